@@ -1,0 +1,127 @@
+package tracker
+
+import "time"
+
+// SourceSummary is a source with the counts its list row shows.
+type SourceSummary struct {
+	Source          Source
+	Recommendations int
+	Outstanding     int
+	Overdue         int
+}
+
+// RecommendationFilter narrows a list of recommendations. Zero values do
+// not filter.
+type RecommendationFilter struct {
+	SourceID       int64
+	OrganisationID int64 // an addressee
+	Status         string
+	Outstanding    bool
+	Overdue        bool
+	Today          time.Time
+	Page           Page
+}
+
+// RecommendationItem is a recommendation with what a list row shows.
+type RecommendationItem struct {
+	Recommendation Recommendation
+	Source         Source
+}
+
+// ActionFilter narrows a list of actions. Zero values do not filter.
+type ActionFilter struct {
+	OrganisationID   int64
+	Owner            string
+	Status           string
+	Open             bool
+	Overdue          bool
+	DueWithinDays    int
+	SourceID         int64
+	RecommendationID int64
+	ReferenceID      int64
+	Today            time.Time
+	Page             Page
+}
+
+// ActionItem is an action with its context and its progress updates,
+// newest first.
+type ActionItem struct {
+	Action               Action
+	SourceTitle          string
+	RecommendationNumber string
+	ReferenceHeading     string
+	Updates              []Update
+}
+
+// Latest returns the most recent progress update.
+func (a ActionItem) Latest() (Update, bool) {
+	if len(a.Updates) == 0 {
+		return Update{}, false
+	}
+	return a.Updates[0], true
+}
+
+// ResponseThread is one addressee's response to a recommendation: the
+// current revision and the earlier ones, newest first.
+type ResponseThread struct {
+	Current Response
+	Earlier []Response
+}
+
+// RecommendationDetail is everything the recommendation page shows.
+type RecommendationDetail struct {
+	Recommendation Recommendation
+	Source         Source
+	Responses      []ResponseThread
+	Actions        []ActionItem
+	Updates        []Update
+	References     []Reference
+}
+
+// ReferenceDetail is everything the reference page shows.
+type ReferenceDetail struct {
+	Reference       Reference
+	Recommendations []RecommendationDetail
+	Actions         []ActionItem
+	Replies         []Reply
+}
+
+// SourceDetail is everything the source page shows.
+type SourceDetail struct {
+	Source          Source
+	Recommendations []RecommendationItem
+	Addressees      []Organisation
+	Replies         []Reply
+	OtherActions    []ActionItem // actions on the source's log not under a recommendation
+	Measures        []Measure
+}
+
+// Count is a labelled number, with the value to filter by.
+type Count struct {
+	Key   string
+	Label string
+	N     int
+}
+
+// OrganisationCounts is one organisation's row on the home page.
+type OrganisationCounts struct {
+	Organisation    Organisation
+	OutstandingRecs int
+	OverdueRecs     int
+	OpenActions     int
+	OverdueActions  int
+}
+
+// Counts is what the home page shows.
+type Counts struct {
+	Recommendations int
+	OutstandingRecs int
+	OverdueRecs     int
+	OpenActions     int
+	OverdueActions  int
+	DueSoonActions  int
+	OutstandingRefs int
+	RecsByStatus    []Count
+	ActionsByStatus []Count
+	ByOrganisation  []OrganisationCounts
+}

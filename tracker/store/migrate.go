@@ -1,0 +1,354 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
+)
+
+// ErrSchemaNewer is returned when the database was written by a newer
+// version of the tracker than this one.
+var ErrSchemaNewer = errors.New("the database was written by a newer version of the tracker")
+
+// ErrSchemaOutdated is returned when migrations are pending and the caller
+// asked not to run them.
+var ErrSchemaOutdated = errors.New("the database schema is older than this tracker")
+
+// migration is one frozen step of the schema. Its SQL never changes once it
+// has been released; a later change is a new migration.
+type migration struct {
+	id   string
+	up   []string
+	down []string
+}
+
+// migrations lists every schema step in order. The SQL is written once for
+// both databases; {{pk}} and {{ts}} are the only words that differ.
+var migrations = []migration{
+	{
+		id: "0001_core",
+		up: []string{
+			`CREATE TABLE organisations (
+				id {{pk}},
+				name TEXT NOT NULL UNIQUE,
+				short_name TEXT NOT NULL DEFAULT '',
+				version INTEGER NOT NULL DEFAULT 1,
+				created_at {{ts}} NOT NULL,
+				updated_at {{ts}} NOT NULL
+			)`,
+			`CREATE TABLE sources (
+				id {{pk}},
+				kind TEXT NOT NULL,
+				title TEXT NOT NULL,
+				issued_by_id BIGINT NOT NULL REFERENCES organisations(id),
+				issued_on DATE,
+				date_text TEXT NOT NULL DEFAULT '',
+				reference TEXT NOT NULL DEFAULT '',
+				url TEXT NOT NULL DEFAULT '',
+				publisher TEXT NOT NULL DEFAULT '',
+				pages INTEGER NOT NULL DEFAULT 0,
+				summary TEXT NOT NULL DEFAULT '',
+				keywords TEXT NOT NULL DEFAULT '',
+				version INTEGER NOT NULL DEFAULT 1,
+				created_at {{ts}} NOT NULL,
+				updated_at {{ts}} NOT NULL
+			)`,
+			`CREATE TABLE recommendations (
+				id {{pk}},
+				source_id BIGINT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+				number TEXT NOT NULL,
+				title TEXT NOT NULL DEFAULT '',
+				text TEXT NOT NULL,
+				deadline_text TEXT NOT NULL DEFAULT '',
+				deadline_date DATE,
+				themes TEXT NOT NULL DEFAULT '',
+				status TEXT NOT NULL,
+				assessment TEXT NOT NULL,
+				assessment_note TEXT NOT NULL DEFAULT '',
+				version INTEGER NOT NULL DEFAULT 1,
+				created_at {{ts}} NOT NULL,
+				updated_at {{ts}} NOT NULL,
+				UNIQUE (source_id, number)
+			)`,
+			`CREATE TABLE recommendation_addressees (
+				recommendation_id BIGINT NOT NULL REFERENCES recommendations(id) ON DELETE CASCADE,
+				organisation_id BIGINT NOT NULL REFERENCES organisations(id),
+				sort_order INTEGER NOT NULL DEFAULT 0,
+				PRIMARY KEY (recommendation_id, organisation_id)
+			)`,
+			`CREATE TABLE reference_requests (
+				id {{pk}},
+				number TEXT NOT NULL DEFAULT '',
+				title TEXT NOT NULL,
+				requested_by_id BIGINT NOT NULL REFERENCES organisations(id),
+				responding_org_id BIGINT NOT NULL REFERENCES organisations(id),
+				raised_on DATE,
+				request_text TEXT NOT NULL DEFAULT '',
+				status TEXT NOT NULL,
+				source_id BIGINT REFERENCES sources(id) ON DELETE SET NULL,
+				version INTEGER NOT NULL DEFAULT 1,
+				created_at {{ts}} NOT NULL,
+				updated_at {{ts}} NOT NULL
+			)`,
+			`CREATE TABLE reference_recommendations (
+				reference_id BIGINT NOT NULL REFERENCES reference_requests(id) ON DELETE CASCADE,
+				recommendation_id BIGINT NOT NULL REFERENCES recommendations(id) ON DELETE CASCADE,
+				sort_order INTEGER NOT NULL DEFAULT 0,
+				PRIMARY KEY (reference_id, recommendation_id)
+			)`,
+			`CREATE TABLE replies (
+				id {{pk}},
+				from_org_id BIGINT NOT NULL REFERENCES organisations(id),
+				to_text TEXT NOT NULL DEFAULT '',
+				author TEXT NOT NULL DEFAULT '',
+				dated DATE,
+				date_text TEXT NOT NULL DEFAULT '',
+				title TEXT NOT NULL,
+				body TEXT NOT NULL DEFAULT '',
+				source_id BIGINT REFERENCES sources(id) ON DELETE SET NULL,
+				reference_id BIGINT REFERENCES reference_requests(id) ON DELETE SET NULL,
+				version INTEGER NOT NULL DEFAULT 1,
+				created_at {{ts}} NOT NULL,
+				updated_at {{ts}} NOT NULL
+			)`,
+			`CREATE TABLE responses (
+				id {{pk}},
+				recommendation_id BIGINT NOT NULL REFERENCES recommendations(id) ON DELETE CASCADE,
+				organisation_id BIGINT NOT NULL REFERENCES organisations(id),
+				revision INTEGER NOT NULL,
+				position TEXT NOT NULL,
+				text TEXT NOT NULL DEFAULT '',
+				author TEXT NOT NULL DEFAULT '',
+				dated DATE,
+				date_text TEXT NOT NULL DEFAULT '',
+				reply_id BIGINT REFERENCES replies(id) ON DELETE SET NULL,
+				created_at {{ts}} NOT NULL,
+				UNIQUE (recommendation_id, organisation_id, revision)
+			)`,
+			`CREATE TABLE actions (
+				id {{pk}},
+				organisation_id BIGINT NOT NULL REFERENCES organisations(id),
+				source_id BIGINT REFERENCES sources(id) ON DELETE CASCADE,
+				recommendation_id BIGINT REFERENCES recommendations(id) ON DELETE CASCADE,
+				reference_id BIGINT REFERENCES reference_requests(id) ON DELETE CASCADE,
+				description TEXT NOT NULL,
+				owner TEXT NOT NULL DEFAULT '',
+				owner_unit TEXT NOT NULL DEFAULT '',
+				due_text TEXT NOT NULL DEFAULT '',
+				due_date DATE,
+				status TEXT NOT NULL,
+				rag TEXT NOT NULL DEFAULT '',
+				completed_on DATE,
+				version INTEGER NOT NULL DEFAULT 1,
+				created_at {{ts}} NOT NULL,
+				updated_at {{ts}} NOT NULL
+			)`,
+			`CREATE TABLE progress_updates (
+				id {{pk}},
+				action_id BIGINT REFERENCES actions(id) ON DELETE CASCADE,
+				recommendation_id BIGINT REFERENCES recommendations(id) ON DELETE CASCADE,
+				dated DATE NOT NULL,
+				author TEXT NOT NULL DEFAULT '',
+				text TEXT NOT NULL,
+				created_at {{ts}} NOT NULL,
+				CHECK (action_id IS NOT NULL OR recommendation_id IS NOT NULL)
+			)`,
+			`CREATE INDEX recommendations_source ON recommendations (source_id)`,
+			`CREATE INDEX addressees_org ON recommendation_addressees (organisation_id)`,
+			`CREATE INDEX responses_rec ON responses (recommendation_id)`,
+			`CREATE INDEX actions_org ON actions (organisation_id)`,
+			`CREATE INDEX actions_rec ON actions (recommendation_id)`,
+			`CREATE INDEX actions_ref ON actions (reference_id)`,
+			`CREATE INDEX actions_due ON actions (due_date)`,
+			`CREATE INDEX updates_action ON progress_updates (action_id)`,
+			`CREATE INDEX updates_rec ON progress_updates (recommendation_id)`,
+		},
+		down: []string{
+			`DROP TABLE progress_updates`, `DROP TABLE actions`, `DROP TABLE responses`,
+			`DROP TABLE replies`, `DROP TABLE reference_recommendations`, `DROP TABLE reference_requests`,
+			`DROP TABLE recommendation_addressees`, `DROP TABLE recommendations`, `DROP TABLE sources`,
+			`DROP TABLE organisations`,
+		},
+	},
+	{
+		id: "0002_outcomes_measures",
+		up: []string{
+			`CREATE TABLE outcomes (
+				id {{pk}},
+				reply_id BIGINT NOT NULL REFERENCES replies(id) ON DELETE CASCADE,
+				number INTEGER NOT NULL,
+				text TEXT NOT NULL,
+				UNIQUE (reply_id, number)
+			)`,
+			`CREATE TABLE measures (
+				id {{pk}},
+				organisation_id BIGINT NOT NULL REFERENCES organisations(id),
+				source_id BIGINT REFERENCES sources(id) ON DELETE SET NULL,
+				outcome_id BIGINT REFERENCES outcomes(id) ON DELETE SET NULL,
+				name TEXT NOT NULL,
+				unit TEXT NOT NULL DEFAULT '',
+				direction TEXT NOT NULL,
+				target DOUBLE PRECISION,
+				target_text TEXT NOT NULL DEFAULT '',
+				target_date DATE,
+				description TEXT NOT NULL DEFAULT '',
+				version INTEGER NOT NULL DEFAULT 1,
+				created_at {{ts}} NOT NULL,
+				updated_at {{ts}} NOT NULL,
+				UNIQUE (organisation_id, name)
+			)`,
+			`CREATE TABLE measure_values (
+				id {{pk}},
+				measure_id BIGINT NOT NULL REFERENCES measures(id) ON DELETE CASCADE,
+				period TEXT NOT NULL,
+				period_end DATE NOT NULL,
+				value DOUBLE PRECISION NOT NULL,
+				note TEXT NOT NULL DEFAULT '',
+				created_at {{ts}} NOT NULL,
+				UNIQUE (measure_id, period_end)
+			)`,
+		},
+		down: []string{`DROP TABLE measure_values`, `DROP TABLE measures`, `DROP TABLE outcomes`},
+	},
+}
+
+// MigrationIDs lists the ids of every migration this version knows, oldest first.
+func MigrationIDs() []string {
+	ids := make([]string, len(migrations))
+	for i, m := range migrations {
+		ids[i] = m.id
+	}
+	return ids
+}
+
+func (s *Store) expand(stmt string) string {
+	pk, ts := "INTEGER PRIMARY KEY AUTOINCREMENT", "DATETIME"
+	if s.dialect == Postgres {
+		pk, ts = "BIGSERIAL PRIMARY KEY", "TIMESTAMP WITH TIME ZONE"
+	}
+	return strings.NewReplacer("{{pk}}", pk, "{{ts}}", ts).Replace(stmt)
+}
+
+func (s *Store) exec(stmts []string) gormigrate.MigrateFunc {
+	return func(tx *gorm.DB) error {
+		for _, stmt := range stmts {
+			if err := tx.Exec(s.expand(stmt)).Error; err != nil {
+				return fmt.Errorf("%.60s…: %w", strings.TrimSpace(stmt), err)
+			}
+		}
+		return nil
+	}
+}
+
+func (s *Store) migrator(ctx context.Context) *gormigrate.Gormigrate {
+	ms := make([]*gormigrate.Migration, len(migrations))
+	for i, m := range migrations {
+		ms[i] = &gormigrate.Migration{ID: m.id, Migrate: s.exec(m.up), Rollback: gormigrate.RollbackFunc(s.exec(m.down))}
+	}
+	opts := *gormigrate.DefaultOptions
+	opts.TableName = "schema_migrations"
+	opts.UseTransaction = true
+	opts.ValidateUnknownMigrations = true
+	return gormigrate.New(s.db.WithContext(ctx), &opts, ms)
+}
+
+// SchemaState says which migrations a database has: applied ones this
+// version knows, pending ones it has not run yet, and unknown ones written
+// by a newer version.
+type SchemaState struct {
+	Applied []string
+	Pending []string
+	Unknown []string
+}
+
+// Current is the id of the newest applied migration, "" for an empty database.
+func (st SchemaState) Current() string {
+	if len(st.Applied) == 0 {
+		return ""
+	}
+	return st.Applied[len(st.Applied)-1]
+}
+
+// Schema reads which migrations the database has.
+func (s *Store) Schema(ctx context.Context) (SchemaState, error) {
+	var st SchemaState
+	var done []string
+	if s.db.Migrator().HasTable("schema_migrations") {
+		if err := s.q(ctx).Table("schema_migrations").Order("id").Pluck("id", &done).Error; err != nil {
+			return st, fmt.Errorf("read schema version: %w", err)
+		}
+	}
+	have := map[string]bool{}
+	for _, id := range done {
+		have[id] = true
+	}
+	known := map[string]bool{}
+	for _, id := range MigrationIDs() {
+		known[id] = true
+		if have[id] {
+			st.Applied = append(st.Applied, id)
+		} else {
+			st.Pending = append(st.Pending, id)
+		}
+	}
+	for _, id := range done {
+		if !known[id] {
+			st.Unknown = append(st.Unknown, id)
+		}
+	}
+	sort.Strings(st.Unknown)
+	return st, nil
+}
+
+// Migrate brings the schema up to date, each migration in its own
+// transaction. A database written by a newer version is refused.
+func (s *Store) Migrate(ctx context.Context) error {
+	return s.MigrateTo(ctx, migrations[len(migrations)-1].id)
+}
+
+// MigrateTo applies the migrations up to and including id; tests use it to
+// build a database as an older version left it.
+func (s *Store) MigrateTo(ctx context.Context, id string) error {
+	if err := s.CheckNotNewer(ctx); err != nil {
+		return err
+	}
+	if err := s.migrator(ctx).MigrateTo(id); err != nil {
+		return fmt.Errorf("migrate to %s: %w", id, err)
+	}
+	return nil
+}
+
+// CheckNotNewer refuses a database written by a newer version.
+func (s *Store) CheckNotNewer(ctx context.Context) error {
+	st, err := s.Schema(ctx)
+	if err != nil {
+		return err
+	}
+	if len(st.Unknown) > 0 {
+		return fmt.Errorf("%w: it has schema step %s, and this version only knows up to %s; upgrade the tracker before using this database",
+			ErrSchemaNewer, strings.Join(st.Unknown, ", "), migrations[len(migrations)-1].id)
+	}
+	return nil
+}
+
+// CheckCurrent returns ErrSchemaOutdated when migrations are pending and
+// ErrSchemaNewer when the database is ahead of this version.
+func (s *Store) CheckCurrent(ctx context.Context) error {
+	if err := s.CheckNotNewer(ctx); err != nil {
+		return err
+	}
+	st, err := s.Schema(ctx)
+	if err != nil {
+		return err
+	}
+	if len(st.Pending) > 0 {
+		return fmt.Errorf("%w: %d schema step(s) pending (%s); run \"tracker migrate\" or start without --migrate=false",
+			ErrSchemaOutdated, len(st.Pending), strings.Join(st.Pending, ", "))
+	}
+	return nil
+}

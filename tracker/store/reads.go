@@ -1,0 +1,799 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/civic-tracker/tracker/tracker"
+)
+
+var (
+	outstandingRec = []string{tracker.RecOpen, tracker.RecInProgress}
+	openAction     = []string{tracker.ActNotStarted, tracker.ActInProgress}
+)
+
+// Organisations lists every organisation by name.
+func (s *Store) Organisations(ctx context.Context) ([]tracker.Organisation, error) {
+	var rows []organisationRow
+	if err := s.q(ctx).Order("name").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list organisations: %w", err)
+	}
+	out := make([]tracker.Organisation, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// Organisation returns one organisation.
+func (s *Store) Organisation(ctx context.Context, id int64) (tracker.Organisation, error) {
+	var row organisationRow
+	if err := s.q(ctx).Take(&row, id).Error; err != nil {
+		return tracker.Organisation{}, notFound(err, "organisation")
+	}
+	return row.domain(), nil
+}
+
+func (s *Store) organisationMap(ctx context.Context, ids []int64) (map[int64]tracker.Organisation, error) {
+	out := map[int64]tracker.Organisation{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []organisationRow
+	if err := s.q(ctx).Where("id IN ?", uniq(ids)).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load organisations: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.domain()
+	}
+	return out, nil
+}
+
+func uniq(ids []int64) []int64 {
+	seen := map[int64]bool{}
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// ListSources returns a page of sources, newest first, with their counts.
+func (s *Store) ListSources(ctx context.Context, page tracker.Page, today time.Time) ([]tracker.SourceSummary, int64, error) {
+	var total int64
+	if err := s.q(ctx).Model(&sourceRow{}).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count sources: %w", err)
+	}
+	var rows []sourceRow
+	if err := s.q(ctx).Order("issued_on DESC, id DESC").Limit(page.Limit()).Offset(page.Offset()).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("list sources: %w", err)
+	}
+	ids := make([]int64, len(rows))
+	orgIDs := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i], orgIDs[i] = r.ID, r.IssuedByID
+	}
+	orgs, err := s.organisationMap(ctx, orgIDs)
+	if err != nil {
+		return nil, 0, err
+	}
+	type countRow struct {
+		SourceID    int64
+		Total       int
+		Outstanding int
+		Overdue     int
+	}
+	var counts []countRow
+	if len(ids) > 0 {
+		err = s.q(ctx).Model(&recommendationRow{}).
+			Select(`source_id,
+				COUNT(*) AS total,
+				SUM(CASE WHEN status IN ? THEN 1 ELSE 0 END) AS outstanding,
+				SUM(CASE WHEN status IN ? AND deadline_date < ? THEN 1 ELSE 0 END) AS overdue`,
+				outstandingRec, outstandingRec, tracker.Day(today)).
+			Where("source_id IN ?", ids).Group("source_id").Scan(&counts).Error
+		if err != nil {
+			return nil, 0, fmt.Errorf("count recommendations by source: %w", err)
+		}
+	}
+	bySource := map[int64]countRow{}
+	for _, c := range counts {
+		bySource[c.SourceID] = c
+	}
+	out := make([]tracker.SourceSummary, len(rows))
+	for i, r := range rows {
+		src := r.domain()
+		src.IssuedBy = orgs[r.IssuedByID]
+		c := bySource[r.ID]
+		out[i] = tracker.SourceSummary{Source: src, Recommendations: c.Total, Outstanding: c.Outstanding, Overdue: c.Overdue}
+	}
+	return out, total, nil
+}
+
+// Source returns one source with the body that issued it.
+func (s *Store) Source(ctx context.Context, id int64) (tracker.Source, error) {
+	var row sourceRow
+	if err := s.q(ctx).Take(&row, id).Error; err != nil {
+		return tracker.Source{}, notFound(err, "source")
+	}
+	src := row.domain()
+	org, err := s.Organisation(ctx, row.IssuedByID)
+	if err != nil {
+		return src, err
+	}
+	src.IssuedBy = org
+	return src, nil
+}
+
+// FindSourceByTitle returns the source with exactly this title.
+func (s *Store) FindSourceByTitle(ctx context.Context, title string) (tracker.Source, error) {
+	var row sourceRow
+	if err := s.q(ctx).Where("title = ?", title).Take(&row).Error; err != nil {
+		return tracker.Source{}, notFound(err, "source")
+	}
+	return row.domain(), nil
+}
+
+// FindReference returns the reference with this number and title.
+func (s *Store) FindReference(ctx context.Context, number, title string) (tracker.Reference, error) {
+	var row referenceRow
+	if err := s.q(ctx).Where("number = ? AND title = ?", number, title).Take(&row).Error; err != nil {
+		return tracker.Reference{}, notFound(err, "reference")
+	}
+	return row.domain(), nil
+}
+
+// SourceDetail returns a source with its recommendations, replies, the
+// actions on its log that sit under no recommendation, and its measures.
+func (s *Store) SourceDetail(ctx context.Context, id int64, today time.Time) (tracker.SourceDetail, error) {
+	var d tracker.SourceDetail
+	src, err := s.Source(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	d.Source = src
+	recs, _, err := s.ListRecommendations(ctx, tracker.RecommendationFilter{SourceID: id, Page: tracker.Page{Size: 10000}})
+	if err != nil {
+		return d, err
+	}
+	d.Recommendations = recs
+	seen := map[int64]bool{}
+	for _, r := range recs {
+		for _, o := range r.Recommendation.Addressees {
+			if !seen[o.ID] {
+				seen[o.ID] = true
+				d.Addressees = append(d.Addressees, o)
+			}
+		}
+	}
+	if d.Replies, err = s.replies(ctx, "source_id = ?", id); err != nil {
+		return d, err
+	}
+	var actions []actionRow
+	if err := s.q(ctx).Where("source_id = ? AND recommendation_id IS NULL", id).Order("id").Find(&actions).Error; err != nil {
+		return d, fmt.Errorf("load source actions: %w", err)
+	}
+	if d.OtherActions, err = s.actionItems(ctx, actions); err != nil {
+		return d, err
+	}
+	d.Measures, err = s.measures(ctx, s.q(ctx).Where("source_id = ?", id))
+	return d, err
+}
+
+func (s *Store) recommendationQuery(ctx context.Context, f tracker.RecommendationFilter) *gorm.DB {
+	q := s.q(ctx).Model(&recommendationRow{})
+	if f.SourceID != 0 {
+		q = q.Where("source_id = ?", f.SourceID)
+	}
+	if f.OrganisationID != 0 {
+		q = q.Where("id IN (SELECT recommendation_id FROM recommendation_addressees WHERE organisation_id = ?)", f.OrganisationID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Outstanding || f.Overdue {
+		q = q.Where("status IN ?", outstandingRec)
+	}
+	if f.Overdue {
+		q = q.Where("deadline_date < ?", tracker.Day(f.Today))
+	}
+	return q
+}
+
+// ListRecommendations returns a page of recommendations in source order,
+// each with its addressees and source.
+func (s *Store) ListRecommendations(ctx context.Context, f tracker.RecommendationFilter) ([]tracker.RecommendationItem, int64, error) {
+	var total int64
+	if err := s.recommendationQuery(ctx, f).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count recommendations: %w", err)
+	}
+	var rows []recommendationRow
+	// Numbers are text ("2a", "018/24"); ordering by length first keeps 2 before 10.
+	err := s.recommendationQuery(ctx, f).Order("source_id, LENGTH(number), number").
+		Limit(f.Page.Limit()).Offset(f.Page.Offset()).Find(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list recommendations: %w", err)
+	}
+	recs, err := s.withAddressees(ctx, rows)
+	if err != nil {
+		return nil, 0, err
+	}
+	srcIDs := make([]int64, len(rows))
+	for i, r := range rows {
+		srcIDs[i] = r.SourceID
+	}
+	var srcRows []sourceRow
+	if len(srcIDs) > 0 {
+		if err := s.q(ctx).Where("id IN ?", uniq(srcIDs)).Find(&srcRows).Error; err != nil {
+			return nil, 0, fmt.Errorf("load sources: %w", err)
+		}
+	}
+	sources := map[int64]tracker.Source{}
+	for _, r := range srcRows {
+		sources[r.ID] = r.domain()
+	}
+	out := make([]tracker.RecommendationItem, len(recs))
+	for i, r := range recs {
+		out[i] = tracker.RecommendationItem{Recommendation: r, Source: sources[r.SourceID]}
+	}
+	return out, total, nil
+}
+
+func (s *Store) withAddressees(ctx context.Context, rows []recommendationRow) ([]tracker.Recommendation, error) {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var links []addresseeRow
+	if len(ids) > 0 {
+		if err := s.q(ctx).Where("recommendation_id IN ?", ids).Order("recommendation_id, sort_order").Find(&links).Error; err != nil {
+			return nil, fmt.Errorf("load addressees: %w", err)
+		}
+	}
+	orgIDs := make([]int64, len(links))
+	for i, l := range links {
+		orgIDs[i] = l.OrganisationID
+	}
+	orgs, err := s.organisationMap(ctx, orgIDs)
+	if err != nil {
+		return nil, err
+	}
+	byRec := map[int64][]tracker.Organisation{}
+	for _, l := range links {
+		byRec[l.RecommendationID] = append(byRec[l.RecommendationID], orgs[l.OrganisationID])
+	}
+	out := make([]tracker.Recommendation, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+		out[i].Addressees = byRec[r.ID]
+	}
+	return out, nil
+}
+
+// RecommendationDetail returns a recommendation with its source, responses
+// (every revision), actions with their updates, its own updates and the
+// references that ask about it.
+func (s *Store) RecommendationDetail(ctx context.Context, id int64) (tracker.RecommendationDetail, error) {
+	details, err := s.recommendationDetails(ctx, []int64{id})
+	if err != nil {
+		return tracker.RecommendationDetail{}, err
+	}
+	if len(details) == 0 {
+		return tracker.RecommendationDetail{}, fmt.Errorf("recommendation %d: %w", id, tracker.ErrNotFound)
+	}
+	d := details[0]
+	var refRows []referenceRow
+	err = s.q(ctx).Where("id IN (SELECT reference_id FROM reference_recommendations WHERE recommendation_id = ?)", id).
+		Order("id").Find(&refRows).Error
+	if err != nil {
+		return d, fmt.Errorf("load references: %w", err)
+	}
+	for _, r := range refRows {
+		d.References = append(d.References, r.domain())
+	}
+	return d, nil
+}
+
+// recommendationDetails loads the details of several recommendations in a
+// fixed number of queries, in the order of ids; missing ids are left out.
+func (s *Store) recommendationDetails(ctx context.Context, ids []int64) ([]tracker.RecommendationDetail, error) {
+	var rows []recommendationRow
+	if err := s.q(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load recommendations: %w", err)
+	}
+	recs, err := s.withAddressees(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]tracker.Recommendation{}
+	srcIDs := []int64{}
+	for _, r := range recs {
+		byID[r.ID] = r
+		srcIDs = append(srcIDs, r.SourceID)
+	}
+	var srcRows []sourceRow
+	if len(srcIDs) > 0 {
+		if err := s.q(ctx).Where("id IN ?", uniq(srcIDs)).Find(&srcRows).Error; err != nil {
+			return nil, fmt.Errorf("load sources: %w", err)
+		}
+	}
+	sources := map[int64]tracker.Source{}
+	for _, r := range srcRows {
+		sources[r.ID] = r.domain()
+	}
+
+	var respRows []responseRow
+	if err := s.q(ctx).Where("recommendation_id IN ?", ids).Order("recommendation_id, organisation_id, revision DESC").Find(&respRows).Error; err != nil {
+		return nil, fmt.Errorf("load responses: %w", err)
+	}
+	orgIDs := make([]int64, len(respRows))
+	for i, r := range respRows {
+		orgIDs[i] = r.OrganisationID
+	}
+	orgs, err := s.organisationMap(ctx, orgIDs)
+	if err != nil {
+		return nil, err
+	}
+	threads := map[int64][]tracker.ResponseThread{}
+	for _, r := range respRows {
+		resp := r.domain()
+		resp.Organisation = orgs[r.OrganisationID]
+		ts := threads[r.RecommendationID]
+		if n := len(ts); n > 0 && ts[n-1].Current.OrganisationID == r.OrganisationID {
+			ts[n-1].Earlier = append(ts[n-1].Earlier, resp)
+		} else {
+			ts = append(ts, tracker.ResponseThread{Current: resp})
+		}
+		threads[r.RecommendationID] = ts
+	}
+
+	var actRows []actionRow
+	if err := s.q(ctx).Where("recommendation_id IN ?", ids).Order("id").Find(&actRows).Error; err != nil {
+		return nil, fmt.Errorf("load actions: %w", err)
+	}
+	items, err := s.actionItems(ctx, actRows)
+	if err != nil {
+		return nil, err
+	}
+	actions := map[int64][]tracker.ActionItem{}
+	for _, it := range items {
+		rid := *it.Action.RecommendationID
+		actions[rid] = append(actions[rid], it)
+	}
+
+	var updRows []updateRow
+	if err := s.q(ctx).Where("recommendation_id IN ? AND action_id IS NULL", ids).Order("dated DESC, id DESC").Find(&updRows).Error; err != nil {
+		return nil, fmt.Errorf("load updates: %w", err)
+	}
+	updates := map[int64][]tracker.Update{}
+	for _, u := range updRows {
+		updates[*u.RecommendationID] = append(updates[*u.RecommendationID], u.domain())
+	}
+
+	var out []tracker.RecommendationDetail
+	for _, id := range ids {
+		r, ok := byID[id]
+		if !ok {
+			continue
+		}
+		out = append(out, tracker.RecommendationDetail{
+			Recommendation: r, Source: sources[r.SourceID], Responses: threads[id],
+			Actions: actions[id], Updates: updates[id],
+		})
+	}
+	return out, nil
+}
+
+// actionItems adds context and updates to action rows in a fixed number of
+// queries, keeping their order.
+func (s *Store) actionItems(ctx context.Context, rows []actionRow) ([]tracker.ActionItem, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	var ids, orgIDs, srcIDs, recIDs, refIDs []int64
+	for _, r := range rows {
+		ids = append(ids, r.ID)
+		orgIDs = append(orgIDs, r.OrganisationID)
+		if r.SourceID != nil {
+			srcIDs = append(srcIDs, *r.SourceID)
+		}
+		if r.RecommendationID != nil {
+			recIDs = append(recIDs, *r.RecommendationID)
+		}
+		if r.ReferenceID != nil {
+			refIDs = append(refIDs, *r.ReferenceID)
+		}
+	}
+	orgs, err := s.organisationMap(ctx, orgIDs)
+	if err != nil {
+		return nil, err
+	}
+	titles := map[int64]string{}
+	if len(srcIDs) > 0 {
+		var srcRows []sourceRow
+		if err := s.q(ctx).Select("id, title").Where("id IN ?", uniq(srcIDs)).Find(&srcRows).Error; err != nil {
+			return nil, fmt.Errorf("load source titles: %w", err)
+		}
+		for _, r := range srcRows {
+			titles[r.ID] = r.Title
+		}
+	}
+	numbers := map[int64]string{}
+	if len(recIDs) > 0 {
+		var recRows []recommendationRow
+		if err := s.q(ctx).Select("id, number").Where("id IN ?", uniq(recIDs)).Find(&recRows).Error; err != nil {
+			return nil, fmt.Errorf("load recommendation numbers: %w", err)
+		}
+		for _, r := range recRows {
+			numbers[r.ID] = r.Number
+		}
+	}
+	headings := map[int64]string{}
+	if len(refIDs) > 0 {
+		var refRows []referenceRow
+		if err := s.q(ctx).Where("id IN ?", uniq(refIDs)).Find(&refRows).Error; err != nil {
+			return nil, fmt.Errorf("load reference titles: %w", err)
+		}
+		for _, r := range refRows {
+			headings[r.ID] = r.domain().Heading()
+		}
+	}
+	var updRows []updateRow
+	if err := s.q(ctx).Where("action_id IN ?", ids).Order("dated DESC, id DESC").Find(&updRows).Error; err != nil {
+		return nil, fmt.Errorf("load action updates: %w", err)
+	}
+	updates := map[int64][]tracker.Update{}
+	for _, u := range updRows {
+		updates[*u.ActionID] = append(updates[*u.ActionID], u.domain())
+	}
+	out := make([]tracker.ActionItem, len(rows))
+	for i, r := range rows {
+		a := r.domain()
+		a.Organisation = orgs[r.OrganisationID]
+		it := tracker.ActionItem{Action: a, Updates: updates[r.ID]}
+		if r.SourceID != nil {
+			it.SourceTitle = titles[*r.SourceID]
+		}
+		if r.RecommendationID != nil {
+			it.RecommendationNumber = numbers[*r.RecommendationID]
+		}
+		if r.ReferenceID != nil {
+			it.ReferenceHeading = headings[*r.ReferenceID]
+		}
+		out[i] = it
+	}
+	return out, nil
+}
+
+func (s *Store) actionQuery(ctx context.Context, f tracker.ActionFilter) *gorm.DB {
+	q := s.q(ctx).Model(&actionRow{})
+	today := tracker.Day(f.Today)
+	if f.OrganisationID != 0 {
+		q = q.Where("organisation_id = ?", f.OrganisationID)
+	}
+	if f.Owner != "" {
+		q = q.Where("owner = ?", f.Owner)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Open || f.Overdue || f.DueWithinDays > 0 {
+		q = q.Where("status IN ?", openAction)
+	}
+	if f.Overdue {
+		q = q.Where("due_date < ?", today)
+	}
+	if f.DueWithinDays > 0 {
+		q = q.Where("due_date >= ? AND due_date <= ?", today, today.AddDate(0, 0, f.DueWithinDays))
+	}
+	if f.SourceID != 0 {
+		q = q.Where("source_id = ?", f.SourceID)
+	}
+	if f.RecommendationID != 0 {
+		q = q.Where("recommendation_id = ?", f.RecommendationID)
+	}
+	if f.ReferenceID != 0 {
+		q = q.Where("reference_id = ?", f.ReferenceID)
+	}
+	return q
+}
+
+// ListActions returns a page of the action log: overdue and soonest due
+// first, undated last.
+func (s *Store) ListActions(ctx context.Context, f tracker.ActionFilter) ([]tracker.ActionItem, int64, error) {
+	var total int64
+	if err := s.actionQuery(ctx, f).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count actions: %w", err)
+	}
+	var rows []actionRow
+	err := s.actionQuery(ctx, f).
+		Order("CASE WHEN status IN ('not_started', 'in_progress') THEN 0 ELSE 1 END, CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id").
+		Limit(f.Page.Limit()).Offset(f.Page.Offset()).Find(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list actions: %w", err)
+	}
+	items, err := s.actionItems(ctx, rows)
+	return items, total, err
+}
+
+// Owners lists the distinct action owners, for the log's filter.
+func (s *Store) Owners(ctx context.Context) ([]string, error) {
+	var owners []string
+	if err := s.q(ctx).Model(&actionRow{}).Where("owner <> ''").Distinct().Order("owner").Pluck("owner", &owners).Error; err != nil {
+		return nil, fmt.Errorf("list owners: %w", err)
+	}
+	return owners, nil
+}
+
+// ListReferences returns a page of references: outstanding ones first.
+func (s *Store) ListReferences(ctx context.Context, page tracker.Page) ([]tracker.Reference, int64, error) {
+	var total int64
+	if err := s.q(ctx).Model(&referenceRow{}).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count references: %w", err)
+	}
+	var rows []referenceRow
+	err := s.q(ctx).Order("CASE WHEN status = 'closed' THEN 1 ELSE 0 END, raised_on DESC, id DESC").
+		Limit(page.Limit()).Offset(page.Offset()).Find(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list references: %w", err)
+	}
+	out, err := s.withReferenceOrgs(ctx, rows)
+	return out, total, err
+}
+
+func (s *Store) withReferenceOrgs(ctx context.Context, rows []referenceRow) ([]tracker.Reference, error) {
+	var orgIDs []int64
+	for _, r := range rows {
+		orgIDs = append(orgIDs, r.RequestedByID, r.RespondingOrgID)
+	}
+	orgs, err := s.organisationMap(ctx, orgIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]tracker.Reference, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+		out[i].RequestedBy, out[i].RespondingOrg = orgs[r.RequestedByID], orgs[r.RespondingOrgID]
+	}
+	return out, nil
+}
+
+// ReferenceDetail returns a reference with its recommendations (each with
+// responses and actions), its own actions and the replies to it.
+func (s *Store) ReferenceDetail(ctx context.Context, id int64) (tracker.ReferenceDetail, error) {
+	var d tracker.ReferenceDetail
+	var row referenceRow
+	if err := s.q(ctx).Take(&row, id).Error; err != nil {
+		return d, notFound(err, "reference")
+	}
+	refs, err := s.withReferenceOrgs(ctx, []referenceRow{row})
+	if err != nil {
+		return d, err
+	}
+	d.Reference = refs[0]
+	var links []referenceRecommendationRow
+	if err := s.q(ctx).Where("reference_id = ?", id).Order("sort_order").Find(&links).Error; err != nil {
+		return d, fmt.Errorf("load reference links: %w", err)
+	}
+	ids := make([]int64, len(links))
+	for i, l := range links {
+		ids[i] = l.RecommendationID
+	}
+	if len(ids) > 0 {
+		if d.Recommendations, err = s.recommendationDetails(ctx, ids); err != nil {
+			return d, err
+		}
+	}
+	var actions []actionRow
+	if err := s.q(ctx).Where("reference_id = ? AND recommendation_id IS NULL", id).Order("id").Find(&actions).Error; err != nil {
+		return d, fmt.Errorf("load reference actions: %w", err)
+	}
+	if d.Actions, err = s.actionItems(ctx, actions); err != nil {
+		return d, err
+	}
+	d.Replies, err = s.replies(ctx, "reference_id = ?", id)
+	return d, err
+}
+
+func (s *Store) replies(ctx context.Context, where string, args ...any) ([]tracker.Reply, error) {
+	var rows []replyRow
+	if err := s.q(ctx).Where(where, args...).Order("dated, id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load replies: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids, orgIDs := make([]int64, len(rows)), make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i], orgIDs[i] = r.ID, r.FromOrgID
+	}
+	orgs, err := s.organisationMap(ctx, orgIDs)
+	if err != nil {
+		return nil, err
+	}
+	var outRows []outcomeRow
+	if err := s.q(ctx).Where("reply_id IN ?", ids).Order("reply_id, number").Find(&outRows).Error; err != nil {
+		return nil, fmt.Errorf("load outcomes: %w", err)
+	}
+	outcomes := map[int64][]tracker.Outcome{}
+	for _, o := range outRows {
+		outcomes[o.ReplyID] = append(outcomes[o.ReplyID], tracker.Outcome{ID: o.ID, ReplyID: o.ReplyID, Number: o.Number, Text: o.Text})
+	}
+	out := make([]tracker.Reply, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+		out[i].FromOrg = orgs[r.FromOrgID]
+		out[i].Outcomes = outcomes[r.ID]
+	}
+	return out, nil
+}
+
+// ListMeasures returns a page of measures with their values.
+func (s *Store) ListMeasures(ctx context.Context, page tracker.Page) ([]tracker.Measure, int64, error) {
+	var total int64
+	if err := s.q(ctx).Model(&measureRow{}).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count measures: %w", err)
+	}
+	ms, err := s.measures(ctx, s.q(ctx).Limit(page.Limit()).Offset(page.Offset()))
+	return ms, total, err
+}
+
+func (s *Store) measures(ctx context.Context, q *gorm.DB) ([]tracker.Measure, error) {
+	var rows []measureRow
+	if err := q.Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list measures: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids, orgIDs := make([]int64, len(rows)), make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i], orgIDs[i] = r.ID, r.OrganisationID
+	}
+	orgs, err := s.organisationMap(ctx, orgIDs)
+	if err != nil {
+		return nil, err
+	}
+	var vals []measureValueRow
+	if err := s.q(ctx).Where("measure_id IN ?", ids).Order("period_end").Find(&vals).Error; err != nil {
+		return nil, fmt.Errorf("load measure values: %w", err)
+	}
+	byMeasure := map[int64][]tracker.MeasureValue{}
+	for _, v := range vals {
+		byMeasure[v.MeasureID] = append(byMeasure[v.MeasureID], v.domain())
+	}
+	out := make([]tracker.Measure, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+		out[i].Organisation = orgs[r.OrganisationID]
+		out[i].Values = byMeasure[r.ID]
+	}
+	return out, nil
+}
+
+// Counts gathers the home page's numbers as they stand on today.
+func (s *Store) Counts(ctx context.Context, today time.Time) (tracker.Counts, error) {
+	var c tracker.Counts
+	today = tracker.Day(today)
+	type statusCount struct {
+		Status string
+		N      int
+	}
+	var recStatus []statusCount
+	if err := s.q(ctx).Model(&recommendationRow{}).Select("status, COUNT(*) AS n").Group("status").Scan(&recStatus).Error; err != nil {
+		return c, fmt.Errorf("count recommendations: %w", err)
+	}
+	recN := map[string]int{}
+	for _, r := range recStatus {
+		recN[r.Status] = r.N
+		c.Recommendations += r.N
+	}
+	for _, o := range tracker.RecommendationStatuses {
+		c.RecsByStatus = append(c.RecsByStatus, tracker.Count{Key: o.Value, Label: o.Label, N: recN[o.Value]})
+	}
+	c.OutstandingRecs = recN[tracker.RecOpen] + recN[tracker.RecInProgress]
+
+	var actStatus []statusCount
+	if err := s.q(ctx).Model(&actionRow{}).Select("status, COUNT(*) AS n").Group("status").Scan(&actStatus).Error; err != nil {
+		return c, fmt.Errorf("count actions: %w", err)
+	}
+	actN := map[string]int{}
+	for _, r := range actStatus {
+		actN[r.Status] = r.N
+	}
+	for _, o := range tracker.ActionStatuses {
+		c.ActionsByStatus = append(c.ActionsByStatus, tracker.Count{Key: o.Value, Label: o.Label, N: actN[o.Value]})
+	}
+	c.OpenActions = actN[tracker.ActNotStarted] + actN[tracker.ActInProgress]
+
+	var n int64
+	if err := s.recommendationQuery(ctx, tracker.RecommendationFilter{Overdue: true, Today: today}).Count(&n).Error; err != nil {
+		return c, fmt.Errorf("count overdue recommendations: %w", err)
+	}
+	c.OverdueRecs = int(n)
+	if err := s.actionQuery(ctx, tracker.ActionFilter{Overdue: true, Today: today}).Count(&n).Error; err != nil {
+		return c, fmt.Errorf("count overdue actions: %w", err)
+	}
+	c.OverdueActions = int(n)
+	if err := s.actionQuery(ctx, tracker.ActionFilter{DueWithinDays: 30, Today: today}).Count(&n).Error; err != nil {
+		return c, fmt.Errorf("count actions due soon: %w", err)
+	}
+	c.DueSoonActions = int(n)
+	if err := s.q(ctx).Model(&referenceRow{}).Where("status <> ?", tracker.RefClosed).Count(&n).Error; err != nil {
+		return c, fmt.Errorf("count references: %w", err)
+	}
+	c.OutstandingRefs = int(n)
+
+	type orgCount struct {
+		OrganisationID int64
+		Open           int
+		Overdue        int
+	}
+	var recOrg []orgCount
+	err := s.q(ctx).Table("recommendation_addressees AS a").
+		Joins("JOIN recommendations r ON r.id = a.recommendation_id").
+		Select(`a.organisation_id,
+			SUM(CASE WHEN r.status IN ? THEN 1 ELSE 0 END) AS open,
+			SUM(CASE WHEN r.status IN ? AND r.deadline_date < ? THEN 1 ELSE 0 END) AS overdue`,
+			outstandingRec, outstandingRec, today).
+		Group("a.organisation_id").Scan(&recOrg).Error
+	if err != nil {
+		return c, fmt.Errorf("count recommendations by organisation: %w", err)
+	}
+	var actOrg []orgCount
+	err = s.q(ctx).Model(&actionRow{}).
+		Select(`organisation_id,
+			SUM(CASE WHEN status IN ? THEN 1 ELSE 0 END) AS open,
+			SUM(CASE WHEN status IN ? AND due_date < ? THEN 1 ELSE 0 END) AS overdue`,
+			openAction, openAction, today).
+		Group("organisation_id").Scan(&actOrg).Error
+	if err != nil {
+		return c, fmt.Errorf("count actions by organisation: %w", err)
+	}
+	rows := map[int64]*tracker.OrganisationCounts{}
+	var orgIDs []int64
+	get := func(id int64) *tracker.OrganisationCounts {
+		if rows[id] == nil {
+			rows[id] = &tracker.OrganisationCounts{}
+			orgIDs = append(orgIDs, id)
+		}
+		return rows[id]
+	}
+	for _, r := range recOrg {
+		oc := get(r.OrganisationID)
+		oc.OutstandingRecs, oc.OverdueRecs = r.Open, r.Overdue
+	}
+	for _, r := range actOrg {
+		oc := get(r.OrganisationID)
+		oc.OpenActions, oc.OverdueActions = r.Open, r.Overdue
+	}
+	orgs, err := s.organisationMap(ctx, orgIDs)
+	if err != nil {
+		return c, err
+	}
+	for _, id := range orgIDs {
+		oc := rows[id]
+		oc.Organisation = orgs[id]
+		c.ByOrganisation = append(c.ByOrganisation, *oc)
+	}
+	sort.Slice(c.ByOrganisation, func(i, j int) bool {
+		return c.ByOrganisation[i].Organisation.Name < c.ByOrganisation[j].Organisation.Name
+	})
+	return c, nil
+}
+
+// FindOrganisationByName returns the organisation with exactly this name.
+func (s *Store) FindOrganisationByName(ctx context.Context, name string) (tracker.Organisation, error) {
+	var row organisationRow
+	if err := s.q(ctx).Where("name = ?", name).Take(&row).Error; err != nil {
+		return tracker.Organisation{}, notFound(err, "organisation")
+	}
+	return row.domain(), nil
+}

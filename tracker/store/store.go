@@ -1,0 +1,148 @@
+// Package store keeps the tracker's data in PostgreSQL or SQLite through
+// gorm. It owns the schema (versioned migrations) and returns domain types
+// from package tracker, never its own rows.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/civic-tracker/tracker/tracker"
+)
+
+// Dialects the store speaks.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// Store is the tracker's storage. A Store made by Tx shares its caller's
+// transaction.
+type Store struct {
+	db      *gorm.DB
+	dialect string
+}
+
+// IsPostgresURL reports whether dsn names a PostgreSQL database rather than
+// a SQLite file.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to the database named by dsn: a postgres:// URL, or else the
+// path of a SQLite file, created when missing. SQLite is opened with WAL, a
+// busy timeout and foreign keys on. Open does not migrate.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg := &gorm.Config{
+		Logger:         logger.Default.LogMode(logger.Silent),
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+		TranslateError: true,
+	}
+	var (
+		dial    gorm.Dialector
+		dialect string
+	)
+	if IsPostgresURL(dsn) {
+		dial, dialect = postgres.Open(dsn), Postgres
+	} else {
+		if dsn == "" {
+			return nil, errors.New("no database given: pass --db with a SQLite file path or a postgres:// URL")
+		}
+		if dir := filepath.Dir(dsn); dir != "." {
+			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+				return nil, fmt.Errorf("the folder %q for the SQLite database does not exist", dir)
+			}
+		}
+		dial, dialect = sqlite.Open(sqliteDSN(dsn)), SQLite
+	}
+	db, err := gorm.Open(dial, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	s := &Store{db: db, dialect: dialect}
+	if err := s.Ping(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func sqliteDSN(path string) string {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return "file:" + path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+// Dialect is SQLite or Postgres.
+func (s *Store) Dialect() string { return s.dialect }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("database handle: %w", err)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	return nil
+}
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Tx runs fn in one transaction: all of its writes land or none do.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		return fn(&Store{db: db, dialect: s.dialect})
+	})
+}
+
+func (s *Store) q(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// notFound maps gorm's missing-row error to tracker.ErrNotFound.
+func notFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return fmt.Errorf("%s: %w", what, tracker.ErrNotFound)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// like escapes a user's text for a LIKE pattern that matches it anywhere.
+func like(text string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(text)) + "%"
+}
+
+// Exec runs a statement as it is; tests and maintenance commands use it.
+func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
+	return s.q(ctx).Exec(sql, args...).Error
+}
+
+// Pragma reads a SQLite setting; it is an error on PostgreSQL.
+func (s *Store) Pragma(ctx context.Context, name string) (string, error) {
+	if s.dialect != SQLite {
+		return "", errors.New("PRAGMA is a SQLite statement")
+	}
+	var v string
+	err := s.q(ctx).Raw("PRAGMA " + name).Row().Scan(&v)
+	return v, err
+}

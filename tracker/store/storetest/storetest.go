@@ -1,0 +1,131 @@
+// Package storetest opens a fresh, migrated database for each test: a
+// temporary SQLite file always, and a new PostgreSQL database when a server
+// is reachable. PostgreSQL tests skip with a message when it is not, unless
+// CI=true, where they are required.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver for database/sql
+
+	"github.com/civic-tracker/tracker/tracker/store"
+)
+
+// DefaultPostgresURL is the server tests use when TRACKER_TEST_POSTGRES is
+// not set: a local server with trust authentication.
+const DefaultPostgresURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// Backend names a database a test runs against.
+type Backend struct {
+	Name string
+	// Open returns the data source name of a fresh, empty database that is
+	// removed when the test ends.
+	Open func(t testing.TB) string
+}
+
+// Backends lists SQLite and PostgreSQL.
+func Backends() []Backend {
+	return []Backend{{Name: store.SQLite, Open: SQLiteDSN}, {Name: store.Postgres, Open: PostgresDSN}}
+}
+
+// Each runs fn once per backend as a subtest, with a fresh migrated store.
+func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Helper()
+	for _, b := range Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			fn(t, OpenMigrated(t, b.Open(t)))
+		})
+	}
+}
+
+// OpenMigrated opens dsn, runs every migration and closes the store when
+// the test ends.
+func OpenMigrated(t testing.TB, dsn string) *store.Store {
+	t.Helper()
+	s := OpenRaw(t, dsn)
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return s
+}
+
+// OpenRaw opens dsn without migrating and closes the store when the test ends.
+func OpenRaw(t testing.TB, dsn string) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// SQLite returns a fresh migrated SQLite store.
+func SQLite(t testing.TB) *store.Store { return OpenMigrated(t, SQLiteDSN(t)) }
+
+// SQLiteDSN returns the path of a new SQLite file in the test's temp folder.
+func SQLiteDSN(t testing.TB) string {
+	return filepath.Join(t.TempDir(), "tracker.db")
+}
+
+// PostgresDSN creates a new database on the test server and returns its
+// URL; the database is dropped when the test ends.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	admin := os.Getenv("TRACKER_TEST_POSTGRES")
+	if admin == "" {
+		admin = DefaultPostgresURL
+	}
+	db, err := sql.Open("pgx", admin)
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = db.PingContext(ctx)
+		cancel()
+	}
+	if err != nil {
+		if db != nil {
+			_ = db.Close()
+		}
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL is required when CI=true but %s is unreachable: %v", redact(admin), err)
+		}
+		t.Skipf("PostgreSQL not reachable at %s (set TRACKER_TEST_POSTGRES to a server URL to run this test): %v", redact(admin), err)
+	}
+	buf := make([]byte, 6)
+	_, _ = rand.Read(buf)
+	name := "tracker_test_" + hex.EncodeToString(buf)
+	if _, err := db.Exec("CREATE DATABASE " + name + " ENCODING 'UTF8' TEMPLATE template0"); err != nil {
+		_ = db.Close()
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		_ = db.Close()
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatalf("parse %s: %v", redact(admin), err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "the PostgreSQL URL"
+	}
+	return u.Redacted()
+}
+
+// RequirePostgres reports, for messages, whether PostgreSQL tests are required.
+func RequirePostgres() bool { return os.Getenv("CI") == "true" }

@@ -1,0 +1,289 @@
+package tracker
+
+import (
+	"strings"
+	"time"
+)
+
+// Organisation is a body that makes, receives or acts on recommendations.
+type Organisation struct {
+	ID        int64
+	Name      string
+	ShortName string
+}
+
+// Label is the short name when there is one, otherwise the full name.
+func (o Organisation) Label() string {
+	if o.ShortName != "" {
+		return o.ShortName
+	}
+	return o.Name
+}
+
+// Source is the document or meeting that makes recommendations.
+type Source struct {
+	ID         int64
+	Kind       string
+	Title      string
+	IssuedByID int64
+	IssuedBy   Organisation
+	Date       *time.Time
+	// DateText is the date as the document gives it ("January 2013") when
+	// it is less precise than a day.
+	DateText  string
+	Reference string
+	URL       string
+	Publisher string
+	Pages     int
+	Summary   string
+	Keywords  []string
+	Version   int
+}
+
+// Recommendation is one numbered recommendation within a source.
+type Recommendation struct {
+	ID       int64
+	SourceID int64
+	// Number is as the source numbers it: "4", "2a", "018/24".
+	Number string
+	// Title is a one-line summary; Text is the recommendation in full.
+	Title      string
+	Text       string
+	Addressees []Organisation
+	// DeadlineText is the deadline as written ("by April 2013"); DeadlineDate
+	// is the date it means, nil when the wording could not be read.
+	DeadlineText   string
+	DeadlineDate   *time.Time
+	Themes         []string
+	Status         string
+	Assessment     string
+	AssessmentNote string
+	Version        int
+	UpdatedAt      time.Time
+}
+
+// Outstanding reports whether the recommendation still needs work.
+func (r Recommendation) Outstanding() bool {
+	return r.Status == RecOpen || r.Status == RecInProgress
+}
+
+// Overdue reports whether an outstanding recommendation is past its deadline
+// on the given day.
+func (r Recommendation) Overdue(today time.Time) bool {
+	return r.Outstanding() && r.DeadlineDate != nil && r.DeadlineDate.Before(Day(today))
+}
+
+// Response is an addressee's management response to one recommendation.
+// Each revision is a row of its own; the highest revision is current.
+type Response struct {
+	ID               int64
+	RecommendationID int64
+	OrganisationID   int64
+	Organisation     Organisation
+	Revision         int
+	Position         string
+	Text             string
+	Author           string
+	Date             *time.Time
+	DateText         string
+	ReplyID          *int64
+}
+
+// Action is a concrete step on the log.
+type Action struct {
+	ID               int64
+	OrganisationID   int64
+	Organisation     Organisation
+	SourceID         *int64
+	RecommendationID *int64
+	ReferenceID      *int64
+	Description      string
+	Owner            string
+	OwnerUnit        string
+	DueText          string
+	DueDate          *time.Time
+	Status           string
+	RAG              string
+	CompletedOn      *time.Time
+	Version          int
+	UpdatedAt        time.Time
+}
+
+// Open reports whether the action still needs work.
+func (a Action) Open() bool { return a.Status == ActNotStarted || a.Status == ActInProgress }
+
+// Overdue reports whether an open action is past its due date on the given day.
+func (a Action) Overdue(today time.Time) bool {
+	return a.Open() && a.DueDate != nil && a.DueDate.Before(Day(today))
+}
+
+// DaysOverdue is how many days an overdue action is late, 0 when it is not.
+func (a Action) DaysOverdue(today time.Time) int {
+	if !a.Overdue(today) {
+		return 0
+	}
+	return int(Day(today).Sub(*a.DueDate).Hours() / 24)
+}
+
+// Update is a dated progress update on an action or a recommendation.
+type Update struct {
+	ID               int64
+	ActionID         *int64
+	RecommendationID *int64
+	Date             time.Time
+	Author           string
+	Text             string
+}
+
+// Reference is an oversight body's numbered request for information that
+// stays outstanding until answered and closed.
+type Reference struct {
+	ID              int64
+	Number          string
+	Title           string
+	RequestedByID   int64
+	RequestedBy     Organisation
+	RespondingOrgID int64
+	RespondingOrg   Organisation
+	DateRaised      *time.Time
+	RequestText     string
+	Status          string
+	// SourceID is the document or meeting that raised the request, if known.
+	SourceID *int64
+	Version  int
+}
+
+// Heading is how the reference is named in lists and on reports:
+// "Outstanding Reference: 13 – Victim Satisfaction Action Plan".
+func (r Reference) Heading() string {
+	if r.Number == "" {
+		return r.Title
+	}
+	return r.Number + " – " + r.Title
+}
+
+// Reply is a formal reply document: a body's answer to a source or a
+// reference, with its from/to/author/date block and introduction.
+type Reply struct {
+	ID          int64
+	FromOrgID   int64
+	FromOrg     Organisation
+	To          string
+	Author      string
+	Date        *time.Time
+	DateText    string
+	Title       string
+	Body        string
+	SourceID    *int64
+	ReferenceID *int64
+	Outcomes    []Outcome
+}
+
+// Outcome is a numbered strategic outcome set out in a reply.
+type Outcome struct {
+	ID      int64
+	ReplyID int64
+	Number  int
+	Text    string
+}
+
+// Measure is a figure that shows whether things improve.
+type Measure struct {
+	ID             int64
+	OrganisationID int64
+	Organisation   Organisation
+	SourceID       *int64
+	OutcomeID      *int64
+	Name           string
+	Unit           string
+	Direction      string
+	Target         *float64
+	TargetText     string
+	TargetDate     *time.Time
+	Description    string
+	Values         []MeasureValue
+}
+
+// Latest returns the most recent value, if any.
+func (m Measure) Latest() (MeasureValue, bool) {
+	if len(m.Values) == 0 {
+		return MeasureValue{}, false
+	}
+	latest := m.Values[0]
+	for _, v := range m.Values[1:] {
+		if v.PeriodEnd.After(latest.PeriodEnd) {
+			latest = v
+		}
+	}
+	return latest, true
+}
+
+// MeasureValue is a measure's value for one period, with where it came from.
+type MeasureValue struct {
+	ID        int64
+	MeasureID int64
+	Period    string
+	PeriodEnd time.Time
+	Value     float64
+	Note      string
+}
+
+// Day truncates t to midnight UTC of its calendar day; all stored dates are
+// days at midnight UTC.
+func Day(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// DatePtr returns a pointer to the day of the given date, for optional dates.
+func DatePtr(y int, m time.Month, d int) *time.Time {
+	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return &t
+}
+
+// FormatDate shows a date the British way: "17 May 2022".
+func FormatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2 January 2006")
+}
+
+// SplitList turns newline- or comma-free lists stored one item a line into
+// a slice, dropping blanks.
+func SplitList(s string) []string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// JoinList is the inverse of SplitList.
+func JoinList(items []string) string {
+	return strings.Join(items, "\n")
+}
+
+// Page selects one page of a list; Number counts from 1.
+type Page struct {
+	Number int
+	Size   int
+}
+
+// Offset is the number of items before this page.
+func (p Page) Offset() int {
+	if p.Number < 1 {
+		return 0
+	}
+	return (p.Number - 1) * p.Size
+}
+
+// Limit is the page size, 50 when unset.
+func (p Page) Limit() int {
+	if p.Size <= 0 {
+		return 50
+	}
+	return p.Size
+}

@@ -1,0 +1,139 @@
+package tracker
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+func required(v *ValidationError, field, value, message string) {
+	if strings.TrimSpace(value) == "" {
+		v.Add(field, message)
+	}
+}
+
+func oneOf(v *ValidationError, field, value string, options []Option, message string) {
+	if !valid(options, value) {
+		v.Add(field, message)
+	}
+}
+
+func validText(v *ValidationError, field, value string) {
+	if !utf8.ValidString(value) {
+		v.Add(field, "The text contains characters that are not valid UTF-8; paste it again from the original document")
+	}
+}
+
+// Validate checks an organisation before it is stored.
+func (o Organisation) Validate() error {
+	var v ValidationError
+	required(&v, "name", o.Name, "Enter the organisation's name")
+	validText(&v, "name", o.Name)
+	return v.Err()
+}
+
+// Validate checks a source before it is stored.
+func (s Source) Validate() error {
+	var v ValidationError
+	required(&v, "title", s.Title, "Enter the title of the source")
+	oneOf(&v, "kind", s.Kind, SourceKinds, "Choose what kind of source this is")
+	if s.IssuedByID == 0 {
+		v.Add("issued_by", "Choose the body that issued the source")
+	}
+	if s.Pages < 0 {
+		v.Add("pages", "The number of pages cannot be negative")
+	}
+	validText(&v, "title", s.Title)
+	validText(&v, "summary", s.Summary)
+	return v.Err()
+}
+
+// Validate checks a recommendation before it is stored.
+func (r Recommendation) Validate() error {
+	var v ValidationError
+	if r.SourceID == 0 {
+		v.Add("source", "Choose the source that makes the recommendation")
+	}
+	required(&v, "number", r.Number, "Enter the recommendation's number as the source gives it")
+	required(&v, "text", r.Text, "Enter the text of the recommendation")
+	oneOf(&v, "status", r.Status, RecommendationStatuses, "Choose a status")
+	oneOf(&v, "assessment", r.Assessment, Assessments, "Choose an assessment")
+	if len(r.Addressees) == 0 {
+		v.Add("addressees", "Choose at least one organisation the recommendation is addressed to")
+	}
+	validText(&v, "text", r.Text)
+	return v.Err()
+}
+
+// Validate checks a management response before it is stored.
+func (r Response) Validate() error {
+	var v ValidationError
+	if r.RecommendationID == 0 {
+		v.Add("recommendation", "Choose the recommendation this responds to")
+	}
+	if r.OrganisationID == 0 {
+		v.Add("organisation", "Choose the organisation responding")
+	}
+	oneOf(&v, "position", r.Position, Positions, "Choose whether the recommendation is accepted")
+	validText(&v, "text", r.Text)
+	return v.Err()
+}
+
+// Validate checks an action before it is stored.
+func (a Action) Validate() error {
+	var v ValidationError
+	required(&v, "description", a.Description, "Describe the action")
+	if a.OrganisationID == 0 {
+		v.Add("organisation", "Choose the organisation that owns the action")
+	}
+	oneOf(&v, "status", a.Status, ActionStatuses, "Choose a status")
+	oneOf(&v, "rag", a.RAG, RAGs, "Choose a RAG rating")
+	if a.Status == ActCompleted && a.CompletedOn == nil {
+		v.Add("completed_on", "Enter the date the action was completed")
+	}
+	validText(&v, "description", a.Description)
+	return v.Err()
+}
+
+// Validate checks a progress update before it is stored.
+func (u Update) Validate() error {
+	var v ValidationError
+	required(&v, "text", u.Text, "Enter the progress update")
+	if u.Date.IsZero() {
+		v.Add("date", "Enter the date of the update")
+	}
+	if u.ActionID == nil && u.RecommendationID == nil {
+		v.Add("item", "An update belongs to an action or a recommendation")
+	}
+	validText(&v, "text", u.Text)
+	return v.Err()
+}
+
+// Validate checks a reference before it is stored.
+func (r Reference) Validate() error {
+	var v ValidationError
+	required(&v, "title", r.Title, "Enter the title of the reference")
+	if r.RequestedByID == 0 {
+		v.Add("requested_by", "Choose the body that asked for the information")
+	}
+	if r.RespondingOrgID == 0 {
+		v.Add("responding_org", "Choose the body that must respond")
+	}
+	oneOf(&v, "status", r.Status, ReferenceStatuses, "Choose a status")
+	return v.Err()
+}
+
+// Validate checks a measure before it is stored.
+func (m Measure) Validate() error {
+	var v ValidationError
+	required(&v, "name", m.Name, "Enter the name of the measure")
+	if m.OrganisationID == 0 {
+		v.Add("organisation", "Choose the organisation the measure belongs to")
+	}
+	oneOf(&v, "direction", m.Direction, Directions, "Choose which direction is better")
+	for _, val := range m.Values {
+		if val.PeriodEnd.IsZero() {
+			v.Add("values", "Each value needs the date its period ends")
+		}
+	}
+	return v.Err()
+}
