@@ -53,12 +53,12 @@ type ActionItem struct {
 	Updates              []Update
 }
 
-// Latest returns the most recent progress update.
-func (a ActionItem) Latest() (Update, bool) {
+// Latest returns the most recent progress update, nil when there is none.
+func (a ActionItem) Latest() *Update {
 	if len(a.Updates) == 0 {
-		return Update{}, false
+		return nil
 	}
-	return a.Updates[0], true
+	return &a.Updates[0]
 }
 
 // ResponseThread is one addressee's response to a recommendation: the

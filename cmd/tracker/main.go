@@ -1,0 +1,257 @@
+// Command tracker runs the recommendations and action-log tracker.
+//
+//	tracker [serve]          serve the web app
+//	tracker demo             serve a tracker loaded with the example data
+//	tracker seed --example   load the example data and exit
+//	tracker migrate          bring the database schema up to date and exit
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/civic-tracker/tracker/tracker/example"
+	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/web"
+)
+
+const usage = `tracker: the recommendations and action-log tracker
+
+Usage:
+  tracker [serve] [--db DB] [--addr HOST:PORT] [--migrate=true|false]
+  tracker demo    [--db DB] [--addr HOST:PORT]
+  tracker seed --example [--db DB]
+  tracker migrate [--db DB]
+
+DB is a postgres:// URL or a SQLite file path (default tracker.db; env DATABASE_URL).
+"tracker demo" without --db uses a new temporary SQLite file.
+Run "tracker COMMAND -h" for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(ctx, os.Args[1:], os.Stdout, log); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "tracker:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a sub-command; it returns when the command is done or ctx
+// is cancelled (SIGINT, SIGTERM).
+func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serveCmd(ctx, args, out, log)
+	case "demo":
+		return demoCmd(ctx, args, out, log)
+	case "seed":
+		return seedCmd(ctx, args, out)
+	case "migrate":
+		return migrateCmd(ctx, args, out)
+	case "help", "-h", "--help":
+		fmt.Fprint(out, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+	}
+}
+
+func newFlags(name string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("tracker "+name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// openStore opens the database and, when migrate is set, brings its schema
+// up to date; otherwise an outdated or newer schema is refused.
+func openStore(ctx context.Context, dsn string, migrate bool) (*store.Store, error) {
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		err = s.Migrate(ctx)
+	} else {
+		err = s.CheckCurrent(ctx)
+	}
+	if err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func serveCmd(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	var c config
+	fs := newFlags("serve", out)
+	if err := serveFlags(fs, &c); err != nil {
+		return err
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := c.validate(true); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, c.DB, c.Migrate)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return serve(ctx, s, c.Addr, out, log, "")
+}
+
+func demoCmd(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	var c config
+	fs := newFlags("demo", out)
+	if err := serveFlags(fs, &c); err != nil {
+		return err
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	dbGiven := false
+	fs.Visit(func(f *flag.Flag) { dbGiven = dbGiven || f.Name == "db" })
+	if !dbGiven && os.Getenv("DATABASE_URL") == "" && os.Getenv("TRACKER_DB") == "" {
+		dir, err := os.MkdirTemp("", "tracker-demo-")
+		if err != nil {
+			return fmt.Errorf("make a folder for the demo database: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		c.DB = filepath.Join(dir, "tracker.db")
+	}
+	if err := c.validate(true); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, c.DB, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rep, err := example.Load(ctx, s)
+	if err != nil {
+		return fmt.Errorf("load the example data: %w", err)
+	}
+	fmt.Fprintln(out, rep.String())
+	return serve(ctx, s, c.Addr, out, log,
+		"Login: none needed yet; every page can be read without signing in (accounts and roles come next).")
+}
+
+func seedCmd(ctx context.Context, args []string, out io.Writer) error {
+	var c config
+	var withExample bool
+	fs := newFlags("seed", out)
+	dbFlag(fs, &c)
+	fs.BoolVar(&withExample, "example", false, "load the example content of the seed documents")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !withExample {
+		return errors.New("say what to load: tracker seed --example")
+	}
+	if err := c.validate(false); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, c.DB, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rep, err := example.Load(ctx, s)
+	if err != nil {
+		return fmt.Errorf("load the example data: %w", err)
+	}
+	fmt.Fprintln(out, rep.String())
+	return nil
+}
+
+func migrateCmd(ctx context.Context, args []string, out io.Writer) error {
+	var c config
+	fs := newFlags("migrate", out)
+	dbFlag(fs, &c)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := c.validate(false); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, c.DB, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	st, err := s.Schema(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Schema up to date at %s (%d steps).\n", st.Current(), len(st.Applied))
+	return nil
+}
+
+// serve listens on addr, prints the URL and serves until ctx is cancelled,
+// then lets requests in flight finish.
+func serve(ctx context.Context, s *store.Store, addr string, out io.Writer, log *slog.Logger, extra string) error {
+	srv, err := web.New(web.Options{Store: s, Logger: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (is another tracker running? choose another port with --addr): %w", addr, err)
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	fmt.Fprintf(out, "Tracker running at http://%s/ (%s database). Press Ctrl+C to stop.\n", ln.Addr(), s.Dialect())
+	if extra != "" {
+		fmt.Fprintln(out, extra)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

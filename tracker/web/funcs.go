@@ -1,0 +1,156 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
+	"github.com/civic-tracker/tracker/tracker"
+)
+
+var (
+	markdown = goldmark.New(goldmark.WithExtensions(extension.Linkify, extension.Strikethrough))
+	// sanitiser keeps what Markdown makes (paragraphs, lists, emphasis,
+	// links, headings) and drops anything else; goldmark already leaves raw
+	// HTML out, this is the second lock.
+	sanitiser = bluemonday.UGCPolicy()
+)
+
+// renderMarkdown turns a long text into safe HTML.
+func renderMarkdown(text string) template.HTML {
+	var buf bytes.Buffer
+	if err := markdown.Convert([]byte(text), &buf); err != nil {
+		return template.HTML("<p>" + template.HTMLEscapeString(text) + "</p>")
+	}
+	return template.HTML(sanitiser.SanitizeBytes(buf.Bytes())) //nolint:gosec // sanitised above
+}
+
+var funcs = template.FuncMap{
+	"md":         renderMarkdown,
+	"date":       formatDate,
+	"recStatus":  tracker.RecommendationStatusLabel,
+	"actStatus":  tracker.ActionStatusLabel,
+	"assessment": tracker.AssessmentLabel,
+	"position":   tracker.PositionLabel,
+	"rag":        tracker.RAGLabel,
+	"refStatus":  tracker.ReferenceStatusLabel,
+	"kind":       tracker.SourceKindLabel,
+	"tag":        tagColour,
+	"orgs":       orgLabels,
+	"number":     formatNumber,
+	"truncate":   truncate,
+	"plain":      plain,
+	"join":       strings.Join,
+	"add":        func(a, b int) int { return a + b },
+	"deref":      func(f *float64) float64 { return *f },
+	"at":         func(a tracker.Action, today time.Time) actionAt { return actionAt{A: a, Today: today} },
+	"cardOf":     func(a tracker.ActionItem, today time.Time) actionCard { return actionCard{A: a, Today: today} },
+}
+
+// actionCard pairs an action item with the day, for the "action-card" partial.
+type actionCard struct {
+	A     tracker.ActionItem
+	Today time.Time
+}
+
+// actionAt pairs an action with the day its overdue state is judged on,
+// for the "action-tags" partial.
+type actionAt struct {
+	A     tracker.Action
+	Today time.Time
+}
+
+// formatDate shows a date the British way; nil and zero dates are "".
+func formatDate(v any) string {
+	switch t := v.(type) {
+	case time.Time:
+		return tracker.FormatDate(t)
+	case *time.Time:
+		if t == nil {
+			return ""
+		}
+		return tracker.FormatDate(*t)
+	default:
+		return ""
+	}
+}
+
+// tagColour picks the tag colour for a status value; the word is always
+// shown too, so colour never carries meaning alone.
+func tagColour(value string) string {
+	switch value {
+	case tracker.RecClosed, tracker.ActCompleted, tracker.RAGGreen, tracker.PosAccepted, tracker.AssessSatisfied, tracker.AssessClosed:
+		return "green"
+	case tracker.RecImplemented, tracker.RefResponded:
+		return "turquoise"
+	case tracker.RecInProgress:
+		return "blue"
+	case tracker.RAGAmber, tracker.PosPartlyAccepted, tracker.AssessPartlySatisfied:
+		return "yellow"
+	case tracker.RAGRed, tracker.PosNotAccepted, tracker.AssessNotSatisfied, "overdue", tracker.RefAwaiting:
+		return "red"
+	case tracker.ActCancelled:
+		return "grey"
+	default:
+		return "grey"
+	}
+}
+
+func orgLabels(orgs []tracker.Organisation) string {
+	labels := make([]string, len(orgs))
+	for i, o := range orgs {
+		labels[i] = o.Label()
+	}
+	return strings.Join(labels, ", ")
+}
+
+// formatNumber shows 11000 as "11,000" and 66.7 as "66.7".
+func formatNumber(v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	whole, frac, _ := strings.Cut(s, ".")
+	neg := strings.HasPrefix(whole, "-")
+	whole = strings.TrimPrefix(whole, "-")
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// truncate shortens text to about n characters at a word boundary.
+func truncate(n int, text string) string {
+	r := []rune(text)
+	if len(r) <= n {
+		return text
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndex(cut, " "); i > n/2 {
+		cut = cut[:i]
+	}
+	return fmt.Sprintf("%s…", strings.TrimRight(cut, " ,.;:"))
+}
+
+var markup = strings.NewReplacer("**", "", "__", "", "\n- ", " ", "\n", " ")
+
+// plain strips the Markdown marks that would show as clutter in a one-line
+// snippet.
+func plain(text string) string {
+	return strings.TrimPrefix(markup.Replace(text), "- ")
+}

@@ -1,0 +1,113 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civic-tracker/tracker/tracker"
+)
+
+type recommendationListPage struct {
+	Layout
+	Items         []tracker.RecommendationItem
+	Pager         Pager
+	Organisations []tracker.Organisation
+	Sources       []tracker.SourceSummary
+	Statuses      []tracker.Option
+	Filter        recommendationQuery
+	Filtered      bool
+}
+
+// recommendationQuery is the list's filter as it appears in the URL, so a
+// filtered view can be bookmarked and shared.
+type recommendationQuery struct {
+	Source  int64  `form:"source"`
+	Org     int64  `form:"org"`
+	Status  string `form:"status"`
+	Overdue bool   `form:"overdue"`
+	Open    bool   `form:"outstanding"`
+}
+
+func (s *Server) recommendationList(c *gin.Context) {
+	var q recommendationQuery
+	_ = c.ShouldBindQuery(&q) // a malformed value filters nothing rather than failing
+	if !validOption(tracker.RecommendationStatuses, q.Status) {
+		q.Status = ""
+	}
+	ctx := c.Request.Context()
+	page := s.pageOf(c)
+	items, total, err := s.store.ListRecommendations(ctx, tracker.RecommendationFilter{
+		SourceID: q.Source, OrganisationID: q.Org, Status: q.Status, Overdue: q.Overdue, Outstanding: q.Open,
+		Today: s.today(), Page: page,
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	orgs, err := s.store.Organisations(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	sources, _, err := s.store.ListSources(ctx, tracker.Page{Size: 1000}, s.today())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, pageRecommendations, &recommendationListPage{
+		Layout: Layout{Title: "Recommendations", Section: "recommendations"},
+		Items:  items, Pager: newPager(c.Request.URL, page, total, "recommendation", "recommendations"),
+		Organisations: orgs, Sources: sources, Statuses: tracker.RecommendationStatuses, Filter: q,
+		Filtered: q != recommendationQuery{},
+	})
+}
+
+func validOption(options []tracker.Option, v string) bool {
+	for _, o := range options {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+type recommendationPage struct {
+	Layout
+	tracker.RecommendationDetail
+	Overdue bool
+	// Unanswered lists addressees with no response recorded.
+	Unanswered []tracker.Organisation
+}
+
+func (s *Server) recommendationShow(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.store.RecommendationDetail(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := &recommendationPage{
+		Layout: Layout{
+			Title: "Recommendation " + d.Recommendation.Number, Section: "recommendations",
+			Breadcrumbs: []Crumb{{"Sources", "/sources"}, {d.Source.Title, "/sources/" + strconv.FormatInt(d.Source.ID, 10)}},
+		},
+		RecommendationDetail: d,
+		Overdue:              d.Recommendation.Overdue(s.today()),
+	}
+	answered := map[int64]bool{}
+	for _, t := range d.Responses {
+		answered[t.Current.OrganisationID] = true
+	}
+	for _, o := range d.Recommendation.Addressees {
+		if !answered[o.ID] {
+			p.Unanswered = append(p.Unanswered, o)
+		}
+	}
+	s.render(c, http.StatusOK, pageRecommendation, p)
+}

@@ -1,0 +1,54 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civic-tracker/tracker/tracker"
+)
+
+type referenceListPage struct {
+	Layout
+	References []tracker.Reference
+	Pager      Pager
+}
+
+func (s *Server) referenceList(c *gin.Context) {
+	page := s.pageOf(c)
+	refs, total, err := s.store.ListReferences(c.Request.Context(), page)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, pageReferences, &referenceListPage{
+		Layout:     Layout{Title: "References", Section: "references"},
+		References: refs, Pager: newPager(c.Request.URL, page, total, "reference", "references"),
+	})
+}
+
+type referencePage struct {
+	Layout
+	tracker.ReferenceDetail
+}
+
+func (s *Server) referenceShow(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.store.ReferenceDetail(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	title := d.Reference.Title
+	if d.Reference.Number != "" {
+		title = "Outstanding Reference: " + d.Reference.Heading()
+	}
+	s.render(c, http.StatusOK, pageReference, &referencePage{
+		Layout:          Layout{Title: title, Section: "references", Breadcrumbs: []Crumb{{"References", "/references"}}},
+		ReferenceDetail: d,
+	})
+}

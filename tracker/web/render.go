@@ -1,0 +1,196 @@
+package web
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civic-tracker/tracker/tracker"
+)
+
+// Layout is what every page's frame needs.
+type Layout struct {
+	Title       string
+	Section     string // the navigation item to mark as current
+	Breadcrumbs []Crumb
+	Today       time.Time
+	RequestID   string
+}
+
+// Crumb is one link of the breadcrumb trail.
+type Crumb struct {
+	Label string
+	URL   string
+}
+
+// pageData is any page view model: each embeds Layout.
+type pageData interface{ layout() *Layout }
+
+func (l *Layout) layout() *Layout { return l }
+
+// render executes a page into a buffer first, so a template error becomes
+// a clean 500 instead of half a page.
+func (s *Server) render(c *gin.Context, status int, page string, data pageData) {
+	l := data.layout()
+	l.Today, l.RequestID = s.today(), requestIDOf(c)
+	t, ok := s.pages[page]
+	if !ok {
+		s.fail(c, fmt.Errorf("no page template %q", page))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+		if page == pageError {
+			c.String(http.StatusInternalServerError, "Sorry, something went wrong. Reference: %s", requestIDOf(c))
+			return
+		}
+		s.fail(c, fmt.Errorf("render %s: %w", page, err))
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+type messagePage struct {
+	Layout
+	Message string
+}
+
+// fail is the one place errors become responses: not found is a 404 page,
+// anything else a 500 page and one log line with the request id.
+func (s *Server) fail(c *gin.Context, err error) {
+	if errors.Is(err, tracker.ErrNotFound) {
+		s.notFound(c)
+		return
+	}
+	s.log.Error("request failed", "request_id", requestIDOf(c), "method", c.Request.Method, "path", c.Request.URL.Path, "error", err)
+	s.render(c, http.StatusInternalServerError, pageError, &messagePage{Layout: Layout{Title: "Sorry, there is a problem with the service"}})
+}
+
+func (s *Server) notFound(c *gin.Context) {
+	s.render(c, http.StatusNotFound, pageNotFound, &messagePage{Layout: Layout{Title: "Page not found"}})
+}
+
+// idParam reads a positive numeric id from the path; anything else is not found.
+func idParam(c *gin.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("id %q: %w", c.Param("id"), tracker.ErrNotFound)
+	}
+	return id, nil
+}
+
+const requestIDKey = "request_id"
+
+func requestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id := hex.EncodeToString(b)
+		c.Set(requestIDKey, id)
+		c.Header("X-Request-Id", id)
+		c.Next()
+	}
+}
+
+func requestIDOf(c *gin.Context) string { return c.GetString(requestIDKey) }
+
+func securityHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		c.Next()
+	}
+}
+
+func (s *Server) recovery() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.fail(c, fmt.Errorf("panic: %v", r))
+				c.Abort()
+			}
+		}()
+		c.Next()
+	}
+}
+
+// Pager is the pagination of a list.
+type Pager struct {
+	Page, Pages  int
+	Total        int64
+	From, To     int64
+	Prev, Next   string
+	Items        []PagerItem
+	PluralNoun   string
+	SingularNoun string
+}
+
+// PagerItem is one numbered page link; Gap marks an ellipsis.
+type PagerItem struct {
+	Number  int
+	URL     string
+	Current bool
+	Gap     bool
+}
+
+// pageOf reads ?page= from the request.
+func (s *Server) pageOf(c *gin.Context) tracker.Page {
+	n, err := strconv.Atoi(c.Query("page"))
+	if err != nil || n < 1 {
+		n = 1
+	}
+	return tracker.Page{Number: n, Size: s.pageSize}
+}
+
+// newPager builds the pagination links, keeping every other query parameter.
+func newPager(u *url.URL, p tracker.Page, total int64, singular, plural string) Pager {
+	pages := int((total + int64(p.Limit()) - 1) / int64(p.Limit()))
+	if pages < 1 {
+		pages = 1
+	}
+	pg := Pager{Page: p.Number, Pages: pages, Total: total, SingularNoun: singular, PluralNoun: plural}
+	if pg.Page < 1 {
+		pg.Page = 1
+	}
+	if total > 0 {
+		pg.From = int64(p.Offset()) + 1
+		pg.To = min(int64(p.Offset()+p.Limit()), total)
+	}
+	link := func(n int) string {
+		q := u.Query()
+		if n <= 1 {
+			q.Del("page")
+		} else {
+			q.Set("page", strconv.Itoa(n))
+		}
+		if enc := q.Encode(); enc != "" {
+			return u.Path + "?" + enc
+		}
+		return u.Path
+	}
+	if pg.Page > 1 {
+		pg.Prev = link(pg.Page - 1)
+	}
+	if pg.Page < pages {
+		pg.Next = link(pg.Page + 1)
+	}
+	for n := 1; n <= pages; n++ {
+		if n == 1 || n == pages || (n >= pg.Page-2 && n <= pg.Page+2) {
+			pg.Items = append(pg.Items, PagerItem{Number: n, URL: link(n), Current: n == pg.Page})
+		} else if len(pg.Items) > 0 && !pg.Items[len(pg.Items)-1].Gap {
+			pg.Items = append(pg.Items, PagerItem{Gap: true})
+		}
+	}
+	return pg
+}

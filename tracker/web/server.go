@@ -1,0 +1,107 @@
+// Package web serves the tracker's pages and its health check with gin.
+// Handlers read through the store and hand templates page view models,
+// never storage rows.
+package web
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/views"
+)
+
+// Reader is what the pages need from storage.
+type Reader interface {
+	Ping(ctx context.Context) error
+	Dialect() string
+	Schema(ctx context.Context) (store.SchemaState, error)
+	Counts(ctx context.Context, today time.Time) (tracker.Counts, error)
+	Organisations(ctx context.Context) ([]tracker.Organisation, error)
+	ListSources(ctx context.Context, page tracker.Page, today time.Time) ([]tracker.SourceSummary, int64, error)
+	SourceDetail(ctx context.Context, id int64, today time.Time) (tracker.SourceDetail, error)
+	ListRecommendations(ctx context.Context, f tracker.RecommendationFilter) ([]tracker.RecommendationItem, int64, error)
+	RecommendationDetail(ctx context.Context, id int64) (tracker.RecommendationDetail, error)
+	ListReferences(ctx context.Context, page tracker.Page) ([]tracker.Reference, int64, error)
+	ReferenceDetail(ctx context.Context, id int64) (tracker.ReferenceDetail, error)
+	ListActions(ctx context.Context, f tracker.ActionFilter) ([]tracker.ActionItem, int64, error)
+	Owners(ctx context.Context) ([]string, error)
+	ListMeasures(ctx context.Context, page tracker.Page) ([]tracker.Measure, int64, error)
+}
+
+// Options configure the web server.
+type Options struct {
+	Store  Reader
+	Logger *slog.Logger
+	// Now is the clock; overdue and "due soon" count from its day.
+	Now func() time.Time
+	// PageSize is the number of rows on a list page (default 25).
+	PageSize int
+}
+
+// Server holds the parsed templates and what the handlers need.
+type Server struct {
+	store    Reader
+	log      *slog.Logger
+	now      func() time.Time
+	pageSize int
+	pages    map[string]*template.Template
+}
+
+// New parses every page template (failing at start-up, not on first use)
+// and returns a server.
+func New(opts Options) (*Server, error) {
+	if opts.Store == nil {
+		return nil, fmt.Errorf("web: no store")
+	}
+	s := &Server{store: opts.Store, log: opts.Logger, now: opts.Now, pageSize: opts.PageSize}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.pageSize <= 0 {
+		s.pageSize = 25
+	}
+	pages, err := parsePages(views.FS)
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	return s, nil
+}
+
+// parsePages builds one template set per page: the layout, every partial
+// and the page itself.
+func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
+	out := map[string]*template.Template{}
+	for _, name := range allPages {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, "layout.html", "partials/*.html", "pages/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// Handler returns the whole app as an http.Handler.
+func (s *Server) Handler() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.RedirectTrailingSlash = true
+	r.HandleMethodNotAllowed = false
+	s.routes(r)
+	return r
+}
+
+func (s *Server) today() time.Time { return tracker.Day(s.now()) }
