@@ -36,6 +36,12 @@ func chromium(t *testing.T) string {
 
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	// Chromium may still be writing its profile as it exits, so the folder
+	// is removed after the browser, and a leftover file is not a failure.
+	profile, err := os.MkdirTemp("", "tracker-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
 		chromedp.NoSandbox,
@@ -44,13 +50,19 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() {
+		cancelTimeout()
+		_ = chromedp.Cancel(ctx)
+		cancelCtx()
+		cancelAlloc()
+		_ = os.RemoveAll(profile)
+	})
 	if err := chromedp.Run(ctx); err != nil {
 		t.Fatalf("start browser: %v", err)
 	}
@@ -65,7 +77,7 @@ func shot(name string) chromedp.Action {
 			return nil
 		}
 		var buf []byte
-		if err := chromedp.FullScreenshot(&buf, 90).Do(ctx); err != nil {
+		if err := chromedp.FullScreenshot(&buf, 100).Do(ctx); err != nil {
 			return err
 		}
 		return os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
