@@ -157,7 +157,6 @@ func orgNames(orgs []tracker.Organisation) string {
 	return strings.Join(out, ", ")
 }
 
-
 // TestTextsComeFromTheSeeds checks that the embedded copies the loader
 // cuts its texts from are byte for byte the shared seed documents.
 func TestTextsComeFromTheSeeds(t *testing.T) {
