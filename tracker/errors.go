@@ -47,3 +47,14 @@ func (e *ValidationError) Err() error {
 	}
 	return e
 }
+
+// ErrConflict is returned when an item changed after the person opened it;
+// saving would silently overwrite someone else's change.
+var ErrConflict = errors.New("changed by someone else")
+
+// ErrForbidden is returned when the person may not do what they asked.
+var ErrForbidden = errors.New("not allowed")
+
+// ErrBadCredentials is returned for a wrong email or password, without
+// saying which, so sign-in reveals nothing about who has an account.
+var ErrBadCredentials = errors.New("email or password is wrong")

@@ -215,6 +215,74 @@ var migrations = []migration{
 		},
 		down: []string{`DROP TABLE measure_values`, `DROP TABLE measures`, `DROP TABLE outcomes`},
 	},
+	{
+		id: "0003_accounts_audit",
+		up: []string{
+			`CREATE TABLE users (
+				id {{pk}},
+				email TEXT NOT NULL UNIQUE,
+				name TEXT NOT NULL DEFAULT '',
+				role TEXT NOT NULL,
+				password_hash TEXT NOT NULL,
+				disabled_at {{ts}},
+				version INTEGER NOT NULL DEFAULT 1,
+				created_at {{ts}} NOT NULL,
+				updated_at {{ts}} NOT NULL
+			)`,
+			`CREATE TABLE user_organisations (
+				user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+				organisation_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+				PRIMARY KEY (user_id, organisation_id)
+			)`,
+			`CREATE TABLE sessions (
+				id TEXT PRIMARY KEY,
+				user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+				csrf_token TEXT NOT NULL,
+				created_at {{ts}} NOT NULL,
+				last_seen_at {{ts}} NOT NULL,
+				expires_at {{ts}} NOT NULL,
+				revoked_at {{ts}},
+				user_agent TEXT NOT NULL DEFAULT '',
+				address TEXT NOT NULL DEFAULT ''
+			)`,
+			`CREATE INDEX sessions_user ON sessions (user_id)`,
+			`CREATE TABLE api_tokens (
+				id {{pk}},
+				user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+				name TEXT NOT NULL,
+				token_hash TEXT NOT NULL UNIQUE,
+				created_at {{ts}} NOT NULL,
+				last_used_at {{ts}},
+				revoked_at {{ts}}
+			)`,
+			`CREATE TABLE audit_events (
+				id {{pk}},
+				at {{ts}} NOT NULL,
+				actor_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
+				actor TEXT NOT NULL,
+				channel TEXT NOT NULL,
+				entity TEXT NOT NULL,
+				entity_id BIGINT NOT NULL,
+				op TEXT NOT NULL,
+				changes TEXT NOT NULL
+			)`,
+			`CREATE INDEX audit_entity ON audit_events (entity, entity_id, at)`,
+			`CREATE INDEX audit_at ON audit_events (at)`,
+			`ALTER TABLE sources ADD COLUMN deleted_at {{ts}}`,
+			`ALTER TABLE recommendations ADD COLUMN deleted_at {{ts}}`,
+			`ALTER TABLE reference_requests ADD COLUMN deleted_at {{ts}}`,
+			`ALTER TABLE actions ADD COLUMN deleted_at {{ts}}`,
+			`ALTER TABLE progress_updates ADD COLUMN deleted_at {{ts}}`,
+			`ALTER TABLE measures ADD COLUMN deleted_at {{ts}}`,
+		},
+		down: []string{
+			`ALTER TABLE measures DROP COLUMN deleted_at`, `ALTER TABLE progress_updates DROP COLUMN deleted_at`,
+			`ALTER TABLE actions DROP COLUMN deleted_at`, `ALTER TABLE reference_requests DROP COLUMN deleted_at`,
+			`ALTER TABLE recommendations DROP COLUMN deleted_at`, `ALTER TABLE sources DROP COLUMN deleted_at`,
+			`DROP TABLE audit_events`, `DROP TABLE api_tokens`, `DROP TABLE sessions`,
+			`DROP TABLE user_organisations`, `DROP TABLE users`,
+		},
+	},
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.

@@ -3,6 +3,8 @@ package store
 import (
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/civic-tracker/tracker/tracker"
 )
 
@@ -40,6 +42,7 @@ type sourceRow struct {
 	Version    int
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	DeletedAt  gorm.DeletedAt
 }
 
 func (sourceRow) TableName() string { return "sources" }
@@ -67,6 +70,7 @@ type recommendationRow struct {
 	Version        int
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	DeletedAt      gorm.DeletedAt
 }
 
 func (recommendationRow) TableName() string { return "recommendations" }
@@ -101,6 +105,7 @@ type referenceRow struct {
 	Version         int
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	DeletedAt       gorm.DeletedAt
 }
 
 func (referenceRow) TableName() string { return "reference_requests" }
@@ -196,6 +201,7 @@ type actionRow struct {
 	Version          int
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+	DeletedAt        gorm.DeletedAt
 }
 
 func (actionRow) TableName() string { return "actions" }
@@ -217,6 +223,7 @@ type updateRow struct {
 	Author           string
 	Text             string
 	CreatedAt        time.Time
+	DeletedAt        gorm.DeletedAt
 }
 
 func (updateRow) TableName() string { return "progress_updates" }
@@ -243,6 +250,7 @@ type measureRow struct {
 	Version        int
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	DeletedAt      gorm.DeletedAt
 }
 
 func (measureRow) TableName() string { return "measures" }

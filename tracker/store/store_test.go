@@ -34,21 +34,33 @@ func TestUpgradeKeepsData(t *testing.T) {
 			if err := s.CheckCurrent(ctx); !errors.Is(err, store.ErrSchemaOutdated) {
 				t.Fatalf("CheckCurrent on an old schema = %v, want ErrSchemaOutdated", err)
 			}
-			org, err := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Mayor’s Office for Policing and Crime", ShortName: "MOPAC"})
-			if err != nil {
-				t.Fatal(err)
+			// The rows are written as the first version wrote them, in plain SQL,
+			// so this test keeps meaning what it says as the schema moves on.
+			now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			for _, stmt := range []struct {
+				sql  string
+				args []any
+			}{
+				{"INSERT INTO organisations (id, name, short_name, created_at, updated_at) VALUES (1, ?, 'MOPAC', ?, ?)", []any{"Mayor’s Office for Policing and Crime", now, now}},
+				{"INSERT INTO sources (id, kind, title, issued_by_id, summary, created_at, updated_at) VALUES (1, 'committee_report', ?, 1, ?, ?, ?)", []any{"Victims’ Code review – “phase Ⅱ”", "£250,000 for CRIS; café", now, now}},
+				{"INSERT INTO recommendations (id, source_id, number, text, deadline_text, deadline_date, status, assessment, created_at, updated_at) VALUES (1, 1, '1', ?, 'by April 2013', ?, 'open', 'not_assessed', ?, ?)", []any{"Invest £250,000 by April 2013.", time.Date(2013, 4, 30, 0, 0, 0, 0, time.UTC), now, now}},
+				{"INSERT INTO recommendation_addressees (recommendation_id, organisation_id, sort_order) VALUES (1, 1, 0)", nil},
+				{"INSERT INTO actions (id, organisation_id, source_id, recommendation_id, description, status, due_date, created_at, updated_at) VALUES (1, 1, 1, 1, 'Hotline', 'in_progress', ?, ?, ?)", []any{time.Date(2013, 5, 31, 0, 0, 0, 0, time.UTC), now, now}},
+			} {
+				if err := s.Exec(ctx, stmt.sql, stmt.args...); err != nil {
+					t.Fatalf("%s: %v", stmt.sql, err)
+				}
 			}
-			src, err := s.CreateSource(ctx, tracker.Source{Kind: tracker.KindCommitteeReport, Title: "Victims’ Code review – “phase Ⅱ”", IssuedByID: org.ID, Summary: "£250,000 for CRIS; café"})
-			if err != nil {
-				t.Fatal(err)
+			if b.Name == store.Postgres {
+				for _, seq := range []string{"organisations", "sources", "recommendations", "actions"} {
+					if err := s.Exec(ctx, "SELECT setval(pg_get_serial_sequence('"+seq+"', 'id'), 1)"); err != nil {
+						t.Fatal(err)
+					}
+				}
 			}
-			rec, err := s.CreateRecommendation(ctx, tracker.Recommendation{
-				SourceID: src.ID, Number: "1", Text: "Invest £250,000 by April 2013.", Addressees: []tracker.Organisation{org},
-				DeadlineText: "by April 2013", DeadlineDate: tracker.DatePtr(2013, time.April, 30), Status: tracker.RecOpen, Assessment: tracker.AssessNone,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rec := tracker.Recommendation{ID: 1}
+			src := tracker.Source{ID: 1}
+			org := tracker.Organisation{ID: 1}
 
 			if err := s.Migrate(ctx); err != nil {
 				t.Fatalf("upgrade: %v", err)
@@ -68,6 +80,9 @@ func TestUpgradeKeepsData(t *testing.T) {
 			got, err := s.Source(ctx, src.ID)
 			if err != nil || got.Summary != "£250,000 for CRIS; café" {
 				t.Errorf("source summary = %q, %v", got.Summary, err)
+			}
+			if len(d.Actions) != 1 || d.Actions[0].Action.Description != "Hotline" || tracker.FormatDate(*d.Actions[0].Action.DueDate) != "31 May 2013" {
+				t.Errorf("action changed by the upgrade: %+v", d.Actions)
 			}
 			if _, err := s.CreateMeasure(ctx, tracker.Measure{OrganisationID: org.ID, Name: "Satisfaction", Direction: tracker.HigherIsBetter,
 				Values: []tracker.MeasureValue{{Period: "2013", PeriodEnd: time.Date(2013, 3, 31, 0, 0, 0, 0, time.UTC), Value: 76}}}); err != nil {

@@ -25,10 +25,13 @@ func (s *Store) EnsureOrganisation(ctx context.Context, o tracker.Organisation) 
 		return o, fmt.Errorf("find organisation: %w", err)
 	}
 	row = organisationRow{Name: o.Name, ShortName: o.ShortName, Version: 1}
-	if err := s.q(ctx).Create(&row).Error; err != nil {
-		return o, fmt.Errorf("create organisation: %w", err)
-	}
-	return row.domain(), nil
+	err = s.Tx(ctx, func(tx *Store) error {
+		if err := tx.q(ctx).Create(&row).Error; err != nil {
+			return fmt.Errorf("create organisation: %w", err)
+		}
+		return tx.recordCreate(ctx, EntityOrganisation, row.ID, &row, nil)
+	})
+	return row.domain(), err
 }
 
 // CreateSource stores a new source and returns it with its id.
@@ -41,11 +44,14 @@ func (s *Store) CreateSource(ctx context.Context, src tracker.Source) (tracker.S
 		DateText: src.DateText, Reference: src.Reference, URL: src.URL, Publisher: src.Publisher,
 		Pages: src.Pages, Summary: src.Summary, Keywords: tracker.JoinList(src.Keywords), Version: 1,
 	}
-	if err := s.q(ctx).Create(&row).Error; err != nil {
-		return src, fmt.Errorf("create source: %w", err)
-	}
+	err := s.Tx(ctx, func(tx *Store) error {
+		if err := tx.q(ctx).Create(&row).Error; err != nil {
+			return fmt.Errorf("create source: %w", err)
+		}
+		return tx.recordCreate(ctx, EntitySource, row.ID, &row, nil)
+	})
 	src.ID, src.Version = row.ID, row.Version
-	return src, nil
+	return src, err
 }
 
 // CreateRecommendation stores a recommendation with its addressees.
@@ -65,13 +71,15 @@ func (s *Store) CreateRecommendation(ctx context.Context, r tracker.Recommendati
 			}
 			return fmt.Errorf("create recommendation: %w", err)
 		}
+		ids := make([]int64, len(r.Addressees))
 		for i, o := range r.Addressees {
 			a := addresseeRow{RecommendationID: row.ID, OrganisationID: o.ID, SortOrder: i}
 			if err := tx.q(ctx).Create(&a).Error; err != nil {
 				return fmt.Errorf("add addressee: %w", err)
 			}
+			ids[i] = o.ID
 		}
-		return nil
+		return tx.recordCreate(ctx, EntityRecommendation, row.ID, &row, map[string]any{"addressees": ids})
 	})
 	if err != nil {
 		return r, err
@@ -102,7 +110,7 @@ func (s *Store) CreateResponse(ctx context.Context, r tracker.Response) (tracker
 			return fmt.Errorf("create response: %w", err)
 		}
 		r.ID, r.Revision = row.ID, row.Revision
-		return nil
+		return tx.recordCreate(ctx, EntityResponse, row.ID, &row, nil)
 	})
 	return r, err
 }
@@ -126,10 +134,13 @@ func (s *Store) CreateAction(ctx context.Context, a tracker.Action) (tracker.Act
 		DueText: a.DueText, DueDate: dayArg(a.DueDate), Status: a.Status, RAG: a.RAG,
 		CompletedOn: dayArg(a.CompletedOn), Version: 1,
 	}
-	if err := s.q(ctx).Create(&row).Error; err != nil {
-		return a, fmt.Errorf("create action: %w", err)
-	}
-	return row.domain(), nil
+	err := s.Tx(ctx, func(tx *Store) error {
+		if err := tx.q(ctx).Create(&row).Error; err != nil {
+			return fmt.Errorf("create action: %w", err)
+		}
+		return tx.recordCreate(ctx, EntityAction, row.ID, &row, nil)
+	})
+	return row.domain(), err
 }
 
 // CreateUpdate stores a dated progress update.
@@ -138,10 +149,13 @@ func (s *Store) CreateUpdate(ctx context.Context, u tracker.Update) (tracker.Upd
 		return u, err
 	}
 	row := updateRow{ActionID: u.ActionID, RecommendationID: u.RecommendationID, Dated: tracker.Day(u.Date), Author: u.Author, Text: u.Text}
-	if err := s.q(ctx).Create(&row).Error; err != nil {
-		return u, fmt.Errorf("create update: %w", err)
-	}
-	return row.domain(), nil
+	err := s.Tx(ctx, func(tx *Store) error {
+		if err := tx.q(ctx).Create(&row).Error; err != nil {
+			return fmt.Errorf("create update: %w", err)
+		}
+		return tx.recordCreate(ctx, EntityUpdate, row.ID, &row, nil)
+	})
+	return row.domain(), err
 }
 
 // CreateReference stores a reference and links it to recommendations in
@@ -164,7 +178,7 @@ func (s *Store) CreateReference(ctx context.Context, r tracker.Reference, recomm
 				return fmt.Errorf("link recommendation to reference: %w", err)
 			}
 		}
-		return nil
+		return tx.recordCreate(ctx, EntityReference, row.ID, &row, map[string]any{"recommendations": recommendationIDs})
 	})
 	if err != nil {
 		return r, err
@@ -193,7 +207,11 @@ func (s *Store) CreateReply(ctx context.Context, r tracker.Reply) (tracker.Reply
 			}
 			r.Outcomes[i].ID, r.Outcomes[i].ReplyID = o.ID, row.ID
 		}
-		return nil
+		texts := make([]string, len(r.Outcomes))
+		for i, o := range r.Outcomes {
+			texts[i] = o.Text
+		}
+		return tx.recordCreate(ctx, EntityReply, row.ID, &row, map[string]any{"outcomes": texts})
 	})
 	r.ID = row.ID
 	return r, err
@@ -219,7 +237,7 @@ func (s *Store) CreateMeasure(ctx context.Context, m tracker.Measure) (tracker.M
 			}
 			m.Values[i].ID, m.Values[i].MeasureID = vr.ID, row.ID
 		}
-		return nil
+		return tx.recordCreate(ctx, EntityMeasure, row.ID, &row, map[string]any{"values": m.Values})
 	})
 	m.ID = row.ID
 	return m, err

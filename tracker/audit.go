@@ -1,0 +1,145 @@
+package tracker
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"time"
+)
+
+// Channels through which a change arrives.
+const (
+	ChannelPage    = "page"
+	ChannelAPI     = "api"
+	ChannelImport  = "import"
+	ChannelCommand = "command line"
+)
+
+// Audit operations.
+const (
+	OpCreate  = "create"
+	OpUpdate  = "update"
+	OpDelete  = "delete"
+	OpRestore = "restore"
+)
+
+// Actor is who makes a change and through which channel.
+type Actor struct {
+	UserID  *int64
+	Name    string
+	Channel string
+}
+
+type actorKey struct{}
+
+// WithActor returns a context whose changes are recorded as made by a.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor of ctx; changes without one are recorded as
+// made by the system from the command line.
+func ActorFrom(ctx context.Context) Actor {
+	if a, ok := ctx.Value(actorKey{}).(Actor); ok {
+		return a
+	}
+	return Actor{Name: "system", Channel: ChannelCommand}
+}
+
+// Change is one field's old and new value. Values are JSON values: dates as
+// "2006-01-02", times as RFC 3339, numbers, strings, booleans or null.
+type Change struct {
+	Field string `json:"field"`
+	Old   any    `json:"old"`
+	New   any    `json:"new"`
+}
+
+// AuditEvent is one recorded change to one item.
+type AuditEvent struct {
+	ID       int64
+	At       time.Time
+	ActorID  *int64
+	Actor    string
+	Channel  string
+	Entity   string
+	EntityID int64
+	Op       string
+	Changes  []Change
+}
+
+// Diff lists the fields whose values differ between two snapshots, in
+// field order. A nil before means the item is new.
+func Diff(before, after map[string]any) []Change {
+	keys := map[string]bool{}
+	for k := range before {
+		keys[k] = true
+	}
+	for k := range after {
+		keys[k] = true
+	}
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var out []Change
+	for _, k := range names {
+		o, n := before[k], after[k]
+		if before != nil && sameJSON(o, n) {
+			continue
+		}
+		out = append(out, Change{Field: k, Old: o, New: n})
+	}
+	return out
+}
+
+func sameJSON(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
+
+// Snapshot is an item's fields as they stood at a moment.
+type Snapshot struct {
+	Fields  map[string]any
+	Exists  bool
+	Deleted bool
+}
+
+// Rebuild replays an item's audit events, oldest first, up to and including
+// the moment at, and returns the item as it stood then. Exists is false
+// when the item had not been created by then.
+func Rebuild(events []AuditEvent, at time.Time) Snapshot {
+	sorted := append([]AuditEvent(nil), events...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		if sorted[i].At.Equal(sorted[j].At) {
+			return sorted[i].ID < sorted[j].ID
+		}
+		return sorted[i].At.Before(sorted[j].At)
+	})
+	var s Snapshot
+	for _, e := range sorted {
+		if e.At.After(at) {
+			break
+		}
+		switch e.Op {
+		case OpCreate:
+			s = Snapshot{Fields: map[string]any{}, Exists: true}
+			for _, c := range e.Changes {
+				s.Fields[c.Field] = c.New
+			}
+		case OpUpdate:
+			if s.Fields == nil {
+				s.Fields = map[string]any{}
+			}
+			for _, c := range e.Changes {
+				s.Fields[c.Field] = c.New
+			}
+		case OpDelete:
+			s.Deleted = true
+		case OpRestore:
+			s.Deleted = false
+		}
+	}
+	return s
+}

@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+
+	"gorm.io/gorm/schema"
+
+	"github.com/civic-tracker/tracker/tracker"
+)
+
+type auditRow struct {
+	ID       int64
+	At       time.Time
+	ActorID  *int64
+	Actor    string
+	Channel  string
+	Entity   string
+	EntityID int64
+	Op       string
+	Changes  string
+}
+
+func (auditRow) TableName() string { return "audit_events" }
+
+func (r auditRow) domain() tracker.AuditEvent {
+	e := tracker.AuditEvent{ID: r.ID, At: r.At.UTC(), ActorID: r.ActorID, Actor: r.Actor, Channel: r.Channel,
+		Entity: r.Entity, EntityID: r.EntityID, Op: r.Op}
+	_ = json.Unmarshal([]byte(r.Changes), &e.Changes)
+	return e
+}
+
+// Entity names used in the audit trail.
+const (
+	EntityOrganisation   = "organisation"
+	EntitySource         = "source"
+	EntityRecommendation = "recommendation"
+	EntityResponse       = "response"
+	EntityAction         = "action"
+	EntityUpdate         = "update"
+	EntityReference      = "reference"
+	EntityReply          = "reply"
+	EntityMeasure        = "measure"
+	EntityUser           = "user"
+)
+
+// notAudited are columns that say nothing a reader of the history needs:
+// the event itself carries the time, and secrets never enter the trail.
+var notAudited = map[string]bool{"id": true, "created_at": true, "updated_at": true, "deleted_at": true, "password_hash": true}
+
+var schemaCache sync.Map
+
+// snapshot turns a row into field → JSON value, the form the trail keeps.
+func (s *Store) snapshot(row any) map[string]any {
+	sch, err := schema.Parse(row, &schemaCache, s.db.NamingStrategy)
+	if err != nil {
+		panic(fmt.Sprintf("audit: parse %T: %v", row, err))
+	}
+	rv := reflect.Indirect(reflect.ValueOf(row))
+	out := map[string]any{}
+	for _, f := range sch.Fields {
+		if f.DBName == "" || notAudited[f.DBName] {
+			continue
+		}
+		v, _ := f.ValueOf(context.Background(), rv)
+		out[f.DBName] = auditValue(v)
+	}
+	return out
+}
+
+// auditValue converts a column value to the JSON value the trail stores:
+// dates as "2006-01-02", times as RFC 3339 in UTC, nil pointers as null.
+func auditValue(v any) any {
+	switch t := v.(type) {
+	case nil:
+		return nil
+	case time.Time:
+		return timeValue(t)
+	case *time.Time:
+		if t == nil {
+			return nil
+		}
+		return timeValue(*t)
+	case *int64:
+		if t == nil {
+			return nil
+		}
+		return *t
+	case *float64:
+		if t == nil {
+			return nil
+		}
+		return *t
+	}
+	// Round-trip through JSON so stored and fresh values compare alike.
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	var out any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+func timeValue(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	if u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0 {
+		return u.Format("2006-01-02")
+	}
+	return u.Format(time.RFC3339Nano)
+}
+
+// record writes one audit event in the store's transaction, as the actor
+// of ctx.
+func (s *Store) record(ctx context.Context, entity string, id int64, op string, changes []tracker.Change) error {
+	if changes == nil {
+		changes = []tracker.Change{}
+	}
+	b, err := json.Marshal(changes)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	a := tracker.ActorFrom(ctx)
+	row := auditRow{At: s.now(), ActorID: a.UserID, Actor: a.Name, Channel: a.Channel, Entity: entity, EntityID: id, Op: op, Changes: string(b)}
+	if err := s.q(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("record %s of %s %d: %w", op, entity, id, err)
+	}
+	return nil
+}
+
+// now is the audit clock, to the microsecond both databases keep.
+func (s *Store) now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// recordCreate records a new item with all of its fields; extra adds
+// fields kept in other tables (addressees, links).
+func (s *Store) recordCreate(ctx context.Context, entity string, id int64, row any, extra map[string]any) error {
+	snap := s.snapshot(row)
+	for k, v := range extra {
+		snap[k] = auditValue(v)
+	}
+	return s.record(ctx, entity, id, tracker.OpCreate, tracker.Diff(nil, snap))
+}
+
+// recordUpdate records the fields that differ between two versions of a row;
+// nothing is written when nothing changed.
+func (s *Store) recordUpdate(ctx context.Context, entity string, id int64, before, after any) error {
+	changes := tracker.Diff(s.snapshot(before), s.snapshot(after))
+	if len(changes) == 0 {
+		return nil
+	}
+	return s.record(ctx, entity, id, tracker.OpUpdate, changes)
+}
+
+// History returns an item's audit events, oldest first.
+func (s *Store) History(ctx context.Context, entity string, id int64) ([]tracker.AuditEvent, error) {
+	var rows []auditRow
+	if err := s.q(ctx).Where("entity = ? AND entity_id = ?", entity, id).Order("at, id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load history: %w", err)
+	}
+	out := make([]tracker.AuditEvent, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// ActionHistory returns the events of an action and of its progress
+// updates, oldest first.
+func (s *Store) ActionHistory(ctx context.Context, id int64) ([]tracker.AuditEvent, error) {
+	var rows []auditRow
+	err := s.q(ctx).Where("(entity = ? AND entity_id = ?) OR (entity = ? AND entity_id IN (SELECT id FROM progress_updates WHERE action_id = ?))",
+		EntityAction, id, EntityUpdate, id).Order("at, id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("load action history: %w", err)
+	}
+	out := make([]tracker.AuditEvent, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}

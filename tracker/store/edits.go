@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/civic-tracker/tracker/tracker"
+)
+
+// Action returns one action with its context and updates.
+func (s *Store) Action(ctx context.Context, id int64) (tracker.ActionItem, error) {
+	var row actionRow
+	if err := s.q(ctx).Take(&row, id).Error; err != nil {
+		return tracker.ActionItem{}, notFound(err, "action")
+	}
+	items, err := s.actionItems(ctx, []actionRow{row})
+	if err != nil {
+		return tracker.ActionItem{}, err
+	}
+	return items[0], nil
+}
+
+// ProgressChange is a progress update that may also move an action's
+// status and RAG rating in the same step.
+type ProgressChange struct {
+	// Version is the action's version when the form was opened; a
+	// different current version means someone else changed it meanwhile.
+	Version     int
+	Date        time.Time
+	Text        string
+	Status      string // "" keeps the status
+	RAG         *string
+	CompletedOn *time.Time
+}
+
+// ConflictError says an action changed after the person opened it, and
+// how it stands now.
+type ConflictError struct {
+	Current tracker.ActionItem
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("action %d is at version %d: %s", e.Current.Action.ID, e.Current.Action.Version, tracker.ErrConflict)
+}
+
+// Unwrap lets errors.Is(err, tracker.ErrConflict) see a conflict.
+func (e *ConflictError) Unwrap() error { return tracker.ErrConflict }
+
+// PostUpdate adds a progress update to an action and applies any status and
+// RAG change, in one transaction, recorded in the audit trail. A stale
+// version is refused with a *ConflictError and nothing is stored.
+func (s *Store) PostUpdate(ctx context.Context, actionID int64, ch ProgressChange) error {
+	return s.Tx(ctx, func(tx *Store) error {
+		var before actionRow
+		if err := tx.q(ctx).Take(&before, actionID).Error; err != nil {
+			return notFound(err, "action")
+		}
+		if before.Version != ch.Version {
+			cur, err := tx.Action(ctx, actionID)
+			if err != nil {
+				return err
+			}
+			return &ConflictError{Current: cur}
+		}
+		after := before
+		if ch.Status != "" {
+			after.Status = ch.Status
+		}
+		if ch.RAG != nil {
+			after.RAG = *ch.RAG
+		}
+		if after.Status == tracker.ActCompleted && after.CompletedOn == nil {
+			d := tracker.Day(ch.Date)
+			if ch.CompletedOn != nil {
+				d = tracker.Day(*ch.CompletedOn)
+			}
+			after.CompletedOn = &d
+		}
+		if after.Status != tracker.ActCompleted {
+			after.CompletedOn = nil
+		}
+		a := after.domain()
+		if err := a.Validate(); err != nil {
+			return err
+		}
+		if _, err := tx.CreateUpdate(ctx, tracker.Update{ActionID: &actionID, Date: ch.Date, Author: tracker.ActorFrom(ctx).Name, Text: ch.Text}); err != nil {
+			return err
+		}
+		if s.snapshotEqual(&before, &after) {
+			return nil
+		}
+		after.Version = before.Version + 1
+		res := tx.q(ctx).Model(&actionRow{}).Where("id = ? AND version = ?", actionID, before.Version).
+			Updates(map[string]any{"status": after.Status, "rag": after.RAG, "completed_on": after.CompletedOn, "version": after.Version, "updated_at": tx.now()})
+		if res.Error != nil {
+			return fmt.Errorf("update action: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			cur, _ := tx.Action(ctx, actionID)
+			return &ConflictError{Current: cur}
+		}
+		return tx.recordUpdate(ctx, EntityAction, actionID, &before, &after)
+	})
+}
+
+func (s *Store) snapshotEqual(a, b any) bool { return len(tracker.Diff(s.snapshot(a), s.snapshot(b))) == 0 }
+
+// DeleteAction soft-deletes an action; an admin can restore it.
+func (s *Store) DeleteAction(ctx context.Context, id int64, version int) error {
+	return s.Tx(ctx, func(tx *Store) error {
+		var row actionRow
+		if err := tx.q(ctx).Take(&row, id).Error; err != nil {
+			return notFound(err, "action")
+		}
+		if row.Version != version {
+			cur, err := tx.Action(ctx, id)
+			if err != nil {
+				return err
+			}
+			return &ConflictError{Current: cur}
+		}
+		if err := tx.q(ctx).Delete(&actionRow{}, id).Error; err != nil {
+			return fmt.Errorf("delete action: %w", err)
+		}
+		return tx.record(ctx, EntityAction, id, tracker.OpDelete, nil)
+	})
+}
+
+// RestoreAction brings back a deleted action.
+func (s *Store) RestoreAction(ctx context.Context, id int64) error {
+	return s.Tx(ctx, func(tx *Store) error {
+		res := tx.q(ctx).Unscoped().Model(&actionRow{}).Where("id = ? AND deleted_at IS NOT NULL", id).Update("deleted_at", nil)
+		if res.Error != nil {
+			return fmt.Errorf("restore action: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("deleted action %d: %w", id, tracker.ErrNotFound)
+		}
+		return tx.record(ctx, EntityAction, id, tracker.OpRestore, nil)
+	})
+}
+
+// DeletedAction is a deleted action with when and by whom.
+type DeletedAction struct {
+	Item      tracker.ActionItem
+	DeletedAt time.Time
+	DeletedBy string
+}
+
+// DeletedActions lists deleted actions, most recently deleted first.
+func (s *Store) DeletedActions(ctx context.Context) ([]DeletedAction, error) {
+	var rows []actionRow
+	if err := s.q(ctx).Unscoped().Where("deleted_at IS NOT NULL").Order("deleted_at DESC").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list deleted actions: %w", err)
+	}
+	items, err := s.actionItems(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DeletedAction, len(rows))
+	for i, r := range rows {
+		out[i] = DeletedAction{Item: items[i], DeletedAt: r.DeletedAt.Time.UTC()}
+		var ev auditRow
+		if err := s.q(ctx).Where("entity = ? AND entity_id = ? AND op = ?", EntityAction, r.ID, tracker.OpDelete).Order("at DESC, id DESC").Take(&ev).Error; err == nil {
+			out[i].DeletedBy = ev.Actor
+		}
+	}
+	return out, nil
+}
