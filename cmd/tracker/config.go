@@ -16,9 +16,11 @@ import (
 // config is the tracker's configuration, from flags first, then TRACKER_*
 // and DATABASE_URL environment variables, then defaults.
 type config struct {
-	DB      string
-	Addr    string
-	Migrate bool
+	DB            string
+	Addr          string
+	Migrate       bool
+	SecureCookies bool
+	TrustProxy    bool
 }
 
 const (
@@ -51,6 +53,21 @@ func serveFlags(fs *flag.FlagSet, c *config) error {
 		return fmt.Errorf("TRACKER_MIGRATE must be true or false, not %q", migrate)
 	}
 	fs.BoolVar(&c.Migrate, "migrate", m, "bring the database schema up to date before serving (env TRACKER_MIGRATE); when false, an outdated schema is refused")
+	for _, b := range []struct {
+		target      *bool
+		name, env   string
+		description string
+	}{
+		{&c.SecureCookies, "secure-cookies", "TRACKER_SECURE_COOKIES", "mark cookies Secure on every response (env TRACKER_SECURE_COOKIES); without it they are Secure on TLS requests"},
+		{&c.TrustProxy, "trust-proxy", "TRACKER_TRUST_PROXY", "believe X-Forwarded-Proto and X-Forwarded-For from a TLS-terminating proxy (env TRACKER_TRUST_PROXY)"},
+	} {
+		v := envOr("false", b.env)
+		parsed, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%s must be true or false, not %q", b.env, v)
+		}
+		fs.BoolVar(b.target, b.name, parsed, b.description)
+	}
 	return nil
 }
 

@@ -33,6 +33,8 @@ Usage:
   tracker demo    [--db DB] [--addr HOST:PORT]
   tracker seed --example [--db DB]
   tracker migrate [--db DB]
+  tracker user add --email EMAIL --role admin|secretary|editor|viewer [--name NAME] [--org NAME]...
+  tracker token create --user EMAIL [--name NAME]
 
 DB is a postgres:// URL or a SQLite file path (default tracker.db; env DATABASE_URL).
 "tracker demo" without --db uses a new temporary SQLite file.
@@ -68,6 +70,10 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return seedCmd(ctx, args, out)
 	case "migrate":
 		return migrateCmd(ctx, args, out)
+	case "user":
+		return userCmd(ctx, args, os.Stdin, out)
+	case "token":
+		return tokenCmd(ctx, args, out)
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil
@@ -128,7 +134,7 @@ func serveCmd(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 		return err
 	}
 	defer s.Close()
-	return serve(ctx, s, c.Addr, out, log, "")
+	return serve(ctx, s, c, out, log, "")
 }
 
 func demoCmd(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
@@ -163,8 +169,11 @@ func demoCmd(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 		return fmt.Errorf("load the example data: %w", err)
 	}
 	fmt.Fprintln(out, rep.String())
-	return serve(ctx, s, c.Addr, out, log,
-		"Login: none needed yet; every page can be read without signing in (accounts and roles come next).")
+	login, err := demoAccounts(ctx, s)
+	if err != nil {
+		return fmt.Errorf("create the demo accounts: %w", err)
+	}
+	return serve(ctx, s, c, out, log, login)
 }
 
 func seedCmd(ctx context.Context, args []string, out io.Writer) error {
@@ -220,8 +229,9 @@ func migrateCmd(ctx context.Context, args []string, out io.Writer) error {
 
 // serve listens on addr, prints the URL and serves until ctx is cancelled,
 // then lets requests in flight finish.
-func serve(ctx context.Context, s *store.Store, addr string, out io.Writer, log *slog.Logger, extra string) error {
-	srv, err := web.New(web.Options{Store: s, Logger: log})
+func serve(ctx context.Context, s *store.Store, c config, out io.Writer, log *slog.Logger, extra string) error {
+	addr := c.Addr
+	srv, err := web.New(web.Options{Store: s, Logger: log, SecureCookies: c.SecureCookies, TrustProxy: c.TrustProxy})
 	if err != nil {
 		return err
 	}

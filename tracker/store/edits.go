@@ -104,7 +104,9 @@ func (s *Store) PostUpdate(ctx context.Context, actionID int64, ch ProgressChang
 	})
 }
 
-func (s *Store) snapshotEqual(a, b any) bool { return len(tracker.Diff(s.snapshot(a), s.snapshot(b))) == 0 }
+func (s *Store) snapshotEqual(a, b any) bool {
+	return len(tracker.Diff(s.snapshot(a), s.snapshot(b))) == 0
+}
 
 // DeleteAction soft-deletes an action; an admin can restore it.
 func (s *Store) DeleteAction(ctx context.Context, id int64, version int) error {

@@ -18,6 +18,7 @@ type actionListPage struct {
 	DueWithin     []int
 	Filter        actionQuery
 	Filtered      bool
+	Deleted       bool
 }
 
 // actionQuery is the log's filter as it appears in the URL.
@@ -64,6 +65,6 @@ func (s *Server) actionList(c *gin.Context) {
 		Layout: Layout{Title: "Action log", Section: "actions"},
 		Items:  items, Pager: newPager(c.Request.URL, page, total, "action", "actions"),
 		Organisations: orgs, Owners: owners, Statuses: tracker.ActionStatuses, DueWithin: []int{7, 30, 90},
-		Filter: q, Filtered: q != actionQuery{},
+		Filter: q, Filtered: q != actionQuery{}, Deleted: c.Query("deleted") != "",
 	})
 }

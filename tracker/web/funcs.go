@@ -41,6 +41,7 @@ var funcs = template.FuncMap{
 	"position":   tracker.PositionLabel,
 	"rag":        tracker.RAGLabel,
 	"refStatus":  tracker.ReferenceStatusLabel,
+	"roleLabel":  tracker.RoleLabel,
 	"kind":       tracker.SourceKindLabel,
 	"tag":        tagColour,
 	"orgs":       orgLabels,
@@ -50,8 +51,11 @@ var funcs = template.FuncMap{
 	"join":       strings.Join,
 	"add":        func(a, b int) int { return a + b },
 	"deref":      func(f *float64) float64 { return *f },
-	"at":         func(a tracker.Action, today time.Time) actionAt { return actionAt{A: a, Today: today} },
-	"cardOf":     func(a tracker.ActionItem, today time.Time) actionCard { return actionCard{A: a, Today: today} },
+	"fe": func(errs map[string]string, field string) FieldError {
+		return FieldError{Field: field, Message: errs[field]}
+	},
+	"at":     func(a tracker.Action, today time.Time) actionAt { return actionAt{A: a, Today: today} },
+	"cardOf": func(a tracker.ActionItem, today time.Time) actionCard { return actionCard{A: a, Today: today} },
 }
 
 // actionCard pairs an action item with the day, for the "action-card" partial.

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store"
 )
 
 type recommendationListPage struct {
@@ -79,6 +80,7 @@ type recommendationPage struct {
 	Overdue bool
 	// Unanswered lists addressees with no response recorded.
 	Unanswered []tracker.Organisation
+	History    []HistoryRow
 }
 
 func (s *Server) recommendationShow(c *gin.Context) {
@@ -100,6 +102,12 @@ func (s *Server) recommendationShow(c *gin.Context) {
 		RecommendationDetail: d,
 		Overdue:              d.Recommendation.Overdue(s.today()),
 	}
+	events, err := s.store.History(c.Request.Context(), store.EntityRecommendation, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p.History = historyRows(events)
 	answered := map[int64]bool{}
 	for _, t := range d.Responses {
 		answered[t.Current.OrganisationID] = true

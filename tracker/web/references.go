@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store"
 )
 
 type referenceListPage struct {
@@ -30,6 +31,7 @@ func (s *Server) referenceList(c *gin.Context) {
 type referencePage struct {
 	Layout
 	tracker.ReferenceDetail
+	History []HistoryRow
 }
 
 func (s *Server) referenceShow(c *gin.Context) {
@@ -43,12 +45,17 @@ func (s *Server) referenceShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	events, err := s.store.History(c.Request.Context(), store.EntityReference, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	title := d.Reference.Title
 	if d.Reference.Number != "" {
 		title = "Outstanding Reference: " + d.Reference.Heading()
 	}
 	s.render(c, http.StatusOK, pageReference, &referencePage{
 		Layout:          Layout{Title: title, Section: "references", Breadcrumbs: []Crumb{{"References", "/references"}}},
-		ReferenceDetail: d,
+		ReferenceDetail: d, History: historyRows(events),
 	})
 }

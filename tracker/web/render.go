@@ -23,6 +23,36 @@ type Layout struct {
 	Breadcrumbs []Crumb
 	Today       time.Time
 	RequestID   string
+	User        *tracker.User
+	CSRF        string
+	// Errors feed the error summary at the top of the page, in field order.
+	Errors []FieldError
+}
+
+// FieldError is one entry of the error summary: the message and the id of
+// the field it concerns.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// errorList orders a form's field messages for the error summary; fields
+// not named in order come last.
+func errorList(errs map[string]string, order []string) []FieldError {
+	var out []FieldError
+	seen := map[string]bool{}
+	for _, f := range order {
+		if m, ok := errs[f]; ok {
+			out = append(out, FieldError{Field: f, Message: m})
+			seen[f] = true
+		}
+	}
+	for f, m := range errs {
+		if !seen[f] {
+			out = append(out, FieldError{Field: f, Message: m})
+		}
+	}
+	return out
 }
 
 // Crumb is one link of the breadcrumb trail.
@@ -40,7 +70,7 @@ func (l *Layout) layout() *Layout { return l }
 // a clean 500 instead of half a page.
 func (s *Server) render(c *gin.Context, status int, page string, data pageData) {
 	l := data.layout()
-	l.Today, l.RequestID = s.today(), requestIDOf(c)
+	l.Today, l.RequestID, l.User, l.CSRF = s.today(), requestIDOf(c), CurrentUser(c), csrfOf(c)
 	t, ok := s.pages[page]
 	if !ok {
 		s.fail(c, fmt.Errorf("no page template %q", page))
@@ -64,10 +94,15 @@ type messagePage struct {
 }
 
 // fail is the one place errors become responses: not found is a 404 page,
-// anything else a 500 page and one log line with the request id.
+// forbidden a 403 page, anything else a 500 page and one log line with the
+// request id.
 func (s *Server) fail(c *gin.Context, err error) {
 	if errors.Is(err, tracker.ErrNotFound) {
 		s.notFound(c)
+		return
+	}
+	if errors.Is(err, tracker.ErrForbidden) {
+		s.forbidden(c)
 		return
 	}
 	s.log.Error("request failed", "request_id", requestIDOf(c), "method", c.Request.Method, "path", c.Request.URL.Path, "error", err)

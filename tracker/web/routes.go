@@ -21,29 +21,66 @@ const (
 	pageMeasures        = "measures"
 	pageNotFound        = "not_found"
 	pageError           = "error"
+	pageForbidden       = "forbidden"
+	pageSetup           = "setup"
+	pageLogin           = "login"
+	pageAction          = "action"
+	pageAccount         = "account"
+	pageTokens          = "tokens"
+	pageUsers           = "users"
+	pageDeleted         = "deleted"
 )
 
 var allPages = []string{
 	pageHome, pageSources, pageSource, pageRecommendations, pageRecommendation, pageReferences,
-	pageReference, pageActions, pageMeasures, pageNotFound, pageError,
+	pageReference, pageActions, pageMeasures, pageNotFound, pageError, pageForbidden, pageSetup, pageLogin,
+	pageAction, pageAccount, pageTokens, pageUsers, pageDeleted,
 }
 
 // routes lists every route of the app in one place.
 func (s *Server) routes(r *gin.Engine) {
 	r.Use(requestID(), s.recovery(), securityHeaders())
 
+	// Open to everyone.
 	r.GET("/healthz", s.health)
 	r.StaticFS("/static", http.FS(static.FS))
+	r.GET(apiPrefix+"/openapi.json", s.openAPI)
 
-	r.GET("/", s.home)
-	r.GET("/sources", s.sourceList)
-	r.GET("/sources/:id", s.sourceShow)
-	r.GET("/recommendations", s.recommendationList)
-	r.GET("/recommendations/:id", s.recommendationShow)
-	r.GET("/references", s.referenceList)
-	r.GET("/references/:id", s.referenceShow)
-	r.GET("/actions", s.actionList)
-	r.GET("/measures", s.measureList)
+	// The JSON API: bearer tokens, no cookies, so no CSRF token.
+	api := r.Group(apiPrefix, s.bearer())
+	api.GET("/recommendations", s.apiRecommendations)
+	api.GET("/recommendations/:id", s.apiRecommendation)
+	api.GET("/actions", s.apiActions)
+	api.GET("/actions/:id", s.apiAction)
+	api.POST("/actions/:id/updates", s.apiPostUpdate)
 
-	r.NoRoute(func(c *gin.Context) { s.notFound(c) })
+	// Pages: a session cookie, and a CSRF token on every unsafe request.
+	web := r.Group("/", s.authenticate())
+	web.GET("/login", s.loginForm)
+	web.POST("/login", s.login)
+
+	in := web.Group("/", s.requireUser(), s.verifyCSRF())
+	in.POST("/logout", s.logout)
+	in.GET("/", s.home)
+	in.GET("/sources", s.sourceList)
+	in.GET("/sources/:id", s.sourceShow)
+	in.GET("/recommendations", s.recommendationList)
+	in.GET("/recommendations/:id", s.recommendationShow)
+	in.GET("/references", s.referenceList)
+	in.GET("/references/:id", s.referenceShow)
+	in.GET("/actions", s.actionList)
+	in.GET("/actions/:id", s.actionShow)
+	in.POST("/actions/:id/updates", s.actionPostUpdate)
+	in.POST("/actions/:id/delete", s.actionDelete)
+	in.GET("/measures", s.measureList)
+	in.GET("/account", s.accountShow)
+	in.POST("/account/password", s.accountPassword)
+	in.GET("/account/tokens", s.tokenList)
+	in.POST("/account/tokens", s.tokenCreate)
+	in.POST("/account/tokens/:id/revoke", s.tokenRevoke)
+	in.GET("/admin/users", s.userList)
+	in.GET("/admin/deleted", s.deletedList)
+	in.POST("/admin/deleted/actions/:id/restore", s.actionRestore)
+
+	r.NoRoute(s.authenticate(), func(c *gin.Context) { s.notFound(c) })
 }

@@ -35,6 +35,26 @@ type Reader interface {
 	ListActions(ctx context.Context, f tracker.ActionFilter) ([]tracker.ActionItem, int64, error)
 	Owners(ctx context.Context) ([]string, error)
 	ListMeasures(ctx context.Context, page tracker.Page) ([]tracker.Measure, int64, error)
+
+	Action(ctx context.Context, id int64) (tracker.ActionItem, error)
+	PostUpdate(ctx context.Context, actionID int64, ch store.ProgressChange) error
+	DeleteAction(ctx context.Context, id int64, version int) error
+	RestoreAction(ctx context.Context, id int64) error
+	DeletedActions(ctx context.Context) ([]store.DeletedAction, error)
+	History(ctx context.Context, entity string, id int64) ([]tracker.AuditEvent, error)
+	ActionHistory(ctx context.Context, id int64) ([]tracker.AuditEvent, error)
+
+	CountUsers(ctx context.Context) (int64, error)
+	ListUsers(ctx context.Context) ([]tracker.User, error)
+	Authenticate(ctx context.Context, email, password string) (tracker.User, error)
+	ChangePassword(ctx context.Context, userID int64, current, next, keepSession string) error
+	CreateSession(ctx context.Context, u tracker.User, userAgent, address string) (store.Session, error)
+	SessionByToken(ctx context.Context, token string) (store.Session, error)
+	RevokeSession(ctx context.Context, token string) error
+	CreateToken(ctx context.Context, userID int64, name string) (string, tracker.APIToken, error)
+	TokenUser(ctx context.Context, plain string) (tracker.User, error)
+	Tokens(ctx context.Context, userID int64) ([]tracker.APIToken, error)
+	RevokeToken(ctx context.Context, userID, tokenID int64) error
 }
 
 // Options configure the web server.
@@ -45,6 +65,15 @@ type Options struct {
 	Now func() time.Time
 	// PageSize is the number of rows on a list page (default 25).
 	PageSize int
+	// SecureCookies marks cookies Secure on every response; otherwise they
+	// are Secure when the request came over TLS (or, with TrustProxy, when
+	// a TLS-terminating proxy says so in X-Forwarded-Proto).
+	SecureCookies bool
+	// TrustProxy believes X-Forwarded-Proto and X-Forwarded-For.
+	TrustProxy bool
+	// Throttle limits failed sign-ins; the default allows 5 per account and
+	// 20 per address in 15 minutes.
+	Throttle *Throttle
 }
 
 // Server holds the parsed templates and what the handlers need.
@@ -54,6 +83,9 @@ type Server struct {
 	now      func() time.Time
 	pageSize int
 	pages    map[string]*template.Template
+	secure   bool
+	proxy    bool
+	throttle *Throttle
 }
 
 // New parses every page template (failing at start-up, not on first use)
@@ -62,7 +94,11 @@ func New(opts Options) (*Server, error) {
 	if opts.Store == nil {
 		return nil, fmt.Errorf("web: no store")
 	}
-	s := &Server{store: opts.Store, log: opts.Logger, now: opts.Now, pageSize: opts.PageSize}
+	s := &Server{store: opts.Store, log: opts.Logger, now: opts.Now, pageSize: opts.PageSize,
+		secure: opts.SecureCookies, proxy: opts.TrustProxy, throttle: opts.Throttle}
+	if s.throttle == nil {
+		s.throttle = NewThrottle(5, 20, 15*time.Minute)
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

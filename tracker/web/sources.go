@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store"
 )
 
 type sourceListPage struct {
@@ -32,6 +33,7 @@ type sourcePage struct {
 	tracker.SourceDetail
 	ByStatus []tracker.Count
 	Overdue  int
+	History  []HistoryRow
 }
 
 func (s *Server) sourceShow(c *gin.Context) {
@@ -49,6 +51,12 @@ func (s *Server) sourceShow(c *gin.Context) {
 		Layout:       Layout{Title: d.Source.Title, Section: "sources", Breadcrumbs: []Crumb{{"Sources", "/sources"}}},
 		SourceDetail: d,
 	}
+	events, err := s.store.History(c.Request.Context(), store.EntitySource, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p.History = historyRows(events)
 	n := map[string]int{}
 	for _, r := range d.Recommendations {
 		n[r.Recommendation.Status]++

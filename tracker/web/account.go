@@ -1,0 +1,191 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store"
+)
+
+type accountPage struct {
+	Layout
+	Organisations []tracker.Organisation
+	Errors        map[string]string
+	Changed       bool
+}
+
+var passwordFieldOrder = []string{"current", "new", "confirm"}
+
+func (s *Server) accountShow(c *gin.Context) {
+	s.showAccount(c, http.StatusOK, nil, c.Query("changed") != "")
+}
+
+func (s *Server) showAccount(c *gin.Context, status int, errs map[string]string, changed bool) {
+	u := CurrentUser(c)
+	all, err := s.store.Organisations(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var mine []tracker.Organisation
+	for _, o := range all {
+		for _, id := range u.Organisations {
+			if o.ID == id {
+				mine = append(mine, o)
+			}
+		}
+	}
+	s.render(c, status, pageAccount, &accountPage{Layout: Layout{Title: "Your account", Section: "account", Errors: errorList(errs, passwordFieldOrder)},
+		Organisations: mine, Errors: errs, Changed: changed})
+}
+
+func (s *Server) accountPassword(c *gin.Context) {
+	current, next, confirm := c.PostForm("current"), c.PostForm("new"), c.PostForm("confirm")
+	errs := map[string]string{}
+	if current == "" {
+		errs["current"] = "Enter your current password"
+	}
+	if next == "" {
+		errs["new"] = "Enter a new password"
+	} else if next != confirm {
+		errs["confirm"] = "The two new passwords are different"
+	}
+	if len(errs) > 0 {
+		s.showAccount(c, http.StatusUnprocessableEntity, errs, false)
+		return
+	}
+	err := s.store.ChangePassword(c.Request.Context(), CurrentUser(c).ID, current, next, sessionTokenOf(c))
+	var invalid *tracker.ValidationError
+	if errors.As(err, &invalid) {
+		s.showAccount(c, http.StatusUnprocessableEntity, invalid.Fields, false)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/account?changed=1")
+}
+
+type tokensPage struct {
+	Layout
+	Tokens   []tracker.APIToken
+	NewToken string
+	Name     string
+	Errors   map[string]string
+}
+
+func (s *Server) tokenList(c *gin.Context) { s.showTokens(c, http.StatusOK, "", "", nil) }
+
+func (s *Server) showTokens(c *gin.Context, status int, newToken, name string, errs map[string]string) {
+	toks, err := s.store.Tokens(c.Request.Context(), CurrentUser(c).ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, status, pageTokens, &tokensPage{Layout: Layout{Title: "API tokens", Section: "account", Errors: errorList(errs, []string{"name"})},
+		Tokens: toks, NewToken: newToken, Name: name, Errors: errs})
+}
+
+func (s *Server) tokenCreate(c *gin.Context) {
+	u := CurrentUser(c)
+	if !u.CanManageOwnTokens() {
+		s.forbidden(c)
+		return
+	}
+	name := c.PostForm("name")
+	plain, _, err := s.store.CreateToken(c.Request.Context(), u.ID, name)
+	var invalid *tracker.ValidationError
+	if errors.As(err, &invalid) {
+		s.showTokens(c, http.StatusUnprocessableEntity, "", name, invalid.Fields)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	// Shown once, on this response only; it is never stored in plain text.
+	c.Header("Cache-Control", "no-store")
+	s.showTokens(c, http.StatusCreated, plain, "", nil)
+}
+
+func (s *Server) tokenRevoke(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.store.RevokeToken(c.Request.Context(), CurrentUser(c).ID, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/account/tokens")
+}
+
+type usersPage struct {
+	Layout
+	Users []tracker.User
+	Orgs  map[int64]tracker.Organisation
+}
+
+func (s *Server) userList(c *gin.Context) {
+	if !CurrentUser(c).CanManageAccounts() {
+		s.forbidden(c)
+		return
+	}
+	ctx := c.Request.Context()
+	users, err := s.store.ListUsers(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	orgs, err := s.store.Organisations(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	byID := map[int64]tracker.Organisation{}
+	for _, o := range orgs {
+		byID[o.ID] = o
+	}
+	s.render(c, http.StatusOK, pageUsers, &usersPage{Layout: Layout{Title: "Accounts", Section: "admin"}, Users: users, Orgs: byID})
+}
+
+type deletedPage struct {
+	Layout
+	Actions []store.DeletedAction
+}
+
+func (s *Server) deletedList(c *gin.Context) {
+	if !CurrentUser(c).CanRestore() {
+		s.forbidden(c)
+		return
+	}
+	items, err := s.store.DeletedActions(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, pageDeleted, &deletedPage{Layout: Layout{Title: "Deleted items", Section: "admin"}, Actions: items})
+}
+
+func (s *Server) actionRestore(c *gin.Context) {
+	if !CurrentUser(c).CanRestore() {
+		s.forbidden(c)
+		return
+	}
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.store.RestoreAction(c.Request.Context(), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/actions/"+strconv.FormatInt(id, 10))
+}

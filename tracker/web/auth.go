@@ -1,0 +1,253 @@
+package web
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store"
+)
+
+const (
+	sessionCookie   = "tracker_session"
+	loginCSRFCookie = "tracker_login_csrf"
+	ctxUser         = "user"
+	ctxSession      = "session"
+	ctxCSRF         = "csrf"
+	csrfField       = "csrf_token"
+	csrfHeader      = "X-CSRF-Token"
+)
+
+// CurrentUser returns the signed-in person, or nil.
+func CurrentUser(c *gin.Context) *tracker.User {
+	if u, ok := c.Get(ctxUser); ok {
+		if user, ok := u.(*tracker.User); ok {
+			return user
+		}
+	}
+	return nil
+}
+
+func csrfOf(c *gin.Context) string { return c.GetString(ctxCSRF) }
+
+func sessionTokenOf(c *gin.Context) string { return c.GetString(ctxSession) }
+
+// clientAddress is the remote address, or the first X-Forwarded-For entry
+// behind a trusted proxy.
+func (s *Server) clientAddress(c *gin.Context) string {
+	if s.proxy {
+		if fwd := c.GetHeader("X-Forwarded-For"); fwd != "" {
+			return strings.TrimSpace(strings.Split(fwd, ",")[0])
+		}
+	}
+	host, _, err := net.SplitHostPort(c.Request.RemoteAddr)
+	if err != nil {
+		return c.Request.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) overTLS(c *gin.Context) bool {
+	return s.secure || c.Request.TLS != nil || (s.proxy && strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https"))
+}
+
+func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.overTLS(c), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// authenticate reads the session cookie and, when it names a live session,
+// puts the person and the session's CSRF token in the context.
+func (s *Server) authenticate() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		token, err := c.Cookie(sessionCookie)
+		if err == nil && token != "" {
+			sess, err := s.store.SessionByToken(c.Request.Context(), token)
+			switch {
+			case err == nil:
+				u := sess.User
+				c.Set(ctxUser, &u)
+				c.Set(ctxSession, token)
+				c.Set(ctxCSRF, sess.CSRF)
+				c.Request = c.Request.WithContext(tracker.WithActor(c.Request.Context(),
+					tracker.Actor{UserID: &u.ID, Name: u.Label(), Channel: tracker.ChannelPage}))
+			case errors.Is(err, tracker.ErrNotFound):
+				s.setCookie(c, sessionCookie, "", -1)
+			default:
+				s.fail(c, err)
+				c.Abort()
+				return
+			}
+		}
+		c.Next()
+	}
+}
+
+// requireUser sends people who are not signed in to the sign-in page, and
+// everyone to the set-up page while the tracker has no accounts.
+func (s *Server) requireUser() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if CurrentUser(c).CanView() {
+			c.Next()
+			return
+		}
+		n, err := s.store.CountUsers(c.Request.Context())
+		if err != nil {
+			s.fail(c, err)
+			c.Abort()
+			return
+		}
+		if n == 0 {
+			s.render(c, http.StatusServiceUnavailable, pageSetup, &messagePage{Layout: Layout{Title: "Create the first administrator"}})
+			c.Abort()
+			return
+		}
+		if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+			s.forbidden(c)
+			c.Abort()
+			return
+		}
+		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+		c.Abort()
+	}
+}
+
+// verifyCSRF refuses a state-changing request whose form field or header
+// does not carry the session's token.
+func (s *Server) verifyCSRF() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		switch c.Request.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			c.Next()
+			return
+		}
+		want := csrfOf(c)
+		got := c.GetHeader(csrfHeader)
+		if got == "" {
+			got = c.PostForm(csrfField)
+		}
+		if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+			s.log.Warn("CSRF check failed", "request_id", requestIDOf(c), "path", c.Request.URL.Path)
+			s.render(c, http.StatusForbidden, pageForbidden, &messagePage{Layout: Layout{Title: "Your form has expired"},
+				Message: "The form you sent was out of date or did not come from this tracker. Go back, reload the page and try again."})
+			c.Abort()
+			return
+		}
+		c.Next()
+	}
+}
+
+func (s *Server) forbidden(c *gin.Context) {
+	s.render(c, http.StatusForbidden, pageForbidden, &messagePage{Layout: Layout{Title: "You cannot do that"},
+		Message: "Your account does not allow this. Ask an administrator if you need it."})
+}
+
+type loginPage struct {
+	Layout
+	Email     string
+	Next      string
+	Errors    map[string]string
+	Form      string // the login form's CSRF token
+	SignedOut bool
+}
+
+// safeNext keeps a redirect after sign-in on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) loginForm(c *gin.Context) {
+	if CurrentUser(c) != nil {
+		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+		return
+	}
+	s.showLogin(c, http.StatusOK, "", c.Query("next"), nil)
+}
+
+func (s *Server) showLogin(c *gin.Context, status int, email, next string, errs map[string]string) {
+	token := store.RandomToken(24)
+	s.setCookie(c, loginCSRFCookie, token, 3600)
+	s.render(c, status, pageLogin, &loginPage{Layout: Layout{Title: "Sign in", Errors: errorList(errs, loginFieldOrder)},
+		Email: email, Next: safeNext(next), Errors: errs, Form: token, SignedOut: c.Query("signed_out") != ""})
+}
+
+type loginForm struct {
+	Email    string `form:"email"`
+	Password string `form:"password"`
+	Next     string `form:"next"`
+	CSRF     string `form:"csrf_token"`
+}
+
+func (s *Server) login(c *gin.Context) {
+	var f loginForm
+	_ = c.ShouldBind(&f)
+	cookie, _ := c.Cookie(loginCSRFCookie)
+	if cookie == "" || subtle.ConstantTimeCompare([]byte(cookie), []byte(f.CSRF)) != 1 {
+		s.showLogin(c, http.StatusForbidden, f.Email, f.Next, map[string]string{"form": "The sign-in form had expired. Try again."})
+		return
+	}
+	email := tracker.NormaliseEmail(f.Email)
+	errs := map[string]string{}
+	if email == "" {
+		errs["email"] = "Enter your email address"
+	}
+	if f.Password == "" {
+		errs["password"] = "Enter your password"
+	}
+	if len(errs) > 0 {
+		s.showLogin(c, http.StatusUnprocessableEntity, f.Email, f.Next, errs)
+		return
+	}
+	addr := s.clientAddress(c)
+	if blocked, wait := s.throttle.Blocked(email, addr); blocked {
+		minutes := int(wait.Minutes()) + 1
+		s.showLogin(c, http.StatusTooManyRequests, f.Email, f.Next, map[string]string{
+			"form": fmt.Sprintf("Too many failed attempts to sign in. Wait %d minutes and try again.", minutes)})
+		return
+	}
+	u, err := s.store.Authenticate(c.Request.Context(), email, f.Password)
+	if errors.Is(err, tracker.ErrBadCredentials) {
+		s.throttle.Fail(email, addr)
+		s.showLogin(c, http.StatusUnauthorized, f.Email, f.Next, map[string]string{"form": "The email address or password is wrong."})
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.throttle.Succeed(email)
+	sess, err := s.store.CreateSession(c.Request.Context(), u, c.Request.UserAgent(), addr)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.setCookie(c, loginCSRFCookie, "", -1)
+	s.setCookie(c, sessionCookie, sess.Token, int(store.SessionLifetime/time.Second))
+	c.Redirect(http.StatusSeeOther, safeNext(f.Next))
+}
+
+func (s *Server) logout(c *gin.Context) {
+	if token := sessionTokenOf(c); token != "" {
+		if err := s.store.RevokeSession(c.Request.Context(), token); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	s.setCookie(c, sessionCookie, "", -1)
+	c.Redirect(http.StatusSeeOther, "/login?signed_out=1")
+}
+
+var loginFieldOrder = []string{"form", "email", "password"}
