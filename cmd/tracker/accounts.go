@@ -28,8 +28,9 @@ func stdinIsTerminal(in *os.File) bool {
 // generatedPassword is a random password of 20 URL-safe characters.
 func generatedPassword() string { return store.RandomToken(15) }
 
-// findOrganisation matches a name or short name, case-insensitively; an
-// unknown or ambiguous name is an error that lists the candidates.
+// findOrganisation matches a name or short name exactly (ignoring case),
+// or else a unique part of a name; an unknown or ambiguous name is an error
+// that lists the candidates.
 func findOrganisation(orgs []tracker.Organisation, name string) (tracker.Organisation, error) {
 	var hits []tracker.Organisation
 	for _, o := range orgs {
@@ -43,21 +44,21 @@ func findOrganisation(orgs []tracker.Organisation, name string) (tracker.Organis
 	if len(hits) == 1 {
 		return hits[0], nil
 	}
-	var names []string
-	for _, o := range append(hits[:0:0], func() []tracker.Organisation {
-		if len(hits) > 0 {
-			return hits
+	quoted := func(list []tracker.Organisation) string {
+		names := make([]string, len(list))
+		for i, o := range list {
+			names[i] = fmt.Sprintf("%q", o.Name)
 		}
-		return orgs
-	}()...) {
-		names = append(names, fmt.Sprintf("%q", o.Name))
+		return strings.Join(names, ", ")
 	}
 	if len(hits) > 1 {
-		return tracker.Organisation{}, fmt.Errorf("organisation %q is ambiguous; it could be %s", name, strings.Join(names, ", "))
+		return tracker.Organisation{}, fmt.Errorf("organisation %q is ambiguous; it could be %s", name, quoted(hits))
 	}
-	return tracker.Organisation{}, fmt.Errorf("no organisation called %q; the tracker has %s", name, strings.Join(names, ", "))
+	return tracker.Organisation{}, fmt.Errorf("no organisation called %q; the tracker has %s", name, quoted(orgs))
 }
 
+// userCmd adds an account. The password is read from in when it is not a
+// terminal; otherwise (or when in is nil) one is generated and printed once.
 func userCmd(ctx context.Context, args []string, in *os.File, out io.Writer) error {
 	if len(args) == 0 || args[0] != "add" {
 		return errors.New("usage: tracker user add --email EMAIL --role admin|secretary|editor|viewer [--name NAME] [--org NAME]...")

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +128,69 @@ func TestServeAndShutDown(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("server did not stop")
+	}
+}
+
+func TestUserAddAndToken(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "t.db")
+	if err := run(ctx, []string{"seed", "--example", "--db", db}, io.Discard, quiet); err != nil {
+		t.Fatal(err)
+	}
+	// A password piped in is used as it is.
+	pw := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pw, []byte("a piped-in password – “Ⅱ”\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Open(pw)
+	defer f.Close()
+	var out bytes.Buffer
+	if err := userCmd(ctx, []string{"add", "--db", db, "--email", "Chair@Example.org", "--role", "editor", "--org", "CoLP", "--name", "D/Supt Crime"}, f, &out); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "Password") {
+		t.Errorf("a piped-in password was printed: %q", out.String())
+	}
+	// Without one, a password is generated and printed once.
+	out.Reset()
+	if err := userCmd(ctx, []string{"add", "--db", db, "--email", "admin@example.org", "--role", "admin"}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`Password \(shown once\): (\S{20})`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no generated password in %q", out.String())
+	}
+	s := storetest.OpenMigrated(t, db)
+	if u, err := s.Authenticate(ctx, "chair@example.org", "a piped-in password – “Ⅱ”"); err != nil || u.Role != "editor" || len(u.Organisations) != 1 {
+		t.Errorf("piped password account: %+v %v", u, err)
+	}
+	if _, err := s.Authenticate(ctx, "admin@example.org", m[1]); err != nil {
+		t.Errorf("generated password does not work: %v", err)
+	}
+	// Mistakes are explained.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"add", "--db", db, "--email", "x@example.org", "--role", "editor", "--org", "Nowhere Constabulary"}, `no organisation called "Nowhere Constabulary"; the tracker has`},
+		{[]string{"add", "--db", db, "--email", "x@example.org", "--role", "editor", "--org", "Police"}, "is ambiguous"},
+		{[]string{"add", "--db", db, "--email", "not an email", "--role", "viewer"}, "Enter an email address in the correct format"},
+		{[]string{"add", "--db", db, "--email", "y@example.org", "--role", "chief"}, "Choose a role"},
+		{[]string{"add", "--db", db, "--email", "admin@example.org", "--role", "viewer"}, "There is already an account for admin@example.org"},
+	} {
+		err := userCmd(ctx, tc.args, nil, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+	out.Reset()
+	if err := run(ctx, []string{"token", "create", "--db", db, "--user", "chair@example.org"}, &out, quiet); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := s.TokenUser(ctx, strings.TrimSpace(out.String())); err != nil || u.Email != "chair@example.org" {
+		t.Errorf("printed token does not work: %v", err)
+	}
+	if err := run(ctx, []string{"token", "create", "--db", db, "--user", "ghost@example.org"}, io.Discard, quiet); err == nil || !strings.Contains(err.Error(), "no account") {
+		t.Errorf("token for a missing account: %v", err)
 	}
 }

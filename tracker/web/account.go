@@ -39,7 +39,7 @@ func (s *Server) showAccount(c *gin.Context, status int, errs map[string]string,
 			}
 		}
 	}
-	s.render(c, status, pageAccount, &accountPage{Layout: Layout{Title: "Your account", Section: "account", Errors: errorList(errs, passwordFieldOrder)},
+	s.render(c, status, pageAccount, &accountPage{Layout: Layout{Title: "Your account", Section: "account", ErrorSummary: errorList(errs, passwordFieldOrder)},
 		Organisations: mine, Errors: errs, Changed: changed})
 }
 
@@ -87,7 +87,7 @@ func (s *Server) showTokens(c *gin.Context, status int, newToken, name string, e
 		s.fail(c, err)
 		return
 	}
-	s.render(c, status, pageTokens, &tokensPage{Layout: Layout{Title: "API tokens", Section: "account", Errors: errorList(errs, []string{"name"})},
+	s.render(c, status, pageTokens, &tokensPage{Layout: Layout{Title: "API tokens", Section: "account", ErrorSummary: errorList(errs, []string{"name"})},
 		Tokens: toks, NewToken: newToken, Name: name, Errors: errs})
 }
 

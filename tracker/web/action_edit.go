@@ -72,7 +72,7 @@ func (s *Server) showAction(c *gin.Context, status int, item tracker.ActionItem,
 	}
 	s.render(c, status, pageAction, &actionPage{
 		Layout: Layout{Title: "Action: " + truncate(80, a.Description), Section: "actions", Breadcrumbs: crumbs,
-			Errors: errorList(errs, updateFieldOrder)},
+			ErrorSummary: errorList(errs, updateFieldOrder)},
 		Item: item, History: historyRows(events), CanEdit: u.CanEditAction(a.OrganisationID), CanDelete: u.CanDeleteAction(a.OrganisationID),
 		Form: form, Errors: errs, Conflict: conflict, Statuses: tracker.ActionStatuses, RAGs: tracker.RAGs,
 	})

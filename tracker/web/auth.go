@@ -180,7 +180,7 @@ func (s *Server) loginForm(c *gin.Context) {
 func (s *Server) showLogin(c *gin.Context, status int, email, next string, errs map[string]string) {
 	token := store.RandomToken(24)
 	s.setCookie(c, loginCSRFCookie, token, 3600)
-	s.render(c, status, pageLogin, &loginPage{Layout: Layout{Title: "Sign in", Errors: errorList(errs, loginFieldOrder)},
+	s.render(c, status, pageLogin, &loginPage{Layout: Layout{Title: "Sign in", ErrorSummary: errorList(errs, loginFieldOrder)},
 		Email: email, Next: safeNext(next), Errors: errs, Form: token, SignedOut: c.Query("signed_out") != ""})
 }
 

@@ -5,13 +5,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/example"
+	"github.com/civic-tracker/tracker/tracker/store"
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
 )
 
@@ -84,20 +88,35 @@ func shot(name string) chromedp.Action {
 	})
 }
 
+// signIn fills in the sign-in form as a person would.
+func signIn(base, email string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Navigate(base + "/"),
+		chromedp.WaitVisible(`#email`),
+		chromedp.SetValue(`#email`, email),
+		chromedp.SetValue(`#password`, password),
+		chromedp.Click(`form.form button[type="submit"]`),
+		chromedp.WaitVisible(`.account-nav`),
+	}
+}
+
 // TestBrowserJourney reads the tracker as a board member would, in a real
 // browser: keyboard first, then through links to Recommendation 4, then
 // the action log's filters, then at phone width.
 func TestBrowserJourney(t *testing.T) {
 	ctx := browser(t)
-	ts := newServer(t, seeded(t, storetest.SQLite(t)), 25)
+	e := newEnv(t, storetest.SQLite(t), 25)
+	base := e.ts.URL
 
 	var focused, body, url string
 	err := chromedp.Run(ctx,
-		chromedp.Navigate(ts.URL+"/"),
+		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(`h1`),
-		shot("home-desktop"),
+		shot("login"),
 		chromedp.KeyEvent("\t"),
 		chromedp.Evaluate(`document.activeElement.textContent.trim()`, &focused),
+		signIn(base, "viewer@example.org"),
+		shot("home-desktop"),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +140,7 @@ func TestBrowserJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Recommendation 4", "“by April 2013”", "30 April 2013", "Management response from Metropolitan Police Service"} {
+	for _, want := range []string{"Recommendation 4", "“by April 2013”", "30 April 2013", "Management response from Metropolitan Police Service", "History"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("Recommendation 4 page lacks %q", want)
 		}
@@ -132,7 +151,7 @@ func TestBrowserJourney(t *testing.T) {
 
 	var rows int
 	err = chromedp.Run(ctx,
-		chromedp.Navigate(ts.URL+"/actions"),
+		chromedp.Navigate(base+"/actions"),
 		chromedp.WaitVisible(`#f-overdue`),
 		chromedp.Click(`#f-overdue`),
 		chromedp.Click(`form.filters button[type="submit"]`),
@@ -152,7 +171,7 @@ func TestBrowserJourney(t *testing.T) {
 	for _, page := range []string{"/", "/actions", "/references/1"} {
 		err = chromedp.Run(ctx,
 			chromedp.EmulateViewport(375, 800),
-			chromedp.Navigate(ts.URL+page),
+			chromedp.Navigate(base+page),
 			chromedp.WaitVisible(`h1`),
 			chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth + 1`, &overflow),
 			shot("phone"+strings.ReplaceAll(page, "/", "-")),
@@ -163,5 +182,96 @@ func TestBrowserJourney(t *testing.T) {
 		if overflow {
 			t.Errorf("%s scrolls sideways at phone width", page)
 		}
+	}
+}
+
+// TestBrowserEditInScope: the CoLP working-group chair signs in, posts an
+// update that turns a CoLP action amber, sees it in the timeline and the
+// History, finds no form on an MPS action and is refused when posting to
+// it anyway, has a CSRF-less post refused, and signs out.
+func TestBrowserEditInScope(t *testing.T) {
+	ctx := browser(t)
+	e := newEnv(t, storetest.SQLite(t), 25)
+	base := e.ts.URL
+	colp, mps := e.actionOf("City of London Police"), e.actionOf("Metropolitan Police Service")
+	colpURL := base + "/actions/" + strconv.FormatInt(colp.ID, 10)
+	mpsPath := "/actions/" + strconv.FormatInt(mps.ID, 10)
+
+	var body string
+	var forms int
+	err := chromedp.Run(ctx,
+		signIn(base, editorCoL+"@example.org"),
+		chromedp.Navigate(colpURL),
+		chromedp.WaitVisible(`#text`),
+		chromedp.SetValue(`#date`, "2026-11-20"),
+		chromedp.SendKeys(`#text`, "Call handling reviewed with the CMU – “Victims’ Code” compliance at 92%"),
+		chromedp.SetValue(`#rag`, "amber"),
+		shot("action-form"),
+		chromedp.Click(`form.form button[type="submit"]`),
+		chromedp.WaitVisible(`#updates`),
+		chromedp.Text(`main`, &body),
+		shot("action-after-update"),
+		chromedp.Navigate(base+mpsPath),
+		chromedp.WaitVisible(`h1`),
+		chromedp.Evaluate(`document.querySelectorAll("form[action$='/updates']").length`, &forms),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = space.ReplaceAllString(body, " ")
+	for _, want := range []string{"RAG: Amber", "20 November 2026", "Call handling reviewed with the CMU – “Victims’ Code” compliance at 92%", "D/Supt Crime", "by page", "rag: was (empty) → now amber"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("after the update the page lacks %q", want)
+		}
+	}
+	if forms != 0 {
+		t.Errorf("the MPS action offers %d update forms to a CoLP editor", forms)
+	}
+
+	// Posting to the MPS action anyway, with a valid CSRF token, is refused;
+	// so is a post with no CSRF token at all.
+	var outside, noCSRF int
+	script := func(withToken bool, path string) string {
+		token := `document.querySelector("input[name=csrf_token]").value`
+		if !withToken {
+			token = `""`
+		}
+		return `(async () => { const f = new URLSearchParams({csrf_token: ` + token + `, version: "1", date: "2026-11-20", text: "x", rag: "keep"});
+			const r = await fetch("` + path + `/updates", {method: "POST", body: f}); return r.status; })()`
+	}
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(script(true, mpsPath), &outside, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+		chromedp.Evaluate(script(false, "/actions/"+strconv.FormatInt(colp.ID, 10)), &noCSRF, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if outside != 403 || noCSRF != 403 {
+		t.Errorf("post outside scope = %d, post without CSRF token = %d; want 403 and 403", outside, noCSRF)
+	}
+
+	var url string
+	err = chromedp.Run(ctx,
+		chromedp.Click(`.account-nav button[type="submit"]`),
+		chromedp.WaitVisible(`#email`),
+		chromedp.Navigate(base+"/actions"),
+		chromedp.WaitVisible(`#email`),
+		chromedp.Location(&url),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(url, "/login?next=%2Factions") {
+		t.Errorf("after signing out /actions went to %s, want the sign-in page", url)
+	}
+
+	// The change is in the audit trail with its author and old → new values.
+	events, err := e.s.History(context.Background(), store.EntityAction, colp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := events[len(events)-1]
+	if last.Actor != "D/Supt Crime" || last.Channel != tracker.ChannelPage || *last.ActorID != e.users[editorCoL].ID {
+		t.Errorf("last event = %+v", last)
 	}
 }

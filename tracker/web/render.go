@@ -25,8 +25,8 @@ type Layout struct {
 	RequestID   string
 	User        *tracker.User
 	CSRF        string
-	// Errors feed the error summary at the top of the page, in field order.
-	Errors []FieldError
+	// ErrorSummary lists a form's errors at the top of the page, in field order.
+	ErrorSummary []FieldError
 }
 
 // FieldError is one entry of the error summary: the message and the id of

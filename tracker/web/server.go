@@ -86,6 +86,7 @@ type Server struct {
 	secure   bool
 	proxy    bool
 	throttle *Throttle
+	engine   *gin.Engine
 }
 
 // New parses every page template (failing at start-up, not on first use)
@@ -113,6 +114,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.pages = pages
+	gin.SetMode(gin.ReleaseMode)
+	s.engine = gin.New()
+	s.engine.RedirectTrailingSlash = true
+	s.engine.HandleMethodNotAllowed = false
+	s.routes(s.engine)
 	return s, nil
 }
 
@@ -131,13 +137,22 @@ func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 }
 
 // Handler returns the whole app as an http.Handler.
-func (s *Server) Handler() http.Handler {
-	gin.SetMode(gin.ReleaseMode)
-	r := gin.New()
-	r.RedirectTrailingSlash = true
-	r.HandleMethodNotAllowed = false
-	s.routes(r)
-	return r
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Route is one method and path the server answers.
+type Route struct{ Method, Path string }
+
+// Routes lists every route, for the tests that hold the API document to
+// the real routes.
+func (s *Server) Routes() []Route {
+	var out []Route
+	for _, r := range s.engine.Routes() {
+		out = append(out, Route{Method: r.Method, Path: r.Path})
+	}
+	return out
 }
+
+// OpenAPI returns the API document.
+func OpenAPI() map[string]any { return openAPIDoc() }
 
 func (s *Server) today() time.Time { return tracker.Day(s.now()) }

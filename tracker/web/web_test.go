@@ -3,116 +3,41 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/example"
 	"github.com/civic-tracker/tracker/tracker/store"
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
-	"github.com/civic-tracker/tracker/tracker/web"
 )
-
-// today is fixed so overdue counts do not drift with the calendar.
-var today = time.Date(2026, time.November, 23, 10, 0, 0, 0, time.UTC)
-
-func newServer(t *testing.T, s *store.Store, pageSize int) *httptest.Server {
-	t.Helper()
-	srv, err := web.New(web.Options{Store: s, Now: func() time.Time { return today }, PageSize: pageSize,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return ts
-}
-
-func seeded(t *testing.T, s *store.Store) *store.Store {
-	t.Helper()
-	if _, err := example.Load(context.Background(), s); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func get(t *testing.T, ts *httptest.Server, path string, wantStatus int) string {
-	t.Helper()
-	res, err := http.Get(ts.URL + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	if res.StatusCode != wantStatus {
-		t.Fatalf("GET %s = %d, want %d\n%s", path, res.StatusCode, wantStatus, body)
-	}
-	return string(body)
-}
-
-var (
-	tags  = regexp.MustCompile(`<[^>]+>`)
-	space = regexp.MustCompile(`\s+`)
-)
-
-// text reduces HTML to its visible words, entities decoded the way
-// html/template encodes them.
-func text(html string) string {
-	t := tags.ReplaceAllString(html, " ")
-	t = strings.NewReplacer("&#39;", "'", "&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&quot;", `"`).Replace(t)
-	return space.ReplaceAllString(t, " ")
-}
-
-func mustContain(t *testing.T, page, where string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(page, w) {
-			t.Errorf("%s: missing %q", where, w)
-		}
-	}
-}
-
-func linkTo(t *testing.T, html, label string) string {
-	t.Helper()
-	re := regexp.MustCompile(`<a href="([^"]+)"[^>]*>` + regexp.QuoteMeta(label) + `</a>`)
-	m := re.FindStringSubmatch(html)
-	if m == nil {
-		t.Fatalf("no link labelled %q", label)
-	}
-	return strings.ReplaceAll(m[1], "&amp;", "&")
-}
 
 // TestBrowseExample follows links from the home page to the example's
 // items on both databases, as a reader would.
 func TestBrowseExample(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		ts := newServer(t, seeded(t, s), 25)
+		c := newEnv(t, s, 25).login(viewer)
 
-		home := get(t, ts, "/", http.StatusOK)
+		home := c.get("/", http.StatusOK)
 		mustContain(t, text(home), "home", "13 outstanding recommendations", "2 outstanding references", "Metropolitan Police Service")
 
-		sources := get(t, ts, "/sources", http.StatusOK)
-		doc := get(t, ts, linkTo(t, sources, example.DutyOfCareTitle), http.StatusOK)
+		sources := c.get("/sources", http.StatusOK)
+		doc := c.get(linkTo(t, sources, example.DutyOfCareTitle), http.StatusOK)
 		mustContain(t, text(doc), "source page", "London Assembly Police and Crime Committee", "23 January 2013", "47",
 			"Victim Services; Victims of Crimes (London, UK)", "Victim care is central to MPS activity and culture",
 			"MPS achieves the highest level of victim satisfaction in UK policing", "Overall victim satisfaction",
 			"Investing £250,000 to improve the Crime Reporting Information System (CRIS)")
 
-		rec4 := text(get(t, ts, linkTo(t, doc, "4"), http.StatusOK))
+		rec4 := text(c.get(linkTo(t, doc, "4"), http.StatusOK))
 		mustContain(t, rec4, "recommendation 4", "Recommendation 4", "“by April 2013”", "30 April 2013", "Past deadline",
 			"Metropolitan Police Service, Victim Support", "Management response from Metropolitan Police Service",
 			"16/7 central Crime Recording Bureau (CRIB)", "No response recorded from Victim Support.",
 			"31 May 2013", "“in the next two months”", "30 November 2013")
 
-		refs := get(t, ts, "/references", http.StatusOK)
-		ref13 := text(get(t, ts, linkTo(t, refs, "Outstanding Reference: 13 – Victim Satisfaction Action Plan"), http.StatusOK))
+		refs := c.get("/references", http.StatusOK)
+		ref13 := text(c.get(linkTo(t, refs, "Outstanding Reference: 13 – Victim Satisfaction Action Plan"), http.StatusOK))
 		mustContain(t, ref13, "reference 13", "Response from City of London Police", "Response to Performance and Resource Management Sub-Committee",
 			"Recommendation 1", "Recommendation 2", "Recommendation 3",
 			"Officers should receive individual feedback", "First line supervisors are feeding back",
@@ -122,60 +47,62 @@ func TestBrowseExample(t *testing.T) {
 			t.Errorf("reference 13 shows %d management responses, want 3", n)
 		}
 
-		board := text(get(t, ts, linkTo(t, refs, "User Satisfaction – Plans to Improve"), http.StatusOK))
+		board := text(c.get(linkTo(t, refs, "User Satisfaction – Plans to Improve"), http.StatusOK))
 		mustContain(t, board, "board question", "“I was pleased to hear", "17 May 2022", "Victims’ Code performance dashboard",
 			"14 June 2022", "“in the second week of June”")
 
-		measures := text(get(t, ts, "/measures", http.StatusOK))
+		measures := text(c.get("/measures", http.StatusOK))
 		mustContain(t, measures, "measures", "76%", "66.7%", "4.7", "11,000", "ⁱ Figures supplied by CCC and relate to PYTD to January 2013")
 	})
 }
 
 func TestNotFound(t *testing.T) {
-	ts := newServer(t, seeded(t, storetest.SQLite(t)), 25)
+	c := newEnv(t, storetest.SQLite(t), 25).login(viewer)
 	for _, p := range []string{"/recommendations/99999", "/recommendations/abc", "/recommendations/-1", "/sources/0", "/references/77", "/nowhere"} {
-		page := get(t, ts, p, http.StatusNotFound)
+		page := c.get(p, http.StatusNotFound)
 		mustContain(t, page, p, "Page not found", `lang="en-GB"`)
 	}
 }
 
 func TestListsPageAndFilter(t *testing.T) {
-	ts := newServer(t, seeded(t, storetest.SQLite(t)), 5)
-	first := get(t, ts, "/actions", http.StatusOK)
+	c := newEnv(t, storetest.SQLite(t), 5).login(viewer)
+	first := c.get("/actions", http.StatusOK)
 	mustContain(t, text(first), "actions page 1", "Showing 1 to 5 of 16 actions")
 	next := linkTo(t, first, `Next<span class="visually-hidden"> page</span>`)
 	if next != "/actions?page=2" {
 		t.Fatalf("next link = %q", next)
 	}
-	last := text(get(t, ts, "/actions?page=4", http.StatusOK))
+	last := text(c.get("/actions?page=4", http.StatusOK))
 	mustContain(t, last, "actions page 4", "Showing 16 to 16 of 16 actions")
 
-	overdue := get(t, ts, "/actions?overdue=true&page=2", http.StatusOK)
+	overdue := c.get("/actions?overdue=true&page=2", http.StatusOK)
 	mustContain(t, text(overdue), "overdue page 2", "Showing 6 to 7 of 7 actions")
 	mustContain(t, overdue, "overdue filter kept in links", `href="/actions?overdue=true"`, `id="f-overdue" name="overdue" value="true" checked`)
 
-	owner := text(get(t, ts, "/actions?owner=Head+of+Research+and+Analysis", http.StatusOK))
+	owner := text(c.get("/actions?owner=Head+of+Research+and+Analysis", http.StatusOK))
 	mustContain(t, owner, "owner filter", "Showing 1 to 1 of 1 action", "satisfaction and crime types")
 
-	recs := text(get(t, ts, "/recommendations?status=open", http.StatusOK))
+	recs := text(c.get("/recommendations?status=open", http.StatusOK))
 	mustContain(t, recs, "status filter", "Showing 1 to 5 of 6 recommendations")
 	// A nonsense filter value filters nothing instead of failing.
-	get(t, ts, "/recommendations?status=bogus&org=x", http.StatusOK)
+	c.get("/recommendations?status=bogus&org=x", http.StatusOK)
 }
 
 func TestMarkdownIsSanitised(t *testing.T) {
 	s := storetest.SQLite(t)
 	ctx := context.Background()
+	e := newEnv(t, s, 25)
 	org, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Victim Support"})
 	src, err := s.CreateSource(ctx, tracker.Source{Kind: tracker.KindOther, Title: "Hostile", IssuedByID: org.ID,
 		Summary: "**bold** <script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := newServer(t, s, 25)
-	page := get(t, ts, "/sources/"+strconv.FormatInt(src.ID, 10), http.StatusOK)
+	page := e.login(viewer).get("/sources/"+strconv.FormatInt(src.ID, 10), http.StatusOK)
 	mustContain(t, page, "markdown", "<strong>bold</strong>")
-	for _, bad := range []string{"<script>alert", "javascript:", "onerror"} {
+	// The History section shows the text as typed, escaped; no live markup
+	// may come through.
+	for _, bad := range []string{"<script>alert", `href="javascript:`, "<img src=x onerror"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("page contains %q", bad)
 		}
@@ -184,7 +111,7 @@ func TestMarkdownIsSanitised(t *testing.T) {
 
 func TestHealthAndHeaders(t *testing.T) {
 	s := storetest.SQLite(t)
-	ts := newServer(t, s, 25)
+	ts := newEnv(t, s, 25).ts
 	res, err := http.Get(ts.URL + "/healthz")
 	if err != nil {
 		t.Fatal(err)

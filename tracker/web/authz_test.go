@@ -1,0 +1,255 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/store/storetest"
+)
+
+// routeCase is one route of the authorisation matrix with the status each
+// role must get.
+type routeCase struct {
+	name   string
+	method string
+	path   func(e *env) string
+	form   func(e *env) url.Values
+	// prepare runs before each role's request and cleanup after it, so
+	// every role meets the same state.
+	prepare func(e *env)
+	want    map[string]int
+}
+
+func fixed(p string) func(*env) string { return func(*env) string { return p } }
+
+func actionPath(org, suffix string) func(*env) string {
+	return func(e *env) string {
+		return "/actions/" + strconv.FormatInt(e.actionOf(org).ID, 10) + suffix
+	}
+}
+
+func updateForm(org string) func(e *env) url.Values {
+	return func(e *env) url.Values {
+		a := e.actionOf(org)
+		return url.Values{"version": {strconv.Itoa(a.Version)}, "date": {"2026-11-20"}, "text": {"Progress – “noted”"}, "rag": {"amber"}}
+	}
+}
+
+func versionForm(org string) func(e *env) url.Values {
+	return func(e *env) url.Values {
+		return url.Values{"version": {strconv.Itoa(e.actionOf(org).Version)}}
+	}
+}
+
+// restoreAll brings back anything a previous request deleted.
+func restoreAll(e *env) {
+	deleted, err := e.s.DeletedActions(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, d := range deleted {
+		if err := e.s.RestoreAction(context.Background(), d.Item.Action.ID); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+// deleteOne deletes the first MPS action so that restoring can be tried.
+func deleteOne(e *env) {
+	restoreAll(e)
+	a := e.actionOf("Metropolitan Police Service")
+	if err := e.s.DeleteAction(context.Background(), a.ID, a.Version); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+const colpOrg, mpsOrg = "City of London Police", "Metropolitan Police Service"
+
+func pages(status int) map[string]int {
+	return map[string]int{anonymous: http.StatusSeeOther, viewer: status, editorCoL: status, editorMPS: status, secretary: status, admin: status}
+}
+
+func only(ok int, roles ...string) map[string]int {
+	m := map[string]int{anonymous: http.StatusForbidden, viewer: http.StatusForbidden, editorCoL: http.StatusForbidden,
+		editorMPS: http.StatusForbidden, secretary: http.StatusForbidden, admin: http.StatusForbidden}
+	for _, r := range roles {
+		m[r] = ok
+	}
+	return m
+}
+
+func adminPage() map[string]int {
+	m := only(http.StatusOK, admin)
+	m[anonymous] = http.StatusSeeOther
+	return m
+}
+
+var matrix = []routeCase{
+	{name: "overview", method: "GET", path: fixed("/"), want: pages(200)},
+	{name: "sources", method: "GET", path: fixed("/sources"), want: pages(200)},
+	{name: "source", method: "GET", path: fixed("/sources/1"), want: pages(200)},
+	{name: "recommendations", method: "GET", path: fixed("/recommendations?overdue=true"), want: pages(200)},
+	{name: "recommendation", method: "GET", path: fixed("/recommendations/4"), want: pages(200)},
+	{name: "references", method: "GET", path: fixed("/references"), want: pages(200)},
+	{name: "reference", method: "GET", path: fixed("/references/1"), want: pages(200)},
+	{name: "action log", method: "GET", path: fixed("/actions"), want: pages(200)},
+	{name: "action", method: "GET", path: actionPath(colpOrg, ""), want: pages(200)},
+	{name: "measures", method: "GET", path: fixed("/measures"), want: pages(200)},
+	{name: "account", method: "GET", path: fixed("/account"), want: pages(200)},
+	{name: "tokens", method: "GET", path: fixed("/account/tokens"), want: pages(200)},
+	{name: "accounts admin", method: "GET", path: fixed("/admin/users"), want: adminPage()},
+	{name: "deleted items", method: "GET", path: fixed("/admin/deleted"), want: adminPage()},
+	{name: "sign-in page", method: "GET", path: fixed("/login"), want: map[string]int{anonymous: 200, viewer: 303, editorCoL: 303, editorMPS: 303, secretary: 303, admin: 303}},
+	{name: "unknown page", method: "GET", path: fixed("/no/such/page"), want: map[string]int{anonymous: 404, viewer: 404, editorCoL: 404, editorMPS: 404, secretary: 404, admin: 404}},
+
+	{name: "update CoLP action", method: "POST", path: actionPath(colpOrg, "/updates"), form: updateForm(colpOrg),
+		want: only(http.StatusSeeOther, editorCoL, secretary, admin)},
+	{name: "update MPS action", method: "POST", path: actionPath(mpsOrg, "/updates"), form: updateForm(mpsOrg),
+		want: only(http.StatusSeeOther, editorMPS, admin)},
+	{name: "delete CoLP action", method: "POST", path: actionPath(colpOrg, "/delete"), form: versionForm(colpOrg), prepare: restoreAll,
+		want: only(http.StatusSeeOther, secretary, admin)},
+	{name: "delete MPS action", method: "POST", path: actionPath(mpsOrg, "/delete"), form: versionForm(mpsOrg), prepare: restoreAll,
+		want: only(http.StatusSeeOther, admin)},
+	{name: "restore action", method: "POST", prepare: deleteOne,
+		path: func(e *env) string {
+			d, _ := e.s.DeletedActions(context.Background())
+			return "/admin/deleted/actions/" + strconv.FormatInt(d[0].Item.Action.ID, 10) + "/restore"
+		},
+		want: only(http.StatusSeeOther, admin)},
+	{name: "create token", method: "POST", path: fixed("/account/tokens"), form: func(*env) url.Values { return url.Values{"name": {"matrix"}} },
+		want: map[string]int{anonymous: 403, viewer: 201, editorCoL: 201, editorMPS: 201, secretary: 201, admin: 201}},
+	{name: "change password (wrong current)", method: "POST", path: fixed("/account/password"),
+		form: func(*env) url.Values {
+			return url.Values{"current": {"wrong"}, "new": {"a brand new password"}, "confirm": {"a brand new password"}}
+		},
+		want: map[string]int{anonymous: 403, viewer: 422, editorCoL: 422, editorMPS: 422, secretary: 422, admin: 422}},
+	{name: "sign out", method: "POST", path: fixed("/logout"), want: map[string]int{anonymous: 403, viewer: 303, editorCoL: 303, editorMPS: 303, secretary: 303, admin: 303}},
+}
+
+// TestAuthorisationMatrix tries every page and form for every role, with
+// organisation scope, on SQLite and PostgreSQL; then the same for the API.
+func TestAuthorisationMatrix(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s, 25)
+		for _, rc := range matrix {
+			for _, role := range allRoles {
+				if rc.prepare != nil {
+					rc.prepare(e)
+				}
+				c := e.login(role)
+				var form url.Values
+				if rc.form != nil {
+					form = rc.form(e)
+				}
+				if rc.method == "POST" {
+					if form == nil {
+						form = url.Values{}
+					}
+					form.Set("csrf_token", c.csrf)
+				}
+				got := c.status(rc.method, rc.path(e), form)
+				if got != rc.want[role] {
+					t.Errorf("%s as %s: %d, want %d", rc.name, role, got, rc.want[role])
+				}
+			}
+		}
+		restoreAll(e)
+
+		// A post without the CSRF token is refused for every signed-in role.
+		for _, role := range allRoles[1:] {
+			c := e.login(role)
+			form := updateForm(colpOrg)(e)
+			if got := c.status("POST", actionPath(colpOrg, "/updates")(e), form); got != http.StatusForbidden {
+				t.Errorf("CSRF-less post as %s: %d, want 403", role, got)
+			}
+		}
+
+		// The API: a token per role carries the role's permissions.
+		tokens := map[string]string{anonymous: ""}
+		for _, role := range allRoles[1:] {
+			plain, _, err := s.CreateToken(context.Background(), e.users[role].ID, "matrix")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tokens[role] = plain
+		}
+		apiCases := []struct {
+			name, method string
+			path         func(*env) string
+			body         func(*env) string
+			want         map[string]int
+		}{
+			{"list recommendations", "GET", fixed("/api/v1/recommendations?overdue=true"), nil, map[string]int{anonymous: 401, viewer: 200, editorCoL: 200, editorMPS: 200, secretary: 200, admin: 200}},
+			{"get recommendation", "GET", fixed("/api/v1/recommendations/4"), nil, map[string]int{anonymous: 401, viewer: 200, editorCoL: 200, editorMPS: 200, secretary: 200, admin: 200}},
+			{"list actions", "GET", fixed("/api/v1/actions?open=true"), nil, map[string]int{anonymous: 401, viewer: 200, editorCoL: 200, editorMPS: 200, secretary: 200, admin: 200}},
+			{"get action", "GET", func(e *env) string { return "/api/v1" + actionPath(colpOrg, "")(e) }, nil, map[string]int{anonymous: 401, viewer: 200, editorCoL: 200, editorMPS: 200, secretary: 200, admin: 200}},
+			{"missing action", "GET", fixed("/api/v1/actions/99999"), nil, map[string]int{anonymous: 401, viewer: 404, editorCoL: 404, editorMPS: 404, secretary: 404, admin: 404}},
+			{"update CoLP action", "POST", func(e *env) string { return "/api/v1" + actionPath(colpOrg, "/updates")(e) }, func(e *env) string {
+				return `{"version": ` + strconv.Itoa(e.actionOf(colpOrg).Version) + `, "date": "2026-11-21", "text": "Via the API – £0", "rag": "green"}`
+			}, map[string]int{anonymous: 401, viewer: 403, editorCoL: 201, editorMPS: 403, secretary: 201, admin: 201}},
+			{"stale update", "POST", func(e *env) string { return "/api/v1" + actionPath(colpOrg, "/updates")(e) }, func(e *env) string {
+				return `{"version": 1, "date": "2026-11-21", "text": "stale"}`
+			}, map[string]int{anonymous: 401, viewer: 403, editorCoL: 409, editorMPS: 403, secretary: 409, admin: 409}},
+			{"invalid update", "POST", func(e *env) string { return "/api/v1" + actionPath(colpOrg, "/updates")(e) }, func(e *env) string {
+				return `{"version": ` + strconv.Itoa(e.actionOf(colpOrg).Version) + `, "date": "yesterday", "text": ""}`
+			}, map[string]int{anonymous: 401, viewer: 403, editorCoL: 422, editorMPS: 403, secretary: 422, admin: 422}},
+			{"openapi", "GET", fixed("/api/v1/openapi.json"), nil, map[string]int{anonymous: 200, viewer: 200, editorCoL: 200, editorMPS: 200, secretary: 200, admin: 200}},
+		}
+		for _, ac := range apiCases {
+			for _, role := range allRoles {
+				var body io.Reader
+				if ac.body != nil {
+					body = strings.NewReader(ac.body(e))
+				}
+				req, _ := http.NewRequest(ac.method, e.ts.URL+ac.path(e), body)
+				if tokens[role] != "" {
+					req.Header.Set("Authorization", "Bearer "+tokens[role])
+				}
+				req.Header.Set("Content-Type", "application/json")
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != ac.want[role] {
+					t.Errorf("API %s as %s: %d, want %d: %s", ac.name, role, res.StatusCode, ac.want[role], b)
+				}
+				if res.StatusCode >= 400 && !json.Valid(b) {
+					t.Errorf("API %s as %s: error is not JSON: %s", ac.name, role, b)
+				}
+			}
+		}
+
+		// Every change above is in the trail with its author and channel.
+		events, err := s.ActionHistory(context.Background(), e.actionOf(colpOrg).ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, ev := range events {
+			seen[ev.Actor+"/"+ev.Channel+"/"+ev.Op] = true
+		}
+		for _, want := range []string{"D/Supt Crime/page/update", "Committee Secretary/page/delete", "D/Supt Crime/api/update", "Committee Secretary/api/create"} {
+			if !seen[want] {
+				t.Errorf("history lacks %s; has %v", want, seen)
+			}
+		}
+		mpsEvents, _ := s.History(context.Background(), store.EntityAction, e.actionOf(mpsOrg).ID)
+		restored := false
+		for _, ev := range mpsEvents {
+			restored = restored || (ev.Op == tracker.OpRestore && ev.Actor == "Administrator" && ev.Channel == tracker.ChannelPage)
+		}
+		if !restored {
+			t.Error("the administrator's restore of the MPS action is not in its history")
+		}
+	})
+}
