@@ -150,7 +150,13 @@ type Reference struct {
 	Status          string
 	// SourceID is the document or meeting that raised the request, if known.
 	SourceID *int64
-	Version  int
+	// ReportIntro is the introduction the secretary wrote for the formal
+	// reply; nil means "use the reply's own text".
+	ReportIntro *string
+	// ReportItems are the recommendations the reply covers, in order; nil
+	// means all of them.
+	ReportItems []int64
+	Version     int
 }
 
 // Heading is how the reference is named in lists and on reports:

@@ -283,6 +283,19 @@ var migrations = []migration{
 			`DROP TABLE user_organisations`, `DROP TABLE users`,
 		},
 	},
+	{
+		// What the secretary chose for the reference's formal reply: the
+		// introduction, and which recommendations it covers.
+		id: "0004_reference_report",
+		up: []string{
+			`ALTER TABLE reference_requests ADD COLUMN report_intro TEXT`,
+			`ALTER TABLE reference_requests ADD COLUMN report_items TEXT`,
+		},
+		down: []string{
+			`ALTER TABLE reference_requests DROP COLUMN report_items`,
+			`ALTER TABLE reference_requests DROP COLUMN report_intro`,
+		},
+	},
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.

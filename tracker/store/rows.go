@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"time"
 
 	"gorm.io/gorm"
@@ -102,6 +103,8 @@ type referenceRow struct {
 	RequestText     string
 	Status          string
 	SourceID        *int64
+	ReportIntro     *string
+	ReportItems     *string
 	Version         int
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
@@ -114,8 +117,19 @@ func (r referenceRow) domain() tracker.Reference {
 	return tracker.Reference{
 		ID: r.ID, Number: r.Number, Title: r.Title, RequestedByID: r.RequestedByID,
 		RespondingOrgID: r.RespondingOrgID, DateRaised: utcDay(r.RaisedOn), RequestText: r.RequestText,
-		Status: r.Status, SourceID: r.SourceID, Version: r.Version,
+		Status: r.Status, SourceID: r.SourceID, Version: r.Version, ReportIntro: r.ReportIntro,
+		ReportItems: decodeIDs(r.ReportItems),
 	}
+}
+
+// decodeIDs reads a stored JSON list of ids; nil means "not chosen".
+func decodeIDs(s *string) []int64 {
+	if s == nil {
+		return nil
+	}
+	ids := []int64{}
+	_ = json.Unmarshal([]byte(*s), &ids)
+	return ids
 }
 
 type referenceRecommendationRow struct {

@@ -1,0 +1,134 @@
+// Package report writes the tracker's PDF documents with gofpdf: the
+// reference response, the source status report, the outstanding and
+// overdue report and the action log. Each takes domain data and writes to
+// an io.Writer; none reads the database.
+package report
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"unicode"
+
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/gobolditalic"
+	"golang.org/x/image/font/gofont/goitalic"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
+)
+
+// Fonts are the four faces reports are set in, with the set of characters
+// the regular face can draw.
+type Fonts struct {
+	Name                              string
+	Regular, Bold, Italic, BoldItalic []byte
+	covered                           map[rune]bool
+	mu                                sync.Mutex
+	face                              *sfnt.Font
+	buf                               sfnt.Buffer
+}
+
+// systemFontDirs are where Debian's fonts-dejavu-core and similar packages
+// put DejaVu Sans, which covers far more of Unicode than the Go fonts.
+var systemFontDirs = []string{
+	"/usr/share/fonts/truetype/dejavu",
+	"/usr/share/fonts/dejavu",
+	"/usr/share/fonts/TTF",
+	"/usr/local/share/fonts",
+	"/Library/Fonts",
+}
+
+var dejaVuFaces = [4]string{"DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf"}
+
+// LoadFonts picks the report font. dir, when set (TRACKER_PDF_FONT_DIR),
+// must hold the four DejaVu Sans faces; otherwise DejaVu Sans is used if the
+// system has it, and the Go fonts (golang.org/x/image/font/gofont), which
+// are always there, if not.
+func LoadFonts(dir string) (*Fonts, error) {
+	dirs := systemFontDirs
+	if dir != "" {
+		dirs = []string{dir}
+	}
+	for _, d := range dirs {
+		var faces [4][]byte
+		ok := true
+		for i, name := range dejaVuFaces {
+			b, err := os.ReadFile(filepath.Join(d, name))
+			if err != nil {
+				ok = false
+				break
+			}
+			faces[i] = b
+		}
+		if ok {
+			return newFonts("DejaVu Sans", faces)
+		}
+	}
+	if dir != "" {
+		return nil, fmt.Errorf("the font folder %s does not hold %s", dir, strings.Join(dejaVuFaces[:], ", "))
+	}
+	return newFonts("Go", [4][]byte{goregular.TTF, gobold.TTF, goitalic.TTF, gobolditalic.TTF})
+}
+
+func newFonts(name string, faces [4][]byte) (*Fonts, error) {
+	f, err := sfnt.Parse(faces[0])
+	if err != nil {
+		return nil, fmt.Errorf("read font %s: %w", name, err)
+	}
+	return &Fonts{Name: name, Regular: faces[0], Bold: faces[1], Italic: faces[2], BoldItalic: faces[3], face: f, covered: map[rune]bool{}}, nil
+}
+
+// Covers reports whether the font can draw r.
+func (f *Fonts) Covers(r rune) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if ok, seen := f.covered[r]; seen {
+		return ok
+	}
+	g, err := f.face.GlyphIndex(&f.buf, r)
+	ok := err == nil && g != 0
+	f.covered[r] = ok
+	return ok
+}
+
+// Replacement is what stands in for a character the font cannot draw: the
+// Unicode replacement character when the font has it, else "?".
+func (f *Fonts) Replacement() string {
+	if f.Covers('\uFFFD') {
+		return "\uFFFD"
+	}
+	return "?"
+}
+
+// Clean makes text safe to set: characters the font lacks (including every
+// one above U+FFFF, which gofpdf cannot handle at all) and control
+// characters become the visible replacement; tabs become spaces, and
+// Windows and old Mac line ends become "\n". It reports how many were
+// replaced.
+func (f *Fonts) Clean(s string) (string, int) {
+	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\t", " ", "\u00a0", " ").Replace(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	n := 0
+	rep := f.Replacement()
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteRune(r)
+		case r > 0xFFFF, r == unicode.ReplacementChar && !f.Covers(r), unicode.IsControl(r), !f.Covers(r) && !unicode.IsSpace(r):
+			if r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' {
+				// Zero-width marks and joiners carry no glyph of their own.
+				continue
+			}
+			b.WriteString(rep)
+			n++
+		case unicode.IsSpace(r):
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), n
+}
