@@ -146,3 +146,19 @@ type APIToken struct {
 	LastUsed string
 	Revoked  bool
 }
+
+// CanEditReference reports whether the person may prepare the formal reply
+// to a reference answered by the given organisation (its introduction and
+// the items it covers).
+func (u *User) CanEditReference(respondingOrgID int64) bool {
+	if !u.active() {
+		return false
+	}
+	switch u.Role {
+	case RoleAdmin:
+		return true
+	case RoleSecretary:
+		return u.inScope(respondingOrgID)
+	}
+	return false
+}

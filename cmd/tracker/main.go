@@ -35,6 +35,9 @@ Usage:
   tracker migrate [--db DB]
   tracker user add --email EMAIL --role admin|secretary|editor|viewer [--name NAME] [--org NAME]...
   tracker token create --user EMAIL [--name NAME]
+  tracker report reference|source|outstanding|actions [--ref NUMBER] [--source TEXT]
+                 [--as-at YYYY-MM-DD] [--since YYYY-MM-DD] -o FILE.pdf
+  tracker generate [--db DB] [--recommendations N] [--actions N] [--updates N]
 
 DB is a postgres:// URL or a SQLite file path (default tracker.db; env DATABASE_URL).
 "tracker demo" without --db uses a new temporary SQLite file.
@@ -74,6 +77,10 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return userCmd(ctx, args, os.Stdin, out)
 	case "token":
 		return tokenCmd(ctx, args, out)
+	case "report":
+		return reportCmd(ctx, args, out)
+	case "generate":
+		return generateCmd(ctx, args, out)
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil

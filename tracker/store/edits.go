@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -169,4 +170,37 @@ func (s *Store) DeletedActions(ctx context.Context) ([]DeletedAction, error) {
 		}
 	}
 	return out, nil
+}
+
+// SaveReferenceReport stores what the secretary chose for a reference's
+// formal reply: the introduction (nil: use the reply's text) and the
+// recommendations to include (nil: all). A stale version is refused.
+func (s *Store) SaveReferenceReport(ctx context.Context, refID int64, version int, intro *string, items []int64) error {
+	return s.Tx(ctx, func(tx *Store) error {
+		var before referenceRow
+		if err := tx.q(ctx).Take(&before, refID).Error; err != nil {
+			return notFound(err, "reference")
+		}
+		if before.Version != version {
+			return fmt.Errorf("reference %d is at version %d: %w", refID, before.Version, tracker.ErrConflict)
+		}
+		after := before
+		after.ReportIntro = intro
+		after.ReportItems = nil
+		if items != nil {
+			b, _ := json.Marshal(items)
+			s := string(b)
+			after.ReportItems = &s
+		}
+		after.Version++
+		res := tx.q(ctx).Model(&referenceRow{}).Where("id = ? AND version = ?", refID, version).
+			Updates(map[string]any{"report_intro": after.ReportIntro, "report_items": after.ReportItems, "version": after.Version, "updated_at": tx.now()})
+		if res.Error != nil {
+			return fmt.Errorf("save reference report: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("reference %d: %w", refID, tracker.ErrConflict)
+		}
+		return tx.recordUpdate(ctx, EntityReference, refID, &before, &after)
+	})
 }

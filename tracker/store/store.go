@@ -47,6 +47,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		Logger:         logger.Default.LogMode(logger.Silent),
 		NowFunc:        func() time.Time { return time.Now().UTC() },
 		TranslateError: true,
+		// A Tx inside a Tx joins it: the outer one decides, and a failure
+		// anywhere rolls everything back. Savepoints would cost a round trip
+		// per write for no gain.
+		DisableNestedTransaction: true,
 	}
 	var (
 		dial    gorm.Dialector

@@ -19,6 +19,8 @@ type actionListPage struct {
 	Filter        actionQuery
 	Filtered      bool
 	Deleted       bool
+	// PDFFilter carries the log's filter to the PDF download.
+	PDFFilter map[string]string
 }
 
 // actionQuery is the log's filter as it appears in the URL.
@@ -66,5 +68,7 @@ func (s *Server) actionList(c *gin.Context) {
 		Items:  items, Pager: newPager(c.Request.URL, page, total, "action", "actions"),
 		Organisations: orgs, Owners: owners, Statuses: tracker.ActionStatuses, DueWithin: []int{7, 30, 90},
 		Filter: q, Filtered: q != actionQuery{}, Deleted: c.Query("deleted") != "",
+		PDFFilter: map[string]string{"org": c.Query("org"), "owner": q.Owner, "status": q.Status, "open": c.Query("open"),
+			"overdue": c.Query("overdue"), "source": c.Query("source")},
 	})
 }

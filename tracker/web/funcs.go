@@ -51,6 +51,7 @@ var funcs = template.FuncMap{
 	"join":       strings.Join,
 	"add":        func(a, b int) int { return a + b },
 	"deref":      func(f *float64) float64 { return *f },
+	"pdfForm":    newPDFForm,
 	"fe": func(errs map[string]string, field string) FieldError {
 		return FieldError{Field: field, Message: errs[field]}
 	},
@@ -157,4 +158,16 @@ var markup = strings.NewReplacer("**", "", "__", "", "\n- ", " ", "\n", " ")
 // snippet.
 func plain(text string) string {
 	return strings.TrimPrefix(markup.Replace(text), "- ")
+}
+
+// pdfForm is the "download as PDF" form: where it goes, its button, an id
+// prefix for its fields, today, and filters to carry along.
+type pdfForm struct {
+	URL, Label, ID string
+	Today          time.Time
+	Hidden         map[string]string
+}
+
+func newPDFForm(url, label, id string, today time.Time, hidden map[string]string) pdfForm {
+	return pdfForm{URL: url, Label: label, ID: id, Today: today, Hidden: hidden}
 }

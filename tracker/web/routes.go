@@ -29,12 +29,13 @@ const (
 	pageTokens          = "tokens"
 	pageUsers           = "users"
 	pageDeleted         = "deleted"
+	pageReplyForm       = "reply_form"
 )
 
 var allPages = []string{
 	pageHome, pageSources, pageSource, pageRecommendations, pageRecommendation, pageReferences,
 	pageReference, pageActions, pageMeasures, pageNotFound, pageError, pageForbidden, pageSetup, pageLogin,
-	pageAction, pageAccount, pageTokens, pageUsers, pageDeleted,
+	pageAction, pageAccount, pageTokens, pageUsers, pageDeleted, pageReplyForm,
 }
 
 // routes lists every route of the app in one place.
@@ -73,6 +74,12 @@ func (s *Server) routes(r *gin.Engine) {
 	in.POST("/actions/:id/updates", s.actionPostUpdate)
 	in.POST("/actions/:id/delete", s.actionDelete)
 	in.GET("/measures", s.measureList)
+	in.GET("/sources/:id/report.pdf", s.sourcePDF)
+	in.GET("/references/:id/report.pdf", s.referencePDF)
+	in.GET("/references/:id/reply", s.replyForm)
+	in.POST("/references/:id/reply", s.replySave)
+	in.GET("/reports/outstanding.pdf", s.outstandingPDF)
+	in.GET("/reports/actions.pdf", s.actionsPDF)
 	in.GET("/account", s.accountShow)
 	in.POST("/account/password", s.accountPassword)
 	in.GET("/account/tokens", s.tokenList)

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/report"
 	"github.com/civic-tracker/tracker/tracker/store"
 	"github.com/civic-tracker/tracker/views"
 )
@@ -55,6 +56,9 @@ type Reader interface {
 	TokenUser(ctx context.Context, plain string) (tracker.User, error)
 	Tokens(ctx context.Context, userID int64) ([]tracker.APIToken, error)
 	RevokeToken(ctx context.Context, userID, tokenID int64) error
+
+	State(ctx context.Context, at time.Time, since *time.Time) (*tracker.State, error)
+	SaveReferenceReport(ctx context.Context, refID int64, version int, intro *string, items []int64) error
 }
 
 // Options configure the web server.
@@ -74,6 +78,8 @@ type Options struct {
 	// Throttle limits failed sign-ins; the default allows 5 per account and
 	// 20 per address in 15 minutes.
 	Throttle *Throttle
+	// Fonts set the PDF reports; the default is report.LoadFonts("").
+	Fonts *report.Fonts
 }
 
 // Server holds the parsed templates and what the handlers need.
@@ -87,6 +93,7 @@ type Server struct {
 	proxy    bool
 	throttle *Throttle
 	engine   *gin.Engine
+	fonts    *report.Fonts
 }
 
 // New parses every page template (failing at start-up, not on first use)
@@ -99,6 +106,14 @@ func New(opts Options) (*Server, error) {
 		secure: opts.SecureCookies, proxy: opts.TrustProxy, throttle: opts.Throttle}
 	if s.throttle == nil {
 		s.throttle = NewThrottle(5, 20, 15*time.Minute)
+	}
+	s.fonts = opts.Fonts
+	if s.fonts == nil {
+		f, err := report.LoadFonts("")
+		if err != nil {
+			return nil, err
+		}
+		s.fonts = f
 	}
 	if s.log == nil {
 		s.log = slog.Default()

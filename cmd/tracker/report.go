@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/report"
+)
+
+// reportCmd writes one of the PDF reports:
+//
+//	tracker report reference|source|outstanding|actions [--ref NUMBER] [--source TEXT]
+//	    [--as-at YYYY-MM-DD] [--since YYYY-MM-DD] -o FILE.pdf
+func reportCmd(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return errors.New("say which report: tracker report reference|source|outstanding|actions ... -o FILE.pdf")
+	}
+	kind := args[0]
+	var c config
+	var ref, source, asAtText, sinceText, output, fontDir string
+	fs := newFlags("report "+kind, out)
+	dbFlag(fs, &c)
+	fs.StringVar(&ref, "ref", "", "the reference's number (reference report)")
+	fs.StringVar(&source, "source", "", "text the source's title contains (source report; narrows the action log)")
+	fs.StringVar(&asAtText, "as-at", "", "show the tracker as it stood at the end of this day, YYYY-MM-DD (default today)")
+	fs.StringVar(&sinceText, "since", "", "mark items new or changed since this day, YYYY-MM-DD")
+	fs.StringVar(&output, "o", "", "the PDF file to write")
+	fs.StringVar(&fontDir, "font-dir", os.Getenv("TRACKER_PDF_FONT_DIR"), "a folder holding the DejaVu Sans faces (env TRACKER_PDF_FONT_DIR); default: the system's DejaVu Sans, else the Go fonts")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if output == "" {
+		return errors.New("say where to write the PDF: -o FILE.pdf")
+	}
+	req := report.Request{Kind: kind, AsAt: tracker.Day(time.Now())}
+	switch kind {
+	case report.KindReference, report.KindSource, report.KindOutstanding, report.KindActions:
+	default:
+		return fmt.Errorf("unknown report %q: choose reference, source, outstanding or actions", kind)
+	}
+	if asAtText != "" {
+		d, err := time.Parse("2006-01-02", asAtText)
+		if err != nil {
+			return fmt.Errorf("--as-at %q is not a date like 2022-05-17", asAtText)
+		}
+		req.AsAt = d
+	}
+	if sinceText != "" {
+		d, err := time.Parse("2006-01-02", sinceText)
+		if err != nil {
+			return fmt.Errorf("--since %q is not a date like 2022-05-17", sinceText)
+		}
+		if d.After(req.AsAt) {
+			return errors.New("--since must be before --as-at")
+		}
+		req.Since = &d
+	}
+	if err := c.validate(false); err != nil {
+		return err
+	}
+	fonts, err := report.LoadFonts(fontDir)
+	if err != nil {
+		return err
+	}
+	s, err := openStore(ctx, c.DB, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	st, err := s.State(ctx, report.Moment(req.AsAt), req.Since)
+	if err != nil {
+		return err
+	}
+	switch kind {
+	case report.KindReference:
+		if ref == "" {
+			return errors.New("say which reference: --ref NUMBER")
+		}
+		r, err := pickReference(st, ref)
+		if err != nil {
+			return err
+		}
+		req.ReferenceID = r.ID
+	case report.KindSource:
+		if source == "" {
+			return errors.New("say which source: --source TEXT (part of its title)")
+		}
+		src, err := pickSource(st, source)
+		if err != nil {
+			return err
+		}
+		req.SourceID = src.ID
+	case report.KindActions:
+		req.Scope = "All actions"
+		if source != "" {
+			src, err := pickSource(st, source)
+			if err != nil {
+				return err
+			}
+			req.Filter.SourceID, req.Scope = src.ID, "Actions of “"+src.Title+"”"
+		}
+	}
+	var buf bytes.Buffer
+	res, err := report.Render(&buf, fonts, st, req)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(output, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", output, err)
+	}
+	fmt.Fprintf(out, "Wrote %s: %d pages, as at %s, set in %s.\n", output, res.Pages, tracker.FormatDate(req.AsAt), fonts.Name)
+	if res.Replaced > 0 {
+		fmt.Fprintf(out, "%d character(s) the font cannot draw are shown as %s.\n", res.Replaced, fonts.Replacement())
+	}
+	return nil
+}
+
+// pickReference finds a reference by its number, or else by words of its
+// title; none or several is an error listing the candidates.
+func pickReference(st *tracker.State, ref string) (tracker.Reference, error) {
+	var hits []tracker.Reference
+	for _, r := range st.References {
+		if r.Number == ref {
+			hits = append(hits, r)
+		}
+	}
+	if len(hits) == 0 {
+		for _, r := range st.References {
+			if strings.Contains(strings.ToLower(r.Title), strings.ToLower(ref)) {
+				hits = append(hits, r)
+			}
+		}
+	}
+	if len(hits) == 1 {
+		return hits[0], nil
+	}
+	list := hits
+	if len(list) == 0 {
+		list = st.References
+	}
+	var names []string
+	for _, r := range list {
+		names = append(names, fmt.Sprintf("%q", r.Heading()))
+	}
+	if len(hits) > 1 {
+		return tracker.Reference{}, fmt.Errorf("--ref %q matches %d references: %s", ref, len(hits), strings.Join(names, ", "))
+	}
+	return tracker.Reference{}, fmt.Errorf("no reference numbered %q; the references are %s", ref, strings.Join(names, ", "))
+}
+
+// pickSource finds the source whose title contains text; none or several
+// is an error listing the candidates.
+func pickSource(st *tracker.State, text string) (tracker.Source, error) {
+	var hits []tracker.Source
+	for _, s := range st.Sources {
+		if strings.Contains(strings.ToLower(s.Title), strings.ToLower(text)) {
+			hits = append(hits, s)
+		}
+	}
+	if len(hits) == 1 {
+		return hits[0], nil
+	}
+	list := hits
+	if len(list) == 0 {
+		list = st.Sources
+	}
+	var names []string
+	for _, s := range list {
+		names = append(names, fmt.Sprintf("%q", s.Title))
+	}
+	if len(hits) > 1 {
+		return tracker.Source{}, fmt.Errorf("--source %q matches %d sources: %s", text, len(hits), strings.Join(names, ", "))
+	}
+	return tracker.Source{}, fmt.Errorf("no source title contains %q; the sources are %s", text, strings.Join(names, ", "))
+}
+

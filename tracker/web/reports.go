@@ -1,0 +1,271 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/report"
+)
+
+// reportDates reads ?as_at= (default today) and ?since= from the request.
+// A date that cannot be read is an error for the person, not a 500.
+func (s *Server) reportDates(c *gin.Context) (time.Time, *time.Time, error) {
+	asAt := s.today()
+	if v := strings.TrimSpace(c.Query("as_at")); v != "" {
+		d, ok := parseFormDate(v)
+		if !ok {
+			return asAt, nil, fmt.Errorf("the “as at” date %q is not a date; use a date like 17/05/2022", v)
+		}
+		if d.After(s.today()) {
+			return asAt, nil, fmt.Errorf("the “as at” date cannot be in the future")
+		}
+		asAt = d
+	}
+	var since *time.Time
+	if v := strings.TrimSpace(c.Query("since")); v != "" {
+		d, ok := parseFormDate(v)
+		if !ok {
+			return asAt, nil, fmt.Errorf("the “changed since” date %q is not a date; use a date like 17/05/2022", v)
+		}
+		if d.After(asAt) {
+			return asAt, nil, fmt.Errorf("the “changed since” date must be before the “as at” date")
+		}
+		since = &d
+	}
+	return asAt, since, nil
+}
+
+func (s *Server) badReportRequest(c *gin.Context, err error) {
+	s.render(c, http.StatusUnprocessableEntity, pageForbidden, &messagePage{Layout: Layout{Title: "The report cannot be made"},
+		Message: strings.ToUpper(err.Error()[:1]) + err.Error()[1:] + ". Go back and change the date."})
+}
+
+// sendReport loads the tracker as at the day, renders and sends the PDF.
+func (s *Server) sendReport(c *gin.Context, req report.Request, about string) {
+	ctx := c.Request.Context()
+	var since *time.Time
+	if req.Since != nil {
+		since = req.Since
+	}
+	st, err := s.store.State(ctx, report.Moment(req.AsAt), since)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	if _, err := report.Render(&buf, s.fonts, st, req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, report.FileName(req.Kind, about, req.AsAt)))
+	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+}
+
+func (s *Server) sourcePDF(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	asAt, since, err := s.reportDates(c)
+	if err != nil {
+		s.badReportRequest(c, err)
+		return
+	}
+	s.sendReport(c, report.Request{Kind: report.KindSource, SourceID: id, AsAt: asAt, Since: since}, "source-"+strconv.FormatInt(id, 10))
+}
+
+func (s *Server) referencePDF(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	asAt, since, err := s.reportDates(c)
+	if err != nil {
+		s.badReportRequest(c, err)
+		return
+	}
+	s.sendReport(c, report.Request{Kind: report.KindReference, ReferenceID: id, AsAt: asAt, Since: since}, "reference-"+strconv.FormatInt(id, 10))
+}
+
+func (s *Server) outstandingPDF(c *gin.Context) {
+	asAt, since, err := s.reportDates(c)
+	if err != nil {
+		s.badReportRequest(c, err)
+		return
+	}
+	s.sendReport(c, report.Request{Kind: report.KindOutstanding, AsAt: asAt, Since: since}, "")
+}
+
+func (s *Server) actionsPDF(c *gin.Context) {
+	asAt, since, err := s.reportDates(c)
+	if err != nil {
+		s.badReportRequest(c, err)
+		return
+	}
+	var q actionQuery
+	_ = c.ShouldBindQuery(&q)
+	if !validOption(tracker.ActionStatuses, q.Status) {
+		q.Status = ""
+	}
+	s.sendReport(c, report.Request{Kind: report.KindActions, AsAt: asAt, Since: since, Scope: s.describeActionFilter(c, q),
+		Filter: tracker.ActionFilter{OrganisationID: q.Org, Owner: q.Owner, Status: q.Status, Overdue: q.Overdue, Open: q.Open, SourceID: q.Source}}, "log")
+}
+
+// describeActionFilter says in words which actions a filtered log holds.
+func (s *Server) describeActionFilter(c *gin.Context, q actionQuery) string {
+	var parts []string
+	if q.Org != 0 {
+		if orgs, err := s.store.Organisations(c.Request.Context()); err == nil {
+			for _, o := range orgs {
+				if o.ID == q.Org {
+					parts = append(parts, o.Name)
+				}
+			}
+		}
+	}
+	if q.Owner != "" {
+		parts = append(parts, "owner "+q.Owner)
+	}
+	if q.Status != "" {
+		parts = append(parts, strings.ToLower(tracker.ActionStatusLabel(q.Status)))
+	}
+	if q.Open {
+		parts = append(parts, "open only")
+	}
+	if q.Overdue {
+		parts = append(parts, "overdue only")
+	}
+	if len(parts) == 0 {
+		return "All actions"
+	}
+	return "Actions: " + strings.Join(parts, ", ")
+}
+
+type replyFormPage struct {
+	Layout
+	Detail   tracker.ReferenceDetail
+	Intro    string
+	Chosen   map[int64]bool
+	CanEdit  bool
+	Saved    bool
+	Errors   map[string]string
+	Version  int
+	Default  string
+	AsAt     string
+	Since    string
+	Conflict bool
+}
+
+// replyForm is where the secretary prepares the formal reply: the
+// introduction, the recommendations it covers, and the dates.
+func (s *Server) replyForm(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d, err := s.store.ReferenceDetail(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.showReplyForm(c, http.StatusOK, d, nil, nil, c.Query("saved") != "", false)
+}
+
+func (s *Server) showReplyForm(c *gin.Context, status int, d tracker.ReferenceDetail, intro *string, chosen []int64, saved, conflict bool) {
+	ref := d.Reference
+	def := ""
+	if len(d.Replies) > 0 {
+		def = d.Replies[len(d.Replies)-1].Body
+	}
+	p := &replyFormPage{
+		Layout: Layout{Title: "Prepare the formal reply", Section: "references",
+			Breadcrumbs: []Crumb{{"References", "/references"}, {ref.Heading(), "/references/" + strconv.FormatInt(ref.ID, 10)}}},
+		Detail: d, CanEdit: CurrentUser(c).CanEditReference(ref.RespondingOrgID), Saved: saved, Version: ref.Version,
+		Default: def, AsAt: s.today().Format("2006-01-02"), Chosen: map[int64]bool{}, Conflict: conflict,
+	}
+	if conflict {
+		p.ErrorSummary = []FieldError{{Field: "intro", Message: "Someone else saved this reply after you opened it. Their version is saved; yours is in the form below. Check both, then save again."}}
+	}
+	p.Intro = def
+	if ref.ReportIntro != nil {
+		p.Intro = *ref.ReportIntro
+	}
+	if intro != nil {
+		p.Intro = *intro
+	}
+	items := ref.ReportItems
+	if chosen != nil {
+		items = chosen
+	}
+	for _, r := range d.Recommendations {
+		p.Chosen[r.Recommendation.ID] = items == nil
+	}
+	for _, id := range items {
+		p.Chosen[id] = true
+	}
+	s.render(c, status, pageReplyForm, p)
+}
+
+func (s *Server) replySave(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	d, err := s.store.ReferenceDetail(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !CurrentUser(c).CanEditReference(d.Reference.RespondingOrgID) {
+		s.forbidden(c)
+		return
+	}
+	version, _ := strconv.Atoi(c.PostForm("version"))
+	intro := c.PostForm("intro")
+	var introPtr *string
+	if c.PostForm("use_reply") == "" {
+		introPtr = &intro
+	}
+	valid := map[int64]bool{}
+	for _, r := range d.Recommendations {
+		valid[r.Recommendation.ID] = true
+	}
+	items := []int64{}
+	for _, v := range c.PostFormArray("items") {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err == nil && valid[n] {
+			items = append(items, n)
+		}
+	}
+	if len(items) == len(d.Recommendations) {
+		items = nil // all of them, including any added later
+	}
+	err = s.store.SaveReferenceReport(ctx, id, version, introPtr, items)
+	if errors.Is(err, tracker.ErrConflict) {
+		fresh, ferr := s.store.ReferenceDetail(ctx, id)
+		if ferr != nil {
+			s.fail(c, ferr)
+			return
+		}
+		s.showReplyForm(c, http.StatusConflict, fresh, &intro, items, false, true)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/references/"+strconv.FormatInt(id, 10)+"/reply?saved=1")
+}
