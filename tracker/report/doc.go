@@ -205,16 +205,14 @@ func (d *doc) pairs(rows [][2]string) {
 			d.ensure(h + 1)
 		}
 		d.font("B", fontSize)
-		d.pdf.CellFormat(labelW, lineH, d.clean(r[0]), "", 0, "L", false, 0, "")
+		d.textAt(marginL, d.pdf.GetY(), labelW, lineH, d.clean(r[0]), "L")
 		d.font("", fontSize)
 		for i, l := range lines {
-			if i > 0 {
-				if d.pdf.GetY()+lineH > d.bottom() {
-					d.pdf.AddPage()
-				}
-				d.pdf.SetX(marginL + labelW)
+			if i > 0 && d.pdf.GetY()+lineH > d.bottom() {
+				d.pdf.AddPage()
 			}
-			d.pdf.CellFormat(bodyW-labelW, lineH, l, "", 1, "L", false, 0, "")
+			d.textAt(marginL+labelW, d.pdf.GetY(), bodyW-labelW, lineH, l, "L")
+			d.pdf.SetY(d.pdf.GetY() + lineH)
 		}
 		d.pdf.SetDrawColor(210, 212, 214)
 		d.pdf.Line(marginL, d.pdf.GetY()+0.6, pageW-marginR, d.pdf.GetY()+0.6)
@@ -289,6 +287,13 @@ func isList(lines []string) bool {
 // body from indent; long words break where they must.
 func (d *doc) rich(text string, indent float64) {
 	left := marginL + indent
+	if !emphasis.MatchString(text) {
+		// Plain text: MultiCell sets it in one pass, far faster than Write.
+		d.font("", fontSize)
+		d.pdf.SetX(left)
+		d.pdf.MultiCell(pageW-marginR-left, lineH, text, "", "L", false)
+		return
+	}
 	d.pdf.SetLeftMargin(left)
 	if d.pdf.GetX() < left {
 		d.pdf.SetX(left)
@@ -463,8 +468,7 @@ func (d *doc) table(cols []column, rows [][]cell) {
 						tx += 5
 					}
 					for j := start; j < end && j < len(lines[i]); j++ {
-						d.pdf.SetXY(tx, y+cellPad+float64(j-start)*lh)
-						d.pdf.CellFormat(widths[i]-2*cellPad, lh, lines[i][j], "", 0, cols[i].Align, false, 0, "")
+						d.textAt(tx, y+cellPad+float64(j-start)*lh, widths[i]-2*cellPad, lh, lines[i][j], cols[i].Align)
 					}
 				}
 				x += widths[i]
@@ -491,4 +495,33 @@ func dateOr(t *time.Time, or string) string {
 		return or
 	}
 	return tracker.FormatDate(*t)
+}
+
+// rule draws a thin line across the body to separate items.
+func (d *doc) rule() {
+	d.ensure(30)
+	d.pdf.Ln(3)
+	d.pdf.SetDrawColor(11, 12, 12)
+	d.pdf.SetLineWidth(0.4)
+	d.pdf.Line(marginL, d.pdf.GetY(), pageW-marginR, d.pdf.GetY())
+	d.pdf.SetLineWidth(0.2)
+	d.pdf.Ln(2)
+}
+
+// textAt sets one line of already split text in a box whose top is at y;
+// gofpdf's Text is much lighter than CellFormat, which matters when a
+// report has thousands of table lines.
+func (d *doc) textAt(x, y, w, h float64, s, align string) {
+	if s == "" {
+		return
+	}
+	_, size := d.pdf.GetFontSize()
+	baseline := y + h/2 + size*0.3
+	switch align {
+	case "R":
+		x += w - d.pdf.GetStringWidth(s)
+	case "C":
+		x += (w - d.pdf.GetStringWidth(s)) / 2
+	}
+	d.pdf.Text(x, baseline, s)
 }

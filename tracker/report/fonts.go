@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"unicode"
 
 	"golang.org/x/image/font/gofont/gobold"
@@ -24,10 +23,9 @@ import (
 type Fonts struct {
 	Name                              string
 	Regular, Bold, Italic, BoldItalic []byte
-	covered                           map[rune]bool
-	mu                                sync.Mutex
-	face                              *sfnt.Font
-	buf                               sfnt.Buffer
+	// covered has a bit for every character of the Basic Multilingual
+	// Plane the regular face can draw; gofpdf cannot set anything beyond it.
+	covered [0x10000 / 64]uint64
 }
 
 // systemFontDirs are where Debian's fonts-dejavu-core and similar packages
@@ -73,24 +71,23 @@ func LoadFonts(dir string) (*Fonts, error) {
 }
 
 func newFonts(name string, faces [4][]byte) (*Fonts, error) {
-	f, err := sfnt.Parse(faces[0])
+	face, err := sfnt.Parse(faces[0])
 	if err != nil {
 		return nil, fmt.Errorf("read font %s: %w", name, err)
 	}
-	return &Fonts{Name: name, Regular: faces[0], Bold: faces[1], Italic: faces[2], BoldItalic: faces[3], face: f, covered: map[rune]bool{}}, nil
+	f := &Fonts{Name: name, Regular: faces[0], Bold: faces[1], Italic: faces[2], BoldItalic: faces[3]}
+	var buf sfnt.Buffer
+	for r := rune(0); r < 0x10000; r++ {
+		if g, err := face.GlyphIndex(&buf, r); err == nil && g != 0 {
+			f.covered[r/64] |= 1 << (r % 64)
+		}
+	}
+	return f, nil
 }
 
 // Covers reports whether the font can draw r.
 func (f *Fonts) Covers(r rune) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if ok, seen := f.covered[r]; seen {
-		return ok
-	}
-	g, err := f.face.GlyphIndex(&f.buf, r)
-	ok := err == nil && g != 0
-	f.covered[r] = ok
-	return ok
+	return r >= 0 && r < 0x10000 && f.covered[r/64]&(1<<(r%64)) != 0
 }
 
 // Replacement is what stands in for a character the font cannot draw: the
@@ -102,13 +99,29 @@ func (f *Fonts) Replacement() string {
 	return "?"
 }
 
+var lineEnds = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\t", " ", "\u00a0", " ")
+
+// plainASCII reports whether s is printable ASCII and newlines only, which
+// every font draws and needs no cleaning.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\n') || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // Clean makes text safe to set: characters the font lacks (including every
 // one above U+FFFF, which gofpdf cannot handle at all) and control
 // characters become the visible replacement; tabs become spaces, and
 // Windows and old Mac line ends become "\n". It reports how many were
 // replaced.
 func (f *Fonts) Clean(s string) (string, int) {
-	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\t", " ", "\u00a0", " ").Replace(s)
+	if plainASCII(s) {
+		return s, 0
+	}
+	s = lineEnds.Replace(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	n := 0

@@ -322,10 +322,14 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.State, d tracker.Source
 		doc.table([]column{{"No.", 0.07, "L"}, {"Recommendation", 0.43, "L"}, {"Addressed to", 0.17, "L"}, {"Deadline", 0.18, "L"}, {"Status", 0.15, "L"}}, list)
 	}
 
-	// Each recommendation.
-	for _, r := range recs {
+	// Each recommendation, one after another: a heading keeps with its
+	// text, and pages are not left half empty.
+	doc.pdf.AddPage()
+	for i, r := range recs {
 		rec := r.Recommendation
-		doc.pdf.AddPage()
+		if i > 0 {
+			doc.rule()
+		}
 		doc.heading(1, "Recommendation "+rec.Number)
 		doc.mark(st.Mark("recommendation", rec.ID))
 		doc.markdown(rec.Text, 0)

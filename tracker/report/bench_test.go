@@ -1,0 +1,173 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jung-kurt/gofpdf"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/example"
+	"github.com/civic-tracker/tracker/tracker/report"
+	"github.com/civic-tracker/tracker/tracker/store"
+)
+
+var bench struct {
+	once   sync.Once
+	store  *store.Store
+	source int64
+	fonts  *report.Fonts
+	err    error
+}
+
+// benchData builds, once per run, a SQLite tracker with a generated source
+// of 1,000 recommendations, 3,000 actions and 10,000 progress updates.
+func benchData(b *testing.B) (*store.Store, int64, *report.Fonts) {
+	b.Helper()
+	bench.once.Do(func() {
+		ctx := context.Background()
+		dir, err := os.MkdirTemp("", "tracker-bench-")
+		if err != nil {
+			bench.err = err
+			return
+		}
+		s, err := store.Open(ctx, filepath.Join(dir, "bench.db"))
+		if err == nil {
+			err = s.Migrate(ctx)
+		}
+		if err != nil {
+			bench.err = err
+			return
+		}
+		bench.store = s
+		bench.source, bench.err = example.Generate(ctx, s, example.Size{Recommendations: 1000, Actions: 3000, Updates: 10000})
+		if bench.err == nil {
+			bench.fonts, bench.err = report.LoadFonts("")
+		}
+	})
+	if bench.err != nil {
+		b.Fatal(bench.err)
+	}
+	return bench.store, bench.source, bench.fonts
+}
+
+// peakHeap samples the heap while fn runs and returns the largest size seen.
+func peakHeap(fn func()) uint64 {
+	var peak uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapAlloc > peak {
+				peak = m.HeapAlloc
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+	fn()
+	close(done)
+	wg.Wait()
+	return peak
+}
+
+// BenchmarkSourceStatus renders the source status report end to end: the
+// tracker loaded from the database as at today, the report assembled and
+// set as PDF.
+func BenchmarkSourceStatus(b *testing.B) {
+	s, id, fonts := benchData(b)
+	ctx := context.Background()
+	asAt := tracker.Day(time.Now())
+	var pages int
+	var size int
+	b.ReportAllocs()
+	b.ResetTimer()
+	peak := peakHeap(func() {
+		for i := 0; i < b.N; i++ {
+			st, err := s.State(ctx, report.Moment(asAt), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var buf bytes.Buffer
+			res, err := report.Render(&buf, fonts, st, report.Request{Kind: report.KindSource, SourceID: id, AsAt: asAt})
+			if err != nil {
+				b.Fatal(err)
+			}
+			pages, size = res.Pages, buf.Len()
+		}
+	})
+	b.ReportMetric(float64(pages), "pages")
+	b.ReportMetric(float64(size)/1e6, "MB-pdf")
+	b.ReportMetric(float64(peak)/1e6, "MB-peak-heap")
+}
+
+// BenchmarkSourceStatusFloor writes the same text straight with gofpdf:
+// the end-to-end report is rendered once, its text read back with
+// pdftotext, and each page's text set with one MultiCell, with no database
+// and no layout of our own (each page's words as one paragraph, a page
+// each). It is the floor the report is measured against.
+func BenchmarkSourceStatusFloor(b *testing.B) {
+	s, id, fonts := benchData(b)
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		b.Skip("pdftotext (poppler-utils) is needed to read the report's text back")
+	}
+	asAt := tracker.Day(time.Now())
+	st, err := s.State(context.Background(), report.Moment(asAt), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rendered bytes.Buffer
+	if _, err := report.Render(&rendered, fonts, st, report.Request{Kind: report.KindSource, SourceID: id, AsAt: asAt}); err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(pdftotext, "-enc", "UTF-8", "-", "-")
+	cmd.Stdin = &rendered
+	out, err := cmd.Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// One paragraph per page of the report: the same words on the same
+	// number of pages, set with none of our layout.
+	pagesText := strings.Split(strings.TrimRight(string(out), "\f"), "\f")
+	for i, t := range pagesText {
+		pagesText[i] = strings.Join(strings.Fields(t), " ")
+	}
+	var pages, size int
+	b.ReportAllocs()
+	b.ResetTimer()
+	peak := peakHeap(func() {
+		for i := 0; i < b.N; i++ {
+			pdf := gofpdf.New("P", "mm", "A4", "")
+			pdf.AddUTF8FontFromBytes("body", "", fonts.Regular)
+			pdf.SetFont("body", "", 9)
+			for _, t := range pagesText {
+				pdf.AddPage()
+				pdf.MultiCell(174, 4.4, t, "", "L", false)
+			}
+			var buf bytes.Buffer
+			if err := pdf.Output(&buf); err != nil {
+				b.Fatal(err)
+			}
+			pages, size = pdf.PageNo(), buf.Len()
+		}
+	})
+	b.ReportMetric(float64(pages), "pages")
+	b.ReportMetric(float64(size)/1e6, "MB-pdf")
+	b.ReportMetric(float64(peak)/1e6, "MB-peak-heap")
+}
