@@ -194,3 +194,65 @@ func TestUserAddAndToken(t *testing.T) {
 		t.Errorf("token for a missing account: %v", err)
 	}
 }
+
+func TestReportCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.db")
+	if err := run(ctx, []string{"seed", "--example", "--db", db}, io.Discard, quiet); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "reference", "--db", db, "--ref", "13", "-o", filepath.Join(dir, "ref.pdf")}, "ref.pdf: 2 pages"},
+		{[]string{"report", "source", "--db", db, "--source", "duty of care", "--as-at", time.Now().Format("2006-01-02"), "-o", filepath.Join(dir, "src.pdf")}, "src.pdf:"},
+		{[]string{"report", "outstanding", "--db", db, "-o", filepath.Join(dir, "out.pdf")}, "out.pdf:"},
+		{[]string{"report", "actions", "--db", db, "--source", "Oversight", "--since", "2026-01-01", "-o", filepath.Join(dir, "log.pdf")}, "log.pdf:"},
+	} {
+		var out bytes.Buffer
+		if err := run(ctx, tc.args, &out, quiet); err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if !strings.Contains(out.String(), tc.want) {
+			t.Errorf("%v said %q", tc.args, out.String())
+		}
+		f := tc.args[len(tc.args)-1]
+		if b, err := os.ReadFile(f); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Errorf("%s is not a PDF: %v", f, err)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "source", "--db", db, "--source", "o", "-o", "x.pdf"}, `matches 3 sources: "Duty of Care`},
+		{[]string{"report", "source", "--db", db, "--source", "nothing like it", "-o", "x.pdf"}, "no source title contains"},
+		{[]string{"report", "reference", "--db", db, "--ref", "99", "-o", "x.pdf"}, `no reference numbered "99"; the references are "13 – Victim Satisfaction Action Plan"`},
+		{[]string{"report", "outstanding", "--db", db}, "-o FILE.pdf"},
+		{[]string{"report", "minutes", "--db", db, "-o", "x.pdf"}, `unknown report "minutes"`},
+		{[]string{"report", "outstanding", "--db", db, "--as-at", "23/11/2026", "-o", "x.pdf"}, "not a date like"},
+	} {
+		err := run(ctx, tc.args, io.Discard, quiet)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestGenerateCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "g.db")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"generate", "--db", db, "--recommendations", "20", "--actions", "40", "--updates", "100"}, &out, quiet); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "20 recommendations, 40 actions, 100 updates") {
+		t.Errorf("generate said %q", out.String())
+	}
+	s := storetest.OpenMigrated(t, db)
+	c, err := s.Counts(context.Background(), time.Now())
+	if err != nil || c.Recommendations != 20 {
+		t.Errorf("counts after generate: %+v %v", c, err)
+	}
+}

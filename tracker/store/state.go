@@ -27,10 +27,12 @@ func (s *Store) State(ctx context.Context, at time.Time, since *time.Time) (*tra
 		return nil, fmt.Errorf("check the audit trail: %w", err)
 	}
 	rebuild := later > 0
+	// Every event, not only those up to the moment: an item whose first
+	// event comes later did not exist yet, which Rebuild tells from them.
 	var events map[string]map[int64][]tracker.AuditEvent
 	if rebuild || since != nil {
 		var err error
-		if events, err = s.eventsUpTo(ctx, at); err != nil {
+		if events, err = s.allEvents(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -186,10 +188,10 @@ func (s *Store) State(ctx context.Context, at time.Time, since *time.Time) (*tra
 	return st, nil
 }
 
-// eventsUpTo loads every audit event up to at, by entity and id.
-func (s *Store) eventsUpTo(ctx context.Context, at time.Time) (map[string]map[int64][]tracker.AuditEvent, error) {
+// allEvents loads every audit event, by entity and id, oldest first.
+func (s *Store) allEvents(ctx context.Context) (map[string]map[int64][]tracker.AuditEvent, error) {
 	var rows []auditRow
-	if err := s.q(ctx).Where("at <= ?", at).Order("at, id").Find(&rows).Error; err != nil {
+	if err := s.q(ctx).Order("at, id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load the audit trail: %w", err)
 	}
 	out := map[string]map[int64][]tracker.AuditEvent{}

@@ -107,6 +107,12 @@ var matrix = []routeCase{
 	{name: "tokens", method: "GET", path: fixed("/account/tokens"), want: pages(200)},
 	{name: "accounts admin", method: "GET", path: fixed("/admin/users"), want: adminPage()},
 	{name: "deleted items", method: "GET", path: fixed("/admin/deleted"), want: adminPage()},
+	{name: "source status PDF", method: "GET", path: fixed("/sources/1/report.pdf"), want: pages(200)},
+	{name: "reference reply PDF", method: "GET", path: fixed("/references/1/report.pdf?as_at=2026-11-23"), want: pages(200)},
+	{name: "outstanding PDF", method: "GET", path: fixed("/reports/outstanding.pdf"), want: pages(200)},
+	{name: "action log PDF", method: "GET", path: fixed("/reports/actions.pdf?overdue=true"), want: pages(200)},
+	{name: "PDF with a bad date", method: "GET", path: fixed("/reports/outstanding.pdf?as_at=31/02/2026"), want: pages(422)},
+	{name: "prepare the reply", method: "GET", path: fixed("/references/1/reply"), want: pages(200)},
 	{name: "sign-in page", method: "GET", path: fixed("/login"), want: map[string]int{anonymous: 200, viewer: 303, editorCoL: 303, editorMPS: 303, secretary: 303, admin: 303}},
 	{name: "unknown page", method: "GET", path: fixed("/no/such/page"), want: map[string]int{anonymous: 404, viewer: 404, editorCoL: 404, editorMPS: 404, secretary: 404, admin: 404}},
 
@@ -124,6 +130,15 @@ var matrix = []routeCase{
 			return "/admin/deleted/actions/" + strconv.FormatInt(d[0].Item.Action.ID, 10) + "/restore"
 		},
 		want: only(http.StatusSeeOther, admin)},
+	{name: "save the reply (reference 13 is CoLP's)", method: "POST", path: fixed("/references/1/reply"),
+		form: func(e *env) url.Values {
+			d, err := e.s.ReferenceDetail(context.Background(), 1)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return url.Values{"version": {strconv.Itoa(d.Reference.Version)}, "intro": {"An update – “in full”."}, "items": {"1", "2"}}
+		},
+		want: only(http.StatusSeeOther, secretary, admin)},
 	{name: "create token", method: "POST", path: fixed("/account/tokens"), form: func(*env) url.Values { return url.Values{"name": {"matrix"}} },
 		want: map[string]int{anonymous: 403, viewer: 201, editorCoL: 201, editorMPS: 201, secretary: 201, admin: 201}},
 	{name: "change password (wrong current)", method: "POST", path: fixed("/account/password"),

@@ -1,0 +1,382 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/example"
+	"github.com/civic-tracker/tracker/tracker/report"
+	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/store/storetest"
+)
+
+// poppler returns the path of a poppler tool; PDF read-back tests skip
+// without it, unless CI=true.
+func poppler(t *testing.T, tool string) string {
+	t.Helper()
+	p, err := exec.LookPath(tool)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s (poppler-utils) is required when CI=true", tool)
+		}
+		t.Skipf("%s not found: install poppler-utils to read the PDFs back", tool)
+	}
+	return p
+}
+
+// pdfText reads a PDF's text back with pdftotext, in reading order.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	cmd := exec.Command(poppler(t, "pdftotext"), "-enc", "UTF-8", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil || stderr.Len() > 0 {
+		t.Fatalf("pdftotext: %v %s", err, stderr.String())
+	}
+	return string(out)
+}
+
+// pdfInfo reads the document information with pdfinfo.
+func pdfInfo(t *testing.T, pdf []byte) map[string]string {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "*.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(pdf)
+	f.Close()
+	out, err := exec.Command(poppler(t, "pdfinfo"), "-isodates", f.Name()).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v %s", err, out)
+	}
+	info := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok {
+			info[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	return info
+}
+
+func inOrder(t *testing.T, text, what string, parts ...string) {
+	t.Helper()
+	flat := strings.Join(strings.Fields(text), " ")
+	pos := 0
+	for _, p := range parts {
+		i := strings.Index(flat[pos:], p)
+		if i < 0 {
+			if strings.Contains(flat, p) {
+				t.Errorf("%s: %q is out of order", what, p)
+			} else {
+				t.Errorf("%s: %q is missing", what, p)
+			}
+			continue
+		}
+		pos += i + len(p)
+	}
+}
+
+type fixture struct {
+	s     *store.Store
+	fonts *report.Fonts
+	st    *tracker.State
+	day   time.Time
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	s := storetest.SQLite(t)
+	if _, err := example.Load(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	fonts, err := report.LoadFonts("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, time.November, 23, 0, 0, 0, 0, time.UTC)
+	st, err := s.State(context.Background(), report.Moment(time.Now()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixture{s: s, fonts: fonts, st: st, day: day}
+}
+
+func (f fixture) render(t *testing.T, req report.Request) ([]byte, report.Result) {
+	t.Helper()
+	if req.AsAt.IsZero() {
+		req.AsAt = f.day
+	}
+	var buf bytes.Buffer
+	res, err := report.Render(&buf, f.fonts, f.st, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), res
+}
+
+func (f fixture) source(t *testing.T, title string) int64 {
+	for _, s := range f.st.Sources {
+		if s.Title == title {
+			return s.ID
+		}
+	}
+	t.Fatalf("no source %q", title)
+	return 0
+}
+
+var pageOf = regexp.MustCompile(`Page 1 of (\d+)`)
+
+func checkPages(t *testing.T, what, text string, res report.Result) {
+	t.Helper()
+	m := pageOf.FindStringSubmatch(text)
+	if m == nil || m[1] != itoa(res.Pages) {
+		t.Errorf("%s: no “Page 1 of %d” (found %v)", what, res.Pages, m)
+	}
+	if !strings.Contains(text, "Page "+itoa(res.Pages)+" of "+itoa(res.Pages)) {
+		t.Errorf("%s: the last page is not numbered %d of %d", what, res.Pages, res.Pages)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestPDFReferenceResponse(t *testing.T) {
+	f := newFixture(t)
+	var ref13 int64
+	for _, r := range f.st.References {
+		if r.Number == "13" {
+			ref13 = r.ID
+		}
+	}
+	pdf, res := f.render(t, report.Request{Kind: report.KindReference, ReferenceID: ref13})
+	text := pdfText(t, pdf)
+	inOrder(t, text, "reference response",
+		"Outstanding Reference: 13 – Victim Satisfaction Action Plan",
+		"Response from City of London Police", "Response to Performance and Resource Management Sub-Committee",
+		"Date 23 November 2026", "Introduction",
+		"rolling action log which is effective for their purposes but is not suitable for presentation",
+		"Recommendation 1", "Officers should receive individual feedback", "Management response: Accepted",
+		"• As part of the Force Resolution Centre", "• First line supervisors are feeding back",
+		"Recommendation 2", "More in-depth analysis around those victims that are dissatisfied – is it in relation to a certain crime type?",
+		"Actions", "Look at call handling", "Detective Superintendent Crime",
+		"Recommendation 3", "Victims' Code and victim services led by Claire Waxman")
+	checkPages(t, "reference response", text, res)
+	info := pdfInfo(t, pdf)
+	if info["Title"] != "Outstanding Reference: 13 – Victim Satisfaction Action Plan" || info["Author"] != "City of London Police" ||
+		!strings.HasPrefix(info["CreationDate"], "2026-11-23T23:59:59") || !strings.Contains(info["Subject"], "Performance and Resource Management Sub-Committee") {
+		t.Errorf("metadata = %v", info)
+	}
+	if !bytes.Contains(pdf, []byte("/Outlines")) || bytes.Count(pdf, []byte("/Parent")) < 4 {
+		t.Error("no bookmarks")
+	}
+
+	// The secretary's choice: a new introduction and only recommendation 2.
+	intro := "The Sub-Committee asked for an update – this is it, at a cost of £0 and with “care”."
+	rd, _ := f.st.ReferenceReport(ref13)
+	rec2 := rd.Recommendations[1].Recommendation.ID
+	if err := f.s.SaveReferenceReport(context.Background(), ref13, rd.Reference.Version, &intro, []int64{rec2}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := f.s.State(context.Background(), report.Moment(time.Now()), nil)
+	f.st = st
+	pdf, _ = f.render(t, report.Request{Kind: report.KindReference, ReferenceID: ref13})
+	text = pdfText(t, pdf)
+	inOrder(t, text, "chosen reply", "Introduction", intro, "Recommendation 2")
+	if strings.Contains(text, "Recommendation 1") || strings.Contains(text, "Recommendation 3") || strings.Contains(text, "not suitable for presentation") {
+		t.Error("the reply includes what the secretary left out")
+	}
+}
+
+func TestPDFSourceStatus(t *testing.T) {
+	f := newFixture(t)
+	pdf, res := f.render(t, report.Request{Kind: report.KindSource, SourceID: f.source(t, example.DutyOfCareTitle)})
+	text := pdfText(t, pdf)
+	inOrder(t, text, "source status",
+		"Status report", "Duty of Care: Improving Support for Victims of Crime", "Issued by London Assembly Police and Crime Committee",
+		"Date 23 January 2013", "Status as at 23 November 2026",
+		"Summary", "Recommendations by status", "Open 6", "In progress 4", "Past their deadline 3", "Open actions by RAG rating",
+		"Recommendation 1", "Deadline as written None given",
+		"Recommendation 3", "Deadline as written over the next six months", "Deadline date 23 July 2013",
+		"Recommendation 4", "Deadline as written by April 2013", "Deadline date 30 April 2013", "Overseer's assessment Not yet assessed",
+		"Management response from Metropolitan Police Service", "16/7 central Crime Recording Bureau (CRIB)",
+		"No response recorded from Victim Support.",
+		"Recommendation 10", "on a quarterly basis", "Date not set",
+		"Other actions on this source's log", "Guaranteeing 24 hour language support services",
+		"Measures", "Overall victim satisfaction", "76%", "66.7%", "Chart: Overall victim satisfaction, from 76% (March 2013) to 66.7% (May 2022).")
+	for _, s := range []string{"’", "“", "”", "–", "ⁱ Figures supplied by CCC"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("source status lost %q", s)
+		}
+	}
+	checkPages(t, "source status", text, res)
+}
+
+func TestPDFOutstandingAndActionLog(t *testing.T) {
+	f := newFixture(t)
+	pdf, res := f.render(t, report.Request{Kind: report.KindOutstanding})
+	text := pdfText(t, pdf)
+	inOrder(t, text, "outstanding",
+		"Outstanding and overdue recommendations and actions", "Organisation",
+		"Metropolitan Police Service", "Outstanding recommendations addressed to MPS",
+		"Recommendation 4", "4955 days", // 30 April 2013 to 23 November 2026, the most overdue first
+		"Open actions: Crime Recording Bureau (CRIB)", "Create a hotline for Victim Support enquiries", "4924 days", "Not rated")
+	if strings.Index(text, "Metropolitan Police Service") > strings.Index(text, "Victim Support\n") && strings.Contains(text, "Victim Support\n") {
+		t.Error("the organisation with most overdue items is not first")
+	}
+	checkPages(t, "outstanding", text, res)
+
+	pdf, res = f.render(t, report.Request{Kind: report.KindActions, Scope: "All actions"})
+	text = pdfText(t, pdf)
+	inOrder(t, text, "action log", "Action log", "All actions", "Create a hotline for Victim Support enquiries",
+		"The hotline will be evaluated", "Launch the Victims’ Code performance dashboard")
+	flat := strings.Join(strings.Fields(text), " ")
+	for _, h := range []string{"Owner", "Due", "Status", "RAG", "31 May 2013", "“in the next two months”"} {
+		if !strings.Contains(flat, h) {
+			t.Errorf("action log lacks %q", h)
+		}
+	}
+	if n := strings.Count(text, "Latest update"); n != res.Pages {
+		t.Errorf("action log: the header appears %d times on %d pages", n, res.Pages)
+	}
+	checkPages(t, "action log", text, res)
+}
+
+func TestPDFSameBytesForSameDay(t *testing.T) {
+	f := newFixture(t)
+	id := f.source(t, example.DutyOfCareTitle)
+	a, _ := f.render(t, report.Request{Kind: report.KindSource, SourceID: id})
+	time.Sleep(1100 * time.Millisecond)
+	st, err := f.s.State(context.Background(), report.Moment(time.Now()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.st = st
+	b, _ := f.render(t, report.Request{Kind: report.KindSource, SourceID: id})
+	if !bytes.Equal(a, b) {
+		t.Error("the same data and day gave different bytes")
+	}
+}
+
+// TestPDFAsAtAndChangedSince backdates the example by thirty days, changes
+// an action today, and checks that a report as at yesterday shows it as it
+// was, today's shows the change, and "changed since" marks it.
+func TestPDFAsAtAndChangedSince(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := backdate(ctx, f.s, 30*24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	items := f.st.ActionLog(tracker.ActionFilter{Owner: "Crime Recording Bureau (CRIB)"})
+	hotline := items[0].Action
+	amber := tracker.RAGAmber
+	if err := f.s.PostUpdate(ctx, hotline.ID, store.ProgressChange{Version: hotline.Version, Date: time.Now(), Text: "Supplier delayed – “new date” agreed", RAG: &amber}); err != nil {
+		t.Fatal(err)
+	}
+	today := tracker.Day(time.Now())
+	yesterday := today.AddDate(0, 0, -1)
+	render := func(asAt time.Time, since *time.Time) string {
+		st, err := f.s.State(ctx, report.Moment(asAt), since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if _, err := report.Render(&buf, f.fonts, st, report.Request{Kind: report.KindActions, AsAt: asAt, Since: since, Filter: tracker.ActionFilter{Owner: "Crime Recording Bureau (CRIB)"}}); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(strings.Fields(pdfText(t, buf.Bytes())), " ")
+	}
+	before := render(yesterday, nil)
+	if !strings.Contains(before, "Not rated") || strings.Contains(before, "Amber") || strings.Contains(before, "Supplier delayed") ||
+		!strings.Contains(before, "As at "+tracker.FormatDate(yesterday)) {
+		t.Errorf("as at yesterday: %.600s", before)
+	}
+	after := render(today, &yesterday)
+	if !strings.Contains(after, "Amber") || !strings.Contains(after, "Supplier delayed – “new date” agreed") ||
+		!strings.Contains(after, "[Changed since "+tracker.FormatDate(yesterday)+"]") {
+		t.Errorf("as at today, changes since yesterday: %.800s", after)
+	}
+	// Before the example existed there is nothing.
+	empty := render(today.AddDate(0, 0, -40), nil)
+	if strings.Contains(empty, "Create a hotline") || !strings.Contains(empty, "No actions.") {
+		t.Errorf("as at before the example: %.300s", empty)
+	}
+}
+
+// backdate moves every audit event back by d, as if the example had been
+// entered then.
+func backdate(ctx context.Context, s *store.Store, d time.Duration) error {
+	return s.BackdateAuditTrail(ctx, d)
+}
+
+// TestPDFHostileText feeds text no committee paper should hold and still
+// gets a valid PDF with every unknown character shown as a replacement.
+func TestPDFHostileText(t *testing.T) {
+	s := storetest.SQLite(t)
+	ctx := context.Background()
+	org, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Ministère de l’Intérieur – “Ⅱ”"})
+	long := strings.Repeat("Victims’ Code £250,000 ", 2200) // about 50,000 characters
+	word := strings.Repeat("Antidisestablishmentarianism", 200)
+	hostile := "Emoji 😀🎉 and a flag 🇬🇧; right to left: مرحبا بالعالم שלום; controls \x00\x07\x1b[31m; zero width \u200b; accents é à ü ñ ç ő ł; " + word
+	src, err := s.CreateSource(ctx, tracker.Source{Kind: tracker.KindOther, Title: "Hostile 😀 " + hostile[:40], IssuedByID: org.ID, Summary: long})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := s.CreateRecommendation(ctx, tracker.Recommendation{SourceID: src.ID, Number: "1", Text: hostile + "\n\n" + long, Title: hostile,
+		Addressees: []tracker.Organisation{org}, Status: tracker.RecOpen, Assessment: tracker.AssessNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateResponse(ctx, tracker.Response{RecommendationID: rec.ID, OrganisationID: org.ID, Position: tracker.PosNoted, Text: "- " + long + "\n- **bold 😀** and *italic*"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := s.CreateAction(ctx, tracker.Action{OrganisationID: org.ID, RecommendationID: &rec.ID, Description: long + word, Owner: hostile,
+			Status: tracker.ActInProgress, RAG: tracker.RAGRed}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fonts, err := report.LoadFonts("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.State(ctx, report.Moment(time.Now()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{report.KindSource, report.KindOutstanding, report.KindActions} {
+		var buf bytes.Buffer
+		res, err := report.Render(&buf, fonts, st, report.Request{Kind: kind, SourceID: src.ID, AsAt: time.Now()})
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		text := pdfText(t, buf.Bytes())
+		if res.Replaced == 0 || !strings.Contains(text, fonts.Replacement()) {
+			t.Errorf("%s: characters the font lacks were not replaced visibly (replaced %d)", kind, res.Replaced)
+		}
+		if !strings.Contains(text, "é à ü ñ ç ő ł") && !strings.Contains(text, "é") {
+			t.Errorf("%s: accents lost", kind)
+		}
+		if strings.Contains(text, "\x1b") || strings.Contains(text, "\x00") {
+			t.Errorf("%s: control characters reached the PDF", kind)
+		}
+		if res.Pages < 3 {
+			t.Errorf("%s: %d pages for 50,000-character cells", kind, res.Pages)
+		}
+	}
+}
+
+func TestFileName(t *testing.T) {
+	got := report.FileName("reference", "Outstanding Reference: 13 – Victim Satisfaction", time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC))
+	if got != "reference-outstanding-reference-13-victim-satisfac-as-at-2026-11-23.pdf" {
+		t.Errorf("FileName = %q", got)
+	}
+}
