@@ -180,4 +180,3 @@ func pickSource(st *tracker.State, text string) (tracker.Source, error) {
 	}
 	return tracker.Source{}, fmt.Errorf("no source title contains %q; the sources are %s", text, strings.Join(names, ", "))
 }
-
