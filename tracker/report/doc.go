@@ -385,8 +385,7 @@ func (d *doc) table(cols []column, rows [][]cell) {
 		for i := range cols {
 			d.pdf.Rect(x, y, widths[i], h, "F")
 			for j, l := range split[i] {
-				d.pdf.SetXY(x+cellPad, y+cellPad+float64(j)*4.4)
-				d.pdf.CellFormat(widths[i]-2*cellPad, 4.4, l, "", 0, cols[i].Align, false, 0, "")
+				d.textAt(x+cellPad, y+cellPad+float64(j)*4.4, widths[i]-2*cellPad, 4.4, l, cols[i].Align)
 			}
 			x += widths[i]
 		}

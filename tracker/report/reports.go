@@ -585,7 +585,7 @@ func Outstanding(w io.Writer, fonts *Fonts, st *tracker.State, meta Meta) (Resul
 		doc.markdown("Nothing is outstanding.", 0)
 		return doc.done(w)
 	}
-	doc.table([]column{{"Organisation", 0.46, "L"}, {"Outstanding recommendations", 0.2, "R"}, {"Open actions", 0.17, "R"}, {"Overdue items", 0.17, "R"}}, summary)
+	doc.table([]column{{"Organisation", 0.4, "L"}, {"Outstanding recommendations", 0.26, "R"}, {"Open actions", 0.17, "R"}, {"Overdue items", 0.17, "R"}}, summary)
 
 	for _, g := range groups {
 		doc.pdf.AddPage()
@@ -606,7 +606,7 @@ func Outstanding(w io.Writer, fonts *Fonts, st *tracker.State, meta Meta) (Resul
 				rows = append(rows, []cell{{Text: it.Source.Title + "\nRecommendation " + r.Number, Mark: st.Mark("recommendation", r.ID)}, {Text: summary},
 					{Text: deadlineText(r)}, {Text: over, Bold: over != ""}, {Text: tracker.RecommendationStatusLabel(r.Status)}})
 			}
-			doc.table([]column{{"Source", 0.22, "L"}, {"Recommendation", 0.38, "L"}, {"Deadline", 0.17, "L"}, {"Overdue", 0.11, "L"}, {"Status", 0.12, "L"}}, rows)
+			doc.table([]column{{"Source", 0.21, "L"}, {"Recommendation", 0.36, "L"}, {"Deadline", 0.17, "L"}, {"Overdue", 0.13, "L"}, {"Status", 0.13, "L"}}, rows)
 		}
 		for _, og := range g.Owners {
 			owner := og.Owner
@@ -628,7 +628,7 @@ func Outstanding(w io.Writer, fonts *Fonts, st *tracker.State, meta Meta) (Resul
 				rows = append(rows, []cell{{Text: a.Description + "\n" + context, Mark: st.Mark("action", a.ID)}, {Text: dateOr(a.DueDate, "Date not set")},
 					{Text: over, Bold: over != ""}, {Text: tracker.ActionStatusLabel(a.Status)}, {Text: ragWord(a.RAG), RAG: chipOf(a.RAG)}, {Text: latestText(it)}})
 			}
-			doc.table([]column{{"Action", 0.30, "L"}, {"Due", 0.12, "L"}, {"Overdue", 0.11, "L"}, {"Status", 0.11, "L"}, {"RAG", 0.12, "L"}, {"Latest update", 0.24, "L"}}, rows)
+			doc.table([]column{{"Action", 0.28, "L"}, {"Due", 0.12, "L"}, {"Overdue", 0.13, "L"}, {"Status", 0.11, "L"}, {"RAG", 0.12, "L"}, {"Latest update", 0.24, "L"}}, rows)
 		}
 	}
 	return doc.done(w)
