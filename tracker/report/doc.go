@@ -97,6 +97,8 @@ func newDoc(fonts *Fonts, meta Meta) *doc {
 		pdf.CellFormat(bodyW/2, 4, fmt.Sprintf("Page %d of {nb}", pdf.PageNo()), "", 0, "R", false, 0, "")
 		pdf.SetTextColor(11, 12, 12)
 	})
+	pdf.SetTextColor(11, 12, 12)
+	d.inkFill()
 	pdf.AddPage()
 	d.font("", fontSize)
 	return d
@@ -178,6 +180,7 @@ func (d *doc) mark(mark string) {
 	d.pdf.SetFillColor(255, 221, 0)
 	label := markLabel(mark, d.meta.Since)
 	d.pdf.CellFormat(d.pdf.GetStringWidth(label)+4, 5, label, "", 1, "L", true, 0, "")
+	d.inkFill()
 	d.pdf.Ln(1)
 	d.font("", fontSize)
 }
@@ -391,6 +394,7 @@ func (d *doc) table(cols []column, rows [][]cell) {
 		}
 		d.pdf.SetXY(marginL, y+h)
 		d.font("", tableSize)
+		d.inkFill()
 	}
 	const lh = 4.4
 	split := make([][][]string, len(rows))
@@ -462,6 +466,7 @@ func (d *doc) table(cols []column, rows [][]cell) {
 						col := ragColours[c.RAG]
 						d.pdf.SetFillColor(col[0], col[1], col[2])
 						d.pdf.Rect(tx, y+cellPad+0.6, 3.2, 3.2, "F")
+						d.inkFill()
 					}
 					if c.RAG != "" {
 						tx += 5
@@ -524,3 +529,8 @@ func (d *doc) textAt(x, y, w, h float64, s, align string) {
 	}
 	d.pdf.Text(x, baseline, s)
 }
+
+// inkFill sets the fill colour back to the text colour. gofpdf wraps every
+// piece of text in an extra save/restore of the colours while they differ,
+// which costs a second formatting pass per line of a long report.
+func (d *doc) inkFill() { d.pdf.SetFillColor(11, 12, 12) }

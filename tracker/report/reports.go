@@ -547,6 +547,7 @@ func (d *doc) chart(m tracker.Measure) {
 		d.pdf.CellFormat(30, 4, d.clean(formatValue(v.Value, m.Unit)), "", 0, "C", false, 0, "")
 	}
 	d.pdf.SetLineWidth(0.2)
+	d.inkFill()
 	d.pdf.SetY(y0 + h + 7)
 	first, last := values[0], values[len(values)-1]
 	desc := fmt.Sprintf("Chart: %s, from %s (%s) to %s (%s).", m.Name, formatValue(first.Value, m.Unit), first.Period, formatValue(last.Value, m.Unit), last.Period)
