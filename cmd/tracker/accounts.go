@@ -75,10 +75,7 @@ func userCmd(ctx context.Context, args []string, in *os.File, out io.Writer) err
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if err := c.validate(false); err != nil {
-		return err
-	}
-	s, err := openStore(ctx, c.DB, true)
+	s, err := c.openMigrated(ctx)
 	if err != nil {
 		return err
 	}
@@ -141,10 +138,7 @@ func tokenCmd(ctx context.Context, args []string, out io.Writer) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if err := c.validate(false); err != nil {
-		return err
-	}
-	s, err := openStore(ctx, c.DB, true)
+	s, err := c.openMigrated(ctx)
 	if err != nil {
 		return err
 	}

@@ -21,10 +21,7 @@ func generateCmd(ctx context.Context, args []string, out io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := c.validate(false); err != nil {
-		return err
-	}
-	s, err := openStore(ctx, c.DB, true)
+	s, err := c.openMigrated(ctx)
 	if err != nil {
 		return err
 	}

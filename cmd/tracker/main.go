@@ -105,6 +105,15 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// openMigrated checks the configuration of a command that needs no address,
+// then opens its database with the schema brought up to date.
+func (c config) openMigrated(ctx context.Context) (*store.Store, error) {
+	if err := c.validate(false); err != nil {
+		return nil, err
+	}
+	return openStore(ctx, c.DB, true)
+}
+
 // openStore opens the database and, when migrate is set, brings its schema
 // up to date; otherwise an outdated or newer schema is refused.
 func openStore(ctx context.Context, dsn string, migrate bool) (*store.Store, error) {
@@ -195,10 +204,7 @@ func seedCmd(ctx context.Context, args []string, out io.Writer) error {
 	if !withExample {
 		return errors.New("say what to load: tracker seed --example")
 	}
-	if err := c.validate(false); err != nil {
-		return err
-	}
-	s, err := openStore(ctx, c.DB, true)
+	s, err := c.openMigrated(ctx)
 	if err != nil {
 		return err
 	}
@@ -218,10 +224,7 @@ func migrateCmd(ctx context.Context, args []string, out io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := c.validate(false); err != nil {
-		return err
-	}
-	s, err := openStore(ctx, c.DB, true)
+	s, err := c.openMigrated(ctx)
 	if err != nil {
 		return err
 	}
