@@ -171,3 +171,18 @@ func BenchmarkSourceStatusFloor(b *testing.B) {
 	b.ReportMetric(float64(size)/1e6, "MB-pdf")
 	b.ReportMetric(float64(peak)/1e6, "MB-peak-heap")
 }
+
+// BenchmarkStateLoad measures the database half of the end-to-end report:
+// loading the tracker as at today.
+func BenchmarkStateLoad(b *testing.B) {
+	s, _, _ := benchData(b)
+	ctx := context.Background()
+	moment := report.Moment(time.Now())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.State(ctx, moment, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
