@@ -162,3 +162,24 @@ func (u *User) CanEditReference(respondingOrgID int64) bool {
 	}
 	return false
 }
+
+// CanEditRecommendation reports whether the person may change a
+// recommendation (its deadline, status, assessment) addressed to the given
+// organisations: an administrator, or a secretary of one of them.
+func (u *User) CanEditRecommendation(addressees []int64) bool {
+	if !u.active() {
+		return false
+	}
+	if u.Role == RoleAdmin {
+		return true
+	}
+	if u.Role != RoleSecretary {
+		return false
+	}
+	for _, id := range addressees {
+		if u.inScope(id) {
+			return true
+		}
+	}
+	return false
+}

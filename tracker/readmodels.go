@@ -51,7 +51,12 @@ type ActionItem struct {
 	RecommendationNumber string
 	ReferenceHeading     string
 	Updates              []Update
+	// Revisions are the moves of the due date, oldest first.
+	Revisions []DeadlineRevision
 }
+
+// Slippage is how many days the due date has moved in all.
+func (a ActionItem) Slippage() int { return Slippage(a.Revisions) }
 
 // Latest returns the most recent progress update, nil when there is none.
 func (a ActionItem) Latest() *Update {
@@ -76,6 +81,8 @@ type RecommendationDetail struct {
 	Actions        []ActionItem
 	Updates        []Update
 	References     []Reference
+	// Revisions are the moves of the deadline, oldest first.
+	Revisions []DeadlineRevision
 }
 
 // ReferenceDetail is everything the reference page shows.

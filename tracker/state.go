@@ -29,6 +29,8 @@ type State struct {
 	ReferenceRecs map[int64][]int64
 	Replies       []Reply
 	Measures      []Measure
+	// Revisions are every deadline move made by the moment, oldest first.
+	Revisions []DeadlineRevision
 	// Marks says, per entity and id, whether an item is new or changed
 	// since Since; empty when Since is nil.
 	Marks map[string]map[int64]string
@@ -71,7 +73,18 @@ func (st *State) FindReference(id int64) (Reference, bool) {
 	return Reference{}, false
 }
 
+func (st *State) revisionsOf(entity string) map[int64][]DeadlineRevision {
+	out := map[int64][]DeadlineRevision{}
+	for _, r := range st.Revisions {
+		if r.Entity == entity {
+			out[r.EntityID] = append(out[r.EntityID], r)
+		}
+	}
+	return out
+}
+
 func (st *State) actionItems(keep func(Action) bool) []ActionItem {
+	revs := st.revisionsOf("action")
 	updates := map[int64][]Update{}
 	for _, u := range st.Updates {
 		if u.ActionID != nil {
@@ -88,7 +101,7 @@ func (st *State) actionItems(keep func(Action) bool) []ActionItem {
 			continue
 		}
 		a.Organisation = st.Organisations[a.OrganisationID]
-		it := ActionItem{Action: a, Updates: updates[a.ID]}
+		it := ActionItem{Action: a, Updates: updates[a.ID], Revisions: revs[a.ID]}
 		sort.SliceStable(it.Updates, func(i, j int) bool {
 			if it.Updates[i].Date.Equal(it.Updates[j].Date) {
 				return it.Updates[i].ID > it.Updates[j].ID
@@ -153,6 +166,7 @@ func (st *State) RecommendationDetails(ids []int64) []RecommendationDetail {
 			recUpdates[*u.RecommendationID] = append(recUpdates[*u.RecommendationID], u)
 		}
 	}
+	revs := st.revisionsOf("recommendation")
 	var out []RecommendationDetail
 	for _, id := range ids {
 		r, ok := byID[id]
@@ -160,7 +174,7 @@ func (st *State) RecommendationDetails(ids []int64) []RecommendationDetail {
 			continue
 		}
 		out = append(out, RecommendationDetail{Recommendation: r, Source: st.source(r.SourceID), Responses: threads[id],
-			Actions: actions[id], Updates: recUpdates[id]})
+			Actions: actions[id], Updates: recUpdates[id], Revisions: revs[id]})
 	}
 	return out
 }

@@ -125,6 +125,35 @@ func (a Action) DaysOverdue(today time.Time) int {
 	return int(Day(today).Sub(*a.DueDate).Hours() / 24)
 }
 
+// DeadlineRevision is one move of a deadline: from what to what, why, by
+// whom and when.
+type DeadlineRevision struct {
+	ID        int64
+	Entity    string // "action" or "recommendation"
+	EntityID  int64
+	OldText   string
+	OldDate   *time.Time
+	NewText   string
+	NewDate   *time.Time
+	Reason    string
+	Author    string
+	RevisedOn time.Time
+}
+
+// Slippage is how many days a deadline has moved from the first date it
+// had to the current one, over its revisions (oldest first); 0 without
+// revisions or dates.
+func Slippage(revisions []DeadlineRevision) int {
+	if len(revisions) == 0 {
+		return 0
+	}
+	first, last := revisions[0].OldDate, revisions[len(revisions)-1].NewDate
+	if first == nil || last == nil {
+		return 0
+	}
+	return int(last.Sub(*first).Hours() / 24)
+}
+
 // Update is a dated progress update on an action or a recommendation.
 type Update struct {
 	ID               int64

@@ -380,3 +380,32 @@ func TestFileName(t *testing.T) {
 		t.Errorf("FileName = %q", got)
 	}
 }
+
+func TestPDFShowsDeadlineRevisions(t *testing.T) {
+	f := newFixture(t)
+	ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "Committee Secretary", Channel: tracker.ChannelPage})
+	id := f.source(t, example.DutyOfCareTitle)
+	_, recs, _ := f.st.SourceReport(id)
+	rec4 := recs[3]
+	if err := f.s.MoveRecommendationDeadline(ctx, rec4.Recommendation.ID, store.DeadlineMove{Version: rec4.Recommendation.Version,
+		NewDate: time.Date(2013, 6, 30, 0, 0, 0, 0, time.UTC), Reason: "Hotline supplier delayed", On: time.Date(2013, 4, 2, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	hotline := rec4.Actions[0].Action
+	if err := f.s.MoveActionDue(ctx, hotline.ID, store.DeadlineMove{Version: hotline.Version, NewDate: time.Date(2013, 7, 31, 0, 0, 0, 0, time.UTC), Reason: "Vetting"}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.s.State(context.Background(), report.Moment(time.Now()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.st = st
+	pdf, _ := f.render(t, report.Request{Kind: report.KindSource, SourceID: id})
+	flat := strings.Join(strings.Fields(pdfText(t, pdf)), " ")
+	for _, want := range []string{"Deadline revisions 30 April 2013 → 30 June 2013: Hotline supplier delayed (Committee Secretary, 2 April 2013)",
+		"Moved 1× (+61 days); first due 31 May 2013"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("source status lacks %q", want)
+		}
+	}
+}

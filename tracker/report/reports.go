@@ -94,8 +94,12 @@ var actionCols = []column{
 
 func actionRow(st *tracker.State, it tracker.ActionItem, today time.Time) []cell {
 	a := it.Action
+	due := dueText(a, today)
+	if n := len(it.Revisions); n > 0 {
+		due += fmt.Sprintf("\nMoved %d× (%+d days); first due %s", n, it.Slippage(), dateOr(it.Revisions[0].OldDate, "not set"))
+	}
 	return []cell{
-		{Text: a.Description, Mark: st.Mark("action", a.ID)}, {Text: ownerText(a)}, {Text: dueText(a, today)},
+		{Text: a.Description, Mark: st.Mark("action", a.ID)}, {Text: ownerText(a)}, {Text: due},
 		{Text: statusText(a)}, {Text: ragWord(a.RAG), RAG: chipOf(a.RAG)}, {Text: latestText(it)},
 	}
 }
@@ -339,6 +343,14 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.State, d tracker.Source
 			{"Deadline date", dateOr(rec.DeadlineDate, "Date not set")},
 			{"Status", tracker.RecommendationStatusLabel(rec.Status) + overdueNote(rec, today)},
 			{"Overseer's assessment", tracker.AssessmentLabel(rec.Assessment)},
+		}
+		for i, rv := range r.Revisions {
+			label := ""
+			if i == 0 {
+				label = "Deadline revisions"
+			}
+			rows = append(rows, [2]string{label, fmt.Sprintf("%s → %s: %s (%s, %s)", dateOr(rv.OldDate, "no date"), dateOr(rv.NewDate, "no date"),
+				rv.Reason, rv.Author, tracker.FormatDate(rv.RevisedOn))})
 		}
 		if rec.AssessmentNote != "" {
 			rows = append(rows, [2]string{"Assessment note", rec.AssessmentNote})

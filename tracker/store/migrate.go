@@ -296,6 +296,27 @@ var migrations = []migration{
 			`ALTER TABLE reference_requests DROP COLUMN report_intro`,
 		},
 	},
+	{
+		// Every move of a deadline, with its reason, so slippage is visible.
+		id: "0005_deadline_revisions",
+		up: []string{
+			`CREATE TABLE deadline_revisions (
+				id {{pk}},
+				entity TEXT NOT NULL,
+				entity_id BIGINT NOT NULL,
+				old_text TEXT NOT NULL DEFAULT '',
+				old_date DATE,
+				new_text TEXT NOT NULL DEFAULT '',
+				new_date DATE,
+				reason TEXT NOT NULL,
+				author TEXT NOT NULL DEFAULT '',
+				revised_on DATE NOT NULL,
+				created_at {{ts}} NOT NULL
+			)`,
+			`CREATE INDEX deadline_revisions_entity ON deadline_revisions (entity, entity_id)`,
+		},
+		down: []string{`DROP TABLE deadline_revisions`},
+	},
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.

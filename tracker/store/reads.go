@@ -377,6 +377,10 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64) ([]track
 		updates[*u.RecommendationID] = append(updates[*u.RecommendationID], u.domain())
 	}
 
+	revs, err := s.revisions(ctx, EntityRecommendation, ids)
+	if err != nil {
+		return nil, err
+	}
 	var out []tracker.RecommendationDetail
 	for _, id := range ids {
 		r, ok := byID[id]
@@ -385,7 +389,7 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64) ([]track
 		}
 		out = append(out, tracker.RecommendationDetail{
 			Recommendation: r, Source: sources[r.SourceID], Responses: threads[id],
-			Actions: actions[id], Updates: updates[id],
+			Actions: actions[id], Updates: updates[id], Revisions: revs[id],
 		})
 	}
 	return out, nil
@@ -453,11 +457,15 @@ func (s *Store) actionItems(ctx context.Context, rows []actionRow) ([]tracker.Ac
 	for _, u := range updRows {
 		updates[*u.ActionID] = append(updates[*u.ActionID], u.domain())
 	}
+	revs, err := s.revisions(ctx, EntityAction, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]tracker.ActionItem, len(rows))
 	for i, r := range rows {
 		a := r.domain()
 		a.Organisation = orgs[r.OrganisationID]
-		it := tracker.ActionItem{Action: a, Updates: updates[r.ID]}
+		it := tracker.ActionItem{Action: a, Updates: updates[r.ID], Revisions: revs[r.ID]}
 		if r.SourceID != nil {
 			it.SourceTitle = titles[*r.SourceID]
 		}

@@ -182,6 +182,13 @@ func (s *Store) State(ctx context.Context, at time.Time, since *time.Time) (*tra
 		m.Values = byMeasure[r.ID]
 		st.Measures = append(st.Measures, m)
 	}
+	var revs []revisionRow
+	if err := s.q(ctx).Where("created_at <= ?", at).Order("id").Find(&revs).Error; err != nil {
+		return nil, fmt.Errorf("load deadline revisions: %w", err)
+	}
+	for _, r := range revs {
+		st.Revisions = append(st.Revisions, r.domain())
+	}
 	if since != nil {
 		st.Marks = marks(events, *since, at)
 	}

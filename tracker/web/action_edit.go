@@ -26,6 +26,84 @@ type actionPage struct {
 	Conflict *tracker.ActionItem
 	Statuses []tracker.Option
 	RAGs     []tracker.Option
+	// Move is the "move the due date" form as posted, with its errors.
+	Move       moveForm
+	MoveErrors map[string]string
+}
+
+// moveForm is the form that moves a deadline.
+type moveForm struct {
+	Version int    `form:"version"`
+	Date    string `form:"new_date"`
+	Text    string `form:"new_text"`
+	Reason  string `form:"reason"`
+}
+
+var moveFieldOrder = []string{"new_date", "new_text", "reason"}
+
+// checkMove reads the form's date; the store checks the rules.
+func checkMove(f moveForm, today time.Time) (store.DeadlineMove, map[string]string) {
+	m := store.DeadlineMove{Version: f.Version, NewText: f.Text, Reason: f.Reason, On: today}
+	errs := map[string]string{}
+	if strings.TrimSpace(f.Date) == "" {
+		errs["new_date"] = "Enter the new due date"
+	} else if d, ok := parseFormDate(f.Date); !ok {
+		errs["new_date"] = "Enter the new due date as a real date, for example 30/06/2013"
+	} else {
+		m.NewDate = d
+	}
+	if strings.TrimSpace(f.Reason) == "" {
+		errs["reason"] = "Say why the date is moving, for example “hotline supplier delayed”"
+	}
+	return m, errs
+}
+
+func (s *Server) actionMoveDue(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	item, err := s.store.Action(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !CurrentUser(c).CanEditAction(item.Action.OrganisationID) {
+		s.forbidden(c)
+		return
+	}
+	var f moveForm
+	_ = c.ShouldBind(&f)
+	form := updateForm{Version: item.Action.Version, Date: s.today().Format("2006-01-02"), RAG: keepRAG}
+	m, errs := checkMove(f, s.today())
+	if len(errs) == 0 {
+		err = s.store.MoveActionDue(ctx, id, m)
+		var conflict *store.ConflictError
+		var invalid *tracker.ValidationError
+		switch {
+		case errors.As(err, &conflict):
+			cur := conflict.Current
+			f.Version = cur.Action.Version
+			s.showActionMove(c, http.StatusConflict, cur, form, f, map[string]string{
+				"new_date": "Someone else changed this action after you opened it. Check the due date above, then move it again."}, &cur)
+			return
+		case errors.As(err, &invalid):
+			errs = invalid.Fields
+		case err != nil:
+			s.fail(c, err)
+			return
+		default:
+			c.Redirect(http.StatusSeeOther, "/actions/"+strconv.FormatInt(id, 10)+"#due")
+			return
+		}
+	}
+	s.showActionMove(c, http.StatusUnprocessableEntity, item, form, f, errs, nil)
+}
+
+func (s *Server) showActionMove(c *gin.Context, status int, item tracker.ActionItem, form updateForm, move moveForm, errs map[string]string, conflict *tracker.ActionItem) {
+	s.showActionWith(c, status, item, form, nil, conflict, &move, errs)
 }
 
 // updateForm is the progress update form as posted.
@@ -57,6 +135,12 @@ func (s *Server) actionShow(c *gin.Context) {
 }
 
 func (s *Server) showAction(c *gin.Context, status int, item tracker.ActionItem, form updateForm, errs map[string]string, conflict *tracker.ActionItem) {
+	s.showActionWith(c, status, item, form, errs, conflict, nil, nil)
+}
+
+// showActionWith renders the action page with the update form and, when
+// move is set, the "move the due date" form as posted with its errors.
+func (s *Server) showActionWith(c *gin.Context, status int, item tracker.ActionItem, form updateForm, errs map[string]string, conflict *tracker.ActionItem, move *moveForm, moveErrs map[string]string) {
 	events, err := s.store.ActionHistory(c.Request.Context(), item.Action.ID)
 	if err != nil {
 		s.fail(c, err)
@@ -70,12 +154,18 @@ func (s *Server) showAction(c *gin.Context, status int, item tracker.ActionItem,
 	} else if a.ReferenceID != nil {
 		crumbs = append(crumbs, Crumb{item.ReferenceHeading, "/references/" + strconv.FormatInt(*a.ReferenceID, 10)})
 	}
-	s.render(c, status, pageAction, &actionPage{
+	p := &actionPage{
 		Layout: Layout{Title: "Action: " + truncate(80, a.Description), Section: "actions", Breadcrumbs: crumbs,
 			ErrorSummary: errorList(errs, updateFieldOrder)},
 		Item: item, History: historyRows(events), CanEdit: u.CanEditAction(a.OrganisationID), CanDelete: u.CanDeleteAction(a.OrganisationID),
 		Form: form, Errors: errs, Conflict: conflict, Statuses: tracker.ActionStatuses, RAGs: tracker.RAGs,
-	})
+		Move: moveForm{Version: a.Version},
+	}
+	if move != nil {
+		p.Move, p.MoveErrors = *move, moveErrs
+		p.ErrorSummary = errorList(moveErrs, moveFieldOrder)
+	}
+	s.render(c, status, pageAction, p)
 }
 
 // parseFormDate reads a date from a date input (2006-01-02) or as people

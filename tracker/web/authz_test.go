@@ -120,6 +120,17 @@ var matrix = []routeCase{
 		want: only(http.StatusSeeOther, editorCoL, secretary, admin)},
 	{name: "update MPS action", method: "POST", path: actionPath(mpsOrg, "/updates"), form: updateForm(mpsOrg),
 		want: only(http.StatusSeeOther, editorMPS, admin)},
+	{name: "move a CoLP due date", method: "POST", path: actionPath(colpOrg, "/due"),
+		form: func(e *env) url.Values {
+			return url.Values{"version": {strconv.Itoa(e.actionOf(colpOrg).Version)}, "new_date": {"2027-01-" + strconv.Itoa(10+e.actionOf(colpOrg).Version%18)}, "reason": {"Moved by the matrix"}}
+		},
+		want: only(http.StatusSeeOther, editorCoL, secretary, admin)},
+	{name: "move an MPS recommendation's deadline", method: "POST", path: fixed("/recommendations/4/deadline"),
+		form: func(e *env) url.Values {
+			d, _ := e.s.RecommendationDetail(context.Background(), 4)
+			return url.Values{"version": {strconv.Itoa(d.Recommendation.Version)}, "new_date": {"2027-02-" + strconv.Itoa(10+d.Recommendation.Version%18)}, "reason": {"Agreed"}}
+		},
+		want: only(http.StatusSeeOther, admin)},
 	{name: "delete CoLP action", method: "POST", path: actionPath(colpOrg, "/delete"), form: versionForm(colpOrg), prepare: restoreAll,
 		want: only(http.StatusSeeOther, secretary, admin)},
 	{name: "delete MPS action", method: "POST", path: actionPath(mpsOrg, "/delete"), form: versionForm(mpsOrg), prepare: restoreAll,

@@ -95,7 +95,7 @@ func signIn(base, email string) chromedp.Tasks {
 		chromedp.WaitVisible(`#email`),
 		chromedp.SetValue(`#email`, email),
 		chromedp.SetValue(`#password`, password),
-		chromedp.Click(`form.form button[type="submit"]`),
+		chromedp.Click(`form[action="/login"] button[type="submit"]`),
 		chromedp.WaitVisible(`.account-nav`),
 	}
 }
@@ -207,7 +207,7 @@ func TestBrowserEditInScope(t *testing.T) {
 		chromedp.SendKeys(`#text`, "Call handling reviewed with the CMU – “Victims’ Code” compliance at 92%"),
 		chromedp.SetValue(`#rag`, "amber"),
 		shot("action-form"),
-		chromedp.Click(`form.form button[type="submit"]`),
+		chromedp.Click(`form[action$="/updates"] button[type="submit"]`),
 		chromedp.WaitVisible(`#updates`),
 		chromedp.Text(`main`, &body),
 		shot("action-after-update"),

@@ -52,6 +52,9 @@ var funcs = template.FuncMap{
 	"add":        func(a, b int) int { return a + b },
 	"deref":      func(f *float64) float64 { return *f },
 	"pdfForm":    newPDFForm,
+	"moveOf": func(url, label, csrf string, m moveForm, errs map[string]string) moveView {
+		return moveView{URL: url, Label: label, CSRF: csrf, Move: m, Errors: errs}
+	},
 	"fe": func(errs map[string]string, field string) FieldError {
 		return FieldError{Field: field, Message: errs[field]}
 	},
@@ -170,4 +173,11 @@ type pdfForm struct {
 
 func newPDFForm(url, label, id string, today time.Time, hidden map[string]string) pdfForm {
 	return pdfForm{URL: url, Label: label, ID: id, Today: today, Hidden: hidden}
+}
+
+// moveView feeds the "move-form" partial.
+type moveView struct {
+	URL, Label, CSRF string
+	Move             moveForm
+	Errors           map[string]string
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -81,6 +82,9 @@ type recommendationPage struct {
 	// Unanswered lists addressees with no response recorded.
 	Unanswered []tracker.Organisation
 	History    []HistoryRow
+	CanEdit    bool
+	Move       moveForm
+	MoveErrors map[string]string
 }
 
 func (s *Server) recommendationShow(c *gin.Context) {
@@ -89,12 +93,69 @@ func (s *Server) recommendationShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.showRecommendation(c, http.StatusOK, id, moveForm{}, nil)
+}
+
+func addresseeIDs(r tracker.Recommendation) []int64 {
+	ids := make([]int64, len(r.Addressees))
+	for i, o := range r.Addressees {
+		ids[i] = o.ID
+	}
+	return ids
+}
+
+func (s *Server) recommendationMoveDeadline(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	d, err := s.store.RecommendationDetail(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !CurrentUser(c).CanEditRecommendation(addresseeIDs(d.Recommendation)) {
+		s.forbidden(c)
+		return
+	}
+	var f moveForm
+	_ = c.ShouldBind(&f)
+	m, errs := checkMove(f, s.today())
+	if len(errs) == 0 {
+		err = s.store.MoveRecommendationDeadline(ctx, id, m)
+		var invalid *tracker.ValidationError
+		switch {
+		case errors.Is(err, tracker.ErrConflict):
+			f.Version = d.Recommendation.Version
+			s.showRecommendation(c, http.StatusConflict, id, f, map[string]string{
+				"new_date": "Someone else changed this recommendation after you opened it. Check its deadline, then move it again."})
+			return
+		case errors.As(err, &invalid):
+			errs = invalid.Fields
+		case err != nil:
+			s.fail(c, err)
+			return
+		default:
+			c.Redirect(http.StatusSeeOther, "/recommendations/"+strconv.FormatInt(id, 10)+"#deadline")
+			return
+		}
+	}
+	s.showRecommendation(c, http.StatusUnprocessableEntity, id, f, errs)
+}
+
+func (s *Server) showRecommendation(c *gin.Context, status int, id int64, move moveForm, moveErrs map[string]string) {
 	d, err := s.store.RecommendationDetail(c.Request.Context(), id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	if move.Version == 0 || status == http.StatusConflict {
+		move.Version = d.Recommendation.Version
+	}
 	p := &recommendationPage{
+		CanEdit: CurrentUser(c).CanEditRecommendation(addresseeIDs(d.Recommendation)), Move: move, MoveErrors: moveErrs,
 		Layout: Layout{
 			Title: "Recommendation " + d.Recommendation.Number, Section: "recommendations",
 			Breadcrumbs: []Crumb{{"Sources", "/sources"}, {d.Source.Title, "/sources/" + strconv.FormatInt(d.Source.ID, 10)}},
@@ -117,5 +178,6 @@ func (s *Server) recommendationShow(c *gin.Context) {
 			p.Unanswered = append(p.Unanswered, o)
 		}
 	}
-	s.render(c, http.StatusOK, pageRecommendation, p)
+	p.ErrorSummary = errorList(moveErrs, moveFieldOrder)
+	s.render(c, status, pageRecommendation, p)
 }

@@ -73,6 +73,8 @@ func (s *Server) routes(r *gin.Engine) {
 	in.GET("/actions/:id", s.actionShow)
 	in.POST("/actions/:id/updates", s.actionPostUpdate)
 	in.POST("/actions/:id/delete", s.actionDelete)
+	in.POST("/actions/:id/due", s.actionMoveDue)
+	in.POST("/recommendations/:id/deadline", s.recommendationMoveDeadline)
 	in.GET("/measures", s.measureList)
 	in.GET("/sources/:id/report.pdf", s.sourcePDF)
 	in.GET("/references/:id/report.pdf", s.referencePDF)

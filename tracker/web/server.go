@@ -59,6 +59,8 @@ type Reader interface {
 
 	State(ctx context.Context, at time.Time, since *time.Time) (*tracker.State, error)
 	SaveReferenceReport(ctx context.Context, refID int64, version int, intro *string, items []int64) error
+	MoveActionDue(ctx context.Context, id int64, m store.DeadlineMove) error
+	MoveRecommendationDeadline(ctx context.Context, id int64, m store.DeadlineMove) error
 }
 
 // Options configure the web server.
