@@ -76,13 +76,17 @@ func newDoc(fonts *Fonts, meta Meta) *doc {
 	pdf.SetCreator("Recommendations tracker", true)
 	pdf.SetProducer("Recommendations tracker (gofpdf)", true)
 	pdf.AliasNbPages("{nb}")
+	var title string // fitted once, set on every page
+	asAt := d.clean(meta.AsAtLine())
 	pdf.SetHeaderFuncMode(func() {
 		pdf.SetY(10)
 		d.font("", 8)
 		pdf.SetTextColor(80, 90, 95)
-		title := d.fit(d.clean(meta.Title), bodyW*0.62, 8)
+		if title == "" {
+			title = d.fit(d.clean(meta.Title), bodyW*0.62, 8)
+		}
 		pdf.CellFormat(bodyW*0.62, 4, title, "", 0, "L", false, 0, "")
-		pdf.CellFormat(bodyW*0.38, 4, d.clean(meta.AsAtLine()), "", 1, "R", false, 0, "")
+		pdf.CellFormat(bodyW*0.38, 4, asAt, "", 1, "R", false, 0, "")
 		pdf.SetDrawColor(177, 180, 182)
 		pdf.Line(marginL, 15, pageW-marginR, 15)
 		pdf.SetTextColor(11, 12, 12)
