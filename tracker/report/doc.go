@@ -55,6 +55,14 @@ type doc struct {
 	fonts    *Fonts
 	meta     Meta
 	replaced int
+	// face is the style and size last set, so that setting the same again
+	// writes nothing; gofpdf writes a font change every time it is asked.
+	face face
+}
+
+type face struct {
+	style string
+	size  float64
 }
 
 func newDoc(fonts *Fonts, meta Meta) *doc {
@@ -91,7 +99,9 @@ func newDoc(fonts *Fonts, meta Meta) *doc {
 		pdf.Line(marginL, 15, pageW-marginR, 15)
 		pdf.SetTextColor(11, 12, 12)
 		pdf.SetY(marginT)
-		d.font("", fontSize)
+		// gofpdf puts back the font of before the page break after this
+		// function returns, behind our back: forget what we last set.
+		d.face = face{}
 	}, true)
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-14)
@@ -115,7 +125,14 @@ func (d *doc) clean(s string) string {
 	return out
 }
 
-func (d *doc) font(style string, size float64) { d.pdf.SetFont(family, style, size) }
+func (d *doc) font(style string, size float64) {
+	f := face{style, size}
+	if f == d.face {
+		return
+	}
+	d.face = f
+	d.pdf.SetFont(family, style, size)
+}
 
 // fit shortens one line of text to a width, with an ellipsis.
 func (d *doc) fit(s string, w, size float64) string {
