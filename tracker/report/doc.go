@@ -87,6 +87,7 @@ func newDoc(fonts *Fonts, meta Meta) *doc {
 	var title string // fitted once, set on every page
 	asAt := d.clean(meta.AsAtLine())
 	pdf.SetHeaderFuncMode(func() {
+		d.face = face{} // gofpdf has set the page's font itself
 		pdf.SetY(10)
 		d.font("", 8)
 		pdf.SetTextColor(80, 90, 95)
@@ -104,6 +105,7 @@ func newDoc(fonts *Fonts, meta Meta) *doc {
 		d.face = face{}
 	}, true)
 	pdf.SetFooterFunc(func() {
+		d.face = face{}
 		pdf.SetY(-14)
 		d.font("", 8)
 		pdf.SetTextColor(80, 90, 95)
