@@ -132,3 +132,12 @@ type Counts struct {
 	ActionsByStatus []Count
 	ByOrganisation  []OrganisationCounts
 }
+
+// SearchHit is one item found by full-text search, with the page it is on.
+type SearchHit struct {
+	Entity string
+	ID     int64
+	Title  string
+	Text   string
+	Path   string
+}

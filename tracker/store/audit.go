@@ -132,7 +132,8 @@ func (s *Store) record(ctx context.Context, entity string, id int64, op string, 
 	if err := s.q(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("record %s of %s %d: %w", op, entity, id, err)
 	}
-	return nil
+	// Every change passes here, so here the search index follows it.
+	return s.reindex(ctx, entity, id)
 }
 
 // now is the audit clock, to the microsecond both databases keep.

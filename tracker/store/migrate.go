@@ -25,6 +25,9 @@ type migration struct {
 	id   string
 	up   []string
 	down []string
+	// Statements for one database only, run after up (and before down).
+	upSQLite, upPostgres     []string
+	downSQLite, downPostgres []string
 }
 
 // migrations lists every schema step in order. The SQL is written once for
@@ -317,6 +320,40 @@ var migrations = []migration{
 		},
 		down: []string{`DROP TABLE deadline_revisions`},
 	},
+	{
+		// Full-text search: one row per searchable item, kept current by the
+		// store as it records each change; FTS5 on SQLite, a GIN index over
+		// the "simple" configuration on PostgreSQL. Neither stems nor folds
+		// accents, so both find the same items for the same words.
+		id: "0006_search",
+		up: []string{
+			`CREATE TABLE search_documents (
+				entity TEXT NOT NULL,
+				entity_id BIGINT NOT NULL,
+				title TEXT NOT NULL DEFAULT '',
+				body TEXT NOT NULL DEFAULT '',
+				PRIMARY KEY (entity, entity_id)
+			)`,
+		},
+		upSQLite: []string{
+			`CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_documents', tokenize='unicode61 remove_diacritics 0')`,
+			`CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN
+				INSERT INTO search_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
+			END`,
+			`CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN
+				INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.rowid, old.title, old.body);
+			END`,
+			`CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN
+				INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.rowid, old.title, old.body);
+				INSERT INTO search_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
+			END`,
+		},
+		upPostgres: []string{
+			`CREATE INDEX search_documents_fts ON search_documents USING GIN (to_tsvector('simple', title || ' ' || body))`,
+		},
+		downSQLite: []string{`DROP TRIGGER search_documents_au`, `DROP TRIGGER search_documents_ad`, `DROP TRIGGER search_documents_ai`, `DROP TABLE search_fts`},
+		down:       []string{`DROP TABLE search_documents`},
+	},
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.
@@ -350,7 +387,22 @@ func (s *Store) exec(stmts []string) gormigrate.MigrateFunc {
 func (s *Store) migrator(ctx context.Context) *gormigrate.Gormigrate {
 	ms := make([]*gormigrate.Migration, len(migrations))
 	for i, m := range migrations {
-		ms[i] = &gormigrate.Migration{ID: m.id, Migrate: s.exec(m.up), Rollback: gormigrate.RollbackFunc(s.exec(m.down))}
+		up, down := m.up, m.down
+		if s.dialect == Postgres {
+			up, down = append(append([]string{}, up...), m.upPostgres...), append(append([]string{}, m.downPostgres...), down...)
+		} else {
+			up, down = append(append([]string{}, up...), m.upSQLite...), append(append([]string{}, m.downSQLite...), down...)
+		}
+		m := m
+		ms[i] = &gormigrate.Migration{ID: m.id, Migrate: func(tx *gorm.DB) error {
+			if err := s.exec(up)(tx); err != nil {
+				return err
+			}
+			if m.id == "0006_search" {
+				return reindexAll(tx)
+			}
+			return nil
+		}, Rollback: gormigrate.RollbackFunc(s.exec(down))}
 	}
 	opts := *gormigrate.DefaultOptions
 	opts.TableName = "schema_migrations"

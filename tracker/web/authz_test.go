@@ -103,6 +103,7 @@ var matrix = []routeCase{
 	{name: "action log", method: "GET", path: fixed("/actions"), want: pages(200)},
 	{name: "action", method: "GET", path: actionPath(colpOrg, ""), want: pages(200)},
 	{name: "measures", method: "GET", path: fixed("/measures"), want: pages(200)},
+	{name: "search", method: "GET", path: fixed("/search?q=hotline"), want: pages(200)},
 	{name: "account", method: "GET", path: fixed("/account"), want: pages(200)},
 	{name: "tokens", method: "GET", path: fixed("/account/tokens"), want: pages(200)},
 	{name: "accounts admin", method: "GET", path: fixed("/admin/users"), want: adminPage()},

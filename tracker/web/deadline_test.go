@@ -27,3 +27,15 @@ func TestMoveDueDateWithReason(t *testing.T) {
 	log := text(chair.get("/actions?owner=Detective+Superintendent+Crime", http.StatusOK))
 	mustContain(t, log, "action log", "moved 1×")
 }
+
+func TestSearchPage(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	c := e.login(viewer)
+	page := c.get("/search?q=CRIB+hotline", http.StatusOK)
+	mustContain(t, text(page), "search", "found", "Action", "Create a hotline for Victim Support enquiries")
+	if !regexpMatch(`href="/actions/\d+"`, page) {
+		t.Error("no link to the action")
+	}
+	mustContain(t, text(c.get("/search?q=zzzyx", http.StatusOK)), "no hits", "Nothing found for “zzzyx”")
+	mustContain(t, text(c.get("/search?q=Victims%E2%80%99+Code", http.StatusOK)), "curly apostrophe", "Victims’ Code")
+}

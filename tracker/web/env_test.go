@@ -231,3 +231,5 @@ func (e *env) actionOf(org string) tracker.Action {
 	}
 	return cur.Action
 }
+
+func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }

@@ -30,12 +30,13 @@ const (
 	pageUsers           = "users"
 	pageDeleted         = "deleted"
 	pageReplyForm       = "reply_form"
+	pageSearch          = "search"
 )
 
 var allPages = []string{
 	pageHome, pageSources, pageSource, pageRecommendations, pageRecommendation, pageReferences,
 	pageReference, pageActions, pageMeasures, pageNotFound, pageError, pageForbidden, pageSetup, pageLogin,
-	pageAction, pageAccount, pageTokens, pageUsers, pageDeleted, pageReplyForm,
+	pageAction, pageAccount, pageTokens, pageUsers, pageDeleted, pageReplyForm, pageSearch,
 }
 
 // routes lists every route of the app in one place.
@@ -76,6 +77,7 @@ func (s *Server) routes(r *gin.Engine) {
 	in.POST("/actions/:id/due", s.actionMoveDue)
 	in.POST("/recommendations/:id/deadline", s.recommendationMoveDeadline)
 	in.GET("/measures", s.measureList)
+	in.GET("/search", s.search)
 	in.GET("/sources/:id/report.pdf", s.sourcePDF)
 	in.GET("/references/:id/report.pdf", s.referencePDF)
 	in.GET("/references/:id/reply", s.replyForm)

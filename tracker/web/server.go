@@ -61,6 +61,7 @@ type Reader interface {
 	SaveReferenceReport(ctx context.Context, refID int64, version int, intro *string, items []int64) error
 	MoveActionDue(ctx context.Context, id int64, m store.DeadlineMove) error
 	MoveRecommendationDeadline(ctx context.Context, id int64, m store.DeadlineMove) error
+	Search(ctx context.Context, q string, limit int) ([]tracker.SearchHit, error)
 }
 
 // Options configure the web server.
