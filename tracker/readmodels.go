@@ -141,3 +141,25 @@ type SearchHit struct {
 	Text   string
 	Path   string
 }
+
+// OwnerCounts is one owner's row on the overview.
+type OwnerCounts struct {
+	Owner   string
+	Open    int
+	Overdue int
+	DueSoon int
+}
+
+// SourceStatusCounts is one source's recommendations by status.
+type SourceStatusCounts struct {
+	Source   Source
+	ByStatus []Count
+	Total    int
+}
+
+// ChangedItem is an item changed since a date, with the page it is on.
+type ChangedItem struct {
+	Hit     SearchHit
+	At      time.Time
+	Changes int
+}

@@ -322,3 +322,11 @@ func (p Page) Limit() int {
 	}
 	return p.Size
 }
+
+// LatestValue returns the most recent value, nil when there is none.
+func (m Measure) LatestValue() *MeasureValue {
+	if v, ok := m.Latest(); ok {
+		return &v
+	}
+	return nil
+}

@@ -39,3 +39,22 @@ func TestSearchPage(t *testing.T) {
 	mustContain(t, text(c.get("/search?q=zzzyx", http.StatusOK)), "no hits", "Nothing found for “zzzyx”")
 	mustContain(t, text(c.get("/search?q=Victims%E2%80%99+Code", http.StatusOK)), "curly apostrophe", "Victims’ Code")
 }
+
+// TestOverviewDashboard: per owner, per source (a chart with its words),
+// changed since (four weeks by default, any date chosen), measures.
+func TestOverviewDashboard(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	c := e.login(viewer)
+	page := c.get("/", http.StatusOK)
+	flat := text(page)
+	mustContain(t, flat, "overview", "By owner", "Crime Recording Bureau (CRIB) 1 1 0", "Recommendations by source",
+		"Duty of Care: Improving Support for Victims of Crime: 6 open, 4 in progress.",
+		"Changed since 26 October 2026", "Overall victim satisfaction", "66.7%")
+	mustContain(t, page, "chart", `role="img" aria-labelledby="chart-title chart-desc"`, `href="/actions?owner=Crime%20Recording%20Bureau%20%28CRIB%29&amp;overdue=true"`)
+	if !regexpMatch(`\d+ items changed since 26 October 2026`, flat) {
+		t.Error("no count of changed items")
+	}
+	// Any date can be chosen; a bad one is named at its field.
+	mustContain(t, text(c.get("/?since=2026-11-01", http.StatusOK)), "since 1 November", "items changed since 1 November 2026")
+	mustContain(t, text(c.get("/?since=31/02/2026", http.StatusOK)), "bad date", "There is a problem", "Enter a date in the past")
+}

@@ -52,6 +52,8 @@ var funcs = template.FuncMap{
 	"add":         func(a, b int) int { return a + b },
 	"deref":       func(f *float64) float64 { return *f },
 	"pdfForm":     newPDFForm,
+	"hitHeading":  hitHeading,
+	"hitDetail":   hitDetail,
 	"entityLabel": func(e string) string { return entityLabels[e] },
 	"moveOf": func(url, label, csrf string, m moveForm, errs map[string]string) moveView {
 		return moveView{URL: url, Label: label, CSRF: csrf, Move: m, Errors: errs}

@@ -40,3 +40,24 @@ func (s *Server) search(c *gin.Context) {
 	}
 	s.render(c, http.StatusOK, pageSearch, p)
 }
+
+// hitHeading is the link text of a hit: the title of sources,
+// recommendations and actions, the words of responses and updates (whose
+// "title" is their author).
+func hitHeading(h tracker.SearchHit) string {
+	if h.Entity == "update" || h.Entity == "response" || h.Title == "" {
+		return truncate(120, plain(h.Text))
+	}
+	return truncate(120, h.Title)
+}
+
+// hitDetail is the line under the link: more of the text, or the author.
+func hitDetail(h tracker.SearchHit) string {
+	if h.Entity == "update" || h.Entity == "response" {
+		if h.Title != "" {
+			return "By " + h.Title
+		}
+		return ""
+	}
+	return truncate(240, plain(h.Text))
+}

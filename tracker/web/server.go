@@ -62,6 +62,9 @@ type Reader interface {
 	MoveActionDue(ctx context.Context, id int64, m store.DeadlineMove) error
 	MoveRecommendationDeadline(ctx context.Context, id int64, m store.DeadlineMove) error
 	Search(ctx context.Context, q string, limit int) ([]tracker.SearchHit, error)
+	OwnerCounts(ctx context.Context, today time.Time, soonDays int) ([]tracker.OwnerCounts, error)
+	SourceStatusCounts(ctx context.Context) ([]tracker.SourceStatusCounts, error)
+	ChangedSince(ctx context.Context, since time.Time, limit int) ([]tracker.ChangedItem, int, error)
 }
 
 // Options configure the web server.

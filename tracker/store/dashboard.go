@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/civic-tracker/tracker/tracker"
+)
+
+// OwnerCounts gives each action owner's open, overdue and due-soon counts,
+// most overdue first.
+func (s *Store) OwnerCounts(ctx context.Context, today time.Time, soonDays int) ([]tracker.OwnerCounts, error) {
+	today = tracker.Day(today)
+	var rows []tracker.OwnerCounts
+	err := s.q(ctx).Model(&actionRow{}).
+		Select(`owner,
+			SUM(CASE WHEN status IN ? THEN 1 ELSE 0 END) AS open,
+			SUM(CASE WHEN status IN ? AND due_date < ? THEN 1 ELSE 0 END) AS overdue,
+			SUM(CASE WHEN status IN ? AND due_date >= ? AND due_date <= ? THEN 1 ELSE 0 END) AS due_soon`,
+			openAction, openAction, today, openAction, today, today.AddDate(0, 0, soonDays)).
+		Group("owner").Order("overdue DESC, open DESC, owner").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count actions by owner: %w", err)
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		if r.Open > 0 {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// SourceStatusCounts gives each source's recommendations by status.
+func (s *Store) SourceStatusCounts(ctx context.Context) ([]tracker.SourceStatusCounts, error) {
+	type row struct {
+		SourceID int64
+		Status   string
+		N        int
+	}
+	var rows []row
+	if err := s.q(ctx).Model(&recommendationRow{}).Select("source_id, status, COUNT(*) AS n").Group("source_id, status").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("count recommendations by source: %w", err)
+	}
+	var srcRows []sourceRow
+	if err := s.q(ctx).Order("issued_on DESC, id DESC").Find(&srcRows).Error; err != nil {
+		return nil, fmt.Errorf("load sources: %w", err)
+	}
+	counts := map[int64]map[string]int{}
+	for _, r := range rows {
+		if counts[r.SourceID] == nil {
+			counts[r.SourceID] = map[string]int{}
+		}
+		counts[r.SourceID][r.Status] += r.N
+	}
+	var out []tracker.SourceStatusCounts
+	for _, sr := range srcRows {
+		c := tracker.SourceStatusCounts{Source: sr.domain()}
+		for _, o := range tracker.RecommendationStatuses {
+			n := counts[sr.ID][o.Value]
+			c.ByStatus = append(c.ByStatus, tracker.Count{Key: o.Value, Label: o.Label, N: n})
+			c.Total += n
+		}
+		if c.Total > 0 {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// ChangedSince lists the searchable items changed after since, most
+// recently changed first, with how many changes each had.
+func (s *Store) ChangedSince(ctx context.Context, since time.Time, limit int) ([]tracker.ChangedItem, int, error) {
+	type row struct {
+		Entity   string
+		EntityID int64
+		Last     int64
+		N        int
+	}
+	entities := []string{EntitySource, EntityRecommendation, EntityResponse, EntityAction, EntityUpdate}
+	var total int64
+	if err := s.q(ctx).Table("audit_events").Where("at > ? AND entity IN ?", since, entities).
+		Distinct("entity", "entity_id").Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count changes: %w", err)
+	}
+	var rows []row
+	err := s.q(ctx).Table("audit_events").Select("entity, entity_id, MAX(id) AS last, COUNT(*) AS n").
+		Where("at > ? AND entity IN ?", since, entities).Group("entity, entity_id").Order("MAX(id) DESC").Limit(limit).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list changes: %w", err)
+	}
+	// Three queries in all: the latest events, the documents, the places.
+	lastIDs := make([]int64, len(rows))
+	byEntity := map[string][]int64{}
+	for i, r := range rows {
+		lastIDs[i] = r.Last
+		byEntity[r.Entity] = append(byEntity[r.Entity], r.EntityID)
+	}
+	var events []auditRow
+	if len(lastIDs) > 0 {
+		if err := s.q(ctx).Where("id IN ?", lastIDs).Find(&events).Error; err != nil {
+			return nil, 0, fmt.Errorf("load latest changes: %w", err)
+		}
+	}
+	at := map[int64]time.Time{}
+	for _, e := range events {
+		at[e.ID] = e.At.UTC()
+	}
+	type docRow struct {
+		Entity   string
+		EntityID int64
+		Title    string
+		Body     string
+	}
+	docs := map[string]docRow{}
+	for entity, ids := range byEntity {
+		var ds []docRow
+		if err := s.q(ctx).Raw(`SELECT entity, entity_id, title, body FROM search_documents WHERE entity = ? AND entity_id IN ?`, entity, ids).Scan(&ds).Error; err != nil {
+			return nil, 0, fmt.Errorf("describe changes: %w", err)
+		}
+		for _, d := range ds {
+			docs[fmt.Sprintf("%s/%d", d.Entity, d.EntityID)] = d
+		}
+	}
+	var hits []tracker.SearchHit
+	byKey := map[string]row{}
+	for _, r := range rows {
+		key := fmt.Sprintf("%s/%d", r.Entity, r.EntityID)
+		d, ok := docs[key]
+		if !ok {
+			continue // deleted since
+		}
+		hits = append(hits, tracker.SearchHit{Entity: r.Entity, ID: r.EntityID, Title: d.Title, Text: d.Body})
+		byKey[key] = r
+	}
+	placed, err := s.placeHits(ctx, hits)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []tracker.ChangedItem
+	for _, h := range placed {
+		r := byKey[fmt.Sprintf("%s/%d", h.Entity, h.ID)]
+		out = append(out, tracker.ChangedItem{Hit: h, At: at[r.Last], Changes: r.N})
+	}
+	return out, int(total), nil
+}
