@@ -132,6 +132,12 @@ var matrix = []routeCase{
 			return url.Values{"version": {strconv.Itoa(d.Recommendation.Version)}, "new_date": {"2027-02-" + strconv.Itoa(10+d.Recommendation.Version%18)}, "reason": {"Agreed"}}
 		},
 		want: only(http.StatusSeeOther, admin)},
+	{name: "add an action to MPS Recommendation 4", method: "POST", path: fixed("/recommendations/4/actions"),
+		form: func(e *env) url.Values {
+			return url.Values{"organisation": {strconv.FormatInt(e.orgs[mpsOrg].ID, 10)}, "description": {"Matrix action – “test”"},
+				"owner": {"Matrix"}, "due_text": {"within two months"}}
+		},
+		want: only(http.StatusSeeOther, editorMPS, admin)},
 	{name: "delete CoLP action", method: "POST", path: actionPath(colpOrg, "/delete"), form: versionForm(colpOrg), prepare: restoreAll,
 		want: only(http.StatusSeeOther, secretary, admin)},
 	{name: "delete MPS action", method: "POST", path: actionPath(mpsOrg, "/delete"), form: versionForm(mpsOrg), prepare: restoreAll,

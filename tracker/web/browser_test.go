@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,6 +74,23 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// steps runs browser actions one at a time, so that a failure names the
+// step it happened at.
+func steps(ctx context.Context, actions ...chromedp.Action) error {
+	for i, a := range actions {
+		if tasks, ok := a.(chromedp.Tasks); ok {
+			if err := steps(ctx, tasks...); err != nil {
+				return fmt.Errorf("in step %d: %w", i+1, err)
+			}
+			continue
+		}
+		if err := chromedp.Run(ctx, a); err != nil {
+			return fmt.Errorf("step %d (%T): %w", i+1, a, err)
+		}
+	}
+	return nil
+}
+
 // shot saves a screenshot when TRACKER_SCREENSHOTS names a folder.
 func shot(name string) chromedp.Action {
 	dir := os.Getenv("TRACKER_SCREENSHOTS")
@@ -109,7 +127,7 @@ func TestBrowserJourney(t *testing.T) {
 	base := e.ts.URL
 
 	var focused, body, url string
-	err := chromedp.Run(ctx,
+	err := steps(ctx,
 		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(`h1`),
 		shot("login"),
@@ -125,7 +143,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("first Tab focuses %q, want the skip link", focused)
 	}
 
-	err = chromedp.Run(ctx,
+	err = steps(ctx,
 		chromedp.Click(`nav[aria-label="Main"] a[href="/sources"]`, chromedp.NodeVisible),
 		chromedp.WaitVisible(`//h1[normalize-space()="Sources"]`, chromedp.BySearch),
 		chromedp.Click(`//a[normalize-space()="`+example.DutyOfCareTitle+`"]`, chromedp.NodeVisible),
@@ -150,7 +168,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 
 	var rows int
-	err = chromedp.Run(ctx,
+	err = steps(ctx,
 		chromedp.Navigate(base+"/actions"),
 		chromedp.WaitVisible(`#f-overdue`),
 		chromedp.Click(`#f-overdue`),
@@ -169,7 +187,7 @@ func TestBrowserJourney(t *testing.T) {
 
 	var overflow bool
 	for _, page := range []string{"/", "/actions", "/references/1"} {
-		err = chromedp.Run(ctx,
+		err = steps(ctx,
 			chromedp.EmulateViewport(375, 800),
 			chromedp.Navigate(base+page),
 			chromedp.WaitVisible(`h1`),
@@ -199,7 +217,7 @@ func TestBrowserEditInScope(t *testing.T) {
 
 	var body string
 	var forms int
-	err := chromedp.Run(ctx,
+	err := steps(ctx,
 		signIn(base, editorCoL+"@example.org"),
 		chromedp.Navigate(colpURL),
 		chromedp.WaitVisible(`#text`),
@@ -240,7 +258,7 @@ func TestBrowserEditInScope(t *testing.T) {
 		return `(async () => { const f = new URLSearchParams({csrf_token: ` + token + `, version: "1", date: "2026-11-20", text: "x", rag: "keep"});
 			const r = await fetch("` + path + `/updates", {method: "POST", body: f}); return r.status; })()`
 	}
-	err = chromedp.Run(ctx,
+	err = steps(ctx,
 		chromedp.Evaluate(script(true, mpsPath), &outside, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
 		chromedp.Evaluate(script(false, "/actions/"+strconv.FormatInt(colp.ID, 10)), &noCSRF, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
 	)
@@ -252,7 +270,7 @@ func TestBrowserEditInScope(t *testing.T) {
 	}
 
 	var url string
-	err = chromedp.Run(ctx,
+	err = steps(ctx,
 		chromedp.Click(`.account-nav button[type="submit"]`),
 		chromedp.WaitVisible(`#email`),
 		chromedp.Navigate(base+"/actions"),
@@ -274,5 +292,135 @@ func TestBrowserEditInScope(t *testing.T) {
 	last := events[len(events)-1]
 	if last.Actor != "D/Supt Crime" || last.Channel != tracker.ChannelPage || *last.ActorID != e.users[editorCoL].ID {
 		t.Errorf("last event = %+v", last)
+	}
+}
+
+// TestBrowserKeepTheLog is a week of the rolling log in the browser: the
+// MPS chair adds an action to Duty of Care Recommendation 4, posts an
+// update that turns it amber, moves its deadline with a reason, and finds
+// it on the overview and through search. A second session's stale update
+// is then refused with the other change shown and its own text kept, and a
+// form with bad input keeps what was typed.
+func TestBrowserKeepTheLog(t *testing.T) {
+	ctx := browser(t)
+	e := newEnv(t, storetest.SQLite(t), 25)
+	base := e.ts.URL
+	rec4 := "/recommendations/4"
+
+	var url, body string
+	err := steps(ctx,
+		signIn(base, editorMPS+"@example.org"),
+		chromedp.Navigate(base+rec4),
+		chromedp.WaitVisible(`//h1[normalize-space()="Recommendation 4"]`, chromedp.BySearch),
+		chromedp.Click(`//summary[normalize-space()="Add an action"]`, chromedp.BySearch),
+		chromedp.SendKeys(`#description`, "Publish the CRIB hotline number to Victim Support’s 0845 desk"),
+		chromedp.SendKeys(`#owner`, "CRIB manager"),
+		chromedp.SetValue(`#due_date`, "2026-12-15"),
+		chromedp.Click(`form[action$="/actions"] button[type="submit"]`),
+		chromedp.WaitVisible(`//h1[contains(., "Publish the CRIB hotline number")]`, chromedp.BySearch),
+		chromedp.Location(&url),
+		// An update that turns it amber.
+		chromedp.SendKeys(`#text`, "Number agreed; printing delayed by the supplier."),
+		chromedp.SetValue(`#rag`, "amber"),
+		chromedp.Click(`form[action$="/updates"] button[type="submit"]`),
+		chromedp.WaitVisible(`//ol[contains(@class,"timeline")]//p[contains(., "printing delayed")]`, chromedp.BySearch),
+		// Move the deadline, with a reason.
+		chromedp.Click(`//summary[normalize-space()="Move the due date"]`, chromedp.BySearch),
+		chromedp.SetValue(`#new_date`, "2027-01-31"),
+		chromedp.SendKeys(`#reason`, "Printer closed over Christmas"),
+		chromedp.Click(`form[action$="/due"] button[type="submit"]`),
+		chromedp.WaitVisible(`//ol[contains(@class,"revisions")]//li[contains(., "Printer closed over Christmas")]`, chromedp.BySearch),
+		chromedp.Text(`main`, &body, chromedp.ByQuery),
+		shot("keep-the-log-action"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = space.ReplaceAllString(body, " ")
+	for _, want := range []string{"RAG: Amber", "31 January 2027", "15 December 2026 → 31 January 2027: Printer closed over Christmas", "Moved 1 time, 47 days in all"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("action page lacks %q", want)
+		}
+	}
+	actionPath := url[len(base):]
+
+	var overview, found string
+	err = steps(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(`#changed`),
+		chromedp.Text(`main`, &overview, chromedp.ByQuery),
+		chromedp.Navigate(base+"/search?q=CRIB+0845"),
+		chromedp.WaitVisible(`//h1[normalize-space()="Search"]`, chromedp.BySearch),
+		chromedp.Text(`main`, &found, chromedp.ByQuery),
+		shot("keep-the-log-search"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	overview = space.ReplaceAllString(overview, " ")
+	if !strings.Contains(overview, "CRIB manager 1 0 0") || !strings.Contains(overview, "Publish the CRIB hotline number") {
+		t.Errorf("the overview does not show the new action: %.400s", overview[strings.Index(overview, "By owner"):])
+	}
+	if !strings.Contains(found, "Publish the CRIB hotline number to Victim Support’s 0845 desk") {
+		t.Errorf("search does not find the action: %.300s", found)
+	}
+
+	// A second session (another browser), opened on the same action before
+	// the first one's next update, is refused and shown the other change;
+	// its text stays.
+	other := browser(t)
+	var conflict, kept string
+	err = steps(other,
+		signIn(base, admin+"@example.org"),
+		chromedp.Navigate(base+actionPath),
+		chromedp.WaitVisible(`#text`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = steps(ctx,
+		chromedp.Navigate(base+actionPath),
+		chromedp.WaitVisible(`#text`),
+		chromedp.SendKeys(`#text`, "Leaflets delivered."),
+		chromedp.SetValue(`#rag`, "green"),
+		chromedp.Click(`form[action$="/updates"] button[type="submit"]`),
+		chromedp.WaitVisible(`//ol[contains(@class,"timeline")]//p[contains(., "Leaflets delivered")]`, chromedp.BySearch),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = steps(other,
+		chromedp.SendKeys(`#text`, "Admin’s stale note – £0 spent"),
+		chromedp.Click(`form[action$="/updates"] button[type="submit"]`),
+		chromedp.WaitVisible(`#conflict-title`),
+		chromedp.Text(`main`, &conflict, chromedp.ByQuery),
+		chromedp.Value(`#text`, &kept),
+		shot("keep-the-log-conflict"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conflict = space.ReplaceAllString(conflict, " ")
+	if !strings.Contains(conflict, "Someone else changed this action") || !strings.Contains(conflict, "Leaflets delivered.") || kept != "Admin’s stale note – £0 spent" {
+		t.Errorf("conflict page: kept %q; %.500s", kept, conflict)
+	}
+
+	// Bad input: errors at their fields, the typed text kept.
+	var summary, typed string
+	err = steps(ctx,
+		chromedp.Navigate(base+rec4),
+		chromedp.WaitVisible(`//h1[normalize-space()="Recommendation 4"]`, chromedp.BySearch),
+		chromedp.Click(`//summary[normalize-space()="Add an action"]`, chromedp.BySearch),
+		chromedp.SendKeys(`#owner`, "Owner with no action – “typed”"),
+		chromedp.Click(`form[action$="/actions"] button[type="submit"]`),
+		chromedp.WaitVisible(`.error-summary`),
+		chromedp.Text(`.error-summary`, &summary, chromedp.ByQuery),
+		chromedp.Value(`#owner`, &typed),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(summary, "Describe the action") || typed != "Owner with no action – “typed”" {
+		t.Errorf("bad input: summary %q, owner kept as %q", summary, typed)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -85,6 +86,120 @@ type recommendationPage struct {
 	CanEdit    bool
 	Move       moveForm
 	MoveErrors map[string]string
+	// ActionOrgs are the addressees the person may add actions for.
+	ActionOrgs   []tracker.Organisation
+	NewAction    newActionForm
+	ActionErrors map[string]string
+	Statuses     []tracker.Option
+	RAGs         []tracker.Option
+}
+
+// recForms carries forms posted to a recommendation page back to it.
+type recForms struct {
+	Move         moveForm
+	MoveErrors   map[string]string
+	Action       newActionForm
+	ActionErrors map[string]string
+}
+
+// newActionForm adds an action under a recommendation.
+type newActionForm struct {
+	Organisation int64  `form:"organisation"`
+	Description  string `form:"description"`
+	Owner        string `form:"owner"`
+	Unit         string `form:"owner_unit"`
+	DueDate      string `form:"due_date"`
+	DueText      string `form:"due_text"`
+	Status       string `form:"status"`
+	RAG          string `form:"rag"`
+}
+
+var actionFieldOrder = []string{"organisation", "description", "owner", "due_date", "due_text", "status", "rag"}
+
+func (s *Server) actionOrgs(c *gin.Context, r tracker.Recommendation) []tracker.Organisation {
+	var out []tracker.Organisation
+	for _, o := range r.Addressees {
+		if CurrentUser(c).CanEditAction(o.ID) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// recommendationAddAction adds an action to the log under a recommendation,
+// for one of its addressees the person may act for.
+func (s *Server) recommendationAddAction(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	d, err := s.store.RecommendationDetail(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	allowed := s.actionOrgs(c, d.Recommendation)
+	if len(allowed) == 0 {
+		s.forbidden(c)
+		return
+	}
+	var f newActionForm
+	_ = c.ShouldBind(&f)
+	errs := map[string]string{}
+	a := tracker.Action{RecommendationID: &id, Description: strings.TrimSpace(f.Description), Owner: strings.TrimSpace(f.Owner),
+		OwnerUnit: strings.TrimSpace(f.Unit), DueText: strings.TrimSpace(f.DueText), Status: f.Status, RAG: f.RAG}
+	if len(allowed) == 1 && f.Organisation == 0 {
+		f.Organisation = allowed[0].ID
+	}
+	for _, o := range allowed {
+		if o.ID == f.Organisation {
+			a.OrganisationID = o.ID
+		}
+	}
+	if a.OrganisationID == 0 {
+		errs["organisation"] = "Choose which addressee's action this is"
+	}
+	if a.Description == "" {
+		errs["description"] = "Describe the action, for example “Create a hotline for Victim Support enquiries”"
+	}
+	switch due := strings.TrimSpace(f.DueDate); {
+	case due != "":
+		if d, ok := parseFormDate(due); ok {
+			a.DueDate = &d
+		} else {
+			errs["due_date"] = "Enter the due date as a real date, for example 30/06/2013"
+		}
+	case a.DueText != "":
+		// Wording alone ("within two months") is read as from today.
+		if d, ok := tracker.ParseDeadline(a.DueText, s.today()); ok {
+			a.DueDate = &d
+		}
+	}
+	if a.Status == "" {
+		a.Status = tracker.ActNotStarted
+	}
+	if err := a.Validate(); err != nil {
+		var invalid *tracker.ValidationError
+		if errors.As(err, &invalid) {
+			for k, v := range invalid.Fields {
+				if _, ok := errs[k]; !ok {
+					errs[k] = v
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		s.showRecommendation(c, http.StatusUnprocessableEntity, id, recForms{Action: f, ActionErrors: errs})
+		return
+	}
+	created, err := s.store.CreateAction(ctx, a)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/actions/"+strconv.FormatInt(created.ID, 10))
 }
 
 func (s *Server) recommendationShow(c *gin.Context) {
@@ -93,7 +208,7 @@ func (s *Server) recommendationShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.showRecommendation(c, http.StatusOK, id, moveForm{}, nil)
+	s.showRecommendation(c, http.StatusOK, id, recForms{})
 }
 
 func addresseeIDs(r tracker.Recommendation) []int64 {
@@ -129,8 +244,8 @@ func (s *Server) recommendationMoveDeadline(c *gin.Context) {
 		switch {
 		case errors.Is(err, tracker.ErrConflict):
 			f.Version = d.Recommendation.Version
-			s.showRecommendation(c, http.StatusConflict, id, f, map[string]string{
-				"new_date": "Someone else changed this recommendation after you opened it. Check its deadline, then move it again."})
+			s.showRecommendation(c, http.StatusConflict, id, recForms{Move: f, MoveErrors: map[string]string{
+				"new_date": "Someone else changed this recommendation after you opened it. Check its deadline, then move it again."}})
 			return
 		case errors.As(err, &invalid):
 			errs = invalid.Fields
@@ -142,10 +257,11 @@ func (s *Server) recommendationMoveDeadline(c *gin.Context) {
 			return
 		}
 	}
-	s.showRecommendation(c, http.StatusUnprocessableEntity, id, f, errs)
+	s.showRecommendation(c, http.StatusUnprocessableEntity, id, recForms{Move: f, MoveErrors: errs})
 }
 
-func (s *Server) showRecommendation(c *gin.Context, status int, id int64, move moveForm, moveErrs map[string]string) {
+func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms recForms) {
+	move, moveErrs := forms.Move, forms.MoveErrors
 	d, err := s.store.RecommendationDetail(c.Request.Context(), id)
 	if err != nil {
 		s.fail(c, err)
@@ -162,6 +278,11 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, move m
 		},
 		RecommendationDetail: d,
 		Overdue:              d.Recommendation.Overdue(s.today()),
+		ActionOrgs:           s.actionOrgs(c, d.Recommendation),
+		NewAction:            forms.Action,
+		ActionErrors:         forms.ActionErrors,
+		Statuses:             tracker.ActionStatuses,
+		RAGs:                 tracker.RAGs,
 	}
 	events, err := s.store.History(c.Request.Context(), store.EntityRecommendation, id)
 	if err != nil {
@@ -179,5 +300,8 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, move m
 		}
 	}
 	p.ErrorSummary = errorList(moveErrs, moveFieldOrder)
+	if len(forms.ActionErrors) > 0 {
+		p.ErrorSummary = errorList(forms.ActionErrors, actionFieldOrder)
+	}
 	s.render(c, status, pageRecommendation, p)
 }

@@ -76,6 +76,7 @@ func (s *Server) routes(r *gin.Engine) {
 	in.POST("/actions/:id/delete", s.actionDelete)
 	in.POST("/actions/:id/due", s.actionMoveDue)
 	in.POST("/recommendations/:id/deadline", s.recommendationMoveDeadline)
+	in.POST("/recommendations/:id/actions", s.recommendationAddAction)
 	in.GET("/measures", s.measureList)
 	in.GET("/search", s.search)
 	in.GET("/sources/:id/report.pdf", s.sourcePDF)
