@@ -204,3 +204,25 @@ func (s *Store) SaveReferenceReport(ctx context.Context, refID int64, version in
 		return tx.recordUpdate(ctx, EntityReference, refID, &before, &after)
 	})
 }
+
+// ReviseResponse stores a new revision of an organisation's response to a
+// recommendation; expected is the revision the person saw (0 for none). A
+// different current revision is tracker.ErrConflict: someone else answered
+// meanwhile, and nothing is stored.
+func (s *Store) ReviseResponse(ctx context.Context, r tracker.Response, expected int) (tracker.Response, error) {
+	err := s.Tx(ctx, func(tx *Store) error {
+		var last int
+		if err := tx.q(ctx).Model(&responseRow{}).
+			Where("recommendation_id = ? AND organisation_id = ?", r.RecommendationID, r.OrganisationID).
+			Select("COALESCE(MAX(revision), 0)").Scan(&last).Error; err != nil {
+			return fmt.Errorf("find last revision: %w", err)
+		}
+		if last != expected {
+			return fmt.Errorf("response is at revision %d, not %d: %w", last, expected, tracker.ErrConflict)
+		}
+		created, err := tx.CreateResponse(ctx, r)
+		r = created
+		return err
+	})
+	return r, err
+}

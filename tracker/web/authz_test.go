@@ -138,6 +138,19 @@ var matrix = []routeCase{
 				"owner": {"Matrix"}, "due_text": {"within two months"}}
 		},
 		want: only(http.StatusSeeOther, editorMPS, admin)},
+	{name: "respond for the MPS to Recommendation 4", method: "POST", path: fixed("/recommendations/4/responses"),
+		form: func(e *env) url.Values {
+			d, _ := e.s.RecommendationDetail(context.Background(), 4)
+			rev := 0
+			for _, t := range d.Responses {
+				if t.Current.OrganisationID == e.orgs[mpsOrg].ID {
+					rev = t.Current.Revision
+				}
+			}
+			return url.Values{"organisation": {strconv.FormatInt(e.orgs[mpsOrg].ID, 10)}, "revision": {strconv.Itoa(rev)},
+				"position": {"accepted"}, "text": {"Matrix response"}, "date": {"2026-11-20"}}
+		},
+		want: only(http.StatusSeeOther, editorMPS, admin)},
 	{name: "delete CoLP action", method: "POST", path: actionPath(colpOrg, "/delete"), form: versionForm(colpOrg), prepare: restoreAll,
 		want: only(http.StatusSeeOther, secretary, admin)},
 	{name: "delete MPS action", method: "POST", path: actionPath(mpsOrg, "/delete"), form: versionForm(mpsOrg), prepare: restoreAll,

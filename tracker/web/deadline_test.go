@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
@@ -57,4 +58,42 @@ func TestOverviewDashboard(t *testing.T) {
 	// Any date can be chosen; a bad one is named at its field.
 	mustContain(t, text(c.get("/?since=2026-11-01", http.StatusOK)), "since 1 November", "items changed since 1 November 2026")
 	mustContain(t, text(c.get("/?since=31/02/2026", http.StatusOK)), "bad date", "There is a problem", "Enter a date in the past")
+}
+
+// TestResponsesAreRevisedNotOverwritten: the MPS chair revises the MPS
+// response to Recommendation 4; the first version stays; a stale revision
+// is refused with the saved one shown; Victim Support's response is
+// recorded apart, by someone who may answer for it.
+func TestResponsesAreRevisedNotOverwritten(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	chair := e.login(editorMPS)
+	mps := strconv.FormatInt(e.orgs[mpsOrg].ID, 10)
+	form := func(rev, text string) url.Values {
+		return url.Values{"organisation": {mps}, "revision": {rev}, "position": {"partly_accepted"}, "text": {text}, "author": {"DAC Victim Care"}, "date": {"2026-11-20"}}
+	}
+	page := text(chair.post("/recommendations/4/responses", form("1", ""), http.StatusUnprocessableEntity))
+	mustContain(t, page, "empty response", "There is a problem", "Enter the response")
+	chair.post("/recommendations/4/responses", form("1", "- Hotline live since June 2013 – “CRIB”\n- Evaluation due"), http.StatusSeeOther)
+	page = text(chair.get("/recommendations/4", http.StatusOK))
+	mustContain(t, page, "revised", "Partly accepted", "Hotline live since June 2013 – “CRIB”", "revision 2", "Earlier versions (1)", "16/7 central Crime Recording Bureau (CRIB)")
+	stale := text(chair.post("/recommendations/4/responses", form("1", "My older draft"), http.StatusConflict))
+	mustContain(t, stale, "stale", "Someone else saved a response after you opened this page", "Saved meanwhile by DAC Victim Care (revision 2)", "My older draft")
+
+	if got := e.login(editorCoL).status("POST", "/recommendations/4/responses", withCSRF(e.login(editorCoL), form("2", "x"))); got != http.StatusForbidden {
+		t.Errorf("a CoLP editor answering for the MPS: %d", got)
+	}
+	adm := e.login(admin)
+	vs := url.Values{"organisation": {strconv.FormatInt(e.orgs["Victim Support"].ID, 10)}, "revision": {"0"}, "position": {"accepted"},
+		"text": {"Victim Support welcomes the hotline."}, "author": {"Victim Support London"}, "date": {"2026-11-21"}}
+	adm.post("/recommendations/4/responses", vs, http.StatusSeeOther)
+	page = text(adm.get("/recommendations/4", http.StatusOK))
+	mustContain(t, page, "second addressee", "Management response from Victim Support", "Victim Support welcomes the hotline.")
+	if strings.Contains(page, "No response recorded from Victim Support") {
+		t.Error("Victim Support still shown as not answering")
+	}
+}
+
+func withCSRF(c *client, v url.Values) url.Values {
+	v.Set("csrf_token", c.csrf)
+	return v
 }

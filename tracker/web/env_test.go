@@ -60,7 +60,7 @@ func newEnv(t *testing.T, s *store.Store, pageSize int, opts ...func(*web.Option
 		t.Fatal(err)
 	}
 	e := &env{t: t, s: s, users: map[string]tracker.User{}, orgs: map[string]tracker.Organisation{}}
-	for _, name := range []string{"City of London Police", "Metropolitan Police Service"} {
+	for _, name := range []string{"City of London Police", "Metropolitan Police Service", "Victim Support"} {
 		o, err := s.FindOrganisationByName(ctx, name)
 		if err != nil {
 			t.Fatal(err)

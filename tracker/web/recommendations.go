@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -92,6 +93,29 @@ type recommendationPage struct {
 	ActionErrors map[string]string
 	Statuses     []tracker.Option
 	RAGs         []tracker.Option
+	// ResponseForms are the response forms the person may use, one per
+	// addressee they answer for.
+	ResponseForms []responseFormView
+	Positions     []tracker.Option
+}
+
+// responseForm is a management response as posted.
+type responseForm struct {
+	Organisation int64  `form:"organisation"`
+	Revision     int    `form:"revision"`
+	Position     string `form:"position"`
+	Text         string `form:"text"`
+	Author       string `form:"author"`
+	Date         string `form:"date"`
+}
+
+// responseFormView is one addressee's response form with its errors.
+type responseFormView struct {
+	Org      tracker.Organisation
+	Form     responseForm
+	Errors   map[string]string
+	Existing bool
+	Conflict *tracker.Response
 }
 
 // recForms carries forms posted to a recommendation page back to it.
@@ -100,6 +124,10 @@ type recForms struct {
 	MoveErrors   map[string]string
 	Action       newActionForm
 	ActionErrors map[string]string
+	// Response is a posted response form to show again, for its organisation.
+	Response       *responseForm
+	ResponseErrors map[string]string
+	Conflict       *tracker.Response
 }
 
 // newActionForm adds an action under a recommendation.
@@ -124,6 +152,82 @@ func (s *Server) actionOrgs(c *gin.Context, r tracker.Recommendation) []tracker.
 		}
 	}
 	return out
+}
+
+// prefixed renames error fields to the ids of a form that appears more
+// than once on a page.
+func prefixed(errs map[string]string, prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range errs {
+		out[prefix+k] = v
+	}
+	return out
+}
+
+// recommendationRespond stores an addressee's management response, or a
+// new revision of it; earlier revisions are kept.
+func (s *Server) recommendationRespond(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	d, err := s.store.RecommendationDetail(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f responseForm
+	_ = c.ShouldBind(&f)
+	allowed := false
+	for _, o := range s.actionOrgs(c, d.Recommendation) {
+		allowed = allowed || o.ID == f.Organisation
+	}
+	if !allowed {
+		s.forbidden(c)
+		return
+	}
+	errs := map[string]string{}
+	r := tracker.Response{RecommendationID: id, OrganisationID: f.Organisation, Position: f.Position, Text: strings.TrimSpace(f.Text), Author: strings.TrimSpace(f.Author)}
+	if r.Text == "" {
+		errs["text"] = "Enter the response, for example the steps being taken"
+	}
+	if !validOption(tracker.Positions, f.Position) {
+		errs["position"] = "Choose whether the recommendation is accepted"
+	}
+	if d, ok := parseFormDate(f.Date); ok {
+		r.Date = &d
+	} else {
+		errs["date"] = "Enter the date of the response, for example 17/05/2022"
+	}
+	if len(errs) > 0 {
+		s.showRecommendation(c, http.StatusUnprocessableEntity, id, recForms{Response: &f, ResponseErrors: errs})
+		return
+	}
+	_, err = s.store.ReviseResponse(ctx, r, f.Revision)
+	if errors.Is(err, tracker.ErrConflict) {
+		fresh, ferr := s.store.RecommendationDetail(ctx, id)
+		if ferr != nil {
+			s.fail(c, ferr)
+			return
+		}
+		var theirs *tracker.Response
+		for _, t := range fresh.Responses {
+			if t.Current.OrganisationID == f.Organisation {
+				cur := t.Current
+				theirs = &cur
+			}
+		}
+		s.showRecommendation(c, http.StatusConflict, id, recForms{Response: &f, Conflict: theirs,
+			ResponseErrors: map[string]string{"text": "Someone else saved a response after you opened this page. Theirs is shown above your text; merge them, then save again."}})
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/recommendations/"+strconv.FormatInt(id, 10)+"#responses")
 }
 
 // recommendationAddAction adds an action to the log under a recommendation,
@@ -302,6 +406,28 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 	p.ErrorSummary = errorList(moveErrs, moveFieldOrder)
 	if len(forms.ActionErrors) > 0 {
 		p.ErrorSummary = errorList(forms.ActionErrors, actionFieldOrder)
+	}
+	p.Positions = tracker.Positions
+	current := map[int64]tracker.Response{}
+	for _, t := range d.Responses {
+		current[t.Current.OrganisationID] = t.Current
+	}
+	for _, o := range p.ActionOrgs {
+		v := responseFormView{Org: o}
+		if cur, ok := current[o.ID]; ok {
+			v.Existing = true
+			v.Form = responseForm{Organisation: o.ID, Revision: cur.Revision, Position: cur.Position, Text: cur.Text, Author: CurrentUser(c).Label(), Date: s.today().Format("2006-01-02")}
+		} else {
+			v.Form = responseForm{Organisation: o.ID, Position: tracker.PosAccepted, Author: CurrentUser(c).Label(), Date: s.today().Format("2006-01-02")}
+		}
+		if forms.Response != nil && forms.Response.Organisation == o.ID {
+			v.Form, v.Errors, v.Conflict = *forms.Response, forms.ResponseErrors, forms.Conflict
+			if v.Conflict != nil {
+				v.Form.Revision = v.Conflict.Revision
+			}
+			p.ErrorSummary = errorList(prefixed(v.Errors, fmt.Sprintf("resp-%d-", o.ID)), nil)
+		}
+		p.ResponseForms = append(p.ResponseForms, v)
 	}
 	s.render(c, status, pageRecommendation, p)
 }

@@ -77,6 +77,7 @@ func (s *Server) routes(r *gin.Engine) {
 	in.POST("/actions/:id/due", s.actionMoveDue)
 	in.POST("/recommendations/:id/deadline", s.recommendationMoveDeadline)
 	in.POST("/recommendations/:id/actions", s.recommendationAddAction)
+	in.POST("/recommendations/:id/responses", s.recommendationRespond)
 	in.GET("/measures", s.measureList)
 	in.GET("/search", s.search)
 	in.GET("/sources/:id/report.pdf", s.sourcePDF)
