@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/civic-tracker/tracker/tracker"
@@ -225,4 +226,92 @@ func (s *Store) ReviseResponse(ctx context.Context, r tracker.Response, expected
 		return err
 	})
 	return r, err
+}
+
+// RecommendationChange is a change of a recommendation's status and the
+// overseer's assessment, with the reason for it.
+type RecommendationChange struct {
+	Version        int
+	Status         string
+	Assessment     string
+	AssessmentNote string
+	Reason         string
+	On             time.Time
+}
+
+// ChangeRecommendation sets status and assessment. Closing or reopening
+// needs a reason; the change goes on the recommendation's timeline as a
+// progress update, in one transaction with the audit trail.
+func (s *Store) ChangeRecommendation(ctx context.Context, id int64, ch RecommendationChange) error {
+	return s.Tx(ctx, func(tx *Store) error {
+		var before recommendationRow
+		if err := tx.q(ctx).Take(&before, id).Error; err != nil {
+			return notFound(err, "recommendation")
+		}
+		if before.Version != ch.Version {
+			return fmt.Errorf("recommendation %d is at version %d: %w", id, before.Version, tracker.ErrConflict)
+		}
+		var v tracker.ValidationError
+		if !validStatus(ch.Status) {
+			v.Add("status", "Choose a status")
+		}
+		if !validAssessment(ch.Assessment) {
+			v.Add("assessment", "Choose an assessment")
+		}
+		closing := (before.Status == tracker.RecClosed) != (ch.Status == tracker.RecClosed)
+		if closing && strings.TrimSpace(ch.Reason) == "" {
+			v.Add("reason", "Say why the recommendation is being closed or reopened, for example “closed by the committee on 12 March”")
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		after := before
+		after.Status, after.Assessment, after.AssessmentNote, after.Version = ch.Status, ch.Assessment, strings.TrimSpace(ch.AssessmentNote), before.Version+1
+		if s.snapshotEqual(&before, &after) && strings.TrimSpace(ch.Reason) == "" {
+			return nil
+		}
+		res := tx.q(ctx).Model(&recommendationRow{}).Where("id = ? AND version = ?", id, before.Version).
+			Updates(map[string]any{"status": after.Status, "assessment": after.Assessment, "assessment_note": after.AssessmentNote, "version": after.Version, "updated_at": tx.now()})
+		if res.Error != nil {
+			return fmt.Errorf("change recommendation: %w", res.Error)
+		}
+		var parts []string
+		if before.Status != after.Status {
+			parts = append(parts, fmt.Sprintf("Status: %s → %s.", tracker.RecommendationStatusLabel(before.Status), tracker.RecommendationStatusLabel(after.Status)))
+		}
+		if before.Assessment != after.Assessment {
+			parts = append(parts, fmt.Sprintf("Assessment: %s → %s.", tracker.AssessmentLabel(before.Assessment), tracker.AssessmentLabel(after.Assessment)))
+		}
+		if r := strings.TrimSpace(ch.Reason); r != "" {
+			parts = append(parts, "Reason: "+r)
+		}
+		if len(parts) > 0 {
+			on := ch.On
+			if on.IsZero() {
+				on = time.Now()
+			}
+			if _, err := tx.CreateUpdate(ctx, tracker.Update{RecommendationID: &id, Date: on, Author: tracker.ActorFrom(ctx).Name, Text: strings.Join(parts, " ")}); err != nil {
+				return err
+			}
+		}
+		return tx.recordUpdate(ctx, EntityRecommendation, id, &before, &after)
+	})
+}
+
+func validStatus(v string) bool {
+	for _, o := range tracker.RecommendationStatuses {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+func validAssessment(v string) bool {
+	for _, o := range tracker.Assessments {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
 }

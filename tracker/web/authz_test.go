@@ -151,6 +151,16 @@ var matrix = []routeCase{
 				"position": {"accepted"}, "text": {"Matrix response"}, "date": {"2026-11-20"}}
 		},
 		want: only(http.StatusSeeOther, editorMPS, admin)},
+	{name: "change a CoLP recommendation's assessment", method: "POST", path: fixed("/recommendations/11/status"),
+		form: func(e *env) url.Values {
+			d, _ := e.s.RecommendationDetail(context.Background(), 11)
+			next := "satisfied"
+			if d.Recommendation.Assessment == next {
+				next = "partly_satisfied"
+			}
+			return url.Values{"version": {strconv.Itoa(d.Recommendation.Version)}, "status": {d.Recommendation.Status}, "assessment": {next}}
+		},
+		want: only(http.StatusSeeOther, secretary, admin)},
 	{name: "delete CoLP action", method: "POST", path: actionPath(colpOrg, "/delete"), form: versionForm(colpOrg), prepare: restoreAll,
 		want: only(http.StatusSeeOther, secretary, admin)},
 	{name: "delete MPS action", method: "POST", path: actionPath(mpsOrg, "/delete"), form: versionForm(mpsOrg), prepare: restoreAll,

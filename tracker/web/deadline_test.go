@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -96,4 +97,30 @@ func TestResponsesAreRevisedNotOverwritten(t *testing.T) {
 func withCSRF(c *client, v url.Values) url.Values {
 	v.Set("csrf_token", c.csrf)
 	return v
+}
+
+// TestCloseAndReopenWithReason: the CoLP secretary closes a FIB
+// recommendation; the reason is required and goes on its timeline.
+func TestCloseAndReopenWithReason(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	sec := e.login(secretary)
+	d, err := e.s.ReferenceDetail(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := d.Recommendations[0].Recommendation
+	path := "/recommendations/" + strconv.FormatInt(rec.ID, 10)
+	form := url.Values{"version": {strconv.Itoa(rec.Version)}, "status": {"closed"}, "assessment": {"closed_by_committee"}, "assessment_note": {"Agreed at the March meeting"}}
+	page := text(sec.post(path+"/status", form, http.StatusUnprocessableEntity))
+	mustContain(t, page, "no reason", "There is a problem", "Say why the recommendation is being closed or reopened")
+	form.Set("reason", "Closed by the Sub-Committee on 12 March – “satisfied”")
+	sec.post(path+"/status", form, http.StatusSeeOther)
+	page = text(sec.get(path, http.StatusOK))
+	mustContain(t, page, "closed", "Closed by the committee", "Agreed at the March meeting",
+		"Status: In progress → Closed. Assessment: Not yet assessed → Closed by the committee. Reason: Closed by the Sub-Committee on 12 March – “satisfied”")
+	if got := e.login(editorMPS).status("POST", path+"/status", withCSRF(e.login(editorMPS), form)); got != http.StatusForbidden {
+		t.Errorf("an MPS editor closing a CoLP recommendation: %d", got)
+	}
+	// A stale form is refused.
+	mustContain(t, text(sec.post(path+"/status", form, http.StatusConflict)), "stale", "Someone else changed this recommendation")
 }

@@ -97,6 +97,54 @@ type recommendationPage struct {
 	// addressee they answer for.
 	ResponseForms []responseFormView
 	Positions     []tracker.Option
+	// Status is the status and assessment form, with its errors.
+	Status       statusForm
+	StatusErrors map[string]string
+	RecStatuses  []tracker.Option
+	Assessments  []tracker.Option
+}
+
+// statusForm changes a recommendation's status and assessment.
+type statusForm struct {
+	Version        int    `form:"version"`
+	Status         string `form:"status"`
+	Assessment     string `form:"assessment"`
+	AssessmentNote string `form:"assessment_note"`
+	Reason         string `form:"reason"`
+}
+
+func (s *Server) recommendationChangeStatus(c *gin.Context) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	d, err := s.store.RecommendationDetail(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !CurrentUser(c).CanEditRecommendation(addresseeIDs(d.Recommendation)) {
+		s.forbidden(c)
+		return
+	}
+	var f statusForm
+	_ = c.ShouldBind(&f)
+	err = s.store.ChangeRecommendation(ctx, id, store.RecommendationChange{Version: f.Version, Status: f.Status, Assessment: f.Assessment,
+		AssessmentNote: f.AssessmentNote, Reason: f.Reason, On: s.today()})
+	var invalid *tracker.ValidationError
+	switch {
+	case errors.Is(err, tracker.ErrConflict):
+		s.showRecommendation(c, http.StatusConflict, id, recForms{Status: &f, StatusErrors: map[string]string{
+			"status": "Someone else changed this recommendation after you opened it. Its status and assessment now are as shown above; choose again."}})
+	case errors.As(err, &invalid):
+		s.showRecommendation(c, http.StatusUnprocessableEntity, id, recForms{Status: &f, StatusErrors: invalid.Fields})
+	case err != nil:
+		s.fail(c, err)
+	default:
+		c.Redirect(http.StatusSeeOther, "/recommendations/"+strconv.FormatInt(id, 10))
+	}
 }
 
 // responseForm is a management response as posted.
@@ -124,6 +172,8 @@ type recForms struct {
 	MoveErrors   map[string]string
 	Action       newActionForm
 	ActionErrors map[string]string
+	Status       *statusForm
+	StatusErrors map[string]string
 	// Response is a posted response form to show again, for its organisation.
 	Response       *responseForm
 	ResponseErrors map[string]string
@@ -408,6 +458,14 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		p.ErrorSummary = errorList(forms.ActionErrors, actionFieldOrder)
 	}
 	p.Positions = tracker.Positions
+	p.RecStatuses, p.Assessments = tracker.RecommendationStatuses, tracker.Assessments
+	rec := d.Recommendation
+	p.Status = statusForm{Version: rec.Version, Status: rec.Status, Assessment: rec.Assessment, AssessmentNote: rec.AssessmentNote}
+	if forms.Status != nil {
+		p.Status, p.StatusErrors = *forms.Status, forms.StatusErrors
+		p.Status.Version = rec.Version
+		p.ErrorSummary = errorList(prefixed(p.StatusErrors, "st-"), nil)
+	}
 	current := map[int64]tracker.Response{}
 	for _, t := range d.Responses {
 		current[t.Current.OrganisationID] = t.Current

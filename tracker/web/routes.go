@@ -78,6 +78,7 @@ func (s *Server) routes(r *gin.Engine) {
 	in.POST("/recommendations/:id/deadline", s.recommendationMoveDeadline)
 	in.POST("/recommendations/:id/actions", s.recommendationAddAction)
 	in.POST("/recommendations/:id/responses", s.recommendationRespond)
+	in.POST("/recommendations/:id/status", s.recommendationChangeStatus)
 	in.GET("/measures", s.measureList)
 	in.GET("/search", s.search)
 	in.GET("/sources/:id/report.pdf", s.sourcePDF)

@@ -64,6 +64,7 @@ type Reader interface {
 	Search(ctx context.Context, q string, limit int) ([]tracker.SearchHit, error)
 	CreateAction(ctx context.Context, a tracker.Action) (tracker.Action, error)
 	ReviseResponse(ctx context.Context, r tracker.Response, expected int) (tracker.Response, error)
+	ChangeRecommendation(ctx context.Context, id int64, ch store.RecommendationChange) error
 	OwnerCounts(ctx context.Context, today time.Time, soonDays int) ([]tracker.OwnerCounts, error)
 	SourceStatusCounts(ctx context.Context) ([]tracker.SourceStatusCounts, error)
 	ChangedSince(ctx context.Context, since time.Time, limit int) ([]tracker.ChangedItem, int, error)
