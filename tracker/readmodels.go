@@ -18,8 +18,14 @@ type RecommendationFilter struct {
 	Status         string
 	Outstanding    bool
 	Overdue        bool
-	Today          time.Time
-	Page           Page
+	// Theme keeps recommendations with this theme.
+	Theme string
+	// ChangedSince keeps recommendations changed after this moment.
+	ChangedSince *time.Time
+	// Sort is "number" (default), "deadline" or "status".
+	Sort  string
+	Today time.Time
+	Page  Page
 }
 
 // RecommendationItem is a recommendation with what a list row shows.
@@ -39,8 +45,15 @@ type ActionFilter struct {
 	SourceID         int64
 	RecommendationID int64
 	ReferenceID      int64
-	Today            time.Time
-	Page             Page
+	// RAG keeps actions with this rating; "none" means not rated.
+	RAG string
+	// ChangedSince keeps actions changed, or given an update, after this moment.
+	ChangedSince *time.Time
+	// Sort is "due" (default: open first, soonest due), "owner", "status",
+	// "rag" or "changed" (most recently changed first).
+	Sort  string
+	Today time.Time
+	Page  Page
 }
 
 // ActionItem is an action with its context and its progress updates,

@@ -204,7 +204,20 @@ func (s *Store) recommendationQuery(ctx context.Context, f tracker.Recommendatio
 	if f.Overdue {
 		q = q.Where("deadline_date < ?", tracker.Day(f.Today))
 	}
+	if f.Theme != "" {
+		// Themes are stored one a line; match a whole line.
+		q = q.Where("(themes = ? OR themes LIKE ? OR themes LIKE ? OR themes LIKE ?)", f.Theme, f.Theme+"\n%", "%\n"+f.Theme, "%\n"+f.Theme+"\n%")
+	}
+	if f.ChangedSince != nil {
+		q = q.Where("id IN (SELECT entity_id FROM audit_events WHERE entity = ? AND at > ?)", EntityRecommendation, *f.ChangedSince)
+	}
 	return q
+}
+
+var recommendationOrders = map[string]string{
+	"number":   "source_id, LENGTH(number), number",
+	"deadline": "CASE WHEN deadline_date IS NULL THEN 1 ELSE 0 END, deadline_date, source_id, LENGTH(number), number",
+	"status":   "CASE status WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'implemented' THEN 2 ELSE 3 END, source_id, LENGTH(number), number",
 }
 
 // ListRecommendations returns a page of recommendations in source order,
@@ -216,7 +229,11 @@ func (s *Store) ListRecommendations(ctx context.Context, f tracker.Recommendatio
 	}
 	var rows []recommendationRow
 	// Numbers are text ("2a", "018/24"); ordering by length first keeps 2 before 10.
-	err := s.recommendationQuery(ctx, f).Order("source_id, LENGTH(number), number").
+	order, ok := recommendationOrders[f.Sort]
+	if !ok {
+		order = recommendationOrders["number"]
+	}
+	err := s.recommendationQuery(ctx, f).Order(order).
 		Limit(f.Page.Limit()).Offset(f.Page.Offset()).Find(&rows).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("list recommendations: %w", err)
@@ -510,7 +527,27 @@ func (s *Store) actionQuery(ctx context.Context, f tracker.ActionFilter) *gorm.D
 	if f.ReferenceID != 0 {
 		q = q.Where("reference_id = ?", f.ReferenceID)
 	}
+	switch f.RAG {
+	case "":
+	case "none":
+		q = q.Where("rag = ''")
+	default:
+		q = q.Where("rag = ?", f.RAG)
+	}
+	if f.ChangedSince != nil {
+		q = q.Where(`id IN (SELECT entity_id FROM audit_events WHERE entity = ? AND at > ?)
+			OR id IN (SELECT u.action_id FROM progress_updates u JOIN audit_events e ON e.entity = ? AND e.entity_id = u.id WHERE e.at > ?)`,
+			EntityAction, *f.ChangedSince, EntityUpdate, *f.ChangedSince)
+	}
 	return q
+}
+
+var actionOrders = map[string]string{
+	"due":     "CASE WHEN status IN ('not_started', 'in_progress') THEN 0 ELSE 1 END, CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id",
+	"owner":   "CASE WHEN owner = '' THEN 1 ELSE 0 END, owner, due_date, id",
+	"status":  "CASE status WHEN 'not_started' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'completed' THEN 2 ELSE 3 END, due_date, id",
+	"rag":     "CASE rag WHEN 'red' THEN 0 WHEN 'amber' THEN 1 WHEN 'green' THEN 2 ELSE 3 END, due_date, id",
+	"changed": "updated_at DESC, id DESC",
 }
 
 // ListActions returns a page of the action log: overdue and soonest due
@@ -521,8 +558,11 @@ func (s *Store) ListActions(ctx context.Context, f tracker.ActionFilter) ([]trac
 		return nil, 0, fmt.Errorf("count actions: %w", err)
 	}
 	var rows []actionRow
-	err := s.actionQuery(ctx, f).
-		Order("CASE WHEN status IN ('not_started', 'in_progress') THEN 0 ELSE 1 END, CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id").
+	order, ok := actionOrders[f.Sort]
+	if !ok {
+		order = actionOrders["due"]
+	}
+	err := s.actionQuery(ctx, f).Order(order).
 		Limit(f.Page.Limit()).Offset(f.Page.Offset()).Find(&rows).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("list actions: %w", err)

@@ -2,6 +2,9 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,6 +21,9 @@ type actionListPage struct {
 	DueWithin     []int
 	Filter        actionQuery
 	Filtered      bool
+	RAGs          []tracker.Option
+	SinceError    string
+	Sorts         map[string]string
 	Deleted       bool
 	// PDFFilter carries the log's filter to the PDF download.
 	PDFFilter map[string]string
@@ -32,6 +38,34 @@ type actionQuery struct {
 	Open      bool   `form:"open"`
 	DueWithin int    `form:"due_within"`
 	Source    int64  `form:"source"`
+	RAG       string `form:"rag"`
+	Since     string `form:"changed_since"`
+	Sort      string `form:"sort"`
+}
+
+// sinceOf reads a "changed since" date from a filter; a date that cannot be
+// read filters nothing and is reported at its field.
+func sinceOf(v string) (*time.Time, string) {
+	if strings.TrimSpace(v) == "" {
+		return nil, ""
+	}
+	d, ok := parseFormDate(v)
+	if !ok {
+		return nil, "Enter the date as a real date, for example 01/11/2026"
+	}
+	return &d, ""
+}
+
+// sortLinks gives, for each sort key, the current URL with that sort.
+func sortLinks(u *url.URL, keys ...string) map[string]string {
+	out := map[string]string{}
+	for _, k := range keys {
+		q := u.Query()
+		q.Set("sort", k)
+		q.Del("page")
+		out[k] = u.Path + "?" + q.Encode()
+	}
+	return out
 }
 
 func (s *Server) actionList(c *gin.Context) {
@@ -43,11 +77,16 @@ func (s *Server) actionList(c *gin.Context) {
 	if q.DueWithin < 0 || q.DueWithin > 3660 {
 		q.DueWithin = 0
 	}
+	if q.RAG != "none" && (q.RAG == "" || !validOption(tracker.RAGs, q.RAG)) {
+		q.RAG = ""
+	}
+	since, sinceErr := sinceOf(q.Since)
 	ctx := c.Request.Context()
 	page := s.pageOf(c)
 	items, total, err := s.store.ListActions(ctx, tracker.ActionFilter{
 		OrganisationID: q.Org, Owner: q.Owner, Status: q.Status, Overdue: q.Overdue, Open: q.Open,
 		DueWithinDays: q.DueWithin, SourceID: q.Source, Today: s.today(), Page: page,
+		RAG: q.RAG, ChangedSince: since, Sort: q.Sort,
 	})
 	if err != nil {
 		s.fail(c, err)
@@ -64,11 +103,21 @@ func (s *Server) actionList(c *gin.Context) {
 		return
 	}
 	s.render(c, http.StatusOK, pageActions, &actionListPage{
-		Layout: Layout{Title: "Action log", Section: "actions"},
-		Items:  items, Pager: newPager(c.Request.URL, page, total, "action", "actions"),
+		Items: items, Pager: newPager(c.Request.URL, page, total, "action", "actions"),
 		Organisations: orgs, Owners: owners, Statuses: tracker.ActionStatuses, DueWithin: []int{7, 30, 90},
-		Filter: q, Filtered: q != actionQuery{}, Deleted: c.Query("deleted") != "",
+		Filter: q, Filtered: q != actionQuery{Sort: q.Sort}, Deleted: c.Query("deleted") != "",
+		RAGs: tracker.RAGs, SinceError: sinceErr, Sorts: sortLinks(c.Request.URL, "due", "owner", "status", "rag", "changed"),
+		Layout: Layout{Title: "Action log", Section: "actions", ErrorSummary: sinceSummary(sinceErr)},
 		PDFFilter: map[string]string{"org": c.Query("org"), "owner": q.Owner, "status": q.Status, "open": c.Query("open"),
 			"overdue": c.Query("overdue"), "source": c.Query("source")},
 	})
+}
+
+// sinceSummary is the error summary of a list whose "changed since" date
+// could not be read.
+func sinceSummary(msg string) []FieldError {
+	if msg == "" {
+		return nil
+	}
+	return []FieldError{{Field: "f-since", Message: msg}}
 }

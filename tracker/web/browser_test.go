@@ -190,7 +190,10 @@ func TestBrowserJourney(t *testing.T) {
 		err = steps(ctx,
 			chromedp.EmulateViewport(375, 800),
 			chromedp.Navigate(base+page),
-			chromedp.WaitVisible(`h1`),
+			// Polling the page itself rather than waiting on a DOM node: the
+			// node of the page before can linger in chromedp's view.
+			chromedp.Poll(`document.readyState === "complete" && document.location.pathname === "`+page+`" && document.querySelector("h1") !== null`,
+				nil, chromedp.WithPollingTimeout(20*time.Second)),
 			chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth + 1`, &overflow),
 			shot("phone"+strings.ReplaceAll(page, "/", "-")),
 		)

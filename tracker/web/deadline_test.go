@@ -124,3 +124,27 @@ func TestCloseAndReopenWithReason(t *testing.T) {
 	// A stale form is refused.
 	mustContain(t, text(sec.post(path+"/status", form, http.StatusConflict)), "stale", "Someone else changed this recommendation")
 }
+
+// TestFiltersAndSorting: RAG, theme and changed-since filters and sorted
+// columns, all kept in the URL.
+func TestFiltersAndSorting(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	c := e.login(viewer)
+	mustContain(t, text(c.get("/actions?rag=none", http.StatusOK)), "not rated", "Showing 1 to 16 of 16 actions")
+	mustContain(t, text(c.get("/actions?rag=amber", http.StatusOK)), "amber", "No actions match these filters")
+	mustContain(t, text(c.get("/actions?changed_since=2000-01-01", http.StatusOK)), "changed since 2000", "of 16 actions")
+	mustContain(t, text(c.get("/actions?changed_since=2999-01-01", http.StatusOK)), "changed since 2999", "No actions match these filters")
+	mustContain(t, text(c.get("/actions?changed_since=31/02/2026", http.StatusOK)), "bad date", "There is a problem", "Enter the date as a real date")
+	byOwner := text(c.get("/actions?sort=owner", http.StatusOK))
+	if strings.Index(byOwner, "Crime Recording Bureau (CRIB)") > strings.Index(byOwner, "Victim Care SPOCs") {
+		t.Error("sorting by owner did not put CRIB before Victim Care SPOCs")
+	}
+	page := c.get("/actions?overdue=true", http.StatusOK)
+	mustContain(t, page, "sort links keep the filter", `href="/actions?overdue=true&amp;sort=owner"`)
+
+	mustContain(t, text(c.get("/recommendations?theme=Commissioning", http.StatusOK)), "theme", "Showing 1 to 3 of 3 recommendations")
+	byDeadline := text(c.get("/recommendations?sort=deadline", http.StatusOK))
+	if strings.Index(byDeadline, "“by April 2013”") > strings.Index(byDeadline, "“over the next six months”") {
+		t.Error("sorting by deadline did not put April 2013 before July 2013")
+	}
+}

@@ -22,6 +22,8 @@ type recommendationListPage struct {
 	Statuses      []tracker.Option
 	Filter        recommendationQuery
 	Filtered      bool
+	SinceError    string
+	Sorts         map[string]string
 }
 
 // recommendationQuery is the list's filter as it appears in the URL, so a
@@ -32,6 +34,9 @@ type recommendationQuery struct {
 	Status  string `form:"status"`
 	Overdue bool   `form:"overdue"`
 	Open    bool   `form:"outstanding"`
+	Theme   string `form:"theme"`
+	Since   string `form:"changed_since"`
+	Sort    string `form:"sort"`
 }
 
 func (s *Server) recommendationList(c *gin.Context) {
@@ -42,9 +47,10 @@ func (s *Server) recommendationList(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	page := s.pageOf(c)
+	since, sinceErr := sinceOf(q.Since)
 	items, total, err := s.store.ListRecommendations(ctx, tracker.RecommendationFilter{
 		SourceID: q.Source, OrganisationID: q.Org, Status: q.Status, Overdue: q.Overdue, Outstanding: q.Open,
-		Today: s.today(), Page: page,
+		Theme: strings.TrimSpace(q.Theme), ChangedSince: since, Sort: q.Sort, Today: s.today(), Page: page,
 	})
 	if err != nil {
 		s.fail(c, err)
@@ -61,10 +67,11 @@ func (s *Server) recommendationList(c *gin.Context) {
 		return
 	}
 	s.render(c, http.StatusOK, pageRecommendations, &recommendationListPage{
-		Layout: Layout{Title: "Recommendations", Section: "recommendations"},
-		Items:  items, Pager: newPager(c.Request.URL, page, total, "recommendation", "recommendations"),
+		Layout:     Layout{Title: "Recommendations", Section: "recommendations", ErrorSummary: sinceSummary(sinceErr)},
+		SinceError: sinceErr, Sorts: sortLinks(c.Request.URL, "number", "deadline", "status"),
+		Items: items, Pager: newPager(c.Request.URL, page, total, "recommendation", "recommendations"),
 		Organisations: orgs, Sources: sources, Statuses: tracker.RecommendationStatuses, Filter: q,
-		Filtered: q != recommendationQuery{},
+		Filtered: q != recommendationQuery{Sort: q.Sort},
 	})
 }
 
