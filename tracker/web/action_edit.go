@@ -59,27 +59,17 @@ func checkMove(f moveForm, today time.Time) (store.DeadlineMove, map[string]stri
 }
 
 func (s *Server) actionMoveDue(c *gin.Context) {
-	id, err := idParam(c)
-	if err != nil {
-		s.fail(c, err)
+	item, ok := s.actionFor(c, (*tracker.User).CanEditAction)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	item, err := s.store.Action(ctx, id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !CurrentUser(c).CanEditAction(item.Action.OrganisationID) {
-		s.forbidden(c)
-		return
-	}
+	id, ctx := item.Action.ID, c.Request.Context()
 	var f moveForm
 	_ = c.ShouldBind(&f)
 	form := updateForm{Version: item.Action.Version, Date: s.today().Format("2006-01-02"), RAG: keepRAG}
 	m, errs := checkMove(f, s.today())
 	if len(errs) == 0 {
-		err = s.store.MoveActionDue(ctx, id, m)
+		err := s.store.MoveActionDue(ctx, id, m)
 		var conflict *store.ConflictError
 		var invalid *tracker.ValidationError
 		switch {
@@ -212,21 +202,11 @@ func (s *Server) checkUpdate(f updateForm) (store.ProgressChange, map[string]str
 }
 
 func (s *Server) actionPostUpdate(c *gin.Context) {
-	id, err := idParam(c)
-	if err != nil {
-		s.fail(c, err)
+	item, ok := s.actionFor(c, (*tracker.User).CanEditAction)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	item, err := s.store.Action(ctx, id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !CurrentUser(c).CanEditAction(item.Action.OrganisationID) {
-		s.forbidden(c)
-		return
-	}
+	id, ctx := item.Action.ID, c.Request.Context()
 	var f updateForm
 	_ = c.ShouldBind(&f)
 	ch, errs := s.checkUpdate(f)
@@ -234,7 +214,7 @@ func (s *Server) actionPostUpdate(c *gin.Context) {
 		s.showAction(c, http.StatusUnprocessableEntity, item, f, errs, nil)
 		return
 	}
-	err = s.store.PostUpdate(ctx, id, ch)
+	err := s.store.PostUpdate(ctx, id, ch)
 	var conflict *store.ConflictError
 	var invalid *tracker.ValidationError
 	switch {
@@ -253,23 +233,13 @@ func (s *Server) actionPostUpdate(c *gin.Context) {
 }
 
 func (s *Server) actionDelete(c *gin.Context) {
-	id, err := idParam(c)
-	if err != nil {
-		s.fail(c, err)
+	item, ok := s.actionFor(c, (*tracker.User).CanDeleteAction)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	item, err := s.store.Action(ctx, id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !CurrentUser(c).CanDeleteAction(item.Action.OrganisationID) {
-		s.forbidden(c)
-		return
-	}
+	id, ctx := item.Action.ID, c.Request.Context()
 	version, _ := strconv.Atoi(c.PostForm("version"))
-	err = s.store.DeleteAction(ctx, id, version)
+	err := s.store.DeleteAction(ctx, id, version)
 	var conflict *store.ConflictError
 	if errors.As(err, &conflict) {
 		cur := conflict.Current
@@ -282,4 +252,24 @@ func (s *Server) actionDelete(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/actions?deleted="+strconv.FormatInt(id, 10))
+}
+
+// actionFor loads the action named in the path and checks the person may
+// do this to it; on failure it has already answered.
+func (s *Server) actionFor(c *gin.Context, may func(*tracker.User, int64) bool) (tracker.ActionItem, bool) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return tracker.ActionItem{}, false
+	}
+	item, err := s.store.Action(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return item, false
+	}
+	if !may(CurrentUser(c), item.Action.OrganisationID) {
+		s.forbidden(c)
+		return item, false
+	}
+	return item, true
 }

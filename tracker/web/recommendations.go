@@ -121,24 +121,18 @@ type statusForm struct {
 }
 
 func (s *Server) recommendationChangeStatus(c *gin.Context) {
-	id, err := idParam(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ctx := c.Request.Context()
-	d, err := s.store.RecommendationDetail(ctx, id)
-	if err != nil {
-		s.fail(c, err)
+	d, ok := s.recommendationFor(c)
+	if !ok {
 		return
 	}
 	if !CurrentUser(c).CanEditRecommendation(addresseeIDs(d.Recommendation)) {
 		s.forbidden(c)
 		return
 	}
+	id, ctx := d.Recommendation.ID, c.Request.Context()
 	var f statusForm
 	_ = c.ShouldBind(&f)
-	err = s.store.ChangeRecommendation(ctx, id, store.RecommendationChange{Version: f.Version, Status: f.Status, Assessment: f.Assessment,
+	err := s.store.ChangeRecommendation(ctx, id, store.RecommendationChange{Version: f.Version, Status: f.Status, Assessment: f.Assessment,
 		AssessmentNote: f.AssessmentNote, Reason: f.Reason, On: s.today()})
 	var invalid *tracker.ValidationError
 	switch {
@@ -224,17 +218,11 @@ func prefixed(errs map[string]string, prefix string) map[string]string {
 // recommendationRespond stores an addressee's management response, or a
 // new revision of it; earlier revisions are kept.
 func (s *Server) recommendationRespond(c *gin.Context) {
-	id, err := idParam(c)
-	if err != nil {
-		s.fail(c, err)
+	d, ok := s.recommendationFor(c)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	d, err := s.store.RecommendationDetail(ctx, id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	id, ctx := d.Recommendation.ID, c.Request.Context()
 	var f responseForm
 	_ = c.ShouldBind(&f)
 	allowed := false
@@ -262,7 +250,7 @@ func (s *Server) recommendationRespond(c *gin.Context) {
 		s.showRecommendation(c, http.StatusUnprocessableEntity, id, recForms{Response: &f, ResponseErrors: errs})
 		return
 	}
-	_, err = s.store.ReviseResponse(ctx, r, f.Revision)
+	_, err := s.store.ReviseResponse(ctx, r, f.Revision)
 	if errors.Is(err, tracker.ErrConflict) {
 		fresh, ferr := s.store.RecommendationDetail(ctx, id)
 		if ferr != nil {
@@ -290,17 +278,11 @@ func (s *Server) recommendationRespond(c *gin.Context) {
 // recommendationAddAction adds an action to the log under a recommendation,
 // for one of its addressees the person may act for.
 func (s *Server) recommendationAddAction(c *gin.Context) {
-	id, err := idParam(c)
-	if err != nil {
-		s.fail(c, err)
+	d, ok := s.recommendationFor(c)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	d, err := s.store.RecommendationDetail(ctx, id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	id, ctx := d.Recommendation.ID, c.Request.Context()
 	allowed := s.actionOrgs(c, d.Recommendation)
 	if len(allowed) == 0 {
 		s.forbidden(c)
@@ -381,26 +363,20 @@ func addresseeIDs(r tracker.Recommendation) []int64 {
 }
 
 func (s *Server) recommendationMoveDeadline(c *gin.Context) {
-	id, err := idParam(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ctx := c.Request.Context()
-	d, err := s.store.RecommendationDetail(ctx, id)
-	if err != nil {
-		s.fail(c, err)
+	d, ok := s.recommendationFor(c)
+	if !ok {
 		return
 	}
 	if !CurrentUser(c).CanEditRecommendation(addresseeIDs(d.Recommendation)) {
 		s.forbidden(c)
 		return
 	}
+	id, ctx := d.Recommendation.ID, c.Request.Context()
 	var f moveForm
 	_ = c.ShouldBind(&f)
 	m, errs := checkMove(f, s.today())
 	if len(errs) == 0 {
-		err = s.store.MoveRecommendationDeadline(ctx, id, m)
+		err := s.store.MoveRecommendationDeadline(ctx, id, m)
 		var invalid *tracker.ValidationError
 		switch {
 		case errors.Is(err, tracker.ErrConflict):
@@ -495,4 +471,20 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		p.ResponseForms = append(p.ResponseForms, v)
 	}
 	s.render(c, status, pageRecommendation, p)
+}
+
+// recommendationFor loads the recommendation named in the path; on failure
+// it has already answered.
+func (s *Server) recommendationFor(c *gin.Context) (tracker.RecommendationDetail, bool) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return tracker.RecommendationDetail{}, false
+	}
+	d, err := s.store.RecommendationDetail(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return d, false
+	}
+	return d, true
 }
