@@ -10,6 +10,7 @@ type Organisation struct {
 	ID        int64
 	Name      string
 	ShortName string
+	Version   int
 }
 
 // Label is the short name when there is one, otherwise the full name.
@@ -237,6 +238,7 @@ type Measure struct {
 	TargetDate     *time.Time
 	Description    string
 	Values         []MeasureValue
+	Version        int
 }
 
 // Latest returns the most recent value, if any.

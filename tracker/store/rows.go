@@ -24,7 +24,7 @@ type organisationRow struct {
 func (organisationRow) TableName() string { return "organisations" }
 
 func (r organisationRow) domain() tracker.Organisation {
-	return tracker.Organisation{ID: r.ID, Name: r.Name, ShortName: r.ShortName}
+	return tracker.Organisation{ID: r.ID, Name: r.Name, ShortName: r.ShortName, Version: r.Version}
 }
 
 type sourceRow struct {
@@ -273,7 +273,7 @@ func (r measureRow) domain() tracker.Measure {
 	return tracker.Measure{
 		ID: r.ID, OrganisationID: r.OrganisationID, SourceID: r.SourceID, OutcomeID: r.OutcomeID, Name: r.Name, Unit: r.Unit,
 		Direction: r.Direction, Target: r.Target, TargetText: r.TargetText, TargetDate: utcDay(r.TargetDate),
-		Description: r.Description,
+		Description: r.Description, Version: r.Version,
 	}
 }
 
