@@ -183,3 +183,53 @@ func (u *User) CanEditRecommendation(addressees []int64) bool {
 	}
 	return false
 }
+
+// secretaryOf reports whether the person is an administrator, or a
+// secretary whose scope includes one of the organisations.
+func (u *User) secretaryOf(orgIDs ...int64) bool {
+	if !u.active() {
+		return false
+	}
+	if u.Role == RoleAdmin {
+		return true
+	}
+	if u.Role != RoleSecretary {
+		return false
+	}
+	for _, id := range orgIDs {
+		if u.inScope(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanCreate reports whether the person may add organisations, sources,
+// references and measures: administrators and secretaries.
+func (u *User) CanCreate() bool {
+	return u.active() && (u.Role == RoleAdmin || u.Role == RoleSecretary)
+}
+
+// CanEditOrganisation reports whether the person may rename an
+// organisation: an administrator, or a secretary of it.
+func (u *User) CanEditOrganisation(orgID int64) bool { return u.secretaryOf(orgID) }
+
+// CanEditSource reports whether the person may change a source and add
+// recommendations to it: an administrator, or a secretary of the body
+// that issued it or of one it addresses.
+func (u *User) CanEditSource(orgIDs []int64) bool { return u.secretaryOf(orgIDs...) }
+
+// CanChangeReference reports whether the person may change a reference's
+// details: an administrator, or a secretary of the body that asked or of
+// the one that must answer.
+func (u *User) CanChangeReference(requestedBy, responding int64) bool {
+	return u.secretaryOf(requestedBy, responding)
+}
+
+// CanEditMeasure reports whether the person may change a measure's
+// definition and target: an administrator, or a secretary of its body.
+func (u *User) CanEditMeasure(orgID int64) bool { return u.secretaryOf(orgID) }
+
+// CanRecordMeasureValue reports whether the person may add or remove a
+// measure's values: whoever may edit the organisation's actions.
+func (u *User) CanRecordMeasureValue(orgID int64) bool { return u.CanEditAction(orgID) }

@@ -320,6 +320,9 @@ func (s *Store) AddMeasureValue(ctx context.Context, measureID int64, version in
 	err := s.changeValues(ctx, measureID, version, func(tx *Store) error {
 		row := measureValueRow{MeasureID: measureID, Period: strings.TrimSpace(v.Period), PeriodEnd: tracker.Day(v.PeriodEnd), Value: v.Value, Note: v.Note}
 		if err := tx.q(ctx).Create(&row).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return &tracker.ValidationError{Fields: map[string]string{"period_end": "There is already a value for the period ending " + tracker.FormatDate(row.PeriodEnd) + "; remove it first to replace it"}}
+			}
 			return fmt.Errorf("add measure value: %w", err)
 		}
 		v = row.domain()

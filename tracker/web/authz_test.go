@@ -86,6 +86,16 @@ func only(ok int, roles ...string) map[string]int {
 	return m
 }
 
+// formPage is a form only some roles may open; anonymous is sent to sign in.
+func formPage(roles ...string) map[string]int {
+	m := only(http.StatusOK, roles...)
+	m[anonymous] = http.StatusSeeOther
+	return m
+}
+
+// matrixSeq makes names the matrix creates unique.
+var matrixSeq int
+
 func adminPage() map[string]int {
 	m := only(http.StatusOK, admin)
 	m[anonymous] = http.StatusSeeOther
@@ -114,6 +124,22 @@ var matrix = []routeCase{
 	{name: "action log PDF", method: "GET", path: fixed("/reports/actions.pdf?overdue=true"), want: pages(200)},
 	{name: "PDF with a bad date", method: "GET", path: fixed("/reports/outstanding.pdf?as_at=31/02/2026"), want: pages(422)},
 	{name: "prepare the reply", method: "GET", path: fixed("/references/1/reply"), want: pages(200)},
+	{name: "organisations", method: "GET", path: fixed("/organisations"), want: pages(200)},
+	{name: "add an organisation", method: "GET", path: fixed("/organisations/new"), want: formPage(secretary, admin)},
+	{name: "change CoLP", method: "GET", path: fixed("/organisations/2/edit"), want: formPage(secretary, admin)},
+	{name: "change the MPS", method: "GET", path: fixed("/organisations/1/edit"), want: formPage(admin)},
+	{name: "add a source", method: "GET", path: fixed("/sources/new"), want: formPage(secretary, admin)},
+	{name: "change the Duty of Care source", method: "GET", path: fixed("/sources/1/edit"), want: formPage(admin)},
+	{name: "change the FIB analysis (addressed to CoLP)", method: "GET", path: fixed("/sources/2/edit"), want: formPage(secretary, admin)},
+	{name: "add a recommendation to the FIB analysis", method: "GET", path: fixed("/sources/2/recommendations/new"), want: formPage(secretary, admin)},
+	{name: "change a CoLP recommendation", method: "GET", path: fixed("/recommendations/11/edit"), want: formPage(secretary, admin)},
+	{name: "change an MPS recommendation", method: "GET", path: fixed("/recommendations/4/edit"), want: formPage(admin)},
+	{name: "change a CoLP action", method: "GET", path: actionPath(colpOrg, "/edit"), want: formPage(editorCoL, secretary, admin)},
+	{name: "add a reference", method: "GET", path: fixed("/references/new"), want: formPage(secretary, admin)},
+	{name: "change reference 13", method: "GET", path: fixed("/references/1/edit"), want: formPage(secretary, admin)},
+	{name: "a measure", method: "GET", path: fixed("/measures/1"), want: pages(200)},
+	{name: "add a measure", method: "GET", path: fixed("/measures/new"), want: formPage(secretary, admin)},
+	{name: "change an MPS measure", method: "GET", path: fixed("/measures/1/edit"), want: formPage(admin)},
 	{name: "sign-in page", method: "GET", path: fixed("/login"), want: map[string]int{anonymous: 200, viewer: 303, editorCoL: 303, editorMPS: 303, secretary: 303, admin: 303}},
 	{name: "unknown page", method: "GET", path: fixed("/no/such/page"), want: map[string]int{anonymous: 404, viewer: 404, editorCoL: 404, editorMPS: 404, secretary: 404, admin: 404}},
 
@@ -180,6 +206,40 @@ var matrix = []routeCase{
 			return url.Values{"version": {strconv.Itoa(d.Reference.Version)}, "intro": {"An update – “in full”."}, "items": {"1", "2"}}
 		},
 		want: only(http.StatusSeeOther, secretary, admin)},
+	{name: "create an organisation", method: "POST", path: fixed("/organisations/new"),
+		form: func(e *env) url.Values {
+			matrixSeq++
+			return url.Values{"name": {"Matrix body " + strconv.Itoa(matrixSeq)}}
+		},
+		want: only(http.StatusSeeOther, secretary, admin)},
+	{name: "rename CoLP", method: "POST", path: fixed("/organisations/2/edit"),
+		form: func(e *env) url.Values {
+			o, _ := e.s.Organisation(context.Background(), 2)
+			return url.Values{"version": {strconv.Itoa(o.Version)}, "name": {o.Name}, "short_name": {"CoLP" + strconv.Itoa(o.Version)}}
+		},
+		want: only(http.StatusSeeOther, secretary, admin)},
+	{name: "change a CoLP action's owner", method: "POST", path: actionPath(colpOrg, "/edit"),
+		form: func(e *env) url.Values {
+			a := e.actionOf(colpOrg)
+			return url.Values{"version": {strconv.Itoa(a.Version)}, "description": {a.Description}, "organisation": {strconv.FormatInt(a.OrganisationID, 10)}, "owner": {"Owner " + strconv.Itoa(a.Version)}}
+		},
+		want: only(http.StatusSeeOther, editorCoL, secretary, admin)},
+	{name: "change an MPS recommendation's text", method: "POST", path: fixed("/recommendations/4/edit"),
+		form: func(e *env) url.Values {
+			d, _ := e.s.RecommendationDetail(context.Background(), 4)
+			v := url.Values{"version": {strconv.Itoa(d.Recommendation.Version)}, "number": {"4"}, "text": {d.Recommendation.Text + " "}}
+			for _, o := range d.Recommendation.Addressees {
+				v.Add("addressees", strconv.FormatInt(o.ID, 10))
+			}
+			return v
+		},
+		want: only(http.StatusSeeOther, admin)},
+	{name: "record an MPS measure value", method: "POST", path: fixed("/measures/1/values"),
+		form: func(e *env) url.Values {
+			m, _ := e.s.Measure(context.Background(), 1)
+			return url.Values{"version": {strconv.Itoa(m.Version)}, "period": {"Matrix " + strconv.Itoa(m.Version)}, "period_end": {"2026-10-" + strconv.Itoa(10+m.Version%18)}, "value": {"70"}}
+		},
+		want: only(http.StatusSeeOther, editorMPS, admin)},
 	{name: "create token", method: "POST", path: fixed("/account/tokens"), form: func(*env) url.Values { return url.Values{"name": {"matrix"}} },
 		want: map[string]int{anonymous: 403, viewer: 201, editorCoL: 201, editorMPS: 201, secretary: 201, admin: 201}},
 	{name: "change password (wrong current)", method: "POST", path: fixed("/account/password"),

@@ -61,6 +61,7 @@ var funcs = template.FuncMap{
 	"fe": func(errs map[string]string, field string) FieldError {
 		return FieldError{Field: field, Message: errs[field]}
 	},
+	"one":    func(m tracker.Measure) []tracker.Measure { return []tracker.Measure{m} },
 	"at":     func(a tracker.Action, today time.Time) actionAt { return actionAt{A: a, Today: today} },
 	"cardOf": func(a tracker.ActionItem, today time.Time) actionCard { return actionCard{A: a, Today: today} },
 }

@@ -32,6 +32,7 @@ type referencePage struct {
 	Layout
 	tracker.ReferenceDetail
 	History []HistoryRow
+	CanEdit bool
 }
 
 func (s *Server) referenceShow(c *gin.Context) {
@@ -57,5 +58,6 @@ func (s *Server) referenceShow(c *gin.Context) {
 	s.render(c, http.StatusOK, pageReference, &referencePage{
 		Layout:          Layout{Title: title, Section: "references", Breadcrumbs: []Crumb{{"References", "/references"}}},
 		ReferenceDetail: d, History: historyRows(events),
+		CanEdit: CurrentUser(c).CanChangeReference(d.Reference.RequestedByID, d.Reference.RespondingOrgID),
 	})
 }

@@ -31,12 +31,16 @@ const (
 	pageDeleted         = "deleted"
 	pageReplyForm       = "reply_form"
 	pageSearch          = "search"
+	pageEdit            = "edit"
+	pageOrganisations   = "organisations"
+	pageMeasure         = "measure"
 )
 
 var allPages = []string{
 	pageHome, pageSources, pageSource, pageRecommendations, pageRecommendation, pageReferences,
 	pageReference, pageActions, pageMeasures, pageNotFound, pageError, pageForbidden, pageSetup, pageLogin,
 	pageAction, pageAccount, pageTokens, pageUsers, pageDeleted, pageReplyForm, pageSearch,
+	pageEdit, pageOrganisations, pageMeasure,
 }
 
 // routes lists every route of the app in one place.
@@ -80,6 +84,32 @@ func (s *Server) routes(r *gin.Engine) {
 	in.POST("/recommendations/:id/responses", s.recommendationRespond)
 	in.POST("/recommendations/:id/status", s.recommendationChangeStatus)
 	in.GET("/measures", s.measureList)
+	in.GET("/measures/new", s.measureNew)
+	in.POST("/measures/new", s.measureCreate)
+	in.GET("/measures/:id", s.measureShow)
+	in.GET("/measures/:id/edit", s.measureEdit)
+	in.POST("/measures/:id/edit", s.measureUpdate)
+	in.POST("/measures/:id/values", s.measureAddValue)
+	in.POST("/measures/:id/values/:value/delete", s.measureRemoveValue)
+	in.GET("/organisations", s.organisationList)
+	in.GET("/organisations/new", s.organisationNew)
+	in.POST("/organisations/new", s.organisationCreate)
+	in.GET("/organisations/:id/edit", s.organisationEdit)
+	in.POST("/organisations/:id/edit", s.organisationUpdate)
+	in.GET("/sources/new", s.sourceNew)
+	in.POST("/sources/new", s.sourceCreate)
+	in.GET("/sources/:id/edit", s.sourceEdit)
+	in.POST("/sources/:id/edit", s.sourceUpdate)
+	in.GET("/sources/:id/recommendations/new", s.recommendationNew)
+	in.POST("/sources/:id/recommendations/new", s.recommendationCreate)
+	in.GET("/recommendations/:id/edit", s.recommendationEdit)
+	in.POST("/recommendations/:id/edit", s.recommendationUpdate)
+	in.GET("/actions/:id/edit", s.actionEdit)
+	in.POST("/actions/:id/edit", s.actionUpdateDetails)
+	in.GET("/references/new", s.referenceNew)
+	in.POST("/references/new", s.referenceCreate)
+	in.GET("/references/:id/edit", s.referenceEdit)
+	in.POST("/references/:id/edit", s.referenceUpdate)
 	in.GET("/search", s.search)
 	in.GET("/sources/:id/report.pdf", s.sourcePDF)
 	in.GET("/references/:id/report.pdf", s.referencePDF)

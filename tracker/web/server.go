@@ -68,6 +68,23 @@ type Reader interface {
 	OwnerCounts(ctx context.Context, today time.Time, soonDays int) ([]tracker.OwnerCounts, error)
 	SourceStatusCounts(ctx context.Context) ([]tracker.SourceStatusCounts, error)
 	ChangedSince(ctx context.Context, since time.Time, limit int) ([]tracker.ChangedItem, int, error)
+
+	Organisation(ctx context.Context, id int64) (tracker.Organisation, error)
+	CreateOrganisation(ctx context.Context, o tracker.Organisation) (tracker.Organisation, error)
+	UpdateOrganisation(ctx context.Context, o tracker.Organisation) (tracker.Organisation, error)
+	Source(ctx context.Context, id int64) (tracker.Source, error)
+	CreateSource(ctx context.Context, src tracker.Source) (tracker.Source, error)
+	UpdateSource(ctx context.Context, src tracker.Source) (tracker.Source, error)
+	CreateRecommendation(ctx context.Context, r tracker.Recommendation) (tracker.Recommendation, error)
+	UpdateRecommendation(ctx context.Context, r tracker.Recommendation) (tracker.Recommendation, error)
+	UpdateActionDetails(ctx context.Context, a tracker.Action) (tracker.Action, error)
+	CreateReference(ctx context.Context, r tracker.Reference, recommendationIDs []int64) (tracker.Reference, error)
+	UpdateReference(ctx context.Context, r tracker.Reference, recommendationIDs []int64) (tracker.Reference, error)
+	Measure(ctx context.Context, id int64) (tracker.Measure, error)
+	CreateMeasure(ctx context.Context, m tracker.Measure) (tracker.Measure, error)
+	UpdateMeasure(ctx context.Context, m tracker.Measure) (tracker.Measure, error)
+	AddMeasureValue(ctx context.Context, measureID int64, version int, v tracker.MeasureValue) (tracker.MeasureValue, error)
+	RemoveMeasureValue(ctx context.Context, measureID int64, version int, valueID int64) error
 }
 
 // Options configure the web server.

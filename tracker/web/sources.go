@@ -34,6 +34,7 @@ type sourcePage struct {
 	ByStatus []tracker.Count
 	Overdue  int
 	History  []HistoryRow
+	CanEdit  bool
 }
 
 func (s *Server) sourceShow(c *gin.Context) {
@@ -49,7 +50,7 @@ func (s *Server) sourceShow(c *gin.Context) {
 	}
 	p := &sourcePage{
 		Layout:       Layout{Title: d.Source.Title, Section: "sources", Breadcrumbs: []Crumb{{"Sources", "/sources"}}},
-		SourceDetail: d,
+		SourceDetail: d, CanEdit: CurrentUser(c).CanEditSource(sourceOrgIDs(d)),
 	}
 	events, err := s.store.History(c.Request.Context(), store.EntitySource, id)
 	if err != nil {

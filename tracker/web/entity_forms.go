@@ -1,0 +1,527 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store"
+)
+
+// An action's own fields: what it is and who owns it.
+
+func actionDetailsForm(a tracker.ActionItem, orgs []tracker.Organisation) editForm {
+	path := "/actions/" + idString(a.Action.ID)
+	return editForm{
+		page: editPage{Layout: Layout{Title: "Change the action", Section: "actions", Breadcrumbs: []Crumb{{"Action log", "/actions"}, {truncate(60, a.Action.Description), path}}},
+			Heading: "Change the action", Post: path + "/edit", Submit: "Save action", Cancel: path, Versioned: true, Version: a.Action.Version,
+			Intro: "Its status and RAG rating change with a progress update, and its due date moves with a reason, on the action's page."},
+		fields: []formField{
+			{Name: "description", Label: "What is to be done", Kind: kindTextarea, Rows: 4},
+			{Name: "organisation", Label: "Organisation", Kind: kindSelect, Options: orgOptions(orgs)},
+			{Name: "owner", Label: "Owner", Kind: kindText, Optional: true, Hint: "The person or post responsible, like “D/Supt Crime”."},
+			{Name: "owner_unit", Label: "Unit", Kind: kindText, Optional: true},
+		},
+	}
+}
+
+func actionDetailsValues(a tracker.Action) url.Values {
+	return url.Values{"description": {a.Description}, "organisation": {idString(a.OrganisationID)}, "owner": {a.Owner},
+		"owner_unit": {a.OwnerUnit}, "version": {strconv.Itoa(a.Version)}}
+}
+
+// actionOrgsFor are the organisations the person may give an action to.
+func (s *Server) actionOrgsFor(c *gin.Context, current int64) ([]tracker.Organisation, error) {
+	all, err := s.store.Organisations(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	u := CurrentUser(c)
+	var out []tracker.Organisation
+	for _, o := range all {
+		if o.ID == current || u.CanEditAction(o.ID) {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) actionEdit(c *gin.Context) {
+	it, ok := s.actionFor(c, (*tracker.User).CanEditAction)
+	if !ok {
+		return
+	}
+	orgs, err := s.actionOrgsFor(c, it.Action.OrganisationID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.showEdit(c, http.StatusOK, actionDetailsForm(it, orgs), actionDetailsValues(it.Action), nil, nil)
+}
+
+func (s *Server) actionUpdateDetails(c *gin.Context) {
+	it, ok := s.actionFor(c, (*tracker.User).CanEditAction)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	orgs, err := s.actionOrgsFor(c, it.Action.OrganisationID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := actionDetailsForm(it, orgs)
+	vals := f.values(c)
+	a := it.Action
+	a.Description, a.Owner, a.OwnerUnit, a.OrganisationID, a.Version = vals.Get("description"), vals.Get("owner"), vals.Get("owner_unit"), formID(vals, "organisation"), formVersion(c)
+	f.page.Version = a.Version
+	if a.OrganisationID != it.Action.OrganisationID && !CurrentUser(c).CanEditAction(a.OrganisationID) {
+		err = &tracker.ValidationError{Fields: map[string]string{"organisation": "Choose an organisation whose actions you may change"}}
+	} else {
+		_, err = s.store.UpdateActionDetails(ctx, a)
+	}
+	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
+		cur, err := s.store.Action(ctx, a.ID)
+		return actionDetailsValues(cur.Action), err
+	}) {
+		c.Redirect(http.StatusSeeOther, "/actions/"+idString(a.ID))
+	}
+}
+
+// References: the request, who asked, who answers, and the
+// recommendations it covers.
+
+func referenceForm(heading, post, cancel string, orgs []tracker.Organisation, sources []tracker.SourceSummary, recs []tracker.RecommendationItem) editForm {
+	srcOpts := make([]tracker.Option, len(sources))
+	for i, src := range sources {
+		srcOpts[i] = tracker.Option{Value: idString(src.Source.ID), Label: src.Source.Title}
+	}
+	recOpts := make([]tracker.Option, len(recs))
+	for i, r := range recs {
+		recOpts[i] = tracker.Option{Value: idString(r.Recommendation.ID), Label: r.Source.Title + ", Recommendation " + r.Recommendation.Number + ": " + truncate(90, plain(r.Recommendation.Text))}
+	}
+	return editForm{
+		page: editPage{Layout: Layout{Title: heading, Section: "references", Breadcrumbs: []Crumb{{"References", "/references"}}},
+			Heading: heading, Post: post, Submit: "Save reference", Cancel: cancel},
+		fields: []formField{
+			{Name: "number", Label: "Reference number", Kind: kindText, Optional: true, Hint: "As the committee numbers it, like “13”."},
+			{Name: "title", Label: "Title", Kind: kindText, Hint: "Like “Victim Satisfaction Action Plan”."},
+			{Name: "requested_by", Label: "Asked by", Kind: kindSelect, Options: orgOptions(orgs)},
+			{Name: "responding_org", Label: "To be answered by", Kind: kindSelect, Options: orgOptions(orgs)},
+			{Name: "raised", Label: "Date raised", Kind: kindDate, Optional: true},
+			{Name: "status", Label: "Status", Kind: kindSelect, Options: tracker.ReferenceStatuses, Hint: "A reference stays outstanding until the committee closes it, even after the body has responded."},
+			{Name: "source", Label: "Raised by the source", Kind: kindSelect, Optional: true, Options: srcOpts},
+			{Name: "request_text", Label: "What was asked", Kind: kindTextarea, Optional: true},
+			{Name: "recommendations", Label: "Recommendations it covers", Kind: kindCheckboxes, Options: recOpts},
+		},
+	}
+}
+
+func referenceValues(r tracker.Reference, recIDs []int64) url.Values {
+	v := url.Values{"number": {r.Number}, "title": {r.Title}, "requested_by": {idString(r.RequestedByID)}, "responding_org": {idString(r.RespondingOrgID)},
+		"raised": {dayString(r.DateRaised)}, "status": {r.Status}, "source": {idPtrString(r.SourceID)}, "request_text": {r.RequestText},
+		"version": {strconv.Itoa(r.Version)}}
+	for _, id := range recIDs {
+		v.Add("recommendations", idString(id))
+	}
+	return v
+}
+
+func referenceFromValues(vals url.Values) (tracker.Reference, []int64, map[string]string) {
+	errs := map[string]string{}
+	r := tracker.Reference{Number: strings.TrimSpace(vals.Get("number")), Title: strings.TrimSpace(vals.Get("title")),
+		RequestedByID: formID(vals, "requested_by"), RespondingOrgID: formID(vals, "responding_org"),
+		DateRaised: formDate(vals, "raised", "the date raised", errs), Status: vals.Get("status"), SourceID: formIDPtr(vals, "source"),
+		RequestText: vals.Get("request_text")}
+	return r, formIDs(vals, "recommendations"), errs
+}
+
+func (s *Server) referenceFormFor(c *gin.Context, heading, post, cancel string) (editForm, bool) {
+	ctx := c.Request.Context()
+	orgs, err := s.store.Organisations(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return editForm{}, false
+	}
+	sources, _, err := s.store.ListSources(ctx, tracker.Page{Size: 1000}, s.today())
+	if err != nil {
+		s.fail(c, err)
+		return editForm{}, false
+	}
+	recs, _, err := s.store.ListRecommendations(ctx, tracker.RecommendationFilter{Page: tracker.Page{Size: 5000}, Today: s.today()})
+	if err != nil {
+		s.fail(c, err)
+		return editForm{}, false
+	}
+	return referenceForm(heading, post, cancel, orgs, sources, recs), true
+}
+
+func (s *Server) referenceNew(c *gin.Context)    { s.referenceCreateOrShow(c, false) }
+func (s *Server) referenceCreate(c *gin.Context) { s.referenceCreateOrShow(c, true) }
+
+func (s *Server) referenceCreateOrShow(c *gin.Context, save bool) {
+	u := CurrentUser(c)
+	if !u.CanCreate() {
+		s.forbidden(c)
+		return
+	}
+	f, ok := s.referenceFormFor(c, "Add a reference", "/references/new", "/references")
+	if !ok {
+		return
+	}
+	if !save {
+		s.showEdit(c, http.StatusOK, f, url.Values{"status": {tracker.RefAwaiting}}, nil, nil)
+		return
+	}
+	vals := f.values(c)
+	r, recs, errs := referenceFromValues(vals)
+	err := withDomainErrors(errs, r.Validate)
+	if err == nil && !u.CanChangeReference(r.RequestedByID, r.RespondingOrgID) {
+		err = &tracker.ValidationError{Fields: map[string]string{"requested_by": "Choose a body you work for as the one asking or the one answering"}}
+	}
+	if err == nil {
+		r, err = s.store.CreateReference(c.Request.Context(), r, recs)
+	}
+	if s.saveOutcome(c, f, vals, err, nil) {
+		c.Redirect(http.StatusSeeOther, "/references/"+idString(r.ID))
+	}
+}
+
+// referenceFor loads the reference of the URL and checks the person may
+// change it.
+func (s *Server) referenceFor(c *gin.Context) (tracker.ReferenceDetail, editForm, bool) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return tracker.ReferenceDetail{}, editForm{}, false
+	}
+	d, err := s.store.ReferenceDetail(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return d, editForm{}, false
+	}
+	if !CurrentUser(c).CanChangeReference(d.Reference.RequestedByID, d.Reference.RespondingOrgID) {
+		s.forbidden(c)
+		return d, editForm{}, false
+	}
+	path := "/references/" + idString(id)
+	f, ok := s.referenceFormFor(c, "Change the reference", path+"/edit", path)
+	f.page.Caption, f.page.Versioned, f.page.Version = d.Reference.Heading(), true, d.Reference.Version
+	f.page.Breadcrumbs = append(f.page.Breadcrumbs, Crumb{d.Reference.Heading(), path})
+	return d, f, ok
+}
+
+func referenceRecIDs(d tracker.ReferenceDetail) []int64 {
+	ids := make([]int64, len(d.Recommendations))
+	for i, r := range d.Recommendations {
+		ids[i] = r.Recommendation.ID
+	}
+	return ids
+}
+
+func (s *Server) referenceEdit(c *gin.Context) {
+	if d, f, ok := s.referenceFor(c); ok {
+		s.showEdit(c, http.StatusOK, f, referenceValues(d.Reference, referenceRecIDs(d)), nil, nil)
+	}
+}
+
+func (s *Server) referenceUpdate(c *gin.Context) {
+	d, f, ok := s.referenceFor(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	vals := f.values(c)
+	r, recs, errs := referenceFromValues(vals)
+	r.ID, r.Version = d.Reference.ID, formVersion(c)
+	f.page.Version = r.Version
+	err := withDomainErrors(errs, r.Validate)
+	if err == nil && !CurrentUser(c).CanChangeReference(r.RequestedByID, r.RespondingOrgID) {
+		err = &tracker.ValidationError{Fields: map[string]string{"requested_by": "Keep a body you work for as the one asking or the one answering"}}
+	}
+	if err == nil {
+		_, err = s.store.UpdateReference(ctx, r, recs)
+	}
+	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
+		cur, err := s.store.ReferenceDetail(ctx, r.ID)
+		return referenceValues(cur.Reference, referenceRecIDs(cur)), err
+	}) {
+		c.Redirect(http.StatusSeeOther, "/references/"+idString(r.ID))
+	}
+}
+
+// Measures: the definition, and values added and removed on the
+// measure's own page.
+
+func measureForm(heading, post, cancel string, orgs []tracker.Organisation) editForm {
+	return editForm{
+		page: editPage{Layout: Layout{Title: heading, Section: "measures", Breadcrumbs: []Crumb{{"Measures", "/measures"}}},
+			Heading: heading, Post: post, Submit: "Save measure", Cancel: cancel},
+		fields: []formField{
+			{Name: "name", Label: "Name", Kind: kindText, Hint: "Like “Victim satisfaction”."},
+			{Name: "organisation", Label: "Organisation", Kind: kindSelect, Options: orgOptions(orgs)},
+			{Name: "unit", Label: "Unit", Kind: kindText, Optional: true, Hint: "Like “%”, “calls” or “£”."},
+			{Name: "direction", Label: "Better when", Kind: kindSelect, Options: tracker.Directions},
+			{Name: "target", Label: "Target value", Kind: kindNumber, Optional: true},
+			{Name: "target_text", Label: "Target in words", Kind: kindText, Optional: true, Hint: "Like “close the gap with the national average”."},
+			{Name: "target_date", Label: "Target date", Kind: kindDate, Optional: true},
+			{Name: "description", Label: "About the measure", Kind: kindTextarea, Optional: true, Rows: 4},
+		},
+	}
+}
+
+func measureValues(m tracker.Measure) url.Values {
+	target := ""
+	if m.Target != nil {
+		target = strconv.FormatFloat(*m.Target, 'f', -1, 64)
+	}
+	return url.Values{"name": {m.Name}, "organisation": {idString(m.OrganisationID)}, "unit": {m.Unit}, "direction": {m.Direction},
+		"target": {target}, "target_text": {m.TargetText}, "target_date": {dayString(m.TargetDate)}, "description": {m.Description},
+		"version": {strconv.Itoa(m.Version)}}
+}
+
+// formNumber reads an optional number, with a comma or a space between
+// thousands as people type them.
+func formNumber(vals url.Values, field, label string, errs map[string]string) *float64 {
+	v := strings.NewReplacer(",", "", " ", "", "£", "", "%", "").Replace(strings.TrimSpace(vals.Get(field)))
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		errs[field] = "Enter " + label + " as a number, like 76 or 4.7"
+		return nil
+	}
+	return &n
+}
+
+func measureFromValues(vals url.Values) (tracker.Measure, map[string]string) {
+	errs := map[string]string{}
+	m := tracker.Measure{Name: strings.TrimSpace(vals.Get("name")), OrganisationID: formID(vals, "organisation"), Unit: strings.TrimSpace(vals.Get("unit")),
+		Direction: vals.Get("direction"), Target: formNumber(vals, "target", "the target", errs), TargetText: strings.TrimSpace(vals.Get("target_text")),
+		TargetDate: formDate(vals, "target_date", "the target date", errs), Description: vals.Get("description")}
+	return m, errs
+}
+
+func (s *Server) measureNew(c *gin.Context)    { s.measureCreateOrShow(c, false) }
+func (s *Server) measureCreate(c *gin.Context) { s.measureCreateOrShow(c, true) }
+
+func (s *Server) measureCreateOrShow(c *gin.Context, save bool) {
+	u := CurrentUser(c)
+	if !u.CanCreate() {
+		s.forbidden(c)
+		return
+	}
+	orgs, err := s.store.Organisations(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := measureForm("Add a measure", "/measures/new", "/measures", orgs)
+	if !save {
+		s.showEdit(c, http.StatusOK, f, url.Values{"direction": {tracker.HigherIsBetter}}, nil, nil)
+		return
+	}
+	vals := f.values(c)
+	m, errs := measureFromValues(vals)
+	err = withDomainErrors(errs, m.Validate)
+	if err == nil && !u.CanEditMeasure(m.OrganisationID) {
+		err = &tracker.ValidationError{Fields: map[string]string{"organisation": "Choose an organisation you work for"}}
+	}
+	if err == nil {
+		m, err = s.store.CreateMeasure(c.Request.Context(), m)
+	}
+	if s.saveOutcome(c, f, vals, err, nil) {
+		c.Redirect(http.StatusSeeOther, "/measures/"+idString(m.ID))
+	}
+}
+
+func (s *Server) measureFor(c *gin.Context) (tracker.Measure, bool) {
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return tracker.Measure{}, false
+	}
+	m, err := s.store.Measure(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return m, false
+	}
+	return m, true
+}
+
+func (s *Server) measureEditForm(c *gin.Context, m tracker.Measure) (editForm, bool) {
+	orgs, err := s.store.Organisations(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return editForm{}, false
+	}
+	path := "/measures/" + idString(m.ID)
+	f := measureForm("Change the measure", path+"/edit", path, orgs)
+	f.page.Caption, f.page.Versioned, f.page.Version = m.Name, true, m.Version
+	f.page.Breadcrumbs = append(f.page.Breadcrumbs, Crumb{m.Name, path})
+	return f, true
+}
+
+func (s *Server) measureEdit(c *gin.Context) {
+	m, ok := s.measureFor(c)
+	if !ok {
+		return
+	}
+	if !CurrentUser(c).CanEditMeasure(m.OrganisationID) {
+		s.forbidden(c)
+		return
+	}
+	if f, ok := s.measureEditForm(c, m); ok {
+		s.showEdit(c, http.StatusOK, f, measureValues(m), nil, nil)
+	}
+}
+
+func (s *Server) measureUpdate(c *gin.Context) {
+	cur, ok := s.measureFor(c)
+	if !ok {
+		return
+	}
+	u := CurrentUser(c)
+	if !u.CanEditMeasure(cur.OrganisationID) {
+		s.forbidden(c)
+		return
+	}
+	f, ok := s.measureEditForm(c, cur)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	vals := f.values(c)
+	m, errs := measureFromValues(vals)
+	m.ID, m.Version, m.SourceID, m.OutcomeID = cur.ID, formVersion(c), cur.SourceID, cur.OutcomeID
+	f.page.Version = m.Version
+	err := withDomainErrors(errs, m.Validate)
+	if err == nil && !u.CanEditMeasure(m.OrganisationID) {
+		err = &tracker.ValidationError{Fields: map[string]string{"organisation": "Choose an organisation you work for"}}
+	}
+	if err == nil {
+		_, err = s.store.UpdateMeasure(ctx, m)
+	}
+	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
+		now, err := s.store.Measure(ctx, m.ID)
+		return measureValues(now), err
+	}) {
+		c.Redirect(http.StatusSeeOther, "/measures/"+idString(m.ID))
+	}
+}
+
+type measurePage struct {
+	Layout
+	Measure   tracker.Measure
+	CanEdit   bool
+	CanRecord bool
+	Value     valueForm
+	Errors    map[string]string
+	Conflict  bool
+	History   []HistoryRow
+}
+
+// valueForm is a measure's value as posted.
+type valueForm struct {
+	Version   int    `form:"version"`
+	Period    string `form:"period"`
+	PeriodEnd string `form:"period_end"`
+	Value     string `form:"value"`
+	Note      string `form:"note"`
+}
+
+var valueFieldOrder = []string{"period", "period_end", "value", "note"}
+
+func (s *Server) measureShow(c *gin.Context) {
+	m, ok := s.measureFor(c)
+	if ok {
+		s.showMeasure(c, http.StatusOK, m, valueForm{Version: m.Version}, nil, false)
+	}
+}
+
+func (s *Server) showMeasure(c *gin.Context, status int, m tracker.Measure, f valueForm, errs map[string]string, conflict bool) {
+	u := CurrentUser(c)
+	p := &measurePage{
+		Layout:  Layout{Title: m.Name, Section: "measures", Breadcrumbs: []Crumb{{"Measures", "/measures"}}},
+		Measure: m, CanEdit: u.CanEditMeasure(m.OrganisationID), CanRecord: u.CanRecordMeasureValue(m.OrganisationID),
+		Value: f, Errors: errs, Conflict: conflict,
+	}
+	p.Value.Version = m.Version
+	p.ErrorSummary = errorList(errs, valueFieldOrder)
+	events, err := s.store.History(c.Request.Context(), store.EntityMeasure, m.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p.History = historyRows(events)
+	s.render(c, status, pageMeasure, p)
+}
+
+func (s *Server) measureAddValue(c *gin.Context) {
+	m, ok := s.measureFor(c)
+	if !ok {
+		return
+	}
+	if !CurrentUser(c).CanRecordMeasureValue(m.OrganisationID) {
+		s.forbidden(c)
+		return
+	}
+	var f valueForm
+	_ = c.ShouldBind(&f)
+	errs := map[string]string{}
+	vals := url.Values{"value": {f.Value}, "period_end": {f.PeriodEnd}}
+	v := tracker.MeasureValue{Period: strings.TrimSpace(f.Period), Note: f.Note}
+	if n := formNumber(vals, "value", "the value", errs); n != nil {
+		v.Value = *n
+	} else if errs["value"] == "" {
+		errs["value"] = "Enter the value, like 76"
+	}
+	if d := formDate(vals, "period_end", "the date the period ends", errs); d != nil {
+		v.PeriodEnd = *d
+	}
+	var err error
+	if len(errs) > 0 {
+		err = &tracker.ValidationError{Fields: errs}
+	} else {
+		_, err = s.store.AddMeasureValue(c.Request.Context(), m.ID, f.Version, v)
+	}
+	s.afterValueChange(c, m, f, err)
+}
+
+func (s *Server) measureRemoveValue(c *gin.Context) {
+	m, ok := s.measureFor(c)
+	if !ok {
+		return
+	}
+	if !CurrentUser(c).CanRecordMeasureValue(m.OrganisationID) {
+		s.forbidden(c)
+		return
+	}
+	valueID, err := strconv.ParseInt(c.Param("value"), 10, 64)
+	if err != nil {
+		s.notFound(c)
+		return
+	}
+	err = s.store.RemoveMeasureValue(c.Request.Context(), m.ID, formVersion(c), valueID)
+	s.afterValueChange(c, m, valueForm{}, err)
+}
+
+func (s *Server) afterValueChange(c *gin.Context, m tracker.Measure, f valueForm, err error) {
+	var invalid *tracker.ValidationError
+	switch {
+	case err == nil:
+		c.Redirect(http.StatusSeeOther, "/measures/"+idString(m.ID))
+	case errors.As(err, &invalid):
+		s.showMeasure(c, http.StatusUnprocessableEntity, m, f, invalid.Fields, false)
+	case errors.Is(err, tracker.ErrConflict):
+		s.showMeasure(c, http.StatusConflict, m, f, nil, true)
+	default:
+		s.fail(c, err)
+	}
+}

@@ -1,0 +1,156 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store/storetest"
+)
+
+// TestEntityForms adds and changes organisations, sources,
+// recommendations, an action's details, references and measures through
+// their forms: bad input comes back at its fields with everything typed
+// kept, a stale form is refused with the other person's values shown
+// beside the person's own, and UTF-8 survives.
+func TestEntityForms(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	ctx := context.Background()
+	sec, adm := e.login(secretary), e.login(admin)
+	colp := strconv.FormatInt(e.orgs[colpOrg].ID, 10)
+
+	// Organisations.
+	page := sec.post("/organisations/new", url.Values{"name": {"city of london police"}, "short_name": {"Ⅱ"}}, http.StatusUnprocessableEntity)
+	mustContain(t, text(page), "duplicate organisation", "There is a problem", "There is already an organisation called city of london police")
+	mustContain(t, page, "short name kept", `value="Ⅱ"`)
+	sec.post("/organisations/new", url.Values{"name": {"Victims’ Commissioner – Ⅱ"}, "short_name": {"VC"}}, http.StatusSeeOther)
+	mustContain(t, text(sec.get("/organisations", http.StatusOK)), "organisations", "Victims’ Commissioner – Ⅱ")
+	e.login(editorCoL).get("/organisations/new", http.StatusForbidden)
+
+	// A source: errors at their fields, input kept; then saved.
+	bad := url.Values{"title": {""}, "kind": {"committee_report"}, "issued_by": {colp}, "url": {"not a link"}, "pages": {"many"},
+		"summary": {"A review costing £250,000 of the “Victims’ Code”."}}
+	page = sec.post("/sources/new", bad, http.StatusUnprocessableEntity)
+	mustContain(t, text(page), "bad source", "Enter the title of the source", "Enter a web address starting with https://",
+		"Enter the number of pages as a whole number", "A review costing £250,000 of the “Victims’ Code”.")
+	mustContain(t, page, "error links", `href="#title"`, `href="#url"`, `aria-invalid="true"`)
+	good := url.Values{"title": {"Victims’ Code compliance review"}, "kind": {"committee_report"}, "issued_by": {colp}, "date": {"2026-11-02"},
+		"url": {"https://example.org/review"}, "pages": {"12"}, "summary": {bad.Get("summary")}, "keywords": {"victims\ncode"}}
+	sec.post("/sources/new", good, http.StatusSeeOther)
+	src := e.sourceNamed(good.Get("title"))
+	srcPath := "/sources/" + strconv.FormatInt(src, 10)
+	mustContain(t, text(sec.get(srcPath, http.StatusOK)), "new source", "Victims’ Code compliance review", "2 November 2026", "Change the source", "Add a recommendation")
+
+	// A recommendation in it, its deadline read from the wording.
+	sec.post(srcPath+"/recommendations/new", url.Values{"number": {"1"}, "text": {"Publish compliance figures quarterly."},
+		"addressees": {colp}, "deadline_text": {"by April 2027"}}, http.StatusSeeOther)
+	mustContain(t, text(sec.post(srcPath+"/recommendations/new", url.Values{"number": {"1"}, "text": {"Again"}, "addressees": {colp}}, http.StatusUnprocessableEntity)),
+		"duplicate number", "This source already has a recommendation 1")
+	recID := e.recommendationIn(src, "1")
+	recPath := "/recommendations/" + strconv.FormatInt(recID, 10)
+	mustContain(t, text(sec.get(recPath, http.StatusOK)), "new recommendation", "Publish compliance figures quarterly.", "30 April 2027")
+
+	// Two people edit it: the second save is refused with the first one's
+	// text beside their own.
+	form := sec.get(recPath+"/edit", http.StatusOK)
+	version := versionIn(t, form)
+	adm.post(recPath+"/edit", url.Values{"version": {version}, "number": {"1"}, "text": {"Publish compliance figures monthly – admin."}, "addressees": {colp}}, http.StatusSeeOther)
+	page = text(sec.post(recPath+"/edit", url.Values{"version": {version}, "number": {"1"}, "text": {"Publish figures every quarter – secretary."}, "addressees": {colp}}, http.StatusConflict))
+	mustContain(t, page, "conflict", "Someone else changed this after you opened it", "Saved by the other person: Publish compliance figures monthly – admin.",
+		"Publish figures every quarter – secretary.")
+	mustContain(t, text(sec.get(recPath, http.StatusOK)), "first save kept", "Publish compliance figures monthly – admin.")
+
+	// An action's details: owner changed; no moving it to a body outside
+	// one's scope.
+	chair := e.login(editorCoL)
+	a := e.actionOf(colpOrg)
+	actPath := "/actions/" + strconv.FormatInt(a.ID, 10)
+	chair.post(actPath+"/edit", url.Values{"version": {strconv.Itoa(a.Version)}, "description": {a.Description}, "organisation": {colp},
+		"owner": {"Head of Research and Analysis"}, "owner_unit": {"Économie"}}, http.StatusSeeOther)
+	mustContain(t, text(chair.get(actPath, http.StatusOK)), "new owner", "Head of Research and Analysis", "Économie")
+	a = e.actionOf(colpOrg)
+	mustContain(t, text(chair.post(actPath+"/edit", url.Values{"version": {strconv.Itoa(a.Version)}, "description": {a.Description},
+		"organisation": {strconv.FormatInt(e.orgs[mpsOrg].ID, 10)}}, http.StatusUnprocessableEntity)),
+		"other body", "Choose an organisation whose actions you may change")
+	e.login(editorMPS).get(actPath+"/edit", http.StatusForbidden)
+
+	// A reference: retitled, a recommendation linked.
+	d, err := e.s.ReferenceDetail(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rv := url.Values{"version": {strconv.Itoa(d.Reference.Version)}, "number": {"13"}, "title": {"Victim Satisfaction Action Plan – revised"},
+		"requested_by": {strconv.FormatInt(d.Reference.RequestedByID, 10)}, "responding_org": {colp}, "status": {"responded"},
+		"recommendations": {strconv.FormatInt(d.Recommendations[0].Recommendation.ID, 10), strconv.FormatInt(recID, 10)}}
+	sec.post("/references/1/edit", rv, http.StatusSeeOther)
+	mustContain(t, text(sec.get("/references/1", http.StatusOK)), "reference", "Victim Satisfaction Action Plan – revised", "Publish compliance figures monthly")
+	rv.Set("title", "Victim Satisfaction")
+	mustContain(t, text(sec.post("/references/1/edit", rv, http.StatusConflict)), "stale reference", "Saved by the other person: Victim Satisfaction Action Plan – revised")
+
+	// A measure with a value; a bad value and a stale one are refused.
+	sec.post("/measures/new", url.Values{"name": {"Call-backs within 48 hours"}, "organisation": {colp}, "unit": {"%"}, "direction": {"higher"}, "target": {"90"}}, http.StatusSeeOther)
+	m := e.measureNamed("Call-backs within 48 hours")
+	mPath := "/measures/" + strconv.FormatInt(m, 10)
+	page = chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {"Q3 2026"}, "period_end": {"2026-09-30"}, "value": {"lots"}}, http.StatusUnprocessableEntity)
+	mustContain(t, text(page), "bad value", "Enter the value as a number")
+	mustContain(t, page, "value kept", `value="Q3 2026"`, `value="lots"`)
+	chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {"Q3 2026"}, "period_end": {"2026-09-30"}, "value": {"87.5"}, "note": {"Call log"}}, http.StatusSeeOther)
+	mustContain(t, text(chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {"Q4 2026"}, "period_end": {"2026-12-31"}, "value": {"91"}}, http.StatusConflict)),
+		"stale value", "Someone else changed these values", "Q3 2026", "87.5")
+	e.login(editorMPS).post(mPath+"/values", url.Values{"version": {"2"}, "period": {"Q4"}, "period_end": {"2026-12-31"}, "value": {"1"}}, http.StatusForbidden)
+	chair.get(mPath+"/edit", http.StatusForbidden) // editors record values; the definition is the secretary's
+}
+
+var versionInput = regexp.MustCompile(`name="version" value="(\d+)"`)
+
+func versionIn(t *testing.T, page string) string {
+	t.Helper()
+	m := versionInput.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no version in the form")
+	}
+	return m[1]
+}
+
+func (e *env) sourceNamed(title string) int64 {
+	e.t.Helper()
+	src, err := e.s.FindSourceByTitle(context.Background(), title)
+	if err != nil {
+		e.t.Fatalf("source %q: %v", title, err)
+	}
+	return src.ID
+}
+
+func (e *env) recommendationIn(source int64, number string) int64 {
+	e.t.Helper()
+	items, _, err := e.s.ListRecommendations(context.Background(), tracker.RecommendationFilter{SourceID: source, Page: tracker.Page{Size: 100}, Today: today})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, it := range items {
+		if it.Recommendation.Number == number {
+			return it.Recommendation.ID
+		}
+	}
+	e.t.Fatalf("no recommendation %s in source %d", number, source)
+	return 0
+}
+
+func (e *env) measureNamed(name string) int64 {
+	e.t.Helper()
+	ms, _, err := e.s.ListMeasures(context.Background(), tracker.Page{Size: 100})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Name == name {
+			return m.ID
+		}
+	}
+	e.t.Fatalf("no measure %q", name)
+	return 0
+}

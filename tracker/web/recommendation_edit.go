@@ -1,0 +1,161 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civic-tracker/tracker/tracker"
+)
+
+// recommendationForm is the form of a recommendation's own fields. A new
+// one also takes its deadline; later the deadline moves with a reason on
+// the recommendation's page.
+func recommendationForm(heading, post, cancel string, orgs []tracker.Organisation, isNew bool) editForm {
+	fields := []formField{
+		{Name: "number", Label: "Number", Kind: kindText, Hint: "As the source numbers it, like “4”, “2a” or “018/24”."},
+		{Name: "title", Label: "Short title", Kind: kindText, Optional: true},
+		{Name: "text", Label: "Text of the recommendation", Kind: kindTextarea, Rows: 8, Hint: "Markdown works: a blank line between paragraphs, “- ” for bullets."},
+		{Name: "addressees", Label: "Addressed to", Kind: kindCheckboxes, Options: orgOptions(orgs), Hint: "Choose every body the recommendation is addressed to."},
+		{Name: "themes", Label: "Themes", Kind: kindTextarea, Optional: true, Rows: 3, Hint: "One a line, like “Victim care”."},
+	}
+	if isNew {
+		fields = append(fields,
+			formField{Name: "deadline_text", Label: "Deadline as written", Kind: kindText, Optional: true, Hint: "Like “by April 2013” or “over the next six months”; the date is worked out from it when the date below is empty."},
+			formField{Name: "deadline_date", Label: "Deadline date", Kind: kindDate, Optional: true})
+	}
+	return editForm{
+		page: editPage{Layout: Layout{Title: heading, Section: "recommendations"},
+			Heading: heading, Post: post, Submit: "Save recommendation", Cancel: cancel},
+		fields: fields,
+	}
+}
+
+func recommendationValues(r tracker.Recommendation) url.Values {
+	v := url.Values{"number": {r.Number}, "title": {r.Title}, "text": {r.Text}, "themes": {tracker.JoinList(r.Themes)},
+		"version": {strconv.Itoa(r.Version)}}
+	for _, o := range r.Addressees {
+		v.Add("addressees", idString(o.ID))
+	}
+	return v
+}
+
+func recommendationFromValues(vals url.Values, orgs []tracker.Organisation) tracker.Recommendation {
+	r := tracker.Recommendation{Number: strings.TrimSpace(vals.Get("number")), Title: strings.TrimSpace(vals.Get("title")),
+		Text: vals.Get("text"), Themes: tracker.SplitList(vals.Get("themes"))}
+	for _, id := range formIDs(vals, "addressees") {
+		for _, o := range orgs {
+			if o.ID == id {
+				r.Addressees = append(r.Addressees, o)
+			}
+		}
+	}
+	return r
+}
+
+func (s *Server) recommendationNew(c *gin.Context)    { s.recommendationCreateOrShow(c, false) }
+func (s *Server) recommendationCreate(c *gin.Context) { s.recommendationCreateOrShow(c, true) }
+
+func (s *Server) recommendationCreateOrShow(c *gin.Context, save bool) {
+	d, ok := s.sourceFor(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	orgs, err := s.store.Organisations(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	path := "/sources/" + idString(d.Source.ID)
+	f := recommendationForm("Add a recommendation", path+"/recommendations/new", path, orgs, true)
+	f.page.Caption = d.Source.Title
+	f.page.Breadcrumbs = []Crumb{{"Sources", "/sources"}, {d.Source.Title, path}}
+	if !save {
+		s.showEdit(c, http.StatusOK, f, url.Values{}, nil, nil)
+		return
+	}
+	vals := f.values(c)
+	r := recommendationFromValues(vals, orgs)
+	r.SourceID, r.Status, r.Assessment = d.Source.ID, tracker.RecOpen, tracker.AssessNone
+	errs := map[string]string{}
+	r.DeadlineText = strings.TrimSpace(vals.Get("deadline_text"))
+	r.DeadlineDate = formDate(vals, "deadline_date", "the deadline", errs)
+	if r.DeadlineDate == nil && r.DeadlineText != "" {
+		ref := time.Now().UTC()
+		if d.Source.Date != nil {
+			ref = *d.Source.Date
+		}
+		if t, ok := tracker.ParseDeadline(r.DeadlineText, ref); ok {
+			r.DeadlineDate = &t
+		}
+	}
+	err = withDomainErrors(errs, r.Validate)
+	if err == nil {
+		r, err = s.store.CreateRecommendation(ctx, r)
+	}
+	if s.saveOutcome(c, f, vals, err, nil) {
+		c.Redirect(http.StatusSeeOther, "/recommendations/"+idString(r.ID))
+	}
+}
+
+// recommendationEditForm loads the recommendation and checks the person
+// may change it.
+func (s *Server) recommendationEditForm(c *gin.Context) (tracker.RecommendationDetail, editForm, []tracker.Organisation, bool) {
+	d, ok := s.recommendationFor(c)
+	if !ok {
+		return d, editForm{}, nil, false
+	}
+	if !CurrentUser(c).CanEditRecommendation(addresseeIDs(d.Recommendation)) {
+		s.forbidden(c)
+		return d, editForm{}, nil, false
+	}
+	orgs, err := s.store.Organisations(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return d, editForm{}, nil, false
+	}
+	path := "/recommendations/" + idString(d.Recommendation.ID)
+	f := recommendationForm("Change Recommendation "+d.Recommendation.Number, path+"/edit", path, orgs, false)
+	f.page.Caption, f.page.Versioned, f.page.Version = d.Source.Title, true, d.Recommendation.Version
+	f.page.Intro = "Its status, assessment and deadline change on the recommendation's page, where each change keeps a reason."
+	f.page.Breadcrumbs = []Crumb{{"Recommendations", "/recommendations"}, {"Recommendation " + d.Recommendation.Number, path}}
+	return d, f, orgs, true
+}
+
+func (s *Server) recommendationEdit(c *gin.Context) {
+	if d, f, _, ok := s.recommendationEditForm(c); ok {
+		s.showEdit(c, http.StatusOK, f, recommendationValues(d.Recommendation), nil, nil)
+	}
+}
+
+func (s *Server) recommendationUpdate(c *gin.Context) {
+	d, f, orgs, ok := s.recommendationEditForm(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	vals := f.values(c)
+	r := recommendationFromValues(vals, orgs)
+	r.ID, r.Version = d.Recommendation.ID, formVersion(c)
+	f.page.Version = r.Version
+	// Someone who may change it must stay able to: a secretary cannot
+	// take every one of their own bodies off it.
+	var err error
+	if !CurrentUser(c).CanEditRecommendation(addresseeIDs(r)) && len(r.Addressees) > 0 {
+		err = &tracker.ValidationError{Fields: map[string]string{"addressees": "Keep at least one organisation you work for among the addressees, or ask an administrator"}}
+	}
+	if err == nil {
+		_, err = s.store.UpdateRecommendation(ctx, r)
+	}
+	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
+		cur, err := s.store.RecommendationDetail(ctx, r.ID)
+		return recommendationValues(cur.Recommendation), err
+	}) {
+		c.Redirect(http.StatusSeeOther, "/recommendations/"+idString(r.ID))
+	}
+}
