@@ -237,7 +237,7 @@ func (s *Store) CreateMeasure(ctx context.Context, m tracker.Measure) (tracker.M
 			}
 			m.Values[i].ID, m.Values[i].MeasureID = vr.ID, row.ID
 		}
-		return tx.recordCreate(ctx, EntityMeasure, row.ID, &row, map[string]any{"values": m.Values})
+		return tx.recordCreate(ctx, EntityMeasure, row.ID, &row, map[string]any{"values": valueList(m.Values)})
 	})
 	m.ID = row.ID
 	return m, err

@@ -427,3 +427,64 @@ func TestBrowserKeepTheLog(t *testing.T) {
 		t.Errorf("bad input: summary %q, owner kept as %q", summary, typed)
 	}
 }
+
+// TestBrowserEditForms: an administrator opens every create and edit form
+// at phone width (none scrolls sideways), then changes Recommendation 4's
+// text in a desktop browser: an empty text brings the error summary with a
+// link to the field, and the text typed into the other fields stays.
+func TestBrowserEditForms(t *testing.T) {
+	ctx := browser(t)
+	e := newEnv(t, storetest.SQLite(t), 25)
+	base := e.ts.URL
+	a := e.actionOf(colpOrg)
+	if err := steps(ctx, signIn(base, "admin@example.org")); err != nil {
+		t.Fatal(err)
+	}
+	var overflow bool
+	for _, page := range []string{"/organisations", "/organisations/new", "/sources/new", "/sources/1/edit", "/sources/1/recommendations/new",
+		"/recommendations/4/edit", "/actions/" + strconv.FormatInt(a.ID, 10) + "/edit", "/references/new", "/references/1/edit",
+		"/measures/1", "/measures/new", "/measures/1/edit"} {
+		err := steps(ctx,
+			chromedp.EmulateViewport(375, 800),
+			chromedp.Navigate(base+page),
+			chromedp.Poll(`document.readyState === "complete" && document.location.pathname === "`+page+`" && document.querySelector("h1") !== null`,
+				nil, chromedp.WithPollingTimeout(20*time.Second)),
+			chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth + 1`, &overflow),
+			shot("phone"+strings.ReplaceAll(page, "/", "-")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if overflow {
+			t.Errorf("%s scrolls sideways at phone width", page)
+		}
+	}
+
+	var summary, title, text string
+	err := steps(ctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/recommendations/4/edit"),
+		chromedp.WaitVisible(`#text`),
+		chromedp.SetValue(`#title`, "Victims’ Code – £250,000 Ⅱ"),
+		chromedp.Evaluate(`document.getElementById("text").value = ""`, nil),
+		chromedp.Click(`form[action="/recommendations/4/edit"] button[type="submit"]`),
+		chromedp.WaitVisible(`.error-summary`),
+		chromedp.Text(`.error-summary`, &summary),
+		chromedp.Value(`#title`, &title),
+		shot("edit-errors"),
+		chromedp.Click(`.error-summary a[href="#text"]`),
+		chromedp.SetValue(`#text`, "The MPS should – by April 2013 – set up the “Victims’ Code” hotline."),
+		chromedp.Click(`form[action="/recommendations/4/edit"] button[type="submit"]`),
+		chromedp.WaitVisible(`a[href="/recommendations/4/edit"]`),
+		chromedp.Text(`.prose--lead`, &text),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(summary, "Enter the text of the recommendation") || title != "Victims’ Code – £250,000 Ⅱ" {
+		t.Errorf("after an empty text: summary %q, title kept as %q", summary, title)
+	}
+	if !strings.Contains(text, "“Victims’ Code” hotline") {
+		t.Errorf("saved text shows as %q", text)
+	}
+}
