@@ -210,10 +210,12 @@ func (s *Store) UpdateActionDetails(ctx context.Context, a tracker.Action) (trac
 
 // UpdateReference changes a reference's fields and the recommendations it
 // covers, in the order given. The secretary's report choices stay.
-func (s *Store) UpdateReference(ctx context.Context, r tracker.Reference, recommendationIDs []int64) (tracker.Reference, error) {
+// Closing or reopening needs a reason, which the history keeps.
+func (s *Store) UpdateReference(ctx context.Context, r tracker.Reference, recommendationIDs []int64, reason string) (tracker.Reference, error) {
 	if err := r.Validate(); err != nil {
 		return r, err
 	}
+	reason = strings.TrimSpace(reason)
 	var after referenceRow
 	err := s.Tx(ctx, func(tx *Store) error {
 		var before referenceRow
@@ -222,6 +224,9 @@ func (s *Store) UpdateReference(ctx context.Context, r tracker.Reference, recomm
 		}
 		if before.Version != r.Version {
 			return staleErr(EntityReference, r.ID, before.Version)
+		}
+		if (before.Status == tracker.RefClosed) != (r.Status == tracker.RefClosed) && reason == "" {
+			return &tracker.ValidationError{Fields: map[string]string{"reason": "Say why the reference is being closed or reopened, for example “closed by the Sub-Committee on 12 March”"}}
 		}
 		var oldIDs []int64
 		if err := tx.q(ctx).Model(&referenceRecommendationRow{}).Where("reference_id = ?", r.ID).Order("sort_order").Pluck("recommendation_id", &oldIDs).Error; err != nil {
@@ -234,7 +239,7 @@ func (s *Store) UpdateReference(ctx context.Context, r tracker.Reference, recomm
 		after.Number, after.Title, after.RequestedByID, after.RespondingOrgID = strings.TrimSpace(r.Number), strings.TrimSpace(r.Title), r.RequestedByID, r.RespondingOrgID
 		after.RaisedOn, after.RequestText, after.Status, after.SourceID = dayArg(r.DateRaised), r.RequestText, r.Status, r.SourceID
 		if err := tx.saveVersioned(ctx, EntityReference, r.ID, &before, &after, &after.Version,
-			map[string]any{"recommendations": oldIDs}, map[string]any{"recommendations": recommendationIDs}); err != nil {
+			map[string]any{"recommendations": oldIDs, "reason": nil}, map[string]any{"recommendations": recommendationIDs, "reason": reasonValue(reason)}); err != nil {
 			return err
 		}
 		if fmt.Sprint(oldIDs) == fmt.Sprint(recommendationIDs) {
@@ -384,4 +389,12 @@ func valueList(vals []tracker.MeasureValue) []string {
 		}
 	}
 	return out
+}
+
+// reasonValue is a reason as the history keeps it: none when blank.
+func reasonValue(reason string) any {
+	if reason == "" {
+		return nil
+	}
+	return reason
 }

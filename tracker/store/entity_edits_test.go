@@ -102,15 +102,23 @@ func TestEntityEdits(t *testing.T) {
 			t.Fatal(err)
 		}
 		ref.Title = "Victim Satisfaction Action Plan"
-		if _, err := s.UpdateReference(ctx, ref, []int64{rec.ID}); err != nil {
+		ref.Status = tracker.RefClosed
+		if _, err := s.UpdateReference(ctx, ref, []int64{rec.ID}, ""); !isField(err, "reason") {
+			t.Fatalf("closing without a reason: %v", err)
+		}
+		if _, err := s.UpdateReference(ctx, ref, []int64{rec.ID}, "Closed by the Sub-Committee – “answered”"); err != nil {
 			t.Fatal(err)
 		}
 		rd, err := s.ReferenceDetail(ctx, ref.ID)
 		if err != nil || rd.Reference.Title != ref.Title || len(rd.Recommendations) != 1 {
 			t.Fatalf("reference after edit: %+v %v", rd.Reference, err)
 		}
-		if _, err := s.UpdateReference(ctx, ref, nil); !errors.Is(err, tracker.ErrConflict) {
+		if _, err := s.UpdateReference(ctx, ref, nil, "again"); !errors.Is(err, tracker.ErrConflict) {
 			t.Fatalf("stale reference: %v", err)
+		}
+		rh, _ := s.History(ctx, store.EntityReference, ref.ID)
+		if last := rh[len(rh)-1]; !hasChange(last, "reason") || !hasChange(last, "status") {
+			t.Errorf("closing is not in the history with its reason: %+v", last)
 		}
 
 		// Measures and their values.

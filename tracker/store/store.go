@@ -45,7 +45,9 @@ func IsPostgresURL(dsn string) bool {
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg := &gorm.Config{
 		Logger:         logger.Default.LogMode(logger.Silent),
-		NowFunc:        func() time.Time { return time.Now().UTC() },
+		// Microseconds, the precision both databases keep, so a backup moved
+		// between them compares equal.
+		NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 		TranslateError: true,
 		// A Tx inside a Tx joins it: the outer one decides, and a failure
 		// anywhere rolls everything back. Savepoints would cost a round trip
@@ -85,6 +87,10 @@ func sqliteDSN(path string) string {
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
+	} else {
+		// The path is part of a URI: a "#" or "%" in a folder name would
+		// cut it short or change it.
+		path = strings.NewReplacer("%", "%25", "#", "%23").Replace(path)
 	}
 	return "file:" + path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 }

@@ -115,6 +115,7 @@ func referenceForm(heading, post, cancel string, orgs []tracker.Organisation, so
 			{Name: "responding_org", Label: "To be answered by", Kind: kindSelect, Options: orgOptions(orgs)},
 			{Name: "raised", Label: "Date raised", Kind: kindDate, Optional: true},
 			{Name: "status", Label: "Status", Kind: kindSelect, Options: tracker.ReferenceStatuses, Hint: "A reference stays outstanding until the committee closes it, even after the body has responded."},
+			{Name: "reason", Label: "Reason for closing or reopening", Kind: kindText, Optional: true, Hint: "Needed when the status changes to or from closed; the history keeps it."},
 			{Name: "source", Label: "Raised by the source", Kind: kindSelect, Optional: true, Options: srcOpts},
 			{Name: "request_text", Label: "What was asked", Kind: kindTextarea, Optional: true},
 			{Name: "recommendations", Label: "Recommendations it covers", Kind: kindCheckboxes, Options: recOpts},
@@ -245,7 +246,7 @@ func (s *Server) referenceUpdate(c *gin.Context) {
 		err = &tracker.ValidationError{Fields: map[string]string{"requested_by": "Keep a body you work for as the one asking or the one answering"}}
 	}
 	if err == nil {
-		_, err = s.store.UpdateReference(ctx, r, recs)
+		_, err = s.store.UpdateReference(ctx, r, recs, vals.Get("reason"))
 	}
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
 		cur, err := s.store.ReferenceDetail(ctx, r.ID)

@@ -79,7 +79,7 @@ type Reader interface {
 	UpdateRecommendation(ctx context.Context, r tracker.Recommendation) (tracker.Recommendation, error)
 	UpdateActionDetails(ctx context.Context, a tracker.Action) (tracker.Action, error)
 	CreateReference(ctx context.Context, r tracker.Reference, recommendationIDs []int64) (tracker.Reference, error)
-	UpdateReference(ctx context.Context, r tracker.Reference, recommendationIDs []int64) (tracker.Reference, error)
+	UpdateReference(ctx context.Context, r tracker.Reference, recommendationIDs []int64, reason string) (tracker.Reference, error)
 	Measure(ctx context.Context, id int64) (tracker.Measure, error)
 	CreateMeasure(ctx context.Context, m tracker.Measure) (tracker.Measure, error)
 	UpdateMeasure(ctx context.Context, m tracker.Measure) (tracker.Measure, error)
