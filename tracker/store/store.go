@@ -44,10 +44,10 @@ func IsPostgresURL(dsn string) bool {
 // busy timeout and foreign keys on. Open does not migrate.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg := &gorm.Config{
-		Logger:         logger.Default.LogMode(logger.Silent),
+		Logger: logger.Default.LogMode(logger.Silent),
 		// Microseconds, the precision both databases keep, so a backup moved
 		// between them compares equal.
-		NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		NowFunc:        func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 		TranslateError: true,
 		// A Tx inside a Tx joins it: the outer one decides, and a failure
 		// anywhere rolls everything back. Savepoints would cost a round trip
