@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -27,6 +28,8 @@ type actionListPage struct {
 	Deleted       bool
 	// PDFFilter carries the log's filter to the PDF download.
 	PDFFilter map[string]string
+	// ExportQuery carries it to the CSV and XLSX downloads.
+	ExportQuery template.URL
 }
 
 // actionQuery is the log's filter as it appears in the URL.
@@ -68,7 +71,9 @@ func sortLinks(u *url.URL, keys ...string) map[string]string {
 	return out
 }
 
-func (s *Server) actionList(c *gin.Context) {
+// actionFilterOf reads the log's filter from the URL; the page and its
+// exports share it, so an export holds what the page shows.
+func actionFilterOf(c *gin.Context, today time.Time) (tracker.ActionFilter, actionQuery, string) {
 	var q actionQuery
 	_ = c.ShouldBindQuery(&q) // a malformed value filters nothing rather than failing
 	if !validOption(tracker.ActionStatuses, q.Status) {
@@ -81,13 +86,19 @@ func (s *Server) actionList(c *gin.Context) {
 		q.RAG = ""
 	}
 	since, sinceErr := sinceOf(q.Since)
+	return tracker.ActionFilter{
+		OrganisationID: q.Org, Owner: q.Owner, Status: q.Status, Overdue: q.Overdue, Open: q.Open,
+		DueWithinDays: q.DueWithin, SourceID: q.Source, Today: today,
+		RAG: q.RAG, ChangedSince: since, Sort: q.Sort,
+	}, q, sinceErr
+}
+
+func (s *Server) actionList(c *gin.Context) {
+	f, q, sinceErr := actionFilterOf(c, s.today())
 	ctx := c.Request.Context()
 	page := s.pageOf(c)
-	items, total, err := s.store.ListActions(ctx, tracker.ActionFilter{
-		OrganisationID: q.Org, Owner: q.Owner, Status: q.Status, Overdue: q.Overdue, Open: q.Open,
-		DueWithinDays: q.DueWithin, SourceID: q.Source, Today: s.today(), Page: page,
-		RAG: q.RAG, ChangedSince: since, Sort: q.Sort,
-	})
+	f.Page = page
+	items, total, err := s.store.ListActions(ctx, f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -102,8 +113,11 @@ func (s *Server) actionList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	exports := c.Request.URL.Query()
+	exports.Del("page")
 	s.render(c, http.StatusOK, pageActions, &actionListPage{
-		Items: items, Pager: newPager(c.Request.URL, page, total, "action", "actions"),
+		ExportQuery: exportQuery(exports),
+		Items:       items, Pager: newPager(c.Request.URL, page, total, "action", "actions"),
 		Organisations: orgs, Owners: owners, Statuses: tracker.ActionStatuses, DueWithin: []int{7, 30, 90},
 		Filter: q, Filtered: q != actionQuery{Sort: q.Sort}, Deleted: c.Query("deleted") != "",
 		RAGs: tracker.RAGs, SinceError: sinceErr, Sorts: sortLinks(c.Request.URL, "due", "owner", "status", "rag", "changed"),

@@ -125,6 +125,8 @@ var matrix = []routeCase{
 	{name: "PDF with a bad date", method: "GET", path: fixed("/reports/outstanding.pdf?as_at=31/02/2026"), want: pages(422)},
 	{name: "prepare the reply", method: "GET", path: fixed("/references/1/reply"), want: pages(200)},
 	{name: "organisations", method: "GET", path: fixed("/organisations"), want: pages(200)},
+	{name: "action log as CSV", method: "GET", path: fixed("/actions.csv?overdue=true"), want: pages(200)},
+	{name: "recommendations as XLSX", method: "GET", path: fixed("/recommendations.xlsx?source=1"), want: pages(200)},
 	{name: "add an organisation", method: "GET", path: fixed("/organisations/new"), want: formPage(secretary, admin)},
 	{name: "change CoLP", method: "GET", path: fixed("/organisations/2/edit"), want: formPage(secretary, admin)},
 	{name: "change the MPS", method: "GET", path: fixed("/organisations/1/edit"), want: formPage(admin)},

@@ -3,9 +3,11 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,6 +26,8 @@ type recommendationListPage struct {
 	Filtered      bool
 	SinceError    string
 	Sorts         map[string]string
+	// ExportQuery carries the filter to the CSV and XLSX downloads.
+	ExportQuery template.URL
 }
 
 // recommendationQuery is the list's filter as it appears in the URL, so a
@@ -39,19 +43,28 @@ type recommendationQuery struct {
 	Sort    string `form:"sort"`
 }
 
-func (s *Server) recommendationList(c *gin.Context) {
+// recommendationFilterOf reads the list's filter from the URL, for the
+// page and its exports alike.
+func recommendationFilterOf(c *gin.Context, today time.Time) (tracker.RecommendationFilter, recommendationQuery) {
 	var q recommendationQuery
 	_ = c.ShouldBindQuery(&q) // a malformed value filters nothing rather than failing
 	if !validOption(tracker.RecommendationStatuses, q.Status) {
 		q.Status = ""
 	}
+	since, _ := sinceOf(q.Since)
+	return tracker.RecommendationFilter{
+		SourceID: q.Source, OrganisationID: q.Org, Status: q.Status, Overdue: q.Overdue, Outstanding: q.Open,
+		Theme: strings.TrimSpace(q.Theme), ChangedSince: since, Sort: q.Sort, Today: today,
+	}, q
+}
+
+func (s *Server) recommendationList(c *gin.Context) {
+	f, q := recommendationFilterOf(c, s.today())
 	ctx := c.Request.Context()
 	page := s.pageOf(c)
-	since, sinceErr := sinceOf(q.Since)
-	items, total, err := s.store.ListRecommendations(ctx, tracker.RecommendationFilter{
-		SourceID: q.Source, OrganisationID: q.Org, Status: q.Status, Overdue: q.Overdue, Outstanding: q.Open,
-		Theme: strings.TrimSpace(q.Theme), ChangedSince: since, Sort: q.Sort, Today: s.today(), Page: page,
-	})
+	_, sinceErr := sinceOf(q.Since)
+	f.Page = page
+	items, total, err := s.store.ListRecommendations(ctx, f)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -66,9 +79,12 @@ func (s *Server) recommendationList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	exports := c.Request.URL.Query()
+	exports.Del("page")
 	s.render(c, http.StatusOK, pageRecommendations, &recommendationListPage{
-		Layout:     Layout{Title: "Recommendations", Section: "recommendations", ErrorSummary: sinceSummary(sinceErr)},
-		SinceError: sinceErr, Sorts: sortLinks(c.Request.URL, "number", "deadline", "status"),
+		ExportQuery: exportQuery(exports),
+		Layout:      Layout{Title: "Recommendations", Section: "recommendations", ErrorSummary: sinceSummary(sinceErr)},
+		SinceError:  sinceErr, Sorts: sortLinks(c.Request.URL, "number", "deadline", "status"),
 		Items: items, Pager: newPager(c.Request.URL, page, total, "recommendation", "recommendations"),
 		Organisations: orgs, Sources: sources, Statuses: tracker.RecommendationStatuses, Filter: q,
 		Filtered: q != recommendationQuery{Sort: q.Sort},

@@ -1,0 +1,81 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store/storetest"
+)
+
+// TestExportLists downloads the action log and the recommendations,
+// filtered as the pages show them, as CSV and XLSX, and reads them back.
+func TestExportLists(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	c := e.login(viewer)
+	colp := strconv.FormatInt(e.orgs[colpOrg].ID, 10)
+
+	// The page offers the downloads with its filter.
+	mustContain(t, c.get("/actions?org="+colp+"&open=true", http.StatusOK), "export links",
+		`href="/actions.csv?open=true&amp;org=`+colp+`"`, `href="/actions.xlsx?open=true&amp;org=`+colp+`"`)
+
+	body := c.get("/actions.csv?org="+colp, http.StatusOK)
+	if !strings.HasPrefix(body, "\uFEFF") {
+		t.Error("the CSV has no byte order mark, so Excel would not read it as UTF-8")
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, total, _ := e.s.ListActions(t.Context(), tracker.ActionFilter{OrganisationID: e.orgs[colpOrg].ID, Today: today, Page: tracker.Page{Size: 1000}})
+	if len(rows) != int(total)+1 || total == 0 {
+		t.Fatalf("CSV has %d rows, want %d actions and a header", len(rows), total)
+	}
+	if strings.Join(rows[0][:3], "|") != "Action reference|Organisation|Description" {
+		t.Errorf("header %v", rows[0])
+	}
+	for i, it := range items {
+		if rows[i+1][1] != colpOrg || rows[i+1][2] != it.Action.Description {
+			t.Errorf("row %d: %v, want %q", i+1, rows[i+1][:3], it.Action.Description)
+		}
+	}
+
+	// Recommendations as XLSX: one row per addressee, with its response.
+	res, err := c.http.Get(e.ts.URL + "/recommendations.xlsx?source=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Disposition"), ".xlsx") {
+		t.Fatalf("XLSX: %d %v", res.StatusCode, res.Header)
+	}
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(res.Body)
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet, err := f.GetRows(f.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Duty of Care: ten recommendations, Recs 2 and 4 to two bodies each.
+	if len(sheet) != 1+12 {
+		t.Fatalf("XLSX has %d rows, want 13", len(sheet))
+	}
+	var rec4 []string
+	for _, r := range sheet[1:] {
+		if r[4] == "4" && r[7] == "Metropolitan Police Service" {
+			rec4 = r
+		}
+	}
+	if rec4 == nil || rec4[8] != "2013-04-30" || !strings.Contains(rec4[10], "Victim Support") || rec4[11] != "Accepted" {
+		t.Errorf("Recommendation 4 for the MPS: %q", rec4)
+	}
+}
