@@ -4,6 +4,8 @@
 //	tracker demo             serve a tracker loaded with the example data
 //	tracker seed --example   load the example data and exit
 //	tracker migrate          bring the database schema up to date and exit
+//	tracker export --all F   write a backup of the whole tracker to F
+//	tracker import --all F   restore a backup into a new, empty database
 package main
 
 import (
@@ -38,6 +40,8 @@ Usage:
   tracker report reference|source|outstanding|actions [--ref NUMBER] [--source TEXT]
                  [--as-at YYYY-MM-DD] [--since YYYY-MM-DD] -o FILE.pdf
   tracker generate [--db DB] [--recommendations N] [--actions N] [--updates N]
+  tracker export --all FILE [--db DB]     back up the whole tracker (FILE.gz is compressed)
+  tracker import --all FILE [--db DB]     restore a backup into a new, empty database
 
 DB is a postgres:// URL or a SQLite file path (default tracker.db; env DATABASE_URL).
 "tracker demo" without --db uses a new temporary SQLite file.
@@ -81,6 +85,10 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return reportCmd(ctx, args, out)
 	case "generate":
 		return generateCmd(ctx, args, out)
+	case "export":
+		return exportCmd(ctx, args, out)
+	case "import":
+		return importCmd(ctx, args, out)
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil

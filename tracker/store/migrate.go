@@ -354,6 +354,35 @@ var migrations = []migration{
 		downSQLite: []string{`DROP TRIGGER search_documents_au`, `DROP TRIGGER search_documents_ad`, `DROP TRIGGER search_documents_ai`, `DROP TABLE search_fts`},
 		down:       []string{`DROP TABLE search_documents`},
 	},
+	{
+		// Spreadsheet import: the log's own reference for an action, so a
+		// re-import updates it instead of adding it again; the date a
+		// recommendation was made, which lists of recommendations give per
+		// row; and column mappings saved by name.
+		id: "0007_import",
+		up: []string{
+			`ALTER TABLE actions ADD COLUMN external_ref TEXT NOT NULL DEFAULT ''`,
+			`CREATE INDEX actions_external_ref ON actions (external_ref)`,
+			`ALTER TABLE recommendations ADD COLUMN made_on DATE`,
+			`CREATE TABLE import_mappings (
+				id {{pk}},
+				name TEXT NOT NULL UNIQUE,
+				kind TEXT NOT NULL,
+				mapping TEXT NOT NULL,
+				options TEXT NOT NULL DEFAULT '{}',
+				created_by TEXT NOT NULL DEFAULT '',
+				created_at {{ts}} NOT NULL,
+				updated_by TEXT NOT NULL DEFAULT '',
+				updated_at {{ts}} NOT NULL
+			)`,
+		},
+		down: []string{
+			`DROP TABLE import_mappings`,
+			`ALTER TABLE recommendations DROP COLUMN made_on`,
+			`DROP INDEX actions_external_ref`,
+			`ALTER TABLE actions DROP COLUMN external_ref`,
+		},
+	},
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.

@@ -1,0 +1,316 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/importer"
+	"github.com/civic-tracker/tracker/tracker/store"
+)
+
+const importUsage = `tracker import [--kind recommendations|actions] [--mapping NAME|FILE.json|COLUMN=FIELD,...]
+               [--map COLUMN=FIELD]... [--dry-run] [--skip-bad-rows] [--source TITLE] [--issued-by BODY]
+               [--org NAME] [--sheet NAME] [--save-mapping NAME] [--db DB] FILE.csv|FILE.xlsx`
+
+// restoreHint points a person who meant a whole-tracker restore to it.
+const restoreHint = `to restore a whole-tracker backup instead, use "tracker import --all FILE"`
+
+// importCmd imports a spreadsheet of recommendations or a rolling action
+// log. "tracker import --all FILE", a whole-tracker restore, belongs to
+// cmd/tracker/backup.go: it is handed to importAllCmd, the body of
+// runImportAll, so the restore writes to this command's output and obeys
+// its context.
+func importCmd(ctx context.Context, args []string, out io.Writer) error {
+	for _, a := range args {
+		if a == "--all" || a == "-all" || strings.HasPrefix(a, "--all=") || strings.HasPrefix(a, "-all=") {
+			return importAllCmd(ctx, args, out, false)
+		}
+	}
+	var c config
+	var kindText, mappingText, source, issuedBy, sourceKind, org, sheet, saveAs string
+	var maps listFlag
+	var dryRun, skipBad bool
+	fs := newFlags("import", out)
+	dbFlag(fs, &c)
+	fs.StringVar(&kindText, "kind", "", "what the file lists: recommendations or actions (default: worked out from the headers)")
+	fs.StringVar(&mappingText, "mapping", "", "the column mapping: the name of a saved mapping, a JSON file {\"column\": \"field\"}, or COLUMN=FIELD,... (default: guessed from the headers)")
+	fs.Var(&maps, "map", "map one column to a field, COLUMN=FIELD, on top of the mapping (FIELD \"ignore\" leaves a column out); repeatable")
+	fs.BoolVar(&dryRun, "dry-run", false, "do everything, then undo it, and say what would change")
+	fs.BoolVar(&skipBad, "skip-bad-rows", false, "import the good rows when some have errors (default: any error means nothing is imported)")
+	fs.StringVar(&source, "source", "", "the title of the source for rows that name none")
+	fs.StringVar(&issuedBy, "issued-by", "", "the body that issued sources the import creates")
+	fs.StringVar(&sourceKind, "source-kind", "", "the kind of sources the import creates (default other)")
+	fs.StringVar(&org, "org", "", "the addressee (recommendations) or owning organisation (actions) for rows that name none")
+	fs.StringVar(&sheet, "sheet", "", "the worksheet of an XLSX file (default: the first)")
+	fs.StringVar(&saveAs, "save-mapping", "", "after a successful import, save the mapping under this name")
+	file, err := parseFile(fs, args)
+	if err != nil {
+		return err
+	}
+	if file == "" {
+		return errors.New("say which file to import:\n  " + importUsage)
+	}
+	if sourceKind != "" {
+		ok := false
+		for _, k := range tracker.SourceKinds {
+			ok = ok || k.Value == sourceKind
+		}
+		if !ok {
+			return fmt.Errorf("--source-kind %q is not a kind of source; choose one of: %s", sourceKind, optionValues(tracker.SourceKinds))
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("cannot read %s (%s): %w", file, restoreHint, err)
+	}
+	if looksLikeBackup(data) {
+		return fmt.Errorf("%s looks like a whole-tracker backup, not a spreadsheet; restore it with \"tracker import --all %s\"", file, file)
+	}
+	tbl, err := importer.Read(bytes.NewReader(data), importer.ReadOptions{Sheet: sheet})
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	s, err := c.openMigrated(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx = tracker.WithActor(ctx, tracker.Actor{Name: "tracker import", Channel: tracker.ChannelImport})
+
+	opts := importer.Options{Source: source, IssuedBy: issuedBy, SourceKind: sourceKind, Organisation: org}
+	var kind importer.Kind
+	if kindText != "" {
+		if kind, err = importer.ParseKind(kindText); err != nil {
+			return err
+		}
+	}
+	var mapping importer.Mapping
+	if mappingText != "" {
+		var saved *importer.SavedMapping
+		mapping, saved, err = loadMapping(ctx, s, mappingText)
+		if err != nil {
+			return err
+		}
+		if saved != nil {
+			if kind == "" {
+				kind = saved.Kind
+			}
+			opts = withDefaults(opts, saved.Options)
+		}
+	}
+	if kind == "" {
+		kind = guessKind(tbl.Headers)
+	}
+	if mapping == nil {
+		mapping = importer.GuessMapping(kind, tbl.Headers)
+	}
+	extra, err := importer.ParseMappingPairs(maps)
+	if err != nil {
+		return err
+	}
+	for col, field := range extra {
+		if field == "ignore" || field == "" {
+			delete(mapping, col)
+			continue
+		}
+		mapping[col] = field
+	}
+
+	describeFile(out, file, tbl, kind, mapping)
+	batch, err := importer.Validate(kind, tbl, mapping, opts)
+	var me *importer.MappingError
+	if errors.As(err, &me) {
+		fmt.Fprintln(out, "The column mapping needs attention:")
+		for _, p := range me.Problems {
+			fmt.Fprintln(out, "  "+p)
+		}
+		return errors.New("nothing was imported; fix the mapping with --mapping or --map COLUMN=FIELD")
+	}
+	if err != nil {
+		return err
+	}
+	sum, err := s.Import(ctx, batch, store.ImportOptions{DryRun: dryRun, SkipBadRows: skipBad})
+	fmt.Fprintln(out, sum.String())
+	printRowErrors(out, "Error", sum.Errors, 0)
+	printRowErrors(out, "Warning", sum.Warnings, 20)
+	if err != nil {
+		return err
+	}
+	if saveAs != "" && sum.Saved {
+		if _, err := s.SaveImportMapping(ctx, importer.SavedMapping{Name: saveAs, Kind: kind, Mapping: mapping, Options: opts}); err != nil {
+			return fmt.Errorf("the import is done, but the mapping was not saved: %w", err)
+		}
+		fmt.Fprintf(out, "Mapping saved as %q; next time use --mapping %q.\n", saveAs, saveAs)
+	}
+	return nil
+}
+
+// parseFile parses flags placed before or after the file name.
+func parseFile(fs *flag.FlagSet, args []string) (string, error) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return "", err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(files) > 1 {
+		return "", fmt.Errorf("import one file at a time, not %s", strings.Join(files, " and "))
+	}
+	if len(files) == 0 {
+		return "", nil
+	}
+	return files[0], nil
+}
+
+// loadMapping reads --mapping: COLUMN=FIELD pairs, a JSON file (a bare
+// mapping or a saved one with its options), or the name of a saved mapping.
+func loadMapping(ctx context.Context, s *store.Store, text string) (importer.Mapping, *importer.SavedMapping, error) {
+	if strings.Contains(text, "=") {
+		m, err := importer.ParseMappingPairs([]string{text})
+		return m, nil, err
+	}
+	if data, err := os.ReadFile(text); err == nil {
+		var saved importer.SavedMapping
+		if json.Unmarshal(data, &saved) == nil && len(saved.Mapping) > 0 {
+			return saved.Mapping, &saved, nil
+		}
+		m, err := importer.ParseMapping(data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", text, err)
+		}
+		return m, nil, nil
+	} else if strings.HasSuffix(strings.ToLower(text), ".json") {
+		return nil, nil, fmt.Errorf("cannot read the mapping file: %w", err)
+	}
+	saved, err := s.ImportMapping(ctx, text)
+	if errors.Is(err, tracker.ErrNotFound) {
+		var names []string
+		all, _ := s.ImportMappings(ctx, "")
+		for _, m := range all {
+			names = append(names, m.Name)
+		}
+		if len(names) == 0 {
+			return nil, nil, fmt.Errorf("there is no saved mapping called %q, and no file of that name; no mappings are saved yet", text)
+		}
+		return nil, nil, fmt.Errorf("there is no saved mapping called %q; the saved ones are: %s", text, strings.Join(names, ", "))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return saved.Mapping, &saved, nil
+}
+
+// withDefaults fills the options the command line left empty from a saved
+// mapping's.
+func withDefaults(o, saved importer.Options) importer.Options {
+	if o.Source == "" {
+		o.Source = saved.Source
+	}
+	if o.IssuedBy == "" {
+		o.IssuedBy = saved.IssuedBy
+	}
+	if o.SourceKind == "" {
+		o.SourceKind = saved.SourceKind
+	}
+	if o.Organisation == "" {
+		o.Organisation = saved.Organisation
+	}
+	return o
+}
+
+// guessKind picks actions when the headers look like an action log (an
+// action description and no recommendation text), else recommendations.
+func guessKind(headers []string) importer.Kind {
+	score := func(k importer.Kind) int {
+		m := importer.GuessMapping(k, headers)
+		n := 0
+		for _, fi := range importer.Fields(k) {
+			if fi.Required && m.Has(fi.Field) {
+				n++
+			}
+		}
+		return n * 100 / len(requiredFields(k))
+	}
+	if score(importer.KindActions) > score(importer.KindRecommendations) {
+		return importer.KindActions
+	}
+	return importer.KindRecommendations
+}
+
+func requiredFields(k importer.Kind) []importer.Field {
+	var out []importer.Field
+	for _, fi := range importer.Fields(k) {
+		if fi.Required {
+			out = append(out, fi.Field)
+		}
+	}
+	return out
+}
+
+func describeFile(out io.Writer, file string, t *importer.Table, kind importer.Kind, m importer.Mapping) {
+	switch t.Format {
+	case importer.FormatXLSX:
+		fmt.Fprintf(out, "%s: Excel workbook, sheet %q, %d rows, importing %s.\n", file, t.Sheet, len(t.Rows), kind)
+	default:
+		delim := map[rune]string{',': "comma", ';': "semicolon", '\t': "tab"}[t.Delimiter]
+		fmt.Fprintf(out, "%s: CSV, %s, %s-separated, %d rows, importing %s.\n", file, t.Charset, delim, len(t.Rows), kind)
+	}
+	fmt.Fprintln(out, "Columns:")
+	for _, h := range t.Headers {
+		f, ok := m[h]
+		switch {
+		case !ok || f == "":
+			fmt.Fprintf(out, "  %-30s (not imported)\n", h)
+		default:
+			label := string(f)
+			if fi, ok := importer.Info(kind, f); ok {
+				label = fi.Label + " (" + string(f) + ")"
+			}
+			fmt.Fprintf(out, "  %-30s → %s\n", h, label)
+		}
+	}
+}
+
+func printRowErrors(out io.Writer, what string, errs []importer.RowError, limit int) {
+	sorted := append([]importer.RowError(nil), errs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Row < sorted[j].Row })
+	for i, e := range sorted {
+		if limit > 0 && i == limit {
+			fmt.Fprintf(out, "… and %d more %ss.\n", len(sorted)-limit, strings.ToLower(what))
+			return
+		}
+		fmt.Fprintf(out, "%s: %s\n", what, e.Error())
+	}
+}
+
+func optionValues(options []tracker.Option) string {
+	var out []string
+	for _, o := range options {
+		out = append(out, o.Value)
+	}
+	return strings.Join(out, ", ")
+}
+
+// looksLikeBackup spots a backup made by "tracker export --all" (JSON, or
+// gzip-compressed JSON) given to the spreadsheet import by mistake.
+func looksLikeBackup(data []byte) bool {
+	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+		return true
+	}
+	trimmed := bytes.TrimLeft(data, " \t\r\n\xef\xbb\xbf")
+	return bytes.HasPrefix(trimmed, []byte("{")) && bytes.Contains(data[:min(len(data), 200)], []byte("civic-tracker-backup"))
+}

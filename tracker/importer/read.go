@@ -1,0 +1,406 @@
+// Package importer reads the spreadsheets people keep their recommendations
+// and rolling action logs in (CSV saved by Excel, or XLSX), repairs the
+// damage such files usually carry (Excel's _x000D_ escapes, UTF-8 text
+// mis-decoded as Windows-1252), maps columns to the tracker's fields and
+// turns rows into typed records, or into errors a person can act on.
+//
+// The flow a screen or a command follows is Read, GuessMapping (the person
+// may change the mapping), Validate, then the store's Import, first as a
+// dry run and then for real. The package knows nothing of the database.
+package importer
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// Formats of the files Read understands.
+const (
+	FormatCSV  = "csv"
+	FormatXLSX = "xlsx"
+)
+
+// Character sets Read reports for CSV files.
+const (
+	CharsetUTF8        = "UTF-8"
+	CharsetUTF8BOM     = "UTF-8 with BOM"
+	CharsetUTF16       = "UTF-16"
+	CharsetWindows1252 = "Windows-1252"
+)
+
+// MaxFileSize is the largest file Read accepts: far above any action log,
+// low enough that a wrong upload cannot exhaust the server's memory.
+const MaxFileSize = 64 << 20
+
+// Table is a spreadsheet as read: its header row and its data rows, after
+// the repairs counted in Repairs.
+type Table struct {
+	// Format is FormatCSV or FormatXLSX.
+	Format string
+	// Charset is the character set detected in a CSV file; empty for XLSX,
+	// which is always Unicode.
+	Charset string
+	// Delimiter is the separator detected in a CSV file: ',', ';' or '\t'.
+	Delimiter rune
+	// Sheet is the worksheet read from an XLSX file.
+	Sheet string
+	// Headers are the column names, unique and never empty: a blank header
+	// becomes "Column N" and a repeated one gets " (2)", " (3)"… added.
+	Headers []string
+	// Rows are the data rows in file order; wholly blank rows are left out.
+	Rows []Row
+	// Repairs counts the cells repaired, by kind.
+	Repairs Repairs
+}
+
+// Row is one data row with where it came from.
+type Row struct {
+	// Number is the line of a CSV file where the record starts, or the row
+	// number Excel shows; people find the row in their file by it.
+	Number int
+	Cells  []string
+}
+
+// Cell returns the cell of column i, "" past the end of a short row.
+func (r Row) Cell(i int) string {
+	if i < 0 || i >= len(r.Cells) {
+		return ""
+	}
+	return r.Cells[i]
+}
+
+// Column returns the index of the column with this header, -1 if none.
+func (t *Table) Column(header string) int {
+	for i, h := range t.Headers {
+		if h == header {
+			return i
+		}
+	}
+	return -1
+}
+
+// ReadOptions tunes Read.
+type ReadOptions struct {
+	// Sheet names the worksheet of an XLSX file; the first one when empty.
+	Sheet string
+}
+
+// ErrEmptyFile is returned for a file without a header row.
+var ErrEmptyFile = errors.New("the file is empty: it needs a header row naming the columns, then one row per item")
+
+// Read reads a CSV or XLSX file, told apart by content (an XLSX file is a
+// zip archive, starting with "PK"), and repairs its cells.
+func Read(r io.Reader, opts ReadOptions) (*Table, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read the file: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("the file is larger than %d MB; split it into smaller files", MaxFileSize>>20)
+	}
+	var t *Table
+	if bytes.HasPrefix(data, []byte("PK")) {
+		t, err = readXLSX(data, opts)
+	} else {
+		t, err = readCSV(data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// DecodeText turns the bytes of a text file into a string, detecting the
+// character set as Excel leaves it: UTF-8 with or without a byte-order
+// mark (removed), UTF-16 with a byte-order mark ("Unicode text"), else
+// Windows-1252, Excel's "CSV" on Western Windows.
+func DecodeText(data []byte) (string, string, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data = data[3:]
+		if !utf8.Valid(data) {
+			return "", "", errors.New("the file says it is UTF-8 but holds bytes that are not; save it again as “CSV UTF-8”")
+		}
+		return string(data), CharsetUTF8BOM, nil
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+		out, err := dec.Bytes(data)
+		if err != nil {
+			return "", "", errors.New("the file looks like UTF-16 text but cannot be read as such; save it again as “CSV UTF-8”")
+		}
+		return string(out), CharsetUTF16, nil
+	case utf8.Valid(data):
+		return string(data), CharsetUTF8, nil
+	}
+	var b strings.Builder
+	b.Grow(len(data) + len(data)/8)
+	for _, c := range data {
+		if c < 0x80 {
+			b.WriteByte(c)
+			continue
+		}
+		// The five bytes Windows-1252 leaves undefined become the C1
+		// controls of the same number, as Excel and most decoders do.
+		r := charmap.Windows1252.DecodeByte(c)
+		if r == utf8.RuneError {
+			r = rune(c)
+		}
+		b.WriteRune(r)
+	}
+	return b.String(), CharsetWindows1252, nil
+}
+
+func readCSV(data []byte) (*Table, error) {
+	text, charset, err := DecodeText(data)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(text) == "" {
+		return nil, ErrEmptyFile
+	}
+	delim := DetectDelimiter(text)
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.Comma = delim
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	t := &Table{Format: FormatCSV, Charset: charset, Delimiter: delim, Repairs: Repairs{}}
+	first := true
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("line %d of the file cannot be read as CSV: %v", pe.StartLine, pe.Err)
+			}
+			return nil, fmt.Errorf("read the CSV file: %w", err)
+		}
+		line, _ := cr.FieldPos(0)
+		if first {
+			t.setHeaders(rec)
+			first = false
+			continue
+		}
+		t.addRow(line, rec)
+	}
+	if first {
+		return nil, ErrEmptyFile
+	}
+	return t, nil
+}
+
+// DetectDelimiter picks the separator of a CSV text among comma, semicolon
+// (Excel where the comma is the decimal mark) and tab: the one that splits
+// the header into most columns, with the first rows agreeing on the count.
+func DetectDelimiter(text string) rune {
+	sample := text
+	if len(sample) > 64<<10 {
+		sample = sample[:64<<10]
+	}
+	best, bestScore := ',', -1
+	for _, d := range []rune{',', ';', '\t'} {
+		cr := csv.NewReader(strings.NewReader(sample))
+		cr.Comma = d
+		cr.FieldsPerRecord = -1
+		cr.LazyQuotes = true
+		header, err := cr.Read()
+		if err != nil || len(header) < 2 {
+			continue
+		}
+		agree := 0
+		for i := 0; i < 20; i++ {
+			rec, err := cr.Read()
+			if err != nil {
+				break
+			}
+			if len(rec) == len(header) {
+				agree++
+			}
+		}
+		score := agree*1000 + len(header)
+		if score > bestScore {
+			best, bestScore = d, score
+		}
+	}
+	return best
+}
+
+func (t *Table) setHeaders(rec []string) {
+	seen := map[string]int{}
+	t.Headers = make([]string, len(rec))
+	for i, h := range rec {
+		h = strings.TrimSpace(t.repair(h))
+		h = strings.Join(strings.Fields(h), " ")
+		if h == "" {
+			h = "Column " + strconv.Itoa(i+1)
+		}
+		seen[h]++
+		if n := seen[h]; n > 1 {
+			h = fmt.Sprintf("%s (%d)", h, n)
+		}
+		t.Headers[i] = h
+	}
+}
+
+func (t *Table) addRow(number int, rec []string) {
+	blank := true
+	for i := range rec {
+		rec[i] = t.repair(rec[i])
+		if strings.TrimSpace(rec[i]) != "" {
+			blank = false
+		}
+	}
+	if blank {
+		return
+	}
+	// Cells beyond the header get headers of their own so nothing is lost
+	// silently; the mapping screen shows them.
+	for len(t.Headers) < len(rec) {
+		t.Headers = append(t.Headers, "Column "+strconv.Itoa(len(t.Headers)+1))
+	}
+	t.Rows = append(t.Rows, Row{Number: number, Cells: rec})
+}
+
+func (t *Table) repair(cell string) string {
+	out, kinds := RepairCell(cell)
+	for _, k := range kinds {
+		t.Repairs[k]++
+	}
+	return out
+}
+
+func readXLSX(data []byte, opts ReadOptions) (*Table, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, errors.New("the file looks like an Excel workbook but cannot be opened; save it again as .xlsx or as CSV UTF-8")
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, ErrEmptyFile
+	}
+	sheet := sheets[0]
+	if opts.Sheet != "" {
+		sheet = ""
+		for _, s := range sheets {
+			if strings.EqualFold(s, opts.Sheet) {
+				sheet = s
+			}
+		}
+		if sheet == "" {
+			return nil, fmt.Errorf("the workbook has no sheet called %q; its sheets are: %s", opts.Sheet, strings.Join(sheets, ", "))
+		}
+	}
+	shown, err := f.GetRows(sheet)
+	if err != nil {
+		return nil, fmt.Errorf("read sheet %q: %w", sheet, err)
+	}
+	raw, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, fmt.Errorf("read sheet %q: %w", sheet, err)
+	}
+	date1904 := false
+	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
+		date1904 = *p.Date1904
+	}
+	dateStyle := map[int]bool{}
+	isDate := func(cell string) bool {
+		id, err := f.GetCellStyle(sheet, cell)
+		if err != nil || id == 0 {
+			return false
+		}
+		if v, ok := dateStyle[id]; ok {
+			return v
+		}
+		st, err := f.GetStyle(id)
+		v := err == nil && isDateFormat(st)
+		dateStyle[id] = v
+		return v
+	}
+	t := &Table{Format: FormatXLSX, Sheet: sheet, Repairs: Repairs{}}
+	first := true
+	for i, row := range shown {
+		cells := make([]string, len(row))
+		for j, v := range row {
+			cells[j] = v
+			if i < len(raw) && j < len(raw[i]) && raw[i][j] != v {
+				name, _ := excelize.CoordinatesToCellName(j+1, i+1)
+				if serial, err := strconv.ParseFloat(raw[i][j], 64); err == nil && isDate(name) {
+					if tm, err := excelize.ExcelDateToTime(serial, date1904); err == nil {
+						cells[j] = formatSheetDate(tm)
+					}
+				}
+			}
+		}
+		if first {
+			blank := true
+			for _, c := range cells {
+				blank = blank && strings.TrimSpace(c) == ""
+			}
+			if blank {
+				continue
+			}
+			t.setHeaders(cells)
+			first = false
+			continue
+		}
+		t.addRow(i+1, cells)
+	}
+	if first {
+		return nil, ErrEmptyFile
+	}
+	return t, nil
+}
+
+// isDateFormat reports whether a cell style shows a number as a date:
+// Excel's built-in date formats, or a custom format with days or years.
+func isDateFormat(st *excelize.Style) bool {
+	if st == nil {
+		return false
+	}
+	switch {
+	case st.NumFmt >= 14 && st.NumFmt <= 22, st.NumFmt >= 27 && st.NumFmt <= 36, st.NumFmt >= 45 && st.NumFmt <= 47, st.NumFmt >= 50 && st.NumFmt <= 58:
+		return true
+	}
+	if st.CustomNumFmt == nil {
+		return false
+	}
+	f := strings.ToLower(*st.CustomNumFmt)
+	// Quoted literals and colours say nothing about dates.
+	var b strings.Builder
+	quoted, bracket := false, false
+	for _, c := range f {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == '[' && !quoted:
+			bracket = true
+		case c == ']' && !quoted:
+			bracket = false
+		case !quoted && !bracket:
+			b.WriteRune(c)
+		}
+	}
+	f = b.String()
+	return strings.ContainsAny(f, "dy") || strings.Contains(f, "mmm")
+}
+
+func formatSheetDate(t time.Time) string {
+	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+		return t.Format("2006-01-02")
+	}
+	return t.Format("2006-01-02 15:04")
+}

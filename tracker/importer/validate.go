@@ -1,0 +1,495 @@
+package importer
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/civic-tracker/tracker/tracker"
+)
+
+// Options are the defaults an import applies where the file says nothing.
+type Options struct {
+	// Source is the title of the source for rows that name none.
+	Source string `json:"source,omitempty"`
+	// IssuedBy is the body that issued sources the import creates, when no
+	// column says.
+	IssuedBy string `json:"issued_by,omitempty"`
+	// SourceKind is the kind of sources the import creates; "other" when
+	// empty.
+	SourceKind string `json:"source_kind,omitempty"`
+	// Organisation is the addressee of recommendations, or the owner of
+	// actions, for rows that name none.
+	Organisation string `json:"organisation,omitempty"`
+}
+
+// RowError is a problem with one row, at one column, in words the person
+// who keeps the spreadsheet understands.
+type RowError struct {
+	Row     int    `json:"row"`
+	Column  string `json:"column,omitempty"`
+	Field   Field  `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+// Error reads "row 12, column Due: “next Tuesday” is not a date".
+func (e RowError) Error() string {
+	switch {
+	case e.Row == 0:
+		return e.Message
+	case e.Column == "":
+		return fmt.Sprintf("row %d: %s", e.Row, e.Message)
+	}
+	return fmt.Sprintf("row %d, column %s: %s", e.Row, e.Column, e.Message)
+}
+
+// MappingError lists what is wrong with a mapping before any row is read.
+type MappingError struct {
+	Problems []string
+}
+
+func (e *MappingError) Error() string {
+	return "the column mapping needs attention: " + strings.Join(e.Problems, "; ")
+}
+
+// RecommendationRecord is one recommendation as the file gives it. Rows
+// naming the same source and number are one recommendation: their
+// addressees and responses are gathered together.
+type RecommendationRecord struct {
+	// Rows are the file rows the record comes from, first one first.
+	Rows            []int
+	Source          string
+	SourceReference string
+	SourceDate      *time.Time
+	IssuedBy        string
+	Number          string
+	Title           string
+	Text            string
+	Addressees      []string
+	// DeadlineText is the deadline as written when it is not a plain date;
+	// DeadlineDate the date it means, if it could be read.
+	DeadlineText string
+	DeadlineDate *time.Time
+	// Status is "" when the file leaves it blank: new recommendations are
+	// open and existing ones keep theirs.
+	Status    string
+	Themes    []string
+	Made      *time.Time
+	Responses []ResponseRecord
+	// Given says which fields the mapping fills; an update leaves the
+	// others as they are.
+	Given map[Field]bool
+}
+
+// ResponseRecord is an addressee's management response from one row.
+type ResponseRecord struct {
+	Row          int
+	Organisation string
+	// Position is "" when the file gives none: a new response is then
+	// noted, and an existing one keeps its position.
+	Position string
+	Text     string
+	Date     *time.Time
+}
+
+// ActionRecord is one action of a rolling log.
+type ActionRecord struct {
+	Row int
+	// Reference is the log's own key for the action; without one, an
+	// action is matched by organisation and description.
+	Reference    string
+	Organisation string
+	Description  string
+	Owner        string
+	OwnerUnit    string
+	DueText      string
+	DueDate      *time.Time
+	// Status and RAG are "" when left blank: defaults for a new action,
+	// unchanged for an existing one.
+	Status       string
+	RAG          string
+	CompletedOn  *time.Time
+	Update       string
+	UpdateDate   *time.Time
+	UpdateAuthor string
+	Source       string
+	// Recommendation is the number, within Source, of the recommendation
+	// the action serves.
+	Recommendation string
+	Given          map[Field]bool
+}
+
+// Batch is a file turned into records, with the rows that could not be.
+type Batch struct {
+	Kind    Kind
+	Options Options
+	Mapping Mapping
+	// Rows is the number of data rows read.
+	Rows            int
+	Recommendations []RecommendationRecord
+	Actions         []ActionRecord
+	// Errors are problems that stop a row from being imported; Warnings
+	// are things the person may want to check, which do not.
+	Errors   []RowError
+	Warnings []RowError
+	// Repairs counts the cells Read repaired, by kind.
+	Repairs Repairs
+}
+
+// BadRows lists the rows with errors, in order.
+func (b *Batch) BadRows() []int {
+	seen := map[int]bool{}
+	var out []int
+	for _, e := range b.Errors {
+		if e.Row > 0 && !seen[e.Row] {
+			seen[e.Row] = true
+			out = append(out, e.Row)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+// ErrUnknownKind is returned for a kind other than recommendations or actions.
+var ErrUnknownKind = errors.New("choose what the file lists: recommendations or actions")
+
+// Validate turns a table's rows into records under a mapping. A mapping
+// that cannot work (unknown column, required field unmapped) is returned as
+// a *MappingError; problems with single rows are listed in the batch's
+// Errors and those rows are left out of its records.
+func Validate(k Kind, t *Table, m Mapping, opts Options) (*Batch, error) {
+	if k != KindRecommendations && k != KindActions {
+		return nil, ErrUnknownKind
+	}
+	if problems := m.Check(k, t.Headers, opts); len(problems) > 0 {
+		return nil, &MappingError{Problems: problems}
+	}
+	b := &Batch{Kind: k, Options: opts, Mapping: m, Rows: len(t.Rows), Repairs: Repairs{}}
+	b.Repairs.Add(t.Repairs)
+	v := &validator{t: t, m: m, b: b, cols: map[Field][]int{}}
+	for i, h := range t.Headers {
+		if f := m[h]; f != "" {
+			v.cols[f] = append(v.cols[f], i)
+		}
+	}
+	if k == KindRecommendations {
+		v.recommendations()
+	} else {
+		v.actions()
+	}
+	return b, nil
+}
+
+type validator struct {
+	t    *Table
+	m    Mapping
+	b    *Batch
+	cols map[Field][]int
+	// row and bad describe the row being read.
+	row Row
+	bad bool
+}
+
+// shortFields hold names, numbers, dates and codes: surrounding spaces and
+// line breaks never mean anything there.
+var shortFields = map[Field]bool{
+	FieldSource: true, FieldSourceReference: true, FieldSourceDate: true, FieldIssuedBy: true, FieldNumber: true,
+	FieldAddressee: true, FieldStatus: true, FieldPosition: true, FieldResponseDate: true, FieldMade: true,
+	FieldReference: true, FieldOrganisation: true, FieldRAG: true, FieldCompletedOn: true, FieldUpdateDate: true,
+	FieldUpdateAuthor: true, FieldRecommendation: true, FieldDue: true, FieldDeadline: true, FieldOwner: true, FieldOwnerUnit: true,
+}
+
+// get returns a field's value in the current row and the column it came
+// from: the first mapped column with a value. Single-line values lose their
+// surrounding spaces; multi-line text is kept exactly as written.
+func (v *validator) get(f Field) (string, string) {
+	cols := v.cols[f]
+	for _, c := range cols {
+		val := v.row.Cell(c)
+		if shortFields[f] || !strings.Contains(val, "\n") {
+			val = strings.TrimSpace(val)
+		}
+		if strings.TrimSpace(val) != "" {
+			return val, v.t.Headers[c]
+		}
+	}
+	if len(cols) > 0 {
+		return "", v.t.Headers[cols[0]]
+	}
+	return "", ""
+}
+
+func (v *validator) fail(col string, f Field, msg string) {
+	v.bad = true
+	v.b.Errors = append(v.b.Errors, RowError{Row: v.row.Number, Column: col, Field: f, Message: msg})
+}
+
+func (v *validator) warn(col string, f Field, msg string) {
+	v.b.Warnings = append(v.b.Warnings, RowError{Row: v.row.Number, Column: col, Field: f, Message: msg})
+}
+
+func (v *validator) given() map[Field]bool {
+	g := map[Field]bool{}
+	for f := range v.cols {
+		g[f] = true
+	}
+	return g
+}
+
+func (v *validator) date(f Field) *time.Time {
+	s, col := v.get(f)
+	if s == "" {
+		return nil
+	}
+	d, ok := ParseDate(s)
+	if !ok {
+		v.fail(col, f, fmt.Sprintf("“%s” is not a date; write it like 25/09/2024 or 2024-09-25", s))
+		return nil
+	}
+	return &d
+}
+
+// deadline reads a deadline: a plain date, or wording kept as written with
+// the date it means counted from ref when that can be worked out.
+func deadline(s string, ref *time.Time) (string, *time.Time) {
+	if s == "" {
+		return "", nil
+	}
+	if d, ok := ParseDate(s); ok {
+		return "", &d
+	}
+	var r time.Time
+	if ref != nil {
+		r = *ref
+	}
+	if d, ok := tracker.ParseDeadline(s, r); ok {
+		return s, &d
+	}
+	return s, nil
+}
+
+// SplitNames splits a cell naming several organisations at semicolons and
+// line breaks (never at commas, which names contain), without repeats.
+func SplitNames(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '\n' }) {
+		name := strings.Join(strings.Fields(part), " ")
+		if name == "" || seen[strings.ToLower(name)] {
+			continue
+		}
+		seen[strings.ToLower(name)] = true
+		out = append(out, name)
+	}
+	return out
+}
+
+func splitThemes(s string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == '\n' }) {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (v *validator) recommendations() {
+	index := map[string]int{}
+	noPosition := 0
+	for _, row := range v.t.Rows {
+		v.row, v.bad = row, false
+		var r RecommendationRecord
+		r.Rows = []int{row.Number}
+		r.Given = v.given()
+		var col string
+		r.Source, col = v.get(FieldSource)
+		if r.Source == "" {
+			r.Source = v.b.Options.Source
+		}
+		if r.Source == "" {
+			v.fail(col, FieldSource, "The row names no source; fill in the source's title or give a default source for the file")
+		}
+		r.SourceReference, _ = v.get(FieldSourceReference)
+		r.SourceDate = v.date(FieldSourceDate)
+		r.IssuedBy, _ = v.get(FieldIssuedBy)
+		r.Number, col = v.get(FieldNumber)
+		if r.Number == "" {
+			v.fail(col, FieldNumber, "Enter the recommendation’s number as the source gives it")
+		}
+		r.Title, _ = v.get(FieldTitle)
+		r.Text, col = v.get(FieldText)
+		if strings.TrimSpace(r.Text) == "" {
+			v.fail(col, FieldText, "Enter the text of the recommendation")
+		}
+		addr, addrCol := v.get(FieldAddressee)
+		r.Addressees = SplitNames(addr)
+		if len(r.Addressees) == 0 && v.b.Options.Organisation != "" {
+			r.Addressees = []string{v.b.Options.Organisation}
+		}
+		if len(r.Addressees) == 0 {
+			v.fail(addrCol, FieldAddressee, "Name the organisation the recommendation is addressed to")
+		}
+		r.Made = v.date(FieldMade)
+		ref := r.Made
+		if ref == nil {
+			ref = r.SourceDate
+		}
+		dl, dlCol := v.get(FieldDeadline)
+		r.DeadlineText, r.DeadlineDate = deadline(dl, ref)
+		if r.DeadlineText != "" && r.DeadlineDate == nil {
+			v.warn(dlCol, FieldDeadline, fmt.Sprintf("the deadline “%s” is kept as written, but the tracker cannot tell which date it means", dl))
+		}
+		if s, col := v.get(FieldStatus); s != "" {
+			st, ok := ParseRecommendationStatus(s)
+			if !ok {
+				v.fail(col, FieldStatus, fmt.Sprintf("“%s” is not a status the tracker knows; use one of: %s", s, labels(tracker.RecommendationStatuses)))
+			}
+			r.Status = st
+		}
+		th, _ := v.get(FieldThemes)
+		r.Themes = splitThemes(th)
+
+		text, textCol := v.get(FieldResponse)
+		pos, posCol := v.get(FieldPosition)
+		respDate := v.date(FieldResponseDate)
+		if text != "" || pos != "" {
+			resp := ResponseRecord{Row: row.Number, Text: text, Date: respDate}
+			if pos != "" {
+				p, ok := ParsePosition(pos)
+				if !ok {
+					v.fail(posCol, FieldPosition, fmt.Sprintf("“%s” is not a response position the tracker knows; use one of: %s", pos, labels(tracker.Positions)))
+				}
+				resp.Position = p
+			} else {
+				noPosition++
+			}
+			if len(r.Addressees) > 1 {
+				c := textCol
+				if c == "" {
+					c = posCol
+				}
+				v.fail(c, FieldResponse, "This row names several addressees, so the tracker cannot tell whose response it is; put each addressee’s response on its own row")
+			} else if len(r.Addressees) == 1 {
+				resp.Organisation = r.Addressees[0]
+				r.Responses = []ResponseRecord{resp}
+			}
+		}
+		if v.bad {
+			continue
+		}
+		key := strings.ToLower(r.Source) + "\x00" + strings.ToLower(r.Number)
+		if i, ok := index[key]; ok {
+			v.merge(&v.b.Recommendations[i], r)
+			continue
+		}
+		index[key] = len(v.b.Recommendations)
+		v.b.Recommendations = append(v.b.Recommendations, r)
+	}
+	if noPosition > 0 {
+		v.b.Warnings = append(v.b.Warnings, RowError{Field: FieldPosition, Message: fmt.Sprintf(
+			"%d response(s) give no position (accepted, partly accepted, not accepted); new ones are recorded as Noted", noPosition)})
+	}
+}
+
+// merge folds a later row for the same recommendation into the first: one
+// recommendation addressed to several bodies, each with its own response.
+func (v *validator) merge(into *RecommendationRecord, r RecommendationRecord) {
+	into.Rows = append(into.Rows, r.Rows...)
+	have := map[string]bool{}
+	for _, a := range into.Addressees {
+		have[strings.ToLower(a)] = true
+	}
+	for _, a := range r.Addressees {
+		if !have[strings.ToLower(a)] {
+			into.Addressees = append(into.Addressees, a)
+			have[strings.ToLower(a)] = true
+		}
+	}
+	for _, resp := range r.Responses {
+		replaced := false
+		for i, old := range into.Responses {
+			if strings.EqualFold(old.Organisation, resp.Organisation) {
+				into.Responses[i] = resp
+				replaced = true
+				v.warn("", FieldResponse, fmt.Sprintf("%s’s response to recommendation %s is also on row %d; the one on this row is kept", resp.Organisation, r.Number, old.Row))
+			}
+		}
+		if !replaced {
+			into.Responses = append(into.Responses, resp)
+		}
+	}
+	if r.Text != into.Text || r.Title != into.Title || r.DeadlineText != into.DeadlineText {
+		v.warn("", FieldText, fmt.Sprintf("recommendation %s of “%s” is also on row %d, worded differently; the wording on row %d is kept and this row adds its addressee and response",
+			r.Number, r.Source, into.Rows[0], into.Rows[0]))
+	}
+}
+
+func (v *validator) actions() {
+	refs := map[string]int{}
+	for _, row := range v.t.Rows {
+		v.row, v.bad = row, false
+		var a ActionRecord
+		a.Row = row.Number
+		a.Given = v.given()
+		var col string
+		a.Reference, col = v.get(FieldReference)
+		if a.Reference != "" {
+			if first, ok := refs[strings.ToLower(a.Reference)]; ok {
+				v.fail(col, FieldReference, fmt.Sprintf("The action reference “%s” is also on row %d; each action needs its own reference", a.Reference, first))
+			} else {
+				refs[strings.ToLower(a.Reference)] = row.Number
+			}
+		}
+		a.Organisation, col = v.get(FieldOrganisation)
+		if a.Organisation == "" {
+			a.Organisation = v.b.Options.Organisation
+		}
+		if a.Organisation == "" {
+			v.fail(col, FieldOrganisation, "Name the organisation that owns the action")
+		}
+		a.Description, col = v.get(FieldDescription)
+		if strings.TrimSpace(a.Description) == "" {
+			v.fail(col, FieldDescription, "Describe the action")
+		}
+		a.Owner, _ = v.get(FieldOwner)
+		a.OwnerUnit, _ = v.get(FieldOwnerUnit)
+		due, dueCol := v.get(FieldDue)
+		a.DueText, a.DueDate = deadline(due, nil)
+		if a.DueText != "" && a.DueDate == nil {
+			v.warn(dueCol, FieldDue, fmt.Sprintf("the due date “%s” is kept as written, but the tracker cannot tell which date it means", due))
+		}
+		if s, col := v.get(FieldStatus); s != "" {
+			st, ok := ParseActionStatus(s)
+			if !ok {
+				v.fail(col, FieldStatus, fmt.Sprintf("“%s” is not an action status the tracker knows; use one of: %s", s, labels(tracker.ActionStatuses)))
+			}
+			a.Status = st
+		}
+		if s, col := v.get(FieldRAG); s != "" {
+			rag, ok := ParseRAG(s)
+			if !ok {
+				v.fail(col, FieldRAG, fmt.Sprintf("“%s” is not a RAG rating; use Red, Amber or Green", s))
+			}
+			a.RAG = rag
+		}
+		a.CompletedOn = v.date(FieldCompletedOn)
+		a.Update, _ = v.get(FieldUpdate)
+		a.UpdateDate = v.date(FieldUpdateDate)
+		a.UpdateAuthor, _ = v.get(FieldUpdateAuthor)
+		a.Source, _ = v.get(FieldSource)
+		if a.Source == "" {
+			a.Source = v.b.Options.Source
+		}
+		a.Recommendation, col = v.get(FieldRecommendation)
+		if a.Recommendation != "" && a.Source == "" {
+			v.fail(col, FieldRecommendation, "A recommendation number needs its source; fill in the source or give a default source for the file")
+		}
+		if v.bad {
+			continue
+		}
+		v.b.Actions = append(v.b.Actions, a)
+	}
+}

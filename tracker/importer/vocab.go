@@ -1,0 +1,155 @@
+package importer
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/civic-tracker/tracker/tracker"
+)
+
+// normaliseWord reduces a spreadsheet value to lower-case words for
+// matching: "Accepted & Implemented " is "accepted and implemented".
+func normaliseWord(s string) string {
+	s = strings.ReplaceAll(strings.ToLower(s), "&", " and ")
+	return NormaliseHeader(s)
+}
+
+// Words people write in spreadsheets, by the tracker value they mean.
+var (
+	recommendationStatusWords = map[string]string{
+		"open": tracker.RecOpen, "new": tracker.RecOpen, "not started": tracker.RecOpen, "outstanding": tracker.RecOpen,
+		"not yet started": tracker.RecOpen, "to do": tracker.RecOpen, "red": tracker.RecOpen,
+		"in progress": tracker.RecInProgress, "ongoing": tracker.RecInProgress, "underway": tracker.RecInProgress,
+		"under way": tracker.RecInProgress, "started": tracker.RecInProgress, "partly implemented": tracker.RecInProgress,
+		"partially implemented": tracker.RecInProgress, "in hand": tracker.RecInProgress, "amber": tracker.RecInProgress,
+		"implemented": tracker.RecImplemented, "complete": tracker.RecImplemented, "completed": tracker.RecImplemented,
+		"done": tracker.RecImplemented, "accepted and implemented": tracker.RecImplemented, "green": tracker.RecImplemented,
+		"fully implemented": tracker.RecImplemented, "achieved": tracker.RecImplemented,
+		"closed": tracker.RecClosed, "closed by committee": tracker.RecClosed, "withdrawn": tracker.RecClosed,
+		"superseded": tracker.RecClosed, "no longer applicable": tracker.RecClosed,
+	}
+	positionWords = map[string]string{
+		"accepted": tracker.PosAccepted, "accept": tracker.PosAccepted, "agreed": tracker.PosAccepted, "agree": tracker.PosAccepted,
+		"yes": tracker.PosAccepted, "supported": tracker.PosAccepted, "accepted and implemented": tracker.PosAccepted,
+		"accepted and implementation in progress": tracker.PosAccepted, "accepted in full": tracker.PosAccepted,
+		"fully accepted": tracker.PosAccepted, "implemented": tracker.PosAccepted,
+		"partly accepted": tracker.PosPartlyAccepted, "partially accepted": tracker.PosPartlyAccepted,
+		"accepted in part": tracker.PosPartlyAccepted, "part accepted": tracker.PosPartlyAccepted,
+		"accepted in principle": tracker.PosPartlyAccepted, "partly agreed": tracker.PosPartlyAccepted,
+		"partially agreed": tracker.PosPartlyAccepted, "partial": tracker.PosPartlyAccepted,
+		"not accepted": tracker.PosNotAccepted, "rejected": tracker.PosNotAccepted, "declined": tracker.PosNotAccepted,
+		"not agreed": tracker.PosNotAccepted, "no": tracker.PosNotAccepted, "disagree": tracker.PosNotAccepted,
+		"does not accept": tracker.PosNotAccepted,
+		"noted":           tracker.PosNoted, "under consideration": tracker.PosNoted, "being considered": tracker.PosNoted,
+		"considering": tracker.PosNoted, "acknowledged": tracker.PosNoted, "no response": tracker.PosNoted,
+		"awaiting response": tracker.PosNoted, "pending": tracker.PosNoted,
+	}
+	actionStatusWords = map[string]string{
+		"not started": tracker.ActNotStarted, "not yet started": tracker.ActNotStarted, "open": tracker.ActNotStarted,
+		"new": tracker.ActNotStarted, "to do": tracker.ActNotStarted, "planned": tracker.ActNotStarted,
+		"in progress": tracker.ActInProgress, "ongoing": tracker.ActInProgress, "underway": tracker.ActInProgress,
+		"under way": tracker.ActInProgress, "started": tracker.ActInProgress, "on track": tracker.ActInProgress,
+		"in hand": tracker.ActInProgress, "delayed": tracker.ActInProgress, "overdue": tracker.ActInProgress,
+		"at risk": tracker.ActInProgress, "behind schedule": tracker.ActInProgress,
+		"completed": tracker.ActCompleted, "complete": tracker.ActCompleted, "done": tracker.ActCompleted,
+		"closed": tracker.ActCompleted, "finished": tracker.ActCompleted, "implemented": tracker.ActCompleted,
+		"achieved": tracker.ActCompleted, "delivered": tracker.ActCompleted,
+		"cancelled": tracker.ActCancelled, "canceled": tracker.ActCancelled, "withdrawn": tracker.ActCancelled,
+		"superseded": tracker.ActCancelled, "no longer required": tracker.ActCancelled, "not required": tracker.ActCancelled,
+		"dropped": tracker.ActCancelled,
+	}
+	// Blue is "complete" in the BRAG scale many public bodies use.
+	ragWords = map[string]string{
+		"red": tracker.RAGRed, "r": tracker.RAGRed,
+		"amber": tracker.RAGAmber, "a": tracker.RAGAmber, "yellow": tracker.RAGAmber, "orange": tracker.RAGAmber,
+		"amber red": tracker.RAGAmber, "red amber": tracker.RAGAmber, "amber green": tracker.RAGAmber, "green amber": tracker.RAGAmber,
+		"green": tracker.RAGGreen, "g": tracker.RAGGreen, "blue": tracker.RAGGreen, "b": tracker.RAGGreen,
+		"not rated": tracker.RAGNone, "none": tracker.RAGNone, "n a": tracker.RAGNone, "na": tracker.RAGNone,
+	}
+)
+
+func lookupWord(words map[string]string, options []tracker.Option, s string) (string, bool) {
+	n := normaliseWord(s)
+	if n == "" {
+		return "", false
+	}
+	for _, o := range options {
+		if n == normaliseWord(o.Value) || n == normaliseWord(o.Label) {
+			return o.Value, true
+		}
+	}
+	v, ok := words[n]
+	return v, ok
+}
+
+// ParseRecommendationStatus reads a recommendation status as spreadsheets
+// write it ("Complete", "Under way", "Closed"), case-insensitively.
+func ParseRecommendationStatus(s string) (string, bool) {
+	return lookupWord(recommendationStatusWords, tracker.RecommendationStatuses, s)
+}
+
+// ParsePosition reads a management response position ("Accepted and
+// Implemented", "Under consideration", "Rejected"), case-insensitively.
+// "Under consideration" is noted: the body has answered without committing.
+func ParsePosition(s string) (string, bool) {
+	return lookupWord(positionWords, tracker.Positions, s)
+}
+
+// ParseActionStatus reads an action status ("Complete", "Ongoing").
+func ParseActionStatus(s string) (string, bool) {
+	return lookupWord(actionStatusWords, tracker.ActionStatuses, s)
+}
+
+// ParseRAG reads a RAG rating ("Amber", "G"); blue, "complete" on the BRAG
+// scale, counts as green.
+func ParseRAG(s string) (string, bool) {
+	return lookupWord(ragWords, tracker.RAGs, s)
+}
+
+func labels(options []tracker.Option) string {
+	var out []string
+	for _, o := range options {
+		if o.Value != "" {
+			out = append(out, o.Label)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+var ordinalSuffix = regexp.MustCompile(`(\d)(?:st|nd|rd|th)\b`)
+
+var dateLayouts = []string{
+	"2006-01-02", "2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05",
+	"2/1/2006", "02/01/2006", "2/1/06", "02/01/06", "2-1-2006", "02-01-2006", "2.1.2006", "02.01.2006",
+	"2/1/2006 15:04", "02/01/2006 15:04", "02/01/2006 15:04:05",
+	"2 January 2006", "2 Jan 2006", "2 Jan. 2006", "2-Jan-2006", "2-Jan-06", "2 January, 2006",
+	"Monday 2 January 2006", "Monday, 2 January 2006", "Mon 2 Jan 2006",
+	"January 2, 2006", "Jan 2, 2006", "2006/01/02",
+}
+
+// ParseDate reads a date as spreadsheets write it, the British way round
+// when it is all numbers: 2024-09-25, 25/09/2024, 25/9/24, 25 September
+// 2024, 25-Sep-24, or an Excel date serial such as 45560. Ordinal suffixes
+// ("25th") are allowed.
+func ParseDate(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	s = ordinalSuffix.ReplaceAllString(s, "$1")
+	s = strings.Join(strings.Fields(s), " ")
+	for _, layout := range dateLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return tracker.Day(t), true
+		}
+	}
+	// An Excel serial left in a CSV: days since 30 December 1899, plausible
+	// for 1950 to 2100.
+	if n, err := strconv.ParseFloat(s, 64); err == nil && n >= 18264 && n <= 73051 {
+		t := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(n))
+		return t, true
+	}
+	return time.Time{}, false
+}

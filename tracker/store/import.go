@@ -1,0 +1,835 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/importer"
+)
+
+// ImportOptions says how Import treats a batch.
+type ImportOptions struct {
+	// DryRun does everything, then undoes it: the summary says what a real
+	// import would do.
+	DryRun bool
+	// SkipBadRows imports the good rows when some have errors; otherwise
+	// any error means nothing is imported.
+	SkipBadRows bool
+	// Progress, when set, is called as rows are written (every few rows and
+	// once at the end), from the goroutine that called Import.
+	Progress func(importer.Progress)
+}
+
+// The rows the import writes carry the columns migration 0007 added, so
+// the audit trail records them with the rest of the item. (gorm skips
+// unexported embedded structs, so the fields are spelled out.)
+type importRecRow struct {
+	ID             int64
+	SourceID       int64
+	Number         string
+	Title          string
+	Text           string
+	DeadlineText   string
+	DeadlineDate   *time.Time
+	Themes         string
+	Status         string
+	Assessment     string
+	AssessmentNote string
+	MadeOn         *time.Time
+	Version        int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	DeletedAt      gorm.DeletedAt
+}
+
+func (importRecRow) TableName() string { return "recommendations" }
+
+func (r importRecRow) domain() tracker.Recommendation {
+	return recommendationRow{
+		ID: r.ID, SourceID: r.SourceID, Number: r.Number, Title: r.Title, Text: r.Text, DeadlineText: r.DeadlineText,
+		DeadlineDate: r.DeadlineDate, Themes: r.Themes, Status: r.Status, Assessment: r.Assessment,
+		AssessmentNote: r.AssessmentNote, Version: r.Version, UpdatedAt: r.UpdatedAt,
+	}.domain()
+}
+
+type importActionRow struct {
+	ID               int64
+	OrganisationID   int64
+	SourceID         *int64
+	RecommendationID *int64
+	ReferenceID      *int64
+	Description      string
+	Owner            string
+	OwnerUnit        string
+	DueText          string
+	DueDate          *time.Time
+	Status           string
+	RAG              string `gorm:"column:rag"`
+	CompletedOn      *time.Time
+	ExternalRef      string
+	Version          int
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	DeletedAt        gorm.DeletedAt
+}
+
+func (importActionRow) TableName() string { return "actions" }
+
+func (r importActionRow) domain() tracker.Action {
+	return actionRow{
+		ID: r.ID, OrganisationID: r.OrganisationID, SourceID: r.SourceID, RecommendationID: r.RecommendationID,
+		ReferenceID: r.ReferenceID, Description: r.Description, Owner: r.Owner, OwnerUnit: r.OwnerUnit, DueText: r.DueText,
+		DueDate: r.DueDate, Status: r.Status, RAG: r.RAG, CompletedOn: r.CompletedOn, Version: r.Version, UpdatedAt: r.UpdatedAt,
+	}.domain()
+}
+
+var errDryRun = errors.New("dry run: roll back")
+
+// Import writes a validated batch in one transaction, recorded in the audit
+// trail as changes through the import channel by the actor of ctx.
+// Recommendations are matched by source and number, actions by their
+// reference (or, without one, by organisation and description): a matching
+// item is updated where the file differs and left alone where it does not,
+// so importing the same file twice changes nothing the second time.
+// Organisations are matched by name or short name, ignoring case and extra
+// spaces, and created when missing.
+//
+// With row errors and without SkipBadRows, nothing is saved and the error
+// is importer.ErrRowErrors; the summary still counts what the good rows
+// would do. A dry run always ends with nothing saved.
+func (s *Store) Import(ctx context.Context, b *importer.Batch, opts ImportOptions) (importer.Summary, error) {
+	start := time.Now()
+	sum := importer.Summary{
+		Kind: b.Kind, DryRun: opts.DryRun, Rows: b.Rows, Repairs: importer.Repairs{},
+		Errors: append([]importer.RowError(nil), b.Errors...), Warnings: append([]importer.RowError(nil), b.Warnings...),
+		OrganisationsCreated: []string{}, SourcesCreated: []string{},
+	}
+	sum.Repairs.Add(b.Repairs)
+	actor := tracker.ActorFrom(ctx)
+	actor.Channel = tracker.ChannelImport
+	ctx = tracker.WithActor(ctx, actor)
+
+	err := s.Tx(ctx, func(tx *Store) error {
+		im := &importRun{s: tx, ctx: ctx, b: b, sum: &sum, opts: opts, today: tracker.Day(time.Now())}
+		if err := im.loadOrganisations(); err != nil {
+			return err
+		}
+		var err error
+		if b.Kind == importer.KindActions {
+			err = im.actions()
+		} else {
+			err = im.recommendations()
+		}
+		if err != nil {
+			return err
+		}
+		if len(sum.Errors) > 0 && !opts.SkipBadRows {
+			return importer.ErrRowErrors
+		}
+		if opts.DryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	sum.Duration = time.Since(start)
+	if opts.SkipBadRows {
+		sum.Skipped = len(badRows(sum.Errors))
+	}
+	sortErrors(sum.Errors)
+	sortErrors(sum.Warnings)
+	switch {
+	case errors.Is(err, errDryRun):
+		return sum, nil
+	case err != nil:
+		return sum, err
+	}
+	sum.Saved = true
+	return sum, nil
+}
+
+func badRows(errs []importer.RowError) map[int]bool {
+	out := map[int]bool{}
+	for _, e := range errs {
+		if e.Row > 0 {
+			out[e.Row] = true
+		}
+	}
+	return out
+}
+
+func sortErrors(errs []importer.RowError) {
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
+}
+
+// importRun is the state of one Import: caches of what the database holds,
+// filled once, so thousands of rows cost a fixed number of lookups each.
+type importRun struct {
+	s     *Store
+	ctx   context.Context
+	b     *importer.Batch
+	sum   *importer.Summary
+	opts  ImportOptions
+	today time.Time
+
+	orgs    map[string]organisationRow // by normalised name and short name
+	sources map[string]*sourceRow      // by normalised title, then reference
+	// recs caches each source's recommendations by normalised number.
+	recs map[int64]map[string]*importRecRow
+
+	done, total int
+}
+
+// nameKey is how names are compared: case, surrounding and repeated spaces
+// do not matter.
+func nameKey(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+func (im *importRun) progress(rows int) {
+	im.done += rows
+	if im.opts.Progress != nil && (im.done == im.total || im.done/25 != (im.done-rows)/25) {
+		im.opts.Progress(importer.Progress{Done: im.done, Total: im.total})
+	}
+}
+
+func (im *importRun) rowError(row int, f importer.Field, msg string) {
+	col := ""
+	if cols := im.b.Mapping.Columns(mappedHeaders(im.b.Mapping), f); len(cols) > 0 {
+		col = cols[0]
+	}
+	im.sum.Errors = append(im.sum.Errors, importer.RowError{Row: row, Column: col, Field: f, Message: msg})
+}
+
+func mappedHeaders(m importer.Mapping) []string {
+	hs := make([]string, 0, len(m))
+	for h := range m {
+		hs = append(hs, h)
+	}
+	sort.Strings(hs)
+	return hs
+}
+
+func (im *importRun) loadOrganisations() error {
+	var rows []organisationRow
+	if err := im.s.q(im.ctx).Order("id").Find(&rows).Error; err != nil {
+		return fmt.Errorf("load organisations: %w", err)
+	}
+	im.orgs = map[string]organisationRow{}
+	for _, r := range rows {
+		if k := nameKey(r.ShortName); k != "" {
+			if _, ok := im.orgs[k]; !ok {
+				im.orgs[k] = r
+			}
+		}
+	}
+	// Full names win over short names when both match.
+	for _, r := range rows {
+		im.orgs[nameKey(r.Name)] = r
+	}
+	return nil
+}
+
+// organisation finds an organisation by name or short name, or creates it.
+func (im *importRun) organisation(name string) (organisationRow, error) {
+	name = strings.Join(strings.Fields(name), " ")
+	if r, ok := im.orgs[nameKey(name)]; ok {
+		return r, nil
+	}
+	row := organisationRow{Name: name, Version: 1}
+	if err := (tracker.Organisation{Name: name}).Validate(); err != nil {
+		return row, err
+	}
+	if err := im.s.q(im.ctx).Create(&row).Error; err != nil {
+		return row, fmt.Errorf("create organisation %q: %w", name, err)
+	}
+	if err := im.s.recordCreate(im.ctx, EntityOrganisation, row.ID, &row, nil); err != nil {
+		return row, err
+	}
+	im.orgs[nameKey(name)] = row
+	im.sum.OrganisationsCreated = append(im.sum.OrganisationsCreated, name)
+	return row, nil
+}
+
+func (im *importRun) loadSources() error {
+	var rows []sourceRow
+	if err := im.s.q(im.ctx).Order("id").Find(&rows).Error; err != nil {
+		return fmt.Errorf("load sources: %w", err)
+	}
+	im.sources = map[string]*sourceRow{}
+	for i := range rows {
+		if k := nameKey(rows[i].Reference); k != "" {
+			if _, ok := im.sources[k]; !ok {
+				im.sources[k] = &rows[i]
+			}
+		}
+	}
+	for i := range rows {
+		im.sources[nameKey(rows[i].Title)] = &rows[i]
+	}
+	im.recs = map[int64]map[string]*importRecRow{}
+	return nil
+}
+
+// sourcePlan is what the batch says about a source the import may create:
+// its earliest date, reference and issuer, from whichever rows give them.
+type sourcePlan struct {
+	title, reference, issuer string
+	date                     *time.Time
+}
+
+func (im *importRun) plans() map[string]*sourcePlan {
+	out := map[string]*sourcePlan{}
+	for _, r := range im.b.Recommendations {
+		k := nameKey(r.Source)
+		p := out[k]
+		if p == nil {
+			p = &sourcePlan{title: r.Source}
+			out[k] = p
+		}
+		if p.reference == "" {
+			p.reference = r.SourceReference
+		}
+		if p.issuer == "" {
+			p.issuer = r.IssuedBy
+		}
+		d := r.SourceDate
+		if d == nil {
+			d = r.Made
+		}
+		if d != nil && (p.date == nil || d.Before(*p.date)) {
+			p.date = d
+		}
+	}
+	return out
+}
+
+// source finds a source by title (or reference), creating it from its plan
+// when the batch allows; ok is false when the row's error has been noted.
+func (im *importRun) source(title string, plan *sourcePlan, rows []int, create bool) (*sourceRow, bool, error) {
+	if r, ok := im.sources[nameKey(title)]; ok {
+		return r, true, nil
+	}
+	if !create {
+		im.rowError(rows[0], importer.FieldSource, fmt.Sprintf("There is no source called “%s”; import its recommendations first, or check the title", title))
+		return nil, false, nil
+	}
+	issuer := ""
+	if plan != nil {
+		issuer = plan.issuer
+	}
+	if issuer == "" {
+		issuer = im.b.Options.IssuedBy
+	}
+	if issuer == "" {
+		im.rowError(rows[0], importer.FieldSource, fmt.Sprintf("“%s” is a new source, and the tracker needs to know who issued it; map a column to Issued by, or name the issuing body for the whole file", title))
+		return nil, false, nil
+	}
+	org, err := im.organisation(issuer)
+	if err != nil {
+		return nil, false, err
+	}
+	kind := im.b.Options.SourceKind
+	if kind == "" {
+		kind = tracker.KindOther
+	}
+	row := &sourceRow{Kind: kind, Title: title, IssuedByID: org.ID, Version: 1}
+	if plan != nil {
+		row.Reference, row.IssuedOn = plan.reference, dayArg(plan.date)
+	}
+	if err := row.domain().Validate(); err != nil {
+		im.rowError(rows[0], importer.FieldSource, validationMessage(err))
+		return nil, false, nil
+	}
+	if err := im.s.q(im.ctx).Create(row).Error; err != nil {
+		return nil, false, fmt.Errorf("create source %q: %w", title, err)
+	}
+	if err := im.s.recordCreate(im.ctx, EntitySource, row.ID, row, nil); err != nil {
+		return nil, false, err
+	}
+	im.sources[nameKey(title)] = row
+	im.recs[row.ID] = map[string]*importRecRow{}
+	im.sum.SourcesCreated = append(im.sum.SourcesCreated, title)
+	return row, true, nil
+}
+
+func validationMessage(err error) string {
+	var v *tracker.ValidationError
+	if errors.As(err, &v) {
+		parts := make([]string, 0, len(v.Fields))
+		for _, m := range v.Fields {
+			parts = append(parts, m)
+		}
+		sort.Strings(parts)
+		return strings.Join(parts, "; ")
+	}
+	return err.Error()
+}
+
+// sourceRecs returns a source's recommendations by normalised number,
+// loading them on first use.
+func (im *importRun) sourceRecs(sourceID int64) (map[string]*importRecRow, error) {
+	if m, ok := im.recs[sourceID]; ok {
+		return m, nil
+	}
+	var rows []importRecRow
+	// Deleted ones too: the number is still taken, and the row says so.
+	if err := im.s.q(im.ctx).Unscoped().Where("source_id = ?", sourceID).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load recommendations: %w", err)
+	}
+	m := map[string]*importRecRow{}
+	for i := range rows {
+		m[nameKey(rows[i].Number)] = &rows[i]
+	}
+	im.recs[sourceID] = m
+	return m, nil
+}
+
+func sameDay(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return tracker.Day(*a).Equal(tracker.Day(*b))
+}
+
+func (im *importRun) recommendations() error {
+	if err := im.loadSources(); err != nil {
+		return err
+	}
+	plans := im.plans()
+	for _, r := range im.b.Recommendations {
+		im.total += len(r.Rows)
+	}
+	for _, r := range im.b.Recommendations {
+		if err := im.ctx.Err(); err != nil {
+			return err
+		}
+		if err := im.recommendation(r, plans[nameKey(r.Source)]); err != nil {
+			return err
+		}
+		im.progress(len(r.Rows))
+	}
+	return nil
+}
+
+func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourcePlan) error {
+	src, ok, err := im.source(r.Source, plan, r.Rows, true)
+	if err != nil || !ok {
+		return err
+	}
+	orgs := make([]organisationRow, 0, len(r.Addressees))
+	for _, name := range r.Addressees {
+		o, err := im.organisation(name)
+		if err != nil {
+			return err
+		}
+		orgs = append(orgs, o)
+	}
+	existing, err := im.sourceRecs(src.ID)
+	if err != nil {
+		return err
+	}
+	var rec *importRecRow
+	changed := false
+	if cur, ok := existing[nameKey(r.Number)]; ok {
+		if cur.DeletedAt.Valid {
+			im.rowError(r.Rows[0], importer.FieldNumber, fmt.Sprintf("Recommendation %s of “%s” was deleted in the tracker; restore it there before importing it again", r.Number, src.Title))
+			return nil
+		}
+		rec = cur
+		if changed, err = im.updateRecommendation(rec, r); err != nil {
+			return err
+		}
+	} else {
+		rec = &importRecRow{
+			SourceID: src.ID, Number: r.Number, Title: r.Title, Text: r.Text, DeadlineText: r.DeadlineText,
+			DeadlineDate: dayArg(r.DeadlineDate), Themes: tracker.JoinList(r.Themes), Status: r.Status,
+			Assessment: tracker.AssessNone, MadeOn: dayArg(r.Made), Version: 1,
+		}
+		if rec.Status == "" {
+			rec.Status = tracker.RecOpen
+		}
+		dom := rec.domain()
+		dom.Addressees = make([]tracker.Organisation, len(orgs))
+		for i, o := range orgs {
+			dom.Addressees[i] = o.domain()
+		}
+		if err := dom.Validate(); err != nil {
+			im.rowError(r.Rows[0], importer.FieldText, validationMessage(err))
+			return nil
+		}
+		if err := im.s.q(im.ctx).Create(rec).Error; err != nil {
+			return fmt.Errorf("create recommendation %s: %w", r.Number, err)
+		}
+		ids := make([]int64, len(orgs))
+		for i, o := range orgs {
+			if err := im.s.q(im.ctx).Create(&addresseeRow{RecommendationID: rec.ID, OrganisationID: o.ID, SortOrder: i}).Error; err != nil {
+				return fmt.Errorf("add addressee: %w", err)
+			}
+			ids[i] = o.ID
+		}
+		if err := im.s.recordCreate(im.ctx, EntityRecommendation, rec.ID, rec, map[string]any{"addressees": ids}); err != nil {
+			return err
+		}
+		existing[nameKey(r.Number)] = rec
+		im.sum.Inserted++
+		return im.responses(rec.ID, r, orgs, true)
+	}
+	added, err := im.addAddressees(rec.ID, orgs)
+	if err != nil {
+		return err
+	}
+	if added {
+		changed = true
+	}
+	wrote := im.sum.ResponsesWritten
+	if err := im.responses(rec.ID, r, orgs, false); err != nil {
+		return err
+	}
+	if changed || im.sum.ResponsesWritten > wrote {
+		im.sum.Updated++
+	} else {
+		im.sum.Unchanged++
+	}
+	return nil
+}
+
+// updateRecommendation brings an existing recommendation in line with the
+// fields the file gives, as one audited update; fields the mapping leaves
+// out, and blank statuses, keep what the tracker has.
+func (im *importRun) updateRecommendation(rec *importRecRow, r importer.RecommendationRecord) (bool, error) {
+	before := *rec
+	after := *rec
+	after.Text = r.Text
+	if r.Given[importer.FieldTitle] {
+		after.Title = r.Title
+	}
+	if r.Given[importer.FieldDeadline] {
+		after.DeadlineText, after.DeadlineDate = r.DeadlineText, dayArg(r.DeadlineDate)
+	}
+	if r.Status != "" {
+		after.Status = r.Status
+	}
+	if r.Given[importer.FieldThemes] {
+		after.Themes = tracker.JoinList(r.Themes)
+	}
+	if r.Given[importer.FieldMade] {
+		after.MadeOn = dayArg(r.Made)
+	}
+	if before.Text == after.Text && before.Title == after.Title && before.DeadlineText == after.DeadlineText &&
+		sameDay(before.DeadlineDate, after.DeadlineDate) && before.Status == after.Status && before.Themes == after.Themes &&
+		sameDay(before.MadeOn, after.MadeOn) {
+		return false, nil
+	}
+	after.Version = before.Version + 1
+	after.UpdatedAt = im.s.now()
+	res := im.s.q(im.ctx).Model(&importRecRow{}).Where("id = ? AND version = ?", rec.ID, before.Version).Updates(map[string]any{
+		"text": after.Text, "title": after.Title, "deadline_text": after.DeadlineText, "deadline_date": after.DeadlineDate,
+		"status": after.Status, "themes": after.Themes, "made_on": after.MadeOn, "version": after.Version, "updated_at": after.UpdatedAt,
+	})
+	if res.Error != nil {
+		return false, fmt.Errorf("update recommendation %s: %w", rec.Number, res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return false, fmt.Errorf("recommendation %s changed while importing: %w", rec.Number, tracker.ErrConflict)
+	}
+	*rec = after
+	return true, im.s.recordUpdate(im.ctx, EntityRecommendation, rec.ID, &before, &after)
+}
+
+// addAddressees adds the organisations not yet addressed; none are taken
+// away, since a file lists who it knows of, not who must be removed.
+func (im *importRun) addAddressees(recID int64, orgs []organisationRow) (bool, error) {
+	var rows []addresseeRow
+	if err := im.s.q(im.ctx).Where("recommendation_id = ?", recID).Order("sort_order").Find(&rows).Error; err != nil {
+		return false, fmt.Errorf("load addressees: %w", err)
+	}
+	have := map[int64]bool{}
+	before := make([]int64, len(rows))
+	for i, a := range rows {
+		have[a.OrganisationID] = true
+		before[i] = a.OrganisationID
+	}
+	after := append([]int64(nil), before...)
+	for _, o := range orgs {
+		if have[o.ID] {
+			continue
+		}
+		if err := im.s.q(im.ctx).Create(&addresseeRow{RecommendationID: recID, OrganisationID: o.ID, SortOrder: len(after)}).Error; err != nil {
+			return false, fmt.Errorf("add addressee: %w", err)
+		}
+		have[o.ID] = true
+		after = append(after, o.ID)
+		im.sum.AddresseesAdded++
+	}
+	if len(after) == len(before) {
+		return false, nil
+	}
+	return true, im.s.record(im.ctx, EntityRecommendation, recID, tracker.OpUpdate,
+		[]tracker.Change{{Field: "addressees", Old: auditValue(before), New: auditValue(after)}})
+}
+
+// responses stores each addressee's response as the file gives it: a new
+// response, or a new revision when the text, position or date differ from
+// the current one, so earlier wording stays in the history.
+func (im *importRun) responses(recID int64, r importer.RecommendationRecord, orgs []organisationRow, fresh bool) error {
+	for _, resp := range r.Responses {
+		org, err := im.organisation(resp.Organisation)
+		if err != nil {
+			return err
+		}
+		var cur responseRow
+		found := false
+		if !fresh {
+			err := im.s.q(im.ctx).Where("recommendation_id = ? AND organisation_id = ?", recID, org.ID).Order("revision DESC").Limit(1).Find(&cur).Error
+			if err != nil {
+				return fmt.Errorf("load response: %w", err)
+			}
+			found = cur.ID != 0
+		}
+		row := responseRow{RecommendationID: recID, OrganisationID: org.ID, Revision: 1, Position: resp.Position, Text: resp.Text,
+			Author: cur.Author, Dated: dayArg(resp.Date), DateText: cur.DateText}
+		if found {
+			if row.Position == "" {
+				row.Position = cur.Position
+			}
+			if !r.Given[importer.FieldResponseDate] {
+				row.Dated = cur.Dated
+			}
+			if row.Position == cur.Position && row.Text == cur.Text && sameDay(row.Dated, cur.Dated) {
+				continue
+			}
+			row.Revision = cur.Revision + 1
+		}
+		if row.Position == "" {
+			row.Position = tracker.PosNoted
+		}
+		if err := row.domain().Validate(); err != nil {
+			im.rowError(resp.Row, importer.FieldResponse, validationMessage(err))
+			continue
+		}
+		if err := im.s.q(im.ctx).Create(&row).Error; err != nil {
+			return fmt.Errorf("create response: %w", err)
+		}
+		if err := im.s.recordCreate(im.ctx, EntityResponse, row.ID, &row, nil); err != nil {
+			return err
+		}
+		im.sum.ResponsesWritten++
+	}
+	return nil
+}
+
+func (im *importRun) actions() error {
+	if err := im.loadSources(); err != nil {
+		return err
+	}
+	var rows []importActionRow
+	if err := im.s.q(im.ctx).Order("id").Find(&rows).Error; err != nil {
+		return fmt.Errorf("load actions: %w", err)
+	}
+	byRef := map[string]*importActionRow{}
+	byText := map[string]*importActionRow{}
+	for i := range rows {
+		if k := nameKey(rows[i].ExternalRef); k != "" {
+			byRef[k] = &rows[i]
+		}
+		byText[fmt.Sprintf("%d\x00%s", rows[i].OrganisationID, nameKey(rows[i].Description))] = &rows[i]
+	}
+	im.total = len(im.b.Actions)
+	for _, a := range im.b.Actions {
+		if err := im.ctx.Err(); err != nil {
+			return err
+		}
+		if err := im.action(a, byRef, byText); err != nil {
+			return err
+		}
+		im.progress(1)
+	}
+	return nil
+}
+
+func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*importActionRow) error {
+	org, err := im.organisation(a.Organisation)
+	if err != nil {
+		return err
+	}
+	var sourceID, recID *int64
+	if a.Source != "" {
+		src, ok, err := im.source(a.Source, nil, []int{a.Row}, false)
+		if err != nil || !ok {
+			return err
+		}
+		sourceID = &src.ID
+		if a.Recommendation != "" {
+			recs, err := im.sourceRecs(src.ID)
+			if err != nil {
+				return err
+			}
+			rec, ok := recs[nameKey(a.Recommendation)]
+			if !ok {
+				im.rowError(a.Row, importer.FieldRecommendation, fmt.Sprintf("“%s” has no recommendation %s", src.Title, a.Recommendation))
+				return nil
+			}
+			recID = &rec.ID
+		}
+	}
+	textKey := fmt.Sprintf("%d\x00%s", org.ID, nameKey(a.Description))
+	var cur *importActionRow
+	if a.Reference != "" {
+		cur = byRef[nameKey(a.Reference)]
+	} else {
+		cur = byText[textKey]
+	}
+	if cur == nil {
+		row := &importActionRow{
+			OrganisationID: org.ID, SourceID: sourceID, RecommendationID: recID, Description: a.Description,
+			Owner: a.Owner, OwnerUnit: a.OwnerUnit, DueText: a.DueText, DueDate: dayArg(a.DueDate), Status: a.Status,
+			RAG: a.RAG, CompletedOn: dayArg(a.CompletedOn), ExternalRef: a.Reference, Version: 1,
+		}
+		if row.Status == "" {
+			row.Status = tracker.ActNotStarted
+		}
+		im.settleCompletion(row, a)
+		if err := row.domain().Validate(); err != nil {
+			im.rowError(a.Row, importer.FieldDescription, validationMessage(err))
+			return nil
+		}
+		if err := im.s.q(im.ctx).Create(row).Error; err != nil {
+			return fmt.Errorf("create action: %w", err)
+		}
+		if err := im.s.recordCreate(im.ctx, EntityAction, row.ID, row, nil); err != nil {
+			return err
+		}
+		if a.Reference != "" {
+			byRef[nameKey(a.Reference)] = row
+		}
+		byText[textKey] = row
+		im.sum.Inserted++
+		_, err := im.progressUpdate(row.ID, a)
+		return err
+	}
+	before := *cur
+	after := *cur
+	after.OrganisationID, after.Description = org.ID, a.Description
+	if a.Source != "" {
+		after.SourceID = sourceID
+	}
+	if a.Recommendation != "" {
+		after.RecommendationID = recID
+	}
+	if a.Given[importer.FieldOwner] {
+		after.Owner = a.Owner
+	}
+	if a.Given[importer.FieldOwnerUnit] {
+		after.OwnerUnit = a.OwnerUnit
+	}
+	if a.Given[importer.FieldDue] {
+		after.DueText, after.DueDate = a.DueText, dayArg(a.DueDate)
+	}
+	if a.Status != "" {
+		after.Status = a.Status
+	}
+	if a.RAG != "" || (a.Given[importer.FieldRAG] && a.Status == "") {
+		after.RAG = a.RAG
+	}
+	if a.CompletedOn != nil {
+		after.CompletedOn = dayArg(a.CompletedOn)
+	}
+	im.settleCompletion(&after, a)
+	if err := after.domain().Validate(); err != nil {
+		im.rowError(a.Row, importer.FieldDescription, validationMessage(err))
+		return nil
+	}
+	changed := false
+	if !im.s.snapshotEqual(&before, &after) {
+		after.Version = before.Version + 1
+		after.UpdatedAt = im.s.now()
+		res := im.s.q(im.ctx).Model(&importActionRow{}).Where("id = ? AND version = ?", cur.ID, before.Version).Updates(map[string]any{
+			"organisation_id": after.OrganisationID, "source_id": after.SourceID, "recommendation_id": after.RecommendationID,
+			"description": after.Description, "owner": after.Owner, "owner_unit": after.OwnerUnit, "due_text": after.DueText,
+			"due_date": after.DueDate, "status": after.Status, "rag": after.RAG, "completed_on": after.CompletedOn,
+			"version": after.Version, "updated_at": after.UpdatedAt,
+		})
+		if res.Error != nil {
+			return fmt.Errorf("update action: %w", res.Error)
+		}
+		if err := im.s.recordUpdate(im.ctx, EntityAction, cur.ID, &before, &after); err != nil {
+			return err
+		}
+		*cur = after
+		changed = true
+	}
+	added, err := im.progressUpdate(cur.ID, a)
+	if err != nil {
+		return err
+	}
+	if changed || added {
+		im.sum.Updated++
+	} else {
+		im.sum.Unchanged++
+	}
+	return nil
+}
+
+// settleCompletion keeps the completion date consistent with the status: a
+// completed action needs one (the file's, else the update's date, else
+// today), and any other status has none.
+func (im *importRun) settleCompletion(row *importActionRow, a importer.ActionRecord) {
+	if row.Status != tracker.ActCompleted {
+		row.CompletedOn = nil
+		return
+	}
+	if row.CompletedOn == nil {
+		d := im.today
+		if a.UpdateDate != nil {
+			d = *a.UpdateDate
+		}
+		row.CompletedOn = dayArg(&d)
+	}
+}
+
+// progressUpdate adds the row's latest update unless the action already has
+// it (same text, and same date when the file gives one).
+func (im *importRun) progressUpdate(actionID int64, a importer.ActionRecord) (bool, error) {
+	if strings.TrimSpace(a.Update) == "" {
+		return false, nil
+	}
+	q := im.s.q(im.ctx).Model(&updateRow{}).Where("action_id = ? AND text = ?", actionID, a.Update)
+	if a.UpdateDate != nil {
+		q = q.Where("dated = ?", tracker.Day(*a.UpdateDate))
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return false, fmt.Errorf("find update: %w", err)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	d := im.today
+	if a.UpdateDate != nil {
+		d = *a.UpdateDate
+	}
+	author := a.UpdateAuthor
+	if author == "" {
+		author = tracker.ActorFrom(im.ctx).Name
+	}
+	row := updateRow{ActionID: &actionID, Dated: tracker.Day(d), Author: author, Text: a.Update}
+	if err := row.domain().Validate(); err != nil {
+		im.rowError(a.Row, importer.FieldUpdate, validationMessage(err))
+		return false, nil
+	}
+	if err := im.s.q(im.ctx).Create(&row).Error; err != nil {
+		return false, fmt.Errorf("create update: %w", err)
+	}
+	if err := im.s.recordCreate(im.ctx, EntityUpdate, row.ID, &row, nil); err != nil {
+		return false, err
+	}
+	im.sum.UpdatesAdded++
+	return true, nil
+}
