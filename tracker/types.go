@@ -106,8 +106,11 @@ type Action struct {
 	Status           string
 	RAG              string
 	CompletedOn      *time.Time
-	Version          int
-	UpdatedAt        time.Time
+	// ExternalRef is the action's reference in the spreadsheet log it was
+	// imported from; importing the log again updates the action by it.
+	ExternalRef string
+	Version     int
+	UpdatedAt   time.Time
 }
 
 // Open reports whether the action still needs work.

@@ -212,6 +212,7 @@ type actionRow struct {
 	Status           string
 	RAG              string `gorm:"column:rag"`
 	CompletedOn      *time.Time
+	ExternalRef      string
 	Version          int
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
@@ -225,7 +226,7 @@ func (r actionRow) domain() tracker.Action {
 		ID: r.ID, OrganisationID: r.OrganisationID, SourceID: r.SourceID, RecommendationID: r.RecommendationID,
 		ReferenceID: r.ReferenceID, Description: r.Description, Owner: r.Owner, OwnerUnit: r.OwnerUnit,
 		DueText: r.DueText, DueDate: utcDay(r.DueDate), Status: r.Status, RAG: r.RAG,
-		CompletedOn: utcDay(r.CompletedOn), Version: r.Version, UpdatedAt: r.UpdatedAt,
+		CompletedOn: utcDay(r.CompletedOn), ExternalRef: r.ExternalRef, Version: r.Version, UpdatedAt: r.UpdatedAt,
 	}
 }
 

@@ -132,7 +132,7 @@ func (s *Store) CreateAction(ctx context.Context, a tracker.Action) (tracker.Act
 		OrganisationID: a.OrganisationID, SourceID: a.SourceID, RecommendationID: a.RecommendationID,
 		ReferenceID: a.ReferenceID, Description: a.Description, Owner: a.Owner, OwnerUnit: a.OwnerUnit,
 		DueText: a.DueText, DueDate: dayArg(a.DueDate), Status: a.Status, RAG: a.RAG,
-		CompletedOn: dayArg(a.CompletedOn), Version: 1,
+		CompletedOn: dayArg(a.CompletedOn), ExternalRef: a.ExternalRef, Version: 1,
 	}
 	err := s.Tx(ctx, func(tx *Store) error {
 		if err := tx.q(ctx).Create(&row).Error; err != nil {
