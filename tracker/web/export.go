@@ -218,12 +218,11 @@ func (s *Server) actionExport(c *gin.Context) {
 	writeTable(c, "action-log", format, t)
 }
 
-// actionReference is the reference an exported action carries, so that
-// importing the file again updates the same action: the log's own
-// reference when it came from a spreadsheet, otherwise its number here.
-func actionReference(a tracker.Action) string {
-	return fmt.Sprintf("A%d", a.ID)
-}
+// actionReference is the reference an exported action carries: the log's
+// own reference when it came from a spreadsheet. Importing the file again
+// updates actions by it, and those without one by organisation and
+// description.
+func actionReference(a tracker.Action) string { return a.ExternalRef }
 
 // exportQuery is a list's filter as the query of its download links. The
 // values come from url.Values.Encode, so they are escaped already.
