@@ -301,7 +301,12 @@ func (s *Store) UpdateMeasure(ctx context.Context, m tracker.Measure) (tracker.M
 		after = before
 		after.OrganisationID, after.SourceID, after.Name, after.Unit, after.Direction = m.OrganisationID, m.SourceID, strings.TrimSpace(m.Name), m.Unit, m.Direction
 		after.Target, after.TargetText, after.TargetDate, after.Description = m.Target, m.TargetText, dayArg(m.TargetDate), m.Description
-		return tx.saveVersioned(ctx, EntityMeasure, m.ID, &before, &after, &after.Version, nil, nil)
+		err := tx.saveVersioned(ctx, EntityMeasure, m.ID, &before, &after, &after.Version, nil, nil)
+		var invalid *tracker.ValidationError
+		if errors.As(err, &invalid) && invalid.Fields["number"] != "" {
+			return duplicateMeasure(after.Name)
+		}
+		return err
 	})
 	if err != nil {
 		return m, err
@@ -397,4 +402,9 @@ func reasonValue(reason string) any {
 		return nil
 	}
 	return reason
+}
+
+// duplicateMeasure is the message for a measure name its body already uses.
+func duplicateMeasure(name string) error {
+	return &tracker.ValidationError{Fields: map[string]string{"name": "This organisation already has a measure called " + name}}
 }

@@ -127,6 +127,9 @@ func TestEntityEdits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.CreateMeasure(ctx, tracker.Measure{OrganisationID: mps.ID, Name: "Victim satisfaction", Direction: tracker.HigherIsBetter}); !isField(err, "name") {
+			t.Fatalf("duplicate measure: %v", err)
+		}
 		m, _ = s.Measure(ctx, m.ID)
 		m.Target = &target
 		if m, err = s.UpdateMeasure(ctx, m); err != nil || m.Target == nil || *m.Target != 80 || m.Version != 2 {

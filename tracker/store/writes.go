@@ -228,6 +228,9 @@ func (s *Store) CreateMeasure(ctx context.Context, m tracker.Measure) (tracker.M
 	}
 	err := s.Tx(ctx, func(tx *Store) error {
 		if err := tx.q(ctx).Create(&row).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return duplicateMeasure(m.Name)
+			}
 			return fmt.Errorf("create measure: %w", err)
 		}
 		for i, v := range m.Values {

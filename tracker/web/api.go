@@ -59,7 +59,9 @@ func (s *Server) apiFail(c *gin.Context, err error) {
 	case errors.As(err, &conflict):
 		c.JSON(http.StatusConflict, gin.H{"error": "The action changed after you read it; read it again and resend.", "current": actionDTOOf(conflict.Current)})
 	case errors.As(err, &invalid):
-		c.JSON(http.StatusUnprocessableEntity, apiError{Error: "Some fields are not valid.", Fields: invalid.Fields})
+		apiInvalid(c, invalid.Fields)
+	case errors.Is(err, tracker.ErrConflict):
+		c.JSON(http.StatusConflict, apiError{Error: "The item changed after you read it; read it again and resend with its current version."})
 	default:
 		s.log.Error("API request failed", "request_id", requestIDOf(c), "path", c.Request.URL.Path, "error", err)
 		c.JSON(http.StatusInternalServerError, apiError{Error: "Something went wrong. Reference: " + requestIDOf(c)})
@@ -87,7 +89,9 @@ type recommendationDTO struct {
 	Themes       []string `json:"themes"`
 	Status       string   `json:"status"`
 	Assessment   string   `json:"assessment"`
-	Version      int      `json:"version"`
+	// AssessmentNote is the overseer's note on the assessment.
+	AssessmentNote string `json:"assessment_note"`
+	Version        int    `json:"version"`
 }
 
 type updateDTO struct {
@@ -137,7 +141,7 @@ func orgDTOOf(o tracker.Organisation) orgDTO {
 func recommendationDTOOf(r tracker.Recommendation, src tracker.Source) recommendationDTO {
 	d := recommendationDTO{ID: r.ID, SourceID: r.SourceID, SourceTitle: src.Title, Number: r.Number, Title: r.Title, Text: r.Text,
 		DeadlineText: r.DeadlineText, DeadlineDate: dateString(r.DeadlineDate), Themes: r.Themes, Status: r.Status,
-		Assessment: r.Assessment, Version: r.Version, Addressees: []orgDTO{}}
+		Assessment: r.Assessment, AssessmentNote: r.AssessmentNote, Version: r.Version, Addressees: []orgDTO{}}
 	if d.Themes == nil {
 		d.Themes = []string{}
 	}
@@ -212,10 +216,18 @@ func (s *Server) apiActions(c *gin.Context) {
 		c.JSON(http.StatusUnprocessableEntity, apiError{Error: "A filter is not valid: " + err.Error()})
 		return
 	}
+	links, ok := apiQueryIDs(c, "recommendation", "reference")
+	if !ok {
+		return
+	}
+	rag, ok := apiQueryOption(c, "rag", append([]tracker.Option{{Value: "none"}}, tracker.RAGs[1:]...))
+	if !ok {
+		return
+	}
 	page := apiPage(c)
 	items, total, err := s.store.ListActions(c.Request.Context(), tracker.ActionFilter{
 		OrganisationID: q.Org, Owner: q.Owner, Status: q.Status, Overdue: q.Overdue, Open: q.Open, DueWithinDays: q.DueWithin,
-		SourceID: q.Source, Today: s.today(), Page: page})
+		SourceID: q.Source, RecommendationID: links["recommendation"], ReferenceID: links["reference"], RAG: rag, Today: s.today(), Page: page})
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -268,8 +280,7 @@ func (s *Server) apiPostUpdate(c *gin.Context) {
 		return
 	}
 	var req updateRequest
-	if err := c.ShouldBindJSON(&req); err != nil {
-		c.JSON(http.StatusBadRequest, apiError{Error: "The body must be JSON: {\"version\": 1, \"date\": \"2022-05-17\", \"text\": \"…\"}"})
+	if !apiBind(c, &req) {
 		return
 	}
 	f := updateForm{Version: req.Version, Date: req.Date, Text: req.Text, Status: req.Status, RAG: keepRAG}

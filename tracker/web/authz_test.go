@@ -142,6 +142,7 @@ var matrix = []routeCase{
 	{name: "a measure", method: "GET", path: fixed("/measures/1"), want: pages(200)},
 	{name: "add a measure", method: "GET", path: fixed("/measures/new"), want: formPage(secretary, admin)},
 	{name: "change an MPS measure", method: "GET", path: fixed("/measures/1/edit"), want: formPage(admin)},
+	{name: "import a spreadsheet", method: "GET", path: fixed("/import"), want: formPage(secretary, admin)},
 	{name: "sign-in page", method: "GET", path: fixed("/login"), want: map[string]int{anonymous: 200, viewer: 303, editorCoL: 303, editorMPS: 303, secretary: 303, admin: 303}},
 	{name: "unknown page", method: "GET", path: fixed("/no/such/page"), want: map[string]int{anonymous: 404, viewer: 404, editorCoL: 404, editorMPS: 404, secretary: 404, admin: 404}},
 
@@ -321,6 +322,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			}, map[string]int{anonymous: 401, viewer: 403, editorCoL: 422, editorMPS: 403, secretary: 422, admin: 422}},
 			{"openapi", "GET", fixed("/api/v1/openapi.json"), nil, map[string]int{anonymous: 200, viewer: 200, editorCoL: 200, editorMPS: 200, secretary: 200, admin: 200}},
 		}
+		apiCases = append(apiCases, crudMatrix(e)...)
 		for _, ac := range apiCases {
 			for _, role := range allRoles {
 				var body io.Reader

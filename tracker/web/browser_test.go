@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/example"
@@ -486,5 +487,72 @@ func TestBrowserEditForms(t *testing.T) {
 	}
 	if !strings.Contains(text, "“Victims’ Code” hotline") {
 		t.Errorf("saved text shows as %q", text)
+	}
+}
+
+// TestBrowserImportXLSX: the CoLP secretary imports a small action log from
+// an Excel workbook: the mapping screen has guessed the fields, the preview
+// shows the row, the import inserts it, and the action log shows its text
+// with every character intact.
+func TestBrowserImportXLSX(t *testing.T) {
+	ctx := browser(t)
+	e := newEnv(t, storetest.SQLite(t), 25)
+	base := e.ts.URL
+
+	const desc = "Brief staff on the Victims’ Code – £250,000 Ⅱ"
+	wb := excelize.NewFile()
+	for i, row := range [][]any{
+		{"Ref", "Organisation", "Action", "Owner", "Due date", "RAG", "Latest update"},
+		{"XL-1", "City of London Police", desc, "D/Supt Crime", "31/03/2027", "Green", "Briefing booked – “all teams”"},
+	} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := wb.SetSheetRow("Sheet1", cell, &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "action-log.xlsx")
+	if err := wb.SaveAs(file); err != nil {
+		t.Fatal(err)
+	}
+
+	var guessed []string
+	var summary, log string
+	err := steps(ctx,
+		signIn(base, "secretary-colp@example.org"),
+		chromedp.Click(`nav a[href="/import"]`, chromedp.NodeVisible),
+		chromedp.WaitVisible(`#import-start`),
+		chromedp.Click(`#kind-actions`, chromedp.NodeVisible),
+		chromedp.SetUploadFiles(`#file`, []string{file}),
+		shot("import-start"),
+		chromedp.Click(`#import-start button[type="submit"]`, chromedp.NodeVisible),
+		// The mapping screen only has #mapping-form.
+		chromedp.WaitVisible(`#mapping-form`),
+		chromedp.Evaluate(`[...document.querySelectorAll("#mapping-form select[id^=col-]")].map(s => s.value)`, &guessed),
+		shot("import-mapping"),
+		chromedp.Click(`#mapping-form button[type="submit"]`, chromedp.NodeVisible),
+		// The preview only has #preview.
+		chromedp.WaitVisible(`#preview`),
+		shot("import-preview"),
+		chromedp.Click(`#run-form button[name="run"]`, chromedp.NodeVisible),
+		// The summary only has #import-summary.
+		chromedp.WaitVisible(`#import-summary`),
+		chromedp.Text(`main`, &summary, chromedp.ByQuery),
+		shot("import-summary"),
+		chromedp.Navigate(base+"/actions?q=Brief"),
+		chromedp.Poll(`document.location.pathname === "/actions" && document.querySelector("h1") !== null`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Text(`main`, &log, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"reference", "organisation", "description", "owner", "due", "rag", "update"}
+	if strings.Join(guessed, ",") != strings.Join(want, ",") {
+		t.Errorf("mapping screen chose %v, want %v", guessed, want)
+	}
+	if !strings.Contains(summary, "Import done") || !strings.Contains(summary, "1 actions") {
+		t.Errorf("summary: %q", summary)
+	}
+	if !strings.Contains(log, desc) {
+		t.Errorf("the action log does not show %q:\n%.1500s", desc, log)
 	}
 }

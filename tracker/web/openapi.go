@@ -45,9 +45,11 @@ func errorResponses(codes ...string) obj {
 	return out
 }
 
-func merge(a, b obj) obj {
-	for k, v := range b {
-		a[k] = v
+func merge(a obj, more ...obj) obj {
+	for _, b := range more {
+		for k, v := range b {
+			a[k] = v
+		}
 	}
 	return a
 }
@@ -56,10 +58,10 @@ func merge(a, b obj) obj {
 // the routes the server has.
 func openAPIDoc() obj {
 	nullableDate := obj{"type": "string", "format": "date", "nullable": true}
-	return obj{
+	return addCRUDDocs(obj{
 		"openapi": "3.0.3",
 		"info": obj{"title": "Recommendations tracker API", "version": "1",
-			"description": "Read recommendations and actions, and post progress updates. Authenticate with Authorization: Bearer <token>; create a token on your account page or with `tracker token create --user EMAIL`. Tokens carry their account's permissions."},
+			"description": "Read, add and change sources, recommendations, management responses, actions, progress updates, references and measures. Changes carry the version you read; a stale version is a 409 with the current item. Invalid fields are a 422 naming each field; a body that is not JSON, or has unknown fields, is a 400. Authenticate with Authorization: Bearer <token>; create a token on your account page or with `tracker token create --user EMAIL`. Tokens carry their account's permissions."},
 		"servers":  []obj{{"url": apiPrefix}},
 		"security": []obj{{"bearerAuth": []string{}}},
 		"components": obj{
@@ -75,7 +77,8 @@ func openAPIDoc() obj {
 					"deadline_text": obj{"type": "string", "description": "The deadline as written"}, "deadline_date": nullableDate,
 					"themes":     obj{"type": "array", "items": obj{"type": "string"}},
 					"status":     obj{"type": "string", "enum": enum(tracker.RecommendationStatuses)},
-					"assessment": obj{"type": "string", "enum": enum(tracker.Assessments)}, "version": obj{"type": "integer"}}},
+					"assessment": obj{"type": "string", "enum": enum(tracker.Assessments)}, "assessment_note": obj{"type": "string"},
+					"version": obj{"type": "integer"}}},
 				"Update": obj{"type": "object", "properties": obj{"id": obj{"type": "integer"}, "date": obj{"type": "string", "format": "date"},
 					"author": obj{"type": "string"}, "text": obj{"type": "string"}}},
 				"Action": obj{"type": "object", "properties": obj{
@@ -120,6 +123,9 @@ func openAPIDoc() obj {
 					queryParam("overdue", "Only open and past the due date", obj{"type": "boolean"}),
 					queryParam("due_within", "Only open and due within this many days", obj{"type": "integer"}),
 					queryParam("source", "Only this source's log", obj{"type": "integer"}),
+					queryParam("recommendation", "Only those under this recommendation", obj{"type": "integer"}),
+					queryParam("reference", "Only those answering this reference", obj{"type": "integer"}),
+					queryParam("rag", "Only this RAG rating; none for not rated", obj{"type": "string", "enum": []string{"none", tracker.RAGRed, tracker.RAGAmber, tracker.RAGGreen}}),
 				}, pageParams...),
 				"responses": merge(obj{"200": obj{"description": "A page of actions", "content": jsonBody(ref("ActionList"))}}, errorResponses("401", "422"))}},
 			"/actions/{id}": obj{"get": obj{"summary": "One action with its progress updates", "parameters": []obj{idParamDoc("action")},
@@ -130,7 +136,7 @@ func openAPIDoc() obj {
 				"responses": merge(obj{"201": obj{"description": "The action after the update", "content": jsonBody(ref("Action"))}},
 					errorResponses("401", "403", "404", "409", "422"))}},
 		},
-	}
+	})
 }
 
 func (s *Server) openAPI(c *gin.Context) { c.JSON(http.StatusOK, openAPIDoc()) }

@@ -27,6 +27,8 @@ type Layout struct {
 	CSRF        string
 	// ErrorSummary lists a form's errors at the top of the page, in field order.
 	ErrorSummary []FieldError
+	// Refresh reloads the page after this many seconds (a progress page).
+	Refresh int
 }
 
 // FieldError is one entry of the error summary: the message and the id of

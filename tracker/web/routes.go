@@ -34,6 +34,11 @@ const (
 	pageEdit            = "edit"
 	pageOrganisations   = "organisations"
 	pageMeasure         = "measure"
+	pageImport          = "import"
+	pageImportMapping   = "import_mapping"
+	pageImportPreview   = "import_preview"
+	pageImportSummary   = "import_summary"
+	pageImportProgress  = "import_progress"
 )
 
 var allPages = []string{
@@ -41,6 +46,8 @@ var allPages = []string{
 	pageReference, pageActions, pageMeasures, pageNotFound, pageError, pageForbidden, pageSetup, pageLogin,
 	pageAction, pageAccount, pageTokens, pageUsers, pageDeleted, pageReplyForm, pageSearch,
 	pageEdit, pageOrganisations, pageMeasure,
+	pageImport, pageImportMapping, pageImportPreview, pageImportSummary,
+	pageImportProgress,
 }
 
 // routes lists every route of the app in one place.
@@ -59,6 +66,35 @@ func (s *Server) routes(r *gin.Engine) {
 	api.GET("/actions", s.apiActions)
 	api.GET("/actions/:id", s.apiAction)
 	api.POST("/actions/:id/updates", s.apiPostUpdate)
+	api.POST("/recommendations", s.apiCreateRecommendation)
+	api.PATCH("/recommendations/:id", s.apiUpdateRecommendation)
+	api.DELETE("/recommendations/:id", apiNoDelete(noDeleteRecommendation))
+	api.GET("/recommendations/:id/responses", s.apiResponses)
+	api.POST("/recommendations/:id/responses", s.apiCreateResponse)
+	api.POST("/actions", s.apiCreateAction)
+	api.PATCH("/actions/:id", s.apiUpdateAction)
+	api.DELETE("/actions/:id", s.apiDeleteAction)
+	api.GET("/actions/:id/updates", s.apiUpdates)
+	api.GET("/organisations", s.apiOrganisations)
+	api.POST("/organisations", s.apiCreateOrganisation)
+	api.GET("/organisations/:id", s.apiOrganisation)
+	api.GET("/sources", s.apiSources)
+	api.POST("/sources", s.apiCreateSource)
+	api.GET("/sources/:id", s.apiSource)
+	api.PATCH("/sources/:id", s.apiUpdateSource)
+	api.DELETE("/sources/:id", apiNoDelete(noDeleteSource))
+	api.GET("/references", s.apiReferences)
+	api.POST("/references", s.apiCreateReference)
+	api.GET("/references/:id", s.apiReference)
+	api.PATCH("/references/:id", s.apiUpdateReference)
+	api.DELETE("/references/:id", apiNoDelete(noDeleteReference))
+	api.GET("/measures", s.apiMeasures)
+	api.POST("/measures", s.apiCreateMeasure)
+	api.GET("/measures/:id", s.apiMeasure)
+	api.PATCH("/measures/:id", s.apiUpdateMeasure)
+	api.DELETE("/measures/:id", apiNoDelete(noDeleteMeasure))
+	api.POST("/measures/:id/values", s.apiAddMeasureValue)
+	api.DELETE("/measures/:id/values/:value", s.apiRemoveMeasureValue)
 
 	// Pages: a session cookie, and a CSRF token on every unsafe request.
 	web := r.Group("/", s.authenticate())
@@ -129,6 +165,11 @@ func (s *Server) routes(r *gin.Engine) {
 	in.GET("/admin/users", s.userList)
 	in.GET("/admin/deleted", s.deletedList)
 	in.POST("/admin/deleted/actions/:id/restore", s.actionRestore)
+	in.GET("/import", s.importForm)
+	in.POST("/import", s.importUploadFile)
+	in.POST("/import/:id/preview", s.importPreview)
+	in.POST("/import/:id/run", s.importRun)
+	in.GET("/import/:id/progress", s.importProgress)
 
 	r.NoRoute(s.authenticate(), func(c *gin.Context) { s.notFound(c) })
 }

@@ -10,11 +10,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/importer"
 	"github.com/civic-tracker/tracker/tracker/report"
 	"github.com/civic-tracker/tracker/tracker/store"
 	"github.com/civic-tracker/tracker/views"
@@ -85,6 +87,14 @@ type Reader interface {
 	UpdateMeasure(ctx context.Context, m tracker.Measure) (tracker.Measure, error)
 	AddMeasureValue(ctx context.Context, measureID int64, version int, v tracker.MeasureValue) (tracker.MeasureValue, error)
 	RemoveMeasureValue(ctx context.Context, measureID int64, version int, valueID int64) error
+	FilterSources(ctx context.Context, f store.SourceFilter) ([]tracker.Source, int64, error)
+	FilterReferences(ctx context.Context, f store.ReferenceFilter) ([]tracker.Reference, map[int64][]int64, int64, error)
+	FilterMeasures(ctx context.Context, f store.MeasureFilter) ([]tracker.Measure, int64, error)
+
+	Import(ctx context.Context, b *importer.Batch, opts store.ImportOptions) (importer.Summary, error)
+	SaveImportMapping(ctx context.Context, sm importer.SavedMapping) (importer.SavedMapping, error)
+	ImportMapping(ctx context.Context, name string) (importer.SavedMapping, error)
+	ImportMappings(ctx context.Context, kind importer.Kind) ([]importer.SavedMapping, error)
 }
 
 // Options configure the web server.
@@ -120,6 +130,8 @@ type Server struct {
 	throttle *Throttle
 	engine   *gin.Engine
 	fonts    *report.Fonts
+	// imports are the imports running in the background, by upload id.
+	imports sync.Map
 }
 
 // New parses every page template (failing at start-up, not on first use)

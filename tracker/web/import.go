@@ -1,0 +1,660 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/importer"
+	"github.com/civic-tracker/tracker/tracker/store"
+)
+
+// The spreadsheet import in the browser (issue #6): upload a file, map its
+// columns to fields, preview what will be stored, then run it (or try it).
+// The uploaded bytes wait between the steps in a temporary file named by a
+// random id, beside a small JSON file saying whose upload it is; the
+// mapping and defaults travel in the forms, so no step needs a table.
+
+const (
+	// importTTL is how long an upload waits for its next step.
+	importTTL = time.Hour
+	// importPreviewRows is the number of records the preview shows.
+	importPreviewRows = 10
+	// importFilePrefix names the temporary files of uploads.
+	importFilePrefix = "tracker-import-"
+)
+
+var importIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// importUpload is what is kept beside an upload's bytes.
+type importUpload struct {
+	ID       string        `json:"id"`
+	UserID   int64         `json:"user_id"`
+	Kind     importer.Kind `json:"kind"`
+	FileName string        `json:"file_name"`
+	Created  time.Time     `json:"created"`
+}
+
+func importPath(id, ext string) string {
+	return filepath.Join(os.TempDir(), importFilePrefix+id+ext)
+}
+
+// sweepImports removes uploads older than importTTL, whoever left them.
+func sweepImports(now time.Time) {
+	files, _ := filepath.Glob(filepath.Join(os.TempDir(), importFilePrefix+"*"))
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil && now.Sub(st.ModTime()) > importTTL {
+			_ = os.Remove(f)
+		}
+	}
+}
+
+func saveUpload(up importUpload, data []byte) error {
+	meta, err := json.Marshal(up)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(importPath(up.ID, ".data"), data, 0o600); err != nil {
+		return fmt.Errorf("keep the upload: %w", err)
+	}
+	if err := os.WriteFile(importPath(up.ID, ".json"), meta, 0o600); err != nil {
+		_ = os.Remove(importPath(up.ID, ".data"))
+		return fmt.Errorf("keep the upload: %w", err)
+	}
+	return nil
+}
+
+func removeUpload(id string) {
+	_ = os.Remove(importPath(id, ".data"))
+	_ = os.Remove(importPath(id, ".json"))
+}
+
+// errUploadGone is an upload that expired, was imported, or is another
+// person's.
+var errUploadGone = errors.New("upload gone")
+
+// loadUpload reads the upload named in the path, if it is the current
+// person's and has not expired, and reads its table again.
+func (s *Server) loadUpload(c *gin.Context) (importUpload, *importer.Table, error) {
+	var up importUpload
+	id := c.Param("id")
+	if !importIDPattern.MatchString(id) {
+		return up, nil, errUploadGone
+	}
+	meta, err := os.ReadFile(importPath(id, ".json"))
+	if err != nil {
+		return up, nil, errUploadGone
+	}
+	if err := json.Unmarshal(meta, &up); err != nil || up.ID != id || up.UserID != CurrentUser(c).ID || time.Since(up.Created) > importTTL {
+		return up, nil, errUploadGone
+	}
+	data, err := os.ReadFile(importPath(id, ".data"))
+	if err != nil {
+		return up, nil, errUploadGone
+	}
+	tbl, err := importer.Read(bytes.NewReader(data), importer.ReadOptions{})
+	if err != nil {
+		return up, nil, fmt.Errorf("read upload %s again: %w", id, err)
+	}
+	return up, tbl, nil
+}
+
+// importStartPage is the first step: what the file lists, the file, and
+// perhaps a saved mapping.
+type importStartPage struct {
+	Layout
+	Kind     string
+	Mapping  string
+	Mappings []importer.SavedMapping
+	MaxMB    int
+	Errors   map[string]string
+}
+
+// importColumn is one column of the file on the mapping screen.
+type importColumn struct {
+	Index    int
+	Header   string
+	Field    string
+	Examples []string
+}
+
+// importMappingPage is the second step: a field for each column, and the
+// defaults for rows that leave fields empty.
+type importMappingPage struct {
+	Layout
+	ID, FileName, Kind, Format string
+	Rows                       int
+	Columns                    []importColumn
+	Fields                     []importer.FieldInfo
+	Options                    importer.Options
+	SourceKinds                []tracker.Option
+	SaveAs                     string
+	Problems                   []string
+	Errors                     map[string]string
+}
+
+// hiddenField carries a choice of an earlier step through a form.
+type hiddenField struct{ Name, Value string }
+
+// importPreviewPage is the third step: the first records as they will be
+// stored, the rows with errors, and the buttons that run the import.
+type importPreviewPage struct {
+	Layout
+	ID, FileName, Kind string
+	Rows, Records      int
+	Headings           []string
+	Preview            [][]string
+	Errors             []importer.RowError
+	Warnings           []importer.RowError
+	BadRows            int
+	Hidden             []hiddenField
+	SkipBad            bool
+}
+
+// importSummaryPage says what the import did, would do, or why it did
+// nothing.
+type importSummaryPage struct {
+	Layout
+	ID, Kind      string
+	Summary       importer.Summary
+	Refused       bool
+	Repairs       []repairCount
+	Errors        []importer.RowError
+	Warnings      []importer.RowError
+	Hidden        []hiddenField
+	SkipBad       bool
+	Again         bool // the upload is still there, so the import can run again
+	MappingSaved  string
+	MappingFailed string
+}
+
+type repairCount struct {
+	Label string
+	N     int
+}
+
+var importCrumbs = []Crumb{{"Import a spreadsheet", "/import"}}
+
+func (s *Server) canImport(c *gin.Context) bool {
+	if !CurrentUser(c).CanCreate() {
+		s.forbidden(c)
+		return false
+	}
+	return true
+}
+
+func (s *Server) showImportStart(c *gin.Context, status int, kind, mapping string, errs map[string]string) {
+	p := &importStartPage{Layout: Layout{Title: "Import a spreadsheet", Section: "import"}, Kind: kind, Mapping: mapping,
+		MaxMB: importer.MaxFileSize >> 20, Errors: errs}
+	all, err := s.store.ImportMappings(c.Request.Context(), "")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p.Mappings = all
+	p.ErrorSummary = errorList(errs, []string{"kind", "file", "mapping"})
+	if len(errs) > 0 {
+		p.Title = "Error: " + p.Title
+	}
+	s.render(c, status, pageImport, p)
+}
+
+// importForm is GET /import.
+func (s *Server) importForm(c *gin.Context) {
+	if !s.canImport(c) {
+		return
+	}
+	s.showImportStart(c, http.StatusOK, c.Query("kind"), c.Query("mapping"), nil)
+}
+
+// importUploadFile is POST /import: it reads and keeps the file, then shows
+// the mapping screen.
+func (s *Server) importUploadFile(c *gin.Context) {
+	if !s.canImport(c) {
+		return
+	}
+	ctx := c.Request.Context()
+	kindText, savedName := c.PostForm("kind"), strings.TrimSpace(c.PostForm("mapping"))
+	errs := map[string]string{}
+	var saved *importer.SavedMapping
+	if savedName != "" {
+		sm, err := s.store.ImportMapping(ctx, savedName)
+		switch {
+		case errors.Is(err, tracker.ErrNotFound):
+			errs["mapping"] = "There is no saved mapping called “" + savedName + "”; choose another or none"
+		case err != nil:
+			s.fail(c, err)
+			return
+		default:
+			saved = &sm
+		}
+	}
+	kind, err := importer.ParseKind(kindText)
+	if saved != nil {
+		kind, err = saved.Kind, nil
+		kindText = string(kind)
+	}
+	if err != nil {
+		errs["kind"] = "Choose whether the file lists recommendations or actions"
+	}
+	var data []byte
+	var name string
+	fh, ferr := c.FormFile("file")
+	switch {
+	case ferr != nil || fh.Size == 0:
+		errs["file"] = "Choose a CSV or Excel (.xlsx) file to upload"
+	case fh.Size > importer.MaxFileSize:
+		errs["file"] = fmt.Sprintf("The file is larger than %d MB; split it into smaller files and import them one at a time", importer.MaxFileSize>>20)
+	default:
+		name = filepath.Base(fh.Filename)
+		f, err := fh.Open()
+		if err != nil {
+			s.fail(c, fmt.Errorf("open the upload: %w", err))
+			return
+		}
+		data, err = io.ReadAll(io.LimitReader(f, importer.MaxFileSize+1))
+		f.Close()
+		if err != nil {
+			s.fail(c, fmt.Errorf("read the upload: %w", err))
+			return
+		}
+	}
+	var tbl *importer.Table
+	if data != nil {
+		tbl, err = importer.Read(bytes.NewReader(data), importer.ReadOptions{})
+		if err != nil {
+			errs["file"] = sentence(err.Error())
+		}
+	}
+	if len(errs) > 0 {
+		status := http.StatusUnprocessableEntity
+		if fh != nil && fh.Size > importer.MaxFileSize {
+			status = http.StatusRequestEntityTooLarge
+		}
+		s.showImportStart(c, status, kindText, savedName, errs)
+		return
+	}
+	sweepImports(time.Now())
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	up := importUpload{ID: hex.EncodeToString(b), UserID: CurrentUser(c).ID, Kind: kind, FileName: name, Created: time.Now()}
+	if err := saveUpload(up, data); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var mapping importer.Mapping
+	var opts importer.Options
+	if saved != nil {
+		mapping, opts = importer.Mapping{}, saved.Options
+		for _, h := range tbl.Headers {
+			if f, ok := saved.Mapping[h]; ok {
+				mapping[h] = f
+			}
+		}
+	} else {
+		mapping = importer.GuessMapping(kind, tbl.Headers)
+	}
+	s.showImportMapping(c, http.StatusOK, up, tbl, mapping, opts, savedName, nil, nil)
+}
+
+// sentence starts a message for a person with a capital letter.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+func kindNoun(k importer.Kind) string {
+	if k == importer.KindActions {
+		return "actions"
+	}
+	return "recommendations"
+}
+
+func describeTable(t *importer.Table) string {
+	if t.Format == importer.FormatXLSX {
+		return "Excel workbook, sheet “" + t.Sheet + "”"
+	}
+	delim := map[rune]string{',': "comma", ';': "semicolon", '\t': "tab"}[t.Delimiter]
+	if delim == "" {
+		delim = strconv.QuoteRune(t.Delimiter)
+	}
+	return "CSV, " + t.Charset + ", " + delim + "-separated"
+}
+
+func (s *Server) showImportMapping(c *gin.Context, status int, up importUpload, tbl *importer.Table, m importer.Mapping,
+	opts importer.Options, saveAs string, problems []string, errs map[string]string) {
+	p := &importMappingPage{Layout: Layout{Title: "Match the columns to fields", Section: "import", Breadcrumbs: importCrumbs},
+		ID: up.ID, FileName: up.FileName, Kind: kindNoun(up.Kind), Format: describeTable(tbl), Rows: len(tbl.Rows),
+		Fields: importer.Fields(up.Kind), Options: opts, SourceKinds: tracker.SourceKinds, SaveAs: saveAs, Problems: problems, Errors: errs}
+	for i, h := range tbl.Headers {
+		col := importColumn{Index: i, Header: h, Field: string(m[h])}
+		for _, r := range tbl.Rows {
+			if v := strings.TrimSpace(r.Cell(i)); v != "" {
+				col.Examples = append(col.Examples, truncate(60, v))
+			}
+			if len(col.Examples) == 3 {
+				break
+			}
+		}
+		p.Columns = append(p.Columns, col)
+	}
+	all := map[string]string{}
+	for k, v := range errs {
+		all[k] = v
+	}
+	if len(problems) > 0 {
+		all["columns"] = strings.Join(problems, ". ")
+	}
+	p.ErrorSummary = errorList(all, []string{"columns", "source", "issued_by", "source_kind", "organisation", "save_as"})
+	if len(p.ErrorSummary) > 0 {
+		p.Title = "Error: " + p.Title
+	}
+	s.render(c, status, pageImportMapping, p)
+}
+
+// importChoices are the mapping and defaults chosen on the mapping screen.
+type importChoices struct {
+	Mapping importer.Mapping
+	Options importer.Options
+	SaveAs  string
+}
+
+func readImportChoices(c *gin.Context, tbl *importer.Table) (importChoices, map[string]string) {
+	ch := importChoices{Mapping: importer.Mapping{}, SaveAs: strings.TrimSpace(c.PostForm("save_as"))}
+	for i, h := range tbl.Headers {
+		if f := c.PostForm("col-" + strconv.Itoa(i)); f != "" && f != "ignore" {
+			ch.Mapping[h] = importer.Field(f)
+		}
+	}
+	ch.Options = importer.Options{Source: strings.TrimSpace(c.PostForm("source")), IssuedBy: strings.TrimSpace(c.PostForm("issued_by")),
+		SourceKind: c.PostForm("source_kind"), Organisation: strings.TrimSpace(c.PostForm("organisation"))}
+	errs := map[string]string{}
+	if ch.Options.SourceKind != "" {
+		ok := false
+		for _, k := range tracker.SourceKinds {
+			ok = ok || k.Value == ch.Options.SourceKind
+		}
+		if !ok {
+			errs["source_kind"] = "Choose a kind of source from the list"
+		}
+	}
+	if len(ch.SaveAs) > 100 {
+		errs["save_as"] = "Keep the mapping's name under 100 characters"
+	}
+	return ch, errs
+}
+
+// hidden carries the choices through the preview and summary forms.
+func (ch importChoices) hidden(tbl *importer.Table) []hiddenField {
+	var out []hiddenField
+	for i, h := range tbl.Headers {
+		if f := ch.Mapping[h]; f != "" {
+			out = append(out, hiddenField{"col-" + strconv.Itoa(i), string(f)})
+		}
+	}
+	o := ch.Options
+	for _, f := range []hiddenField{{"source", o.Source}, {"issued_by", o.IssuedBy}, {"source_kind", o.SourceKind}, {"organisation", o.Organisation}, {"save_as", ch.SaveAs}} {
+		if f.Value != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// validateChoices reads the choices and validates the rows with them; on a
+// problem with the mapping it shows the mapping screen again and returns
+// false.
+func (s *Server) validateChoices(c *gin.Context) (importUpload, *importer.Table, importChoices, *importer.Batch, bool) {
+	up, tbl, err := s.loadUpload(c)
+	if errors.Is(err, errUploadGone) {
+		s.showImportStart(c, http.StatusNotFound, "", "", map[string]string{"file": "The file you uploaded is no longer here: uploads are kept for an hour, and until they are imported. Upload it again"})
+		return up, nil, importChoices{}, nil, false
+	}
+	if err != nil {
+		s.fail(c, err)
+		return up, nil, importChoices{}, nil, false
+	}
+	ch, errs := readImportChoices(c, tbl)
+	if len(errs) > 0 {
+		s.showImportMapping(c, http.StatusUnprocessableEntity, up, tbl, ch.Mapping, ch.Options, ch.SaveAs, nil, errs)
+		return up, nil, ch, nil, false
+	}
+	batch, err := importer.Validate(up.Kind, tbl, ch.Mapping, ch.Options)
+	var me *importer.MappingError
+	if errors.As(err, &me) {
+		s.showImportMapping(c, http.StatusUnprocessableEntity, up, tbl, ch.Mapping, ch.Options, ch.SaveAs, me.Problems, nil)
+		return up, nil, ch, nil, false
+	}
+	if err != nil {
+		s.fail(c, err)
+		return up, nil, ch, nil, false
+	}
+	return up, tbl, ch, batch, true
+}
+
+func dayText(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return tracker.FormatDate(*t)
+}
+
+func sortedRowErrors(errs []importer.RowError) []importer.RowError {
+	out := append([]importer.RowError(nil), errs...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Row < out[j].Row })
+	return out
+}
+
+// importPreview is POST /import/:id/preview.
+func (s *Server) importPreview(c *gin.Context) {
+	if !s.canImport(c) {
+		return
+	}
+	up, tbl, ch, b, ok := s.validateChoices(c)
+	if !ok {
+		return
+	}
+	p := &importPreviewPage{Layout: Layout{Title: "Check the import", Section: "import", Breadcrumbs: importCrumbs},
+		ID: up.ID, FileName: up.FileName, Kind: kindNoun(up.Kind), Rows: b.Rows, Errors: sortedRowErrors(b.Errors),
+		Warnings: sortedRowErrors(b.Warnings), BadRows: len(b.BadRows()), Hidden: ch.hidden(tbl)}
+	if up.Kind == importer.KindActions {
+		p.Records = len(b.Actions)
+		p.Headings = []string{"Row", "Reference", "Organisation", "What is to be done", "Owner", "Due", "RAG", "Status", "Latest update"}
+		for _, a := range b.Actions[:min(len(b.Actions), importPreviewRows)] {
+			due := a.DueText
+			if due == "" {
+				due = dayText(a.DueDate)
+			}
+			p.Preview = append(p.Preview, []string{strconv.Itoa(a.Row), a.Reference, a.Organisation, truncate(200, a.Description),
+				a.Owner, due, a.RAG, a.Status, truncate(200, a.Update)})
+		}
+	} else {
+		p.Records = len(b.Recommendations)
+		p.Headings = []string{"Rows", "Source", "Number", "Recommendation", "Addressed to", "Deadline", "Status", "Responses"}
+		for _, r := range b.Recommendations[:min(len(b.Recommendations), importPreviewRows)] {
+			rows := make([]string, len(r.Rows))
+			for i, n := range r.Rows {
+				rows[i] = strconv.Itoa(n)
+			}
+			text := r.Title
+			if text == "" {
+				text = r.Text
+			}
+			deadline := r.DeadlineText
+			if deadline == "" {
+				deadline = dayText(r.DeadlineDate)
+			}
+			p.Preview = append(p.Preview, []string{strings.Join(rows, ", "), r.Source, r.Number, truncate(200, text),
+				strings.Join(r.Addressees, "; "), deadline, r.Status, strconv.Itoa(len(r.Responses))})
+		}
+	}
+	if p.BadRows > 0 {
+		p.ErrorSummary = []FieldError{{Field: "row-errors", Message: fmt.Sprintf("%d of the %d rows have errors: see the list of errors", p.BadRows, p.Rows)}}
+	}
+	s.render(c, http.StatusOK, pageImportPreview, p)
+}
+
+// backgroundRows is the size from which an import runs in the background
+// while a page shows its progress; smaller files finish within the request.
+const backgroundRows = 300
+
+// importJob is an import running in the background.
+type importJob struct {
+	owner int64
+	mu    sync.Mutex
+	done  int
+	total int
+	page  *importSummaryPage // set when finished
+	err   error
+}
+
+func (j *importJob) progress(p importer.Progress) {
+	j.mu.Lock()
+	j.done, j.total = p.Done, p.Total
+	j.mu.Unlock()
+}
+
+// importRun is POST /import/:id/run: a dry run, or the import itself.
+func (s *Server) importRun(c *gin.Context) {
+	if !s.canImport(c) {
+		return
+	}
+	up, tbl, ch, b, ok := s.validateChoices(c)
+	if !ok {
+		return
+	}
+	u := CurrentUser(c)
+	opts := store.ImportOptions{DryRun: c.PostForm("dry_run") != "", SkipBadRows: c.PostForm("skip_bad_rows") != ""}
+	actor := tracker.Actor{UserID: &u.ID, Name: u.Label(), Channel: tracker.ChannelImport}
+	if len(tbl.Rows) < backgroundRows {
+		p, err := s.runImport(tracker.WithActor(c.Request.Context(), actor), up, tbl, ch, b, opts, nil)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.render(c, http.StatusOK, pageImportSummary, p)
+		return
+	}
+	// A big file: the import goes on after this request, and the progress
+	// page follows it. It must not stop when the request ends.
+	job := &importJob{owner: u.ID, total: len(tbl.Rows)}
+	s.imports.Store(up.ID, job)
+	go func() {
+		ctx := tracker.WithActor(context.Background(), actor)
+		p, err := s.runImport(ctx, up, tbl, ch, b, opts, job.progress)
+		if err != nil {
+			s.log.Error("import", "upload", up.ID, "error", err)
+		}
+		job.mu.Lock()
+		job.page, job.err = p, err
+		job.mu.Unlock()
+	}()
+	c.Redirect(http.StatusSeeOther, "/import/"+up.ID+"/progress")
+}
+
+type importProgressPage struct {
+	Layout
+	ID          string
+	Done, Total int
+	Percent     int
+}
+
+// importProgress is GET /import/:id/progress: how far a background import
+// has got, refreshing itself every two seconds, then its summary.
+func (s *Server) importProgress(c *gin.Context) {
+	if !s.canImport(c) {
+		return
+	}
+	v, ok := s.imports.Load(c.Param("id"))
+	job, _ := v.(*importJob)
+	if !ok || job.owner != CurrentUser(c).ID {
+		s.notFound(c)
+		return
+	}
+	job.mu.Lock()
+	page, err, done, total := job.page, job.err, job.done, job.total
+	job.mu.Unlock()
+	switch {
+	case err != nil:
+		s.imports.Delete(c.Param("id"))
+		s.fail(c, err)
+	case page != nil:
+		s.render(c, http.StatusOK, pageImportSummary, page)
+	default:
+		p := &importProgressPage{Layout: Layout{Title: "Importing", Section: "import", Breadcrumbs: importCrumbs, Refresh: 2},
+			ID: c.Param("id"), Done: done, Total: total}
+		if total > 0 {
+			p.Percent = done * 100 / total
+		}
+		s.render(c, http.StatusOK, pageImportProgress, p)
+	}
+}
+
+// runImport imports (or dry-runs) the batch and builds the summary page.
+func (s *Server) runImport(ctx context.Context, up importUpload, tbl *importer.Table, ch importChoices, b *importer.Batch,
+	opts store.ImportOptions, progress func(importer.Progress)) (*importSummaryPage, error) {
+	opts.Progress = progress
+	sum, err := s.store.Import(ctx, b, opts)
+	refused := errors.Is(err, importer.ErrRowErrors)
+	if err != nil && !refused {
+		return nil, err
+	}
+	p := &importSummaryPage{Layout: Layout{Title: "Import done", Section: "import", Breadcrumbs: importCrumbs},
+		ID: up.ID, Kind: kindNoun(up.Kind), Summary: sum, Refused: refused, Errors: sortedRowErrors(sum.Errors),
+		Warnings: sortedRowErrors(sum.Warnings), Hidden: ch.hidden(tbl), SkipBad: opts.SkipBadRows}
+	switch {
+	case refused:
+		p.Title = "Nothing was imported"
+		p.ErrorSummary = []FieldError{{Field: "row-errors", Message: fmt.Sprintf("%d rows have errors, so nothing was imported: correct them in the file, or choose to skip the rows with errors", len(b.BadRows()))}}
+	case sum.DryRun:
+		p.Title = "Dry run: nothing was saved"
+	}
+	for _, k := range []string{importer.RepairExcelEscape, importer.RepairLineEnding, importer.RepairMojibake} {
+		if n := sum.Repairs[k]; n > 0 {
+			p.Repairs = append(p.Repairs, repairCount{importer.RepairLabel(k), n})
+		}
+	}
+	if sum.Saved && !sum.DryRun {
+		if ch.SaveAs != "" {
+			_, err := s.store.SaveImportMapping(ctx, importer.SavedMapping{Name: ch.SaveAs, Kind: up.Kind, Mapping: ch.Mapping, Options: ch.Options})
+			var invalid *tracker.ValidationError
+			switch {
+			case err == nil:
+				p.MappingSaved = ch.SaveAs
+			case errors.As(err, &invalid):
+				var msgs []string
+				for _, m := range invalid.Fields {
+					msgs = append(msgs, m)
+				}
+				sort.Strings(msgs)
+				p.MappingFailed = strings.Join(msgs, ". ")
+			default:
+				s.log.Error("save import mapping", "upload", up.ID, "error", err)
+				p.MappingFailed = "The mapping could not be saved because of a problem with the service"
+			}
+		}
+		removeUpload(up.ID)
+	} else {
+		p.Again = true
+	}
+	return p, nil
+}

@@ -1,0 +1,263 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store/storetest"
+)
+
+const importCSV = "Ref,Organisation,Action,Owner,Due date,RAG,Latest update\r\n" +
+	"IMP-1,City of London Police,\"Train staff on the Victims’ Code – £250,000 Ⅱ\",D/Supt Crime,31/03/2027,Green,Started\r\n" +
+	"IMP-2,City of London Police,Publish the import guidance,Ops Lead,30/04/2027,Purple,Drafted\r\n" +
+	"IMP-3,City of London Police,Review the hotline script,Ops Lead,31/05/2027,Amber,Waiting\r\n"
+
+// upload posts a file to /import as a person would, with the form's
+// fields, and returns the page.
+func (c *client) upload(fields map[string]string, name string, data []byte, want int) string {
+	c.e.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("csrf_token", c.csrf)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	if name != "" {
+		fw, _ := w.CreateFormFile("file", name)
+		_, _ = fw.Write(data)
+	}
+	_ = w.Close()
+	req, _ := http.NewRequest("POST", c.e.ts.URL+"/import", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != want {
+		c.e.t.Fatalf("POST /import = %d, want %d\n%.2000s", res.StatusCode, want, text(string(b)))
+	}
+	return string(b)
+}
+
+var (
+	formAction = regexp.MustCompile(`action="(/import/[0-9a-f]+/(?:preview|run))"`)
+	selected   = regexp.MustCompile(`(?s)<select id="(col-\d+)" name="col-\d+">.*?</select>`)
+	chosen     = regexp.MustCompile(`<option value="([a-z_]*)" selected>`)
+	hiddenIn   = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+)
+
+// mappingForm reads the mapping screen's choices as the browser would send them.
+func mappingForm(t *testing.T, page string) (string, url.Values) {
+	t.Helper()
+	m := formAction.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no form to the next step on\n%.1500s", text(page))
+	}
+	form := url.Values{}
+	for _, sel := range selected.FindAllStringSubmatch(page, -1) {
+		if c := chosen.FindStringSubmatch(sel[0]); c != nil {
+			form.Set(sel[1], c[1])
+		}
+	}
+	return m[1], form
+}
+
+// runForm reads the hidden fields of the run form on the preview page.
+func runForm(t *testing.T, page string) (string, url.Values) {
+	t.Helper()
+	m := formAction.FindStringSubmatch(page)
+	if m == nil || !strings.HasSuffix(m[1], "/run") {
+		t.Fatalf("no run form on\n%.1500s", text(page))
+	}
+	form := url.Values{}
+	for _, h := range hiddenIn.FindAllStringSubmatch(page, -1) {
+		if h[1] != "csrf_token" {
+			form.Set(h[1], strings.NewReplacer("&#39;", "'", "&amp;", "&", "&#34;", `"`).Replace(h[2]))
+		}
+	}
+	return m[1], form
+}
+
+func countActions(t *testing.T, e *env, needle string) int {
+	t.Helper()
+	items, _, err := e.s.ListActions(context.Background(), tracker.ActionFilter{Today: today, Page: tracker.Page{Number: 1, Size: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, it := range items {
+		if strings.Contains(it.Action.Description, needle) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestImportInTheBrowserForms walks the import's steps over HTTP as the
+// CoLP secretary: the mapping guessed, the preview with its bad row, an
+// all-or-nothing import refused, a dry run that changes nothing, and an
+// import that skips the bad row; a viewer is refused at every step.
+func TestImportInTheBrowserForms(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	sec := e.login(secretary)
+
+	start := sec.get("/import", http.StatusOK)
+	mustContain(t, start, "/import", `enctype="multipart/form-data"`, `name="csrf_token"`, `type="file"`)
+	mustContain(t, sec.get("/", http.StatusOK), "nav", `href="/import"`)
+
+	// Errors at the fields: no kind, no file.
+	bad := sec.upload(nil, "", nil, http.StatusUnprocessableEntity)
+	mustContain(t, text(bad), "empty upload", "There is a problem", "Choose whether the file lists recommendations or actions", "Choose a CSV or Excel")
+
+	page := sec.upload(map[string]string{"kind": "actions"}, "log.csv", []byte(importCSV), http.StatusOK)
+	mustContain(t, text(page), "mapping screen", "Match the columns to fields", "3 rows", "comma-separated", "Victims’ Code – £250,000 Ⅱ")
+	next, form := mappingForm(t, page)
+	for col, field := range map[string]string{"col-0": "reference", "col-1": "organisation", "col-2": "description", "col-3": "owner", "col-4": "due", "col-5": "rag", "col-6": "update"} {
+		if form.Get(col) != field {
+			t.Errorf("%s guessed as %q, want %q", col, form.Get(col), field)
+		}
+	}
+
+	// A mapping without the description goes back to the mapping screen.
+	noDesc := url.Values{}
+	for k, v := range form {
+		noDesc[k] = v
+	}
+	noDesc.Del("col-2")
+	back := sec.post(next, noDesc, http.StatusUnprocessableEntity)
+	mustContain(t, text(back), "mapping problem", "There is a problem", "Match the columns to fields")
+	mustContain(t, back, "mapping problem", `href="#columns"`, `id="columns-error"`)
+
+	form.Set("save_as", "CoLP monthly log")
+	preview := sec.post(next, form, http.StatusOK)
+	pt := text(preview)
+	mustContain(t, pt, "preview", "Check the import", "3 rows read, 2 actions ready", "IMP-1", "Victims’ Code – £250,000 Ⅱ", "Review the hotline script",
+		"Rows with errors", "“Purple” is not a RAG rating")
+	mustContain(t, preview, "preview", `href="#row-errors"`, `<td>3</td><td>RAG</td>`, `name="skip_bad_rows"`, `name="dry_run"`)
+
+	run, runVals := runForm(t, preview)
+	const utf = "Victims’ Code – £250,000 Ⅱ"
+	before := countActions(t, e, utf)
+
+	// All or nothing: refused.
+	refused := sec.post(run, runVals, http.StatusOK)
+	mustContain(t, text(refused), "refused", "Nothing was imported", "“Purple” is not a RAG rating")
+	if n := countActions(t, e, utf); n != before {
+		t.Fatalf("refused import added %d actions", n-before)
+	}
+
+	// A dry run changes nothing.
+	dry := url.Values{"dry_run": {"1"}, "skip_bad_rows": {"1"}}
+	for k, v := range runVals {
+		dry[k] = v
+	}
+	dryPage := text(sec.post(run, dry, http.StatusOK))
+	mustContain(t, dryPage, "dry run", "Dry run: nothing was saved", "Inserted 2 actions")
+	if n := countActions(t, e, utf); n != before {
+		t.Fatalf("dry run added %d actions", n-before)
+	}
+
+	// Skipping the bad row imports the good ones and saves the mapping.
+	skip := url.Values{"skip_bad_rows": {"1"}}
+	for k, v := range runVals {
+		skip[k] = v
+	}
+	done := text(sec.post(run, skip, http.StatusOK))
+	mustContain(t, done, "import", "Import done", "Inserted 2 actions", "Rows skipped 1", "saved as “CoLP monthly log”")
+	if n := countActions(t, e, utf); n != before+1 {
+		t.Errorf("after the import: %d actions with the text, want %d", n, before+1)
+	}
+	if countActions(t, e, "Publish the import guidance") != 0 {
+		t.Error("the row with the bad RAG was imported")
+	}
+	if _, err := e.s.ImportMapping(context.Background(), "CoLP monthly log"); err != nil {
+		t.Errorf("mapping not saved: %v", err)
+	}
+	// The upload is gone once imported.
+	mustContain(t, text(sec.post(run, skip, http.StatusNotFound)), "gone", "no longer here")
+
+	// The saved mapping is offered, and chooses the fields again.
+	mustContain(t, sec.get("/import", http.StatusOK), "saved mapping", "CoLP monthly log")
+	again := sec.upload(map[string]string{"mapping": "CoLP monthly log"}, "log.csv", []byte(importCSV), http.StatusOK)
+	if _, f := mappingForm(t, again); f.Get("col-5") != "rag" {
+		t.Errorf("saved mapping: col-5 = %q, want rag", f.Get("col-5"))
+	}
+
+	// A viewer may not import.
+	v := e.login(viewer)
+	v.get("/import", http.StatusForbidden)
+	if strings.Contains(v.get("/", http.StatusOK), `href="/import"`) {
+		t.Error("the viewer's navigation offers Import")
+	}
+	v.upload(map[string]string{"kind": "actions"}, "log.csv", []byte(importCSV), http.StatusForbidden)
+	if st := v.status("POST", strings.TrimSuffix(run, "/run")+"/preview", url.Values{"csrf_token": {v.csrf}}); st != http.StatusForbidden {
+		t.Errorf("viewer preview = %d, want 403", st)
+	}
+	// Another secretary's upload is not found by someone else.
+	a := e.login(admin)
+	up := sec.upload(map[string]string{"kind": "actions"}, "log.csv", []byte(importCSV), http.StatusOK)
+	otherNext, otherForm := mappingForm(t, up)
+	a.post(otherNext, otherForm, http.StatusNotFound)
+}
+
+// TestImportProgress imports a log of 400 rows: the run goes on in the
+// background, the progress page refreshes itself until the summary shows,
+// and another person cannot watch it.
+func TestImportProgress(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	sec := e.login(secretary)
+	var csvText strings.Builder
+	csvText.WriteString("Ref,Organisation,Action,Owner,Due date,RAG,Latest update\r\n")
+	for i := 1; i <= 400; i++ {
+		fmt.Fprintf(&csvText, "BIG-%d,City of London Police,Bulk action %d – “Ⅱ”,Ops Lead,31/03/2027,Green,Started\r\n", i, i)
+	}
+	page := sec.upload(map[string]string{"kind": "actions"}, "big.csv", []byte(csvText.String()), http.StatusOK)
+	next, form := mappingForm(t, page)
+	run, vals := runForm(t, sec.post(next, form, http.StatusOK))
+	vals.Set("csrf_token", sec.csrf)
+	res, err := noRedirect(sec).PostForm(e.ts.URL+run, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	progress := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasSuffix(progress, "/progress") {
+		t.Fatalf("a big import answers %d to %q, want 303 to its progress page", res.StatusCode, progress)
+	}
+	e.login(admin).get(progress, http.StatusNotFound)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		p := sec.get(progress, http.StatusOK)
+		if strings.Contains(p, "Import done") {
+			mustContain(t, text(p), "summary", "Inserted 400 actions")
+			break
+		}
+		mustContain(t, p, "progress page", `<meta http-equiv="refresh" content="2">`, "rows done")
+		if time.Now().After(deadline) {
+			t.Fatal("the import did not finish within a minute")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := countActions(t, e, "Bulk action"); n != 400 {
+		t.Errorf("%d actions imported, want 400", n)
+	}
+}
+
+// noRedirect is the client's cookie jar without following redirects.
+func noRedirect(c *client) *http.Client {
+	cl := *c.http
+	cl.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cl
+}
