@@ -175,3 +175,6 @@ var Directions = []Option{
 	{HigherIsBetter, "Higher is better"},
 	{LowerIsBetter, "Lower is better"},
 }
+
+// DirectionLabel returns the label of a measure's direction.
+func DirectionLabel(v string) string { return labelOf(Directions, v) }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strconv"
 	"encoding/csv"
 	"fmt"
 	"html/template"
@@ -231,4 +232,72 @@ func exportQuery(q url.Values) template.URL {
 		return ""
 	}
 	return template.URL("?" + q.Encode()) //nolint:gosec // encoded above
+}
+
+func (s *Server) sourceExport(c *gin.Context) {
+	format, _ := exportFormat(c)
+	items, _, err := s.store.ListSources(c.Request.Context(), tracker.Page{Size: exportLimit}, s.today())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	t := table{header: []string{"Title", "Kind", "Issued by", "Date", "Date as written", "Reference", "Web address", "Publisher", "Pages",
+		"Keywords", "Recommendations", "Outstanding", "Overdue", "Summary"}}
+	for _, it := range items {
+		src := it.Source
+		pages := ""
+		if src.Pages > 0 {
+			pages = fmt.Sprint(src.Pages)
+		}
+		t.rows = append(t.rows, []string{src.Title, tracker.SourceKindLabel(src.Kind), src.IssuedBy.Name, exportDate(src.Date), src.DateText,
+			src.Reference, src.URL, src.Publisher, pages, strings.Join(src.Keywords, "; "), fmt.Sprint(it.Recommendations),
+			fmt.Sprint(it.Outstanding), fmt.Sprint(it.Overdue), src.Summary})
+	}
+	writeTable(c, "sources", format, t)
+}
+
+func (s *Server) referenceExport(c *gin.Context) {
+	format, _ := exportFormat(c)
+	items, _, err := s.store.ListReferences(c.Request.Context(), tracker.Page{Size: exportLimit})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	t := table{header: []string{"Reference number", "Title", "Asked by", "To be answered by", "Date raised", "Status", "What was asked"}}
+	for _, r := range items {
+		t.rows = append(t.rows, []string{r.Number, r.Title, r.RequestedBy.Name, r.RespondingOrg.Name, exportDate(r.DateRaised),
+			tracker.ReferenceStatusLabel(r.Status), r.RequestText})
+	}
+	writeTable(c, "references", format, t)
+}
+
+func (s *Server) measureExport(c *gin.Context) {
+	format, _ := exportFormat(c)
+	items, _, err := s.store.ListMeasures(c.Request.Context(), tracker.Page{Size: exportLimit})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	// One row per value, so the series can be charted from the file.
+	t := table{header: []string{"Measure", "Organisation", "Unit", "Better when", "Target", "Target in words", "Target date",
+		"Period", "Period ends", "Value", "Where it comes from"}}
+	for _, m := range items {
+		target := ""
+		if m.Target != nil {
+			target = strconv.FormatFloat(*m.Target, 'f', -1, 64)
+		}
+		vals := m.Values
+		if len(vals) == 0 {
+			vals = []tracker.MeasureValue{{}}
+		}
+		for _, v := range vals {
+			value, end := "", ""
+			if !v.PeriodEnd.IsZero() {
+				value, end = strconv.FormatFloat(v.Value, 'f', -1, 64), v.PeriodEnd.Format("2006-01-02")
+			}
+			t.rows = append(t.rows, []string{m.Name, m.Organisation.Name, m.Unit, tracker.DirectionLabel(m.Direction), target, m.TargetText,
+				exportDate(m.TargetDate), v.Period, end, value, v.Note})
+		}
+	}
+	writeTable(c, "measures", format, t)
 }

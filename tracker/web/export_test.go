@@ -46,6 +46,11 @@ func TestExportLists(t *testing.T) {
 		}
 	}
 
+	// The other lists, with UTF-8 intact.
+	mustContain(t, c.get("/sources.csv", http.StatusOK), "sources CSV", "Title,Kind,Issued by", "Duty of Care: Improving Support for Victims of Crime,Committee report,London Assembly Police and Crime Committee,2013-01-23")
+	mustContain(t, c.get("/references.csv", http.StatusOK), "references CSV", "13,Victim Satisfaction Action Plan")
+	mustContain(t, c.get("/measures.csv", http.StatusOK), "measures CSV", "Overall victim satisfaction,Metropolitan Police Service,%,Higher is better", ",76,")
+
 	// Recommendations as XLSX: one row per addressee, with its response.
 	res, err := c.http.Get(e.ts.URL + "/recommendations.xlsx?source=1")
 	if err != nil {
