@@ -1,13 +1,13 @@
 package web
 
 import (
-	"strconv"
 	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
