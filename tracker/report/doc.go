@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -74,7 +75,8 @@ func newDoc(fonts *Fonts, meta Meta) *doc {
 	pdf.AddUTF8FontFromBytes(family, "BI", fonts.BoldItalic)
 	pdf.SetMargins(marginL, marginT, marginR)
 	pdf.SetAutoPageBreak(true, marginB)
-	pdf.SetCatalogSort(true) // identical bytes for identical data
+	pdf.SetCatalogSort(true)  // identical bytes for identical data
+	pdf.SetCompression(false) // compressStreams does it, faster
 	moment := meta.AsAt.UTC()
 	pdf.SetCreationDate(moment)
 	pdf.SetModificationDate(moment)
@@ -152,7 +154,15 @@ func (d *doc) finish(w io.Writer) error {
 	if err := d.pdf.Error(); err != nil {
 		return fmt.Errorf("render PDF: %w", err)
 	}
-	if err := d.pdf.Output(w); err != nil {
+	var plain bytes.Buffer
+	if err := d.pdf.Output(&plain); err != nil {
+		return fmt.Errorf("write PDF: %w", err)
+	}
+	out, _, err := compressStreams(plain.Bytes())
+	if err != nil {
+		return fmt.Errorf("write PDF: %w", err)
+	}
+	if _, err := w.Write(out); err != nil {
 		return fmt.Errorf("write PDF: %w", err)
 	}
 	return nil
