@@ -196,7 +196,7 @@ func (s *Server) apiUpdateAction(c *gin.Context) {
 		errs["rag"] = "The RAG rating changes with a progress update: POST /actions/" + idString(id) + "/updates"
 	}
 	if req.DueDate != nil || req.DueText != nil {
-		errs["due_date"] = "The due date moves with a reason, on the action's page, so that slippage stays visible"
+		errs["due_date"] = "The due date moves with a reason (POST /api/v1/actions/{id}/due), so that slippage stays visible"
 	}
 	if a.OrganisationID != it.Action.OrganisationID {
 		if !CurrentUser(c).CanEditAction(a.OrganisationID) {

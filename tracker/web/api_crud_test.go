@@ -727,5 +727,18 @@ func crudMatrix(e *env) []apiMatrixCase {
 		{"remove measure value", "DELETE", freshValue, nil, actors(200, 403)},
 		{"bad body", "POST", fixed("/api/v1/sources"), body(`{"title": 5}`), map[string]int{anonymous: 401, viewer: 403, editorCoL: 403, editorMPS: 403, secretary: 400, admin: 400}},
 		{"list recommendations addressed to the MPS", "GET", fixed("/api/v1/recommendations?org=" + idStr(mps)), nil, reads},
+		{"rename CoLP", "PATCH", fixed("/api/v1/organisations/" + idStr(colp)), func(*env) string {
+			o, _ := e.s.Organisation(ctx, colp)
+			return `{"version": ` + strconv.Itoa(o.Version) + `, "short_name": "CoLP ` + next() + `"}`
+		}, secretaries},
+		{"assess a recommendation", "POST", fixed("/api/v1/recommendations/" + idStr(rec.ID) + "/status"), func(*env) string {
+			return `{"version": ` + recVersion() + `, "assessment_note": "Note ` + next() + `"}`
+		}, secretaries},
+		{"move a recommendation's deadline", "POST", fixed("/api/v1/recommendations/" + idStr(rec.ID) + "/deadline"), func(*env) string {
+			return `{"version": ` + recVersion() + `, "new_date": "` + today.AddDate(0, 1, n).Format("2006-01-02") + `", "reason": "Matrix ` + next() + `"}`
+		}, secretaries},
+		{"move a CoLP action's due date", "POST", func(e *env) string { return "/api/v1" + actionPath(colpOrg, "/due")(e) }, func(e *env) string {
+			return `{"version": ` + strconv.Itoa(e.actionOf(colpOrg).Version) + `, "new_date": "` + today.AddDate(0, 2, n).Format("2006-01-02") + `", "reason": "Matrix ` + next() + `"}`
+		}, actors(200, 403)},
 	}
 }

@@ -282,7 +282,20 @@ func addCRUDDocs(doc obj) obj {
 	for p, ops := range crudPaths() {
 		paths[p] = ops
 	}
-	for p, ops := range crudOperations() {
+	moreSchemas, morePaths := changeDocs()
+	for k, v := range moreSchemas {
+		schemas[k] = v
+	}
+	ops := crudOperations()
+	for p, o := range morePaths {
+		if ops[p] == nil {
+			ops[p] = obj{}
+		}
+		for m, op := range o {
+			ops[p][m] = op
+		}
+	}
+	for p, ops := range ops {
 		existing, _ := paths[p].(obj)
 		if existing == nil {
 			existing = obj{}

@@ -166,7 +166,7 @@ func (s *Server) apiUpdateRecommendation(c *gin.Context) {
 		errs["source_id"] = "A recommendation stays with the source that made it"
 	}
 	if req.DeadlineText != nil || req.DeadlineDate != nil {
-		errs["deadline_date"] = "The deadline moves with a reason, on the recommendation's page, so that slippage stays visible"
+		errs["deadline_date"] = "The deadline moves with a reason (POST /api/v1/recommendations/{id}/deadline), so that slippage stays visible"
 	}
 	// Someone who may change it must stay able to, as on the page.
 	if len(r.Addressees) > 0 && !u.CanEditRecommendation(addresseeIDs(r)) {

@@ -1,0 +1,70 @@
+package web_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/store/storetest"
+)
+
+// TestAPIChangesWithReasons: through the API a secretary closes a
+// recommendation (a reason is required, and goes on its timeline), moves
+// its deadline and an action's due date (the revision is kept), and
+// renames an organisation; stale versions are 409 with the current item.
+func TestAPIChangesWithReasons(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s, 25)
+		sec := e.api(secretary)
+		rec := "/recommendations/11"
+		cur := sec.call("GET", rec, "", 200)
+		v := strconv.Itoa(int(num(cur.body["version"])))
+
+		r := sec.call("POST", rec+"/status", `{"version": `+v+`, "status": "closed"}`, 422)
+		if !strings.Contains(string(r.raw), `"reason"`) {
+			t.Errorf("closing without a reason: %s", r.raw)
+		}
+		r = sec.call("POST", rec+"/status", `{"version": `+v+`, "status": "closed", "assessment": "satisfied", "reason": "Closed by the Sub-Committee – “Victims’ Code” £250,000 Ⅱ"}`, 200)
+		if r.body["status"] != "closed" || r.body["assessment"] != "satisfied" {
+			t.Errorf("after closing: %s", r.raw)
+		}
+		sec.call("POST", rec+"/status", `{"version": `+v+`, "status": "open", "reason": "stale"}`, 409)
+		d, _ := e.s.RecommendationDetail(t.Context(), 11)
+		if len(d.Updates) == 0 || !strings.Contains(d.Updates[0].Text, "Closed by the Sub-Committee – “Victims’ Code” £250,000 Ⅱ") {
+			t.Errorf("the reason is not on the timeline: %+v", d.Updates)
+		}
+
+		v = strconv.Itoa(d.Recommendation.Version)
+		sec.call("POST", rec+"/deadline", `{"version": `+v+`, "new_date": "2027-03-31"}`, 422)
+		sec.call("POST", rec+"/deadline", `{"version": `+v+`, "new_date": "31/03/2027", "reason": "x"}`, 422)
+		r = sec.call("POST", rec+"/deadline", `{"version": `+v+`, "new_date": "2027-03-31", "new_text": "by the end of March 2027", "reason": "Agreed with the committee"}`, 200)
+		if r.body["deadline_date"] != "2027-03-31" {
+			t.Errorf("after the move: %s", r.raw)
+		}
+		if d, _ := e.s.RecommendationDetail(t.Context(), 11); len(d.Revisions) != 1 || d.Revisions[0].Reason != "Agreed with the committee" {
+			t.Errorf("revisions: %+v", d.Revisions)
+		}
+
+		a := e.actionOf(colpOrg)
+		path := "/actions/" + strconv.FormatInt(a.ID, 10) + "/due"
+		r = sec.call("POST", path, `{"version": `+strconv.Itoa(a.Version)+`, "new_date": "2027-06-30", "reason": "Supplier delayed"}`, 200)
+		if r.body["due_date"] != "2027-06-30" {
+			t.Errorf("action after the move: %s", r.raw)
+		}
+		r = sec.call("POST", path, `{"version": `+strconv.Itoa(a.Version)+`, "new_date": "2027-07-31", "reason": "stale"}`, 409)
+		if cur, _ := r.body["current"].(map[string]any); cur == nil || cur["due_date"] != "2027-06-30" {
+			t.Errorf("a stale move does not carry the current action: %s", r.raw)
+		}
+		e.api(editorMPS).call("POST", path, `{"version": 2, "new_date": "2027-07-31", "reason": "not mine"}`, 403)
+
+		colp := "/organisations/" + strconv.FormatInt(e.orgs[colpOrg].ID, 10)
+		r = sec.call("PATCH", colp, `{"version": 1, "short_name": "CoLP – Ⅱ"}`, 200)
+		if r.body["short_name"] != "CoLP – Ⅱ" || num(r.body["version"]) != 2 {
+			t.Errorf("renamed: %s", r.raw)
+		}
+		sec.call("PATCH", colp, `{"version": 1, "short_name": "again"}`, 409)
+		sec.call("PATCH", colp, `{"version": 2, "name": ""}`, 422)
+		e.api(secretary).call("PATCH", "/organisations/"+strconv.FormatInt(e.orgs[mpsOrg].ID, 10), `{"version": 1, "short_name": "x"}`, 403)
+	})
+}
