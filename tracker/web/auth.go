@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/importer"
 	"github.com/civic-tracker/tracker/tracker/store"
 )
 
@@ -124,6 +125,10 @@ func (s *Server) requireUser() gin.HandlerFunc {
 
 // verifyCSRF refuses a state-changing request whose form field or header
 // does not carry the session's token.
+// maxBody is the largest request body a form may send: an upload of the
+// largest spreadsheet the import reads, and its form around it.
+const maxBody = importer.MaxFileSize + 1<<20
+
 func (s *Server) verifyCSRF() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		switch c.Request.Method {
@@ -131,6 +136,15 @@ func (s *Server) verifyCSRF() gin.HandlerFunc {
 			c.Next()
 			return
 		}
+		// The largest body is a spreadsheet upload; anything bigger is
+		// refused before it is read, rather than spooled to disk.
+		if c.Request.ContentLength > maxBody {
+			s.render(c, http.StatusRequestEntityTooLarge, pageForbidden, &messagePage{Layout: Layout{Title: "The file is too large"},
+				Message: fmt.Sprintf("The tracker takes files of up to %d MB. Split the spreadsheet, or remove columns it does not need, and try again.", importer.MaxFileSize>>20)})
+			c.Abort()
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
 		want := csrfOf(c)
 		got := c.GetHeader(csrfHeader)
 		if got == "" {
