@@ -549,7 +549,7 @@ func TestBrowserImportXLSX(t *testing.T) {
 	if strings.Join(guessed, ",") != strings.Join(want, ",") {
 		t.Errorf("mapping screen chose %v, want %v", guessed, want)
 	}
-	if !strings.Contains(summary, "Import done") || !strings.Contains(summary, "1 actions") {
+	if !strings.Contains(summary, "Import done") || !strings.Contains(summary, "Inserted\n1 action\n") {
 		t.Errorf("summary: %q", summary)
 	}
 	if !strings.Contains(log, desc) {

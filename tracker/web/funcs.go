@@ -61,6 +61,7 @@ var funcs = template.FuncMap{
 	"fe": func(errs map[string]string, field string) FieldError {
 		return FieldError{Field: field, Message: errs[field]}
 	},
+	"count":  countOf,
 	"one":    func(m tracker.Measure) []tracker.Measure { return []tracker.Measure{m} },
 	"at":     func(a tracker.Action, today time.Time) actionAt { return actionAt{A: a, Today: today} },
 	"cardOf": func(a tracker.ActionItem, today time.Time) actionCard { return actionCard{A: a, Today: today} },
@@ -184,4 +185,13 @@ type moveView struct {
 	URL, Label, CSRF string
 	Move             moveForm
 	Errors           map[string]string
+}
+
+// countOf says how many of something there are: "1 row", "3 rows". The
+// word is given in the plural.
+func countOf(n int, plural string) string {
+	if n == 1 {
+		return "1 " + strings.TrimSuffix(plural, "s")
+	}
+	return strconv.Itoa(n) + " " + plural
 }

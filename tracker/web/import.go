@@ -485,7 +485,7 @@ func (s *Server) importPreview(c *gin.Context) {
 				due = dayText(a.DueDate)
 			}
 			p.Preview = append(p.Preview, []string{strconv.Itoa(a.Row), a.Reference, a.Organisation, truncate(200, a.Description),
-				a.Owner, due, a.RAG, a.Status, truncate(200, a.Update)})
+				a.Owner, due, labelOrBlank(tracker.RAGLabel, a.RAG), labelOrBlank(tracker.ActionStatusLabel, a.Status), truncate(200, a.Update)})
 		}
 	} else {
 		p.Records = len(b.Recommendations)
@@ -504,7 +504,7 @@ func (s *Server) importPreview(c *gin.Context) {
 				deadline = dayText(r.DeadlineDate)
 			}
 			p.Preview = append(p.Preview, []string{strings.Join(rows, ", "), r.Source, r.Number, truncate(200, text),
-				strings.Join(r.Addressees, "; "), deadline, r.Status, strconv.Itoa(len(r.Responses))})
+				strings.Join(r.Addressees, "; "), deadline, labelOrBlank(tracker.RecommendationStatusLabel, r.Status), strconv.Itoa(len(r.Responses))})
 		}
 	}
 	if p.BadRows > 0 {
@@ -657,4 +657,12 @@ func (s *Server) runImport(ctx context.Context, up importUpload, tbl *importer.T
 		p.Again = true
 	}
 	return p, nil
+}
+
+// labelOrBlank shows a code by its label, and nothing as nothing.
+func labelOrBlank(label func(string) string, code string) string {
+	if code == "" {
+		return ""
+	}
+	return label(code)
 }
