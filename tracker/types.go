@@ -59,8 +59,11 @@ type Recommendation struct {
 	Status         string
 	Assessment     string
 	AssessmentNote string
-	Version        int
-	UpdatedAt      time.Time
+	// MadeOn is the day the recommendation was made, when it differs from
+	// its source's date or the source has none (imported registers).
+	MadeOn    *time.Time
+	Version   int
+	UpdatedAt time.Time
 }
 
 // Outstanding reports whether the recommendation still needs work.

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/importer"
@@ -25,69 +24,6 @@ type ImportOptions struct {
 	// Progress, when set, is called as rows are written (every few rows and
 	// once at the end), from the goroutine that called Import.
 	Progress func(importer.Progress)
-}
-
-// The rows the import writes carry the columns migration 0007 added, so
-// the audit trail records them with the rest of the item. (gorm skips
-// unexported embedded structs, so the fields are spelled out.)
-type importRecRow struct {
-	ID             int64
-	SourceID       int64
-	Number         string
-	Title          string
-	Text           string
-	DeadlineText   string
-	DeadlineDate   *time.Time
-	Themes         string
-	Status         string
-	Assessment     string
-	AssessmentNote string
-	MadeOn         *time.Time
-	Version        int
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	DeletedAt      gorm.DeletedAt
-}
-
-func (importRecRow) TableName() string { return "recommendations" }
-
-func (r importRecRow) domain() tracker.Recommendation {
-	return recommendationRow{
-		ID: r.ID, SourceID: r.SourceID, Number: r.Number, Title: r.Title, Text: r.Text, DeadlineText: r.DeadlineText,
-		DeadlineDate: r.DeadlineDate, Themes: r.Themes, Status: r.Status, Assessment: r.Assessment,
-		AssessmentNote: r.AssessmentNote, Version: r.Version, UpdatedAt: r.UpdatedAt,
-	}.domain()
-}
-
-type importActionRow struct {
-	ID               int64
-	OrganisationID   int64
-	SourceID         *int64
-	RecommendationID *int64
-	ReferenceID      *int64
-	Description      string
-	Owner            string
-	OwnerUnit        string
-	DueText          string
-	DueDate          *time.Time
-	Status           string
-	RAG              string `gorm:"column:rag"`
-	CompletedOn      *time.Time
-	ExternalRef      string
-	Version          int
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	DeletedAt        gorm.DeletedAt
-}
-
-func (importActionRow) TableName() string { return "actions" }
-
-func (r importActionRow) domain() tracker.Action {
-	return actionRow{
-		ID: r.ID, OrganisationID: r.OrganisationID, SourceID: r.SourceID, RecommendationID: r.RecommendationID,
-		ReferenceID: r.ReferenceID, Description: r.Description, Owner: r.Owner, OwnerUnit: r.OwnerUnit, DueText: r.DueText,
-		DueDate: r.DueDate, Status: r.Status, RAG: r.RAG, CompletedOn: r.CompletedOn, Version: r.Version, UpdatedAt: r.UpdatedAt,
-	}.domain()
 }
 
 var errDryRun = errors.New("dry run: roll back")
@@ -181,7 +117,7 @@ type importRun struct {
 	orgs    map[string]organisationRow // by normalised name and short name
 	sources map[string]*sourceRow      // by normalised title, then reference
 	// recs caches each source's recommendations by normalised number.
-	recs map[int64]map[string]*importRecRow
+	recs map[int64]map[string]*recommendationRow
 
 	done, total int
 }
@@ -273,7 +209,7 @@ func (im *importRun) loadSources() error {
 	for i := range rows {
 		im.sources[nameKey(rows[i].Title)] = &rows[i]
 	}
-	im.recs = map[int64]map[string]*importRecRow{}
+	im.recs = map[int64]map[string]*recommendationRow{}
 	return nil
 }
 
@@ -354,7 +290,7 @@ func (im *importRun) source(title string, plan *sourcePlan, rows []int, create b
 		return nil, false, err
 	}
 	im.sources[nameKey(title)] = row
-	im.recs[row.ID] = map[string]*importRecRow{}
+	im.recs[row.ID] = map[string]*recommendationRow{}
 	im.sum.SourcesCreated = append(im.sum.SourcesCreated, title)
 	return row, true, nil
 }
@@ -374,16 +310,16 @@ func validationMessage(err error) string {
 
 // sourceRecs returns a source's recommendations by normalised number,
 // loading them on first use.
-func (im *importRun) sourceRecs(sourceID int64) (map[string]*importRecRow, error) {
+func (im *importRun) sourceRecs(sourceID int64) (map[string]*recommendationRow, error) {
 	if m, ok := im.recs[sourceID]; ok {
 		return m, nil
 	}
-	var rows []importRecRow
+	var rows []recommendationRow
 	// Deleted ones too: the number is still taken, and the row says so.
 	if err := im.s.q(im.ctx).Unscoped().Where("source_id = ?", sourceID).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load recommendations: %w", err)
 	}
-	m := map[string]*importRecRow{}
+	m := map[string]*recommendationRow{}
 	for i := range rows {
 		m[nameKey(rows[i].Number)] = &rows[i]
 	}
@@ -435,7 +371,7 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 	if err != nil {
 		return err
 	}
-	var rec *importRecRow
+	var rec *recommendationRow
 	changed := false
 	if cur, ok := existing[nameKey(r.Number)]; ok {
 		if cur.DeletedAt.Valid {
@@ -447,7 +383,7 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 			return err
 		}
 	} else {
-		rec = &importRecRow{
+		rec = &recommendationRow{
 			SourceID: src.ID, Number: r.Number, Title: r.Title, Text: r.Text, DeadlineText: r.DeadlineText,
 			DeadlineDate: dayArg(r.DeadlineDate), Themes: tracker.JoinList(r.Themes), Status: r.Status,
 			Assessment: tracker.AssessNone, MadeOn: dayArg(r.Made), Version: 1,
@@ -503,7 +439,7 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 // updateRecommendation brings an existing recommendation in line with the
 // fields the file gives, as one audited update; fields the mapping leaves
 // out, and blank statuses, keep what the tracker has.
-func (im *importRun) updateRecommendation(rec *importRecRow, r importer.RecommendationRecord) (bool, error) {
+func (im *importRun) updateRecommendation(rec *recommendationRow, r importer.RecommendationRecord) (bool, error) {
 	before := *rec
 	after := *rec
 	after.Text = r.Text
@@ -529,7 +465,7 @@ func (im *importRun) updateRecommendation(rec *importRecRow, r importer.Recommen
 	}
 	after.Version = before.Version + 1
 	after.UpdatedAt = im.s.now()
-	res := im.s.q(im.ctx).Model(&importRecRow{}).Where("id = ? AND version = ?", rec.ID, before.Version).Updates(map[string]any{
+	res := im.s.q(im.ctx).Model(&recommendationRow{}).Where("id = ? AND version = ?", rec.ID, before.Version).Updates(map[string]any{
 		"text": after.Text, "title": after.Title, "deadline_text": after.DeadlineText, "deadline_date": after.DeadlineDate,
 		"status": after.Status, "themes": after.Themes, "made_on": after.MadeOn, "version": after.Version, "updated_at": after.UpdatedAt,
 	})
@@ -629,12 +565,12 @@ func (im *importRun) actions() error {
 	if err := im.loadSources(); err != nil {
 		return err
 	}
-	var rows []importActionRow
+	var rows []actionRow
 	if err := im.s.q(im.ctx).Order("id").Find(&rows).Error; err != nil {
 		return fmt.Errorf("load actions: %w", err)
 	}
-	byRef := map[string]*importActionRow{}
-	byText := map[string]*importActionRow{}
+	byRef := map[string]*actionRow{}
+	byText := map[string]*actionRow{}
 	for i := range rows {
 		if k := nameKey(rows[i].ExternalRef); k != "" {
 			byRef[k] = &rows[i]
@@ -654,7 +590,7 @@ func (im *importRun) actions() error {
 	return nil
 }
 
-func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*importActionRow) error {
+func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*actionRow) error {
 	org, err := im.organisation(a.Organisation)
 	if err != nil {
 		return err
@@ -680,14 +616,14 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*i
 		}
 	}
 	textKey := fmt.Sprintf("%d\x00%s", org.ID, nameKey(a.Description))
-	var cur *importActionRow
+	var cur *actionRow
 	if a.Reference != "" {
 		cur = byRef[nameKey(a.Reference)]
 	} else {
 		cur = byText[textKey]
 	}
 	if cur == nil {
-		row := &importActionRow{
+		row := &actionRow{
 			OrganisationID: org.ID, SourceID: sourceID, RecommendationID: recID, Description: a.Description,
 			Owner: a.Owner, OwnerUnit: a.OwnerUnit, DueText: a.DueText, DueDate: dayArg(a.DueDate), Status: a.Status,
 			RAG: a.RAG, CompletedOn: dayArg(a.CompletedOn), ExternalRef: a.Reference, Version: 1,
@@ -750,7 +686,7 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*i
 	if !im.s.snapshotEqual(&before, &after) {
 		after.Version = before.Version + 1
 		after.UpdatedAt = im.s.now()
-		res := im.s.q(im.ctx).Model(&importActionRow{}).Where("id = ? AND version = ?", cur.ID, before.Version).Updates(map[string]any{
+		res := im.s.q(im.ctx).Model(&actionRow{}).Where("id = ? AND version = ?", cur.ID, before.Version).Updates(map[string]any{
 			"organisation_id": after.OrganisationID, "source_id": after.SourceID, "recommendation_id": after.RecommendationID,
 			"description": after.Description, "owner": after.Owner, "owner_unit": after.OwnerUnit, "due_text": after.DueText,
 			"due_date": after.DueDate, "status": after.Status, "rag": after.RAG, "completed_on": after.CompletedOn,
@@ -780,7 +716,7 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*i
 // settleCompletion keeps the completion date consistent with the status: a
 // completed action needs one (the file's, else the update's date, else
 // today), and any other status has none.
-func (im *importRun) settleCompletion(row *importActionRow, a importer.ActionRecord) {
+func (im *importRun) settleCompletion(row *actionRow, a importer.ActionRecord) {
 	if row.Status != tracker.ActCompleted {
 		row.CompletedOn = nil
 		return

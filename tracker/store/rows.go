@@ -68,6 +68,7 @@ type recommendationRow struct {
 	Status         string
 	Assessment     string
 	AssessmentNote string
+	MadeOn         *time.Time
 	Version        int
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
@@ -80,8 +81,8 @@ func (r recommendationRow) domain() tracker.Recommendation {
 	return tracker.Recommendation{
 		ID: r.ID, SourceID: r.SourceID, Number: r.Number, Title: r.Title, Text: r.Text,
 		DeadlineText: r.DeadlineText, DeadlineDate: utcDay(r.DeadlineDate), Themes: tracker.SplitList(r.Themes),
-		Status: r.Status, Assessment: r.Assessment, AssessmentNote: r.AssessmentNote, Version: r.Version,
-		UpdatedAt: r.UpdatedAt,
+		Status: r.Status, Assessment: r.Assessment, AssessmentNote: r.AssessmentNote, MadeOn: utcDay(r.MadeOn),
+		Version: r.Version, UpdatedAt: r.UpdatedAt,
 	}
 }
 

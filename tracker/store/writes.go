@@ -62,7 +62,7 @@ func (s *Store) CreateRecommendation(ctx context.Context, r tracker.Recommendati
 	row := recommendationRow{
 		SourceID: r.SourceID, Number: r.Number, Title: r.Title, Text: r.Text, DeadlineText: r.DeadlineText,
 		DeadlineDate: dayArg(r.DeadlineDate), Themes: tracker.JoinList(r.Themes), Status: r.Status,
-		Assessment: r.Assessment, AssessmentNote: r.AssessmentNote, Version: 1,
+		Assessment: r.Assessment, AssessmentNote: r.AssessmentNote, MadeOn: dayArg(r.MadeOn), Version: 1,
 	}
 	err := s.Tx(ctx, func(tx *Store) error {
 		if err := tx.q(ctx).Create(&row).Error; err != nil {

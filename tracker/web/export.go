@@ -150,7 +150,7 @@ func (s *Server) recommendationExport(c *gin.Context) {
 	}
 	orgs := st.Organisations
 	t := table{header: []string{"Source", "Source reference", "Source date", "Issued by", "Recommendation number", "Title", "Text",
-		"Addressed to", "Deadline", "Status", "Management response", "Response position", "Response date", "Themes"}}
+		"Addressed to", "Deadline", "Status", "Management response", "Response position", "Response date", "Themes", "Date made"}}
 	for _, it := range items {
 		r, src := it.Recommendation, it.Source
 		deadline := r.DeadlineText
@@ -174,7 +174,7 @@ func (s *Server) recommendationExport(c *gin.Context) {
 				position = tracker.PositionLabel(resp.Position)
 			}
 			t.rows = append(t.rows, []string{src.Title, src.Reference, exportDate(src.Date), orgs[src.IssuedByID].Name, r.Number, r.Title, r.Text,
-				o.Name, deadline, tracker.RecommendationStatusLabel(r.Status), resp.Text, position, respDate, strings.Join(r.Themes, "; ")})
+				o.Name, deadline, tracker.RecommendationStatusLabel(r.Status), resp.Text, position, respDate, strings.Join(r.Themes, "; "), exportDate(r.MadeOn)})
 		}
 	}
 	writeTable(c, "recommendations", format, t)
