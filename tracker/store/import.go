@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/importer"
 )
