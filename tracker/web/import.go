@@ -519,12 +519,13 @@ const backgroundRows = 300
 
 // importJob is an import running in the background.
 type importJob struct {
-	owner int64
-	mu    sync.Mutex
-	done  int
-	total int
-	page  *importSummaryPage // set when finished
-	err   error
+	owner   int64
+	started time.Time
+	mu      sync.Mutex
+	done    int
+	total   int
+	page    *importSummaryPage // set when finished
+	err     error
 }
 
 func (j *importJob) progress(p importer.Progress) {
@@ -556,7 +557,14 @@ func (s *Server) importRun(c *gin.Context) {
 	}
 	// A big file: the import goes on after this request, and the progress
 	// page follows it. It must not stop when the request ends.
-	job := &importJob{owner: u.ID, total: len(tbl.Rows)}
+	// Finished jobs are kept an hour, so their summary can be read again.
+	s.imports.Range(func(k, v any) bool {
+		if j := v.(*importJob); time.Since(j.started) > time.Hour {
+			s.imports.Delete(k)
+		}
+		return true
+	})
+	job := &importJob{owner: u.ID, started: time.Now(), total: len(tbl.Rows)}
 	s.imports.Store(up.ID, job)
 	go func() {
 		ctx := tracker.WithActor(context.Background(), actor)
