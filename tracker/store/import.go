@@ -23,6 +23,12 @@ type ImportOptions struct {
 	// Progress, when set, is called as rows are written (every few rows and
 	// once at the end), from the goroutine that called Import.
 	Progress func(importer.Progress)
+	// MayChangeRecommendation and MayChangeAction, when set, limit the
+	// import to what the person may change: a recommendation addressed to
+	// these organisations, an action of this organisation. A row outside
+	// them is a row error. Unset, everything may change (the command line).
+	MayChangeRecommendation func(addressees []int64) bool
+	MayChangeAction         func(organisation int64) bool
 }
 
 var errDryRun = errors.New("dry run: roll back")
@@ -370,12 +376,30 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, len(orgs))
+	for i, o := range orgs {
+		ids[i] = o.ID
+	}
+	if may := im.opts.MayChangeRecommendation; may != nil && !may(ids) {
+		im.rowError(r.Rows[0], importer.FieldAddressee, "You may not change recommendations addressed only to "+strings.Join(r.Addressees, "; "))
+		return nil
+	}
 	var rec *recommendationRow
 	changed := false
 	if cur, ok := existing[nameKey(r.Number)]; ok {
 		if cur.DeletedAt.Valid {
 			im.rowError(r.Rows[0], importer.FieldNumber, fmt.Sprintf("Recommendation %s of “%s” was deleted in the tracker; restore it there before importing it again", r.Number, src.Title))
 			return nil
+		}
+		if may := im.opts.MayChangeRecommendation; may != nil {
+			var now []int64
+			if err := im.s.q(im.ctx).Model(&addresseeRow{}).Where("recommendation_id = ?", cur.ID).Pluck("organisation_id", &now).Error; err != nil {
+				return fmt.Errorf("load addressees: %w", err)
+			}
+			if !may(now) {
+				im.rowError(r.Rows[0], importer.FieldNumber, fmt.Sprintf("Recommendation %s of “%s” is addressed to organisations whose recommendations you may not change", r.Number, src.Title))
+				return nil
+			}
 		}
 		rec = cur
 		if changed, err = im.updateRecommendation(rec, r); err != nil {
@@ -402,12 +426,10 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 		if err := im.s.q(im.ctx).Create(rec).Error; err != nil {
 			return fmt.Errorf("create recommendation %s: %w", r.Number, err)
 		}
-		ids := make([]int64, len(orgs))
 		for i, o := range orgs {
 			if err := im.s.q(im.ctx).Create(&addresseeRow{RecommendationID: rec.ID, OrganisationID: o.ID, SortOrder: i}).Error; err != nil {
 				return fmt.Errorf("add addressee: %w", err)
 			}
-			ids[i] = o.ID
 		}
 		if err := im.s.recordCreate(im.ctx, EntityRecommendation, rec.ID, rec, map[string]any{"addressees": ids}); err != nil {
 			return err
@@ -475,7 +497,19 @@ func (im *importRun) updateRecommendation(rec *recommendationRow, r importer.Rec
 		return false, fmt.Errorf("recommendation %s changed while importing: %w", rec.Number, tracker.ErrConflict)
 	}
 	*rec = after
-	return true, im.s.recordUpdate(im.ctx, EntityRecommendation, rec.ID, &before, &after)
+	if err := im.s.recordUpdate(im.ctx, EntityRecommendation, rec.ID, &before, &after); err != nil {
+		return false, err
+	}
+	if before.Status != after.Status {
+		// As on the recommendation's page, a status change goes on its
+		// timeline; the file is its reason.
+		id := rec.ID
+		text := fmt.Sprintf("Status: %s → %s. Reason: imported from a spreadsheet.", tracker.RecommendationStatusLabel(before.Status), tracker.RecommendationStatusLabel(after.Status))
+		if _, err := im.s.CreateUpdate(im.ctx, tracker.Update{RecommendationID: &id, Date: im.s.now(), Author: tracker.ActorFrom(im.ctx).Name, Text: text}); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // addAddressees adds the organisations not yet addressed; none are taken
@@ -572,7 +606,7 @@ func (im *importRun) actions() error {
 	byText := map[string]*actionRow{}
 	for i := range rows {
 		if k := nameKey(rows[i].ExternalRef); k != "" {
-			byRef[k] = &rows[i]
+			byRef[fmt.Sprintf("%d\x00%s", rows[i].OrganisationID, k)] = &rows[i]
 		}
 		byText[fmt.Sprintf("%d\x00%s", rows[i].OrganisationID, nameKey(rows[i].Description))] = &rows[i]
 	}
@@ -614,10 +648,17 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 			recID = &rec.ID
 		}
 	}
+	// A log's references are its own: the same reference in another
+	// organisation's log is another action.
 	textKey := fmt.Sprintf("%d\x00%s", org.ID, nameKey(a.Description))
+	refKey := fmt.Sprintf("%d\x00%s", org.ID, nameKey(a.Reference))
+	if may := im.opts.MayChangeAction; may != nil && !may(org.ID) {
+		im.rowError(a.Row, importer.FieldOrganisation, "You may not change the actions of "+a.Organisation)
+		return nil
+	}
 	var cur *actionRow
 	if a.Reference != "" {
-		cur = byRef[nameKey(a.Reference)]
+		cur = byRef[refKey]
 	} else {
 		cur = byText[textKey]
 	}
@@ -642,7 +683,7 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 			return err
 		}
 		if a.Reference != "" {
-			byRef[nameKey(a.Reference)] = row
+			byRef[refKey] = row
 		}
 		byText[textKey] = row
 		im.sum.Inserted++
@@ -694,11 +735,19 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 		if res.Error != nil {
 			return fmt.Errorf("update action: %w", res.Error)
 		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("action %d changed while importing: %w", cur.ID, tracker.ErrConflict)
+		}
 		if err := im.s.recordUpdate(im.ctx, EntityAction, cur.ID, &before, &after); err != nil {
 			return err
 		}
 		*cur = after
 		changed = true
+		if before.Status != after.Status && strings.TrimSpace(a.Update) == "" {
+			// A status change reaches the timeline, as through the page.
+			a.Update = fmt.Sprintf("Status: %s → %s. Reason: imported from a spreadsheet.", tracker.ActionStatusLabel(before.Status), tracker.ActionStatusLabel(after.Status))
+			a.UpdateDate = nil
+		}
 	}
 	added, err := im.progressUpdate(cur.ID, a)
 	if err != nil {

@@ -254,11 +254,14 @@ func TestImportUpdatesAndErrors(t *testing.T) {
 		if err != nil || sum.Inserted != 0 || sum.Updated != 1 || sum.Unchanged != 1 || sum.ResponsesWritten != 1 || len(sum.OrganisationsCreated) != 0 {
 			t.Fatalf("updated import: %+v %v", sum, err)
 		}
-		if got := count(t, s, "audit_events") - events; got != 2 {
-			t.Errorf("updated import wrote %d audit events, want 2 (status, new response revision)", got)
+		if got := count(t, s, "audit_events") - events; got != 3 {
+			t.Errorf("updated import wrote %d audit events, want 3 (status, its timeline entry, new response revision)", got)
 		}
 		id, _ := s.RecommendationIDFor(ctx, "Duty of Care", "1")
 		d, err := s.RecommendationDetail(ctx, id)
+		if err == nil && (len(d.Updates) != 1 || d.Updates[0].Text != "Status: Open → Implemented. Reason: imported from a spreadsheet.") {
+			t.Errorf("the status change is not on the timeline: %+v", d.Updates)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -415,4 +418,53 @@ func TestMigration0007(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestImportScope: an import changes only what its person may change, and
+// a log's references belong to its organisation, so body B's action "1"
+// never takes over body A's.
+func TestImportScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		load := func(kind importer.Kind, csv string) *importer.Batch {
+			tbl, err := importer.Read(strings.NewReader(csv), importer.ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := importer.Validate(kind, tbl, importer.GuessMapping(kind, tbl.Headers), importer.Options{IssuedBy: "London Assembly"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		logA := "Ref,Organisation,Action,Status\n1,City of London Police,Train the call handlers,In progress\n"
+		logB := "Ref,Organisation,Action,Status\n1,Metropolitan Police Service,Set up the CRIB hotline,Not started\n"
+		if sum, err := s.Import(ctx, load(importer.KindActions, logA), store.ImportOptions{}); err != nil || sum.Inserted != 1 {
+			t.Fatalf("log A: %+v %v", sum, err)
+		}
+		if sum, err := s.Import(ctx, load(importer.KindActions, logB), store.ImportOptions{}); err != nil || sum.Inserted != 1 || sum.Updated != 0 {
+			t.Fatalf("log B's action 1 is not a new action: %+v %v", sum, err)
+		}
+		colp, _ := s.FindOrganisationByName(ctx, "City of London Police")
+		onlyCoLP := store.ImportOptions{
+			MayChangeAction:         func(org int64) bool { return org == colp.ID },
+			MayChangeRecommendation: func(orgs []int64) bool { return len(orgs) == 1 && orgs[0] == colp.ID },
+		}
+		before := count(t, s, "audit_events")
+		changedB := strings.Replace(logB, "Not started", "Completed", 1)
+		sum, err := s.Import(ctx, load(importer.KindActions, changedB), onlyCoLP)
+		if !errors.Is(err, importer.ErrRowErrors) || len(sum.Errors) != 1 || !strings.Contains(sum.Errors[0].Message, "You may not change the actions of Metropolitan Police Service") {
+			t.Fatalf("an out-of-scope row: %+v %v", sum.Errors, err)
+		}
+		recs := "Report,No.,Recommendation,Addressed to\nDuty of Care,1,Publish the leaflet.,Metropolitan Police Service\n"
+		if sum, err := s.Import(ctx, load(importer.KindRecommendations, recs), onlyCoLP); !errors.Is(err, importer.ErrRowErrors) || len(sum.Errors) != 1 {
+			t.Fatalf("an out-of-scope recommendation: %+v %v", sum.Errors, err)
+		}
+		if got := count(t, s, "audit_events"); got != before {
+			t.Errorf("refused imports wrote %d audit events", got-before)
+		}
+		if sum, err := s.Import(ctx, load(importer.KindActions, strings.Replace(logA, "In progress", "Completed", 1)), onlyCoLP); err != nil || sum.Updated != 1 {
+			t.Fatalf("an in-scope change: %+v %v", sum, err)
+		}
+	})
 }

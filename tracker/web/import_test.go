@@ -261,3 +261,19 @@ func noRedirect(c *client) *http.Client {
 	cl.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &cl
 }
+
+// TestImportKeepsToScope: the CoLP secretary cannot change the MPS's
+// actions by importing a file, any more than through the pages.
+func TestImportKeepsToScope(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	sec := e.login(secretary)
+	csvText := "Ref,Organisation,Action,Status\r\nX-1,Metropolitan Police Service,Close the CRIB hotline,Cancelled\r\n"
+	next, form := mappingForm(t, sec.upload(map[string]string{"kind": "actions"}, "mps.csv", []byte(csvText), http.StatusOK))
+	run, vals := runForm(t, sec.post(next, form, http.StatusOK))
+	vals.Set("skip_bad_rows", "1")
+	page := text(sec.post(run, vals, http.StatusOK))
+	mustContain(t, page, "out of scope", "You may not change the actions of Metropolitan Police Service", "Rows skipped 1")
+	if countActions(t, e, "Close the CRIB hotline") != 0 {
+		t.Error("the MPS action was imported")
+	}
+}
