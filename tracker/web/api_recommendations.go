@@ -90,7 +90,7 @@ func (s *Server) apiCreateRecommendation(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	if !CurrentUser(c).CanEditSource(sourceOrgIDs(d)) {
+	if !mayEditSource(CurrentUser(c), d) {
 		s.apiFail(c, tracker.ErrForbidden)
 		return
 	}
@@ -106,6 +106,9 @@ func (s *Server) apiCreateRecommendation(c *gin.Context) {
 	}
 	if req.DeadlineDate != nil {
 		r.DeadlineDate = apiDate(*req.DeadlineDate, "deadline_date", errs)
+	}
+	if len(r.Addressees) > 0 && !CurrentUser(c).CanEditRecommendation(addresseeIDs(r)) {
+		errs["addressee_ids"] = "Address it to at least one organisation you work for, or ask an administrator"
 	}
 	if r.DeadlineDate == nil && r.DeadlineText != "" && errs["deadline_date"] == "" {
 		ref := time.Now().UTC()

@@ -273,7 +273,7 @@ func (s *Server) apiUpdateSource(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	if !CurrentUser(c).CanEditSource(sourceOrgIDs(d)) {
+	if !mayEditSource(CurrentUser(c), d) {
 		s.apiFail(c, tracker.ErrForbidden)
 		return
 	}

@@ -54,6 +54,27 @@ func TestEntityForms(t *testing.T) {
 	recPath := "/recommendations/" + strconv.FormatInt(recID, 10)
 	mustContain(t, text(sec.get(recPath, http.StatusOK)), "new recommendation", "Publish compliance figures quarterly.", "30 April 2027")
 
+	// A committee's report, issued by another body: the secretary who
+	// records it adds its recommendation to their force, and keeps the
+	// right to change both.
+	la, err := e.s.FindOrganisationByName(ctx, "London Assembly Police and Crime Committee")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec.post("/sources/new", url.Values{"title": {"Committee report – Ⅱ"}, "kind": {"committee_report"}, "issued_by": {strconv.FormatInt(la.ID, 10)}}, http.StatusSeeOther)
+	report := "/sources/" + strconv.FormatInt(e.sourceNamed("Committee report – Ⅱ"), 10)
+	sec.post(report+"/recommendations/new", url.Values{"number": {"1"}, "text": {"Report back."}, "addressees": {colp}}, http.StatusSeeOther)
+	sec.get(report+"/edit", http.StatusOK)
+	e.login(editorMPS).get(report+"/edit", http.StatusForbidden)
+	sec.post("/sources/new", url.Values{"title": {"MPS-only report"}, "kind": {"committee_report"}, "issued_by": {strconv.FormatInt(la.ID, 10)}}, http.StatusSeeOther)
+	other := "/sources/" + strconv.FormatInt(e.sourceNamed("MPS-only report"), 10)
+	adm.post(other+"/recommendations/new", url.Values{"number": {"1"}, "text": {"For the MPS."}, "addressees": {strconv.FormatInt(e.orgs[mpsOrg].ID, 10)}}, http.StatusSeeOther)
+	sec.get(other+"/edit", http.StatusForbidden)
+	sec.post("/sources/new", url.Values{"title": {"Empty report"}, "kind": {"committee_report"}, "issued_by": {strconv.FormatInt(la.ID, 10)}}, http.StatusSeeOther)
+	empty := "/sources/" + strconv.FormatInt(e.sourceNamed("Empty report"), 10)
+	mustContain(t, text(sec.post(empty+"/recommendations/new", url.Values{"number": {"1"}, "text": {"For the MPS."}, "addressees": {strconv.FormatInt(e.orgs[mpsOrg].ID, 10)}}, http.StatusUnprocessableEntity)),
+		"other body's recommendation", "Address it to at least one organisation you work for")
+
 	// Two people edit it: the second save is refused with the first one's
 	// text beside their own.
 	form := sec.get(recPath+"/edit", http.StatusOK)

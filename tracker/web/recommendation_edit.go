@@ -94,6 +94,9 @@ func (s *Server) recommendationCreateOrShow(c *gin.Context, save bool) {
 			r.DeadlineDate = &t
 		}
 	}
+	if len(r.Addressees) > 0 && !CurrentUser(c).CanEditRecommendation(addresseeIDs(r)) {
+		errs["addressees"] = "Address it to at least one organisation you work for, or ask an administrator"
+	}
 	err = withDomainErrors(errs, r.Validate)
 	if err == nil {
 		r, err = s.store.CreateRecommendation(ctx, r)

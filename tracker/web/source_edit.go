@@ -134,11 +134,20 @@ func (s *Server) sourceFor(c *gin.Context) (tracker.SourceDetail, bool) {
 		s.fail(c, err)
 		return d, false
 	}
-	if !CurrentUser(c).CanEditSource(sourceOrgIDs(d)) {
+	if !mayEditSource(CurrentUser(c), d) {
 		s.forbidden(c)
 		return d, false
 	}
 	return d, true
+}
+
+// mayEditSource says whether the person may change a source and add
+// recommendations to it: as tracker.User.CanEditSource decides from the
+// bodies involved, except that a source with no recommendations yet is
+// open to every secretary, so that one who records a committee's report
+// can go on to add its recommendations to their body.
+func mayEditSource(u *tracker.User, d tracker.SourceDetail) bool {
+	return u.CanEditSource(sourceOrgIDs(d)) || (len(d.Recommendations) == 0 && len(d.OtherActions) == 0 && u.CanCreate())
 }
 
 // sourceOrgIDs are the bodies whose secretaries may change a source: the

@@ -50,7 +50,7 @@ func (s *Server) sourceShow(c *gin.Context) {
 	}
 	p := &sourcePage{
 		Layout:       Layout{Title: d.Source.Title, Section: "sources", Breadcrumbs: []Crumb{{"Sources", "/sources"}}},
-		SourceDetail: d, CanEdit: CurrentUser(c).CanEditSource(sourceOrgIDs(d)),
+		SourceDetail: d, CanEdit: mayEditSource(CurrentUser(c), d),
 	}
 	events, err := s.store.History(c.Request.Context(), store.EntitySource, id)
 	if err != nil {
