@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"math"
 	"strings"
 	"unicode/utf8"
 )
@@ -130,10 +131,20 @@ func (m Measure) Validate() error {
 		v.Add("organisation", "Choose the organisation the measure belongs to")
 	}
 	oneOf(&v, "direction", m.Direction, Directions, "Choose which direction is better")
+	if m.Target != nil && !finite(*m.Target) {
+		v.Add("target", "Enter the target as a number, like 76")
+	}
 	for _, val := range m.Values {
 		if val.PeriodEnd.IsZero() {
 			v.Add("values", "Each value needs the date its period ends")
 		}
+		if !finite(val.Value) {
+			v.Add("values", "Each value must be a number, like 76")
+		}
 	}
 	return v.Err()
 }
+
+// finite rejects the infinities and NaN, which no report, chart or backup
+// can show.
+func finite(f float64) bool { return !math.IsInf(f, 0) && !math.IsNaN(f) }

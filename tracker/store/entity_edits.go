@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"gorm.io/gorm"
@@ -323,6 +324,9 @@ func (s *Store) AddMeasureValue(ctx context.Context, measureID int64, version in
 	}
 	if v.PeriodEnd.IsZero() {
 		ve.Add("period_end", "Enter the date the period ends")
+	}
+	if math.IsInf(v.Value, 0) || math.IsNaN(v.Value) {
+		ve.Add("value", "Enter the value as a number, like 76")
 	}
 	if err := ve.Err(); err != nil {
 		return v, err

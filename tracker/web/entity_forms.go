@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -294,7 +295,7 @@ func formNumber(vals url.Values, field, label string, errs map[string]string) *f
 		return nil
 	}
 	n, err := strconv.ParseFloat(v, 64)
-	if err != nil {
+	if err != nil || math.IsInf(n, 0) || math.IsNaN(n) {
 		errs[field] = "Enter " + label + " as a number, like 76 or 4.7"
 		return nil
 	}

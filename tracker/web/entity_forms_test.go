@@ -118,6 +118,8 @@ func TestEntityForms(t *testing.T) {
 	mPath := "/measures/" + strconv.FormatInt(m, 10)
 	page = chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {"Q3 2026"}, "period_end": {"2026-09-30"}, "value": {"lots"}}, http.StatusUnprocessableEntity)
 	mustContain(t, text(page), "bad value", "Enter the value as a number")
+	mustContain(t, text(chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {"Q3 2026"}, "period_end": {"2026-09-30"}, "value": {"Inf"}}, http.StatusUnprocessableEntity)),
+		"infinite value", "Enter the value as a number")
 	mustContain(t, page, "value kept", `value="Q3 2026"`, `value="lots"`)
 	chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {"Q3 2026"}, "period_end": {"2026-09-30"}, "value": {"87.5"}, "note": {"Call log"}}, http.StatusSeeOther)
 	mustContain(t, text(chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {"Q4 2026"}, "period_end": {"2026-12-31"}, "value": {"91"}}, http.StatusConflict)),
