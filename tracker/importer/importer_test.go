@@ -305,3 +305,31 @@ func TestValidateErrors(t *testing.T) {
 		t.Errorf("bad mapping: %v", err)
 	}
 }
+
+// TestFormulaEscape: a cell that a spreadsheet would run as a formula is
+// written with an apostrophe and read back without it; others are left.
+func TestFormulaEscape(t *testing.T) {
+	for _, cell := range []string{"=HYPERLINK(\"http://x\")", "+44 20", "-5 days", "@SUM(A1)", "\tx", "- bullet", "'quoted", "Victims’ Code", "", "'"} {
+		esc := EscapeFormula(cell)
+		if strings.ContainsRune("=+-@\t", firstRune(cell)) && !strings.HasPrefix(esc, "'") {
+			t.Errorf("%q escaped as %q", cell, esc)
+		}
+		if got := UnescapeFormula(esc); got != cell {
+			t.Errorf("%q → %q → %q", cell, esc, got)
+		}
+	}
+	tbl, err := Read(strings.NewReader("a,b\n'=1+1,'-x\n"), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tbl.Rows[0].Cells[0] != "=1+1" || tbl.Rows[0].Cells[1] != "-x" {
+		t.Errorf("read back as %q", tbl.Rows[0].Cells)
+	}
+}
+
+func firstRune(s string) rune {
+	for _, r := range s {
+		return r
+	}
+	return 0
+}

@@ -189,6 +189,9 @@ func readCSV(data []byte) (*Table, error) {
 			return nil, fmt.Errorf("read the CSV file: %w", err)
 		}
 		line, _ := cr.FieldPos(0)
+		for i := range rec {
+			rec[i] = UnescapeFormula(rec[i])
+		}
 		if first {
 			t.setHeaders(rec)
 			first = false
@@ -403,4 +406,26 @@ func formatSheetDate(t time.Time) string {
 		return t.Format("2006-01-02")
 	}
 	return t.Format("2006-01-02 15:04")
+}
+
+// formulaStart are the characters that make a spreadsheet read a cell as a
+// formula.
+const formulaStart = "=+-@\t\r"
+
+// EscapeFormula protects a CSV cell from being run as a formula when the
+// file is opened in a spreadsheet: a cell that begins like one gets a
+// leading apostrophe, which spreadsheets hide and UnescapeFormula removes.
+func EscapeFormula(cell string) string {
+	if cell != "" && strings.ContainsRune(formulaStart, rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
+}
+
+// UnescapeFormula undoes EscapeFormula.
+func UnescapeFormula(cell string) string {
+	if len(cell) > 1 && cell[0] == '\'' && strings.ContainsRune(formulaStart, rune(cell[1])) {
+		return cell[1:]
+	}
+	return cell
 }

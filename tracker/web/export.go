@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/importer"
 )
 
 // Exports write a list, filtered as the page shows it, as CSV or XLSX.
@@ -58,7 +59,11 @@ func writeCSV(w io.Writer, t table) error {
 		return err
 	}
 	for _, r := range t.rows {
-		if err := cw.Write(r); err != nil {
+		safe := make([]string, len(r))
+		for i, cell := range r {
+			safe[i] = importer.EscapeFormula(cell)
+		}
+		if err := cw.Write(safe); err != nil {
 			return err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/importer"
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
 )
 
@@ -25,7 +26,14 @@ func TestExportLists(t *testing.T) {
 	mustContain(t, c.get("/actions?org="+colp+"&open=true", http.StatusOK), "export links",
 		`href="/actions.csv?open=true&amp;org=`+colp+`"`, `href="/actions.xlsx?open=true&amp;org=`+colp+`"`)
 
+	// A description a spreadsheet would run as a formula.
+	if _, err := e.s.CreateAction(t.Context(), tracker.Action{OrganisationID: e.orgs[colpOrg].ID, Description: "=HYPERLINK(\"http://example.org\")", Status: tracker.ActNotStarted}); err != nil {
+		t.Fatal(err)
+	}
 	body := c.get("/actions.csv?org="+colp, http.StatusOK)
+	if !strings.Contains(body, `"'=HYPERLINK(""http://example.org"")"`) {
+		t.Error("a cell beginning with = is not escaped in the CSV")
+	}
 	if !strings.HasPrefix(body, "\uFEFF") {
 		t.Error("the CSV has no byte order mark, so Excel would not read it as UTF-8")
 	}
@@ -41,7 +49,7 @@ func TestExportLists(t *testing.T) {
 		t.Errorf("header %v", rows[0])
 	}
 	for i, it := range items {
-		if rows[i+1][1] != colpOrg || rows[i+1][2] != it.Action.Description {
+		if rows[i+1][1] != colpOrg || importer.UnescapeFormula(rows[i+1][2]) != it.Action.Description {
 			t.Errorf("row %d: %v, want %q", i+1, rows[i+1][:3], it.Action.Description)
 		}
 	}
