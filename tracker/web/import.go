@@ -528,6 +528,24 @@ type importJob struct {
 	err     error
 }
 
+// finished reports whether the job has its summary or its error.
+func (j *importJob) finished() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.page != nil || j.err != nil
+}
+
+// sweepImportJobs forgets finished jobs an hour after they started; their
+// summary can be read again until then.
+func (s *Server) sweepImportJobs() {
+	s.imports.Range(func(k, v any) bool {
+		if j := v.(*importJob); j.finished() && time.Since(j.started) > time.Hour {
+			s.imports.Delete(k)
+		}
+		return true
+	})
+}
+
 func (j *importJob) progress(p importer.Progress) {
 	j.mu.Lock()
 	j.done, j.total = p.Done, p.Total
@@ -560,15 +578,16 @@ func (s *Server) importRun(c *gin.Context) {
 	}
 	// A big file: the import goes on after this request, and the progress
 	// page follows it. It must not stop when the request ends.
-	// Finished jobs are kept an hour, so their summary can be read again.
-	s.imports.Range(func(k, v any) bool {
-		if j := v.(*importJob); time.Since(j.started) > time.Hour {
-			s.imports.Delete(k)
-		}
-		return true
-	})
+	s.sweepImportJobs()
 	job := &importJob{owner: u.ID, started: time.Now(), total: len(tbl.Rows)}
-	s.imports.Store(up.ID, job)
+	if prev, loaded := s.imports.LoadOrStore(up.ID, job); loaded {
+		if p := prev.(*importJob); !p.finished() {
+			// Sent twice (a double click): the first run goes on.
+			c.Redirect(http.StatusSeeOther, "/import/"+up.ID+"/progress")
+			return
+		}
+		s.imports.Store(up.ID, job)
+	}
 	go func() {
 		ctx := tracker.WithActor(context.Background(), actor)
 		p, err := s.runImport(ctx, up, tbl, ch, b, opts, job.progress)
@@ -595,6 +614,7 @@ func (s *Server) importProgress(c *gin.Context) {
 	if !s.canImport(c) {
 		return
 	}
+	s.sweepImportJobs()
 	v, ok := s.imports.Load(c.Param("id"))
 	job, _ := v.(*importJob)
 	if !ok || job.owner != CurrentUser(c).ID {

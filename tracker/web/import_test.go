@@ -236,6 +236,15 @@ func TestImportProgress(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || !strings.HasSuffix(progress, "/progress") {
 		t.Fatalf("a big import answers %d to %q, want 303 to its progress page", res.StatusCode, progress)
 	}
+	// Sent again (a double click): the first run goes on, alone.
+	again, err := noRedirect(sec).PostForm(e.ts.URL+run, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.Body.Close()
+	if again.StatusCode != http.StatusNotFound && (again.StatusCode != http.StatusSeeOther || again.Header.Get("Location") != progress) {
+		t.Errorf("a second run of the same upload answers %d %q", again.StatusCode, again.Header.Get("Location"))
+	}
 	e.login(admin).get(progress, http.StatusNotFound)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
