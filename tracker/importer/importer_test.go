@@ -3,6 +3,7 @@ package importer
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -332,4 +333,27 @@ func firstRune(s string) rune {
 		return r
 	}
 	return 0
+}
+
+// TestXLSXUnzipLimit: a workbook that unpacks to more than the limit is
+// refused with a message, not read into memory.
+func TestXLSXUnzipLimit(t *testing.T) {
+	f := excelize.NewFile()
+	for i := 1; i <= 200; i++ {
+		_ = f.SetCellValue("Sheet1", fmt.Sprintf("A%d", i), strings.Repeat("Victims’ Code ", 20))
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := unzipLimit
+	unzipLimit = 4 << 10
+	defer func() { unzipLimit = old }()
+	if _, err := Read(bytes.NewReader(buf.Bytes()), ReadOptions{}); err == nil || !strings.Contains(err.Error(), "unpacks to more than") {
+		t.Errorf("a workbook over the limit: %v", err)
+	}
+	unzipLimit = old
+	if _, err := Read(bytes.NewReader(buf.Bytes()), ReadOptions{}); err != nil {
+		t.Errorf("the same workbook within the limit: %v", err)
+	}
 }

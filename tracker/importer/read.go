@@ -285,8 +285,18 @@ func (t *Table) repair(cell string) string {
 	return out
 }
 
+// MaxUnzippedSize bounds what a workbook may unpack to: a small file can
+// hold a vast sheet, and the whole sheet is read into memory.
+const MaxUnzippedSize = 512 << 20
+
+// unzipLimit is MaxUnzippedSize, smaller in tests.
+var unzipLimit int64 = MaxUnzippedSize
+
 func readXLSX(data []byte, opts ReadOptions) (*Table, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: unzipLimit})
+	if err != nil && strings.Contains(err.Error(), "unzip size") {
+		return nil, fmt.Errorf("the workbook unpacks to more than %d MB; save the sheet you need on its own, or as CSV", unzipLimit>>20)
+	}
 	if err != nil {
 		return nil, errors.New("the file looks like an Excel workbook but cannot be opened; save it again as .xlsx or as CSV UTF-8")
 	}

@@ -201,6 +201,17 @@ func (s *Store) UpdateActionDetails(ctx context.Context, a tracker.Action) (trac
 			}
 			return &ConflictError{Current: cur}
 		}
+		if after.OrganisationID != before.OrganisationID && after.RecommendationID != nil {
+			// An action serving a recommendation belongs to one of its
+			// addressees, as when it was added.
+			var n int64
+			if err := tx.q(ctx).Model(&addresseeRow{}).Where("recommendation_id = ? AND organisation_id = ?", *after.RecommendationID, after.OrganisationID).Count(&n).Error; err != nil {
+				return fmt.Errorf("check addressees: %w", err)
+			}
+			if n == 0 {
+				return &tracker.ValidationError{Fields: map[string]string{"organisation": "Choose one of the recommendation's addressees"}}
+			}
+		}
 		return tx.saveVersioned(ctx, EntityAction, a.ID, &before, &after, &after.Version, nil, nil)
 	})
 	if err != nil {

@@ -86,6 +86,17 @@ func TestEntityEdits(t *testing.T) {
 		if _, err := s.UpdateActionDetails(ctx, a); err != nil {
 			t.Fatal(err)
 		}
+		// It may move to another addressee of its recommendation, not elsewhere.
+		moved := a
+		moved.Version, moved.OrganisationID = 2, mopac.ID
+		if _, err := s.UpdateActionDetails(ctx, moved); err != nil {
+			t.Fatalf("moving to another addressee: %v", err)
+		}
+		other, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Victim Support"})
+		moved.Version, moved.OrganisationID = 3, other.ID
+		if _, err := s.UpdateActionDetails(ctx, moved); !isField(err, "organisation") {
+			t.Fatalf("moving to a body the recommendation is not addressed to: %v", err)
+		}
 		a.Description = ""
 		if _, err := s.UpdateActionDetails(ctx, a); !isField(err, "description") {
 			t.Fatalf("empty description: %v", err)

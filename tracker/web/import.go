@@ -397,7 +397,7 @@ func readImportChoices(c *gin.Context, tbl *importer.Table) (importChoices, map[
 			errs["source_kind"] = "Choose a kind of source from the list"
 		}
 	}
-	if len(ch.SaveAs) > 100 {
+	if utf8.RuneCountInString(ch.SaveAs) > 100 {
 		errs["save_as"] = "Keep the mapping's name under 100 characters"
 	}
 	return ch, errs
