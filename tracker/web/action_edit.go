@@ -147,7 +147,7 @@ func (s *Server) showActionWith(c *gin.Context, status int, item tracker.ActionI
 	p := &actionPage{
 		Layout: Layout{Title: "Action: " + truncate(80, a.Description), Section: "actions", Breadcrumbs: crumbs,
 			ErrorSummary: errorList(errs, updateFieldOrder)},
-		Item: item, History: historyRows(events), CanEdit: u.CanEditAction(a.OrganisationID), CanDelete: u.CanDeleteAction(a.OrganisationID),
+		Item: item, History: s.historyRows(c, events), CanEdit: u.CanEditAction(a.OrganisationID), CanDelete: u.CanDeleteAction(a.OrganisationID),
 		Form: form, Errors: errs, Conflict: conflict, Statuses: tracker.ActionStatuses, RAGs: tracker.RAGs,
 		Move: moveForm{Version: a.Version},
 	}

@@ -242,7 +242,7 @@ func TestBrowserEditInScope(t *testing.T) {
 		t.Fatal(err)
 	}
 	body = space.ReplaceAllString(body, " ")
-	for _, want := range []string{"RAG: Amber", "20 November 2026", "Call handling reviewed with the CMU – “Victims’ Code” compliance at 92%", "D/Supt Crime", "by page", "rag: was (empty) → now amber"} {
+	for _, want := range []string{"RAG: Amber", "20 November 2026", "Call handling reviewed with the CMU – “Victims’ Code” compliance at 92%", "D/Supt Crime", "by page", "RAG rating: was (empty) → now Amber"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("after the update the page lacks %q", want)
 		}

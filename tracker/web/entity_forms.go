@@ -461,7 +461,7 @@ func (s *Server) showMeasure(c *gin.Context, status int, m tracker.Measure, f va
 		s.fail(c, err)
 		return
 	}
-	p.History = historyRows(events)
+	p.History = s.historyRows(c, events)
 	s.render(c, status, pageMeasure, p)
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/civic-tracker/tracker/tracker"
@@ -176,4 +177,22 @@ func (e *env) measureNamed(name string) int64 {
 	}
 	e.t.Fatalf("no measure %q", name)
 	return 0
+}
+
+// TestHistoryInWords: the History names organisations and sources and
+// shows codes as the pages do, not as stored.
+func TestHistoryInWords(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	adm := e.login(admin)
+	a := e.actionOf(colpOrg)
+	path := "/actions/" + strconv.Itoa(int(a.ID))
+	adm.post(path+"/edit", url.Values{"version": {strconv.Itoa(a.Version)}, "description": {a.Description},
+		"organisation": {strconv.FormatInt(e.orgs[colpOrg].ID, 10)}, "owner": {"Head of Research"}}, http.StatusSeeOther)
+	page := text(adm.get(path, http.StatusOK))
+	mustContain(t, page, "history", "organisation : City of London Police", "owner : was Detective Superintendent Crime → now Head of Research",
+		"recommendation : Recommendation 2 of Analysis of the results of the victim satisfaction survey", "reference : 13 – Victim Satisfaction Action Plan", "status : In progress")
+	if strings.Contains(page, "organisation id") {
+		t.Error("the History still shows a raw organisation id")
+	}
+	mustContain(t, text(adm.get("/recommendations/4", http.StatusOK)), "recommendation history", "addressees : Metropolitan Police Service; Victim Support", "status : In progress")
 }

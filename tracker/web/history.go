@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"github.com/gin-gonic/gin"
 	"strings"
 	"time"
 
@@ -28,8 +29,130 @@ var opWords = map[string]string{
 	tracker.OpCreate: "created", tracker.OpUpdate: "changed", tracker.OpDelete: "deleted", tracker.OpRestore: "restored",
 }
 
-// historyRows turns audit events into rows, newest first.
-func historyRows(events []tracker.AuditEvent) []HistoryRow {
+// historyNames turns stored ids and codes into the words pages use.
+type historyNames struct {
+	orgs, sources, recs, refs map[int64]string
+}
+
+// historyRows turns audit events into rows, newest first, with
+// organisations and sources named and codes in words.
+func (s *Server) historyRows(c *gin.Context, events []tracker.AuditEvent) []HistoryRow {
+	n := historyNames{orgs: map[int64]string{}, sources: map[int64]string{}, recs: map[int64]string{}, refs: map[int64]string{}}
+	ctx := c.Request.Context()
+	if orgs, err := s.store.Organisations(ctx); err == nil {
+		for _, o := range orgs {
+			n.orgs[o.ID] = o.Name
+		}
+	}
+	// Only the sources, recommendations and references the events name
+	// are looked up; a name that cannot be found stays a number.
+	for _, e := range events {
+		for _, ch := range e.Changes {
+			for _, v := range []any{ch.Old, ch.New} {
+				f, ok := v.(float64)
+				if !ok {
+					continue
+				}
+				id := int64(f)
+				switch ch.Field {
+				case "source_id":
+					if _, seen := n.sources[id]; !seen {
+						if src, err := s.store.Source(ctx, id); err == nil {
+							n.sources[id] = src.Title
+						}
+					}
+				case "recommendation_id":
+					if _, seen := n.recs[id]; !seen {
+						if d, err := s.store.RecommendationDetail(ctx, id); err == nil {
+							n.recs[id] = "Recommendation " + d.Recommendation.Number + " of " + d.Source.Title
+						}
+					}
+				case "reference_id":
+					if _, seen := n.refs[id]; !seen {
+						if d, err := s.store.ReferenceDetail(ctx, id); err == nil {
+							n.refs[id] = d.Reference.Heading()
+						}
+					}
+				}
+			}
+		}
+	}
+	return historyRows(events, n)
+}
+
+// fieldWords are the History's names for stored fields.
+var fieldWords = map[string]string{
+	"organisation_id": "organisation", "issued_by_id": "issued by", "requested_by_id": "asked by",
+	"responding_org_id": "to be answered by", "source_id": "source", "recommendation_id": "recommendation",
+	"reference_id": "reference", "rag": "RAG rating", "url": "web address", "issued_on": "date", "raised_on": "date raised",
+	"dated": "date", "to_text": "to", "external_ref": "reference in the imported log", "made_on": "made on",
+}
+
+// value shows one stored value of field in words.
+func (n historyNames) value(entity, field string, v any) string {
+	name := func(m map[int64]string, v any) string {
+		if f, ok := v.(float64); ok {
+			if s, ok := m[int64(f)]; ok {
+				return s
+			}
+		}
+		return historyValue(v)
+	}
+	list := func(m map[int64]string, v any) string {
+		items, ok := v.([]any)
+		if !ok {
+			return historyValue(v)
+		}
+		out := make([]string, len(items))
+		for i, it := range items {
+			out[i] = name(m, it)
+		}
+		if len(out) == 0 {
+			return "(none)"
+		}
+		return strings.Join(out, "; ")
+	}
+	code := func(label func(string) string) string {
+		if s, ok := v.(string); ok && s != "" {
+			return label(s)
+		}
+		return historyValue(v)
+	}
+	switch field {
+	case "organisation_id", "issued_by_id", "requested_by_id", "responding_org_id", "from_org_id":
+		return name(n.orgs, v)
+	case "source_id":
+		return name(n.sources, v)
+	case "recommendation_id":
+		return name(n.recs, v)
+	case "reference_id":
+		return name(n.refs, v)
+	case "addressees":
+		return list(n.orgs, v)
+	case "rag":
+		return code(tracker.RAGLabel)
+	case "position":
+		return code(tracker.PositionLabel)
+	case "assessment":
+		return code(tracker.AssessmentLabel)
+	case "kind":
+		return code(tracker.SourceKindLabel)
+	case "direction":
+		return code(tracker.DirectionLabel)
+	case "status":
+		switch entity {
+		case "action":
+			return code(tracker.ActionStatusLabel)
+		case "recommendation":
+			return code(tracker.RecommendationStatusLabel)
+		case "reference":
+			return code(tracker.ReferenceStatusLabel)
+		}
+	}
+	return historyValue(v)
+}
+
+func historyRows(events []tracker.AuditEvent, n historyNames) []HistoryRow {
 	out := make([]HistoryRow, 0, len(events))
 	for i := len(events) - 1; i >= 0; i-- {
 		e := events[i]
@@ -38,10 +161,14 @@ func historyRows(events []tracker.AuditEvent) []HistoryRow {
 			if c.Field == "version" {
 				continue
 			}
-			ch := HistoryChange{Field: strings.ReplaceAll(c.Field, "_", " "), Old: historyValue(c.Old), New: historyValue(c.New)}
+			field := fieldWords[c.Field]
+			if field == "" {
+				field = strings.ReplaceAll(c.Field, "_", " ")
+			}
+			ch := HistoryChange{Field: field, Old: n.value(e.Entity, c.Field, c.Old), New: n.value(e.Entity, c.Field, c.New)}
 			if e.Op == tracker.OpCreate {
 				// A new item lists the values it was given, not "(empty) →".
-				if ch.New == "(empty)" || ch.New == "[]" {
+				if ch.New == "(empty)" || ch.New == "[]" || ch.New == "(none)" {
 					continue
 				}
 				ch.Old = ""

@@ -442,7 +442,7 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		s.fail(c, err)
 		return
 	}
-	p.History = historyRows(events)
+	p.History = s.historyRows(c, events)
 	answered := map[int64]bool{}
 	for _, t := range d.Responses {
 		answered[t.Current.OrganisationID] = true

@@ -57,7 +57,7 @@ func (s *Server) sourceShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p.History = historyRows(events)
+	p.History = s.historyRows(c, events)
 	n := map[string]int{}
 	for _, r := range d.Recommendations {
 		n[r.Recommendation.Status]++
