@@ -180,3 +180,54 @@ func hasChange(e tracker.AuditEvent, field string) bool {
 	}
 	return false
 }
+
+// TestStateKeepsLinksAsTheyWere: a report as at a past day shows the
+// addressees and a reference's recommendations as they were that day,
+// though they live in tables of their own.
+func TestStateKeepsLinksAsTheyWere(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "Secretary", Channel: tracker.ChannelPage})
+		mps, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service"})
+		vs, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Victim Support"})
+		src, _ := s.CreateSource(ctx, tracker.Source{Kind: tracker.KindCommitteeReport, Title: "Duty of Care", IssuedByID: mps.ID})
+		rec, err := s.CreateRecommendation(ctx, tracker.Recommendation{SourceID: src.ID, Number: "4", Text: "Data quality.", Addressees: []tracker.Organisation{mps},
+			Status: tracker.RecOpen, Assessment: tracker.AssessNone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := s.CreateReference(ctx, tracker.Reference{Title: "Victim data", RequestedByID: vs.ID, RespondingOrgID: mps.ID, Status: tracker.RefAwaiting}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.BackdateAuditTrail(ctx, 48*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		rec.Addressees = []tracker.Organisation{mps, vs}
+		if _, err := s.UpdateRecommendation(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateReference(ctx, ref, []int64{rec.ID}, ""); err != nil {
+			t.Fatal(err)
+		}
+		then, err := s.State(ctx, time.Now().Add(-24*time.Hour), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now, err := s.State(ctx, time.Now().Add(time.Hour), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := then.Recommendations[0].Addressees; len(got) != 1 || got[0].ID != mps.ID {
+			t.Errorf("addressees yesterday: %+v", got)
+		}
+		if got := now.Recommendations[0].Addressees; len(got) != 2 {
+			t.Errorf("addressees now: %+v", got)
+		}
+		if got := then.ReferenceRecs[ref.ID]; len(got) != 0 {
+			t.Errorf("the reference's recommendations yesterday: %v", got)
+		}
+		if got := now.ReferenceRecs[ref.ID]; len(got) != 1 || got[0] != rec.ID {
+			t.Errorf("the reference's recommendations now: %v", got)
+		}
+	})
+}

@@ -110,6 +110,12 @@ func (s *Store) State(ctx context.Context, at time.Time, since *time.Time) (*tra
 	for _, r := range recs {
 		rec := r.domain()
 		rec.Addressees = addressees[r.ID]
+		if ids, ok := linksAt(rebuild, events[EntityRecommendation][r.ID], at, "addressees"); ok {
+			rec.Addressees = rec.Addressees[:0:0]
+			for _, id := range ids {
+				rec.Addressees = append(rec.Addressees, st.Organisations[id])
+			}
+		}
 		st.Recommendations = append(st.Recommendations, rec)
 	}
 	var responses []responseRow
@@ -146,6 +152,11 @@ func (s *Store) State(ctx context.Context, at time.Time, since *time.Time) (*tra
 	}
 	for _, l := range refLinks {
 		st.ReferenceRecs[l.ReferenceID] = append(st.ReferenceRecs[l.ReferenceID], l.RecommendationID)
+	}
+	for _, r := range refs {
+		if ids, ok := linksAt(rebuild, events[EntityReference][r.ID], at, "recommendations"); ok {
+			st.ReferenceRecs[r.ID] = ids
+		}
 	}
 	var replies []replyRow
 	if err := load(EntityReply, &replies, s.q(ctx).Model(&replyRow{})); err != nil {
@@ -312,4 +323,35 @@ func setJSONValue(target reflect.Value, v any) error {
 	}
 	target.Set(p.Elem())
 	return nil
+}
+
+// linksAt is the list of ids an item's history says it had at the moment
+// (its addressees, a reference's recommendations), which live in tables of
+// their own and so are not rebuilt with the row. ok is false when the
+// tracker is read as it is now or the history does not say.
+func linksAt(rebuild bool, events []tracker.AuditEvent, at time.Time, field string) ([]int64, bool) {
+	if !rebuild || len(events) == 0 {
+		return nil, false
+	}
+	snap := tracker.Rebuild(events, at)
+	v, present := snap.Fields[field]
+	if !present {
+		return nil, false
+	}
+	if v == nil {
+		return []int64{}, true
+	}
+	raw, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	ids := make([]int64, 0, len(raw))
+	for _, v := range raw {
+		f, ok := v.(float64)
+		if !ok {
+			return nil, false
+		}
+		ids = append(ids, int64(f))
+	}
+	return ids, true
 }
