@@ -25,7 +25,7 @@ import (
 
 const exportUsage = `say what to export: "tracker export --all FILE" writes a backup of the whole tracker
 (FILE ending in .gz is compressed; "-" writes to standard output).
-Exporting single lists as CSV or XLSX is not available yet.`
+Single lists download as CSV or XLSX from their pages (the links under each list).`
 
 // parseWithFile parses flags that may come before or after one FILE
 // argument, and returns FILE.
@@ -146,13 +146,13 @@ func writeAtomically(path string, fn func(io.Writer) (store.BackupSummary, error
 func runImportAll(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return importAllCmd(ctx, args, os.Stdout, false)
+	return importAllCmd(ctx, args, os.Stdout)
 }
 
 // importAllCmd restores a backup into an empty database; with requireAll
 // it insists on --all, so "tracker import FILE" without it is not mistaken
 // for a restore.
-func importAllCmd(ctx context.Context, args []string, out io.Writer, requireAll bool) error {
+func importAllCmd(ctx context.Context, args []string, out io.Writer) error {
 	const usage = `say what to import: "tracker import --all FILE" restores a backup made by "tracker export --all" into a new, empty database`
 	var c config
 	var all bool
@@ -162,9 +162,6 @@ func importAllCmd(ctx context.Context, args []string, out io.Writer, requireAll 
 	file, err := parseWithFile(fs, args, usage)
 	if err != nil {
 		return err
-	}
-	if requireAll && !all {
-		return errors.New(usage + "\n(importing spreadsheets is not available in this build yet)")
 	}
 	in, err := openBackup(file)
 	if err != nil {

@@ -32,7 +32,7 @@ const restoreHint = `to restore a whole-tracker backup instead, use "tracker imp
 func importCmd(ctx context.Context, args []string, out io.Writer) error {
 	for _, a := range args {
 		if a == "--all" || a == "-all" || strings.HasPrefix(a, "--all=") || strings.HasPrefix(a, "-all=") {
-			return importAllCmd(ctx, args, out, false)
+			return importAllCmd(ctx, args, out)
 		}
 	}
 	var c config

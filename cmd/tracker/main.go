@@ -42,6 +42,10 @@ Usage:
   tracker generate [--db DB] [--recommendations N] [--actions N] [--updates N]
   tracker export --all FILE [--db DB]     back up the whole tracker (FILE.gz is compressed)
   tracker import --all FILE [--db DB]     restore a backup into a new, empty database
+  tracker import [--kind recommendations|actions] [--mapping NAME|FILE.json|COLUMN=FIELD,...]
+                 [--map COLUMN=FIELD]... [--dry-run] [--skip-bad-rows] [--source TITLE]
+                 [--issued-by BODY] [--org NAME] [--sheet NAME] [--save-mapping NAME] [--db DB] FILE
+                                          import a CSV or XLSX list of recommendations or action log
 
 DB is a postgres:// URL or a SQLite file path (default tracker.db; env DATABASE_URL).
 "tracker demo" without --db uses a new temporary SQLite file.
