@@ -264,21 +264,11 @@ type updateRequest struct {
 // apiPostUpdate adds a progress update, optionally changing status and RAG,
 // with the same permissions and the same version check as the page.
 func (s *Server) apiPostUpdate(c *gin.Context) {
-	id, err := idParam(c)
-	if err != nil {
-		s.apiFail(c, err)
+	it, ok := s.apiActionFor(c, (*tracker.User).CanEditAction)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	it, err := s.store.Action(ctx, id)
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	if !CurrentUser(c).CanEditAction(it.Action.OrganisationID) {
-		s.apiFail(c, tracker.ErrForbidden)
-		return
-	}
+	id, ctx := it.Action.ID, c.Request.Context()
 	var req updateRequest
 	if !apiBind(c, &req) {
 		return
@@ -299,7 +289,7 @@ func (s *Server) apiPostUpdate(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	it, err = s.store.Action(ctx, id)
+	it, err := s.store.Action(ctx, id)
 	if err != nil {
 		s.apiFail(c, err)
 		return

@@ -158,21 +158,11 @@ func nonZero(id *int64) *int64 {
 }
 
 func (s *Server) apiUpdateAction(c *gin.Context) {
-	id, err := idParam(c)
-	if err != nil {
-		s.apiFail(c, err)
+	it, ok := s.apiActionFor(c, (*tracker.User).CanEditAction)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	it, err := s.store.Action(ctx, id)
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	if !CurrentUser(c).CanEditAction(it.Action.OrganisationID) {
-		s.apiFail(c, tracker.ErrForbidden)
-		return
-	}
+	id, ctx := it.Action.ID, c.Request.Context()
 	var req actionPatchRequest
 	if !apiBind(c, &req) {
 		return
@@ -210,7 +200,7 @@ func (s *Server) apiUpdateAction(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	_, err = s.store.UpdateActionDetails(ctx, a)
+	_, err := s.store.UpdateActionDetails(ctx, a)
 	if !s.apiSaved(c, err, "action", nil) {
 		return
 	}
@@ -225,27 +215,17 @@ func (s *Server) apiUpdateAction(c *gin.Context) {
 // apiDeleteAction soft-deletes an action: it leaves the log and the
 // reports, the trail keeps it, and an administrator can restore it.
 func (s *Server) apiDeleteAction(c *gin.Context) {
-	id, err := idParam(c)
-	if err != nil {
-		s.apiFail(c, err)
+	it, ok := s.apiActionFor(c, (*tracker.User).CanDeleteAction)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	it, err := s.store.Action(ctx, id)
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	if !CurrentUser(c).CanDeleteAction(it.Action.OrganisationID) {
-		s.apiFail(c, tracker.ErrForbidden)
-		return
-	}
+	id, ctx := it.Action.ID, c.Request.Context()
 	version := versionQuery(c)
 	if version < 1 {
 		apiInvalid(c, map[string]string{"version": "Send the version of the action you read, as ?version="})
 		return
 	}
-	err = s.store.DeleteAction(ctx, id, version)
+	err := s.store.DeleteAction(ctx, id, version)
 	var conflict *store.ConflictError
 	if errors.As(err, &conflict) {
 		apiConflict(c, "action", actionDTOOf(conflict.Current))

@@ -151,21 +151,11 @@ func (s *Server) apiRecommendationDeadline(c *gin.Context) {
 }
 
 func (s *Server) apiActionDue(c *gin.Context) {
-	id, err := idParam(c)
-	if err != nil {
-		s.apiFail(c, err)
+	it, ok := s.apiActionFor(c, (*tracker.User).CanEditAction)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	it, err := s.store.Action(ctx, id)
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	if !CurrentUser(c).CanEditAction(it.Action.OrganisationID) {
-		s.apiFail(c, tracker.ErrForbidden)
-		return
-	}
+	id, ctx := it.Action.ID, c.Request.Context()
 	m, ok := s.readMove(c, "action")
 	if !ok {
 		return
@@ -248,4 +238,24 @@ func changeDocs() (schemas obj, paths map[string]obj) {
 		"/actions/{id}/due":              {"post": move("action", "Action")},
 	}
 	return schemas, paths
+}
+
+// apiActionFor loads the action of the URL and checks the token's account
+// may do what may says; false means a response has been sent.
+func (s *Server) apiActionFor(c *gin.Context, may func(*tracker.User, int64) bool) (tracker.ActionItem, bool) {
+	id, err := idParam(c)
+	if err != nil {
+		s.apiFail(c, err)
+		return tracker.ActionItem{}, false
+	}
+	it, err := s.store.Action(c.Request.Context(), id)
+	if err != nil {
+		s.apiFail(c, err)
+		return it, false
+	}
+	if !may(CurrentUser(c), it.Action.OrganisationID) {
+		s.apiFail(c, tracker.ErrForbidden)
+		return it, false
+	}
+	return it, true
 }
