@@ -137,22 +137,11 @@ func (s *Server) apiCreateRecommendation(c *gin.Context) {
 }
 
 func (s *Server) apiUpdateRecommendation(c *gin.Context) {
-	id, err := idParam(c)
-	if err != nil {
-		s.apiFail(c, err)
+	d, ok := s.apiRecommendationFor(c)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	d, err := s.store.RecommendationDetail(ctx, id)
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	u := CurrentUser(c)
-	if !u.CanEditRecommendation(addresseeIDs(d.Recommendation)) {
-		s.apiFail(c, tracker.ErrForbidden)
-		return
-	}
+	id, ctx, u := d.Recommendation.ID, c.Request.Context(), CurrentUser(c)
 	var req recommendationRequest
 	if !apiBind(c, &req) {
 		return
