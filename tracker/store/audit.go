@@ -46,6 +46,7 @@ const (
 	EntityReply          = "reply"
 	EntityMeasure        = "measure"
 	EntityUser           = "user"
+	EntityImportMapping  = "import_mapping"
 )
 
 // notAudited are columns that say nothing a reader of the history needs:

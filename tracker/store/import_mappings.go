@@ -74,15 +74,27 @@ func (s *Store) SaveImportMapping(ctx context.Context, sm importer.SavedMapping)
 	err = s.Tx(ctx, func(tx *Store) error {
 		var row importMappingRow
 		err := tx.q(ctx).Where("name = ?", sm.Name).Take(&row).Error
+		isNew := errors.Is(err, gorm.ErrRecordNotFound)
 		switch {
-		case errors.Is(err, gorm.ErrRecordNotFound):
+		case isNew:
 			row = importMappingRow{Name: sm.Name, CreatedBy: who, CreatedAt: now}
 		case err != nil:
 			return fmt.Errorf("find saved mapping: %w", err)
 		}
+		before := row
 		row.Kind, row.Mapping, row.Options, row.UpdatedBy, row.UpdatedAt = string(sm.Kind), string(mb), string(ob), who, now
 		if err := tx.q(ctx).Save(&row).Error; err != nil {
 			return fmt.Errorf("save mapping: %w", err)
+		}
+		// Mappings are shared by everyone who imports, so who changed one,
+		// and from what, goes in the trail like any other change.
+		if isNew {
+			err = tx.recordCreate(ctx, EntityImportMapping, row.ID, &row, nil)
+		} else {
+			err = tx.recordUpdate(ctx, EntityImportMapping, row.ID, &before, &row)
+		}
+		if err != nil {
+			return err
 		}
 		sm, err = row.domain()
 		return err
@@ -124,12 +136,14 @@ func (s *Store) ImportMappings(ctx context.Context, kind importer.Kind) ([]impor
 // DeleteImportMapping removes a saved mapping; tracker.ErrNotFound when
 // there is none by that name.
 func (s *Store) DeleteImportMapping(ctx context.Context, name string) error {
-	res := s.q(ctx).Where("name = ?", strings.TrimSpace(name)).Delete(&importMappingRow{})
-	if res.Error != nil {
-		return fmt.Errorf("delete saved mapping: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("saved mapping %q: %w", name, tracker.ErrNotFound)
-	}
-	return nil
+	return s.Tx(ctx, func(tx *Store) error {
+		var row importMappingRow
+		if err := tx.q(ctx).Where("name = ?", strings.TrimSpace(name)).Take(&row).Error; err != nil {
+			return notFound(err, fmt.Sprintf("saved mapping %q", name))
+		}
+		if err := tx.q(ctx).Delete(&importMappingRow{}, row.ID).Error; err != nil {
+			return fmt.Errorf("delete saved mapping: %w", err)
+		}
+		return tx.record(ctx, EntityImportMapping, row.ID, tracker.OpDelete, tracker.Diff(tx.snapshot(&row), nil))
+	})
 }

@@ -368,6 +368,21 @@ func TestImportMappings(t *testing.T) {
 		if err := s.DeleteImportMapping(ctx, "Monthly log"); err != nil {
 			t.Fatal(err)
 		}
+		// Shared by everyone who imports, so every change is in the trail.
+		hist, err := s.History(ctx, store.EntityImportMapping, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ops []string
+		for _, e := range hist {
+			if e.Actor != "Jo Secretary" {
+				t.Errorf("mapping change by %q", e.Actor)
+			}
+			ops = append(ops, e.Op)
+		}
+		if strings.Join(ops, ",") != "create,update,delete" {
+			t.Errorf("the mapping's history: %v", ops)
+		}
 	})
 }
 
