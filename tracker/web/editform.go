@@ -43,6 +43,29 @@ type formField struct {
 	// Theirs is the value another person saved after this one opened the
 	// form, shown beside theirs when it differs.
 	Theirs string
+	// Groups, for long lists of checkboxes, fold the options under
+	// headings; a group opens when one of its options is chosen. Options
+	// still lists them all.
+	Groups []optionGroup
+}
+
+// optionGroup is a heading and the checkboxes under it.
+type optionGroup struct {
+	Label   string
+	Options []tracker.Option
+}
+
+// GroupOpen reports whether group g has a chosen option, or is the only one.
+func (f formField) GroupOpen(g int) bool {
+	if len(f.Groups) == 1 {
+		return true
+	}
+	for _, o := range f.Groups[g].Options {
+		if f.Checked[o.Value] {
+			return true
+		}
+	}
+	return false
 }
 
 // FE is the field's error for the field-error partial.

@@ -102,9 +102,21 @@ func referenceForm(heading, post, cancel string, orgs []tracker.Organisation, so
 	for i, src := range sources {
 		srcOpts[i] = tracker.Option{Value: idString(src.Source.ID), Label: src.Source.Title}
 	}
+	// The recommendations fold under their sources: a register of a
+	// thousand stays usable, and the chosen ones' sources open.
 	recOpts := make([]tracker.Option, len(recs))
+	var groups []optionGroup
+	at := map[int64]int{}
 	for i, r := range recs {
-		recOpts[i] = tracker.Option{Value: idString(r.Recommendation.ID), Label: r.Source.Title + ", Recommendation " + r.Recommendation.Number + ": " + truncate(90, plain(r.Recommendation.Text))}
+		o := tracker.Option{Value: idString(r.Recommendation.ID), Label: "Recommendation " + r.Recommendation.Number + ": " + truncate(90, plain(r.Recommendation.Text))}
+		recOpts[i] = tracker.Option{Value: o.Value, Label: r.Source.Title + ", " + o.Label}
+		g, ok := at[r.Source.ID]
+		if !ok {
+			g = len(groups)
+			at[r.Source.ID] = g
+			groups = append(groups, optionGroup{Label: r.Source.Title})
+		}
+		groups[g].Options = append(groups[g].Options, o)
 	}
 	return editForm{
 		page: editPage{Layout: Layout{Title: heading, Section: "references", Breadcrumbs: []Crumb{{"References", "/references"}}},
@@ -119,7 +131,8 @@ func referenceForm(heading, post, cancel string, orgs []tracker.Organisation, so
 			{Name: "reason", Label: "Reason for closing or reopening", Kind: kindText, Optional: true, Hint: "Needed when the status changes to or from closed; the history keeps it."},
 			{Name: "source", Label: "Raised by the source", Kind: kindSelect, Optional: true, Options: srcOpts},
 			{Name: "request_text", Label: "What was asked", Kind: kindTextarea, Optional: true},
-			{Name: "recommendations", Label: "Recommendations it covers", Kind: kindCheckboxes, Options: recOpts},
+			{Name: "recommendations", Label: "Recommendations it covers", Kind: kindCheckboxes, Options: recOpts, Groups: groups,
+				Hint: "Open a source to choose among its recommendations."},
 		},
 	}
 }

@@ -100,6 +100,14 @@ func TestEntityForms(t *testing.T) {
 		"other body", "Choose an organisation whose actions you may change")
 	e.login(editorMPS).get(actPath+"/edit", http.StatusForbidden)
 
+	// A reference: its recommendations fold under their sources, the
+	// sources of those it covers open.
+	refForm := sec.get("/references/1/edit", http.StatusOK)
+	if !regexpMatch(`<details class="details check-group" open>\s*<summary>Analysis of the results of the victim satisfaction survey`, refForm) ||
+		!regexpMatch(`<details class="details check-group">\s*<summary>Duty of Care`, refForm) {
+		t.Error("the reference form does not fold its recommendations under their sources")
+	}
+
 	// A reference: retitled, a recommendation linked.
 	d, err := e.s.ReferenceDetail(ctx, 1)
 	if err != nil {
