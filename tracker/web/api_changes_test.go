@@ -66,5 +66,25 @@ func TestAPIChangesWithReasons(t *testing.T) {
 		sec.call("PATCH", colp, `{"version": 1, "short_name": "again"}`, 409)
 		sec.call("PATCH", colp, `{"version": 2, "name": ""}`, 422)
 		e.api(secretary).call("PATCH", "/organisations/"+strconv.FormatInt(e.orgs[mpsOrg].ID, 10), `{"version": 1, "short_name": "x"}`, 403)
+
+		// A measure's target is set, left alone when not sent, and cleared
+		// with null; a target of the wrong type is named.
+		adm := e.api(admin)
+		r = adm.call("PATCH", "/measures/1", `{"version": 1, "target": 80}`, 200)
+		if r.body["target"] != 80.0 {
+			t.Errorf("target set: %s", r.raw)
+		}
+		r = adm.call("PATCH", "/measures/1", `{"version": 2, "unit": "%"}`, 200)
+		if r.body["target"] != 80.0 {
+			t.Errorf("target kept: %s", r.raw)
+		}
+		r = adm.call("PATCH", "/measures/1", `{"version": 3, "target": null}`, 200)
+		if r.body["target"] != nil {
+			t.Errorf("target cleared: %s", r.raw)
+		}
+		r = adm.call("PATCH", "/measures/1", `{"version": 4, "target": "high"}`, 400)
+		if !strings.Contains(string(r.raw), `"target"`) {
+			t.Errorf("a text target: %s", r.raw)
+		}
 	})
 }

@@ -303,3 +303,32 @@ func hasDuplicate(list []int64) bool {
 	}
 	return false
 }
+
+// nullable is a field of a change request that tells apart "left out"
+// (keep the value), null (clear it) and a value.
+type nullable[T any] struct {
+	Set, Null bool
+	Value     T
+}
+
+// UnmarshalJSON records that the field was sent, and whether as null.
+func (n *nullable[T]) UnmarshalJSON(b []byte) error {
+	n.Set = true
+	if string(b) == "null" {
+		n.Null = true
+		return nil
+	}
+	return json.Unmarshal(b, &n.Value)
+}
+
+// apply writes the field over *dst: nil for null, the value when sent.
+func (n nullable[T]) apply(dst **T) {
+	switch {
+	case !n.Set:
+	case n.Null:
+		*dst = nil
+	default:
+		v := n.Value
+		*dst = &v
+	}
+}

@@ -50,16 +50,16 @@ func measureDTOOf(m tracker.Measure) measureDTO {
 // measureRequest is a new measure, or the fields of one to change; a field
 // left out keeps its value. Values are added and removed on their own.
 type measureRequest struct {
-	Version        int      `json:"version"`
-	OrganisationID *int64   `json:"organisation_id"`
-	SourceID       *int64   `json:"source_id"`
-	Name           *string  `json:"name"`
-	Unit           *string  `json:"unit"`
-	Direction      *string  `json:"direction"`
-	Target         *float64 `json:"target"`
-	TargetText     *string  `json:"target_text"`
-	TargetDate     *string  `json:"target_date"`
-	Description    *string  `json:"description"`
+	Version        int               `json:"version"`
+	OrganisationID *int64            `json:"organisation_id"`
+	SourceID       *int64            `json:"source_id"`
+	Name           *string           `json:"name"`
+	Unit           *string           `json:"unit"`
+	Direction      *string           `json:"direction"`
+	Target         nullable[float64] `json:"target"`
+	TargetText     *string           `json:"target_text"`
+	TargetDate     *string           `json:"target_date"`
+	Description    *string           `json:"description"`
 }
 
 func (req measureRequest) apply(m *tracker.Measure) map[string]string {
@@ -73,9 +73,7 @@ func (req measureRequest) apply(m *tracker.Measure) map[string]string {
 	setText(&m.Name, req.Name)
 	setText(&m.Unit, req.Unit)
 	setText(&m.Direction, req.Direction)
-	if req.Target != nil {
-		m.Target = req.Target
-	}
+	req.Target.apply(&m.Target)
 	setText(&m.TargetText, req.TargetText)
 	if req.TargetDate != nil {
 		m.TargetDate = apiDate(*req.TargetDate, "target_date", errs)
