@@ -59,15 +59,7 @@ func (s *Server) apiUpdateOrganisation(c *gin.Context) {
 		cur, err := s.store.Organisation(ctx, id)
 		return organisationDTOOf(cur), err
 	}
-	if !s.apiSaved(c, err, "organisation", current) {
-		return
-	}
-	cur, err := current()
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, cur)
+	s.apiAnswerSaved(c, err, "organisation", current)
 }
 
 // statusRequest changes a recommendation's status and assessment.
@@ -200,15 +192,7 @@ func (s *Server) apiRecommendationSaved(c *gin.Context, id int64, err error) {
 		cur, err := s.store.RecommendationDetail(ctx, id)
 		return recommendationDTOOf(cur.Recommendation, cur.Source), err
 	}
-	if !s.apiSaved(c, err, "recommendation", current) {
-		return
-	}
-	cur, err := current()
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, cur)
+	s.apiAnswerSaved(c, err, "recommendation", current)
 }
 
 // changeDocs describes these operations for the OpenAPI document.

@@ -190,6 +190,20 @@ func (s *Server) apiSaved(c *gin.Context, err error, what string, current func()
 	return false
 }
 
+// apiAnswerSaved answers a change: the item as it now stands (200), or
+// what went wrong, through apiSaved.
+func (s *Server) apiAnswerSaved(c *gin.Context, err error, what string, current func() (any, error)) {
+	if !s.apiSaved(c, err, what, current) {
+		return
+	}
+	cur, err := current()
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, cur)
+}
+
 // apiDate reads an optional "YYYY-MM-DD" date; "" means none.
 func apiDate(v string, field string, errs map[string]string) *time.Time {
 	v = strings.TrimSpace(v)

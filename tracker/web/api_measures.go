@@ -239,15 +239,7 @@ func (s *Server) apiUpdateMeasure(c *gin.Context) {
 		_, err = s.store.UpdateMeasure(c.Request.Context(), m)
 	}
 	current := s.measureCurrent(c, cur.ID)
-	if !s.apiSaved(c, err, "measure", current) {
-		return
-	}
-	now, err := current()
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, now)
+	s.apiAnswerSaved(c, err, "measure", current)
 }
 
 // measureValueRequest is a measure's value for one period, with the
@@ -319,13 +311,5 @@ func (s *Server) apiRemoveMeasureValue(c *gin.Context) {
 	}
 	err = s.store.RemoveMeasureValue(c.Request.Context(), m.ID, version, valueID)
 	current := s.measureCurrent(c, m.ID)
-	if !s.apiSaved(c, err, "measure", current) {
-		return
-	}
-	now, err := current()
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, now)
+	s.apiAnswerSaved(c, err, "measure", current)
 }

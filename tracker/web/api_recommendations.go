@@ -170,19 +170,7 @@ func (s *Server) apiUpdateRecommendation(c *gin.Context) {
 		return
 	}
 	_, err = s.store.UpdateRecommendation(ctx, r)
-	current := func() (any, error) {
-		cur, err := s.store.RecommendationDetail(ctx, id)
-		return recommendationDTOOf(cur.Recommendation, cur.Source), err
-	}
-	if !s.apiSaved(c, err, "recommendation", current) {
-		return
-	}
-	cur, err := current()
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, cur)
+	s.apiRecommendationSaved(c, id, err)
 }
 
 type responseDTO struct {

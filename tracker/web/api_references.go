@@ -249,13 +249,5 @@ func (s *Server) apiUpdateReference(c *gin.Context) {
 		_, err = s.store.UpdateReference(ctx, r, recIDs, strings.TrimSpace(req.Reason))
 	}
 	current := func() (any, error) { return s.referenceDTOByID(c, id) }
-	if !s.apiSaved(c, err, "reference", current) {
-		return
-	}
-	cur, err := current()
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, cur)
+	s.apiAnswerSaved(c, err, "reference", current)
 }

@@ -300,15 +300,7 @@ func (s *Server) apiUpdateSource(c *gin.Context) {
 		cur, err := s.store.Source(ctx, id)
 		return sourceDTOOf(cur), err
 	}
-	if !s.apiSaved(c, err, "source", current) {
-		return
-	}
-	cur, err := current()
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, cur)
+	s.apiAnswerSaved(c, err, "source", current)
 }
 
 // versionQuery reads ?version= for a delete; 0 when missing.
