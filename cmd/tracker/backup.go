@@ -81,7 +81,7 @@ func exportCmd(ctx context.Context, args []string, out io.Writer) error {
 	if err := sqliteMustExist(c.DB); err != nil {
 		return err
 	}
-	s, err := store.Open(ctx, c.DB)
+	s, err := store.Open(ctx, c.DB, store.WithClock(clock))
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/civic-tracker/tracker/tracker/example"
+	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store"
 	"github.com/civic-tracker/tracker/tracker/web"
 )
@@ -64,6 +65,11 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// clock is every command's "now". It is chosen here, at the root where
+// everything is wired, and handed to the store and the pages; the tests set
+// their own.
+var clock tracker.Clock = tracker.SystemClock
 
 // run dispatches a sub-command; it returns when the command is done or ctx
 // is cancelled (SIGINT, SIGTERM).
@@ -129,7 +135,7 @@ func (c config) openMigrated(ctx context.Context) (*store.Store, error) {
 // openStore opens the database and, when migrate is set, brings its schema
 // up to date; otherwise an outdated or newer schema is refused.
 func openStore(ctx context.Context, dsn string, migrate bool) (*store.Store, error) {
-	s, err := store.Open(ctx, dsn)
+	s, err := store.Open(ctx, dsn, store.WithClock(clock))
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +259,7 @@ func migrateCmd(ctx context.Context, args []string, out io.Writer) error {
 // then lets requests in flight finish.
 func serve(ctx context.Context, s *store.Store, c config, out io.Writer, log *slog.Logger, extra string) error {
 	addr := c.Addr
-	srv, err := web.New(web.Options{Store: s, Logger: log, SecureCookies: c.SecureCookies, TrustProxy: c.TrustProxy})
+	srv, err := web.New(web.Options{Store: s, Logger: log, Now: clock, SecureCookies: c.SecureCookies, TrustProxy: c.TrustProxy})
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	if output == "" {
 		return errors.New("say where to write the PDF: -o FILE.pdf")
 	}
-	req := report.Request{Kind: kind, AsAt: tracker.Day(time.Now())}
+	req := report.Request{Kind: kind, AsAt: clock.Today()}
 	switch kind {
 	case report.KindReference, report.KindSource, report.KindOutstanding, report.KindActions:
 	default:

@@ -215,7 +215,7 @@ func (s *Store) ChangePassword(ctx context.Context, userID int64, current, next,
 			return err
 		}
 		return tx.q(ctx).Model(&sessionRow{}).Where("user_id = ? AND id <> ? AND revoked_at IS NULL", userID, hashToken(keepSession)).
-			Update("revoked_at", tx.now()).Error
+			Update("revoked_at", tx.Now()).Error
 	})
 }
 
@@ -233,7 +233,7 @@ const SessionLifetime = 12 * time.Hour
 // and only its hash is stored.
 func (s *Store) CreateSession(ctx context.Context, u tracker.User, userAgent, address string) (Session, error) {
 	token := RandomToken(32)
-	now := s.now()
+	now := s.Now()
 	row := sessionRow{ID: hashToken(token), UserID: u.ID, CSRFToken: RandomToken(32), CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(SessionLifetime), UserAgent: truncateText(userAgent, 300), Address: address}
 	if err := s.q(ctx).Create(&row).Error; err != nil {
@@ -249,7 +249,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 		return Session{}, tracker.ErrNotFound
 	}
 	var row sessionRow
-	now := s.now()
+	now := s.Now()
 	err := s.q(ctx).Where("id = ? AND revoked_at IS NULL AND expires_at > ?", hashToken(token), now).Take(&row).Error
 	if err != nil {
 		return Session{}, notFound(err, "session")
@@ -270,7 +270,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 
 // RevokeSession ends a session (sign out).
 func (s *Store) RevokeSession(ctx context.Context, token string) error {
-	return s.q(ctx).Model(&sessionRow{}).Where("id = ?", hashToken(token)).Update("revoked_at", s.now()).Error
+	return s.q(ctx).Model(&sessionRow{}).Where("id = ?", hashToken(token)).Update("revoked_at", s.Now()).Error
 }
 
 // CreateToken makes a named API token for a user and returns it in plain
@@ -281,7 +281,7 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, name string) (str
 		return "", tracker.APIToken{}, &tracker.ValidationError{Fields: map[string]string{"name": "Give the token a name that says what uses it"}}
 	}
 	plain := "trk_" + RandomToken(30)
-	row := tokenRow{UserID: userID, Name: name, TokenHash: hashToken(plain), CreatedAt: s.now()}
+	row := tokenRow{UserID: userID, Name: name, TokenHash: hashToken(plain), CreatedAt: s.Now()}
 	if err := s.q(ctx).Create(&row).Error; err != nil {
 		return "", tracker.APIToken{}, fmt.Errorf("create token: %w", err)
 	}
@@ -309,7 +309,7 @@ func (s *Store) TokenUser(ctx context.Context, plain string) (tracker.User, erro
 	if u.Disabled {
 		return tracker.User{}, fmt.Errorf("token of a disabled account: %w", tracker.ErrNotFound)
 	}
-	s.q(ctx).Model(&tokenRow{}).Where("id = ?", row.ID).Update("last_used_at", s.now())
+	s.q(ctx).Model(&tokenRow{}).Where("id = ?", row.ID).Update("last_used_at", s.Now())
 	return u, nil
 }
 
@@ -328,7 +328,7 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]tracker.APIToken, e
 
 // RevokeToken ends one of the user's own tokens.
 func (s *Store) RevokeToken(ctx context.Context, userID, tokenID int64) error {
-	res := s.q(ctx).Model(&tokenRow{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", tokenID, userID).Update("revoked_at", s.now())
+	res := s.q(ctx).Model(&tokenRow{}).Where("id = ? AND user_id = ? AND revoked_at IS NULL", tokenID, userID).Update("revoked_at", s.Now())
 	if res.Error != nil {
 		return fmt.Errorf("revoke token: %w", res.Error)
 	}

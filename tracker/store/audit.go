@@ -129,7 +129,7 @@ func (s *Store) record(ctx context.Context, entity string, id int64, op string, 
 		return fmt.Errorf("audit: %w", err)
 	}
 	a := tracker.ActorFrom(ctx)
-	row := auditRow{At: s.now(), ActorID: a.UserID, Actor: a.Name, Channel: a.Channel, Entity: entity, EntityID: id, Op: op, Changes: string(b)}
+	row := auditRow{At: s.Now(), ActorID: a.UserID, Actor: a.Name, Channel: a.Channel, Entity: entity, EntityID: id, Op: op, Changes: string(b)}
 	if err := s.q(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("record %s of %s %d: %w", op, entity, id, err)
 	}
@@ -137,8 +137,6 @@ func (s *Store) record(ctx context.Context, entity string, id int64, op string, 
 	return s.reindex(ctx, entity, id)
 }
 
-// now is the audit clock, to the microsecond both databases keep.
-func (s *Store) now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // recordCreate records a new item with all of its fields; extra adds
 // fields kept in other tables (addressees, links).

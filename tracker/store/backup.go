@@ -289,7 +289,7 @@ func (s *Store) ExportAll(ctx context.Context, w io.Writer) (BackupSummary, erro
 		}
 		// The header's keys in a fixed order, then "tables".
 		fmt.Fprintf(bw, "{\"format\":%q,\"format_version\":%d,\"schema\":%s,\"exported_at\":%s,\n\"tables\":{",
-			BackupFormat, BackupFormatVersion, mustJSON(sum.Schema), mustJSON(time.Now().UTC().Format(time.RFC3339Nano)))
+			BackupFormat, BackupFormatVersion, mustJSON(sum.Schema), mustJSON(s.Now().Format(time.RFC3339Nano)))
 		first := true
 		for _, table := range backupTables {
 			if !have[table] {

@@ -82,7 +82,7 @@ func (s *Store) MoveActionDue(ctx context.Context, id int64, m DeadlineMove) err
 			return err
 		}
 		res := tx.q(ctx).Model(&actionRow{}).Where("id = ? AND version = ?", id, before.Version).
-			Updates(map[string]any{"due_date": after.DueDate, "due_text": after.DueText, "version": after.Version, "updated_at": tx.now()})
+			Updates(map[string]any{"due_date": after.DueDate, "due_text": after.DueText, "version": after.Version, "updated_at": tx.Now()})
 		if res.Error != nil {
 			return fmt.Errorf("move due date: %w", res.Error)
 		}
@@ -114,7 +114,7 @@ func (s *Store) MoveRecommendationDeadline(ctx context.Context, id int64, m Dead
 			return err
 		}
 		res := tx.q(ctx).Model(&recommendationRow{}).Where("id = ? AND version = ?", id, before.Version).
-			Updates(map[string]any{"deadline_date": after.DeadlineDate, "deadline_text": after.DeadlineText, "version": after.Version, "updated_at": tx.now()})
+			Updates(map[string]any{"deadline_date": after.DeadlineDate, "deadline_text": after.DeadlineText, "version": after.Version, "updated_at": tx.Now()})
 		if res.Error != nil {
 			return fmt.Errorf("move deadline: %w", res.Error)
 		}
@@ -125,7 +125,7 @@ func (s *Store) MoveRecommendationDeadline(ctx context.Context, id int64, m Dead
 func (s *Store) addRevision(ctx context.Context, entity string, id int64, oldText string, oldDate *time.Time, newText string, newDate *time.Time, m DeadlineMove) error {
 	on := m.On
 	if on.IsZero() {
-		on = time.Now()
+		on = s.Now()
 	}
 	row := revisionRow{Entity: entity, EntityID: id, OldText: oldText, OldDate: dayArg(oldDate), NewText: newText, NewDate: dayArg(newDate),
 		Reason: strings.TrimSpace(m.Reason), Author: tracker.ActorFrom(ctx).Name, RevisedOn: tracker.Day(on)}

@@ -94,7 +94,7 @@ func (s *Store) PostUpdate(ctx context.Context, actionID int64, ch ProgressChang
 		}
 		after.Version = before.Version + 1
 		res := tx.q(ctx).Model(&actionRow{}).Where("id = ? AND version = ?", actionID, before.Version).
-			Updates(map[string]any{"status": after.Status, "rag": after.RAG, "completed_on": after.CompletedOn, "version": after.Version, "updated_at": tx.now()})
+			Updates(map[string]any{"status": after.Status, "rag": after.RAG, "completed_on": after.CompletedOn, "version": after.Version, "updated_at": tx.Now()})
 		if res.Error != nil {
 			return fmt.Errorf("update action: %w", res.Error)
 		}
@@ -195,7 +195,7 @@ func (s *Store) SaveReferenceReport(ctx context.Context, refID int64, version in
 		}
 		after.Version++
 		res := tx.q(ctx).Model(&referenceRow{}).Where("id = ? AND version = ?", refID, version).
-			Updates(map[string]any{"report_intro": after.ReportIntro, "report_items": after.ReportItems, "version": after.Version, "updated_at": tx.now()})
+			Updates(map[string]any{"report_intro": after.ReportIntro, "report_items": after.ReportItems, "version": after.Version, "updated_at": tx.Now()})
 		if res.Error != nil {
 			return fmt.Errorf("save reference report: %w", res.Error)
 		}
@@ -271,7 +271,7 @@ func (s *Store) ChangeRecommendation(ctx context.Context, id int64, ch Recommend
 			return nil
 		}
 		res := tx.q(ctx).Model(&recommendationRow{}).Where("id = ? AND version = ?", id, before.Version).
-			Updates(map[string]any{"status": after.Status, "assessment": after.Assessment, "assessment_note": after.AssessmentNote, "version": after.Version, "updated_at": tx.now()})
+			Updates(map[string]any{"status": after.Status, "assessment": after.Assessment, "assessment_note": after.AssessmentNote, "version": after.Version, "updated_at": tx.Now()})
 		if res.Error != nil {
 			return fmt.Errorf("change recommendation: %w", res.Error)
 		}
@@ -288,7 +288,7 @@ func (s *Store) ChangeRecommendation(ctx context.Context, id int64, ch Recommend
 		if len(parts) > 0 {
 			on := ch.On
 			if on.IsZero() {
-				on = time.Now()
+				on = tx.Now()
 			}
 			if _, err := tx.CreateUpdate(ctx, tracker.Update{RecommendationID: &id, Date: on, Author: tracker.ActorFrom(ctx).Name, Text: strings.Join(parts, " ")}); err != nil {
 				return err

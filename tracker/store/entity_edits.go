@@ -389,7 +389,7 @@ func (s *Store) changeValues(ctx context.Context, measureID int64, version int, 
 			return err
 		}
 		res := tx.q(ctx).Model(&measureRow{}).Where("id = ? AND version = ?", measureID, version).
-			Updates(map[string]any{"version": version + 1, "updated_at": tx.now()})
+			Updates(map[string]any{"version": version + 1, "updated_at": tx.Now()})
 		if res.Error != nil || res.RowsAffected != 1 {
 			return staleErr(EntityMeasure, measureID, version)
 		}

@@ -58,7 +58,7 @@ func (s *Store) Import(ctx context.Context, b *importer.Batch, opts ImportOption
 	ctx = tracker.WithActor(ctx, actor)
 
 	err := s.Tx(ctx, func(tx *Store) error {
-		im := &importRun{s: tx, ctx: ctx, b: b, sum: &sum, opts: opts, today: tracker.Day(time.Now())}
+		im := &importRun{s: tx, ctx: ctx, b: b, sum: &sum, opts: opts, today: tracker.Day(s.Now())}
 		if err := im.loadOrganisations(); err != nil {
 			return err
 		}
@@ -485,7 +485,7 @@ func (im *importRun) updateRecommendation(rec *recommendationRow, r importer.Rec
 		return false, nil
 	}
 	after.Version = before.Version + 1
-	after.UpdatedAt = im.s.now()
+	after.UpdatedAt = im.s.Now()
 	res := im.s.q(im.ctx).Model(&recommendationRow{}).Where("id = ? AND version = ?", rec.ID, before.Version).Updates(map[string]any{
 		"text": after.Text, "title": after.Title, "deadline_text": after.DeadlineText, "deadline_date": after.DeadlineDate,
 		"status": after.Status, "themes": after.Themes, "made_on": after.MadeOn, "version": after.Version, "updated_at": after.UpdatedAt,
@@ -505,7 +505,7 @@ func (im *importRun) updateRecommendation(rec *recommendationRow, r importer.Rec
 		// timeline; the file is its reason.
 		id := rec.ID
 		text := fmt.Sprintf("Status: %s → %s. Reason: imported from a spreadsheet.", tracker.RecommendationStatusLabel(before.Status), tracker.RecommendationStatusLabel(after.Status))
-		if _, err := im.s.CreateUpdate(im.ctx, tracker.Update{RecommendationID: &id, Date: im.s.now(), Author: tracker.ActorFrom(im.ctx).Name, Text: text}); err != nil {
+		if _, err := im.s.CreateUpdate(im.ctx, tracker.Update{RecommendationID: &id, Date: im.s.Now(), Author: tracker.ActorFrom(im.ctx).Name, Text: text}); err != nil {
 			return false, err
 		}
 	}
@@ -725,7 +725,7 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 	changed := false
 	if !im.s.snapshotEqual(&before, &after) {
 		after.Version = before.Version + 1
-		after.UpdatedAt = im.s.now()
+		after.UpdatedAt = im.s.Now()
 		res := im.s.q(im.ctx).Model(&actionRow{}).Where("id = ? AND version = ?", cur.ID, before.Version).Updates(map[string]any{
 			"organisation_id": after.OrganisationID, "source_id": after.SourceID, "recommendation_id": after.RecommendationID,
 			"description": after.Description, "owner": after.Owner, "owner_unit": after.OwnerUnit, "due_text": after.DueText,

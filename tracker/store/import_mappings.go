@@ -70,7 +70,7 @@ func (s *Store) SaveImportMapping(ctx context.Context, sm importer.SavedMapping)
 		return sm, fmt.Errorf("encode mapping options: %w", err)
 	}
 	who := tracker.ActorFrom(ctx).Name
-	now := s.now()
+	now := s.Now()
 	err = s.Tx(ctx, func(tx *Store) error {
 		var row importMappingRow
 		err := tx.q(ctx).Where("name = ?", sm.Name).Take(&row).Error

@@ -31,7 +31,16 @@ const (
 type Store struct {
 	db      *gorm.DB
 	dialect string
+	clock   tracker.Clock
 }
+
+// Option changes how Open sets up a store.
+type Option func(*Store)
+
+// WithClock makes clock the store's "now": audit stamps, created and
+// updated times, the day of an import or a deadline move. The default is
+// the system clock.
+func WithClock(clock tracker.Clock) Option { return func(s *Store) { s.clock = clock } }
 
 // IsPostgresURL reports whether dsn names a PostgreSQL database rather than
 // a SQLite file.
@@ -42,12 +51,16 @@ func IsPostgresURL(dsn string) bool {
 // Open connects to the database named by dsn: a postgres:// URL, or else the
 // path of a SQLite file, created when missing. SQLite is opened with WAL, a
 // busy timeout and foreign keys on. Open does not migrate.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	s := &Store{clock: tracker.SystemClock}
+	for _, o := range opts {
+		o(s)
+	}
 	cfg := &gorm.Config{
 		Logger: logger.Default.LogMode(logger.Silent),
 		// Microseconds, the precision both databases keep, so a backup moved
 		// between them compares equal.
-		NowFunc:        func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		NowFunc:        s.Now,
 		TranslateError: true,
 		// A Tx inside a Tx joins it: the outer one decides, and a failure
 		// anywhere rolls everything back. Savepoints would cost a round trip
@@ -75,7 +88,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
-	s := &Store{db: db, dialect: dialect}
+	s.db, s.dialect = db, dialect
 	if err := s.Ping(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -94,6 +107,9 @@ func sqliteDSN(path string) string {
 	}
 	return "file:" + path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 }
+
+// Now is the store's clock, to the microsecond both databases keep.
+func (s *Store) Now() time.Time { return s.clock.Now() }
 
 // Dialect is SQLite or Postgres.
 func (s *Store) Dialect() string { return s.dialect }
@@ -122,7 +138,7 @@ func (s *Store) Close() error {
 // Tx runs fn in one transaction: all of its writes land or none do.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&Store{db: db, dialect: s.dialect})
+		return fn(&Store{db: db, dialect: s.dialect, clock: s.clock})
 	})
 }
 

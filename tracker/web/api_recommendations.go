@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -111,7 +110,7 @@ func (s *Server) apiCreateRecommendation(c *gin.Context) {
 		errs["addressee_ids"] = "Address it to at least one organisation you work for, or ask an administrator"
 	}
 	if r.DeadlineDate == nil && r.DeadlineText != "" && errs["deadline_date"] == "" {
-		ref := time.Now().UTC()
+		ref := s.now()
 		if d.Source.Date != nil {
 			ref = *d.Source.Date
 		}

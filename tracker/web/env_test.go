@@ -19,6 +19,7 @@ import (
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/example"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/store/storetest"
 	"github.com/civic-tracker/tracker/tracker/web"
 )
 
@@ -27,8 +28,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// today is fixed so overdue counts do not drift with the calendar.
-var today = time.Date(2026, time.November, 23, 10, 0, 0, 0, time.UTC)
+// today is the tests' clock, the one the store stamps the trail with.
+var today = storetest.Now()
 
 const password = "correct horse battery staple"
 

@@ -33,8 +33,8 @@ type table struct {
 
 // writeTable sends t as CSV (UTF-8 with a byte order mark, so Excel reads
 // it as UTF-8) or as an XLSX workbook.
-func writeTable(c *gin.Context, name, format string, t table) {
-	stamp := time.Now().UTC().Format("2006-01-02")
+func (s *Server) writeTable(c *gin.Context, name, format string, t table) {
+	stamp := s.today().Format("2006-01-02")
 	switch format {
 	case "csv":
 		c.Header("Content-Type", "text/csv; charset=utf-8")
@@ -139,7 +139,7 @@ func (s *Server) recommendationExport(c *gin.Context) {
 	}
 	// The state as it stands: at a moment after every change, which is
 	// simply the current rows.
-	st, err := s.store.State(ctx, time.Now().UTC().AddDate(100, 0, 0), nil)
+	st, err := s.store.State(ctx, s.now().AddDate(100, 0, 0), nil)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -182,7 +182,7 @@ func (s *Server) recommendationExport(c *gin.Context) {
 				o.Name, deadline, tracker.RecommendationStatusLabel(r.Status), resp.Text, position, respDate, strings.Join(r.Themes, "; "), exportDate(r.MadeOn)})
 		}
 	}
-	writeTable(c, "recommendations", format, t)
+	s.writeTable(c, "recommendations", format, t)
 }
 
 func (s *Server) actionExport(c *gin.Context) {
@@ -221,7 +221,7 @@ func (s *Server) actionExport(c *gin.Context) {
 		t.rows = append(t.rows, []string{actionReference(a), a.Organisation.Name, a.Description, a.Owner, a.OwnerUnit, due,
 			tracker.ActionStatusLabel(a.Status), rag, exportDate(a.CompletedOn), upd.Text, updDate, upd.Author, it.SourceTitle, it.RecommendationNumber})
 	}
-	writeTable(c, "action-log", format, t)
+	s.writeTable(c, "action-log", format, t)
 }
 
 // actionReference is the reference an exported action carries: the log's
@@ -258,7 +258,7 @@ func (s *Server) sourceExport(c *gin.Context) {
 			src.Reference, src.URL, src.Publisher, pages, strings.Join(src.Keywords, "; "), fmt.Sprint(it.Recommendations),
 			fmt.Sprint(it.Outstanding), fmt.Sprint(it.Overdue), src.Summary})
 	}
-	writeTable(c, "sources", format, t)
+	s.writeTable(c, "sources", format, t)
 }
 
 func (s *Server) referenceExport(c *gin.Context) {
@@ -273,7 +273,7 @@ func (s *Server) referenceExport(c *gin.Context) {
 		t.rows = append(t.rows, []string{r.Number, r.Title, r.RequestedBy.Name, r.RespondingOrg.Name, exportDate(r.DateRaised),
 			tracker.ReferenceStatusLabel(r.Status), r.RequestText})
 	}
-	writeTable(c, "references", format, t)
+	s.writeTable(c, "references", format, t)
 }
 
 func (s *Server) measureExport(c *gin.Context) {
@@ -304,5 +304,5 @@ func (s *Server) measureExport(c *gin.Context) {
 				exportDate(m.TargetDate), v.Period, end, value, v.Note})
 		}
 	}
-	writeTable(c, "measures", format, t)
+	s.writeTable(c, "measures", format, t)
 }

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -86,7 +85,7 @@ func (s *Server) recommendationCreateOrShow(c *gin.Context, save bool) {
 	r.DeadlineText = strings.TrimSpace(vals.Get("deadline_text"))
 	r.DeadlineDate = formDate(vals, "deadline_date", "the deadline", errs)
 	if r.DeadlineDate == nil && r.DeadlineText != "" {
-		ref := time.Now().UTC()
+		ref := s.now()
 		if d.Source.Date != nil {
 			ref = *d.Source.Date
 		}

@@ -12,13 +12,50 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver for database/sql
 
+	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store"
 )
+
+// DaysAheadVariable names the environment variable that moves the test
+// clock that many days past today (CI runs the suite a second time about
+// 400 days ahead), so a test that passes only this month fails now.
+const DaysAheadVariable = "TRACKER_TEST_DAYS_AHEAD"
+
+// Clock is the tests' clock: 10:00 UTC on the day the test binary started,
+// moved by TRACKER_TEST_DAYS_AHEAD days. It stands still for the whole run,
+// so a test never straddles midnight. Stores opened here use it; a test
+// that needs "today" asks it, never writes a date.
+var Clock = tracker.FixedClock(testNow())
+
+// Now is the test clock's time.
+func Now() time.Time { return Clock.Now() }
+
+// Today is the test clock's day.
+func Today() time.Time { return Clock.Today() }
+
+// Day is the test clock's day moved by n days (negative: earlier).
+func Day(n int) time.Time { return Today().AddDate(0, 0, n) }
+
+// ISO is the test clock's day moved by n days, as YYYY-MM-DD.
+func ISO(n int) string { return Day(n).Format("2006-01-02") }
+
+func testNow() time.Time {
+	t := tracker.Day(time.Now()).Add(10 * time.Hour)
+	if v := os.Getenv(DaysAheadVariable); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			panic(DaysAheadVariable + " must be a whole number of days, not " + strconv.Quote(v))
+		}
+		t = t.AddDate(0, 0, n)
+	}
+	return t
+}
 
 // DefaultPostgresURL is the server tests use when TRACKER_TEST_POSTGRES is
 // not set: a local server with trust authentication.
@@ -61,7 +98,7 @@ func OpenMigrated(t testing.TB, dsn string) *store.Store {
 // OpenRaw opens dsn without migrating and closes the store when the test ends.
 func OpenRaw(t testing.TB, dsn string) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), dsn)
+	s, err := store.Open(context.Background(), dsn, store.WithClock(Clock))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
