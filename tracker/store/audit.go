@@ -137,7 +137,6 @@ func (s *Store) record(ctx context.Context, entity string, id int64, op string, 
 	return s.reindex(ctx, entity, id)
 }
 
-
 // recordCreate records a new item with all of its fields; extra adds
 // fields kept in other tables (addressees, links).
 func (s *Store) recordCreate(ctx context.Context, entity string, id int64, row any, extra map[string]any) error {
