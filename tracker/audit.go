@@ -46,6 +46,26 @@ func ActorFrom(ctx context.Context) Actor {
 	return Actor{Name: "system", Channel: ChannelCommand}
 }
 
+type effectiveKey struct{}
+
+// TakingEffect returns a context whose changes are recorded as having taken
+// effect on day d (a progress update's date, the day a status changed, the
+// date a document gives) rather than when they were typed in. "As at" reads
+// the log by these dates. A day after the moment of recording is recorded
+// as the moment itself: nothing takes effect in the future.
+func TakingEffect(ctx context.Context, d time.Time) context.Context {
+	if d.IsZero() {
+		return ctx
+	}
+	return context.WithValue(ctx, effectiveKey{}, Day(d))
+}
+
+// EffectiveFrom returns the day set by TakingEffect, if any.
+func EffectiveFrom(ctx context.Context) (time.Time, bool) {
+	d, ok := ctx.Value(effectiveKey{}).(time.Time)
+	return d, ok
+}
+
 // Change is one field's old and new value. Values are JSON values: dates as
 // "2006-01-02", times as RFC 3339, numbers, strings, booleans or null.
 type Change struct {
@@ -54,10 +74,13 @@ type Change struct {
 	New   any    `json:"new"`
 }
 
-// AuditEvent is one recorded change to one item.
+// AuditEvent is one recorded change to one item. At is when it was
+// recorded; EffectiveAt when it took effect in the log (zero: when it was
+// recorded).
 type AuditEvent struct {
-	ID       int64
-	At       time.Time
+	ID          int64
+	At          time.Time
+	EffectiveAt time.Time
 	ActorID  *int64
 	Actor    string
 	Channel  string
@@ -65,6 +88,26 @@ type AuditEvent struct {
 	EntityID int64
 	Op       string
 	Changes  []Change
+}
+
+// Effective is when the event took effect: EffectiveAt, or At when unset.
+func (e AuditEvent) Effective() time.Time {
+	if e.EffectiveAt.IsZero() {
+		return e.At
+	}
+	return e.EffectiveAt
+}
+
+// AsRecorded returns the events with each taking effect when it was
+// recorded: the log as the tracker knew it, rather than as it stood by its
+// own dates.
+func AsRecorded(events []AuditEvent) []AuditEvent {
+	out := make([]AuditEvent, len(events))
+	for i, e := range events {
+		e.EffectiveAt = e.At
+		out[i] = e
+	}
+	return out
 }
 
 // Diff lists the fields whose values differ between two snapshots, in
@@ -106,20 +149,36 @@ type Snapshot struct {
 	Deleted bool
 }
 
-// Rebuild replays an item's audit events, oldest first, up to and including
-// the moment at, and returns the item as it stood then. Exists is false
-// when the item had not been created by then.
+// Rebuild replays an item's audit events in the order they took effect, up
+// to and including the moment at, and returns the item as it stood then.
+// Exists is false when the item had not been created by then.
 func Rebuild(events []AuditEvent, at time.Time) Snapshot {
 	sorted := append([]AuditEvent(nil), events...)
+	// A change cannot take effect before the item existed: one dated
+	// earlier than the creation counts from the creation.
+	var born time.Time
+	for _, e := range sorted {
+		if e.Op == OpCreate {
+			born = e.Effective()
+			break
+		}
+	}
+	when := func(e AuditEvent) time.Time {
+		if t := e.Effective(); t.After(born) || e.Op == OpCreate {
+			return t
+		}
+		return born
+	}
 	sort.SliceStable(sorted, func(i, j int) bool {
-		if sorted[i].At.Equal(sorted[j].At) {
+		a, b := when(sorted[i]), when(sorted[j])
+		if a.Equal(b) {
 			return sorted[i].ID < sorted[j].ID
 		}
-		return sorted[i].At.Before(sorted[j].At)
+		return a.Before(b)
 	})
 	var s Snapshot
 	for _, e := range sorted {
-		if e.At.After(at) {
+		if when(e).After(at) {
 			break
 		}
 		switch e.Op {

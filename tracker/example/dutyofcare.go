@@ -266,6 +266,7 @@ func (l *loader) dutyOfCare() error {
 	// The report is dated 23 January 2013 (the news article of that day and
 	// the report's own file name); the catalogue gives only the year.
 	reportDate := time.Date(2013, time.January, 23, 0, 0, 0, 0, time.UTC)
+	l.dated(&reportDate)
 	src, err := l.s.CreateSource(l.ctx, tracker.Source{
 		Kind: tracker.KindCommitteeReport, Title: cat.Title, IssuedByID: l.org("Police and Crime Committee").ID,
 		Date: &reportDate, Reference: "Shelf Number " + cat.Shelf, URL: cat.URL,
@@ -322,7 +323,9 @@ func (l *loader) dutyOfCare() error {
 		l.rep.Responses++
 	}
 
-	// Concrete steps with a date or an owner become actions.
+	// Concrete steps with a date or an owner become actions, on the log
+	// from the day of the response.
+	l.dated(replyDate)
 	rec1, rec4 := mps.Recommendations["1"].Response, mps.Recommendations["4"].Response
 	rec1ID, rec4ID := recs["1"].ID, recs["4"].ID
 	training, err := paragraphWith(rec1, "It is anticipated that the new training package")

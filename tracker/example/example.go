@@ -118,7 +118,12 @@ func (l *loader) load() error {
 			l.rep.Skipped = append(l.rep.Skipped, st.title)
 			continue
 		}
-		if err := st.fn(); err != nil {
+		// Each document's changes take effect on its own dates, which the
+		// step sets as it goes; the next document starts afresh.
+		base := l.ctx
+		err := st.fn()
+		l.ctx = base
+		if err != nil {
 			return fmt.Errorf("load %q: %w", st.title, err)
 		}
 		l.rep.Sources = append(l.rep.Sources, st.title)
@@ -227,6 +232,14 @@ func parsePtr(text string, ref time.Time) *time.Time {
 		return &t
 	}
 	return nil
+}
+
+// dated makes what the loader writes next take effect on day d (the
+// document's date), when the document gives one.
+func (l *loader) dated(d *time.Time) {
+	if d != nil {
+		l.ctx = tracker.TakingEffect(l.ctx, *d)
+	}
 }
 
 func deref(t *time.Time) time.Time {

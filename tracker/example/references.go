@@ -230,6 +230,7 @@ func (l *loader) boardQuestion() error {
 	}
 	mps, board := l.org("MPS"), l.org("Oversight Board")
 	meeting := day(2022, time.April, 24)
+	l.dated(meeting)
 	src, err := l.s.CreateSource(l.ctx, tracker.Source{
 		Kind: tracker.KindBoardLetter, Title: BoardTitle, IssuedByID: board.ID, DateText: "After 24 April 2022",
 		Summary: b.Asked + "\n\n" + b.Question,
@@ -254,6 +255,7 @@ func (l *loader) boardQuestion() error {
 
 	// Each initiative becomes an action with the answer's paragraphs as its
 	// progress update of 17 May 2022.
+	l.dated(b.Date)
 	type plan struct {
 		description, owner, unit, status, due string
 		org                                   string

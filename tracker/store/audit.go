@@ -14,9 +14,10 @@ import (
 )
 
 type auditRow struct {
-	ID       int64
-	At       time.Time
-	ActorID  *int64
+	ID          int64
+	At          time.Time
+	EffectiveAt time.Time
+	ActorID     *int64
 	Actor    string
 	Channel  string
 	Entity   string
@@ -28,7 +29,7 @@ type auditRow struct {
 func (auditRow) TableName() string { return "audit_events" }
 
 func (r auditRow) domain() tracker.AuditEvent {
-	e := tracker.AuditEvent{ID: r.ID, At: r.At.UTC(), ActorID: r.ActorID, Actor: r.Actor, Channel: r.Channel,
+	e := tracker.AuditEvent{ID: r.ID, At: r.At.UTC(), EffectiveAt: r.EffectiveAt.UTC(), ActorID: r.ActorID, Actor: r.Actor, Channel: r.Channel,
 		Entity: r.Entity, EntityID: r.EntityID, Op: r.Op}
 	_ = json.Unmarshal([]byte(r.Changes), &e.Changes)
 	return e
@@ -129,7 +130,12 @@ func (s *Store) record(ctx context.Context, entity string, id int64, op string, 
 		return fmt.Errorf("audit: %w", err)
 	}
 	a := tracker.ActorFrom(ctx)
-	row := auditRow{At: s.Now(), ActorID: a.UserID, Actor: a.Name, Channel: a.Channel, Entity: entity, EntityID: id, Op: op, Changes: string(b)}
+	now := s.Now()
+	effective := now
+	if d, ok := tracker.EffectiveFrom(ctx); ok && d.Before(now) {
+		effective = d
+	}
+	row := auditRow{At: now, EffectiveAt: effective, ActorID: a.UserID, Actor: a.Name, Channel: a.Channel, Entity: entity, EntityID: id, Op: op, Changes: string(b)}
 	if err := s.q(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("record %s of %s %d: %w", op, entity, id, err)
 	}
@@ -139,13 +145,24 @@ func (s *Store) record(ctx context.Context, entity string, id int64, op string, 
 
 // recordCreate records a new item with all of its fields; extra adds
 // fields kept in other tables (addressees, links).
+//
+// A row that carries its own date (a progress update's, a response's, a
+// document's) is recorded as taking effect on that day.
 func (s *Store) recordCreate(ctx context.Context, entity string, id int64, row any, extra map[string]any) error {
+	if d, ok := row.(dated); ok {
+		if on := d.takesEffect(); on != nil {
+			ctx = tracker.TakingEffect(ctx, *on)
+		}
+	}
 	snap := s.snapshot(row)
 	for k, v := range extra {
 		snap[k] = auditValue(v)
 	}
 	return s.record(ctx, entity, id, tracker.OpCreate, tracker.Diff(nil, snap))
 }
+
+// dated is a row whose creation takes effect on a day of its own.
+type dated interface{ takesEffect() *time.Time }
 
 // recordUpdate records the fields that differ between two versions of a row;
 // nothing is written when nothing changed.
@@ -195,7 +212,7 @@ func (s *Store) BackdateAuditTrail(ctx context.Context, d time.Duration) error {
 	}
 	return s.Tx(ctx, func(tx *Store) error {
 		for _, r := range rows {
-			if err := tx.q(ctx).Model(&auditRow{}).Where("id = ?", r.ID).Update("at", r.At.Add(-d)).Error; err != nil {
+			if err := tx.q(ctx).Model(&auditRow{}).Where("id = ?", r.ID).Updates(map[string]any{"at": r.At.Add(-d), "effective_at": r.EffectiveAt.Add(-d)}).Error; err != nil {
 				return err
 			}
 		}

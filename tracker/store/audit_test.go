@@ -49,9 +49,7 @@ func TestAuditTrailRebuildsEveryState(t *testing.T) {
 				last = state{status: cur.Action.Status, rag: cur.Action.RAG, version: float64(cur.Action.Version)}
 			}
 			last.deleted = deleted
-			time.Sleep(2 * time.Millisecond)
-			last.at = time.Now().UTC()
-			time.Sleep(2 * time.Millisecond)
+			last.at = s.Now() // the store's clock moves on with every read
 			states = append(states, last)
 		}
 		states = append(states, state{})
@@ -112,6 +110,10 @@ func TestAuditTrailRebuildsEveryState(t *testing.T) {
 				t.Errorf("rag change = %+v, want green → amber", c)
 			}
 		}
+		// The updates are dated before the action was made: by the dates
+		// they took effect, they count from its creation; as recorded, each
+		// state stands between two writes.
+		events = tracker.AsRecorded(events)
 		if snap := tracker.Rebuild(events, states[1].at.Add(-time.Hour)); snap.Exists {
 			t.Errorf("before creation the action existed: %+v", snap)
 		}

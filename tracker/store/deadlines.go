@@ -60,6 +60,9 @@ func (m DeadlineMove) validate(old *time.Time) error {
 // one and the reason as a revision, in one transaction with the audit
 // trail. A stale version is refused with a *ConflictError.
 func (s *Store) MoveActionDue(ctx context.Context, id int64, m DeadlineMove) error {
+	if !m.On.IsZero() {
+		ctx = tracker.TakingEffect(ctx, m.On) // moved on that day
+	}
 	return s.Tx(ctx, func(tx *Store) error {
 		var before actionRow
 		if err := tx.q(ctx).Take(&before, id).Error; err != nil {
@@ -93,6 +96,9 @@ func (s *Store) MoveActionDue(ctx context.Context, id int64, m DeadlineMove) err
 // MoveRecommendationDeadline moves a recommendation's deadline, keeping the
 // wording as written and the reason as a revision.
 func (s *Store) MoveRecommendationDeadline(ctx context.Context, id int64, m DeadlineMove) error {
+	if !m.On.IsZero() {
+		ctx = tracker.TakingEffect(ctx, m.On) // moved on that day
+	}
 	return s.Tx(ctx, func(tx *Store) error {
 		var before recommendationRow
 		if err := tx.q(ctx).Take(&before, id).Error; err != nil {

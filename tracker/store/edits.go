@@ -102,7 +102,8 @@ func (s *Store) PostUpdate(ctx context.Context, actionID int64, ch ProgressChang
 			cur, _ := tx.Action(ctx, actionID)
 			return &ConflictError{Current: cur}
 		}
-		return tx.recordUpdate(ctx, EntityAction, actionID, &before, &after)
+		// The status and rating changed on the update's date.
+		return tx.recordUpdate(tracker.TakingEffect(ctx, ch.Date), EntityAction, actionID, &before, &after)
 	})
 }
 
@@ -293,6 +294,9 @@ func (s *Store) ChangeRecommendation(ctx context.Context, id int64, ch Recommend
 			if _, err := tx.CreateUpdate(ctx, tracker.Update{RecommendationID: &id, Date: on, Author: tracker.ActorFrom(ctx).Name, Text: strings.Join(parts, " ")}); err != nil {
 				return err
 			}
+		}
+		if !ch.On.IsZero() {
+			ctx = tracker.TakingEffect(ctx, ch.On)
 		}
 		return tx.recordUpdate(ctx, EntityRecommendation, id, &before, &after)
 	})

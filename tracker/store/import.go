@@ -376,6 +376,14 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 	if err != nil {
 		return err
 	}
+	// The row's changes take effect on the day it was made, or its
+	// source's, not on the day of the import.
+	if made := r.Made; made != nil || src.IssuedOn != nil {
+		if made == nil {
+			made = src.IssuedOn
+		}
+		defer im.takingEffect(*made)()
+	}
 	ids := make([]int64, len(orgs))
 	for i, o := range orgs {
 		ids[i] = o.ID
@@ -624,6 +632,11 @@ func (im *importRun) actions() error {
 }
 
 func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*actionRow) error {
+	// A new action and a change of status take effect on the row's update
+	// date when the file gives one.
+	if a.UpdateDate != nil {
+		defer im.takingEffect(*a.UpdateDate)()
+	}
 	org, err := im.organisation(a.Organisation)
 	if err != nil {
 		return err
@@ -776,6 +789,14 @@ func (im *importRun) settleCompletion(row *actionRow, a importer.ActionRecord) {
 		}
 		row.CompletedOn = dayArg(&d)
 	}
+}
+
+// takingEffect records the row's changes as taking effect on day d until the
+// returned function is called.
+func (im *importRun) takingEffect(d time.Time) func() {
+	base := im.ctx
+	im.ctx = tracker.TakingEffect(base, d)
+	return func() { im.ctx = base }
 }
 
 // progressUpdate adds the row's latest update unless the action already has

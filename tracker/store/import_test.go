@@ -411,7 +411,7 @@ func TestMigration0007(t *testing.T) {
 					t.Fatalf("%s: %v", stmt.sql, err)
 				}
 			}
-			if err := s.Migrate(ctx); err != nil {
+			if err := s.MigrateTo(ctx, "0007_import"); err != nil {
 				t.Fatal(err)
 			}
 			st, _ := s.Schema(ctx)

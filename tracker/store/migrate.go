@@ -383,6 +383,22 @@ var migrations = []migration{
 			`ALTER TABLE actions DROP COLUMN external_ref`,
 		},
 	},
+	{
+		// The log's own dates: each change records when it took effect (an
+		// update's date, a response's, the day a status changed) beside when
+		// it was typed in. "As at" reads the first; events recorded before
+		// this step took effect when they were recorded.
+		id: "0008_effective_dates",
+		up: []string{
+			`ALTER TABLE audit_events ADD COLUMN effective_at {{ts}}`,
+			`UPDATE audit_events SET effective_at = at`,
+			`CREATE INDEX audit_effective ON audit_events (effective_at)`,
+		},
+		down: []string{
+			`DROP INDEX audit_effective`,
+			`ALTER TABLE audit_events DROP COLUMN effective_at`,
+		},
+	},
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.

@@ -313,3 +313,14 @@ func dayArg(t *time.Time) *time.Time {
 	d := tracker.Day(*t)
 	return &d
 }
+
+// The days on which new rows take effect in the log (see dated). A
+// recommendation without a date of its own takes its source's, which the
+// caller sets with tracker.TakingEffect.
+func (r *sourceRow) takesEffect() *time.Time         { return r.IssuedOn }
+func (r *recommendationRow) takesEffect() *time.Time { return r.MadeOn }
+func (r *referenceRow) takesEffect() *time.Time      { return r.RaisedOn }
+func (r *replyRow) takesEffect() *time.Time          { return r.Dated }
+func (r *responseRow) takesEffect() *time.Time       { return r.Dated }
+func (r *updateRow) takesEffect() *time.Time         { return &r.Dated }
+func (r *revisionRow) takesEffect() *time.Time       { return &r.RevisedOn }

@@ -18,12 +18,31 @@ import (
 // is rebuilt from its audit events, items created later are left out and
 // items deleted at the time are left out even if they were restored since.
 // With since set, items created or changed between since and at are marked.
+//
+// "As at" follows the log's own dates: each change counts from the day it
+// took effect (an update's date, a response's, the day a status changed),
+// whenever it was typed in. StateAsRecorded reads by the day each change
+// was recorded instead.
 func (s *Store) State(ctx context.Context, at time.Time, since *time.Time) (*tracker.State, error) {
+	return s.state(ctx, at, since, false)
+}
+
+// StateAsRecorded is State by the moments changes were recorded: what the
+// tracker knew at the moment at, for an auditor.
+func (s *Store) StateAsRecorded(ctx context.Context, at time.Time, since *time.Time) (*tracker.State, error) {
+	return s.state(ctx, at, since, true)
+}
+
+func (s *Store) state(ctx context.Context, at time.Time, since *time.Time, recorded bool) (*tracker.State, error) {
 	at = at.UTC()
 	st := &tracker.State{AsAt: at, Since: since, Organisations: map[int64]tracker.Organisation{}, ReferenceRecs: map[int64][]int64{}}
 
+	column := "effective_at"
+	if recorded {
+		column = "at"
+	}
 	var later int64
-	if err := s.q(ctx).Model(&auditRow{}).Where("at > ?", at).Count(&later).Error; err != nil {
+	if err := s.q(ctx).Model(&auditRow{}).Where(column+" > ?", at).Count(&later).Error; err != nil {
 		return nil, fmt.Errorf("check the audit trail: %w", err)
 	}
 	rebuild := later > 0
@@ -32,7 +51,7 @@ func (s *Store) State(ctx context.Context, at time.Time, since *time.Time) (*tra
 	var events map[string]map[int64][]tracker.AuditEvent
 	if rebuild || since != nil {
 		var err error
-		if events, err = s.allEvents(ctx); err != nil {
+		if events, err = s.allEvents(ctx, recorded); err != nil {
 			return nil, err
 		}
 	}
@@ -185,7 +204,13 @@ func (s *Store) State(ctx context.Context, at time.Time, since *time.Time) (*tra
 	}
 	byMeasure := map[int64][]tracker.MeasureValue{}
 	for _, v := range values {
-		if v.CreatedAt.After(at) {
+		// A value counts from the end of its period, or from when it was
+		// recorded if that came first.
+		known := v.CreatedAt
+		if !recorded && v.PeriodEnd.Before(known) {
+			known = v.PeriodEnd
+		}
+		if known.After(at) {
 			continue
 		}
 		byMeasure[v.MeasureID] = append(byMeasure[v.MeasureID], v.domain())
@@ -196,7 +221,11 @@ func (s *Store) State(ctx context.Context, at time.Time, since *time.Time) (*tra
 		st.Measures = append(st.Measures, m)
 	}
 	var revs []revisionRow
-	if err := s.q(ctx).Where("created_at <= ?", at).Order("id").Find(&revs).Error; err != nil {
+	revised := "revised_on <= ?"
+	if recorded {
+		revised = "created_at <= ?"
+	}
+	if err := s.q(ctx).Where(revised, at).Order("id").Find(&revs).Error; err != nil {
 		return nil, fmt.Errorf("load deadline revisions: %w", err)
 	}
 	for _, r := range revs {
@@ -208,10 +237,11 @@ func (s *Store) State(ctx context.Context, at time.Time, since *time.Time) (*tra
 	return st, nil
 }
 
-// allEvents loads every audit event, by entity and id, oldest first.
-func (s *Store) allEvents(ctx context.Context) (map[string]map[int64][]tracker.AuditEvent, error) {
+// allEvents loads every audit event, by entity and id, in the order they
+// were recorded; with recorded set, each takes effect when it was recorded.
+func (s *Store) allEvents(ctx context.Context, recorded bool) (map[string]map[int64][]tracker.AuditEvent, error) {
 	var rows []auditRow
-	if err := s.q(ctx).Order("at, id").Find(&rows).Error; err != nil {
+	if err := s.q(ctx).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load the audit trail: %w", err)
 	}
 	out := map[string]map[int64][]tracker.AuditEvent{}
@@ -219,7 +249,11 @@ func (s *Store) allEvents(ctx context.Context) (map[string]map[int64][]tracker.A
 		if out[r.Entity] == nil {
 			out[r.Entity] = map[int64][]tracker.AuditEvent{}
 		}
-		out[r.Entity][r.EntityID] = append(out[r.Entity][r.EntityID], r.domain())
+		e := r.domain()
+		if recorded {
+			e.EffectiveAt = e.At
+		}
+		out[r.Entity][r.EntityID] = append(out[r.Entity][r.EntityID], e)
 	}
 	return out, nil
 }
@@ -239,7 +273,7 @@ func marks(events map[string]map[int64][]tracker.AuditEvent, since, at time.Time
 	for entity, byID := range events {
 		for id, evs := range byID {
 			for _, e := range evs {
-				if !e.At.After(since) || e.At.After(at) {
+				if t := e.Effective(); !t.After(since) || t.After(at) {
 					continue
 				}
 				if e.Op == tracker.OpCreate {

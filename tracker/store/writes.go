@@ -65,6 +65,16 @@ func (s *Store) CreateRecommendation(ctx context.Context, r tracker.Recommendati
 		Assessment: r.Assessment, AssessmentNote: r.AssessmentNote, MadeOn: dayArg(r.MadeOn), Version: 1,
 	}
 	err := s.Tx(ctx, func(tx *Store) error {
+		if _, given := tracker.EffectiveFrom(ctx); !given && row.MadeOn == nil {
+			// Made when its source was, when the source is dated.
+			var src sourceRow
+			if err := tx.q(ctx).Select("issued_on").Take(&src, r.SourceID).Error; err != nil {
+				return notFound(err, "source of recommendation")
+			}
+			if src.IssuedOn != nil {
+				ctx = tracker.TakingEffect(ctx, *src.IssuedOn)
+			}
+		}
 		if err := tx.q(ctx).Create(&row).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return &tracker.ValidationError{Fields: map[string]string{"number": "This source already has a recommendation " + r.Number}}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,11 +28,17 @@ import (
 // 400 days ahead), so a test that passes only this month fails now.
 const DaysAheadVariable = "TRACKER_TEST_DAYS_AHEAD"
 
-// Clock is the tests' clock: 10:00 UTC on the day the test binary started,
-// moved by TRACKER_TEST_DAYS_AHEAD days. It stands still for the whole run,
-// so a test never straddles midnight. Stores opened here use it; a test
-// that needs "today" asks it, never writes a date.
-var Clock = tracker.FixedClock(testNow())
+// Clock is the tests' clock: it starts at 10:00 UTC on the day the test
+// binary started, moved by TRACKER_TEST_DAYS_AHEAD days, and moves on one
+// microsecond each time it is read, so changes keep their order but a test
+// never straddles midnight. Stores opened here use it; a test that needs
+// "today" asks it, never writes a date.
+var Clock = ticking(testNow())
+
+func ticking(start time.Time) tracker.Clock {
+	var n atomic.Int64
+	return func() time.Time { return start.Add(time.Duration(n.Add(1)) * time.Microsecond) }
+}
 
 // Now is the test clock's time.
 func Now() time.Time { return Clock.Now() }
