@@ -81,13 +81,13 @@ type AuditEvent struct {
 	ID          int64
 	At          time.Time
 	EffectiveAt time.Time
-	ActorID  *int64
-	Actor    string
-	Channel  string
-	Entity   string
-	EntityID int64
-	Op       string
-	Changes  []Change
+	ActorID     *int64
+	Actor       string
+	Channel     string
+	Entity      string
+	EntityID    int64
+	Op          string
+	Changes     []Change
 }
 
 // Effective is when the event took effect: EffectiveAt, or At when unset.

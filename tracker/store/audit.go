@@ -18,12 +18,12 @@ type auditRow struct {
 	At          time.Time
 	EffectiveAt time.Time
 	ActorID     *int64
-	Actor    string
-	Channel  string
-	Entity   string
-	EntityID int64
-	Op       string
-	Changes  string
+	Actor       string
+	Channel     string
+	Entity      string
+	EntityID    int64
+	Op          string
+	Changes     string
 }
 
 func (auditRow) TableName() string { return "audit_events" }
