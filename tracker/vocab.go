@@ -72,6 +72,9 @@ const (
 	PosPartlyAccepted = "partly_accepted"
 	PosNotAccepted    = "not_accepted"
 	PosNoted          = "noted"
+	// PosNotStated is a response that gives no position in so many words,
+	// as many replies do; reports print the response without one.
+	PosNotStated = "not_stated"
 )
 
 // Positions lists the positions an addressee can take on a recommendation.
@@ -80,6 +83,7 @@ var Positions = []Option{
 	{PosPartlyAccepted, "Partly accepted"},
 	{PosNotAccepted, "Not accepted"},
 	{PosNoted, "Noted"},
+	{PosNotStated, "Not stated"},
 }
 
 // PositionLabel returns the label of a response position.

@@ -115,7 +115,7 @@ func (l *loader) reference13() error {
 	}
 	reference, err := l.s.CreateReference(l.ctx, tracker.Reference{
 		Number: ref.Number, Title: ref.Title, RequestedByID: l.org(ref.To).ID, RespondingOrgID: colp.ID,
-		RequestText: "An update on the Victim Satisfaction Action Plan.", Status: tracker.RefResponded,
+		Status: tracker.RefResponded,
 		SourceID: &src.ID,
 	}, ids)
 	if err != nil {
@@ -133,7 +133,8 @@ func (l *loader) reference13() error {
 	const author = "Detective Superintendent Crime, chair of the Victims Code and Crime Standards Working Group"
 	for _, fr := range ref.Recommendations {
 		if _, err := l.s.CreateResponse(l.ctx, tracker.Response{
-			RecommendationID: recs[fr.Number].ID, OrganisationID: colp.ID, Position: tracker.PosAccepted,
+			// The reply states no position; it says what is being done.
+			RecommendationID: recs[fr.Number].ID, OrganisationID: colp.ID, Position: tracker.PosNotStated,
 			Text: fr.Response, Author: author, ReplyID: &reply.ID,
 		}); err != nil {
 			return err

@@ -104,6 +104,20 @@ func actionRow(st *tracker.State, it tracker.ActionItem, today time.Time) []cell
 	}
 }
 
+// replyDate is the reply's date as recorded: the day, else the wording the
+// document gives ("March 2013"), else nothing.
+func replyDate(r *tracker.Reply) string {
+	switch {
+	case r == nil:
+		return ""
+	case r.DateText != "":
+		return r.DateText
+	case r.Date != nil:
+		return tracker.FormatDate(*r.Date)
+	}
+	return ""
+}
+
 // chipOf gives every rating a chip, "not rated" a grey one.
 func chipOf(rag string) string {
 	if rag == "" {
@@ -144,7 +158,11 @@ func ReferenceResponse(w io.Writer, fonts *Fonts, st *tracker.State, d tracker.R
 	if reply != nil && reply.Author != "" {
 		rows = append(rows, [2]string{"Author", reply.Author})
 	}
-	rows = append(rows, [2]string{"Date", tracker.FormatDate(meta.AsAt)})
+	// The reply's own date, as recorded; a reply the source leaves undated
+	// (or one not yet written) gets none. The as-at day is in the header.
+	if date := replyDate(reply); date != "" {
+		rows = append(rows, [2]string{"Date", date})
+	}
 	doc.pairs(rows)
 
 	intro := ""
@@ -188,7 +206,10 @@ func ReferenceResponse(w io.Writer, fonts *Fonts, st *tracker.State, d tracker.R
 			if len(rec.Addressees) > 1 {
 				label += " from " + t.Current.Organisation.Name
 			}
-			doc.pdf.MultiCell(bodyW, lineH, doc.clean(label+": "+tracker.PositionLabel(t.Current.Position)), "", "L", false)
+			if t.Current.Position != tracker.PosNotStated {
+				label += ": " + tracker.PositionLabel(t.Current.Position)
+			}
+			doc.pdf.MultiCell(bodyW, lineH, doc.clean(label), "", "L", false)
 			doc.font("", fontSize)
 			doc.mark(st.Mark("response", t.Current.ID))
 			doc.markdown(t.Current.Text, 0)
@@ -362,15 +383,19 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.State, d tracker.Source
 		for _, t := range r.Responses {
 			doc.heading(2, "Management response from "+t.Current.Organisation.Name)
 			doc.mark(st.Mark("response", t.Current.ID))
-			by := tracker.PositionLabel(t.Current.Position)
+			var parts []string
+			if t.Current.Position != tracker.PosNotStated {
+				parts = append(parts, tracker.PositionLabel(t.Current.Position))
+			}
 			if t.Current.Author != "" {
-				by += " · " + t.Current.Author
+				parts = append(parts, t.Current.Author)
 			}
 			if t.Current.DateText != "" {
-				by += " · " + t.Current.DateText
+				parts = append(parts, t.Current.DateText)
 			} else if t.Current.Date != nil {
-				by += " · " + tracker.FormatDate(*t.Current.Date)
+				parts = append(parts, tracker.FormatDate(*t.Current.Date))
 			}
+			by := strings.Join(parts, " · ")
 			if len(t.Earlier) > 0 {
 				by += fmt.Sprintf(" · revision %d (%d earlier)", t.Current.Revision, len(t.Earlier))
 			}
