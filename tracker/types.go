@@ -317,15 +317,22 @@ type Page struct {
 
 // Offset is the number of items before this page.
 func (p Page) Offset() int {
-	if p.Number < 1 {
+	if p.Number < 1 || p.Size < 0 {
 		return 0
 	}
 	return (p.Number - 1) * p.Size
 }
 
-// Limit is the page size, 50 when unset.
+// AllRows is the page that holds every row: reports and exports list
+// everything, never a silently shortened list.
+var AllRows = Page{Size: -1}
+
+// Limit is the page size, 50 when unset, -1 (no limit) for AllRows.
 func (p Page) Limit() int {
-	if p.Size <= 0 {
+	switch {
+	case p.Size < 0:
+		return -1
+	case p.Size == 0:
 		return 50
 	}
 	return p.Size

@@ -12,12 +12,13 @@ import (
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/report"
+	"github.com/civic-tracker/tracker/tracker/store"
 )
 
 // reportCmd writes one of the PDF reports:
 //
 //	tracker report reference|source|outstanding|actions [--ref NUMBER] [--source TEXT]
-//	    [--as-at YYYY-MM-DD] [--since YYYY-MM-DD] -o FILE.pdf
+//	    [--as-at YYYY-MM-DD] [--since YYYY-MM-DD] [--as-recorded] -o FILE.pdf
 func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return errors.New("say which report: tracker report reference|source|outstanding|actions ... -o FILE.pdf")
@@ -25,12 +26,14 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	kind := args[0]
 	var c config
 	var ref, source, asAtText, sinceText, output, fontDir string
+	var recorded bool
 	fs := newFlags("report "+kind, out)
 	dbFlag(fs, &c)
 	fs.StringVar(&ref, "ref", "", "the reference's number (reference report)")
 	fs.StringVar(&source, "source", "", "text the source's title contains (source report; narrows the action log)")
 	fs.StringVar(&asAtText, "as-at", "", "show the tracker as it stood at the end of this day, YYYY-MM-DD (default today)")
 	fs.StringVar(&sinceText, "since", "", "mark items new or changed since this day, YYYY-MM-DD")
+	fs.BoolVar(&recorded, "as-recorded", false, "read the tracker as it had been typed in by the --as-at day, rather than by the dates things took effect")
 	fs.StringVar(&output, "o", "", "the PDF file to write")
 	fs.StringVar(&fontDir, "font-dir", os.Getenv("TRACKER_PDF_FONT_DIR"), "a folder holding the DejaVu Sans faces (env TRACKER_PDF_FONT_DIR); default: the system's DejaVu Sans, else the Go fonts")
 	if err := parse(fs, args[1:]); err != nil {
@@ -74,41 +77,42 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer s.Close()
-	st, err := s.State(ctx, report.Moment(req.AsAt), req.Since)
-	if err != nil {
-		return err
-	}
-	switch kind {
-	case report.KindReference:
-		if ref == "" {
-			return errors.New("say which reference: --ref NUMBER")
-		}
-		r, err := pickReference(st, ref)
-		if err != nil {
-			return err
-		}
-		req.ReferenceID = r.ID
-	case report.KindSource:
-		if source == "" {
-			return errors.New("say which source: --source TEXT (part of its title)")
-		}
-		src, err := pickSource(st, source)
-		if err != nil {
-			return err
-		}
-		req.SourceID = src.ID
-	case report.KindActions:
-		req.Scope = "All actions"
-		if source != "" {
-			src, err := pickSource(st, source)
+	var buf bytes.Buffer
+	var res report.Result
+	err = s.ReadAsAt(ctx, report.Moment(req.AsAt), store.AsAtOptions{Since: req.Since, Recorded: recorded}, func(tx *store.Store, view *tracker.View) error {
+		switch kind {
+		case report.KindReference:
+			if ref == "" {
+				return errors.New("say which reference: --ref NUMBER")
+			}
+			r, err := pickReference(ctx, tx, ref)
 			if err != nil {
 				return err
 			}
-			req.Filter.SourceID, req.Scope = src.ID, "Actions of “"+src.Title+"”"
+			req.ReferenceID = r.ID
+		case report.KindSource:
+			if source == "" {
+				return errors.New("say which source: --source TEXT (part of its title)")
+			}
+			src, err := pickSource(ctx, tx, source)
+			if err != nil {
+				return err
+			}
+			req.SourceID = src.ID
+		case report.KindActions:
+			req.Scope = "All actions"
+			if source != "" {
+				src, err := pickSource(ctx, tx, source)
+				if err != nil {
+					return err
+				}
+				req.Filter.SourceID, req.Scope = src.ID, "Actions of “"+src.Title+"”"
+			}
 		}
-	}
-	var buf bytes.Buffer
-	res, err := report.Render(&buf, fonts, st, req)
+		var err error
+		res, err = report.Render(ctx, &buf, fonts, tx, view, req)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -124,15 +128,19 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 
 // pickReference finds a reference by its number, or else by words of its
 // title; none or several is an error listing the candidates.
-func pickReference(st *tracker.State, ref string) (tracker.Reference, error) {
+func pickReference(ctx context.Context, s *store.Store, ref string) (tracker.Reference, error) {
+	all, _, err := s.ListReferences(ctx, tracker.AllRows)
+	if err != nil {
+		return tracker.Reference{}, err
+	}
 	var hits []tracker.Reference
-	for _, r := range st.References {
+	for _, r := range all {
 		if r.Number == ref {
 			hits = append(hits, r)
 		}
 	}
 	if len(hits) == 0 {
-		for _, r := range st.References {
+		for _, r := range all {
 			if strings.Contains(strings.ToLower(r.Title), strings.ToLower(ref)) {
 				hits = append(hits, r)
 			}
@@ -143,7 +151,7 @@ func pickReference(st *tracker.State, ref string) (tracker.Reference, error) {
 	}
 	list := hits
 	if len(list) == 0 {
-		list = st.References
+		list = all
 	}
 	var names []string
 	for _, r := range list {
@@ -157,19 +165,19 @@ func pickReference(st *tracker.State, ref string) (tracker.Reference, error) {
 
 // pickSource finds the source whose title contains text; none or several
 // is an error listing the candidates.
-func pickSource(st *tracker.State, text string) (tracker.Source, error) {
-	var hits []tracker.Source
-	for _, s := range st.Sources {
-		if strings.Contains(strings.ToLower(s.Title), strings.ToLower(text)) {
-			hits = append(hits, s)
-		}
+func pickSource(ctx context.Context, s *store.Store, text string) (tracker.Source, error) {
+	hits, _, err := s.FilterSources(ctx, store.SourceFilter{Title: text, Page: tracker.AllRows})
+	if err != nil {
+		return tracker.Source{}, err
 	}
 	if len(hits) == 1 {
 		return hits[0], nil
 	}
 	list := hits
 	if len(list) == 0 {
-		list = st.Sources
+		if list, _, err = s.FilterSources(ctx, store.SourceFilter{Page: tracker.AllRows}); err != nil {
+			return tracker.Source{}, err
+		}
 	}
 	var names []string
 	for _, s := range list {

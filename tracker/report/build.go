@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -22,8 +23,8 @@ type Request struct {
 	Kind        string
 	ReferenceID int64
 	SourceID    int64
-	// Filter narrows the action log; its Today is ignored (the as-at day
-	// counts).
+	// Filter narrows and sorts the action log as the log page does; its
+	// Today and Page are ignored (the as-at day counts, every row is shown).
 	Filter tracker.ActionFilter
 	// Scope describes the action log's filter in words.
 	Scope string
@@ -42,30 +43,52 @@ func Moment(day time.Time) time.Time {
 	return tracker.Day(day).Add(24*time.Hour - time.Microsecond)
 }
 
-// Render writes the requested report from a state loaded at Moment(AsAt).
-func Render(w io.Writer, fonts *Fonts, st *tracker.State, req Request) (Result, error) {
+// Data is what the reports read: the store's own queries, the ones the
+// pages use, answered as at the report's moment (store.ReadAsAt).
+type Data interface {
+	ReferenceDetail(ctx context.Context, id int64) (tracker.ReferenceDetail, error)
+	SourceReport(ctx context.Context, id int64) (tracker.SourceDetail, []tracker.RecommendationDetail, error)
+	Outstanding(ctx context.Context, today time.Time) ([]tracker.OrganisationGroup, error)
+	ListActions(ctx context.Context, f tracker.ActionFilter) ([]tracker.ActionItem, int64, error)
+}
+
+// Render writes the requested report from data read as at view.AsAt, the
+// end of the request's as-at day.
+func Render(ctx context.Context, w io.Writer, fonts *Fonts, data Data, view *tracker.View, req Request) (Result, error) {
 	meta := Meta{AsAt: Moment(req.AsAt), Since: req.Since, Author: req.Author}
+	today := tracker.Day(req.AsAt)
 	switch req.Kind {
 	case KindReference:
-		d, ok := st.ReferenceReport(req.ReferenceID)
-		if !ok {
-			return Result{}, fmt.Errorf("reference %d as at %s: %w", req.ReferenceID, tracker.FormatDate(req.AsAt), tracker.ErrNotFound)
+		d, err := data.ReferenceDetail(ctx, req.ReferenceID)
+		if err != nil {
+			return Result{}, fmt.Errorf("reference %d as at %s: %w", req.ReferenceID, tracker.FormatDate(req.AsAt), err)
 		}
-		return ReferenceResponse(w, fonts, st, d, meta)
+		return ReferenceResponse(w, fonts, view, d, meta)
 	case KindSource:
-		d, recs, ok := st.SourceReport(req.SourceID)
-		if !ok {
-			return Result{}, fmt.Errorf("source %d as at %s: %w", req.SourceID, tracker.FormatDate(req.AsAt), tracker.ErrNotFound)
+		d, recs, err := data.SourceReport(ctx, req.SourceID)
+		if err != nil {
+			return Result{}, fmt.Errorf("source %d as at %s: %w", req.SourceID, tracker.FormatDate(req.AsAt), err)
 		}
-		return SourceStatus(w, fonts, st, d, recs, meta)
+		return SourceStatus(w, fonts, view, d, recs, meta)
 	case KindOutstanding:
-		return Outstanding(w, fonts, st, meta)
+		groups, err := data.Outstanding(ctx, today)
+		if err != nil {
+			return Result{}, err
+		}
+		return Outstanding(w, fonts, view, groups, meta)
 	case KindActions:
 		scope := req.Scope
 		if scope == "" {
 			scope = "All actions"
 		}
-		return ActionLog(w, fonts, st, st.ActionLog(req.Filter), scope, meta)
+		f := req.Filter
+		f.Today, f.Page = today, tracker.AllRows
+		meta.Order = f.Sort
+		items, _, err := data.ListActions(ctx, f)
+		if err != nil {
+			return Result{}, err
+		}
+		return ActionLog(w, fonts, view, items, scope, meta)
 	}
 	return Result{}, fmt.Errorf("unknown report %q: choose reference, source, outstanding or actions", req.Kind)
 }

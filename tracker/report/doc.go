@@ -22,6 +22,8 @@ type Meta struct {
 	Author  string
 	AsAt    time.Time
 	Since   *time.Time
+	// Order is how the action log is sorted (a tracker.ActionFilter Sort).
+	Order string
 }
 
 // AsAtLine is "As at 23 November 2026", with the changed-since date when set.

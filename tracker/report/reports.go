@@ -92,7 +92,7 @@ var actionCols = []column{
 	{"Action", 0.27, "L"}, {"Owner", 0.17, "L"}, {"Due", 0.13, "L"}, {"Status", 0.11, "L"}, {"RAG", 0.12, "L"}, {"Latest update", 0.20, "L"},
 }
 
-func actionRow(st *tracker.State, it tracker.ActionItem, today time.Time) []cell {
+func actionRow(st *tracker.View, it tracker.ActionItem, today time.Time) []cell {
 	a := it.Action
 	due := dueText(a, today)
 	if n := len(it.Revisions); n > 0 {
@@ -102,6 +102,24 @@ func actionRow(st *tracker.State, it tracker.ActionItem, today time.Time) []cell
 		{Text: a.Description, Mark: st.Mark("action", a.ID)}, {Text: ownerText(a)}, {Text: due},
 		{Text: statusText(a)}, {Text: ragWord(a.RAG), RAG: chipOf(a.RAG)}, {Text: latestText(it)},
 	}
+}
+
+// actionOrderText says in words how the action log is sorted, for a
+// tracker.ActionFilter's Sort.
+func actionOrderText(sort string) string {
+	switch sort {
+	case "owner":
+		return "By owner, then soonest due"
+	case "status":
+		return "By status, then soonest due"
+	case "rag":
+		return "Red first, then amber and green, then soonest due"
+	case "changed":
+		return "Most recently changed first"
+	case "id":
+		return "In the order they were added"
+	}
+	return "Open actions first, soonest due first"
 }
 
 // replyDate is the reply's date as recorded: the day, else the wording the
@@ -132,7 +150,7 @@ func init() { ragColours["none"] = ragColours[tracker.RAGNone] }
 // laid out like the committee papers it replaces: the heading, the
 // from/to/author/date block, the introduction, then each chosen
 // recommendation with its management response and actions.
-func ReferenceResponse(w io.Writer, fonts *Fonts, st *tracker.State, d tracker.ReferenceDetail, meta Meta) (Result, error) {
+func ReferenceResponse(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.ReferenceDetail, meta Meta) (Result, error) {
 	ref := d.Reference
 	title := ref.Title
 	if ref.Number != "" {
@@ -243,7 +261,7 @@ func ReferenceResponse(w io.Writer, fonts *Fonts, st *tracker.State, d tracker.R
 // SourceStatus writes a source's status report: a cover, a summary of
 // counts, each recommendation in full with responses, assessment, actions
 // and updates, then the measures with a trend chart each.
-func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.State, d tracker.SourceDetail, recs []tracker.RecommendationDetail, meta Meta) (Result, error) {
+func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.SourceDetail, recs []tracker.RecommendationDetail, meta Meta) (Result, error) {
 	src := d.Source
 	if meta.Title == "" {
 		meta.Title = "Status report: " + src.Title
@@ -597,7 +615,7 @@ func (d *doc) chart(m tracker.Measure) {
 
 // Outstanding writes the board's report of everything open across
 // sources, grouped by organisation then owner, overdue first.
-func Outstanding(w io.Writer, fonts *Fonts, st *tracker.State, meta Meta) (Result, error) {
+func Outstanding(w io.Writer, fonts *Fonts, st *tracker.View, groups []tracker.OrganisationGroup, meta Meta) (Result, error) {
 	if meta.Title == "" {
 		meta.Title = "Outstanding and overdue recommendations and actions"
 	}
@@ -607,7 +625,6 @@ func Outstanding(w io.Writer, fonts *Fonts, st *tracker.State, meta Meta) (Resul
 	}
 	doc := newDoc(fonts, meta)
 	today := st.Today()
-	groups := st.Outstanding()
 	doc.heading(0, meta.Title)
 	doc.caption(meta.AsAtLine() + ". Overdue items come first, most overdue first. RAG ratings are shown as a coloured square and in words.")
 	doc.pdf.Ln(2)
@@ -675,7 +692,7 @@ func Outstanding(w io.Writer, fonts *Fonts, st *tracker.State, meta Meta) (Resul
 // ActionLog writes the presentable form of a rolling action log: one table
 // of actions with owner, due date, status and latest update, its header
 // repeated on every page.
-func ActionLog(w io.Writer, fonts *Fonts, st *tracker.State, items []tracker.ActionItem, scope string, meta Meta) (Result, error) {
+func ActionLog(w io.Writer, fonts *Fonts, st *tracker.View, items []tracker.ActionItem, scope string, meta Meta) (Result, error) {
 	if meta.Title == "" {
 		meta.Title = "Action log"
 	}
@@ -686,7 +703,7 @@ func ActionLog(w io.Writer, fonts *Fonts, st *tracker.State, items []tracker.Act
 	doc := newDoc(fonts, meta)
 	today := st.Today()
 	doc.heading(0, meta.Title)
-	doc.caption(scope + ". " + meta.AsAtLine() + ". Open actions first, soonest due first.")
+	doc.caption(scope + ". " + meta.AsAtLine() + ". " + actionOrderText(meta.Order) + ".")
 	doc.pdf.Ln(2)
 	if len(items) == 0 {
 		doc.markdown("No actions.", 0)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -21,91 +22,77 @@ func TestAsAtFollowsTheLogsOwnDates(t *testing.T) {
 		if _, err := example.Load(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		state := func(day time.Time) *tracker.State {
-			st, err := s.State(ctx, tracker.EndOfDay(day), nil)
+		type counts struct {
+			found                             bool
+			recs, responses, actions, updates int
+			board, references2022             bool
+		}
+		read := func(day time.Time, recorded bool) counts {
+			var c counts
+			err := s.ReadAsAt(ctx, tracker.EndOfDay(day), store.AsAtOptions{Recorded: recorded}, func(tx *store.Store, _ *tracker.View) error {
+				if _, err := tx.FindSourceByTitle(ctx, example.BoardTitle); err == nil {
+					c.board = true
+				}
+				refs, _, err := tx.ListReferences(ctx, tracker.AllRows)
+				if err != nil {
+					return err
+				}
+				for _, r := range refs {
+					if r.DateRaised != nil && r.DateRaised.Year() == 2022 {
+						c.references2022 = true
+					}
+				}
+				src, err := tx.FindSourceByTitle(ctx, example.DutyOfCareTitle)
+				if errors.Is(err, tracker.ErrNotFound) {
+					return nil
+				} else if err != nil {
+					return err
+				}
+				c.found = true
+				d, recs, err := tx.SourceReport(ctx, src.ID)
+				if err != nil {
+					return err
+				}
+				c.recs = len(recs)
+				c.actions = len(d.OtherActions)
+				for _, r := range recs {
+					c.responses += len(r.Responses)
+					c.actions += len(r.Actions)
+					for _, a := range r.Actions {
+						c.updates += len(a.Updates)
+					}
+				}
+				return nil
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			return st
+			return c
 		}
-		sourceNamed := func(st *tracker.State, title string) (tracker.Source, bool) {
-			for _, src := range st.Sources {
-				if src.Title == title {
-					return src, true
-				}
-			}
-			return tracker.Source{}, false
-		}
-		countOf := func(st *tracker.State, sourceID int64) (recs, responses, actions, updates int) {
-			ids := map[int64]bool{}
-			for _, r := range st.Recommendations {
-				if r.SourceID == sourceID {
-					recs++
-					ids[r.ID] = true
-				}
-			}
-			for _, r := range st.Responses {
-				if ids[r.RecommendationID] {
-					responses++
-				}
-			}
-			acts := map[int64]bool{}
-			for _, a := range st.Actions {
-				if a.SourceID != nil && *a.SourceID == sourceID {
-					actions++
-					acts[a.ID] = true
-				}
-			}
-			for _, u := range st.Updates {
-				if u.ActionID != nil && acts[*u.ActionID] {
-					updates++
-				}
-			}
-			return
-		}
+		day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 		// Before the report was published it was not there.
-		if _, ok := sourceNamed(state(time.Date(2013, 1, 22, 0, 0, 0, 0, time.UTC)), example.DutyOfCareTitle); ok {
-			t.Error("as at 22 January 2013 the Duty of Care report already existed")
+		if c := read(day(2013, 1, 22), false); c.found {
+			t.Errorf("as at 22 January 2013 the Duty of Care report already existed: %+v", c)
 		}
 		// Published on 23 January 2013: its ten recommendations, no response
 		// and no actions yet.
-		jan := state(time.Date(2013, 1, 23, 0, 0, 0, 0, time.UTC))
-		src, ok := sourceNamed(jan, example.DutyOfCareTitle)
-		if !ok {
-			t.Fatal("as at 23 January 2013 the Duty of Care report is missing")
-		}
-		if recs, responses, actions, _ := countOf(jan, src.ID); recs != 10 || responses != 0 || actions != 0 {
-			t.Errorf("as at 23 January 2013: %d recommendations, %d responses, %d actions; want 10, 0, 0", recs, responses, actions)
+		if c := read(day(2013, 1, 23), false); !c.found || c.recs != 10 || c.responses != 0 || c.actions != 0 {
+			t.Errorf("as at 23 January 2013: %+v; want the report with 10 recommendations, no response, no action", c)
 		}
 		// By 30 June 2013 the MPS had responded (March 2013) and the log had
 		// its actions and their first updates; the board letter of 2022 is
 		// not there yet.
-		june := state(time.Date(2013, 6, 30, 0, 0, 0, 0, time.UTC))
-		recs, responses, actions, updates := countOf(june, src.ID)
-		if recs != 10 || responses != 4 || actions == 0 || updates == 0 {
-			t.Errorf("as at 30 June 2013: %d recommendations, %d responses, %d actions, %d updates; want 10, 4 and some", recs, responses, actions, updates)
-		}
-		if _, ok := sourceNamed(june, example.BoardTitle); ok {
-			t.Error("as at 30 June 2013 the Oversight Board letter of 2022 already existed")
-		}
-		for _, r := range june.References {
-			if r.Title != "" && r.DateRaised != nil && r.DateRaised.Year() == 2022 {
-				t.Errorf("as at 30 June 2013 the reference raised in 2022 is listed: %s", r.Title)
-			}
+		if c := read(day(2013, 6, 30), false); c.recs != 10 || c.responses != 4 || c.actions == 0 || c.updates == 0 || c.board || c.references2022 {
+			t.Errorf("as at 30 June 2013: %+v; want 10 recommendations, 4 responses, actions and updates, nothing of 2022", c)
 		}
 		// Everything as it stands now.
-		today := state(storetest.Today())
-		if _, ok := sourceNamed(today, example.BoardTitle); !ok {
-			t.Error("today the Oversight Board letter is missing")
+		if c := read(storetest.Today(), false); !c.board || !c.references2022 {
+			t.Errorf("today: %+v; want the Oversight Board letter and its reference", c)
 		}
 		// As recorded: on 30 June 2013 the tracker held nothing.
-		known, err := s.StateAsRecorded(ctx, tracker.EndOfDay(time.Date(2013, 6, 30, 0, 0, 0, 0, time.UTC)), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(known.Sources) != 0 || len(known.Actions) != 0 {
-			t.Errorf("as recorded on 30 June 2013 the tracker held %d sources and %d actions, want none", len(known.Sources), len(known.Actions))
+		if c := read(day(2013, 6, 30), true); c.found || c.board {
+			t.Errorf("as recorded on 30 June 2013: %+v; want nothing", c)
 		}
 	})
 }
@@ -132,15 +119,18 @@ func TestChangesTakeEffectOnTheirDay(t *testing.T) {
 		if err := s.PostUpdate(ctx, a.ID, store.ProgressChange{Version: 2, Date: storetest.Day(5), Text: "Planned", RAG: &green}); err != nil {
 			t.Fatal(err)
 		}
-		statusOn := func(day time.Time) (string, string, int) {
-			st, err := s.State(ctx, tracker.EndOfDay(day), nil)
+		statusOn := func(day time.Time) (status, rag string, updates int) {
+			err := s.ReadAsAt(ctx, tracker.EndOfDay(day), store.AsAtOptions{}, func(tx *store.Store, _ *tracker.View) error {
+				items, _, err := tx.ListActions(ctx, tracker.ActionFilter{Page: tracker.AllRows})
+				if len(items) > 0 {
+					status, rag, updates = items[0].Action.Status, items[0].Action.RAG, len(items[0].Updates)
+				}
+				return err
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(st.Actions) == 0 {
-				return "", "", len(st.Updates)
-			}
-			return st.Actions[0].Status, st.Actions[0].RAG, len(st.Updates)
+			return
 		}
 		for _, c := range []struct {
 			day         int

@@ -209,25 +209,34 @@ func TestStateKeepsLinksAsTheyWere(t *testing.T) {
 		if _, err := s.UpdateReference(ctx, ref, []int64{rec.ID}, ""); err != nil {
 			t.Fatal(err)
 		}
-		then, err := s.State(ctx, time.Now().Add(-24*time.Hour), nil)
-		if err != nil {
-			t.Fatal(err)
+		links := func(at time.Time) (addressees []tracker.Organisation, recs []tracker.RecommendationDetail) {
+			err := s.ReadAsAt(ctx, at, store.AsAtOptions{}, func(tx *store.Store, _ *tracker.View) error {
+				d, err := tx.RecommendationDetail(ctx, rec.ID)
+				if err != nil {
+					return err
+				}
+				r, err := tx.ReferenceDetail(ctx, ref.ID)
+				addressees, recs = d.Recommendation.Addressees, r.Recommendations
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return
 		}
-		now, err := s.State(ctx, time.Now().Add(time.Hour), nil)
-		if err != nil {
-			t.Fatal(err)
+		thenOrgs, thenRecs := links(storetest.Now().Add(-24 * time.Hour))
+		nowOrgs, nowRecs := links(storetest.Now().Add(time.Hour))
+		if len(thenOrgs) != 1 || thenOrgs[0].ID != mps.ID {
+			t.Errorf("addressees yesterday: %+v", thenOrgs)
 		}
-		if got := then.Recommendations[0].Addressees; len(got) != 1 || got[0].ID != mps.ID {
-			t.Errorf("addressees yesterday: %+v", got)
+		if len(nowOrgs) != 2 {
+			t.Errorf("addressees now: %+v", nowOrgs)
 		}
-		if got := now.Recommendations[0].Addressees; len(got) != 2 {
-			t.Errorf("addressees now: %+v", got)
+		if len(thenRecs) != 0 {
+			t.Errorf("the reference's recommendations yesterday: %v", thenRecs)
 		}
-		if got := then.ReferenceRecs[ref.ID]; len(got) != 0 {
-			t.Errorf("the reference's recommendations yesterday: %v", got)
-		}
-		if got := now.ReferenceRecs[ref.ID]; len(got) != 1 || got[0] != rec.ID {
-			t.Errorf("the reference's recommendations now: %v", got)
+		if len(nowRecs) != 1 || nowRecs[0].Recommendation.ID != rec.ID {
+			t.Errorf("the reference's recommendations now: %v", nowRecs)
 		}
 	})
 }

@@ -209,7 +209,7 @@ func (s *Store) recommendationQuery(ctx context.Context, f tracker.Recommendatio
 		q = q.Where("(themes = ? OR themes LIKE ? OR themes LIKE ? OR themes LIKE ?)", f.Theme, f.Theme+"\n%", "%\n"+f.Theme, "%\n"+f.Theme+"\n%")
 	}
 	if f.ChangedSince != nil {
-		q = q.Where("id IN (SELECT entity_id FROM audit_events WHERE entity = ? AND at > ?)", EntityRecommendation, *f.ChangedSince)
+		q = q.Where("id IN (SELECT entity_id FROM audit_events WHERE entity = ? AND effective_at > ?)", EntityRecommendation, *f.ChangedSince)
 	}
 	return q
 }
@@ -527,6 +527,9 @@ func (s *Store) actionQuery(ctx context.Context, f tracker.ActionFilter) *gorm.D
 	if f.ReferenceID != 0 {
 		q = q.Where("reference_id = ?", f.ReferenceID)
 	}
+	if f.NoRecommendation {
+		q = q.Where("recommendation_id IS NULL")
+	}
 	switch f.RAG {
 	case "":
 	case "none":
@@ -535,8 +538,8 @@ func (s *Store) actionQuery(ctx context.Context, f tracker.ActionFilter) *gorm.D
 		q = q.Where("rag = ?", f.RAG)
 	}
 	if f.ChangedSince != nil {
-		q = q.Where(`id IN (SELECT entity_id FROM audit_events WHERE entity = ? AND at > ?)
-			OR id IN (SELECT u.action_id FROM progress_updates u JOIN audit_events e ON e.entity = ? AND e.entity_id = u.id WHERE e.at > ?)`,
+		q = q.Where(`id IN (SELECT entity_id FROM audit_events WHERE entity = ? AND effective_at > ?)
+			OR id IN (SELECT u.action_id FROM progress_updates u JOIN audit_events e ON e.entity = ? AND e.entity_id = u.id WHERE e.effective_at > ?)`,
 			EntityAction, *f.ChangedSince, EntityUpdate, *f.ChangedSince)
 	}
 	return q
@@ -548,6 +551,7 @@ var actionOrders = map[string]string{
 	"status":  "CASE status WHEN 'not_started' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'completed' THEN 2 ELSE 3 END, due_date, id",
 	"rag":     "CASE rag WHEN 'red' THEN 0 WHEN 'amber' THEN 1 WHEN 'green' THEN 2 ELSE 3 END, due_date, id",
 	"changed": "updated_at DESC, id DESC",
+	"id":      "id",
 }
 
 // ListActions returns a page of the action log: overdue and soonest due

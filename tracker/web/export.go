@@ -137,23 +137,30 @@ func (s *Server) recommendationExport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	// The state as it stands: at a moment after every change, which is
-	// simply the current rows.
-	st, err := s.store.State(ctx, s.now().AddDate(100, 0, 0), nil)
+	// The current response of each addressee.
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.Recommendation.ID
+	}
+	current, err := s.store.CurrentResponses(ctx, ids)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	// The current response of each addressee.
 	type key struct{ rec, org int64 }
 	responses := map[key]tracker.Response{}
-	for _, r := range st.Responses {
-		k := key{r.RecommendationID, r.OrganisationID}
-		if r.Revision >= responses[k].Revision {
-			responses[k] = r
-		}
+	for _, r := range current {
+		responses[key{r.RecommendationID, r.OrganisationID}] = r
 	}
-	orgs := st.Organisations
+	orgList, err := s.store.Organisations(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	orgs := map[int64]tracker.Organisation{}
+	for _, o := range orgList {
+		orgs[o.ID] = o
+	}
 	t := table{header: []string{"Source", "Source reference", "Source date", "Issued by", "Recommendation number", "Title", "Text",
 		"Addressed to", "Deadline", "Status", "Management response", "Response position", "Response date", "Themes", "Date made"}}
 	for _, it := range items {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/report"
+	"github.com/civic-tracker/tracker/tracker/store"
 )
 
 // reportDates reads ?as_at= (default today) and ?since= from the request.
@@ -48,20 +49,16 @@ func (s *Server) badReportRequest(c *gin.Context, err error) {
 		Message: strings.ToUpper(err.Error()[:1]) + err.Error()[1:] + ". Go back and change the date."})
 }
 
-// sendReport loads the tracker as at the day, renders and sends the PDF.
+// sendReport renders the PDF from the tracker as at the day, through the
+// same queries the pages use, and sends it.
 func (s *Server) sendReport(c *gin.Context, req report.Request, about string) {
 	ctx := c.Request.Context()
-	var since *time.Time
-	if req.Since != nil {
-		since = req.Since
-	}
-	st, err := s.store.State(ctx, report.Moment(req.AsAt), since)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	var buf bytes.Buffer
-	if _, err := report.Render(&buf, s.fonts, st, req); err != nil {
+	err := s.store.ReadAsAt(ctx, report.Moment(req.AsAt), store.AsAtOptions{Since: req.Since}, func(tx *store.Store, view *tracker.View) error {
+		_, err := report.Render(ctx, &buf, s.fonts, tx, view, req)
+		return err
+	})
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -112,13 +109,14 @@ func (s *Server) actionsPDF(c *gin.Context) {
 		s.badReportRequest(c, err)
 		return
 	}
-	var q actionQuery
-	_ = c.ShouldBindQuery(&q)
-	if !validOption(tracker.ActionStatuses, q.Status) {
-		q.Status = ""
+	// The log's own filter and order, read as the log page reads them: the
+	// PDF holds exactly the rows the page lists, on every page.
+	f, q, sinceErr := actionFilterOf(c, asAt)
+	if sinceErr != "" {
+		s.badReportRequest(c, errors.New(sinceErr))
+		return
 	}
-	s.sendReport(c, report.Request{Kind: report.KindActions, AsAt: asAt, Since: since, Scope: s.describeActionFilter(c, q),
-		Filter: tracker.ActionFilter{OrganisationID: q.Org, Owner: q.Owner, Status: q.Status, Overdue: q.Overdue, Open: q.Open, SourceID: q.Source}}, "log")
+	s.sendReport(c, report.Request{Kind: report.KindActions, AsAt: asAt, Since: since, Scope: s.describeActionFilter(c, q), Filter: f}, "log")
 }
 
 // describeActionFilter says in words which actions a filtered log holds.
@@ -144,6 +142,24 @@ func (s *Server) describeActionFilter(c *gin.Context, q actionQuery) string {
 	}
 	if q.Overdue {
 		parts = append(parts, "overdue only")
+	}
+	if q.DueWithin > 0 {
+		parts = append(parts, fmt.Sprintf("due within %d days", q.DueWithin))
+	}
+	if q.Source != 0 {
+		if src, err := s.store.Source(c.Request.Context(), q.Source); err == nil {
+			parts = append(parts, "on “"+src.Title+"”")
+		}
+	}
+	switch q.RAG {
+	case "":
+	case "none":
+		parts = append(parts, "not rated")
+	default:
+		parts = append(parts, "RAG "+tracker.RAGLabel(q.RAG))
+	}
+	if since, _ := sinceOf(q.Since); since != nil {
+		parts = append(parts, "changed since "+tracker.FormatDate(*since))
 	}
 	if len(parts) == 0 {
 		return "All actions"

@@ -59,7 +59,8 @@ type Reader interface {
 	Tokens(ctx context.Context, userID int64) ([]tracker.APIToken, error)
 	RevokeToken(ctx context.Context, userID, tokenID int64) error
 
-	State(ctx context.Context, at time.Time, since *time.Time) (*tracker.State, error)
+	CurrentResponses(ctx context.Context, recommendationIDs []int64) ([]tracker.Response, error)
+	ReadAsAt(ctx context.Context, at time.Time, opts store.AsAtOptions, fn func(tx *store.Store, view *tracker.View) error) error
 	SaveReferenceReport(ctx context.Context, refID int64, version int, intro *string, items []int64) error
 	MoveActionDue(ctx context.Context, id int64, m store.DeadlineMove) error
 	MoveRecommendationDeadline(ctx context.Context, id int64, m store.DeadlineMove) error

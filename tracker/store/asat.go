@@ -1,0 +1,373 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/civic-tracker/tracker/tracker"
+)
+
+// AsAtOptions say how to read the tracker as at a moment.
+type AsAtOptions struct {
+	// Since marks what was new or changed after this moment.
+	Since *time.Time
+	// Recorded reads by when changes were typed in rather than when they
+	// took effect: what the tracker knew at the moment, for an auditor.
+	Recorded bool
+}
+
+// versioned are the tables "as at" rebuilds from the audit trail, with the
+// entity their events are recorded under. Organisations are shown by their
+// current names; outcomes go with their reply.
+var versioned = []struct {
+	entity, table string
+	rows          func() any // a pointer to an empty slice of the table's rows
+}{
+	{EntitySource, "sources", func() any { return &[]sourceRow{} }},
+	{EntityRecommendation, "recommendations", func() any { return &[]recommendationRow{} }},
+	{EntityResponse, "responses", func() any { return &[]responseRow{} }},
+	{EntityAction, "actions", func() any { return &[]actionRow{} }},
+	{EntityUpdate, "progress_updates", func() any { return &[]updateRow{} }},
+	{EntityReference, "reference_requests", func() any { return &[]referenceRow{} }},
+	{EntityReply, "replies", func() any { return &[]replyRow{} }},
+	{EntityMeasure, "measures", func() any { return &[]measureRow{} }},
+}
+
+// errReadDone ends an as-at read's transaction by rolling it back, so
+// nothing it built outlives the read.
+var errReadDone = errors.New("as-at read done")
+
+// ReadAsAt runs fn on the tracker as it stood at the moment at. fn reads
+// through tx with the same queries the pages use; each table it reads is,
+// for that transaction only, the table as it was at the moment: rows
+// changed later are replaced by their state at the moment, rebuilt from
+// their own audit events, rows made later are left out and rows deleted
+// since come back. Only the items changed after the moment are rebuilt, so
+// as at today costs nothing extra and the whole trail is never read.
+//
+// "As at" follows the log's own dates: each change counts from the day it
+// took effect (an update's date, a response's, the day a status changed),
+// whenever it was typed in; opts.Recorded reads by when it was typed in.
+// view carries the moment and, with opts.Since, what changed since then.
+//
+// fn must only read: the transaction is rolled back when it returns.
+func (s *Store) ReadAsAt(ctx context.Context, at time.Time, opts AsAtOptions, fn func(tx *Store, view *tracker.View) error) error {
+	at = at.UTC()
+	view := &tracker.View{AsAt: at, Since: opts.Since}
+	column := "effective_at"
+	if opts.Recorded {
+		column = "at"
+	}
+	if opts.Since != nil {
+		marks, err := s.marks(ctx, column, *opts.Since, at)
+		if err != nil {
+			return err
+		}
+		view.Marks = marks
+	}
+	var later []int
+	if err := s.q(ctx).Model(&auditRow{}).Select("1").Where(column+" > ?", at).Limit(1).Scan(&later).Error; err != nil {
+		return fmt.Errorf("check the audit trail: %w", err)
+	}
+	if len(later) == 0 {
+		// Nothing took effect after the moment: the tables as they are.
+		return fn(s, view)
+	}
+	err := s.Tx(ctx, func(tx *Store) error {
+		if err := tx.shadow(ctx, column, at, opts.Recorded); err != nil {
+			return err
+		}
+		if err := fn(tx, view); err != nil {
+			return err
+		}
+		return errReadDone
+	})
+	if errors.Is(err, errReadDone) {
+		return nil
+	}
+	return err
+}
+
+// shadow puts, in front of each versioned table, a temporary view of the
+// same name holding the table as it stood at the moment. Temporary objects
+// come first in name lookup on both databases and vanish with the
+// transaction.
+func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorded bool) error {
+	base := "main"
+	if s.dialect == Postgres {
+		if err := s.q(ctx).Raw("SELECT current_schema()").Row().Scan(&base); err != nil {
+			return fmt.Errorf("find the schema: %w", err)
+		}
+	}
+	exec := func(sql string, args ...any) error {
+		if err := s.q(ctx).Exec(s.expand(sql), args...).Error; err != nil {
+			return fmt.Errorf("as at: %.60s…: %w", sql, err)
+		}
+		return nil
+	}
+	// The moment, and every item with a change after it.
+	if err := exec(`CREATE TEMP TABLE asat_moment (at {{ts}} NOT NULL)`); err != nil {
+		return err
+	}
+	if err := exec(`INSERT INTO asat_moment (at) VALUES (?)`, at); err != nil {
+		return err
+	}
+	if err := exec(`CREATE TEMP TABLE asat_changed (entity TEXT NOT NULL, entity_id BIGINT NOT NULL)`); err != nil {
+		return err
+	}
+	if err := exec(`INSERT INTO asat_changed (entity, entity_id) SELECT DISTINCT entity, entity_id FROM audit_events WHERE `+column+` > ?`, at); err != nil {
+		return err
+	}
+	if err := exec(`CREATE INDEX asat_changed_item ON asat_changed (entity, entity_id)`); err != nil {
+		return err
+	}
+	for _, v := range versioned {
+		rows, err := s.rebuiltRows(ctx, v.entity, v.rows(), at, recorded)
+		if err != nil {
+			return err
+		}
+		if err := s.tempCopyOf(ctx, base, v.table); err != nil {
+			return err
+		}
+		if reflect.ValueOf(rows).Elem().Len() > 0 {
+			if err := s.q(ctx).Table("asat_"+v.table).CreateInBatches(rows, 200).Error; err != nil {
+				return fmt.Errorf("as at: keep %s: %w", v.table, err)
+			}
+		}
+		if err := exec(`CREATE TEMP VIEW ` + v.table + ` AS SELECT * FROM ` + base + `.` + v.table +
+			` WHERE id NOT IN (SELECT entity_id FROM asat_changed WHERE entity = '` + v.entity + `')
+			UNION ALL SELECT * FROM asat_` + v.table); err != nil {
+			return err
+		}
+	}
+	// Links kept in tables of their own: a recommendation's addressees and
+	// a reference's recommendations, as its events say they were.
+	links := []struct {
+		entity, table, parent, field string
+	}{
+		{EntityRecommendation, "recommendation_addressees", "recommendation_id", "addressees"},
+		{EntityReference, "reference_recommendations", "reference_id", "recommendations"},
+	}
+	for _, l := range links {
+		if err := s.tempCopyOf(ctx, base, l.table); err != nil {
+			return err
+		}
+		if err := s.rebuildLinks(ctx, l.entity, l.table, l.parent, l.field, at, recorded); err != nil {
+			return err
+		}
+		if err := exec(`CREATE TEMP VIEW ` + l.table + ` AS SELECT * FROM ` + base + `.` + l.table +
+			` WHERE ` + l.parent + ` NOT IN (SELECT entity_id FROM asat_changed WHERE entity = '` + l.entity + `')
+			UNION ALL SELECT * FROM asat_` + l.table); err != nil {
+			return err
+		}
+	}
+	// A measure's value counts from the end of its period, or from when it
+	// was recorded if that came first; a deadline's move from its day.
+	values, revised := `period_end <= (SELECT at FROM asat_moment) OR created_at <= (SELECT at FROM asat_moment)`, `revised_on <= (SELECT at FROM asat_moment)`
+	if recorded {
+		values, revised = `created_at <= (SELECT at FROM asat_moment)`, `created_at <= (SELECT at FROM asat_moment)`
+	}
+	if err := exec(`CREATE TEMP VIEW measure_values AS SELECT * FROM ` + base + `.measure_values WHERE ` + values); err != nil {
+		return err
+	}
+	return exec(`CREATE TEMP VIEW deadline_revisions AS SELECT * FROM ` + base + `.deadline_revisions WHERE ` + revised)
+}
+
+// tempCopyOf makes an empty temporary table asat_<table> with the columns
+// of table, in its order. On SQLite the columns keep their declared types,
+// by which the driver reads times back as times; constraints are left out.
+func (s *Store) tempCopyOf(ctx context.Context, base, table string) error {
+	ddl := `CREATE TEMP TABLE asat_` + table + ` AS SELECT * FROM ` + base + `.` + table + ` WHERE 1 = 0`
+	if s.dialect == SQLite {
+		var cols []struct {
+			Name string
+			Type string
+		}
+		if err := s.q(ctx).Raw(`SELECT name, type FROM pragma_table_info(?)`, table).Scan(&cols).Error; err != nil {
+			return fmt.Errorf("as at: columns of %s: %w", table, err)
+		}
+		defs := make([]string, len(cols))
+		for i, c := range cols {
+			defs[i] = `"` + c.Name + `" ` + c.Type
+		}
+		ddl = `CREATE TEMP TABLE asat_` + table + ` (` + strings.Join(defs, ", ") + `)`
+	}
+	if err := s.q(ctx).Exec(ddl).Error; err != nil {
+		return fmt.Errorf("as at: copy of %s: %w", table, err)
+	}
+	return nil
+}
+
+// changedEvents loads the audit events of the items of entity changed after
+// the moment, by item, in the order they were recorded.
+func (s *Store) changedEvents(ctx context.Context, entity string, recorded bool) (map[int64][]tracker.AuditEvent, error) {
+	var rows []auditRow
+	err := s.q(ctx).Where("entity = ? AND entity_id IN (SELECT entity_id FROM asat_changed WHERE entity = ?)", entity, entity).
+		Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("load the history of %s: %w", entity, err)
+	}
+	out := map[int64][]tracker.AuditEvent{}
+	for _, r := range rows {
+		e := r.domain()
+		if recorded {
+			e.EffectiveAt = e.At
+		}
+		out[r.EntityID] = append(out[r.EntityID], e)
+	}
+	return out, nil
+}
+
+// rebuiltRows returns, in dest, the rows of entity changed after the moment
+// as they stood then; those not made yet or deleted then are left out.
+func (s *Store) rebuiltRows(ctx context.Context, entity string, dest any, at time.Time, recorded bool) (any, error) {
+	if err := s.q(ctx).Unscoped().Where("id IN (SELECT entity_id FROM asat_changed WHERE entity = ?)", entity).
+		Order("id").Find(dest).Error; err != nil {
+		return nil, fmt.Errorf("load changed %s: %w", entity, err)
+	}
+	rows := reflect.ValueOf(dest).Elem()
+	if rows.Len() == 0 {
+		return dest, nil
+	}
+	events, err := s.changedEvents(ctx, entity, recorded)
+	if err != nil {
+		return nil, err
+	}
+	kept := reflect.MakeSlice(rows.Type(), 0, rows.Len())
+	for i := 0; i < rows.Len(); i++ {
+		row := rows.Index(i)
+		snap := tracker.Rebuild(events[row.FieldByName("ID").Int()], at)
+		if !snap.Exists || snap.Deleted {
+			continue
+		}
+		if err := s.applySnapshot(row.Addr().Interface(), snap.Fields); err != nil {
+			return nil, fmt.Errorf("rebuild %s %d: %w", entity, row.FieldByName("ID").Int(), err)
+		}
+		if del := row.FieldByName("DeletedAt"); del.IsValid() {
+			del.Set(reflect.ValueOf(gorm.DeletedAt{}))
+		}
+		kept = reflect.Append(kept, row)
+	}
+	out := reflect.New(kept.Type())
+	out.Elem().Set(kept)
+	return out.Interface(), nil
+}
+
+// rebuildLinks writes into asat_<table> the links of each item of entity
+// changed after the moment, as its history says they were; an item whose
+// history does not name them keeps the links it has now.
+func (s *Store) rebuildLinks(ctx context.Context, entity, table, parent, field string, at time.Time, recorded bool) error {
+	events, err := s.changedEvents(ctx, entity, recorded)
+	if err != nil || len(events) == 0 {
+		return err
+	}
+	var current []map[string]any
+	if err := s.q(ctx).Table(table).Where(parent+" IN (SELECT entity_id FROM asat_changed WHERE entity = ?)", entity).
+		Order(parent + ", sort_order").Find(&current).Error; err != nil {
+		return fmt.Errorf("load %s: %w", table, err)
+	}
+	child := map[string]string{"recommendation_addressees": "organisation_id", "reference_recommendations": "recommendation_id"}[table]
+	now := map[int64][]int64{}
+	for _, l := range current {
+		p, c := toInt64(l[parent]), toInt64(l[child])
+		now[p] = append(now[p], c)
+	}
+	var out []map[string]any
+	for id, evs := range events {
+		ids, ok := linksOf(tracker.Rebuild(evs, at), field)
+		if !ok {
+			ids = now[id]
+		}
+		for i, c := range ids {
+			out = append(out, map[string]any{parent: id, child: c, "sort_order": i})
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	if err := s.q(ctx).Table("asat_"+table).CreateInBatches(out, 500).Error; err != nil {
+		return fmt.Errorf("as at: keep %s: %w", table, err)
+	}
+	return nil
+}
+
+// linksOf reads a list of ids from a rebuilt item's field; ok is false when
+// the item did not exist or its history does not say.
+func linksOf(snap tracker.Snapshot, field string) ([]int64, bool) {
+	if !snap.Exists {
+		return nil, true
+	}
+	v, present := snap.Fields[field]
+	if !present {
+		return nil, false
+	}
+	raw, _ := v.([]any)
+	ids := make([]int64, 0, len(raw))
+	for _, v := range raw {
+		f, ok := v.(float64)
+		if !ok {
+			return nil, false
+		}
+		ids = append(ids, int64(f))
+	}
+	return ids, true
+}
+
+func toInt64(v any) int64 {
+	switch n := v.(type) {
+	case int64:
+		return n
+	case int32:
+		return int64(n)
+	case int:
+		return int64(n)
+	case float64:
+		return int64(n)
+	}
+	return 0
+}
+
+// marks says which items were made ("new") or changed ("changed") after
+// since and up to at, by the given time column; a progress update marks its
+// action changed too.
+func (s *Store) marks(ctx context.Context, column string, since, at time.Time) (map[string]map[int64]string, error) {
+	var rows []struct {
+		Entity   string
+		EntityID int64
+		Op       string
+		ActionID *int64
+	}
+	err := s.q(ctx).Table("audit_events AS e").
+		Select("e.entity, e.entity_id, e.op, u.action_id").
+		Joins("LEFT JOIN progress_updates u ON e.entity = ? AND u.id = e.entity_id", EntityUpdate).
+		Where("e."+column+" > ? AND e."+column+" <= ?", since, at).Order("e.id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("find changes since %s: %w", tracker.FormatDate(since), err)
+	}
+	out := map[string]map[int64]string{}
+	set := func(entity string, id int64, mark string) {
+		if out[entity] == nil {
+			out[entity] = map[int64]string{}
+		}
+		if out[entity][id] != tracker.MarkNew {
+			out[entity][id] = mark
+		}
+	}
+	for _, r := range rows {
+		if r.Op == tracker.OpCreate {
+			set(r.Entity, r.EntityID, tracker.MarkNew)
+		} else {
+			set(r.Entity, r.EntityID, tracker.MarkChanged)
+		}
+		if r.ActionID != nil {
+			set(EntityAction, *r.ActionID, tracker.MarkChanged)
+		}
+	}
+	return out, nil
+}
