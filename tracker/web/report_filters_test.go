@@ -1,0 +1,117 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/store/storetest"
+)
+
+// TestActionLogPDFIsThePage: for every filter and order of the action log,
+// the PDF lists exactly the actions the page lists, in the same order.
+func TestActionLogPDFIsThePage(t *testing.T) {
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if storetest.RequirePostgres() {
+			t.Fatal("pdftotext (poppler-utils) is required when CI=true")
+		}
+		t.Skip("pdftotext not found (install poppler-utils): the PDF's rows cannot be read back")
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s, 100)
+		ctx := context.Background()
+		// One action changed today, so "changed since yesterday" holds it alone.
+		all, _, err := s.ListActions(ctx, tracker.ActionFilter{Page: tracker.AllRows})
+		if err != nil {
+			t.Fatal(err)
+		}
+		descriptions := map[int64]string{}
+		for _, it := range all {
+			descriptions[it.Action.ID] = it.Action.Description
+		}
+		changed := all[len(all)-1].Action
+		red := tracker.RAGRed
+		chair := tracker.WithActor(ctx, tracker.Actor{Name: "Test", Channel: tracker.ChannelPage})
+		if err := s.PostUpdate(chair, changed.ID, store.ProgressChange{Version: changed.Version, Date: storetest.Today(), Text: "Moved to red", RAG: &red}); err != nil {
+			t.Fatal(err)
+		}
+		viewer := e.login(viewer)
+		link := regexp.MustCompile(`#action-(\d+)"`)
+		for _, query := range []string{
+			"", "rag=red", "rag=amber", "rag=none", "overdue=1", "open=1", "due_within=3660", "status=completed",
+			"sort=owner", "sort=rag", "sort=status", "sort=changed", "open=1&sort=rag",
+			"owner=" + url.QueryEscape("Detective Superintendent Crime"),
+			"changed_since=" + storetest.ISO(-1),
+		} {
+			page := viewer.get("/actions?"+query, http.StatusOK)
+			var want []int64
+			seen := map[int64]bool{}
+			for _, m := range link.FindAllStringSubmatch(page, -1) {
+				id, _ := strconv.ParseInt(m[1], 10, 64)
+				if _, ok := descriptions[id]; ok && !seen[id] {
+					seen[id] = true
+					want = append(want, id)
+				}
+			}
+			res, err := viewer.http.Get(e.ts.URL + "/reports/actions.pdf?" + query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pdf, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("%q: PDF answered %d", query, res.StatusCode)
+			}
+			cmd := exec.Command(pdftotext, "-enc", "UTF-8", "-", "-")
+			cmd.Stdin = bytes.NewReader(pdf)
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			flat := strings.Join(strings.Fields(string(out)), " ")
+			// Where each action's description begins in the PDF, if at all.
+			var got []int64
+			at := map[int64]int{}
+			for id, d := range descriptions {
+				if i := strings.Index(flat, strings.Join(strings.Fields(d)[:min(5, len(strings.Fields(d)))], " ")); i >= 0 {
+					at[id] = i
+					got = append(got, id)
+				}
+			}
+			sortByPosition(got, at)
+			if !equalIDs(got, want) {
+				t.Errorf("%q: the page lists %v, the PDF %v", query, want, got)
+			}
+		}
+	})
+}
+
+func sortByPosition(ids []int64, at map[int64]int) {
+	for i := 1; i < len(ids); i++ {
+		for j := i; j > 0 && at[ids[j]] < at[ids[j-1]]; j-- {
+			ids[j], ids[j-1] = ids[j-1], ids[j]
+		}
+	}
+}
+
+func equalIDs(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
