@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,125 +16,151 @@ import (
 // different people and channels, remembers how it stood after each step,
 // and checks that Rebuild returns each of those states exactly.
 func TestAuditTrailRebuildsEveryState(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		chair := int64(0)
-		ctx := context.Background()
-		org, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "City of London Police", ShortName: "CoLP"})
-		u, err := s.CreateUser(ctx, tracker.User{Email: "chair@colp.example", Name: "D/Supt Crime", Role: tracker.RoleEditor, Organisations: []int64{org.ID}}, "correct horse battery")
-		if err != nil {
-			t.Fatal(err)
-		}
-		chair = u.ID
-		page := tracker.WithActor(ctx, tracker.Actor{UserID: &chair, Name: "D/Supt Crime", Channel: tracker.ChannelPage})
-		api := tracker.WithActor(ctx, tracker.Actor{UserID: &chair, Name: "D/Supt Crime", Channel: tracker.ChannelAPI})
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) { testAuditTrailRebuildsEveryState(t, b) })
+	}
+}
 
-		a, err := s.CreateAction(page, tracker.Action{OrganisationID: org.ID, Description: "Review call handling – “Victims’ Code”", Owner: "D/Supt Crime", Status: tracker.ActNotStarted, DueDate: tracker.DatePtr(2026, time.March, 31)})
-		if err != nil {
+// testAuditTrailRebuildsEveryState runs on a store whose clock the test
+// moves on: from the test clock's now, a minute at each remembered state,
+// so every state has a moment of its own between the events around it.
+func testAuditTrailRebuildsEveryState(t *testing.T, b storetest.Backend) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	now := storetest.Now()
+	tick := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Minute)
+		return now
+	}
+	s, err := store.Open(ctx, b.Open(t), store.WithClock(func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	due := storetest.Day(60)
+	org, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "City of London Police", ShortName: "CoLP"})
+	u, err := s.CreateUser(ctx, tracker.User{Email: "chair@colp.example", Name: "D/Supt Crime", Role: tracker.RoleEditor, Organisations: []int64{org.ID}}, "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chair := u.ID
+	page := tracker.WithActor(ctx, tracker.Actor{UserID: &chair, Name: "D/Supt Crime", Channel: tracker.ChannelPage})
+	api := tracker.WithActor(ctx, tracker.Actor{UserID: &chair, Name: "D/Supt Crime", Channel: tracker.ChannelAPI})
+
+	a, err := s.CreateAction(page, tracker.Action{OrganisationID: org.ID, Description: "Review call handling – “Victims’ Code”", Owner: "D/Supt Crime", Status: tracker.ActNotStarted, DueDate: &due})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type state struct {
+		at      time.Time
+		status  string
+		rag     string
+		version float64
+		deleted bool
+	}
+	var states []state
+	remember := func(deleted bool) {
+		cur, err := s.Action(ctx, a.ID)
+		if err != nil && !deleted {
 			t.Fatal(err)
 		}
-		type state struct {
-			at      time.Time
-			status  string
-			rag     string
-			version float64
-			deleted bool
+		last := states[len(states)-1]
+		if !deleted {
+			last = state{status: cur.Action.Status, rag: cur.Action.RAG, version: float64(cur.Action.Version)}
 		}
-		var states []state
-		remember := func(deleted bool) {
-			cur, err := s.Action(ctx, a.ID)
-			if err != nil && !deleted {
-				t.Fatal(err)
-			}
-			last := states[len(states)-1]
-			if !deleted {
-				last = state{status: cur.Action.Status, rag: cur.Action.RAG, version: float64(cur.Action.Version)}
-			}
-			last.deleted = deleted
-			time.Sleep(2 * time.Millisecond)
-			last.at = time.Now().UTC()
-			time.Sleep(2 * time.Millisecond)
-			states = append(states, last)
+		last.deleted = deleted
+		last.at = tick()
+		tick()
+		states = append(states, last)
+	}
+	states = append(states, state{})
+	remember(false)
+
+	steps := []struct {
+		ctx    context.Context
+		status string
+		rag    string
+	}{
+		{page, tracker.ActInProgress, tracker.RAGGreen},
+		{api, "", tracker.RAGAmber},
+		{page, "", tracker.RAGRed},
+		{page, tracker.ActInProgress, tracker.RAGAmber},
+		{api, tracker.ActCompleted, tracker.RAGGreen},
+		{page, tracker.ActInProgress, tracker.RAGAmber},
+	}
+	version := 1
+	for i, st := range steps {
+		rag := st.rag
+		if err := s.PostUpdate(st.ctx, a.ID, store.ProgressChange{Version: version, Date: storetest.Day(-10 + i), Text: "Step £" + string(rune('1'+i)), Status: st.status, RAG: &rag}); err != nil {
+			t.Fatalf("step %d: %v", i, err)
 		}
-		states = append(states, state{})
+		version++
 		remember(false)
+	}
+	// A stale version is refused and changes nothing.
+	stale := tracker.RAGRed
+	err = s.PostUpdate(page, a.ID, store.ProgressChange{Version: 1, Date: storetest.Today(), Text: "stale", RAG: &stale})
+	var conflict *store.ConflictError
+	if !errors.As(err, &conflict) || !errors.Is(err, tracker.ErrConflict) || conflict.Current.Action.RAG != tracker.RAGAmber {
+		t.Fatalf("stale update: %v", err)
+	}
+	if err := s.DeleteAction(page, a.ID, version); err != nil {
+		t.Fatal(err)
+	}
+	remember(true)
+	if err := s.RestoreAction(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	remember(false)
 
-		steps := []struct {
-			ctx    context.Context
-			status string
-			rag    string
-		}{
-			{page, tracker.ActInProgress, tracker.RAGGreen},
-			{api, "", tracker.RAGAmber},
-			{page, "", tracker.RAGRed},
-			{page, tracker.ActInProgress, tracker.RAGAmber},
-			{api, tracker.ActCompleted, tracker.RAGGreen},
-			{page, tracker.ActInProgress, tracker.RAGAmber},
+	events, err := s.History(ctx, store.EntityAction, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 1+len(steps)+2 {
+		t.Fatalf("%d events, want %d", len(events), 1+len(steps)+2)
+	}
+	if events[0].Op != tracker.OpCreate || events[0].Actor != "D/Supt Crime" || events[0].Channel != tracker.ChannelPage || *events[0].ActorID != chair {
+		t.Errorf("create event = %+v", events[0])
+	}
+	if events[2].Channel != tracker.ChannelAPI || len(events[2].Changes) != 2 { // rag and version
+		t.Errorf("second update = %+v", events[2])
+	}
+	for _, c := range events[2].Changes {
+		if c.Field == "rag" && (c.Old != tracker.RAGGreen || c.New != tracker.RAGAmber) {
+			t.Errorf("rag change = %+v, want green → amber", c)
 		}
-		version := 1
-		for i, st := range steps {
-			rag := st.rag
-			if err := s.PostUpdate(st.ctx, a.ID, store.ProgressChange{Version: version, Date: time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC), Text: "Step £" + string(rune('1'+i)), Status: st.status, RAG: &rag}); err != nil {
-				t.Fatalf("step %d: %v", i, err)
-			}
-			version++
-			remember(false)
+	}
+	if snap := tracker.Rebuild(events, states[1].at.Add(-time.Hour)); snap.Exists {
+		t.Errorf("before creation the action existed: %+v", snap)
+	}
+	for i, want := range states[1:] {
+		snap := tracker.Rebuild(events, want.at)
+		if !snap.Exists || snap.Deleted != want.deleted {
+			t.Errorf("state %d: exists %v deleted %v, want deleted %v", i, snap.Exists, snap.Deleted, want.deleted)
+			continue
 		}
-		// A stale version is refused and changes nothing.
-		stale := tracker.RAGRed
-		err = s.PostUpdate(page, a.ID, store.ProgressChange{Version: 1, Date: time.Now(), Text: "stale", RAG: &stale})
-		var conflict *store.ConflictError
-		if !errors.As(err, &conflict) || !errors.Is(err, tracker.ErrConflict) || conflict.Current.Action.RAG != tracker.RAGAmber {
-			t.Fatalf("stale update: %v", err)
+		if snap.Fields["status"] != want.status || snap.Fields["rag"] != want.rag || snap.Fields["version"] != want.version {
+			t.Errorf("state %d: rebuilt %v/%v/v%v, want %s/%s/v%v", i, snap.Fields["status"], snap.Fields["rag"], snap.Fields["version"], want.status, want.rag, want.version)
 		}
-		if err := s.DeleteAction(page, a.ID, version); err != nil {
-			t.Fatal(err)
+		if snap.Fields["description"] != "Review call handling – “Victims’ Code”" || snap.Fields["due_date"] != due.Format("2006-01-02") {
+			t.Errorf("state %d: fields %v", i, snap.Fields)
 		}
-		remember(true)
-		if err := s.RestoreAction(ctx, a.ID); err != nil {
-			t.Fatal(err)
-		}
-		remember(false)
-
-		events, err := s.History(ctx, store.EntityAction, a.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(events) != 1+len(steps)+2 {
-			t.Fatalf("%d events, want %d", len(events), 1+len(steps)+2)
-		}
-		if events[0].Op != tracker.OpCreate || events[0].Actor != "D/Supt Crime" || events[0].Channel != tracker.ChannelPage || *events[0].ActorID != chair {
-			t.Errorf("create event = %+v", events[0])
-		}
-		if events[2].Channel != tracker.ChannelAPI || len(events[2].Changes) != 2 { // rag and version
-			t.Errorf("second update = %+v", events[2])
-		}
-		for _, c := range events[2].Changes {
-			if c.Field == "rag" && (c.Old != tracker.RAGGreen || c.New != tracker.RAGAmber) {
-				t.Errorf("rag change = %+v, want green → amber", c)
-			}
-		}
-		if snap := tracker.Rebuild(events, states[1].at.Add(-time.Hour)); snap.Exists {
-			t.Errorf("before creation the action existed: %+v", snap)
-		}
-		for i, want := range states[1:] {
-			snap := tracker.Rebuild(events, want.at)
-			if !snap.Exists || snap.Deleted != want.deleted {
-				t.Errorf("state %d: exists %v deleted %v, want deleted %v", i, snap.Exists, snap.Deleted, want.deleted)
-				continue
-			}
-			if snap.Fields["status"] != want.status || snap.Fields["rag"] != want.rag || snap.Fields["version"] != want.version {
-				t.Errorf("state %d: rebuilt %v/%v/v%v, want %s/%s/v%v", i, snap.Fields["status"], snap.Fields["rag"], snap.Fields["version"], want.status, want.rag, want.version)
-			}
-			if snap.Fields["description"] != "Review call handling – “Victims’ Code”" || snap.Fields["due_date"] != "2026-03-31" {
-				t.Errorf("state %d: fields %v", i, snap.Fields)
-			}
-		}
-		// The updates themselves are in the trail too.
-		all, err := s.ActionHistory(ctx, a.ID)
-		if err != nil || len(all) != len(events)+len(steps) {
-			t.Errorf("action history: %d events, %v", len(all), err)
-		}
-	})
+	}
+	// The updates themselves are in the trail too.
+	all, err := s.ActionHistory(ctx, a.ID)
+	if err != nil || len(all) != len(events)+len(steps) {
+		t.Errorf("action history: %d events, %v", len(all), err)
+	}
 }
 
 func TestAccountsSessionsTokens(t *testing.T) {

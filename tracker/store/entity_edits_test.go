@@ -209,11 +209,11 @@ func TestStateKeepsLinksAsTheyWere(t *testing.T) {
 		if _, err := s.UpdateReference(ctx, ref, []int64{rec.ID}, ""); err != nil {
 			t.Fatal(err)
 		}
-		then, err := s.State(ctx, time.Now().Add(-24*time.Hour), nil)
+		then, err := s.State(ctx, storetest.Now().Add(-24*time.Hour), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		now, err := s.State(ctx, time.Now().Add(time.Hour), nil)
+		now, err := s.State(ctx, storetest.Now().Add(time.Hour), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
