@@ -14,10 +14,10 @@ import (
 
 	"github.com/jung-kurt/gofpdf"
 
-	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/example"
 	"github.com/civic-tracker/tracker/tracker/report"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/store/storetest"
 )
 
 var bench struct {
@@ -39,7 +39,7 @@ func benchData(b *testing.B) (*store.Store, int64, *report.Fonts) {
 			bench.err = err
 			return
 		}
-		s, err := store.Open(ctx, filepath.Join(dir, "bench.db"))
+		s, err := store.Open(ctx, filepath.Join(dir, "bench.db"), store.WithClock(storetest.Clock))
 		if err == nil {
 			err = s.Migrate(ctx)
 		}
@@ -92,7 +92,7 @@ func peakHeap(fn func()) uint64 {
 func BenchmarkSourceStatus(b *testing.B) {
 	s, id, fonts := benchData(b)
 	ctx := context.Background()
-	asAt := tracker.Day(time.Now())
+	asAt := storetest.Today()
 	var pages int
 	var size int
 	b.ReportAllocs()
@@ -135,7 +135,7 @@ func benchFloor(b *testing.B, ours bool) {
 	if err != nil {
 		b.Skip("pdftotext (poppler-utils) is needed to read the report's text back")
 	}
-	asAt := tracker.Day(time.Now())
+	asAt := storetest.Today()
 	st, err := s.State(context.Background(), report.Moment(asAt), nil)
 	if err != nil {
 		b.Fatal(err)
@@ -194,7 +194,7 @@ func benchFloor(b *testing.B, ours bool) {
 func BenchmarkStateLoad(b *testing.B) {
 	s, _, _ := benchData(b)
 	ctx := context.Background()
-	moment := report.Moment(time.Now())
+	moment := report.Moment(storetest.Today())
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -103,8 +103,8 @@ func newFixture(t *testing.T) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	day := time.Date(2026, time.November, 23, 0, 0, 0, 0, time.UTC)
-	st, err := s.State(context.Background(), report.Moment(time.Now()), nil)
+	day := storetest.Today()
+	st, err := s.State(context.Background(), report.Moment(day), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,6 +149,13 @@ func checkPages(t *testing.T, what, text string, res report.Result) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// daysSince is how the overdue columns write the whole days from a fixed
+// date (a deadline in the example) to day, for example "4955 days".
+func daysSince(day time.Time, y int, m time.Month, d int) string {
+	from := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return itoa(int(tracker.Day(day).Sub(from)/(24*time.Hour))) + " days"
+}
+
 func TestPDFReferenceResponse(t *testing.T) {
 	f := newFixture(t)
 	var ref13 int64
@@ -162,7 +169,7 @@ func TestPDFReferenceResponse(t *testing.T) {
 	inOrder(t, text, "reference response",
 		"Outstanding Reference: 13 – Victim Satisfaction Action Plan",
 		"Response from City of London Police", "Response to Performance and Resource Management Sub-Committee",
-		"Date 23 November 2026", "Introduction",
+		"Date "+tracker.FormatDate(f.day), "Introduction",
 		"rolling action log which is effective for their purposes but is not suitable for presentation",
 		"Recommendation 1", "Officers should receive individual feedback", "Management response: Accepted",
 		"• As part of the Force Resolution Centre", "• First line supervisors are feeding back",
@@ -172,7 +179,7 @@ func TestPDFReferenceResponse(t *testing.T) {
 	checkPages(t, "reference response", text, res)
 	info := pdfInfo(t, pdf)
 	if info["Title"] != "Outstanding Reference: 13 – Victim Satisfaction Action Plan" || info["Author"] != "City of London Police" ||
-		!strings.HasPrefix(info["CreationDate"], "2026-11-23T23:59:59") || !strings.Contains(info["Subject"], "Performance and Resource Management Sub-Committee") {
+		!strings.HasPrefix(info["CreationDate"], f.day.Format("2006-01-02")+"T23:59:59") || !strings.Contains(info["Subject"], "Performance and Resource Management Sub-Committee") {
 		t.Errorf("metadata = %v", info)
 	}
 	if !bytes.Contains(pdf, []byte("/Outlines")) || bytes.Count(pdf, []byte("/Parent")) < 4 {
@@ -186,7 +193,7 @@ func TestPDFReferenceResponse(t *testing.T) {
 	if err := f.s.SaveReferenceReport(context.Background(), ref13, rd.Reference.Version, &intro, []int64{rec2}); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := f.s.State(context.Background(), report.Moment(time.Now()), nil)
+	st, _ := f.s.State(context.Background(), report.Moment(f.day), nil)
 	f.st = st
 	pdf, _ = f.render(t, report.Request{Kind: report.KindReference, ReferenceID: ref13})
 	text = pdfText(t, pdf)
@@ -202,7 +209,7 @@ func TestPDFSourceStatus(t *testing.T) {
 	text := pdfText(t, pdf)
 	inOrder(t, text, "source status",
 		"Status report", "Duty of Care: Improving Support for Victims of Crime", "Issued by London Assembly Police and Crime Committee",
-		"Date 23 January 2013", "Status as at 23 November 2026",
+		"Date 23 January 2013", "Status as at "+tracker.FormatDate(f.day),
 		"Summary", "Recommendations by status", "Open 6", "In progress 4", "Past their deadline 3", "Open actions by RAG rating",
 		"Recommendation 1", "Deadline as written None given",
 		"Recommendation 3", "Deadline as written over the next six months", "Deadline date 23 July 2013",
@@ -227,8 +234,8 @@ func TestPDFOutstandingAndActionLog(t *testing.T) {
 	inOrder(t, text, "outstanding",
 		"Outstanding and overdue recommendations and actions", "Organisation",
 		"Metropolitan Police Service", "Outstanding recommendations addressed to MPS",
-		"Recommendation 4", "4955 days", // 30 April 2013 to 23 November 2026, the most overdue first
-		"Open actions: Crime Recording Bureau (CRIB)", "Create a hotline for Victim Support enquiries", "4924 days", "Not rated")
+		"Recommendation 4", daysSince(f.day, 2013, time.April, 30), // the most overdue first
+		"Open actions: Crime Recording Bureau (CRIB)", "Create a hotline for Victim Support enquiries", daysSince(f.day, 2013, time.May, 31), "Not rated")
 	if strings.Index(text, "Metropolitan Police Service") > strings.Index(text, "Victim Support\n") && strings.Contains(text, "Victim Support\n") {
 		t.Error("the organisation with most overdue items is not first")
 	}
@@ -255,7 +262,7 @@ func TestPDFSameBytesForSameDay(t *testing.T) {
 	id := f.source(t, example.DutyOfCareTitle)
 	a, _ := f.render(t, report.Request{Kind: report.KindSource, SourceID: id})
 	time.Sleep(1100 * time.Millisecond)
-	st, err := f.s.State(context.Background(), report.Moment(time.Now()), nil)
+	st, err := f.s.State(context.Background(), report.Moment(f.day), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,11 +285,11 @@ func TestPDFAsAtAndChangedSince(t *testing.T) {
 	items := f.st.ActionLog(tracker.ActionFilter{Owner: "Crime Recording Bureau (CRIB)"})
 	hotline := items[0].Action
 	amber := tracker.RAGAmber
-	if err := f.s.PostUpdate(ctx, hotline.ID, store.ProgressChange{Version: hotline.Version, Date: time.Now(), Text: "Supplier delayed – “new date” agreed", RAG: &amber}); err != nil {
+	if err := f.s.PostUpdate(ctx, hotline.ID, store.ProgressChange{Version: hotline.Version, Date: storetest.Today(), Text: "Supplier delayed – “new date” agreed", RAG: &amber}); err != nil {
 		t.Fatal(err)
 	}
-	today := tracker.Day(time.Now())
-	yesterday := today.AddDate(0, 0, -1)
+	today := storetest.Today()
+	yesterday := storetest.Day(-1)
 	render := func(asAt time.Time, since *time.Time) string {
 		st, err := f.s.State(ctx, report.Moment(asAt), since)
 		if err != nil {
@@ -348,13 +355,13 @@ func TestPDFHostileText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := s.State(ctx, report.Moment(time.Now()), nil)
+	st, err := s.State(ctx, report.Moment(storetest.Today()), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, kind := range []string{report.KindSource, report.KindOutstanding, report.KindActions} {
 		var buf bytes.Buffer
-		res, err := report.Render(&buf, fonts, st, report.Request{Kind: kind, SourceID: src.ID, AsAt: time.Now()})
+		res, err := report.Render(&buf, fonts, st, report.Request{Kind: kind, SourceID: src.ID, AsAt: storetest.Today()})
 		if err != nil {
 			t.Fatalf("%s: %v", kind, err)
 		}
@@ -375,8 +382,9 @@ func TestPDFHostileText(t *testing.T) {
 }
 
 func TestFileName(t *testing.T) {
-	got := report.FileName("reference", "Outstanding Reference: 13 – Victim Satisfaction", time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC))
-	if got != "reference-outstanding-reference-13-victim-satisfac-as-at-2026-11-23.pdf" {
+	// An afternoon of the test clock's day: the name holds the day alone.
+	got := report.FileName("reference", "Outstanding Reference: 13 – Victim Satisfaction", storetest.Today().Add(15*time.Hour))
+	if got != "reference-outstanding-reference-13-victim-satisfac-as-at-"+storetest.ISO(0)+".pdf" {
 		t.Errorf("FileName = %q", got)
 	}
 }
@@ -395,7 +403,7 @@ func TestPDFShowsDeadlineRevisions(t *testing.T) {
 	if err := f.s.MoveActionDue(ctx, hotline.ID, store.DeadlineMove{Version: hotline.Version, NewDate: time.Date(2013, 7, 31, 0, 0, 0, 0, time.UTC), Reason: "Vetting"}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := f.s.State(context.Background(), report.Moment(time.Now()), nil)
+	st, err := f.s.State(context.Background(), report.Moment(f.day), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
