@@ -20,6 +20,13 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+// TestMain gives every command the tests' clock, the one the stores that
+// storetest opens stamp their trail with.
+func TestMain(m *testing.M) {
+	clock = storetest.Clock
+	os.Exit(m.Run())
+}
+
 func TestSeedTwice(t *testing.T) {
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
@@ -207,9 +214,9 @@ func TestReportCommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"report", "reference", "--db", db, "--ref", "13", "-o", filepath.Join(dir, "ref.pdf")}, "ref.pdf: 2 pages"},
-		{[]string{"report", "source", "--db", db, "--source", "duty of care", "--as-at", time.Now().Format("2006-01-02"), "-o", filepath.Join(dir, "src.pdf")}, "src.pdf:"},
+		{[]string{"report", "source", "--db", db, "--source", "duty of care", "--as-at", storetest.ISO(0), "-o", filepath.Join(dir, "src.pdf")}, "src.pdf:"},
 		{[]string{"report", "outstanding", "--db", db, "-o", filepath.Join(dir, "out.pdf")}, "out.pdf:"},
-		{[]string{"report", "actions", "--db", db, "--source", "Oversight", "--since", "2026-01-01", "-o", filepath.Join(dir, "log.pdf")}, "log.pdf:"},
+		{[]string{"report", "actions", "--db", db, "--source", "Oversight", "--since", storetest.ISO(-30), "-o", filepath.Join(dir, "log.pdf")}, "log.pdf:"},
 	} {
 		var out bytes.Buffer
 		if err := run(ctx, tc.args, &out, quiet); err != nil {
@@ -232,7 +239,7 @@ func TestReportCommand(t *testing.T) {
 		{[]string{"report", "reference", "--db", db, "--ref", "99", "-o", "x.pdf"}, `no reference numbered "99"; the references are "13 – Victim Satisfaction Action Plan"`},
 		{[]string{"report", "outstanding", "--db", db}, "-o FILE.pdf"},
 		{[]string{"report", "minutes", "--db", db, "-o", "x.pdf"}, `unknown report "minutes"`},
-		{[]string{"report", "outstanding", "--db", db, "--as-at", "23/11/2026", "-o", "x.pdf"}, "not a date like"},
+		{[]string{"report", "outstanding", "--db", db, "--as-at", storetest.Today().Format("02/01/2006"), "-o", "x.pdf"}, "not a date like"},
 	} {
 		err := run(ctx, tc.args, io.Discard, quiet)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -251,7 +258,7 @@ func TestGenerateCommand(t *testing.T) {
 		t.Errorf("generate said %q", out.String())
 	}
 	s := storetest.OpenMigrated(t, db)
-	c, err := s.Counts(context.Background(), time.Now())
+	c, err := s.Counts(context.Background(), storetest.Now())
 	if err != nil || c.Recommendations != 20 {
 		t.Errorf("counts after generate: %+v %v", c, err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/civic-tracker/tracker/tracker/example"
 	"github.com/civic-tracker/tracker/tracker/report"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/store/storetest"
 )
 
 var bench struct {
@@ -25,6 +26,9 @@ var bench struct {
 	store  *store.Store
 	source int64
 	fonts  *report.Fonts
+	// before is a moment after the data was made and before 300 of its
+	// actions were given a new update, for reports as at a past moment.
+	before time.Time
 	err    error
 }
 
@@ -39,7 +43,7 @@ func benchData(b *testing.B) (*store.Store, int64, *report.Fonts) {
 			bench.err = err
 			return
 		}
-		s, err := store.Open(ctx, filepath.Join(dir, "bench.db"))
+		s, err := store.Open(ctx, filepath.Join(dir, "bench.db"), store.WithClock(storetest.Clock))
 		if err == nil {
 			err = s.Migrate(ctx)
 		}
@@ -52,11 +56,47 @@ func benchData(b *testing.B) (*store.Store, int64, *report.Fonts) {
 		if bench.err == nil {
 			bench.fonts, bench.err = report.LoadFonts("")
 		}
+		if bench.err == nil {
+			bench.before = s.Now()
+			bench.err = changeSome(ctx, s, 300)
+		}
 	})
 	if bench.err != nil {
 		b.Fatal(bench.err)
 	}
 	return bench.store, bench.source, bench.fonts
+}
+
+// changeSome posts a red-rated update on n actions, each a change after
+// bench.before that an as-at report must undo.
+func changeSome(ctx context.Context, s *store.Store, n int) error {
+	items, _, err := s.ListActions(ctx, tracker.ActionFilter{Sort: "id", Page: tracker.Page{Size: n}})
+	if err != nil {
+		return err
+	}
+	red := tracker.RAGRed
+	for _, it := range items {
+		if err := s.PostUpdate(ctx, it.Action.ID, store.ProgressChange{Version: it.Action.Version, Date: s.Now(), Text: "Slipped – £250,000 short", RAG: &red}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// render writes a report as at the moment, through the store's queries.
+func render(b *testing.B, s *store.Store, fonts *report.Fonts, moment time.Time, req report.Request) (*bytes.Buffer, report.Result) {
+	ctx := context.Background()
+	var buf bytes.Buffer
+	var res report.Result
+	err := s.ReadAsAt(ctx, moment, store.AsAtOptions{}, func(tx *store.Store, view *tracker.View) error {
+		var err error
+		res, err = report.Render(ctx, &buf, fonts, tx, view, req)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &buf, res
 }
 
 // peakHeap samples the heap while fn runs and returns the largest size seen.
@@ -87,27 +127,30 @@ func peakHeap(fn func()) uint64 {
 }
 
 // BenchmarkSourceStatus renders the source status report end to end: the
-// tracker loaded from the database as at today, the report assembled and
-// set as PDF.
+// source read through the store's queries as at today, the report
+// assembled and set as PDF.
 func BenchmarkSourceStatus(b *testing.B) {
+	benchSource(b, report.Moment(storetest.Today()))
+}
+
+// BenchmarkSourceStatusAsAtEarlier renders the same report as at a moment
+// before 300 of its actions changed: those actions and their updates are
+// rebuilt from their own audit events.
+func BenchmarkSourceStatusAsAtEarlier(b *testing.B) {
+	_, _, _ = benchData(b)
+	benchSource(b, bench.before)
+}
+
+func benchSource(b *testing.B, moment time.Time) {
 	s, id, fonts := benchData(b)
-	ctx := context.Background()
-	asAt := tracker.Day(time.Now())
+	asAt := storetest.Today()
 	var pages int
 	var size int
 	b.ReportAllocs()
 	b.ResetTimer()
 	peak := peakHeap(func() {
 		for i := 0; i < b.N; i++ {
-			st, err := s.State(ctx, report.Moment(asAt), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var buf bytes.Buffer
-			res, err := report.Render(&buf, fonts, st, report.Request{Kind: report.KindSource, SourceID: id, AsAt: asAt})
-			if err != nil {
-				b.Fatal(err)
-			}
+			buf, res := render(b, s, fonts, moment, report.Request{Kind: report.KindSource, SourceID: id, AsAt: asAt})
 			pages, size = res.Pages, buf.Len()
 		}
 	})
@@ -135,17 +178,10 @@ func benchFloor(b *testing.B, ours bool) {
 	if err != nil {
 		b.Skip("pdftotext (poppler-utils) is needed to read the report's text back")
 	}
-	asAt := tracker.Day(time.Now())
-	st, err := s.State(context.Background(), report.Moment(asAt), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var rendered bytes.Buffer
-	if _, err := report.Render(&rendered, fonts, st, report.Request{Kind: report.KindSource, SourceID: id, AsAt: asAt}); err != nil {
-		b.Fatal(err)
-	}
+	asAt := storetest.Today()
+	rendered, _ := render(b, s, fonts, report.Moment(asAt), report.Request{Kind: report.KindSource, SourceID: id, AsAt: asAt})
 	cmd := exec.Command(pdftotext, "-enc", "UTF-8", "-", "-")
-	cmd.Stdin = &rendered
+	cmd.Stdin = rendered
 	out, err := cmd.Output()
 	if err != nil {
 		b.Fatal(err)
@@ -189,16 +225,15 @@ func benchFloor(b *testing.B, ours bool) {
 	b.ReportMetric(float64(peak)/1e6, "MB-peak-heap")
 }
 
-// BenchmarkStateLoad measures the database half of the end-to-end report:
-// loading the tracker as at today.
-func BenchmarkStateLoad(b *testing.B) {
-	s, _, _ := benchData(b)
+// BenchmarkSourceReportQueries measures the database half of the
+// end-to-end report: the source's queries as at today.
+func BenchmarkSourceReportQueries(b *testing.B) {
+	s, id, _ := benchData(b)
 	ctx := context.Background()
-	moment := report.Moment(time.Now())
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := s.State(ctx, moment, nil); err != nil {
+		if _, _, err := s.SourceReport(ctx, id); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -89,7 +89,6 @@ func inOrder(t *testing.T, text, what string, parts ...string) {
 type fixture struct {
 	s     *store.Store
 	fonts *report.Fonts
-	st    *tracker.State
 	day   time.Time
 }
 
@@ -103,12 +102,7 @@ func newFixture(t *testing.T) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	day := time.Date(2026, time.November, 23, 0, 0, 0, 0, time.UTC)
-	st, err := s.State(context.Background(), report.Moment(time.Now()), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fixture{s: s, fonts: fonts, st: st, day: day}
+	return fixture{s: s, fonts: fonts, day: storetest.Today()}
 }
 
 func (f fixture) render(t *testing.T, req report.Request) ([]byte, report.Result) {
@@ -116,22 +110,42 @@ func (f fixture) render(t *testing.T, req report.Request) ([]byte, report.Result
 	if req.AsAt.IsZero() {
 		req.AsAt = f.day
 	}
+	return renderAsAt(t, f.s, f.fonts, req)
+}
+
+// renderAsAt renders a report from the store as at the request's day, as
+// the pages and the command line do.
+func renderAsAt(t *testing.T, s *store.Store, fonts *report.Fonts, req report.Request) ([]byte, report.Result) {
+	t.Helper()
+	ctx := context.Background()
 	var buf bytes.Buffer
-	res, err := report.Render(&buf, f.fonts, f.st, req)
+	var res report.Result
+	err := s.ReadAsAt(ctx, report.Moment(req.AsAt), store.AsAtOptions{Since: req.Since}, func(tx *store.Store, view *tracker.View) error {
+		var err error
+		res, err = report.Render(ctx, &buf, fonts, tx, view, req)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes(), res
 }
 
-func (f fixture) source(t *testing.T, title string) int64 {
-	for _, s := range f.st.Sources {
-		if s.Title == title {
-			return s.ID
-		}
+// references lists the tracker's references as they stand.
+func (f fixture) references(t *testing.T) []tracker.Reference {
+	refs, _, err := f.s.ListReferences(context.Background(), tracker.AllRows)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no source %q", title)
-	return 0
+	return refs
+}
+
+func (f fixture) source(t *testing.T, title string) int64 {
+	src, err := f.s.FindSourceByTitle(context.Background(), title)
+	if err != nil {
+		t.Fatalf("no source %q: %v", title, err)
+	}
+	return src.ID
 }
 
 var pageOf = regexp.MustCompile(`Page 1 of (\d+)`)
@@ -149,10 +163,17 @@ func checkPages(t *testing.T, what, text string, res report.Result) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// daysSince is how the overdue columns write the whole days from a fixed
+// date (a deadline in the example) to day, for example "4955 days".
+func daysSince(day time.Time, y int, m time.Month, d int) string {
+	from := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return itoa(int(tracker.Day(day).Sub(from)/(24*time.Hour))) + " days"
+}
+
 func TestPDFReferenceResponse(t *testing.T) {
 	f := newFixture(t)
 	var ref13 int64
-	for _, r := range f.st.References {
+	for _, r := range f.references(t) {
 		if r.Number == "13" {
 			ref13 = r.ID
 		}
@@ -182,7 +203,7 @@ func TestPDFReferenceResponse(t *testing.T) {
 	}
 	info := pdfInfo(t, pdf)
 	if info["Title"] != "Outstanding Reference: 13 – Victim Satisfaction Action Plan" || info["Author"] != "City of London Police" ||
-		!strings.HasPrefix(info["CreationDate"], "2026-11-23T23:59:59") || !strings.Contains(info["Subject"], "Performance and Resource Management Sub-Committee") {
+		!strings.HasPrefix(info["CreationDate"], f.day.Format("2006-01-02")+"T23:59:59") || !strings.Contains(info["Subject"], "Performance and Resource Management Sub-Committee") {
 		t.Errorf("metadata = %v", info)
 	}
 	if !bytes.Contains(pdf, []byte("/Outlines")) || bytes.Count(pdf, []byte("/Parent")) < 4 {
@@ -191,7 +212,7 @@ func TestPDFReferenceResponse(t *testing.T) {
 
 	// The Oversight Board's reply carries its own date, whatever the day of
 	// printing.
-	for _, r := range f.st.References {
+	for _, r := range f.references(t) {
 		if r.Number == "" {
 			pdf, _ := f.render(t, report.Request{Kind: report.KindReference, ReferenceID: r.ID})
 			inOrder(t, pdfText(t, pdf), "board reply", "Response from Metropolitan Police Service", "Response to Oversight Board", "Date 17 May 2022")
@@ -200,13 +221,14 @@ func TestPDFReferenceResponse(t *testing.T) {
 
 	// The secretary's choice: a new introduction and only recommendation 2.
 	intro := "The Sub-Committee asked for an update – this is it, at a cost of £0 and with “care”."
-	rd, _ := f.st.ReferenceReport(ref13)
+	rd, err := f.s.ReferenceDetail(context.Background(), ref13)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rec2 := rd.Recommendations[1].Recommendation.ID
 	if err := f.s.SaveReferenceReport(context.Background(), ref13, rd.Reference.Version, &intro, []int64{rec2}); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := f.s.State(context.Background(), report.Moment(time.Now()), nil)
-	f.st = st
 	pdf, _ = f.render(t, report.Request{Kind: report.KindReference, ReferenceID: ref13})
 	text = pdfText(t, pdf)
 	inOrder(t, text, "chosen reply", "Introduction", intro, "Recommendation 2")
@@ -221,7 +243,7 @@ func TestPDFSourceStatus(t *testing.T) {
 	text := pdfText(t, pdf)
 	inOrder(t, text, "source status",
 		"Status report", "Duty of Care: Improving Support for Victims of Crime", "Issued by London Assembly Police and Crime Committee",
-		"Date 23 January 2013", "Status as at 23 November 2026",
+		"Date 23 January 2013", "Status as at "+tracker.FormatDate(f.day),
 		"Summary", "Recommendations by status", "Open 6", "In progress 4", "Past their deadline 3", "Open actions by RAG rating",
 		"Recommendation 1", "Deadline as written None given",
 		"Recommendation 3", "Deadline as written over the next six months", "Deadline date 23 July 2013",
@@ -246,8 +268,8 @@ func TestPDFOutstandingAndActionLog(t *testing.T) {
 	inOrder(t, text, "outstanding",
 		"Outstanding and overdue recommendations and actions", "Organisation",
 		"Metropolitan Police Service", "Outstanding recommendations addressed to MPS",
-		"Recommendation 4", "4955 days", // 30 April 2013 to 23 November 2026, the most overdue first
-		"Open actions: Crime Recording Bureau (CRIB)", "Create a hotline for Victim Support enquiries", "4924 days", "Not rated")
+		"Recommendation 4", daysSince(f.day, 2013, time.April, 30), // the most overdue first
+		"Open actions: Crime Recording Bureau (CRIB)", "Create a hotline for Victim Support enquiries", daysSince(f.day, 2013, time.May, 31), "Not rated")
 	if strings.Index(text, "Metropolitan Police Service") > strings.Index(text, "Victim Support\n") && strings.Contains(text, "Victim Support\n") {
 		t.Error("the organisation with most overdue items is not first")
 	}
@@ -274,11 +296,6 @@ func TestPDFSameBytesForSameDay(t *testing.T) {
 	id := f.source(t, example.DutyOfCareTitle)
 	a, _ := f.render(t, report.Request{Kind: report.KindSource, SourceID: id})
 	time.Sleep(1100 * time.Millisecond)
-	st, err := f.s.State(context.Background(), report.Moment(time.Now()), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.st = st
 	b, _ := f.render(t, report.Request{Kind: report.KindSource, SourceID: id})
 	if !bytes.Equal(a, b) {
 		t.Error("the same data and day gave different bytes")
@@ -294,24 +311,20 @@ func TestPDFAsAtAndChangedSince(t *testing.T) {
 	if err := backdate(ctx, f.s, 30*24*time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	items := f.st.ActionLog(tracker.ActionFilter{Owner: "Crime Recording Bureau (CRIB)"})
-	hotline := items[0].Action
-	amber := tracker.RAGAmber
-	if err := f.s.PostUpdate(ctx, hotline.ID, store.ProgressChange{Version: hotline.Version, Date: time.Now(), Text: "Supplier delayed – “new date” agreed", RAG: &amber}); err != nil {
+	items, _, err := f.s.ListActions(ctx, tracker.ActionFilter{Owner: "Crime Recording Bureau (CRIB)", Page: tracker.AllRows})
+	if err != nil {
 		t.Fatal(err)
 	}
-	today := tracker.Day(time.Now())
-	yesterday := today.AddDate(0, 0, -1)
+	hotline := items[0].Action
+	amber := tracker.RAGAmber
+	if err := f.s.PostUpdate(ctx, hotline.ID, store.ProgressChange{Version: hotline.Version, Date: storetest.Today(), Text: "Supplier delayed – “new date” agreed", RAG: &amber}); err != nil {
+		t.Fatal(err)
+	}
+	today := storetest.Today()
+	yesterday := storetest.Day(-1)
 	render := func(asAt time.Time, since *time.Time) string {
-		st, err := f.s.State(ctx, report.Moment(asAt), since)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var buf bytes.Buffer
-		if _, err := report.Render(&buf, f.fonts, st, report.Request{Kind: report.KindActions, AsAt: asAt, Since: since, Filter: tracker.ActionFilter{Owner: "Crime Recording Bureau (CRIB)"}}); err != nil {
-			t.Fatal(err)
-		}
-		return strings.Join(strings.Fields(pdfText(t, buf.Bytes())), " ")
+		pdf, _ := f.render(t, report.Request{Kind: report.KindActions, AsAt: asAt, Since: since, Filter: tracker.ActionFilter{Owner: "Crime Recording Bureau (CRIB)"}})
+		return strings.Join(strings.Fields(pdfText(t, pdf)), " ")
 	}
 	before := render(yesterday, nil)
 	if !strings.Contains(before, "Not rated") || strings.Contains(before, "Amber") || strings.Contains(before, "Supplier delayed") ||
@@ -368,17 +381,9 @@ func TestPDFHostileText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := s.State(ctx, report.Moment(time.Now()), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, kind := range []string{report.KindSource, report.KindOutstanding, report.KindActions} {
-		var buf bytes.Buffer
-		res, err := report.Render(&buf, fonts, st, report.Request{Kind: kind, SourceID: src.ID, AsAt: time.Now()})
-		if err != nil {
-			t.Fatalf("%s: %v", kind, err)
-		}
-		text := pdfText(t, buf.Bytes())
+		pdf, res := renderAsAt(t, s, fonts, report.Request{Kind: kind, SourceID: src.ID, AsAt: storetest.Today()})
+		text := pdfText(t, pdf)
 		if res.Replaced == 0 || !strings.Contains(text, fonts.Replacement()) {
 			t.Errorf("%s: characters the font lacks were not replaced visibly (replaced %d)", kind, res.Replaced)
 		}
@@ -395,8 +400,9 @@ func TestPDFHostileText(t *testing.T) {
 }
 
 func TestFileName(t *testing.T) {
-	got := report.FileName("reference", "Outstanding Reference: 13 – Victim Satisfaction", time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC))
-	if got != "reference-outstanding-reference-13-victim-satisfac-as-at-2026-11-23.pdf" {
+	// An afternoon of the test clock's day: the name holds the day alone.
+	got := report.FileName("reference", "Outstanding Reference: 13 – Victim Satisfaction", storetest.Today().Add(15*time.Hour))
+	if got != "reference-outstanding-reference-13-victim-satisfac-as-at-"+storetest.ISO(0)+".pdf" {
 		t.Errorf("FileName = %q", got)
 	}
 }
@@ -405,7 +411,10 @@ func TestPDFShowsDeadlineRevisions(t *testing.T) {
 	f := newFixture(t)
 	ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "Committee Secretary", Channel: tracker.ChannelPage})
 	id := f.source(t, example.DutyOfCareTitle)
-	_, recs, _ := f.st.SourceReport(id)
+	_, recs, err := f.s.SourceReport(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rec4 := recs[3]
 	if err := f.s.MoveRecommendationDeadline(ctx, rec4.Recommendation.ID, store.DeadlineMove{Version: rec4.Recommendation.Version,
 		NewDate: time.Date(2013, 6, 30, 0, 0, 0, 0, time.UTC), Reason: "Hotline supplier delayed", On: time.Date(2013, 4, 2, 0, 0, 0, 0, time.UTC)}); err != nil {
@@ -415,11 +424,6 @@ func TestPDFShowsDeadlineRevisions(t *testing.T) {
 	if err := f.s.MoveActionDue(ctx, hotline.ID, store.DeadlineMove{Version: hotline.Version, NewDate: time.Date(2013, 7, 31, 0, 0, 0, 0, time.UTC), Reason: "Vetting"}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := f.s.State(context.Background(), report.Moment(time.Now()), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.st = st
 	pdf, _ := f.render(t, report.Request{Kind: report.KindSource, SourceID: id})
 	flat := strings.Join(strings.Fields(pdfText(t, pdf)), " ")
 	for _, want := range []string{"Deadline revisions 30 April 2013 → 30 June 2013: Hotline supplier delayed (Committee Secretary, 2 April 2013)",

@@ -27,7 +27,7 @@ func TestAuditTrailRebuildsEveryState(t *testing.T) {
 		page := tracker.WithActor(ctx, tracker.Actor{UserID: &chair, Name: "D/Supt Crime", Channel: tracker.ChannelPage})
 		api := tracker.WithActor(ctx, tracker.Actor{UserID: &chair, Name: "D/Supt Crime", Channel: tracker.ChannelAPI})
 
-		a, err := s.CreateAction(page, tracker.Action{OrganisationID: org.ID, Description: "Review call handling – “Victims’ Code”", Owner: "D/Supt Crime", Status: tracker.ActNotStarted, DueDate: tracker.DatePtr(2026, time.March, 31)})
+		a, err := s.CreateAction(page, tracker.Action{OrganisationID: org.ID, Description: "Review call handling – “Victims’ Code”", Owner: "D/Supt Crime", Status: tracker.ActNotStarted, DueDate: ptr(storetest.Day(60))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func TestAuditTrailRebuildsEveryState(t *testing.T) {
 		version := 1
 		for i, st := range steps {
 			rag := st.rag
-			if err := s.PostUpdate(st.ctx, a.ID, store.ProgressChange{Version: version, Date: time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC), Text: "Step £" + string(rune('1'+i)), Status: st.status, RAG: &rag}); err != nil {
+			if err := s.PostUpdate(st.ctx, a.ID, store.ProgressChange{Version: version, Date: storetest.Day(-10 + i), Text: "Step £" + string(rune('1'+i)), Status: st.status, RAG: &rag}); err != nil {
 				t.Fatalf("step %d: %v", i, err)
 			}
 			version++
@@ -78,7 +78,7 @@ func TestAuditTrailRebuildsEveryState(t *testing.T) {
 		}
 		// A stale version is refused and changes nothing.
 		stale := tracker.RAGRed
-		err = s.PostUpdate(page, a.ID, store.ProgressChange{Version: 1, Date: time.Now(), Text: "stale", RAG: &stale})
+		err = s.PostUpdate(page, a.ID, store.ProgressChange{Version: 1, Date: storetest.Today(), Text: "stale", RAG: &stale})
 		var conflict *store.ConflictError
 		if !errors.As(err, &conflict) || !errors.Is(err, tracker.ErrConflict) || conflict.Current.Action.RAG != tracker.RAGAmber {
 			t.Fatalf("stale update: %v", err)
@@ -126,7 +126,7 @@ func TestAuditTrailRebuildsEveryState(t *testing.T) {
 			if snap.Fields["status"] != want.status || snap.Fields["rag"] != want.rag || snap.Fields["version"] != want.version {
 				t.Errorf("state %d: rebuilt %v/%v/v%v, want %s/%s/v%v", i, snap.Fields["status"], snap.Fields["rag"], snap.Fields["version"], want.status, want.rag, want.version)
 			}
-			if snap.Fields["description"] != "Review call handling – “Victims’ Code”" || snap.Fields["due_date"] != "2026-03-31" {
+			if snap.Fields["description"] != "Review call handling – “Victims’ Code”" || snap.Fields["due_date"] != storetest.ISO(60) {
 				t.Errorf("state %d: fields %v", i, snap.Fields)
 			}
 		}
@@ -221,3 +221,5 @@ func TestAccountsSessionsTokens(t *testing.T) {
 		}
 	})
 }
+
+func ptr(t time.Time) *time.Time { return &t }

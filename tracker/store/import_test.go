@@ -397,7 +397,7 @@ func TestMigration0007(t *testing.T) {
 			if err := s.MigrateTo(ctx, "0006_search"); err != nil {
 				t.Fatal(err)
 			}
-			now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			now := storetest.Now().AddDate(0, -1, 0) // written a month before the upgrade
 			for _, stmt := range []struct {
 				sql  string
 				args []any

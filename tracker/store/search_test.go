@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/example"
@@ -88,7 +87,7 @@ func TestSearchFollowsChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.PostUpdate(ctx, a.ID, store.ProgressChange{Version: 1, Date: time.Now(), Text: "Quarterly dip-sampling by the Zeppelin team"}); err != nil {
+		if err := s.PostUpdate(ctx, a.ID, store.ProgressChange{Version: 1, Date: storetest.Today(), Text: "Quarterly dip-sampling by the Zeppelin team"}); err != nil {
 			t.Fatal(err)
 		}
 		if n := len(searchKeys(t, s, "zeppelin")); n != 1 {

@@ -36,7 +36,7 @@ func TestUpgradeKeepsData(t *testing.T) {
 			}
 			// The rows are written as the first version wrote them, in plain SQL,
 			// so this test keeps meaning what it says as the schema moves on.
-			now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			now := storetest.Now().AddDate(0, -1, 0) // written a month before the upgrade
 			for _, stmt := range []struct {
 				sql  string
 				args []any

@@ -145,8 +145,8 @@ func TestUpdateFormErrorsAndConflict(t *testing.T) {
 
 	// Someone else posts first.
 	other := e.login(secretary)
-	other.post(path, url.Values{"version": {strconv.Itoa(a.Version)}, "date": {"2026-11-22"}, "text": {"Secretary's note"}, "rag": {"red"}}, http.StatusSeeOther)
-	page = text(chair.post(path, url.Values{"version": {strconv.Itoa(a.Version)}, "date": {"2026-11-22"}, "text": {typed}, "rag": {"green"}}, http.StatusConflict))
+	other.post(path, url.Values{"version": {strconv.Itoa(a.Version)}, "date": {storetest.ISO(-1)}, "text": {"Secretary's note"}, "rag": {"red"}}, http.StatusSeeOther)
+	page = text(chair.post(path, url.Values{"version": {strconv.Itoa(a.Version)}, "date": {storetest.ISO(-1)}, "text": {typed}, "rag": {"green"}}, http.StatusConflict))
 	mustContain(t, page, "conflict", "Someone else changed this action", "RAG Red", "Secretary's note", typed)
 	items, _ := e.s.Action(context.Background(), a.ID)
 	if items.Action.RAG != tracker.RAGRed || len(items.Updates) != 1 {

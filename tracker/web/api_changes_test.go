@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civic-tracker/tracker/tracker/store"
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
@@ -36,10 +37,13 @@ func TestAPIChangesWithReasons(t *testing.T) {
 		}
 
 		v = strconv.Itoa(d.Recommendation.Version)
-		sec.call("POST", rec+"/deadline", `{"version": `+v+`, "new_date": "2027-03-31"}`, 422)
-		sec.call("POST", rec+"/deadline", `{"version": `+v+`, "new_date": "31/03/2027", "reason": "x"}`, 422)
-		r = sec.call("POST", rec+"/deadline", `{"version": `+v+`, "new_date": "2027-03-31", "new_text": "by the end of March 2027", "reason": "Agreed with the committee"}`, 200)
-		if r.body["deadline_date"] != "2027-03-31" {
+		// The new deadline: the end of the month four months on.
+		deadline := time.Date(storetest.Today().Year(), storetest.Today().Month()+5, 0, 0, 0, 0, 0, time.UTC)
+		iso := deadline.Format("2006-01-02")
+		sec.call("POST", rec+"/deadline", `{"version": `+v+`, "new_date": "`+iso+`"}`, 422)
+		sec.call("POST", rec+"/deadline", `{"version": `+v+`, "new_date": "`+deadline.Format("02/01/2006")+`", "reason": "x"}`, 422)
+		r = sec.call("POST", rec+"/deadline", `{"version": `+v+`, "new_date": "`+iso+`", "new_text": "by the end of `+deadline.Format("January 2006")+`", "reason": "Agreed with the committee"}`, 200)
+		if r.body["deadline_date"] != iso {
 			t.Errorf("after the move: %s", r.raw)
 		}
 		if d, _ := e.s.RecommendationDetail(t.Context(), 11); len(d.Revisions) != 1 || d.Revisions[0].Reason != "Agreed with the committee" {
@@ -48,15 +52,16 @@ func TestAPIChangesWithReasons(t *testing.T) {
 
 		a := e.actionOf(colpOrg)
 		path := "/actions/" + strconv.FormatInt(a.ID, 10) + "/due"
-		r = sec.call("POST", path, `{"version": `+strconv.Itoa(a.Version)+`, "new_date": "2027-06-30", "reason": "Supplier delayed"}`, 200)
-		if r.body["due_date"] != "2027-06-30" {
+		moved, stale := storetest.ISO(210), storetest.ISO(240)
+		r = sec.call("POST", path, `{"version": `+strconv.Itoa(a.Version)+`, "new_date": "`+moved+`", "reason": "Supplier delayed"}`, 200)
+		if r.body["due_date"] != moved {
 			t.Errorf("action after the move: %s", r.raw)
 		}
-		r = sec.call("POST", path, `{"version": `+strconv.Itoa(a.Version)+`, "new_date": "2027-07-31", "reason": "stale"}`, 409)
-		if cur, _ := r.body["current"].(map[string]any); cur == nil || cur["due_date"] != "2027-06-30" {
+		r = sec.call("POST", path, `{"version": `+strconv.Itoa(a.Version)+`, "new_date": "`+stale+`", "reason": "stale"}`, 409)
+		if cur, _ := r.body["current"].(map[string]any); cur == nil || cur["due_date"] != moved {
 			t.Errorf("a stale move does not carry the current action: %s", r.raw)
 		}
-		e.api(editorMPS).call("POST", path, `{"version": 2, "new_date": "2027-07-31", "reason": "not mine"}`, 403)
+		e.api(editorMPS).call("POST", path, `{"version": 2, "new_date": "`+stale+`", "reason": "not mine"}`, 403)
 
 		colp := "/organisations/" + strconv.FormatInt(e.orgs[colpOrg].ID, 10)
 		r = sec.call("PATCH", colp, `{"version": 1, "short_name": "CoLP – Ⅱ"}`, 200)

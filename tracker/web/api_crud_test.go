@@ -352,10 +352,11 @@ func TestAPICRUD(t *testing.T) {
 
 		t.Run("actions", func(t *testing.T) {
 			desc := "Create a hotline – " + victimsCode + " " + roman
+			due := storetest.ISO(38)
 			r := edCoL.call("POST", "/actions", jsonOf(t, map[string]any{"organisation_id": colp, "recommendation_id": recID, "description": desc,
-				"owner": "D/Supt Crime", "due_date": "2026-12-31"}), http.StatusCreated)
+				"owner": "D/Supt Crime", "due_date": due}), http.StatusCreated)
 			actionID = idOf(r)
-			exact(t, "created action", r, desc, `"due_date":"2026-12-31"`)
+			exact(t, "created action", r, desc, `"due_date":"`+due+`"`)
 			field(t, "created action", r, "source_id", float64(sourceID))
 			field(t, "created action", r, "status", tracker.ActNotStarted)
 			if loc := r.header.Get("Location"); loc != path("/api/v1/actions", actionID) {
@@ -389,11 +390,12 @@ func TestAPICRUD(t *testing.T) {
 			edMPS.call("PATCH", path("/actions", actionID), `{"version": 2, "owner": "MPS"}`, http.StatusForbidden)
 
 			update := "Hotline live – " + money + " spent"
-			edCoL.call("POST", path("/actions", actionID)+"/updates", jsonOf(t, map[string]any{"version": 2, "date": "2026-11-20", "text": update, "rag": "green"}), http.StatusCreated)
+			updated := storetest.ISO(-3)
+			edCoL.call("POST", path("/actions", actionID)+"/updates", jsonOf(t, map[string]any{"version": 2, "date": updated, "text": update, "rag": "green"}), http.StatusCreated)
 			r = view.call("GET", path("/actions", actionID)+"/updates", "", http.StatusOK)
 			field(t, "updates", r, "total", 1)
-			exact(t, "updates", r, update, `"author":"D/Supt Crime"`, `"date":"2026-11-20"`)
-			r = edCoL.call("POST", path("/actions", actionID)+"/updates", `{"version": 3, "date": "2026-11-20", "text": "x", "mood": "good"}`, http.StatusBadRequest)
+			exact(t, "updates", r, update, `"author":"D/Supt Crime"`, `"date":"`+updated+`"`)
+			r = edCoL.call("POST", path("/actions", actionID)+"/updates", `{"version": 3, "date": "`+updated+`", "text": "x", "mood": "good"}`, http.StatusBadRequest)
 			fieldErrors(t, "unknown update field", r, "mood")
 
 			cur := view.call("GET", path("/actions", actionID), "", http.StatusOK)
@@ -701,7 +703,7 @@ func crudMatrix(e *env) []apiMatrixCase {
 		{"delete recommendation", "DELETE", fixed("/api/v1/recommendations/" + idStr(rec.ID)), nil, kept},
 		{"list responses", "GET", fixed("/api/v1/recommendations/" + idStr(rec.ID) + "/responses"), nil, reads},
 		{"respond for CoLP", "POST", fixed("/api/v1/recommendations/" + idStr(rec.ID) + "/responses"), func(*env) string {
-			return `{"revision": ` + revision() + `, "organisation_id": ` + idStr(colp) + `, "position": "accepted", "text": "Yes", "date": "2026-11-20"}`
+			return `{"revision": ` + revision() + `, "organisation_id": ` + idStr(colp) + `, "position": "accepted", "text": "Yes", "date": "` + storetest.ISO(-3) + `"}`
 		}, actors(201, 422)},
 		{"create CoLP action", "POST", fixed("/api/v1/actions"), body(`{"organisation_id": ` + idStr(colp) + `, "description": "Matrix – new"}`), actors(201, 422)},
 		{"change CoLP action", "PATCH", func(e *env) string { return "/api/v1" + actionPath(colpOrg, "")(e) }, func(e *env) string {

@@ -39,7 +39,7 @@ func actionPath(org, suffix string) func(*env) string {
 func updateForm(org string) func(e *env) url.Values {
 	return func(e *env) url.Values {
 		a := e.actionOf(org)
-		return url.Values{"version": {strconv.Itoa(a.Version)}, "date": {"2026-11-20"}, "text": {"Progress – “noted”"}, "rag": {"amber"}}
+		return url.Values{"version": {strconv.Itoa(a.Version)}, "date": {storetest.ISO(-3)}, "text": {"Progress – “noted”"}, "rag": {"amber"}}
 	}
 }
 
@@ -119,7 +119,7 @@ var matrix = []routeCase{
 	{name: "accounts admin", method: "GET", path: fixed("/admin/users"), want: adminPage()},
 	{name: "deleted items", method: "GET", path: fixed("/admin/deleted"), want: adminPage()},
 	{name: "source status PDF", method: "GET", path: fixed("/sources/1/report.pdf"), want: pages(200)},
-	{name: "reference reply PDF", method: "GET", path: fixed("/references/1/report.pdf?as_at=2026-11-23"), want: pages(200)},
+	{name: "reference reply PDF", method: "GET", path: fixed("/references/1/report.pdf?as_at=" + storetest.ISO(0)), want: pages(200)},
 	{name: "outstanding PDF", method: "GET", path: fixed("/reports/outstanding.pdf"), want: pages(200)},
 	{name: "action log PDF", method: "GET", path: fixed("/reports/actions.pdf?overdue=true"), want: pages(200)},
 	{name: "PDF with a bad date", method: "GET", path: fixed("/reports/outstanding.pdf?as_at=31/02/2026"), want: pages(422)},
@@ -155,13 +155,13 @@ var matrix = []routeCase{
 		want: only(http.StatusSeeOther, editorMPS, admin)},
 	{name: "move a CoLP due date", method: "POST", path: actionPath(colpOrg, "/due"),
 		form: func(e *env) url.Values {
-			return url.Values{"version": {strconv.Itoa(e.actionOf(colpOrg).Version)}, "new_date": {"2027-01-" + strconv.Itoa(10+e.actionOf(colpOrg).Version%18)}, "reason": {"Moved by the matrix"}}
+			return url.Values{"version": {strconv.Itoa(e.actionOf(colpOrg).Version)}, "new_date": {storetest.ISO(40 + e.actionOf(colpOrg).Version%18)}, "reason": {"Moved by the matrix"}}
 		},
 		want: only(http.StatusSeeOther, editorCoL, secretary, admin)},
 	{name: "move an MPS recommendation's deadline", method: "POST", path: fixed("/recommendations/4/deadline"),
 		form: func(e *env) url.Values {
 			d, _ := e.s.RecommendationDetail(context.Background(), 4)
-			return url.Values{"version": {strconv.Itoa(d.Recommendation.Version)}, "new_date": {"2027-02-" + strconv.Itoa(10+d.Recommendation.Version%18)}, "reason": {"Agreed"}}
+			return url.Values{"version": {strconv.Itoa(d.Recommendation.Version)}, "new_date": {storetest.ISO(70 + d.Recommendation.Version%18)}, "reason": {"Agreed"}}
 		},
 		want: only(http.StatusSeeOther, admin)},
 	{name: "add an action to MPS Recommendation 4", method: "POST", path: fixed("/recommendations/4/actions"),
@@ -180,7 +180,7 @@ var matrix = []routeCase{
 				}
 			}
 			return url.Values{"organisation": {strconv.FormatInt(e.orgs[mpsOrg].ID, 10)}, "revision": {strconv.Itoa(rev)},
-				"position": {"accepted"}, "text": {"Matrix response"}, "date": {"2026-11-20"}}
+				"position": {"accepted"}, "text": {"Matrix response"}, "date": {storetest.ISO(-3)}}
 		},
 		want: only(http.StatusSeeOther, editorMPS, admin)},
 	{name: "change a CoLP recommendation's assessment", method: "POST", path: fixed("/recommendations/11/status"),
@@ -243,7 +243,7 @@ var matrix = []routeCase{
 	{name: "record an MPS measure value", method: "POST", path: fixed("/measures/1/values"),
 		form: func(e *env) url.Values {
 			m, _ := e.s.Measure(context.Background(), 1)
-			return url.Values{"version": {strconv.Itoa(m.Version)}, "period": {"Matrix " + strconv.Itoa(m.Version)}, "period_end": {"2026-10-" + strconv.Itoa(10+m.Version%18)}, "value": {"70"}}
+			return url.Values{"version": {strconv.Itoa(m.Version)}, "period": {"Matrix " + strconv.Itoa(m.Version)}, "period_end": {storetest.ISO(-30 - m.Version%18)}, "value": {"70"}}
 		},
 		want: only(http.StatusSeeOther, editorMPS, admin)},
 	{name: "create token", method: "POST", path: fixed("/account/tokens"), form: func(*env) url.Values { return url.Values{"name": {"matrix"}} },
@@ -315,10 +315,10 @@ func TestAuthorisationMatrix(t *testing.T) {
 			{"get action", "GET", func(e *env) string { return "/api/v1" + actionPath(colpOrg, "")(e) }, nil, map[string]int{anonymous: 401, viewer: 200, editorCoL: 200, editorMPS: 200, secretary: 200, admin: 200}},
 			{"missing action", "GET", fixed("/api/v1/actions/99999"), nil, map[string]int{anonymous: 401, viewer: 404, editorCoL: 404, editorMPS: 404, secretary: 404, admin: 404}},
 			{"update CoLP action", "POST", func(e *env) string { return "/api/v1" + actionPath(colpOrg, "/updates")(e) }, func(e *env) string {
-				return `{"version": ` + strconv.Itoa(e.actionOf(colpOrg).Version) + `, "date": "2026-11-21", "text": "Via the API – £0", "rag": "green"}`
+				return `{"version": ` + strconv.Itoa(e.actionOf(colpOrg).Version) + `, "date": "` + storetest.ISO(-2) + `", "text": "Via the API – £0", "rag": "green"}`
 			}, map[string]int{anonymous: 401, viewer: 403, editorCoL: 201, editorMPS: 403, secretary: 201, admin: 201}},
 			{"stale update", "POST", func(e *env) string { return "/api/v1" + actionPath(colpOrg, "/updates")(e) }, func(e *env) string {
-				return `{"version": 1, "date": "2026-11-21", "text": "stale"}`
+				return `{"version": 1, "date": "` + storetest.ISO(-2) + `", "text": "stale"}`
 			}, map[string]int{anonymous: 401, viewer: 403, editorCoL: 409, editorMPS: 403, secretary: 409, admin: 409}},
 			{"invalid update", "POST", func(e *env) string { return "/api/v1" + actionPath(colpOrg, "/updates")(e) }, func(e *env) string {
 				return `{"version": ` + strconv.Itoa(e.actionOf(colpOrg).Version) + `, "date": "yesterday", "text": ""}`

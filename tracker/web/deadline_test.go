@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
 )
 
@@ -18,14 +20,15 @@ func TestMoveDueDateWithReason(t *testing.T) {
 	chair := e.login(editorCoL)
 	a := e.actionOf(colpOrg)
 	path := "/actions/" + strconv.FormatInt(a.ID, 10) + "/due"
-	page := text(chair.post(path, url.Values{"version": {strconv.Itoa(a.Version)}, "new_date": {"2026-12-31"}}, http.StatusUnprocessableEntity))
+	due := storetest.Day(38)
+	page := text(chair.post(path, url.Values{"version": {strconv.Itoa(a.Version)}, "new_date": {due.Format("2006-01-02")}}, http.StatusUnprocessableEntity))
 	mustContain(t, page, "no reason", "There is a problem", "Say why the date is moving")
 	if next := e.actionOf(colpOrg); next.Version != a.Version {
 		t.Error("a refused move changed the action")
 	}
-	chair.post(path, url.Values{"version": {strconv.Itoa(a.Version)}, "new_date": {"31/12/2026"}, "reason": {"Call-handling supplier delayed – “Q4”"}}, http.StatusSeeOther)
+	chair.post(path, url.Values{"version": {strconv.Itoa(a.Version)}, "new_date": {due.Format("02/01/2006")}, "reason": {"Call-handling supplier delayed – “Q4”"}}, http.StatusSeeOther)
 	page = text(chair.get("/actions/"+strconv.FormatInt(a.ID, 10), http.StatusOK))
-	mustContain(t, page, "after the move", "31 December 2026", "No date → 31 December 2026 : Call-handling supplier delayed – “Q4”", "Moved 1 time")
+	mustContain(t, page, "after the move", tracker.FormatDate(due), "No date → "+tracker.FormatDate(due)+" : Call-handling supplier delayed – “Q4”", "Moved 1 time")
 	log := text(chair.get("/actions?owner=Detective+Superintendent+Crime", http.StatusOK))
 	mustContain(t, log, "action log", "moved 1×")
 }
@@ -49,15 +52,17 @@ func TestOverviewDashboard(t *testing.T) {
 	c := e.login(viewer)
 	page := c.get("/", http.StatusOK)
 	flat := text(page)
+	fourWeeksAgo := tracker.FormatDate(storetest.Day(-28))
 	mustContain(t, flat, "overview", "By owner", "Crime Recording Bureau (CRIB) 1 1 0", "Recommendations by source",
 		"Duty of Care: Improving Support for Victims of Crime: 6 open, 4 in progress.",
-		"Changed since 26 October 2026", "Overall victim satisfaction", "66.7%")
+		"Changed since "+fourWeeksAgo, "Overall victim satisfaction", "66.7%")
 	mustContain(t, page, "chart", `role="img" aria-labelledby="chart-title chart-desc"`, `href="/actions?owner=Crime%20Recording%20Bureau%20%28CRIB%29&amp;overdue=true"`)
-	if !regexpMatch(`\d+ items changed since 26 October 2026`, flat) {
+	if !regexpMatch(`\d+ items changed since `+regexp.QuoteMeta(fourWeeksAgo), flat) {
 		t.Error("no count of changed items")
 	}
 	// Any date can be chosen; a bad one is named at its field.
-	mustContain(t, text(c.get("/?since=2026-11-01", http.StatusOK)), "since 1 November", "items changed since 1 November 2026")
+	since := storetest.Day(-22)
+	mustContain(t, text(c.get("/?since="+since.Format("2006-01-02"), http.StatusOK)), "since "+since.Format("2 January"), "items changed since "+tracker.FormatDate(since))
 	mustContain(t, text(c.get("/?since=31/02/2026", http.StatusOK)), "bad date", "There is a problem", "Enter a date in the past")
 }
 
@@ -70,7 +75,7 @@ func TestResponsesAreRevisedNotOverwritten(t *testing.T) {
 	chair := e.login(editorMPS)
 	mps := strconv.FormatInt(e.orgs[mpsOrg].ID, 10)
 	form := func(rev, text string) url.Values {
-		return url.Values{"organisation": {mps}, "revision": {rev}, "position": {"partly_accepted"}, "text": {text}, "author": {"DAC Victim Care"}, "date": {"2026-11-20"}}
+		return url.Values{"organisation": {mps}, "revision": {rev}, "position": {"partly_accepted"}, "text": {text}, "author": {"DAC Victim Care"}, "date": {storetest.ISO(-3)}}
 	}
 	page := text(chair.post("/recommendations/4/responses", form("1", ""), http.StatusUnprocessableEntity))
 	mustContain(t, page, "empty response", "There is a problem", "Enter the response")
@@ -85,7 +90,7 @@ func TestResponsesAreRevisedNotOverwritten(t *testing.T) {
 	}
 	adm := e.login(admin)
 	vs := url.Values{"organisation": {strconv.FormatInt(e.orgs["Victim Support"].ID, 10)}, "revision": {"0"}, "position": {"accepted"},
-		"text": {"Victim Support welcomes the hotline."}, "author": {"Victim Support London"}, "date": {"2026-11-21"}}
+		"text": {"Victim Support welcomes the hotline."}, "author": {"Victim Support London"}, "date": {storetest.ISO(-2)}}
 	adm.post("/recommendations/4/responses", vs, http.StatusSeeOther)
 	page = text(adm.get("/recommendations/4", http.StatusOK))
 	mustContain(t, page, "second addressee", "Management response from Victim Support", "Victim Support welcomes the hotline.")

@@ -23,6 +23,13 @@ func TestEntityForms(t *testing.T) {
 	ctx := context.Background()
 	sec, adm := e.login(secretary), e.login(admin)
 	colp := strconv.FormatInt(e.orgs[colpOrg].ID, 10)
+	// Dates from the test clock: the source came out three weeks ago, its
+	// recommendation is due next April, the measure's values are last
+	// year's third and fourth quarters.
+	issued := storetest.Day(-21)
+	nextYear := strconv.Itoa(storetest.Today().Year() + 1)
+	lastYear := strconv.Itoa(storetest.Today().Year() - 1)
+	q3, q4 := "Q3 "+lastYear, "Q4 "+lastYear
 
 	// Organisations.
 	page := sec.post("/organisations/new", url.Values{"name": {"city of london police"}, "short_name": {"Ⅱ"}}, http.StatusUnprocessableEntity)
@@ -39,21 +46,21 @@ func TestEntityForms(t *testing.T) {
 	mustContain(t, text(page), "bad source", "Enter the title of the source", "Enter a web address starting with https://",
 		"Enter the number of pages as a whole number", "A review costing £250,000 of the “Victims’ Code”.")
 	mustContain(t, page, "error links", `href="#title"`, `href="#url"`, `aria-invalid="true"`)
-	good := url.Values{"title": {"Victims’ Code compliance review"}, "kind": {"committee_report"}, "issued_by": {colp}, "date": {"2026-11-02"},
+	good := url.Values{"title": {"Victims’ Code compliance review"}, "kind": {"committee_report"}, "issued_by": {colp}, "date": {issued.Format("2006-01-02")},
 		"url": {"https://example.org/review"}, "pages": {"12"}, "summary": {bad.Get("summary")}, "keywords": {"victims\ncode"}}
 	sec.post("/sources/new", good, http.StatusSeeOther)
 	src := e.sourceNamed(good.Get("title"))
 	srcPath := "/sources/" + strconv.FormatInt(src, 10)
-	mustContain(t, text(sec.get(srcPath, http.StatusOK)), "new source", "Victims’ Code compliance review", "2 November 2026", "Change the source", "Add a recommendation")
+	mustContain(t, text(sec.get(srcPath, http.StatusOK)), "new source", "Victims’ Code compliance review", tracker.FormatDate(issued), "Change the source", "Add a recommendation")
 
 	// A recommendation in it, its deadline read from the wording.
 	sec.post(srcPath+"/recommendations/new", url.Values{"number": {"1"}, "text": {"Publish compliance figures quarterly."},
-		"addressees": {colp}, "deadline_text": {"by April 2027"}}, http.StatusSeeOther)
+		"addressees": {colp}, "deadline_text": {"by April " + nextYear}}, http.StatusSeeOther)
 	mustContain(t, text(sec.post(srcPath+"/recommendations/new", url.Values{"number": {"1"}, "text": {"Again"}, "addressees": {colp}}, http.StatusUnprocessableEntity)),
 		"duplicate number", "This source already has a recommendation 1")
 	recID := e.recommendationIn(src, "1")
 	recPath := "/recommendations/" + strconv.FormatInt(recID, 10)
-	mustContain(t, text(sec.get(recPath, http.StatusOK)), "new recommendation", "Publish compliance figures quarterly.", "30 April 2027")
+	mustContain(t, text(sec.get(recPath, http.StatusOK)), "new recommendation", "Publish compliance figures quarterly.", "30 April "+nextYear)
 
 	// A committee's report, issued by another body: the secretary who
 	// records it adds its recommendation to their force, and keeps the
@@ -125,15 +132,15 @@ func TestEntityForms(t *testing.T) {
 	sec.post("/measures/new", url.Values{"name": {"Call-backs within 48 hours"}, "organisation": {colp}, "unit": {"%"}, "direction": {"higher"}, "target": {"90"}}, http.StatusSeeOther)
 	m := e.measureNamed("Call-backs within 48 hours")
 	mPath := "/measures/" + strconv.FormatInt(m, 10)
-	page = chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {"Q3 2026"}, "period_end": {"2026-09-30"}, "value": {"lots"}}, http.StatusUnprocessableEntity)
+	page = chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {q3}, "period_end": {lastYear + "-09-30"}, "value": {"lots"}}, http.StatusUnprocessableEntity)
 	mustContain(t, text(page), "bad value", "Enter the value as a number")
-	mustContain(t, text(chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {"Q3 2026"}, "period_end": {"2026-09-30"}, "value": {"Inf"}}, http.StatusUnprocessableEntity)),
+	mustContain(t, text(chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {q3}, "period_end": {lastYear + "-09-30"}, "value": {"Inf"}}, http.StatusUnprocessableEntity)),
 		"infinite value", "Enter the value as a number")
-	mustContain(t, page, "value kept", `value="Q3 2026"`, `value="lots"`)
-	chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {"Q3 2026"}, "period_end": {"2026-09-30"}, "value": {"87.5"}, "note": {"Call log"}}, http.StatusSeeOther)
-	mustContain(t, text(chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {"Q4 2026"}, "period_end": {"2026-12-31"}, "value": {"91"}}, http.StatusConflict)),
-		"stale value", "Someone else changed these values", "Q3 2026", "87.5")
-	e.login(editorMPS).post(mPath+"/values", url.Values{"version": {"2"}, "period": {"Q4"}, "period_end": {"2026-12-31"}, "value": {"1"}}, http.StatusForbidden)
+	mustContain(t, page, "value kept", `value="`+q3+`"`, `value="lots"`)
+	chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {q3}, "period_end": {lastYear + "-09-30"}, "value": {"87.5"}, "note": {"Call log"}}, http.StatusSeeOther)
+	mustContain(t, text(chair.post(mPath+"/values", url.Values{"version": {"1"}, "period": {q4}, "period_end": {lastYear + "-12-31"}, "value": {"91"}}, http.StatusConflict)),
+		"stale value", "Someone else changed these values", q3, "87.5")
+	e.login(editorMPS).post(mPath+"/values", url.Values{"version": {"2"}, "period": {"Q4"}, "period_end": {lastYear + "-12-31"}, "value": {"1"}}, http.StatusForbidden)
 	chair.get(mPath+"/edit", http.StatusForbidden) // editors record values; the definition is the secretary's
 }
 

@@ -17,10 +17,15 @@ import (
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
 )
 
-const importCSV = "Ref,Organisation,Action,Owner,Due date,RAG,Latest update\r\n" +
-	"IMP-1,City of London Police,\"Train staff on the Victims’ Code – £250,000 Ⅱ\",D/Supt Crime,31/03/2027,Green,Started\r\n" +
-	"IMP-2,City of London Police,Publish the import guidance,Ops Lead,30/04/2027,Purple,Drafted\r\n" +
-	"IMP-3,City of London Police,Review the hotline script,Ops Lead,31/05/2027,Amber,Waiting\r\n"
+// importCSV is a rolling action log as a force keeps it, its due dates
+// written the British way, four to six months after the test clock's day.
+var importCSV = "Ref,Organisation,Action,Owner,Due date,RAG,Latest update\r\n" +
+	"IMP-1,City of London Police,\"Train staff on the Victims’ Code – £250,000 Ⅱ\",D/Supt Crime," + britishDate(120) + ",Green,Started\r\n" +
+	"IMP-2,City of London Police,Publish the import guidance,Ops Lead," + britishDate(150) + ",Purple,Drafted\r\n" +
+	"IMP-3,City of London Police,Review the hotline script,Ops Lead," + britishDate(180) + ",Amber,Waiting\r\n"
+
+// britishDate is the test clock's day moved by n days, as DD/MM/YYYY.
+func britishDate(n int) string { return storetest.Day(n).Format("02/01/2006") }
 
 // upload posts a file to /import as a person would, with the form's
 // fields, and returns the page.
@@ -221,7 +226,7 @@ func TestImportProgress(t *testing.T) {
 	var csvText strings.Builder
 	csvText.WriteString("Ref,Organisation,Action,Owner,Due date,RAG,Latest update\r\n")
 	for i := 1; i <= 400; i++ {
-		fmt.Fprintf(&csvText, "BIG-%d,City of London Police,Bulk action %d – “Ⅱ”,Ops Lead,31/03/2027,Green,Started\r\n", i, i)
+		fmt.Fprintf(&csvText, "BIG-%d,City of London Police,Bulk action %d – “Ⅱ”,Ops Lead,%s,Green,Started\r\n", i, i, britishDate(120))
 	}
 	page := sec.upload(map[string]string{"kind": "actions"}, "big.csv", []byte(csvText.String()), http.StatusOK)
 	next, form := mappingForm(t, page)

@@ -36,14 +36,15 @@ func TestReplyPreparedAndDownloaded(t *testing.T) {
 	stale := text(sec.post("/references/1/reply", url.Values{"version": {strconv.Itoa(d.Reference.Version)}, "intro": {"Older text"}}, http.StatusConflict))
 	mustContain(t, stale, "stale save", "Someone else saved this reply after you opened it", "Older text")
 
-	res, err := sec.http.Get(e.ts.URL + "/references/1/report.pdf?as_at=2026-11-23")
+	asAt := storetest.ISO(0)
+	res, err := sec.http.Get(e.ts.URL + "/references/1/report.pdf?as_at=" + asAt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pdf, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) ||
-		!strings.Contains(res.Header.Get("Content-Disposition"), `filename="reference-reference-1-as-at-2026-11-23.pdf"`) {
+		!strings.Contains(res.Header.Get("Content-Disposition"), `filename="reference-reference-1-as-at-`+asAt+`.pdf"`) {
 		t.Fatalf("download: %d %s %s", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"))
 	}
 	pdftotext, err := exec.LookPath("pdftotext")

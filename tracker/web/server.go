@@ -102,7 +102,8 @@ type Reader interface {
 type Options struct {
 	Store  Reader
 	Logger *slog.Logger
-	// Now is the clock; overdue and "due soon" count from its day.
+	// Now is the clock; overdue and "due soon" count from its day. The
+	// default is the store's clock when it has one, else the system clock.
 	Now func() time.Time
 	// PageSize is the number of rows on a list page (default 25).
 	PageSize int
@@ -158,7 +159,12 @@ func New(opts Options) (*Server, error) {
 		s.log = slog.Default()
 	}
 	if s.now == nil {
-		s.now = time.Now
+		// Without a clock of its own the server keeps the store's, so the
+		// pages and the audit trail agree on the day.
+		s.now = tracker.SystemClock
+		if c, ok := opts.Store.(interface{ Now() time.Time }); ok {
+			s.now = c.Now
+		}
 	}
 	if s.pageSize <= 0 {
 		s.pageSize = 25
