@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -157,6 +158,7 @@ func pickReference(ctx context.Context, s *store.Store, ref string) (tracker.Ref
 	for _, r := range list {
 		names = append(names, fmt.Sprintf("%q", r.Heading()))
 	}
+	sort.Strings(names)
 	if len(hits) > 1 {
 		return tracker.Reference{}, fmt.Errorf("--ref %q matches %d references: %s", ref, len(hits), strings.Join(names, ", "))
 	}
@@ -179,6 +181,7 @@ func pickSource(ctx context.Context, s *store.Store, text string) (tracker.Sourc
 			return tracker.Source{}, err
 		}
 	}
+	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
 	var names []string
 	for _, s := range list {
 		names = append(names, fmt.Sprintf("%q", s.Title))
