@@ -3,11 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/example"
+	"github.com/civic-tracker/tracker/tracker/importer"
 	"github.com/civic-tracker/tracker/tracker/store"
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
 )
@@ -185,4 +187,75 @@ func TestMigration0008(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestImportedLogKeepsItsDates: a rolling log imported today reads, as at
+// last quarter, as it stood then by its own dates; a row dated in the
+// future, or before its recommendation was made, is a warning.
+func TestImportedLogKeepsItsDates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		load := func(kind importer.Kind, csv string) *importer.Batch {
+			tbl, err := importer.Read(strings.NewReader(csv), importer.ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := importer.Validate(kind, tbl, importer.GuessMapping(kind, tbl.Headers), importer.Options{IssuedBy: "London Assembly"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		recs := "Report,No.,Recommendation,Addressed to,Date made\n" +
+			"Duty of Care,1,Publish the Victims’ Code leaflet.,MPS,23/01/2013\n"
+		if _, err := s.Import(ctx, load(importer.KindRecommendations, recs), store.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		future := storetest.Day(10).Format("02/01/2006")
+		log := "Ref;Organisation;Action;Owner;Status;RAG;Latest update;Update date;Source;Rec no\n" +
+			"A1;MPS;Print the leaflet;DS Smith;Ongoing;Amber;Printer booked – £250;01/03/2013;Duty of Care;1\n" +
+			"A2;MPS;Brief the call centre;DS Smith;Ongoing;Red;Briefing planned;" + future + ";;\n" +
+			"A3;MPS;Count the leaflets;DS Smith;Ongoing;Green;Counted;01/01/2013;Duty of Care;1\n"
+		sum, err := s.Import(ctx, load(importer.KindActions, log), store.ImportOptions{})
+		if err != nil || sum.Inserted != 3 {
+			t.Fatalf("log import: %+v %v", sum, err)
+		}
+		warned := map[int]string{}
+		for _, w := range sum.Warnings {
+			warned[w.Row] = w.Message
+		}
+		if !strings.Contains(warned[3], "is in the future") || !strings.Contains(warned[4], "before recommendation 1 was made") || warned[2] != "" {
+			t.Errorf("warnings: %+v", sum.Warnings)
+		}
+		actionsOn := func(day time.Time) map[string]string {
+			out := map[string]string{}
+			err := s.ReadAsAt(ctx, tracker.EndOfDay(day), store.AsAtOptions{}, func(tx *store.Store, _ *tracker.View) error {
+				items, _, err := tx.ListActions(ctx, tracker.ActionFilter{Page: tracker.AllRows})
+				for _, it := range items {
+					out[it.Action.ExternalRef] = it.Action.RAG
+					if len(it.Updates) > 0 {
+						out[it.Action.ExternalRef] += ": " + it.Updates[0].Text
+					}
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		if got := actionsOn(time.Date(2012, 12, 31, 0, 0, 0, 0, time.UTC)); len(got) != 0 {
+			t.Errorf("as at 31 December 2012, before the log's first date: %v", got)
+		}
+		// A3 counts from its own date, early as it is; A1 from 1 March.
+		if got := actionsOn(time.Date(2013, 2, 28, 0, 0, 0, 0, time.UTC)); len(got) != 1 || got["A3"] != tracker.RAGGreen+": Counted" {
+			t.Errorf("as at 28 February 2013: %v, want A3 alone", got)
+		}
+		if got := actionsOn(time.Date(2013, 3, 31, 0, 0, 0, 0, time.UTC)); len(got) != 2 || got["A1"] != tracker.RAGAmber+": Printer booked – £250" {
+			t.Errorf("as at 31 March 2013: %v, want A1, amber, with its update, and A3", got)
+		}
+		if got := actionsOn(storetest.Today()); len(got) != 3 {
+			t.Errorf("today: %v, want all three", got)
+		}
+	})
 }

@@ -141,11 +141,27 @@ func (im *importRun) progress(rows int) {
 }
 
 func (im *importRun) rowError(row int, f importer.Field, msg string) {
-	col := ""
+	im.sum.Errors = append(im.sum.Errors, importer.RowError{Row: row, Column: im.column(f), Field: f, Message: msg})
+}
+
+// rowWarning notes something odd about a row that is imported all the same.
+func (im *importRun) rowWarning(row int, f importer.Field, msg string) {
+	im.sum.Warnings = append(im.sum.Warnings, importer.RowError{Row: row, Column: im.column(f), Field: f, Message: msg})
+}
+
+func (im *importRun) column(f importer.Field) string {
 	if cols := im.b.Mapping.Columns(mappedHeaders(im.b.Mapping), f); len(cols) > 0 {
-		col = cols[0]
+		return cols[0]
 	}
-	im.sum.Errors = append(im.sum.Errors, importer.RowError{Row: row, Column: col, Field: f, Message: msg})
+	return ""
+}
+
+// futureDate warns that a row's date is after the day of the import: the
+// change it dates counts from the day of the import instead.
+func (im *importRun) futureDate(row int, f importer.Field, d *time.Time, what string) {
+	if d != nil && tracker.Day(*d).After(im.today) {
+		im.rowWarning(row, f, fmt.Sprintf("the %s, %s, is in the future; it counts from the day of the import, %s", what, tracker.FormatDate(*d), tracker.FormatDate(im.today)))
+	}
 }
 
 func mappedHeaders(m importer.Mapping) []string {
@@ -378,6 +394,7 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 	}
 	// The row's changes take effect on the day it was made, or its
 	// source's, not on the day of the import.
+	im.futureDate(r.Rows[0], importer.FieldMade, r.Made, "date the recommendation was made")
 	if made := r.Made; made != nil || src.IssuedOn != nil {
 		if made == nil {
 			made = src.IssuedOn
@@ -637,6 +654,7 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 	if a.UpdateDate != nil {
 		defer im.takingEffect(*a.UpdateDate)()
 	}
+	im.futureDate(a.Row, importer.FieldUpdateDate, a.UpdateDate, "update's date")
 	org, err := im.organisation(a.Organisation)
 	if err != nil {
 		return err
@@ -659,6 +677,14 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 				return nil
 			}
 			recID = &rec.ID
+			made := rec.MadeOn
+			if made == nil {
+				made = src.IssuedOn
+			}
+			if a.UpdateDate != nil && made != nil && tracker.Day(*a.UpdateDate).Before(tracker.Day(*made)) {
+				im.rowWarning(a.Row, importer.FieldUpdateDate, fmt.Sprintf("the update's date, %s, is before recommendation %s was made, on %s",
+					tracker.FormatDate(*a.UpdateDate), a.Recommendation, tracker.FormatDate(*made)))
+			}
 		}
 	}
 	// A log's references are its own: the same reference in another
