@@ -39,7 +39,7 @@ Usage:
   tracker user add --email EMAIL --role admin|secretary|editor|viewer [--name NAME] [--org NAME]...
   tracker token create --user EMAIL [--name NAME]
   tracker report reference|source|outstanding|actions [--ref NUMBER] [--source TEXT]
-                 [--as-at YYYY-MM-DD] [--since YYYY-MM-DD] -o FILE.pdf
+                 [--as-at YYYY-MM-DD] [--since YYYY-MM-DD] [--as-recorded] -o FILE.pdf
   tracker generate [--db DB] [--recommendations N] [--actions N] [--updates N]
   tracker export --all FILE [--db DB]     back up the whole tracker (FILE.gz is compressed)
   tracker import --all FILE [--db DB]     restore a backup into a new, empty database
