@@ -115,3 +115,44 @@ func equalIDs(a, b []int64) bool {
 	}
 	return true
 }
+
+// TestReportAsRecorded: as at 30 June 2013 the outstanding report shows the
+// Duty of Care recommendations by their own dates; as typed in by that day
+// (the example was entered today) it shows nothing.
+func TestReportAsRecorded(t *testing.T) {
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if storetest.RequirePostgres() {
+			t.Fatal("pdftotext (poppler-utils) is required when CI=true")
+		}
+		t.Skip("pdftotext not found (install poppler-utils)")
+	}
+	e := newEnv(t, storetest.SQLite(t), 25)
+	viewer := e.login(viewer)
+	read := func(query string) string {
+		res, err := viewer.http.Get(e.ts.URL + "/reports/outstanding.pdf?" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdf, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%q: %d", query, res.StatusCode)
+		}
+		cmd := exec.Command(pdftotext, "-enc", "UTF-8", "-", "-")
+		cmd.Stdin = bytes.NewReader(pdf)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(strings.Fields(string(out)), " ")
+	}
+	if got := read("as_at=2013-06-30"); !strings.Contains(got, "Recommendation 4") || !strings.Contains(got, "As at 30 June 2013") {
+		t.Errorf("as at 30 June 2013: %.400s", got)
+	}
+	if got := read("as_at=2013-06-30&recorded=1"); strings.Contains(got, "Recommendation 4") || strings.Contains(got, "Metropolitan Police Service") {
+		t.Errorf("as typed in by 30 June 2013: %.400s", got)
+	}
+	form := viewer.get("/", http.StatusOK)
+	mustContain(t, form, "overview", `name="recorded"`, "As typed in by that day")
+}

@@ -54,7 +54,8 @@ func (s *Server) badReportRequest(c *gin.Context, err error) {
 func (s *Server) sendReport(c *gin.Context, req report.Request, about string) {
 	ctx := c.Request.Context()
 	var buf bytes.Buffer
-	err := s.store.ReadAsAt(ctx, report.Moment(req.AsAt), store.AsAtOptions{Since: req.Since}, func(tx *store.Store, view *tracker.View) error {
+	opts := store.AsAtOptions{Since: req.Since, Recorded: c.Query("recorded") == "1"}
+	err := s.store.ReadAsAt(ctx, report.Moment(req.AsAt), opts, func(tx *store.Store, view *tracker.View) error {
 		_, err := report.Render(ctx, &buf, s.fonts, tx, view, req)
 		return err
 	})
