@@ -79,7 +79,7 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer s.Close()
 	var buf bytes.Buffer
-	var res report.Result
+	var contents *report.Contents
 	err = s.ReadAsAt(ctx, report.Moment(req.AsAt), store.AsAtOptions{Since: req.Since, Recorded: recorded}, func(tx *store.Store, view *tracker.View) error {
 		switch kind {
 		case report.KindReference:
@@ -111,9 +111,13 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 			}
 		}
 		var err error
-		res, err = report.Render(ctx, &buf, fonts, tx, view, req)
+		contents, err = report.Read(ctx, tx, view, req)
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	res, err := contents.Write(&buf, fonts)
 	if err != nil {
 		return err
 	}

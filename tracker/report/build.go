@@ -52,45 +52,75 @@ type Data interface {
 	ListActions(ctx context.Context, f tracker.ActionFilter) ([]tracker.ActionItem, int64, error)
 }
 
-// Render writes the requested report from data read as at view.AsAt, the
-// end of the request's as-at day.
-func Render(ctx context.Context, w io.Writer, fonts *Fonts, data Data, view *tracker.View, req Request) (Result, error) {
-	meta := Meta{AsAt: Moment(req.AsAt), Since: req.Since, Author: req.Author}
+// Contents is what one report shows, read from the store and ready to
+// be set: reading happens inside the as-at read, writing after it.
+type Contents struct {
+	req       Request
+	view      *tracker.View
+	meta      Meta
+	reference tracker.ReferenceDetail
+	source    tracker.SourceDetail
+	recs      []tracker.RecommendationDetail
+	groups    []tracker.OrganisationGroup
+	items     []tracker.ActionItem
+}
+
+// Read gathers what the requested report shows from data, read as at
+// view.AsAt, the end of the request's as-at day.
+func Read(ctx context.Context, data Data, view *tracker.View, req Request) (*Contents, error) {
+	c := &Contents{req: req, view: view, meta: Meta{AsAt: Moment(req.AsAt), Since: req.Since, Author: req.Author}}
 	today := tracker.Day(req.AsAt)
+	var err error
 	switch req.Kind {
 	case KindReference:
-		d, err := data.ReferenceDetail(ctx, req.ReferenceID)
-		if err != nil {
-			return Result{}, fmt.Errorf("reference %d as at %s: %w", req.ReferenceID, tracker.FormatDate(req.AsAt), err)
+		if c.reference, err = data.ReferenceDetail(ctx, req.ReferenceID); err != nil {
+			return nil, fmt.Errorf("reference %d as at %s: %w", req.ReferenceID, tracker.FormatDate(req.AsAt), err)
 		}
-		return ReferenceResponse(w, fonts, view, d, meta)
 	case KindSource:
-		d, recs, err := data.SourceReport(ctx, req.SourceID)
-		if err != nil {
-			return Result{}, fmt.Errorf("source %d as at %s: %w", req.SourceID, tracker.FormatDate(req.AsAt), err)
+		if c.source, c.recs, err = data.SourceReport(ctx, req.SourceID); err != nil {
+			return nil, fmt.Errorf("source %d as at %s: %w", req.SourceID, tracker.FormatDate(req.AsAt), err)
 		}
-		return SourceStatus(w, fonts, view, d, recs, meta)
 	case KindOutstanding:
-		groups, err := data.Outstanding(ctx, today)
-		if err != nil {
-			return Result{}, err
+		if c.groups, err = data.Outstanding(ctx, today); err != nil {
+			return nil, err
 		}
-		return Outstanding(w, fonts, view, groups, meta)
 	case KindActions:
-		scope := req.Scope
-		if scope == "" {
-			scope = "All actions"
-		}
 		f := req.Filter
 		f.Today, f.Page = today, tracker.AllRows
-		meta.Order = f.Sort
-		items, _, err := data.ListActions(ctx, f)
-		if err != nil {
-			return Result{}, err
+		c.meta.Order = f.Sort
+		if c.items, _, err = data.ListActions(ctx, f); err != nil {
+			return nil, err
 		}
-		return ActionLog(w, fonts, view, items, scope, meta)
+	default:
+		return nil, fmt.Errorf("unknown report %q: choose reference, source, outstanding or actions", req.Kind)
 	}
-	return Result{}, fmt.Errorf("unknown report %q: choose reference, source, outstanding or actions", req.Kind)
+	return c, nil
+}
+
+// Write sets the contents as a PDF.
+func (c *Contents) Write(w io.Writer, fonts *Fonts) (Result, error) {
+	switch c.req.Kind {
+	case KindReference:
+		return ReferenceResponse(w, fonts, c.view, c.reference, c.meta)
+	case KindSource:
+		return SourceStatus(w, fonts, c.view, c.source, c.recs, c.meta)
+	case KindOutstanding:
+		return Outstanding(w, fonts, c.view, c.groups, c.meta)
+	}
+	scope := c.req.Scope
+	if scope == "" {
+		scope = "All actions"
+	}
+	return ActionLog(w, fonts, c.view, c.items, scope, c.meta)
+}
+
+// Render reads and writes the requested report in one step.
+func Render(ctx context.Context, w io.Writer, fonts *Fonts, data Data, view *tracker.View, req Request) (Result, error) {
+	c, err := Read(ctx, data, view, req)
+	if err != nil {
+		return Result{}, err
+	}
+	return c.Write(w, fonts)
 }
 
 // FileName is a download name such as "outstanding-as-at-2026-11-23.pdf".

@@ -53,13 +53,19 @@ func (s *Server) badReportRequest(c *gin.Context, err error) {
 // same queries the pages use, and sends it.
 func (s *Server) sendReport(c *gin.Context, req report.Request, about string) {
 	ctx := c.Request.Context()
-	var buf bytes.Buffer
 	opts := store.AsAtOptions{Since: req.Since, Recorded: c.Query("recorded") == "1"}
-	err := s.store.ReadAsAt(ctx, report.Moment(req.AsAt), opts, func(tx *store.Store, view *tracker.View) error {
-		_, err := report.Render(ctx, &buf, s.fonts, tx, view, req)
+	var contents *report.Contents
+	err := s.store.ReadAsAt(ctx, report.Moment(req.AsAt), opts, func(tx *store.Store, view *tracker.View) (err error) {
+		contents, err = report.Read(ctx, tx, view, req)
 		return err
 	})
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	// Set after the read, so the read holds the database no longer than it must.
+	var buf bytes.Buffer
+	if _, err := contents.Write(&buf, s.fonts); err != nil {
 		s.fail(c, err)
 		return
 	}
