@@ -151,15 +151,17 @@ type Snapshot struct {
 
 // Rebuild replays an item's audit events in the order they took effect, up
 // to and including the moment at, and returns the item as it stood then.
-// Exists is false when the item had not been created by then.
+// Exists is false when the item had not been created by then; an item whose
+// trail has no creation was made before the trail began and always exists.
 func Rebuild(events []AuditEvent, at time.Time) Snapshot {
 	sorted := append([]AuditEvent(nil), events...)
 	// A change cannot take effect before the item existed: one dated
 	// earlier than the creation counts from the creation.
 	var born time.Time
+	created := false
 	for _, e := range sorted {
 		if e.Op == OpCreate {
-			born = e.Effective()
+			born, created = e.Effective(), true
 			break
 		}
 	}
@@ -177,6 +179,16 @@ func Rebuild(events []AuditEvent, at time.Time) Snapshot {
 		return a.Before(b)
 	})
 	var s Snapshot
+	if !created {
+		// Made before the trail began: it existed all along, and each field
+		// stood, before its first recorded change, at that change's old value.
+		s = Snapshot{Fields: map[string]any{}, Exists: true}
+		for i := len(sorted) - 1; i >= 0; i-- {
+			for _, c := range sorted[i].Changes {
+				s.Fields[c.Field] = c.Old
+			}
+		}
+	}
 	for _, e := range sorted {
 		if when(e).After(at) {
 			break
