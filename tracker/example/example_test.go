@@ -137,12 +137,12 @@ func TestLoadExample(t *testing.T) {
 		}
 
 		// Loading twice changes nothing.
-		before, _ := s.Counts(ctx, time.Now())
+		before, _ := s.Counts(ctx, storetest.Now())
 		rep2, err := example.Load(ctx, s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		after, _ := s.Counts(ctx, time.Now())
+		after, _ := s.Counts(ctx, storetest.Now())
 		if len(rep2.Sources) != 0 || len(rep2.Skipped) != 3 || before.Recommendations != after.Recommendations || before.OpenActions != after.OpenActions {
 			t.Errorf("second load added data: %+v; before %+v after %+v", rep2, before, after)
 		}
