@@ -17,6 +17,28 @@ import (
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
 )
 
+// pdfText downloads the PDF at path and returns its text, read back with
+// pdftotext, with runs of white space as one space.
+func (c *client) pdfText(t *testing.T, pdftotext, path string) string {
+	t.Helper()
+	res, err := c.http.Get(c.e.ts.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("%s: %d %s, not a PDF", path, res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	cmd := exec.Command(pdftotext, "-enc", "UTF-8", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(strings.Fields(string(out)), " ")
+}
+
 // TestActionLogPDFIsThePage: for every filter and order of the action log,
 // the PDF lists exactly the actions the page lists, in the same order.
 func TestActionLogPDFIsThePage(t *testing.T) {
@@ -63,22 +85,7 @@ func TestActionLogPDFIsThePage(t *testing.T) {
 					want = append(want, id)
 				}
 			}
-			res, err := viewer.http.Get(e.ts.URL + "/reports/actions.pdf?" + query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pdf, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			if res.StatusCode != http.StatusOK {
-				t.Fatalf("%q: PDF answered %d", query, res.StatusCode)
-			}
-			cmd := exec.Command(pdftotext, "-enc", "UTF-8", "-", "-")
-			cmd.Stdin = bytes.NewReader(pdf)
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatal(err)
-			}
-			flat := strings.Join(strings.Fields(string(out)), " ")
+			flat := viewer.pdfText(t, pdftotext, "/reports/actions.pdf?"+query)
 			// Where each action's description begins in the PDF, if at all.
 			var got []int64
 			at := map[int64]int{}
@@ -129,24 +136,7 @@ func TestReportAsRecorded(t *testing.T) {
 	}
 	e := newEnv(t, storetest.SQLite(t), 25)
 	viewer := e.login(viewer)
-	read := func(query string) string {
-		res, err := viewer.http.Get(e.ts.URL + "/reports/outstanding.pdf?" + query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pdf, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			t.Fatalf("%q: %d", query, res.StatusCode)
-		}
-		cmd := exec.Command(pdftotext, "-enc", "UTF-8", "-", "-")
-		cmd.Stdin = bytes.NewReader(pdf)
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return strings.Join(strings.Fields(string(out)), " ")
-	}
+	read := func(query string) string { return viewer.pdfText(t, pdftotext, "/reports/outstanding.pdf?"+query) }
 	if got := read("as_at=2013-06-30"); !strings.Contains(got, "Recommendation 4") || !strings.Contains(got, "As at 30 June 2013") {
 		t.Errorf("as at 30 June 2013: %.400s", got)
 	}
