@@ -36,6 +36,8 @@ type Reader interface {
 	ListReferences(ctx context.Context, page tracker.Page) ([]tracker.Reference, int64, error)
 	ReferenceDetail(ctx context.Context, id int64) (tracker.ReferenceDetail, error)
 	ListActions(ctx context.Context, f tracker.ActionFilter) ([]tracker.ActionItem, int64, error)
+	EachAction(ctx context.Context, f tracker.ActionFilter, fn func(tracker.ActionItem) error) error
+	EachRecommendation(ctx context.Context, f tracker.RecommendationFilter, fn func(tracker.RecommendationItem) error) error
 	Owners(ctx context.Context) ([]string, error)
 	ListMeasures(ctx context.Context, page tracker.Page) ([]tracker.Measure, int64, error)
 
