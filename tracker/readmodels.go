@@ -32,6 +32,9 @@ type RecommendationFilter struct {
 type RecommendationItem struct {
 	Recommendation Recommendation
 	Source         Source
+	// Responses are the current response of each addressee that has
+	// answered; only exports fill them.
+	Responses []Response
 }
 
 // ActionFilter narrows a list of actions. Zero values do not filter.
@@ -58,6 +61,9 @@ type ActionFilter struct {
 	Sort  string
 	Today time.Time
 	Page  Page
+	// LatestUpdateOnly gives each item only its most recent update, all a
+	// list row or an export shows; otherwise Updates holds every one.
+	LatestUpdateOnly bool
 }
 
 // ActionItem is an action with its context and its progress updates,
@@ -112,12 +118,18 @@ type ReferenceDetail struct {
 
 // SourceDetail is everything the source page shows.
 type SourceDetail struct {
-	Source          Source
-	Recommendations []RecommendationItem
-	Addressees      []Organisation
-	Replies         []Reply
-	OtherActions    []ActionItem // actions on the source's log not under a recommendation
-	Measures        []Measure
+	Source Source
+	// Recommendations are the source's recommendations; the store leaves
+	// them out of its SourceDetail, and the page lists them a page at a
+	// time. RecommendationCount, ByStatus and Overdue count all of them.
+	Recommendations     []RecommendationItem
+	RecommendationCount int
+	ByStatus            []Count
+	Overdue             int
+	Addressees          []Organisation
+	Replies             []Reply
+	OtherActions        []ActionItem // actions on the source's log not under a recommendation
+	Measures            []Measure
 }
 
 // Count is a labelled number, with the value to filter by.

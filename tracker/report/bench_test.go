@@ -233,7 +233,7 @@ func BenchmarkSourceReportQueries(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := s.SourceReport(ctx, id); err != nil {
+		if _, _, err := s.SourceReport(ctx, id, storetest.Today()); err != nil {
 			b.Fatal(err)
 		}
 	}

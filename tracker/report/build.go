@@ -47,7 +47,7 @@ func Moment(day time.Time) time.Time {
 // pages use, answered as at the report's moment (store.ReadAsAt).
 type Data interface {
 	ReferenceDetail(ctx context.Context, id int64) (tracker.ReferenceDetail, error)
-	SourceReport(ctx context.Context, id int64) (tracker.SourceDetail, []tracker.RecommendationDetail, error)
+	SourceReport(ctx context.Context, id int64, today time.Time) (tracker.SourceDetail, []tracker.RecommendationDetail, error)
 	Outstanding(ctx context.Context, today time.Time) ([]tracker.OrganisationGroup, error)
 	ListActions(ctx context.Context, f tracker.ActionFilter) ([]tracker.ActionItem, int64, error)
 }
@@ -77,7 +77,7 @@ func Read(ctx context.Context, data Data, view *tracker.View, req Request) (*Con
 			return nil, fmt.Errorf("reference %d as at %s: %w", req.ReferenceID, tracker.FormatDate(req.AsAt), err)
 		}
 	case KindSource:
-		if c.source, c.recs, err = data.SourceReport(ctx, req.SourceID); err != nil {
+		if c.source, c.recs, err = data.SourceReport(ctx, req.SourceID, today); err != nil {
 			return nil, fmt.Errorf("source %d as at %s: %w", req.SourceID, tracker.FormatDate(req.AsAt), err)
 		}
 	case KindOutstanding:

@@ -411,7 +411,7 @@ func TestPDFShowsDeadlineRevisions(t *testing.T) {
 	f := newFixture(t)
 	ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "Committee Secretary", Channel: tracker.ChannelPage})
 	id := f.source(t, example.DutyOfCareTitle)
-	_, recs, err := f.s.SourceReport(ctx, id)
+	_, recs, err := f.s.SourceReport(ctx, id, f.day)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,7 +117,7 @@ func (s *Store) FilterReferences(ctx context.Context, f ReferenceFilter) ([]trac
 			ids[i] = r.ID
 		}
 		var lrows []referenceRecommendationRow
-		if err := s.q(ctx).Where("reference_id IN ?", ids).Order("reference_id, sort_order").Find(&lrows).Error; err != nil {
+		if err := findIn(func() *gorm.DB { return s.q(ctx).Order("reference_id, sort_order") }, "reference_id IN ?", ids, &lrows); err != nil {
 			return nil, nil, 0, fmt.Errorf("load reference links: %w", err)
 		}
 		for _, l := range lrows {

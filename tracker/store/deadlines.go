@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/civic-tracker/tracker/tracker"
 )
 
@@ -148,7 +150,7 @@ func (s *Store) revisions(ctx context.Context, entity string, ids []int64) (map[
 		return out, nil
 	}
 	var rows []revisionRow
-	if err := s.q(ctx).Where("entity = ? AND entity_id IN ?", entity, ids).Order("id").Find(&rows).Error; err != nil {
+	if err := findIn(func() *gorm.DB { return s.q(ctx).Where("entity = ?", entity).Order("id") }, "entity_id IN ?", ids, &rows); err != nil {
 		return nil, fmt.Errorf("load deadline revisions: %w", err)
 	}
 	for _, r := range rows {

@@ -16,7 +16,7 @@ func (s *Store) Action(ctx context.Context, id int64) (tracker.ActionItem, error
 	if err := s.q(ctx).Take(&row, id).Error; err != nil {
 		return tracker.ActionItem{}, notFound(err, "action")
 	}
-	items, err := s.actionItems(ctx, []actionRow{row})
+	items, err := s.actionItems(ctx, []actionRow{row}, false)
 	if err != nil {
 		return tracker.ActionItem{}, err
 	}
@@ -159,7 +159,7 @@ func (s *Store) DeletedActions(ctx context.Context) ([]DeletedAction, error) {
 	if err := s.q(ctx).Unscoped().Where("deleted_at IS NOT NULL").Order("deleted_at DESC").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list deleted actions: %w", err)
 	}
-	items, err := s.actionItems(ctx, rows)
+	items, err := s.actionItems(ctx, rows, false)
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ func TestAsAtFollowsTheLogsOwnDates(t *testing.T) {
 					return err
 				}
 				c.found = true
-				d, recs, err := tx.SourceReport(ctx, src.ID)
+				d, recs, err := tx.SourceReport(ctx, src.ID, day)
 				if err != nil {
 					return err
 				}

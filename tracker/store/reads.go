@@ -44,7 +44,7 @@ func (s *Store) organisationMap(ctx context.Context, ids []int64) (map[int64]tra
 		return out, nil
 	}
 	var rows []organisationRow
-	if err := s.q(ctx).Where("id IN ?", uniq(ids)).Find(&rows).Error; err != nil {
+	if err := findIn(func() *gorm.DB { return s.q(ctx) }, "id IN ?", uniq(ids), &rows); err != nil {
 		return nil, fmt.Errorf("load organisations: %w", err)
 	}
 	for _, r := range rows {
@@ -91,17 +91,19 @@ func (s *Store) ListSources(ctx context.Context, page tracker.Page, today time.T
 		Overdue     int
 	}
 	var counts []countRow
-	if len(ids) > 0 {
+	for start := 0; start < len(ids); start += inChunk {
+		var part []countRow
 		err = s.q(ctx).Model(&recommendationRow{}).
 			Select(`source_id,
 				COUNT(*) AS total,
 				SUM(CASE WHEN status IN ? THEN 1 ELSE 0 END) AS outstanding,
 				SUM(CASE WHEN status IN ? AND deadline_date < ? THEN 1 ELSE 0 END) AS overdue`,
 				outstandingRec, outstandingRec, tracker.Day(today)).
-			Where("source_id IN ?", ids).Group("source_id").Scan(&counts).Error
+			Where("source_id IN ?", ids[start:min(start+inChunk, len(ids))]).Group("source_id").Scan(&part).Error
 		if err != nil {
 			return nil, 0, fmt.Errorf("count recommendations by source: %w", err)
 		}
+		counts = append(counts, part...)
 	}
 	bySource := map[int64]countRow{}
 	for _, c := range counts {
@@ -150,8 +152,11 @@ func (s *Store) FindReference(ctx context.Context, number, title string) (tracke
 	return row.domain(), nil
 }
 
-// SourceDetail returns a source with its recommendations, replies, the
-// actions on its log that sit under no recommendation, and its measures.
+// SourceDetail returns a source with the counts and addressees of all of
+// its recommendations, its replies, the actions on its log that sit under
+// no recommendation, and its measures. The recommendations themselves are
+// not loaded: a source may make thousands, so its page lists them a page at
+// a time with ListRecommendations.
 func (s *Store) SourceDetail(ctx context.Context, id int64, today time.Time) (tracker.SourceDetail, error) {
 	var d tracker.SourceDetail
 	src, err := s.Source(ctx, id)
@@ -159,19 +164,11 @@ func (s *Store) SourceDetail(ctx context.Context, id int64, today time.Time) (tr
 		return d, err
 	}
 	d.Source = src
-	recs, _, err := s.ListRecommendations(ctx, tracker.RecommendationFilter{SourceID: id, Page: tracker.Page{Size: 10000}})
-	if err != nil {
+	if err := s.sourceCounts(ctx, &d, today); err != nil {
 		return d, err
 	}
-	d.Recommendations = recs
-	seen := map[int64]bool{}
-	for _, r := range recs {
-		for _, o := range r.Recommendation.Addressees {
-			if !seen[o.ID] {
-				seen[o.ID] = true
-				d.Addressees = append(d.Addressees, o)
-			}
-		}
+	if d.Addressees, err = s.sourceAddressees(ctx, id); err != nil {
+		return d, err
 	}
 	if d.Replies, err = s.replies(ctx, "source_id = ?", id); err != nil {
 		return d, err
@@ -180,11 +177,56 @@ func (s *Store) SourceDetail(ctx context.Context, id int64, today time.Time) (tr
 	if err := s.q(ctx).Where("source_id = ? AND recommendation_id IS NULL", id).Order("id").Find(&actions).Error; err != nil {
 		return d, fmt.Errorf("load source actions: %w", err)
 	}
-	if d.OtherActions, err = s.actionItems(ctx, actions); err != nil {
+	if d.OtherActions, err = s.actionItems(ctx, actions, false); err != nil {
 		return d, err
 	}
 	d.Measures, err = s.measures(ctx, s.q(ctx).Where("source_id = ?", id))
 	return d, err
+}
+
+// sourceCounts counts the source's recommendations by status and those
+// past their deadline on today.
+func (s *Store) sourceCounts(ctx context.Context, d *tracker.SourceDetail, today time.Time) error {
+	type row struct {
+		Status  string
+		N       int
+		Overdue int
+	}
+	var rows []row
+	err := s.q(ctx).Model(&recommendationRow{}).
+		Select("status, COUNT(*) AS n, SUM(CASE WHEN status IN ? AND deadline_date < ? THEN 1 ELSE 0 END) AS overdue", outstandingRec, tracker.Day(today)).
+		Where("source_id = ?", d.Source.ID).Group("status").Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("count the source's recommendations: %w", err)
+	}
+	n := map[string]int{}
+	for _, r := range rows {
+		n[r.Status] += r.N
+		d.RecommendationCount += r.N
+		d.Overdue += r.Overdue
+	}
+	d.ByStatus = nil
+	for _, o := range tracker.RecommendationStatuses {
+		d.ByStatus = append(d.ByStatus, tracker.Count{Key: o.Value, Label: o.Label, N: n[o.Value]})
+	}
+	return nil
+}
+
+// sourceAddressees lists the bodies the source's recommendations are
+// addressed to, by name.
+func (s *Store) sourceAddressees(ctx context.Context, id int64) ([]tracker.Organisation, error) {
+	var rows []organisationRow
+	err := s.q(ctx).Where(`id IN (SELECT a.organisation_id FROM recommendation_addressees a
+			JOIN recommendations r ON r.id = a.recommendation_id WHERE r.source_id = ? AND r.deleted_at IS NULL)`, id).
+		Order("name").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("load the source's addressees: %w", err)
+	}
+	out := make([]tracker.Organisation, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
 }
 
 func (s *Store) recommendationQuery(ctx context.Context, f tracker.RecommendationFilter) *gorm.DB {
@@ -228,39 +270,61 @@ func (s *Store) ListRecommendations(ctx context.Context, f tracker.Recommendatio
 		return nil, 0, fmt.Errorf("count recommendations: %w", err)
 	}
 	var rows []recommendationRow
-	// Numbers are text ("2a", "018/24"); ordering by length first keeps 2 before 10.
-	order, ok := recommendationOrders[f.Sort]
-	if !ok {
-		order = recommendationOrders["number"]
-	}
-	err := s.recommendationQuery(ctx, f).Order(order).
+	err := s.recommendationQuery(ctx, f).Order(recommendationOrder(f.Sort)).
 		Limit(f.Page.Limit()).Offset(f.Page.Offset()).Find(&rows).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("list recommendations: %w", err)
 	}
+	out, err := s.recommendationItems(ctx, rows, false)
+	return out, total, err
+}
+
+// recommendationOrder is the ORDER BY of a sort of recommendations.
+func recommendationOrder(sort string) string {
+	// Numbers are text ("2a", "018/24"); ordering by length first keeps 2 before 10.
+	if order, ok := recommendationOrders[sort]; ok {
+		return order
+	}
+	return recommendationOrders["number"]
+}
+
+// recommendationItems adds addressees and sources to recommendation rows,
+// keeping their order; with issuers each source carries the body that
+// issued it.
+func (s *Store) recommendationItems(ctx context.Context, rows []recommendationRow, issuers bool) ([]tracker.RecommendationItem, error) {
 	recs, err := s.withAddressees(ctx, rows)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	srcIDs := make([]int64, len(rows))
 	for i, r := range rows {
 		srcIDs[i] = r.SourceID
 	}
 	var srcRows []sourceRow
-	if len(srcIDs) > 0 {
-		if err := s.q(ctx).Where("id IN ?", uniq(srcIDs)).Find(&srcRows).Error; err != nil {
-			return nil, 0, fmt.Errorf("load sources: %w", err)
+	if err := findIn(func() *gorm.DB { return s.q(ctx) }, "id IN ?", uniq(srcIDs), &srcRows); err != nil {
+		return nil, fmt.Errorf("load sources: %w", err)
+	}
+	var orgs map[int64]tracker.Organisation
+	if issuers {
+		ids := make([]int64, len(srcRows))
+		for i, r := range srcRows {
+			ids[i] = r.IssuedByID
+		}
+		if orgs, err = s.organisationMap(ctx, ids); err != nil {
+			return nil, err
 		}
 	}
 	sources := map[int64]tracker.Source{}
 	for _, r := range srcRows {
-		sources[r.ID] = r.domain()
+		src := r.domain()
+		src.IssuedBy = orgs[r.IssuedByID]
+		sources[r.ID] = src
 	}
 	out := make([]tracker.RecommendationItem, len(recs))
 	for i, r := range recs {
 		out[i] = tracker.RecommendationItem{Recommendation: r, Source: sources[r.SourceID]}
 	}
-	return out, total, nil
+	return out, nil
 }
 
 func (s *Store) withAddressees(ctx context.Context, rows []recommendationRow) ([]tracker.Recommendation, error) {
@@ -270,7 +334,7 @@ func (s *Store) withAddressees(ctx context.Context, rows []recommendationRow) ([
 	}
 	var links []addresseeRow
 	if len(ids) > 0 {
-		if err := s.q(ctx).Where("recommendation_id IN ?", ids).Order("recommendation_id, sort_order").Find(&links).Error; err != nil {
+		if err := findIn(func() *gorm.DB { return s.q(ctx).Order("recommendation_id, sort_order") }, "recommendation_id IN ?", ids, &links); err != nil {
 			return nil, fmt.Errorf("load addressees: %w", err)
 		}
 	}
@@ -322,7 +386,7 @@ func (s *Store) RecommendationDetail(ctx context.Context, id int64) (tracker.Rec
 // fixed number of queries, in the order of ids; missing ids are left out.
 func (s *Store) recommendationDetails(ctx context.Context, ids []int64) ([]tracker.RecommendationDetail, error) {
 	var rows []recommendationRow
-	if err := s.q(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+	if err := findIn(func() *gorm.DB { return s.q(ctx) }, "id IN ?", ids, &rows); err != nil {
 		return nil, fmt.Errorf("load recommendations: %w", err)
 	}
 	recs, err := s.withAddressees(ctx, rows)
@@ -336,10 +400,8 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64) ([]track
 		srcIDs = append(srcIDs, r.SourceID)
 	}
 	var srcRows []sourceRow
-	if len(srcIDs) > 0 {
-		if err := s.q(ctx).Where("id IN ?", uniq(srcIDs)).Find(&srcRows).Error; err != nil {
-			return nil, fmt.Errorf("load sources: %w", err)
-		}
+	if err := findIn(func() *gorm.DB { return s.q(ctx) }, "id IN ?", uniq(srcIDs), &srcRows); err != nil {
+		return nil, fmt.Errorf("load sources: %w", err)
 	}
 	sources := map[int64]tracker.Source{}
 	for _, r := range srcRows {
@@ -347,7 +409,7 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64) ([]track
 	}
 
 	var respRows []responseRow
-	if err := s.q(ctx).Where("recommendation_id IN ?", ids).Order("recommendation_id, organisation_id, revision DESC").Find(&respRows).Error; err != nil {
+	if err := findIn(func() *gorm.DB { return s.q(ctx).Order("recommendation_id, organisation_id, revision DESC") }, "recommendation_id IN ?", ids, &respRows); err != nil {
 		return nil, fmt.Errorf("load responses: %w", err)
 	}
 	orgIDs := make([]int64, len(respRows))
@@ -372,10 +434,10 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64) ([]track
 	}
 
 	var actRows []actionRow
-	if err := s.q(ctx).Where("recommendation_id IN ?", ids).Order("id").Find(&actRows).Error; err != nil {
+	if err := findIn(func() *gorm.DB { return s.q(ctx).Order("id") }, "recommendation_id IN ?", ids, &actRows); err != nil {
 		return nil, fmt.Errorf("load actions: %w", err)
 	}
-	items, err := s.actionItems(ctx, actRows)
+	items, err := s.actionItems(ctx, actRows, false)
 	if err != nil {
 		return nil, err
 	}
@@ -386,7 +448,7 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64) ([]track
 	}
 
 	var updRows []updateRow
-	if err := s.q(ctx).Where("recommendation_id IN ? AND action_id IS NULL", ids).Order("dated DESC, id DESC").Find(&updRows).Error; err != nil {
+	if err := findIn(func() *gorm.DB { return s.q(ctx).Where("action_id IS NULL").Order("dated DESC, id DESC") }, "recommendation_id IN ?", ids, &updRows); err != nil {
 		return nil, fmt.Errorf("load updates: %w", err)
 	}
 	updates := map[int64][]tracker.Update{}
@@ -413,8 +475,9 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64) ([]track
 }
 
 // actionItems adds context and updates to action rows in a fixed number of
-// queries, keeping their order.
-func (s *Store) actionItems(ctx context.Context, rows []actionRow) ([]tracker.ActionItem, error) {
+// queries per chunk of rows, keeping their order. With latestOnly each item
+// carries only its most recent update, all a list row or an export shows.
+func (s *Store) actionItems(ctx context.Context, rows []actionRow, latest bool) ([]tracker.ActionItem, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -437,37 +500,43 @@ func (s *Store) actionItems(ctx context.Context, rows []actionRow) ([]tracker.Ac
 		return nil, err
 	}
 	titles := map[int64]string{}
-	if len(srcIDs) > 0 {
-		var srcRows []sourceRow
-		if err := s.q(ctx).Select("id, title").Where("id IN ?", uniq(srcIDs)).Find(&srcRows).Error; err != nil {
-			return nil, fmt.Errorf("load source titles: %w", err)
-		}
-		for _, r := range srcRows {
-			titles[r.ID] = r.Title
-		}
+	var srcRows []sourceRow
+	if err := findIn(func() *gorm.DB { return s.q(ctx).Select("id, title") }, "id IN ?", uniq(srcIDs), &srcRows); err != nil {
+		return nil, fmt.Errorf("load source titles: %w", err)
+	}
+	for _, r := range srcRows {
+		titles[r.ID] = r.Title
 	}
 	numbers := map[int64]string{}
-	if len(recIDs) > 0 {
-		var recRows []recommendationRow
-		if err := s.q(ctx).Select("id, number").Where("id IN ?", uniq(recIDs)).Find(&recRows).Error; err != nil {
-			return nil, fmt.Errorf("load recommendation numbers: %w", err)
-		}
-		for _, r := range recRows {
-			numbers[r.ID] = r.Number
-		}
+	var recRows []recommendationRow
+	if err := findIn(func() *gorm.DB { return s.q(ctx).Select("id, number") }, "id IN ?", uniq(recIDs), &recRows); err != nil {
+		return nil, fmt.Errorf("load recommendation numbers: %w", err)
+	}
+	for _, r := range recRows {
+		numbers[r.ID] = r.Number
 	}
 	headings := map[int64]string{}
-	if len(refIDs) > 0 {
-		var refRows []referenceRow
-		if err := s.q(ctx).Where("id IN ?", uniq(refIDs)).Find(&refRows).Error; err != nil {
-			return nil, fmt.Errorf("load reference titles: %w", err)
-		}
-		for _, r := range refRows {
-			headings[r.ID] = r.domain().Heading()
-		}
+	var refRows []referenceRow
+	if err := findIn(func() *gorm.DB { return s.q(ctx) }, "id IN ?", uniq(refIDs), &refRows); err != nil {
+		return nil, fmt.Errorf("load reference titles: %w", err)
+	}
+	for _, r := range refRows {
+		headings[r.ID] = r.domain().Heading()
 	}
 	var updRows []updateRow
-	if err := s.q(ctx).Where("action_id IN ?", ids).Order("dated DESC, id DESC").Find(&updRows).Error; err != nil {
+	if latest {
+		for start := 0; start < len(ids); start += inChunk {
+			var part []updateRow
+			err := s.q(ctx).Raw(`SELECT id, action_id, recommendation_id, dated, author, text, created_at, deleted_at FROM (
+					SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.action_id ORDER BY u.dated DESC, u.id DESC) AS n
+					FROM progress_updates u WHERE u.action_id IN ? AND u.deleted_at IS NULL) latest
+				WHERE n = 1`, ids[start:min(start+inChunk, len(ids))]).Scan(&part).Error
+			if err != nil {
+				return nil, fmt.Errorf("load latest updates: %w", err)
+			}
+			updRows = append(updRows, part...)
+		}
+	} else if err := findIn(func() *gorm.DB { return s.q(ctx).Order("dated DESC, id DESC") }, "action_id IN ?", ids, &updRows); err != nil {
 		return nil, fmt.Errorf("load action updates: %w", err)
 	}
 	updates := map[int64][]tracker.Update{}
@@ -554,6 +623,14 @@ var actionOrders = map[string]string{
 	"id":      "id",
 }
 
+// actionOrder is the ORDER BY of a sort of the action log.
+func actionOrder(sort string) string {
+	if order, ok := actionOrders[sort]; ok {
+		return order
+	}
+	return actionOrders["due"]
+}
+
 // ListActions returns a page of the action log: overdue and soonest due
 // first, undated last.
 func (s *Store) ListActions(ctx context.Context, f tracker.ActionFilter) ([]tracker.ActionItem, int64, error) {
@@ -562,16 +639,12 @@ func (s *Store) ListActions(ctx context.Context, f tracker.ActionFilter) ([]trac
 		return nil, 0, fmt.Errorf("count actions: %w", err)
 	}
 	var rows []actionRow
-	order, ok := actionOrders[f.Sort]
-	if !ok {
-		order = actionOrders["due"]
-	}
-	err := s.actionQuery(ctx, f).Order(order).
+	err := s.actionQuery(ctx, f).Order(actionOrder(f.Sort)).
 		Limit(f.Page.Limit()).Offset(f.Page.Offset()).Find(&rows).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("list actions: %w", err)
 	}
-	items, err := s.actionItems(ctx, rows)
+	items, err := s.actionItems(ctx, rows, f.LatestUpdateOnly)
 	return items, total, err
 }
 
@@ -647,7 +720,7 @@ func (s *Store) ReferenceDetail(ctx context.Context, id int64) (tracker.Referenc
 	if err := s.q(ctx).Where("reference_id = ? AND recommendation_id IS NULL", id).Order("id").Find(&actions).Error; err != nil {
 		return d, fmt.Errorf("load reference actions: %w", err)
 	}
-	if d.Actions, err = s.actionItems(ctx, actions); err != nil {
+	if d.Actions, err = s.actionItems(ctx, actions, false); err != nil {
 		return d, err
 	}
 	d.Replies, err = s.replies(ctx, "reference_id = ?", id)
@@ -671,7 +744,7 @@ func (s *Store) replies(ctx context.Context, where string, args ...any) ([]track
 		return nil, err
 	}
 	var outRows []outcomeRow
-	if err := s.q(ctx).Where("reply_id IN ?", ids).Order("reply_id, number").Find(&outRows).Error; err != nil {
+	if err := findIn(func() *gorm.DB { return s.q(ctx).Order("reply_id, number") }, "reply_id IN ?", ids, &outRows); err != nil {
 		return nil, fmt.Errorf("load outcomes: %w", err)
 	}
 	outcomes := map[int64][]tracker.Outcome{}
@@ -714,7 +787,7 @@ func (s *Store) measures(ctx context.Context, q *gorm.DB) ([]tracker.Measure, er
 		return nil, err
 	}
 	var vals []measureValueRow
-	if err := s.q(ctx).Where("measure_id IN ?", ids).Order("period_end").Find(&vals).Error; err != nil {
+	if err := findIn(func() *gorm.DB { return s.q(ctx).Order("period_end") }, "measure_id IN ?", ids, &vals); err != nil {
 		return nil, fmt.Errorf("load measure values: %w", err)
 	}
 	byMeasure := map[int64][]tracker.MeasureValue{}

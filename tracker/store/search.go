@@ -119,7 +119,7 @@ func (s *Store) placeHits(ctx context.Context, hits []tracker.SearchHit) ([]trac
 	respRec := map[int64]int64{}
 	if len(respIDs) > 0 {
 		var rows []responseRow
-		if err := s.q(ctx).Select("id, recommendation_id").Where("id IN ?", respIDs).Find(&rows).Error; err != nil {
+		if err := findIn(func() *gorm.DB { return s.q(ctx).Select("id, recommendation_id") }, "id IN ?", respIDs, &rows); err != nil {
 			return nil, fmt.Errorf("place responses: %w", err)
 		}
 		for _, r := range rows {
@@ -130,7 +130,7 @@ func (s *Store) placeHits(ctx context.Context, hits []tracker.SearchHit) ([]trac
 	updPlace := map[int64]place{}
 	if len(updIDs) > 0 {
 		var rows []updateRow
-		if err := s.q(ctx).Select("id, action_id, recommendation_id").Where("id IN ?", updIDs).Find(&rows).Error; err != nil {
+		if err := findIn(func() *gorm.DB { return s.q(ctx).Select("id, action_id, recommendation_id") }, "id IN ?", updIDs, &rows); err != nil {
 			return nil, fmt.Errorf("place updates: %w", err)
 		}
 		for _, r := range rows {

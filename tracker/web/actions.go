@@ -97,7 +97,7 @@ func (s *Server) actionList(c *gin.Context) {
 	f, q, sinceErr := actionFilterOf(c, s.today())
 	ctx := c.Request.Context()
 	page := s.pageOf(c)
-	f.Page = page
+	f.Page, f.LatestUpdateOnly = page, true
 	items, total, err := s.store.ListActions(ctx, f)
 	if err != nil {
 		s.fail(c, err)

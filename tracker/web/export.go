@@ -22,85 +22,119 @@ import (
 // Their headers are the import's field labels, so a file exported here
 // imports back with the mapping guessed.
 
-// exportLimit caps one export; a filter narrows a bigger list.
-const exportLimit = 100000
-
-// table is an export being written: a header row, then rows.
-type table struct {
+// exportTable is an export being written: a header row, then rows, sent
+// as they come so that memory stays flat however long the list is. CSV is
+// UTF-8 with a byte order mark, so Excel reads it as UTF-8; XLSX goes
+// through excelize's stream writer, which keeps the rows on disk.
+type exportTable struct {
+	s      *Server
+	c      *gin.Context
+	name   string
+	format string
 	header []string
-	rows   [][]string
+	// started is set once the response status and headers are sent; an
+	// error after that cannot become an error page.
+	started bool
+	csv     *csv.Writer
+	xlsx    *excelize.File
+	sheet   *excelize.StreamWriter
+	n       int
 }
 
-// writeTable sends t as CSV (UTF-8 with a byte order mark, so Excel reads
-// it as UTF-8) or as an XLSX workbook.
-func (s *Server) writeTable(c *gin.Context, name, format string, t table) {
-	stamp := s.today().Format("2006-01-02")
-	switch format {
+func (s *Server) newExport(c *gin.Context, name, format string, header []string) *exportTable {
+	return &exportTable{s: s, c: c, name: name, format: format, header: header}
+}
+
+func (t *exportTable) start() error {
+	if t.started {
+		return nil
+	}
+	t.started = true
+	stamp := t.s.today().Format("2006-01-02")
+	w := t.c.Writer
+	switch t.format {
 	case "csv":
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.csv"`, name, stamp))
-		c.Status(http.StatusOK)
-		_ = writeCSV(c.Writer, t)
+		t.c.Header("Content-Type", "text/csv; charset=utf-8")
+		t.c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.csv"`, t.name, stamp))
+		t.c.Status(http.StatusOK)
+		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+			return err
+		}
+		t.csv = csv.NewWriter(w)
+		t.csv.UseCRLF = true
+		return t.csv.Write(t.header)
 	case "xlsx":
-		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.xlsx"`, name, stamp))
-		c.Status(http.StatusOK)
-		_ = writeXLSX(c.Writer, name, t)
-	}
-}
-
-func writeCSV(w io.Writer, t table) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	if err := cw.Write(t.header); err != nil {
-		return err
-	}
-	for _, r := range t.rows {
-		safe := make([]string, len(r))
-		for i, cell := range r {
-			safe[i] = importer.EscapeFormula(cell)
-		}
-		if err := cw.Write(safe); err != nil {
+		t.xlsx = excelize.NewFile()
+		if err := t.xlsx.SetSheetName("Sheet1", t.name); err != nil {
 			return err
 		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func writeXLSX(w io.Writer, sheet string, t table) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	row := func(n int, cells []string) error {
-		vals := make([]any, len(cells))
-		for i, c := range cells {
-			vals[i] = c
-		}
-		ref, _ := excelize.CoordinatesToCellName(1, n)
-		return sw.SetRow(ref, vals)
-	}
-	if err := row(1, t.header); err != nil {
-		return err
-	}
-	for i, r := range t.rows {
-		if err := row(i+2, r); err != nil {
+		sw, err := t.xlsx.NewStreamWriter(t.name)
+		if err != nil {
 			return err
 		}
+		t.sheet = sw
+		return t.xlsxRow(t.header)
 	}
-	if err := sw.Flush(); err != nil {
+	return fmt.Errorf("unknown export format %q", t.format)
+}
+
+func (t *exportTable) xlsxRow(cells []string) error {
+	t.n++
+	vals := make([]any, len(cells))
+	for i, c := range cells {
+		vals[i] = c
+	}
+	ref, _ := excelize.CoordinatesToCellName(1, t.n)
+	return t.sheet.SetRow(ref, vals)
+}
+
+// row writes one row; CSV cells a spreadsheet would run as formulas are
+// escaped.
+func (t *exportTable) row(cells []string) error {
+	if err := t.start(); err != nil {
 		return err
 	}
-	return f.Write(w)
+	if t.format == "xlsx" {
+		return t.xlsxRow(cells)
+	}
+	safe := make([]string, len(cells))
+	for i, cell := range cells {
+		safe[i] = importer.EscapeFormula(cell)
+	}
+	return t.csv.Write(safe)
+}
+
+// finish ends the file, or on err answers with an error page when nothing
+// is sent yet and otherwise cuts the response short, so a download that
+// failed half way never looks complete.
+func (t *exportTable) finish(err error) {
+	if err == nil {
+		err = t.start()
+	}
+	if err == nil {
+		switch t.format {
+		case "csv":
+			t.csv.Flush()
+			err = t.csv.Error()
+		case "xlsx":
+			defer t.xlsx.Close()
+			if err = t.sheet.Flush(); err == nil {
+				t.c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+				t.c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.xlsx"`, t.name, t.s.today().Format("2006-01-02")))
+				t.c.Status(http.StatusOK)
+				err = t.xlsx.Write(t.c.Writer)
+			}
+		}
+	}
+	if err == nil {
+		return
+	}
+	if !t.c.Writer.Written() {
+		t.s.fail(t.c, err)
+		return
+	}
+	t.s.log.Error("export failed part way", "request_id", requestIDOf(t.c), "path", t.c.Request.URL.Path, "error", err)
+	panic(http.ErrAbortHandler)
 }
 
 // exportFormat is the format the path asks for: /actions.csv, /actions.xlsx.
@@ -130,40 +164,9 @@ func (s *Server) recommendationExport(c *gin.Context) {
 		return
 	}
 	f, _ := recommendationFilterOf(c, s.today())
-	f.Page = tracker.Page{Size: exportLimit}
-	ctx := c.Request.Context()
-	items, _, err := s.store.ListRecommendations(ctx, f)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	// The current response of each addressee.
-	ids := make([]int64, len(items))
-	for i, it := range items {
-		ids[i] = it.Recommendation.ID
-	}
-	current, err := s.store.CurrentResponses(ctx, ids)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	type key struct{ rec, org int64 }
-	responses := map[key]tracker.Response{}
-	for _, r := range current {
-		responses[key{r.RecommendationID, r.OrganisationID}] = r
-	}
-	orgList, err := s.store.Organisations(ctx)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	orgs := map[int64]tracker.Organisation{}
-	for _, o := range orgList {
-		orgs[o.ID] = o
-	}
-	t := table{header: []string{"Source", "Source reference", "Source date", "Issued by", "Recommendation number", "Title", "Text",
-		"Addressed to", "Deadline", "Status", "Management response", "Response position", "Response date", "Themes", "Date made"}}
-	for _, it := range items {
+	t := s.newExport(c, "recommendations", format, []string{"Source", "Source reference", "Source date", "Issued by", "Recommendation number", "Title", "Text",
+		"Addressed to", "Deadline", "Status", "Management response", "Response position", "Response date", "Themes", "Date made"})
+	t.finish(s.store.EachRecommendation(c.Request.Context(), f, func(it tracker.RecommendationItem) error {
 		r, src := it.Recommendation, it.Source
 		deadline := r.DeadlineText
 		if r.DeadlineDate != nil {
@@ -173,10 +176,15 @@ func (s *Server) recommendationExport(c *gin.Context) {
 		if len(addressees) == 0 {
 			addressees = []tracker.Organisation{{}}
 		}
-		// One row per addressee, with that addressee's response: the way
-		// spreadsheets of recommendations and their replies are kept.
+		// One row per addressee, with that addressee's current response:
+		// the way spreadsheets of recommendations and their replies are kept.
 		for _, o := range addressees {
-			resp := responses[key{r.ID, o.ID}]
+			var resp tracker.Response
+			for _, cur := range it.Responses {
+				if cur.OrganisationID == o.ID {
+					resp = cur
+				}
+			}
 			respDate := exportDate(resp.Date)
 			if respDate == "" {
 				respDate = resp.DateText
@@ -185,11 +193,13 @@ func (s *Server) recommendationExport(c *gin.Context) {
 			if resp.ID != 0 {
 				position = tracker.PositionLabel(resp.Position)
 			}
-			t.rows = append(t.rows, []string{src.Title, src.Reference, exportDate(src.Date), orgs[src.IssuedByID].Name, r.Number, r.Title, r.Text,
-				o.Name, deadline, tracker.RecommendationStatusLabel(r.Status), resp.Text, position, respDate, strings.Join(r.Themes, "; "), exportDate(r.MadeOn)})
+			if err := t.row([]string{src.Title, src.Reference, exportDate(src.Date), src.IssuedBy.Name, r.Number, r.Title, r.Text,
+				o.Name, deadline, tracker.RecommendationStatusLabel(r.Status), resp.Text, position, respDate, strings.Join(r.Themes, "; "), exportDate(r.MadeOn)}); err != nil {
+				return err
+			}
 		}
-	}
-	s.writeTable(c, "recommendations", format, t)
+		return nil
+	}))
 }
 
 func (s *Server) actionExport(c *gin.Context) {
@@ -199,15 +209,9 @@ func (s *Server) actionExport(c *gin.Context) {
 		return
 	}
 	f, _, _ := actionFilterOf(c, s.today())
-	f.Page = tracker.Page{Size: exportLimit}
-	items, _, err := s.store.ListActions(c.Request.Context(), f)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	t := table{header: []string{"Action reference", "Organisation", "Description", "Owner", "Owner's unit", "Due", "Status", "RAG",
-		"Completed on", "Latest update", "Update date", "Update by", "Source", "Recommendation number"}}
-	for _, it := range items {
+	t := s.newExport(c, "action-log", format, []string{"Action reference", "Organisation", "Description", "Owner", "Owner's unit", "Due", "Status", "RAG",
+		"Completed on", "Latest update", "Update date", "Update by", "Source", "Recommendation number"})
+	t.finish(s.store.EachAction(c.Request.Context(), f, func(it tracker.ActionItem) error {
 		a := it.Action
 		due := a.DueText
 		if a.DueDate != nil {
@@ -225,10 +229,9 @@ func (s *Server) actionExport(c *gin.Context) {
 		if a.RAG != "" {
 			rag = tracker.RAGLabel(a.RAG)
 		}
-		t.rows = append(t.rows, []string{actionReference(a), a.Organisation.Name, a.Description, a.Owner, a.OwnerUnit, due,
+		return t.row([]string{actionReference(a), a.Organisation.Name, a.Description, a.Owner, a.OwnerUnit, due,
 			tracker.ActionStatusLabel(a.Status), rag, exportDate(a.CompletedOn), upd.Text, updDate, upd.Author, it.SourceTitle, it.RecommendationNumber})
-	}
-	s.writeTable(c, "action-log", format, t)
+	}))
 }
 
 // actionReference is the reference an exported action carries: the log's
@@ -246,70 +249,89 @@ func exportQuery(q url.Values) template.URL {
 	return template.URL("?" + q.Encode()) //nolint:gosec // encoded above
 }
 
+// exportPage is how many sources, references or measures an export reads
+// at a time; those lists are short, and read by page they never need a cap.
+const exportPage = 500
+
+// eachPage calls list for pages 1, 2, … until one comes back short.
+func eachPage(list func(p tracker.Page) (int, error)) error {
+	for n := 1; ; n++ {
+		got, err := list(tracker.Page{Number: n, Size: exportPage})
+		if err != nil || got < exportPage {
+			return err
+		}
+	}
+}
+
 func (s *Server) sourceExport(c *gin.Context) {
 	format, _ := exportFormat(c)
-	items, _, err := s.store.ListSources(c.Request.Context(), tracker.Page{Size: exportLimit}, s.today())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	t := table{header: []string{"Title", "Kind", "Issued by", "Date", "Date as written", "Reference", "Web address", "Publisher", "Pages",
-		"Keywords", "Recommendations", "Outstanding", "Overdue", "Summary"}}
-	for _, it := range items {
-		src := it.Source
-		pages := ""
-		if src.Pages > 0 {
-			pages = fmt.Sprint(src.Pages)
+	t := s.newExport(c, "sources", format, []string{"Title", "Kind", "Issued by", "Date", "Date as written", "Reference", "Web address", "Publisher", "Pages",
+		"Keywords", "Recommendations", "Outstanding", "Overdue", "Summary"})
+	t.finish(eachPage(func(p tracker.Page) (int, error) {
+		items, _, err := s.store.ListSources(c.Request.Context(), p, s.today())
+		for _, it := range items {
+			if err != nil {
+				break
+			}
+			src := it.Source
+			pages := ""
+			if src.Pages > 0 {
+				pages = fmt.Sprint(src.Pages)
+			}
+			err = t.row([]string{src.Title, tracker.SourceKindLabel(src.Kind), src.IssuedBy.Name, exportDate(src.Date), src.DateText,
+				src.Reference, src.URL, src.Publisher, pages, strings.Join(src.Keywords, "; "), fmt.Sprint(it.Recommendations),
+				fmt.Sprint(it.Outstanding), fmt.Sprint(it.Overdue), src.Summary})
 		}
-		t.rows = append(t.rows, []string{src.Title, tracker.SourceKindLabel(src.Kind), src.IssuedBy.Name, exportDate(src.Date), src.DateText,
-			src.Reference, src.URL, src.Publisher, pages, strings.Join(src.Keywords, "; "), fmt.Sprint(it.Recommendations),
-			fmt.Sprint(it.Outstanding), fmt.Sprint(it.Overdue), src.Summary})
-	}
-	s.writeTable(c, "sources", format, t)
+		return len(items), err
+	}))
 }
 
 func (s *Server) referenceExport(c *gin.Context) {
 	format, _ := exportFormat(c)
-	items, _, err := s.store.ListReferences(c.Request.Context(), tracker.Page{Size: exportLimit})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	t := table{header: []string{"Reference number", "Title", "Asked by", "To be answered by", "Date raised", "Status", "What was asked"}}
-	for _, r := range items {
-		t.rows = append(t.rows, []string{r.Number, r.Title, r.RequestedBy.Name, r.RespondingOrg.Name, exportDate(r.DateRaised),
-			tracker.ReferenceStatusLabel(r.Status), r.RequestText})
-	}
-	s.writeTable(c, "references", format, t)
+	t := s.newExport(c, "references", format, []string{"Reference number", "Title", "Asked by", "To be answered by", "Date raised", "Status", "What was asked"})
+	t.finish(eachPage(func(p tracker.Page) (int, error) {
+		items, _, err := s.store.ListReferences(c.Request.Context(), p)
+		for _, r := range items {
+			if err != nil {
+				break
+			}
+			err = t.row([]string{r.Number, r.Title, r.RequestedBy.Name, r.RespondingOrg.Name, exportDate(r.DateRaised),
+				tracker.ReferenceStatusLabel(r.Status), r.RequestText})
+		}
+		return len(items), err
+	}))
 }
 
 func (s *Server) measureExport(c *gin.Context) {
 	format, _ := exportFormat(c)
-	items, _, err := s.store.ListMeasures(c.Request.Context(), tracker.Page{Size: exportLimit})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	// One row per value, so the series can be charted from the file.
-	t := table{header: []string{"Measure", "Organisation", "Unit", "Better when", "Target", "Target in words", "Target date",
-		"Period", "Period ends", "Value", "Where it comes from"}}
-	for _, m := range items {
-		target := ""
-		if m.Target != nil {
-			target = strconv.FormatFloat(*m.Target, 'f', -1, 64)
-		}
-		vals := m.Values
-		if len(vals) == 0 {
-			vals = []tracker.MeasureValue{{}}
-		}
-		for _, v := range vals {
-			value, end := "", ""
-			if !v.PeriodEnd.IsZero() {
-				value, end = strconv.FormatFloat(v.Value, 'f', -1, 64), v.PeriodEnd.Format("2006-01-02")
+	t := s.newExport(c, "measures", format, []string{"Measure", "Organisation", "Unit", "Better when", "Target", "Target in words", "Target date",
+		"Period", "Period ends", "Value", "Where it comes from"})
+	t.finish(eachPage(func(p tracker.Page) (int, error) {
+		items, _, err := s.store.ListMeasures(c.Request.Context(), p)
+		for _, m := range items {
+			if err != nil {
+				break
 			}
-			t.rows = append(t.rows, []string{m.Name, m.Organisation.Name, m.Unit, tracker.DirectionLabel(m.Direction), target, m.TargetText,
-				exportDate(m.TargetDate), v.Period, end, value, v.Note})
+			target := ""
+			if m.Target != nil {
+				target = strconv.FormatFloat(*m.Target, 'f', -1, 64)
+			}
+			vals := m.Values
+			if len(vals) == 0 {
+				vals = []tracker.MeasureValue{{}}
+			}
+			for _, v := range vals {
+				value, end := "", ""
+				if !v.PeriodEnd.IsZero() {
+					value, end = strconv.FormatFloat(v.Value, 'f', -1, 64), v.PeriodEnd.Format("2006-01-02")
+				}
+				if err = t.row([]string{m.Name, m.Organisation.Name, m.Unit, tracker.DirectionLabel(m.Direction), target, m.TargetText,
+					exportDate(m.TargetDate), v.Period, end, value, v.Note}); err != nil {
+					break
+				}
+			}
 		}
-	}
-	s.writeTable(c, "measures", format, t)
+		return len(items), err
+	}))
 }

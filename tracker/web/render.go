@@ -154,6 +154,9 @@ func (s *Server) recovery() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler { //nolint:errorlint // the sentinel is panicked as it is
+					panic(r) // cut the response short; net/http closes the connection
+				}
 				s.fail(c, fmt.Errorf("panic: %v", r))
 				c.Abort()
 			}

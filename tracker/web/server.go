@@ -36,6 +36,8 @@ type Reader interface {
 	ListReferences(ctx context.Context, page tracker.Page) ([]tracker.Reference, int64, error)
 	ReferenceDetail(ctx context.Context, id int64) (tracker.ReferenceDetail, error)
 	ListActions(ctx context.Context, f tracker.ActionFilter) ([]tracker.ActionItem, int64, error)
+	EachAction(ctx context.Context, f tracker.ActionFilter, fn func(tracker.ActionItem) error) error
+	EachRecommendation(ctx context.Context, f tracker.RecommendationFilter, fn func(tracker.RecommendationItem) error) error
 	Owners(ctx context.Context) ([]string, error)
 	ListMeasures(ctx context.Context, page tracker.Page) ([]tracker.Measure, int64, error)
 
@@ -59,7 +61,6 @@ type Reader interface {
 	Tokens(ctx context.Context, userID int64) ([]tracker.APIToken, error)
 	RevokeToken(ctx context.Context, userID, tokenID int64) error
 
-	CurrentResponses(ctx context.Context, recommendationIDs []int64) ([]tracker.Response, error)
 	ReadAsAt(ctx context.Context, at time.Time, opts store.AsAtOptions, fn func(tx *store.Store, view *tracker.View) error) error
 	SaveReferenceReport(ctx context.Context, refID int64, version int, intro *string, items []int64) error
 	MoveActionDue(ctx context.Context, id int64, m store.DeadlineMove) error

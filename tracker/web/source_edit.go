@@ -147,7 +147,7 @@ func (s *Server) sourceFor(c *gin.Context) (tracker.SourceDetail, bool) {
 // open to every secretary, so that one who records a committee's report
 // can go on to add its recommendations to their body.
 func mayEditSource(u *tracker.User, d tracker.SourceDetail) bool {
-	return u.CanEditSource(sourceOrgIDs(d)) || (len(d.Recommendations) == 0 && len(d.OtherActions) == 0 && u.CanCreate())
+	return u.CanEditSource(sourceOrgIDs(d)) || (d.RecommendationCount == 0 && len(d.OtherActions) == 0 && u.CanCreate())
 }
 
 // sourceOrgIDs are the bodies whose secretaries may change a source: the

@@ -31,10 +31,11 @@ func (s *Server) sourceList(c *gin.Context) {
 type sourcePage struct {
 	Layout
 	tracker.SourceDetail
-	ByStatus []tracker.Count
-	Overdue  int
-	History  []HistoryRow
-	CanEdit  bool
+	// Pager pages the source's recommendations; ByStatus, Overdue and
+	// RecommendationCount count all of them.
+	Pager   Pager
+	History []HistoryRow
+	CanEdit bool
 }
 
 func (s *Server) sourceShow(c *gin.Context) {
@@ -43,30 +44,29 @@ func (s *Server) sourceShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	d, err := s.store.SourceDetail(c.Request.Context(), id, s.today())
+	ctx := c.Request.Context()
+	d, err := s.store.SourceDetail(ctx, id, s.today())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	page := s.pageOf(c)
+	recs, total, err := s.store.ListRecommendations(ctx, tracker.RecommendationFilter{SourceID: id, Today: s.today(), Page: page})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Recommendations = recs
 	p := &sourcePage{
 		Layout:       Layout{Title: d.Source.Title, Section: "sources", Breadcrumbs: []Crumb{{"Sources", "/sources"}}},
 		SourceDetail: d, CanEdit: mayEditSource(CurrentUser(c), d),
+		Pager: newPager(c.Request.URL, page, total, "recommendation", "recommendations"),
 	}
-	events, err := s.store.History(c.Request.Context(), store.EntitySource, id)
+	events, err := s.store.History(ctx, store.EntitySource, id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	p.History = s.historyRows(c, events)
-	n := map[string]int{}
-	for _, r := range d.Recommendations {
-		n[r.Recommendation.Status]++
-		if r.Recommendation.Overdue(s.today()) {
-			p.Overdue++
-		}
-	}
-	for _, o := range tracker.RecommendationStatuses {
-		p.ByStatus = append(p.ByStatus, tracker.Count{Key: o.Value, Label: o.Label, N: n[o.Value]})
-	}
 	s.render(c, http.StatusOK, pageSource, p)
 }

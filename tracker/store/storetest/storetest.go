@@ -173,3 +173,41 @@ func redact(raw string) string {
 
 // RequirePostgres reports, for messages, whether PostgreSQL tests are required.
 func RequirePostgres() bool { return os.Getenv("CI") == "true" }
+
+// BulkActions adds n actions of the first organisation to the source in
+// one statement, without audit events, for tests of lists longer than a
+// database's limits: every other one open, owners "Bulk owner 0" to
+// "Bulk owner 6", descriptions "Bulk action 1" to "Bulk action n".
+func BulkActions(t testing.TB, s *store.Store, sourceID int64, n int) {
+	t.Helper()
+	err := s.Exec(context.Background(), `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+		INSERT INTO actions (organisation_id, source_id, description, owner, status, version, created_at, updated_at)
+		SELECT (SELECT MIN(id) FROM organisations), (SELECT id FROM sources WHERE id = ?), 'Bulk action ' || i, 'Bulk owner ' || (i % 7),
+			CASE WHEN i % 2 = 0 THEN 'not_started' ELSE 'completed' END, 1, (SELECT MIN(created_at) FROM organisations), (SELECT MIN(created_at) FROM organisations)
+		FROM n`, n, sourceID)
+	if err != nil {
+		t.Fatalf("bulk actions: %v", err)
+	}
+}
+
+// BulkRecommendations adds n recommendations to the source in one
+// statement, each addressed to the first organisation, without audit
+// events: numbered "B1" to "Bn", their statuses open, in progress,
+// implemented and closed in turn.
+func BulkRecommendations(t testing.TB, s *store.Store, sourceID int64, n int) {
+	t.Helper()
+	ctx := context.Background()
+	err := s.Exec(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+		INSERT INTO recommendations (source_id, number, text, status, assessment, version, created_at, updated_at)
+		SELECT (SELECT id FROM sources WHERE id = ?), 'B' || i, 'Bulk recommendation ' || i,
+			CASE i % 4 WHEN 0 THEN 'open' WHEN 1 THEN 'in_progress' WHEN 2 THEN 'implemented' ELSE 'closed' END,
+			'not_assessed', 1, (SELECT MIN(created_at) FROM organisations), (SELECT MIN(created_at) FROM organisations)
+		FROM n`, n, sourceID)
+	if err == nil {
+		err = s.Exec(ctx, `INSERT INTO recommendation_addressees (recommendation_id, organisation_id, sort_order)
+			SELECT id, (SELECT MIN(id) FROM organisations), 0 FROM recommendations WHERE source_id = ? AND number LIKE 'B%'`, sourceID)
+	}
+	if err != nil {
+		t.Fatalf("bulk recommendations: %v", err)
+	}
+}
