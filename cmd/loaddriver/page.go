@@ -216,7 +216,15 @@ func errorText(page string) string {
 	if m := summaryRE.FindStringSubmatch(page); m != nil {
 		parts = append(parts, plainText(m[1]))
 	} else if i := strings.Index(page, "<main"); i >= 0 {
-		parts = append(parts, plainText(page[i:]))
+		main := page[i:]
+		if j := strings.Index(main, "</main>"); j >= 0 {
+			main = main[:j]
+		}
+		text := plainText(main)
+		if len(parts) > 0 { // the heading repeats the title
+			text = strings.TrimSpace(strings.TrimPrefix(text, parts[0]))
+		}
+		parts = append(parts, text)
 	} else if len(parts) == 0 {
 		parts = append(parts, plainText(page))
 	}

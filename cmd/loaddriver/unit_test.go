@@ -215,4 +215,7 @@ func TestPageReading(t *testing.T) {
 	if got := errorText(`<title>Sign in – Recommendations tracker</title><main><ul class="error-summary__list"><li><a href="#form">The email address or password is wrong.</a></li></ul><p>more</p></main>`); got != "Sign in: The email address or password is wrong." {
 		t.Errorf("errorText = %q", got)
 	}
+	if got := errorText(`<title>Your form has expired – Recommendations tracker</title><main><h1>Your form has expired</h1><p>Go back.</p></main><footer>As at today</footer>`); got != "Your form has expired: Go back." {
+		t.Errorf("errorText = %q", got)
+	}
 }
