@@ -69,9 +69,10 @@ func newClient(r *runner, id int) *client {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		rng:      rand.New(rand.NewPCG(uint64(r.cfg.Seed), uint64(id))),
 		schedule: newSchedule(r.cfg.Mix, id),
-		// Secretaries start at different documents, as they start at
-		// different personas.
-		secretary: id,
+		// Secretaries start at different documents, as clients start at
+		// different places in the mix; clients a whole round apart, which
+		// start as the same persona, start at different documents too.
+		secretary: id + id/roundLength(r.cfg.Mix),
 	}
 }
 

@@ -52,7 +52,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("loaddriver", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	target := fs.String("url", "http://127.0.0.1:8080", "the tracker's address; only 127.0.0.0/8, ::1 and localhost are accepted")
-	email := fs.String("email", "", "the account every client signs in as (create it with `tracker user add`); it must be allowed to post updates, such as an admin")
+	email := fs.String("email", "", "the `email` of the account every client signs in as (make it with tracker user add); it must be allowed to post updates: an admin, say")
 	password := fs.String("password", "", "its password; LOADDRIVER_PASSWORD when not given")
 	clients := fs.Int("clients", 8, "how many clients run at once, each signed in with its own session")
 	duration := fs.Duration("duration", 15*time.Second, "how long to play the mix of users")

@@ -75,6 +75,15 @@ func parseOnly(s string) ([]weight, error) {
 	return w, nil
 }
 
+// roundLength is the number of visits in one round of the mix.
+func roundLength(ws []weight) int {
+	n := 0
+	for _, w := range ws {
+		n += w.n
+	}
+	return max(n, 1)
+}
+
 func mixString(ws []weight) string {
 	var parts []string
 	for _, w := range ws {

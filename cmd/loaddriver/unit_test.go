@@ -143,6 +143,18 @@ func TestMix(t *testing.T) {
 	if a, b := newSchedule(w, 0).next(), newSchedule(w, 1).next(); a == b {
 		t.Errorf("clients 0 and 1 both start as %s", a)
 	}
+	// Of the clients that start as secretaries, as many start with each of
+	// the three documents.
+	docs := map[int]int{}
+	for id := range 36 {
+		c := newClient(&runner{cfg: Config{Mix: w, Seed: 1}}, id)
+		if c.schedule.next() == secretary {
+			docs[c.secretary%3]++
+		}
+	}
+	if len(docs) != 3 || docs[0] != docs[1] || docs[1] != docs[2] {
+		t.Errorf("documents first made by the clients that start as secretaries: %v; want as many of each", docs)
+	}
 	for _, bad := range []string{"", "chair", "chair=x", "boss=1", "chair=-1", "chair=0", "board=1,board=2"} {
 		if _, err := parseMix(bad); err == nil {
 			t.Errorf("parseMix(%q) accepted it", bad)
