@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -25,6 +26,11 @@ const (
 	SQLite   = "sqlite"
 	Postgres = "postgres"
 )
+
+// PostgresPool is how many PostgreSQL connections a tracker keeps open at
+// most, idle or busy: enough for the requests a 2–4 core server runs at
+// once, well under PostgreSQL's default limit of 100.
+const PostgresPool = 32
 
 // Store is the tracker's storage. A Store made by Tx shares its caller's
 // transaction.
@@ -89,6 +95,18 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
 	s.db, s.dialect = db, dialect
+	if dialect == Postgres {
+		// As many connections kept open as requests run at once: without
+		// this, database/sql keeps 2 idle and every busier moment opens new
+		// PostgreSQL sessions, each costing more than the query it serves.
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, fmt.Errorf("database handle: %w", err)
+		}
+		sqlDB.SetMaxOpenConns(PostgresPool)
+		sqlDB.SetMaxIdleConns(PostgresPool)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
 	if err := s.Ping(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -124,6 +142,15 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("database unreachable: %w", err)
 	}
 	return nil
+}
+
+// PoolStats reports the connection pool's settings and use.
+func (s *Store) PoolStats() sql.DBStats {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return sql.DBStats{}
+	}
+	return sqlDB.Stats()
 }
 
 // Close releases the connections.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -233,5 +234,25 @@ func TestSQLiteSettings(t *testing.T) {
 		if err != nil || got != want {
 			t.Errorf("PRAGMA %s = %q, %v; want %q", pragma, got, err, want)
 		}
+	}
+}
+
+// TestPostgresPoolKeepsConnections: the pool keeps as many connections
+// idle as it may open, so a burst of requests does not open new sessions.
+func TestPostgresPoolKeepsConnections(t *testing.T) {
+	s := storetest.OpenMigrated(t, storetest.PostgresDSN(t))
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = s.Exec(ctx, "SELECT pg_sleep(0.05)")
+		}()
+	}
+	wg.Wait()
+	st := s.PoolStats()
+	if st.MaxOpenConnections != store.PostgresPool || st.Idle < 2 || st.MaxIdleClosed != 0 {
+		t.Errorf("pool after a burst of 8: %+v; want at most %d open, the burst's connections kept idle, none closed for being idle", st, store.PostgresPool)
 	}
 }
