@@ -86,7 +86,8 @@ func Read(ctx context.Context, data Data, view *tracker.View, req Request) (*Con
 		}
 	case KindActions:
 		f := req.Filter
-		f.Today, f.Page = today, tracker.AllRows
+		// A row shows the latest update alone.
+		f.Today, f.Page, f.LatestUpdateOnly = today, tracker.AllRows, true
 		c.meta.Order = f.Sort
 		if c.items, _, err = data.ListActions(ctx, f); err != nil {
 			return nil, err

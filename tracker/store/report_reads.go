@@ -46,7 +46,7 @@ func (s *Store) Outstanding(ctx context.Context, today time.Time) ([]tracker.Org
 	if err != nil {
 		return nil, fmt.Errorf("outstanding recommendations: %w", err)
 	}
-	actions, _, err := s.ListActions(ctx, tracker.ActionFilter{Open: true, Today: today, Page: tracker.AllRows})
+	actions, _, err := s.ListActions(ctx, tracker.ActionFilter{Open: true, Today: today, Page: tracker.AllRows, LatestUpdateOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("open actions: %w", err)
 	}
