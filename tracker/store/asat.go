@@ -118,10 +118,14 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 	if err := exec(`INSERT INTO asat_moment (at) VALUES (?)`, at); err != nil {
 		return err
 	}
-	if err := exec(`CREATE TEMP TABLE asat_changed (entity TEXT NOT NULL, entity_id BIGINT NOT NULL)`); err != nil {
+	// born_later marks items made after the moment: they are simply left
+	// out, with nothing to rebuild.
+	if err := exec(`CREATE TEMP TABLE asat_changed (entity TEXT NOT NULL, entity_id BIGINT NOT NULL, born_later INTEGER NOT NULL)`); err != nil {
 		return err
 	}
-	if err := exec(`INSERT INTO asat_changed (entity, entity_id) SELECT DISTINCT entity, entity_id FROM audit_events WHERE `+column+` > ?`, at); err != nil {
+	if err := exec(`INSERT INTO asat_changed (entity, entity_id, born_later)
+		SELECT entity, entity_id, MAX(CASE WHEN op = '`+tracker.OpCreate+`' THEN 1 ELSE 0 END) FROM audit_events
+		WHERE `+column+` > ? GROUP BY entity, entity_id`, at); err != nil {
 		return err
 	}
 	if err := exec(`CREATE INDEX asat_changed_item ON asat_changed (entity, entity_id)`); err != nil {
@@ -204,11 +208,12 @@ func (s *Store) tempCopyOf(ctx context.Context, base, table string) error {
 	return nil
 }
 
-// changedEvents loads the audit events of the items of entity changed after
-// the moment, by item, in the order they were recorded.
+// changedEvents loads the audit events of the items of entity that existed
+// at the moment and changed after it, by item, in the order they were
+// recorded.
 func (s *Store) changedEvents(ctx context.Context, entity string, recorded bool) (map[int64][]tracker.AuditEvent, error) {
 	var rows []auditRow
-	err := s.q(ctx).Where("entity = ? AND entity_id IN (SELECT entity_id FROM asat_changed WHERE entity = ?)", entity, entity).
+	err := s.q(ctx).Where("entity = ? AND entity_id IN (SELECT entity_id FROM asat_changed WHERE entity = ? AND born_later = 0)", entity, entity).
 		Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("load the history of %s: %w", entity, err)
@@ -224,10 +229,11 @@ func (s *Store) changedEvents(ctx context.Context, entity string, recorded bool)
 	return out, nil
 }
 
-// rebuiltRows returns, in dest, the rows of entity changed after the moment
-// as they stood then; those not made yet or deleted then are left out.
+// rebuiltRows returns, in dest, the rows of entity that existed at the
+// moment and changed after it, as they stood then; those deleted then are
+// left out.
 func (s *Store) rebuiltRows(ctx context.Context, entity string, dest any, at time.Time, recorded bool) (any, error) {
-	if err := s.q(ctx).Unscoped().Where("id IN (SELECT entity_id FROM asat_changed WHERE entity = ?)", entity).
+	if err := s.q(ctx).Unscoped().Where("id IN (SELECT entity_id FROM asat_changed WHERE entity = ? AND born_later = 0)", entity).
 		Order("id").Find(dest).Error; err != nil {
 		return nil, fmt.Errorf("load changed %s: %w", entity, err)
 	}
@@ -268,7 +274,7 @@ func (s *Store) rebuildLinks(ctx context.Context, entity, table, parent, field s
 		return err
 	}
 	var current []map[string]any
-	if err := s.q(ctx).Table(table).Where(parent+" IN (SELECT entity_id FROM asat_changed WHERE entity = ?)", entity).
+	if err := s.q(ctx).Table(table).Where(parent+" IN (SELECT entity_id FROM asat_changed WHERE entity = ? AND born_later = 0)", entity).
 		Order(parent + ", sort_order").Find(&current).Error; err != nil {
 		return fmt.Errorf("load %s: %w", table, err)
 	}
