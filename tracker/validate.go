@@ -21,6 +21,8 @@ func oneOf(v *ValidationError, field, value string, options []Option, message st
 func validText(v *ValidationError, field, value string) {
 	if !utf8.ValidString(value) {
 		v.Add(field, "The text contains characters that are not valid UTF-8; paste it again from the original document")
+	} else if r, ok := ForbiddenControl(value); ok {
+		v.Add(field, ControlMessage(r))
 	}
 }
 

@@ -186,6 +186,9 @@ func importAllCmd(ctx context.Context, args []string, out io.Writer) error {
 	if sum.TruncatedTimes > 0 {
 		fmt.Fprintf(out, "PostgreSQL keeps times to the microsecond: %d time(s) in the backup were more precise and were cut to the microsecond.\n", sum.TruncatedTimes)
 	}
+	if sum.StrippedNULs > 0 {
+		fmt.Fprintf(out, "PostgreSQL cannot store the NUL character (U+0000): %d were removed from the backup's text.\n", sum.StrippedNULs)
+	}
 	fmt.Fprintln(out, "Sign-ins were not restored: everyone signs in again.")
 	return nil
 }

@@ -75,6 +75,8 @@ func TestRepairCell(t *testing.T) {
 		{"itâ€™s_x000D_\nfine", "it’s\nfine", []string{RepairExcelEscape, RepairMojibake}},
 		{"  spaces kept \n inside ", "  spaces kept \n inside ", nil},
 		{"_x12_ not an escape", "_x12_ not an escape", nil},
+		{"nul\x00 and bell\x07 go,\ttab stays", "nul and bell go,\ttab stays", []string{RepairControl}},
+		{"escaped _x0001_ control", "escaped  control", []string{RepairExcelEscape, RepairControl}},
 	} {
 		got, kinds := RepairCell(tc.in)
 		if got != tc.want || strings.Join(kinds, ",") != strings.Join(tc.kinds, ",") {

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/civic-tracker/tracker/tracker"
 )
 
 // Kinds of repair RepairCell makes; Repairs counts cells by kind.
@@ -21,6 +23,10 @@ const (
 	// RepairMojibake is UTF-8 text that was read as Windows-1252 somewhere
 	// on its way ("â€™" for "’") put back as it was written.
 	RepairMojibake = "mojibake"
+	// RepairControl is a cell with control characters removed: any C0
+	// control other than tab and line break (tracker.ForbiddenControl),
+	// such as the NUL a database cannot store.
+	RepairControl = "control_character"
 )
 
 // Repairs counts repaired cells by kind of repair.
@@ -70,6 +76,8 @@ func RepairLabel(kind string) string {
 		return "Windows line breaks made plain"
 	case RepairMojibake:
 		return "garbled characters such as â€™ put right"
+	case RepairControl:
+		return "invisible control characters removed"
 	}
 	return kind
 }
@@ -95,6 +103,10 @@ func RepairCell(s string) (string, []string) {
 	if out := FixMojibake(s); out != s {
 		s = out
 		kinds = append(kinds, RepairMojibake)
+	}
+	if out, n := tracker.StripControl(s); n > 0 {
+		s = out
+		kinds = append(kinds, RepairControl)
 	}
 	return s, kinds
 }

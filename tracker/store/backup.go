@@ -130,6 +130,9 @@ type BackupSummary struct {
 	// TruncatedTimes counts timestamps whose digits below the microsecond
 	// were dropped because PostgreSQL keeps microseconds only.
 	TruncatedTimes int
+	// StrippedNULs counts the U+0000 characters removed from text because
+	// PostgreSQL cannot store them (SQLite can, so a backup may hold some).
+	StrippedNULs int
 }
 
 // Rows is the total number of rows across all tables.
@@ -576,12 +579,13 @@ func (s *Store) ImportAll(ctx context.Context, r io.Reader) (BackupSummary, erro
 			if !ok {
 				continue
 			}
-			n, cut, err := tx.importTable(ctx, table, data)
+			n, fixes, err := tx.importTable(ctx, table, data)
 			if err != nil {
 				return err
 			}
 			sum.Tables = append(sum.Tables, TableCount{Table: table, Rows: n})
-			sum.TruncatedTimes += cut
+			sum.TruncatedTimes += fixes.times
+			sum.StrippedNULs += fixes.nuls
 		}
 		if tx.dialect == Postgres {
 			if err := tx.resetSequences(ctx); err != nil {
@@ -630,13 +634,19 @@ func (s *Store) checkEmpty(ctx context.Context) error {
 // limits on statement parameters.
 const importBatch = 2000
 
-func (s *Store) importTable(ctx context.Context, table string, data backupTableData) (int64, int, error) {
+// restoreFixes counts the values a restore had to change to store them.
+type restoreFixes struct {
+	times int // timestamps cut to the microsecond
+	nuls  int // U+0000 characters removed from text
+}
+
+func (s *Store) importTable(ctx context.Context, table string, data backupTableData) (int64, restoreFixes, error) {
 	info, err := s.tableInfo(ctx, table)
 	if err != nil {
-		return 0, 0, err
+		return 0, restoreFixes{}, err
 	}
 	if len(info.columns) == 0 {
-		return 0, 0, fmt.Errorf("this database has no table %s; is it migrated?", table)
+		return 0, restoreFixes{}, fmt.Errorf("this database has no table %s; is it migrated?", table)
 	}
 	dbType := map[string]string{}
 	for _, c := range info.columns {
@@ -648,27 +658,27 @@ func (s *Store) importTable(ctx context.Context, table string, data backupTableD
 		typ, ok := dbType[c.Name]
 		switch {
 		case !ok:
-			return 0, 0, fmt.Errorf("the backup has column %s.%s, which this database does not have", table, c.Name)
+			return 0, restoreFixes{}, fmt.Errorf("the backup has column %s.%s, which this database does not have", table, c.Name)
 		case typ != c.Type:
-			return 0, 0, fmt.Errorf("the backup has column %s.%s as %s, but this database keeps it as %s", table, c.Name, c.Type, typ)
+			return 0, restoreFixes{}, fmt.Errorf("the backup has column %s.%s as %s, but this database keeps it as %s", table, c.Name, c.Type, typ)
 		case seen[c.Name]:
-			return 0, 0, fmt.Errorf("the backup names column %s.%s twice", table, c.Name)
+			return 0, restoreFixes{}, fmt.Errorf("the backup names column %s.%s twice", table, c.Name)
 		}
 		seen[c.Name] = true
 		names[i] = quoteIdent(c.Name)
 	}
 	if len(data.Columns) == 0 {
 		if len(data.Rows) > 0 {
-			return 0, 0, fmt.Errorf("the backup has rows for %s but no columns", table)
+			return 0, restoreFixes{}, fmt.Errorf("the backup has rows for %s but no columns", table)
 		}
-		return 0, 0, nil
+		return 0, restoreFixes{}, nil
 	}
 	per := importBatch / len(data.Columns)
 	if per < 1 {
 		per = 1
 	}
 	pool := s.db.Statement.ConnPool
-	cut := 0
+	var fixes restoreFixes
 	for start := 0; start < len(data.Rows); start += per {
 		end := min(start+per, len(data.Rows))
 		var sql strings.Builder
@@ -676,20 +686,19 @@ func (s *Store) importTable(ctx context.Context, table string, data backupTableD
 		args := make([]any, 0, (end-start)*len(names))
 		for ri, row := range data.Rows[start:end] {
 			if len(row) != len(data.Columns) {
-				return 0, 0, fmt.Errorf("%s row %d has %d values for %d columns", table, start+ri+1, len(row), len(data.Columns))
+				return 0, restoreFixes{}, fmt.Errorf("%s row %d has %d values for %d columns", table, start+ri+1, len(row), len(data.Columns))
 			}
 			if ri > 0 {
 				sql.WriteString(", ")
 			}
 			sql.WriteByte('(')
 			for ci, c := range data.Columns {
-				v, truncated, err := s.importValue(c.Type, row[ci])
+				v, fixed, err := s.importValue(c.Type, row[ci])
 				if err != nil {
-					return 0, 0, fmt.Errorf("%s row %d, column %s: %w", table, start+ri+1, c.Name, err)
+					return 0, restoreFixes{}, fmt.Errorf("%s row %d, column %s: %w", table, start+ri+1, c.Name, err)
 				}
-				if truncated {
-					cut++
-				}
+				fixes.times += fixed.times
+				fixes.nuls += fixed.nuls
 				args = append(args, v)
 				if ci > 0 {
 					sql.WriteString(", ")
@@ -703,77 +712,82 @@ func (s *Store) importTable(ctx context.Context, table string, data backupTableD
 			sql.WriteByte(')')
 		}
 		if _, err := pool.ExecContext(ctx, sql.String(), args...); err != nil {
-			return 0, 0, fmt.Errorf("restore %s (rows %d to %d): %w", table, start+1, end, err)
+			return 0, restoreFixes{}, fmt.Errorf("restore %s (rows %d to %d): %w", table, start+1, end, err)
 		}
 	}
-	return int64(len(data.Rows)), cut, nil
+	return int64(len(data.Rows)), fixes, nil
 }
 
 // importValue turns a JSON value of a backup into a driver argument; it
-// reports whether a timestamp lost digits PostgreSQL cannot keep.
-func (s *Store) importValue(typ string, v any) (any, bool, error) {
+// reports what it had to change for PostgreSQL: a timestamp's digits below
+// the microsecond, or U+0000 characters in text.
+func (s *Store) importValue(typ string, v any) (any, restoreFixes, error) {
 	if v == nil {
-		return nil, false, nil
+		return nil, restoreFixes{}, nil
 	}
 	switch typ {
 	case colInteger:
 		if n, ok := v.(json.Number); ok {
 			i, err := strconv.ParseInt(string(n), 10, 64)
 			if err != nil {
-				return nil, false, fmt.Errorf("%s is not a whole number", n)
+				return nil, restoreFixes{}, fmt.Errorf("%s is not a whole number", n)
 			}
-			return i, false, nil
+			return i, restoreFixes{}, nil
 		}
 	case colReal:
 		if n, ok := v.(json.Number); ok {
 			f, err := strconv.ParseFloat(string(n), 64)
 			if err != nil {
-				return nil, false, fmt.Errorf("%s is not a number", n)
+				return nil, restoreFixes{}, fmt.Errorf("%s is not a number", n)
 			}
-			return f, false, nil
+			return f, restoreFixes{}, nil
 		}
 	case colText:
 		if x, ok := v.(string); ok {
-			return x, false, nil
+			if s.dialect == Postgres && strings.ContainsRune(x, 0) {
+				n := strings.Count(x, "\x00")
+				return strings.ReplaceAll(x, "\x00", ""), restoreFixes{nuls: n}, nil
+			}
+			return x, restoreFixes{}, nil
 		}
 	case colBoolean:
 		if x, ok := v.(bool); ok {
-			return x, false, nil
+			return x, restoreFixes{}, nil
 		}
 	case colDate:
 		if x, ok := v.(string); ok {
 			t, err := time.Parse("2006-01-02", x)
 			if err != nil {
-				return nil, false, fmt.Errorf("%q is not a date (YYYY-MM-DD)", x)
+				return nil, restoreFixes{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", x)
 			}
-			return t, false, nil
+			return t, restoreFixes{}, nil
 		}
 	case colTimestamp:
 		if x, ok := v.(string); ok {
 			t, err := time.Parse(time.RFC3339Nano, x)
 			if err != nil {
-				return nil, false, fmt.Errorf("%q is not an RFC 3339 time", x)
+				return nil, restoreFixes{}, fmt.Errorf("%q is not an RFC 3339 time", x)
 			}
 			t = t.UTC()
 			if s.dialect == Postgres {
 				if c := t.Truncate(time.Microsecond); !c.Equal(t) {
-					return c, true, nil
+					return c, restoreFixes{times: 1}, nil
 				}
 			}
-			return t, false, nil
+			return t, restoreFixes{}, nil
 		}
 	case colBytes:
 		if x, ok := v.(string); ok {
 			b, err := base64.StdEncoding.DecodeString(x)
 			if err != nil {
-				return nil, false, errors.New("the value is not base64")
+				return nil, restoreFixes{}, errors.New("the value is not base64")
 			}
-			return b, false, nil
+			return b, restoreFixes{}, nil
 		}
 	default:
-		return nil, false, fmt.Errorf("unknown column type %q", typ)
+		return nil, restoreFixes{}, fmt.Errorf("unknown column type %q", typ)
 	}
-	return nil, false, fmt.Errorf("unexpected %T for a %s column", v, typ)
+	return nil, restoreFixes{}, fmt.Errorf("unexpected %T for a %s column", v, typ)
 }
 
 // resetSequences moves each PostgreSQL id sequence past the largest id, so

@@ -518,3 +518,32 @@ func BenchmarkBackup(b *testing.B) {
 		}
 	}
 }
+
+// TestRestoreRemovesNULForPostgres: SQLite keeps a NUL in text and
+// PostgreSQL cannot; a restore into PostgreSQL removes it and says how many.
+func TestRestoreRemovesNULForPostgres(t *testing.T) {
+	ctx := context.Background()
+	lite := storetest.SQLite(t)
+	if _, err := example.Load(ctx, lite); err != nil {
+		t.Fatal(err)
+	}
+	dump := bytes.Replace(exportAll(t, lite), []byte(`"Victim Support"`), []byte(`"Victim\u0000 Sup\u0000port"`), 1)
+	if !bytes.Contains(dump, []byte(`\u0000`)) {
+		t.Fatal("the example has no organisation called Victim Support")
+	}
+	again := storetest.SQLite(t)
+	if sum, err := again.ImportAll(ctx, bytes.NewReader(dump)); err != nil || sum.StrippedNULs != 0 {
+		t.Fatalf("SQLite restore: %+v %v", sum.StrippedNULs, err)
+	}
+	pg := storetest.OpenMigrated(t, storetest.PostgresDSN(t))
+	sum, err := pg.ImportAll(ctx, bytes.NewReader(dump))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.StrippedNULs != 2 {
+		t.Errorf("StrippedNULs = %d, want 2", sum.StrippedNULs)
+	}
+	if _, err := pg.FindOrganisationByName(ctx, "Victim Support"); err != nil {
+		t.Errorf("the organisation is not there without its NULs: %v", err)
+	}
+}

@@ -483,3 +483,37 @@ func TestImportScope(t *testing.T) {
 		}
 	})
 }
+
+// TestImportRemovesControlCharacters: a NUL or other control character in
+// a cell is removed and counted among the repairs, and the row is stored
+// on both databases (PostgreSQL refused a NUL with a 500).
+func TestImportRemovesControlCharacters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		csv := "Report,No.,Recommendation,Addressed to\n" +
+			"Duty\x00 of Care,1,Publish the\x00 leaflet\x0b now.,MPS\x1f\n"
+		tbl, err := importer.Read(strings.NewReader(csv), importer.ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tbl.Repairs[importer.RepairControl] != 3 {
+			t.Errorf("repairs = %v, want 3 cells with control characters removed", tbl.Repairs)
+		}
+		m := importer.GuessMapping(importer.KindRecommendations, tbl.Headers)
+		b, err := importer.Validate(importer.KindRecommendations, tbl, m, importer.Options{IssuedBy: "London Assembly"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum, err := s.Import(ctx, b, store.ImportOptions{}); err != nil || sum.Inserted != 1 {
+			t.Fatalf("import: %+v %v", sum, err)
+		}
+		id, err := s.RecommendationIDFor(ctx, "Duty of Care", "1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := s.RecommendationDetail(ctx, id)
+		if err != nil || d.Recommendation.Text != "Publish the leaflet now." {
+			t.Errorf("stored %q %v", d.Recommendation.Text, err)
+		}
+	})
+}

@@ -43,6 +43,11 @@ func apiBind(c *gin.Context, v any) bool {
 		apiBadRequest(c, "The request body is not valid UTF-8 text; send the text as UTF-8.", nil)
 		return false
 	}
+	if field, r, bad := jsonControl(b); bad {
+		msg := tracker.ControlMessage(r)
+		c.JSON(http.StatusUnprocessableEntity, apiError{Error: fmt.Sprintf("The field %q: %s.", field, lowerFirst(msg)), Fields: map[string]string{field: msg}})
+		return false
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -52,7 +52,7 @@ var allPages = []string{
 
 // routes lists every route of the app in one place.
 func (s *Server) routes(r *gin.Engine) {
-	r.Use(requestID(), s.recovery(), securityHeaders())
+	r.Use(requestID(), s.recovery(), securityHeaders(), s.refuseControlInQuery())
 
 	// Open to everyone.
 	r.GET("/healthz", s.health)
@@ -103,9 +103,9 @@ func (s *Server) routes(r *gin.Engine) {
 	// Pages: a session cookie, and a CSRF token on every unsafe request.
 	web := r.Group("/", s.authenticate())
 	web.GET("/login", s.loginForm)
-	web.POST("/login", s.login)
+	web.POST("/login", s.refuseControlInForm(), s.login)
 
-	in := web.Group("/", s.requireUser(), s.verifyCSRF())
+	in := web.Group("/", s.requireUser(), s.verifyCSRF(), s.refuseControlInForm())
 	in.POST("/logout", s.logout)
 	in.GET("/", s.home)
 	in.GET("/sources", s.sourceList)

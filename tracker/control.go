@@ -1,0 +1,52 @@
+package tracker
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The tracker's rule for control characters, decided once: text may hold
+// tab, line feed and carriage return, and no other C0 control character
+// (U+0000 to U+001F). PostgreSQL cannot store U+0000 at all, and the rest
+// are invisible on a page and in a PDF. Forms, JSON bodies and query strings
+// that hold one are refused with the field named; imports remove them and
+// count the removals among their repairs; a restore into PostgreSQL removes
+// U+0000 and says how many it removed.
+
+// IsForbiddenControl says whether r is a control character text may not hold.
+func IsForbiddenControl(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\n' && r != '\r'
+}
+
+// ForbiddenControl returns the first control character in s that text may
+// not hold, and whether there is one.
+func ForbiddenControl(s string) (rune, bool) {
+	for i := 0; i < len(s); i++ {
+		if r := rune(s[i]); IsForbiddenControl(r) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// StripControl removes the control characters text may not hold and says
+// how many it removed.
+func StripControl(s string) (string, int) {
+	if _, ok := ForbiddenControl(s); !ok {
+		return s, 0
+	}
+	n := 0
+	out := strings.Map(func(r rune) rune {
+		if IsForbiddenControl(r) {
+			n++
+			return -1
+		}
+		return r
+	}, s)
+	return out, n
+}
+
+// ControlMessage tells a person that a field holds a control character.
+func ControlMessage(r rune) string {
+	return fmt.Sprintf("The text contains an invisible control character (U+%04X) that the tracker cannot store; remove it (typing the text again usually does) and send it again", r)
+}
