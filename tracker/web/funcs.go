@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"html/template"
 	"strconv"
 	"strings"
@@ -10,18 +11,58 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/civic-tracker/tracker/tracker"
 )
 
 var (
-	markdown = goldmark.New(goldmark.WithExtensions(extension.Linkify, extension.Strikethrough))
+	markdown = goldmark.New(goldmark.WithExtensions(extension.Linkify, extension.Strikethrough),
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(rawHTMLAsText{}, 100))))
 	// sanitiser keeps what Markdown makes (paragraphs, lists, emphasis,
-	// links, headings) and drops anything else; goldmark already leaves raw
-	// HTML out, this is the second lock.
+	// links, headings) and drops anything else; raw HTML in the text is
+	// already shown as text, this is the second lock.
 	sanitiser = bluemonday.UGCPolicy()
 )
+
+// rawHTMLAsText shows HTML typed or pasted into a text as the characters
+// written: "<p>We accept</p>" or "Owner changed to <John Smith>" appear
+// with their angle brackets, where goldmark would leave them out. Markdown
+// emphasis and lists still work.
+type rawHTMLAsText struct{}
+
+// RegisterFuncs takes over goldmark's two raw HTML nodes.
+func (rawHTMLAsText) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindRawHTML, func(w util.BufWriter, source []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			segs := n.(*ast.RawHTML).Segments
+			for i := 0; i < segs.Len(); i++ {
+				seg := segs.At(i)
+				_, _ = w.WriteString(html.EscapeString(string(seg.Value(source))))
+			}
+		}
+		return ast.WalkSkipChildren, nil
+	})
+	reg.Register(ast.KindHTMLBlock, func(w util.BufWriter, source []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		b := n.(*ast.HTMLBlock)
+		var text strings.Builder
+		for i := 0; i < b.Lines().Len(); i++ {
+			seg := b.Lines().At(i)
+			text.Write(seg.Value(source))
+		}
+		if b.HasClosure() {
+			text.Write(b.ClosureLine.Value(source))
+		}
+		_, _ = w.WriteString("<p>" + strings.ReplaceAll(html.EscapeString(strings.TrimRight(text.String(), "\n")), "\n", "<br>\n") + "</p>\n")
+		return ast.WalkSkipChildren, nil
+	})
+}
 
 // renderMarkdown turns a long text into safe HTML.
 func renderMarkdown(text string) template.HTML {
