@@ -28,7 +28,6 @@ func TestSignInRedirectStaysOnSite(t *testing.T) {
 		" /evil":                "/",
 		"evil.example":          "/",
 		"/%2F/evil.example":     "/",
-		"/\x00/evil.example":    "/",
 		"/\x7f/evil.example":    "/",
 	}
 	for next, want := range cases {
