@@ -3,6 +3,7 @@ package tracker
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // The tracker's rule for control characters, decided once: text may hold
@@ -49,4 +50,31 @@ func StripControl(s string) (string, int) {
 // ControlMessage tells a person that a field holds a control character.
 func ControlMessage(r rune) string {
 	return fmt.Sprintf("The text contains an invisible control character (U+%04X) that the tracker cannot store; remove it (typing the text again usually does) and send it again", r)
+}
+
+// MaxTextLength is the most characters one text field holds: a long
+// recommendation or formal reply fits many times over, and a page showing
+// it stays a page.
+const MaxTextLength = 100_000
+
+// TooLongMessage tells a person that a text is over MaxTextLength.
+func TooLongMessage(n int) string {
+	return fmt.Sprintf("The text is %d characters long and the tracker keeps up to %d; shorten it and send it again", n, MaxTextLength)
+}
+
+// TextProblem says what is wrong with a text a person sent, if anything:
+// not UTF-8, a control character, or longer than MaxTextLength.
+func TextProblem(s string) (string, bool) {
+	if !utf8.ValidString(s) {
+		return "The text contains characters that are not valid UTF-8; paste it again from the original document", true
+	}
+	if r, ok := ForbiddenControl(s); ok {
+		return ControlMessage(r), true
+	}
+	if len(s) > MaxTextLength {
+		if n := utf8.RuneCountInString(s); n > MaxTextLength {
+			return TooLongMessage(n), true
+		}
+	}
+	return "", false
 }

@@ -3,7 +3,6 @@ package tracker
 import (
 	"math"
 	"strings"
-	"unicode/utf8"
 )
 
 func required(v *ValidationError, field, value, message string) {
@@ -19,10 +18,8 @@ func oneOf(v *ValidationError, field, value string, options []Option, message st
 }
 
 func validText(v *ValidationError, field, value string) {
-	if !utf8.ValidString(value) {
-		v.Add(field, "The text contains characters that are not valid UTF-8; paste it again from the original document")
-	} else if r, ok := ForbiddenControl(value); ok {
-		v.Add(field, ControlMessage(r))
+	if msg, bad := TextProblem(value); bad {
+		v.Add(field, msg)
 	}
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -163,6 +164,25 @@ func actionDTOOf(it tracker.ActionItem) actionDTO {
 	return d
 }
 
+// maxPageNumber is the highest page number a list takes: far past the end
+// of any list, and small enough that its offset cannot overflow.
+const maxPageNumber = 1_000_000
+
+// apiCheckPage answers 422 when ?page= is not a page number, so that no
+// list wraps to page 1 or overflows; apiPage can then trust it.
+func apiCheckPage() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if v, ok := c.GetQuery("page"); ok && v != "" {
+			if n, err := strconv.Atoi(v); err != nil || n < 1 || n > maxPageNumber {
+				msg := fmt.Sprintf("Send page as a whole number from 1 to %d, not %q", maxPageNumber, v)
+				c.AbortWithStatusJSON(http.StatusUnprocessableEntity, apiError{Error: msg + ".", Fields: map[string]string{"page": msg}})
+				return
+			}
+		}
+		c.Next()
+	}
+}
+
 // apiPage reads page and per_page (at most 200).
 func apiPage(c *gin.Context) tracker.Page {
 	n, _ := strconv.Atoi(c.Query("page"))
@@ -178,8 +198,7 @@ func apiPage(c *gin.Context) tracker.Page {
 
 func (s *Server) apiRecommendations(c *gin.Context) {
 	var q recommendationQuery
-	if err := c.ShouldBindQuery(&q); err != nil {
-		c.JSON(http.StatusUnprocessableEntity, apiError{Error: "A filter is not valid: " + err.Error()})
+	if !apiBindQuery(c, &q) {
 		return
 	}
 	page := apiPage(c)
@@ -212,8 +231,7 @@ func (s *Server) apiRecommendation(c *gin.Context) {
 
 func (s *Server) apiActions(c *gin.Context) {
 	var q actionQuery
-	if err := c.ShouldBindQuery(&q); err != nil {
-		c.JSON(http.StatusUnprocessableEntity, apiError{Error: "A filter is not valid: " + err.Error()})
+	if !apiBindQuery(c, &q) {
 		return
 	}
 	links, ok := apiQueryIDs(c, "recommendation", "reference")

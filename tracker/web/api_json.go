@@ -43,8 +43,7 @@ func apiBind(c *gin.Context, v any) bool {
 		apiBadRequest(c, "The request body is not valid UTF-8 text; send the text as UTF-8.", nil)
 		return false
 	}
-	if field, r, bad := jsonControl(b); bad {
-		msg := tracker.ControlMessage(r)
+	if field, msg, bad := jsonControl(b); bad {
 		c.JSON(http.StatusUnprocessableEntity, apiError{Error: fmt.Sprintf("The field %q: %s.", field, lowerFirst(msg)), Fields: map[string]string{field: msg}})
 		return false
 	}
@@ -350,4 +349,38 @@ func (n nullable[T]) apply(dst **T) {
 		v := n.Value
 		*dst = &v
 	}
+}
+
+// apiBindQuery reads a list's filters into v, a struct of form-tagged
+// fields; a value of the wrong kind (?overdue=maybe) is answered with 422
+// naming the filter and what it takes. False means the answer is sent.
+func apiBindQuery(c *gin.Context, v any) bool {
+	fields := map[string]string{}
+	t := reflect.TypeOf(v).Elem()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := f.Tag.Get("form")
+		val, ok := c.GetQuery(name)
+		if name == "" || name == "-" || !ok || val == "" {
+			continue
+		}
+		switch f.Type.Kind() {
+		case reflect.Bool:
+			if _, err := strconv.ParseBool(val); err != nil {
+				fields[name] = fmt.Sprintf("Send %s as true or false, not %q", name, val)
+			}
+		case reflect.Int, reflect.Int64:
+			if _, err := strconv.ParseInt(val, 10, 64); err != nil {
+				fields[name] = fmt.Sprintf("Send %s as a whole number, not %q", name, val)
+			}
+		}
+	}
+	if len(fields) == 0 && c.ShouldBindQuery(v) != nil {
+		fields[""] = "A filter could not be read"
+	}
+	if len(fields) > 0 {
+		c.JSON(http.StatusUnprocessableEntity, apiError{Error: "A filter is not valid; /api/v1/openapi.json lists the filters each list takes.", Fields: fields})
+		return false
+	}
+	return true
 }

@@ -129,6 +129,22 @@ func (s *Server) requireUser() gin.HandlerFunc {
 // largest spreadsheet the import reads, and its form around it.
 const maxBody = importer.MaxFileSize + 1<<20
 
+// maxFormBody is the largest form that is not an upload: room for every
+// field at its longest (tracker.MaxTextLength characters) many times over.
+const maxFormBody = 4 << 20
+
+// tooLarge answers 413, naming the limit the request went over.
+func (s *Server) tooLarge(c *gin.Context, upload bool) {
+	if upload {
+		s.render(c, http.StatusRequestEntityTooLarge, pageForbidden, &messagePage{Layout: Layout{Title: "The file is too large"},
+			Message: fmt.Sprintf("The tracker takes files of up to %d MB. Split the spreadsheet, or remove columns it does not need, and try again.", importer.MaxFileSize>>20)})
+	} else {
+		s.render(c, http.StatusRequestEntityTooLarge, pageForbidden, &messagePage{Layout: Layout{Title: "The form is too large"},
+			Message: fmt.Sprintf("The tracker takes forms of up to %d MB, and texts of up to %s characters each. Shorten the text and try again.", maxFormBody>>20, formatNumber(float64(tracker.MaxTextLength)))})
+	}
+	c.Abort()
+}
+
 func (s *Server) verifyCSRF() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		switch c.Request.Method {
@@ -136,15 +152,30 @@ func (s *Server) verifyCSRF() gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		// The largest body is a spreadsheet upload; anything bigger is
-		// refused before it is read, rather than spooled to disk.
-		if c.Request.ContentLength > maxBody {
-			s.render(c, http.StatusRequestEntityTooLarge, pageForbidden, &messagePage{Layout: Layout{Title: "The file is too large"},
-				Message: fmt.Sprintf("The tracker takes files of up to %d MB. Split the spreadsheet, or remove columns it does not need, and try again.", importer.MaxFileSize>>20)})
-			c.Abort()
+		// The largest body is a spreadsheet upload; any other form is
+		// text and far smaller. Anything bigger is refused before it is
+		// read, rather than spooled to disk, and a body sent in chunks
+		// with no length is cut at the limit and refused the same way.
+		limit, multipart := int64(maxFormBody), strings.HasPrefix(c.ContentType(), "multipart/")
+		if multipart {
+			limit = maxBody
+		}
+		if c.Request.ContentLength > limit {
+			s.tooLarge(c, multipart)
 			return
 		}
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		var err error
+		if multipart {
+			err = c.Request.ParseMultipartForm(s.engine.MaxMultipartMemory)
+		} else {
+			err = c.Request.ParseForm()
+		}
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) || (err != nil && strings.Contains(err.Error(), "request body too large")) {
+			s.tooLarge(c, multipart)
+			return
+		}
 		want := csrfOf(c)
 		got := c.GetHeader(csrfHeader)
 		if got == "" {

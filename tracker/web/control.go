@@ -31,11 +31,8 @@ func badValue(values url.Values) (field, msg string, bad bool) {
 	sort.Strings(names)
 	for _, k := range names {
 		for _, v := range append([]string{k}, values[k]...) {
-			if !utf8.ValidString(v) {
-				return printable(k), "The text is not valid UTF-8; paste it again from the original document", true
-			}
-			if r, ok := tracker.ForbiddenControl(v); ok {
-				return printable(k), tracker.ControlMessage(r), true
+			if msg, bad := tracker.TextProblem(v); bad {
+				return printable(k), msg, true
 			}
 		}
 	}
@@ -119,19 +116,19 @@ func fieldLabel(name string) string { return strings.ReplaceAll(name, "_", " ") 
 // jsonControl finds a string in a JSON document that breaks the rule and
 // names where it is ("title", "addressees[1]"). A document that does not
 // decode is left to the strict decoder to explain.
-func jsonControl(b []byte) (field string, r rune, bad bool) {
+func jsonControl(b []byte) (field, msg string, bad bool) {
 	var v any
 	if json.Unmarshal(b, &v) != nil {
-		return "", 0, false
+		return "", "", false
 	}
 	return findControl("", v)
 }
 
-func findControl(path string, v any) (string, rune, bool) {
+func findControl(path string, v any) (string, string, bool) {
 	switch x := v.(type) {
 	case string:
-		if r, ok := tracker.ForbiddenControl(x); ok {
-			return path, r, true
+		if msg, bad := tracker.TextProblem(x); bad {
+			return path, msg, true
 		}
 	case map[string]any:
 		keys := make([]string, 0, len(x))
@@ -145,18 +142,18 @@ func findControl(path string, v any) (string, rune, bool) {
 				p = path + "." + p
 			}
 			if r, ok := tracker.ForbiddenControl(k); ok {
-				return p, r, true
+				return p, tracker.ControlMessage(r), true
 			}
-			if f, r, ok := findControl(p, x[k]); ok {
-				return f, r, true
+			if f, msg, ok := findControl(p, x[k]); ok {
+				return f, msg, true
 			}
 		}
 	case []any:
 		for i, e := range x {
-			if f, r, ok := findControl(fmt.Sprintf("%s[%d]", path, i), e); ok {
-				return f, r, true
+			if f, msg, ok := findControl(fmt.Sprintf("%s[%d]", path, i), e); ok {
+				return f, msg, true
 			}
 		}
 	}
-	return "", 0, false
+	return "", "", false
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -187,9 +188,13 @@ type PagerItem struct {
 // pageOf reads ?page= from the request.
 func (s *Server) pageOf(c *gin.Context) tracker.Page {
 	n, err := strconv.Atoi(c.Query("page"))
-	if err != nil || n < 1 {
+	if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(c.Query("page"), "-") {
+		n = maxPageNumber
+	} else if err != nil || n < 1 {
 		n = 1
 	}
+	// Far past the end shows an empty page, never an overflowed offset.
+	n = min(n, maxPageNumber)
 	return tracker.Page{Number: n, Size: s.pageSize}
 }
 

@@ -60,7 +60,7 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET(apiPrefix+"/openapi.json", s.openAPI)
 
 	// The JSON API: bearer tokens, no cookies, so no CSRF token.
-	api := r.Group(apiPrefix, s.bearer())
+	api := r.Group(apiPrefix, s.bearer(), apiCheckPage())
 	api.GET("/recommendations", s.apiRecommendations)
 	api.GET("/recommendations/:id", s.apiRecommendation)
 	api.GET("/actions", s.apiActions)

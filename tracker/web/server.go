@@ -198,7 +198,17 @@ func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 }
 
 // Handler returns the whole app as an http.Handler.
-func (s *Server) Handler() http.Handler { return s.engine }
+// A HEAD request is answered as the GET of the same address would be;
+// net/http leaves out the body.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			r = r.Clone(r.Context())
+			r.Method = http.MethodGet
+		}
+		s.engine.ServeHTTP(w, r)
+	})
+}
 
 // Route is one method and path the server answers.
 type Route struct{ Method, Path string }
