@@ -195,17 +195,7 @@ func TestMigration0008(t *testing.T) {
 func TestImportedLogKeepsItsDates(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		load := func(kind importer.Kind, csv string) *importer.Batch {
-			tbl, err := importer.Read(strings.NewReader(csv), importer.ReadOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := importer.Validate(kind, tbl, importer.GuessMapping(kind, tbl.Headers), importer.Options{IssuedBy: "London Assembly"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return b
-		}
+		load := func(kind importer.Kind, csv string) *importer.Batch { return guessedBatch(t, kind, csv) }
 		recs := "Report,No.,Recommendation,Addressed to,Date made\n" +
 			"Duty of Care,1,Publish the Victims’ Code leaflet.,MPS,23/01/2013\n"
 		if _, err := s.Import(ctx, load(importer.KindRecommendations, recs), store.ImportOptions{}); err != nil {

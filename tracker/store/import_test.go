@@ -435,23 +435,28 @@ func TestMigration0007(t *testing.T) {
 	}
 }
 
+// guessedBatch reads csv with its mapping guessed from its headers, for
+// sources issued by the London Assembly when it names none.
+func guessedBatch(t *testing.T, kind importer.Kind, csv string) *importer.Batch {
+	t.Helper()
+	tbl, err := importer.Read(strings.NewReader(csv), importer.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := importer.Validate(kind, tbl, importer.GuessMapping(kind, tbl.Headers), importer.Options{IssuedBy: "London Assembly"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // TestImportScope: an import changes only what its person may change, and
 // a log's references belong to its organisation, so body B's action "1"
 // never takes over body A's.
 func TestImportScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		load := func(kind importer.Kind, csv string) *importer.Batch {
-			tbl, err := importer.Read(strings.NewReader(csv), importer.ReadOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := importer.Validate(kind, tbl, importer.GuessMapping(kind, tbl.Headers), importer.Options{IssuedBy: "London Assembly"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return b
-		}
+		load := func(kind importer.Kind, csv string) *importer.Batch { return guessedBatch(t, kind, csv) }
 		logA := "Ref,Organisation,Action,Status\n1,City of London Police,Train the call handlers,In progress\n"
 		logB := "Ref,Organisation,Action,Status\n1,Metropolitan Police Service,Set up the CRIB hotline,Not started\n"
 		if sum, err := s.Import(ctx, load(importer.KindActions, logA), store.ImportOptions{}); err != nil || sum.Inserted != 1 {
