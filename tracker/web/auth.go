@@ -99,6 +99,9 @@ func (s *Server) authenticate() gin.HandlerFunc {
 func (s *Server) requireUser() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if CurrentUser(c).CanView() {
+			// Signed-in pages, exports and PDFs stay out of shared and
+			// browser caches.
+			c.Header("Cache-Control", "no-store")
 			c.Next()
 			return
 		}
