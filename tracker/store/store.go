@@ -186,12 +186,6 @@ func notFound(err error, what string) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// like escapes a user's text for a LIKE pattern that matches it anywhere.
-func like(text string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(strings.ToLower(text)) + "%"
-}
-
 // Exec runs a statement as it is; tests and maintenance commands use it.
 func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
 	return s.q(ctx).Exec(sql, args...).Error
