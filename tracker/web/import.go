@@ -618,7 +618,7 @@ func (s *Server) importProgress(c *gin.Context) {
 	v, ok := s.imports.Load(c.Param("id"))
 	job, _ := v.(*importJob)
 	if !ok || job.owner != CurrentUser(c).ID {
-		s.notFound(c)
+		s.importNotRunning(c)
 		return
 	}
 	job.mu.Lock()
@@ -638,6 +638,23 @@ func (s *Server) importProgress(c *gin.Context) {
 		}
 		s.render(c, http.StatusOK, pageImportProgress, p)
 	}
+}
+
+// importNotRunning answers for a progress page whose import this process
+// does not know. When the person's upload is still kept, its import never
+// finished (a saved import removes its upload): the tracker stopped while
+// it ran. An import is one transaction, so nothing from it was saved.
+func (s *Server) importNotRunning(c *gin.Context) {
+	id := c.Param("id")
+	var up importUpload
+	meta, err := os.ReadFile(importPath(id, ".json"))
+	if !importIDPattern.MatchString(id) || err != nil || json.Unmarshal(meta, &up) != nil || up.ID != id || up.UserID != CurrentUser(c).ID {
+		s.notFound(c)
+		return
+	}
+	s.render(c, http.StatusOK, pageForbidden, &messagePage{Layout: Layout{Title: "The import did not finish", Section: "import", Breadcrumbs: importCrumbs},
+		Message: fmt.Sprintf("The import of %s stopped before it finished, because the tracker restarted while it ran. "+
+			"An import is saved all at once or not at all, so nothing from this file was imported. Upload the file again to import it.", up.FileName)})
 }
 
 // runImport imports (or dry-runs) the batch and builds the summary page.

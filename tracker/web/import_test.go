@@ -291,3 +291,21 @@ func TestImportKeepsToScope(t *testing.T) {
 		t.Error("the MPS action was imported")
 	}
 }
+
+// TestImportThatDiedSaysSo: a progress page whose import this process does
+// not know, while its upload is still kept (the tracker was killed during
+// the import and restarted), says the import did not finish and nothing was
+// imported, instead of "Page not found".
+func TestImportThatDiedSaysSo(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	sec := e.login(secretary)
+	csv := "Ref,Organisation,Action\r\nDIED-1,City of London Police,Never imported\r\n"
+	page := sec.upload(map[string]string{"kind": "actions"}, "died.csv", []byte(csv), http.StatusOK)
+	next, _ := mappingForm(t, page)
+	id := strings.Split(strings.TrimPrefix(next, "/import/"), "/")[0]
+	progress := "/import/" + id + "/progress"
+	p := text(sec.get(progress, http.StatusOK))
+	mustContain(t, p, "died import", "The import did not finish", "nothing from this file was imported", "died.csv")
+	e.login(admin).get(progress, http.StatusNotFound)
+	sec.get("/import/"+strings.Repeat("0", 32)+"/progress", http.StatusNotFound)
+}
