@@ -309,3 +309,20 @@ func TestImportThatDiedSaysSo(t *testing.T) {
 	e.login(admin).get(progress, http.StatusNotFound)
 	sec.get("/import/"+strings.Repeat("0", 32)+"/progress", http.StatusNotFound)
 }
+
+// TestImportRefusesBombs: a CSV with more columns than the cap, and bytes
+// that are no spreadsheet, are refused at upload with the reason, instead
+// of a mapping page of thousands of columns or of garbage.
+func TestImportRefusesBombs(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	sec := e.login(secretary)
+	wide := strings.Repeat("c,", 100_000) + "c\n" + strings.Repeat("1,", 100_000) + "1\n"
+	page := text(sec.upload(map[string]string{"kind": "actions"}, "wide.csv", []byte(wide), http.StatusUnprocessableEntity))
+	mustContain(t, page, "wide file", "the tracker reads up to 200")
+	random := make([]byte, 8192)
+	for i := range random {
+		random[i] = byte(i*7919 + i*i*31)
+	}
+	page = text(sec.upload(map[string]string{"kind": "actions"}, "photo.csv", random, http.StatusUnprocessableEntity))
+	mustContain(t, page, "random bytes", "neither a CSV text file nor an Excel workbook")
+}
