@@ -61,7 +61,7 @@ func findOrganisation(orgs []tracker.Organisation, name string) (tracker.Organis
 // terminal; otherwise (or when in is nil) one is generated and printed once.
 func userCmd(ctx context.Context, args []string, in *os.File, out io.Writer) error {
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: tracker user add --email EMAIL --role admin|secretary|editor|viewer [--name NAME] [--org NAME]...")
+		return errors.New("usage: tracker user add --email EMAIL --role admin|secretary|editor|viewer [--name NAME] [--org NAME, once per organisation]")
 	}
 	var c config
 	var email, role, name string

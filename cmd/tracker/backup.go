@@ -25,7 +25,7 @@ import (
 
 const exportUsage = `say what to export: "tracker export --all FILE" writes a backup of the whole tracker
 (FILE ending in .gz is compressed; "-" writes to standard output).
-Single lists download as CSV or XLSX from their pages (the links under each list).`
+Single lists download as CSV or XLSX from their pages (the links under each list)`
 
 // parseWithFile parses flags that may come before or after one FILE
 // argument, and returns FILE.

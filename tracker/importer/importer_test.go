@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -357,5 +358,60 @@ func TestXLSXUnzipLimit(t *testing.T) {
 	unzipLimit = old
 	if _, err := Read(bytes.NewReader(buf.Bytes()), ReadOptions{}); err != nil {
 		t.Errorf("the same workbook within the limit: %v", err)
+	}
+}
+
+// TestReadCaps: a file beyond the caps on columns, rows or cell length is
+// refused with the cap named; a file that is not a spreadsheet is refused;
+// a cancelled read stops.
+func TestReadCaps(t *testing.T) {
+	wide := strings.Repeat("c,", MaxColumns) + "c\n" + strings.Repeat("1,", MaxColumns) + "1\n"
+	var long strings.Builder
+	long.WriteString("Ref,Action\n")
+	for i := 0; i <= MaxRows; i++ {
+		fmt.Fprintf(&long, "R%d,x\n", i)
+	}
+	bigCell := "Ref,Action\nR1," + strings.Repeat("y", MaxCellLength+1) + "\n"
+	random := make([]byte, 4096)
+	for i := range random {
+		random[i] = byte(i*7919 + i*i*31)
+	}
+	for name, tc := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"wide":     {[]byte(wide), fmt.Sprintf("the tracker reads up to %d", MaxColumns)},
+		"long":     {[]byte(long.String()), fmt.Sprintf("more than %d rows", MaxRows)},
+		"big cell": {[]byte(bigCell), fmt.Sprintf("a cell may hold up to %d", MaxCellLength)},
+		"random":   {random, "neither a CSV text file nor an Excel workbook"},
+		"xls":      {append([]byte{0xD0, 0xCF, 0x11, 0xE0}, random...), "old Excel workbook (.xls)"},
+		"pdf":      {append([]byte("%PDF-1.7\n"), random...), "the file is a PDF"},
+	} {
+		if _, err := Read(bytes.NewReader(tc.data), ReadOptions{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", name, err, tc.want)
+		}
+	}
+
+	f := excelize.NewFile()
+	_ = f.SetCellValue("Sheet1", "A1", "Ref")
+	_ = f.SetCellValue("Sheet1", fmt.Sprintf("A%d", MaxRows+5), "far down")
+	// Excel records the used range; the reader trusts it to refuse early.
+	_ = f.SetSheetDimension("Sheet1", fmt.Sprintf("A1:A%d", MaxRows+5))
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(bytes.NewReader(buf.Bytes()), ReadOptions{}); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("reads up to %d", MaxRows)) {
+		t.Errorf("a sheet beyond the row cap: %v", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ReadContext(ctx, strings.NewReader(long.String()), ReadOptions{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled read: %v", err)
+	}
+	// Text within the caps, with a stray control character, still reads.
+	if _, err := Read(strings.NewReader("Ref,Action\nR1,a\x00b\n"), ReadOptions{}); err != nil {
+		t.Errorf("a small file with a NUL: %v", err)
 	}
 }

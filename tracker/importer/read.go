@@ -11,6 +11,7 @@ package importer
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -23,6 +24,8 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+
+	"github.com/civic-tracker/tracker/tracker"
 )
 
 // Formats of the files Read understands.
@@ -42,6 +45,19 @@ const (
 // MaxFileSize is the largest file Read accepts: far above any action log,
 // low enough that a wrong upload cannot exhaust the server's memory.
 const MaxFileSize = 64 << 20
+
+// Caps on what one file may hold, far above any action log or list of
+// recommendations; a file beyond them is refused with the cap named, before
+// it fills a mapping page or the server's memory.
+const (
+	// MaxColumns is the most columns a file may have.
+	MaxColumns = 200
+	// MaxRows is the most rows a file may have below its header.
+	MaxRows = 50_000
+	// MaxCellLength is the most characters one cell may hold, the longest
+	// text the tracker keeps (tracker.MaxTextLength).
+	MaxCellLength = tracker.MaxTextLength
+)
 
 // Table is a spreadsheet as read: its header row and its data rows, after
 // the repairs counted in Repairs.
@@ -102,6 +118,12 @@ var ErrEmptyFile = errors.New("the file is empty: it needs a header row naming t
 // Read reads a CSV or XLSX file, told apart by content (an XLSX file is a
 // zip archive, starting with "PK"), and repairs its cells.
 func Read(r io.Reader, opts ReadOptions) (*Table, error) {
+	return ReadContext(context.Background(), r, opts)
+}
+
+// ReadContext is Read that stops, with ctx's error, when ctx is done: a
+// person who gave up on an upload does not keep the server busy.
+func ReadContext(ctx context.Context, r io.Reader, opts ReadOptions) (*Table, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read the file: %w", err)
@@ -109,11 +131,14 @@ func Read(r io.Reader, opts ReadOptions) (*Table, error) {
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("the file is larger than %d MB; split it into smaller files", MaxFileSize>>20)
 	}
+	if err := notText(data); err != nil {
+		return nil, err
+	}
 	var t *Table
 	if bytes.HasPrefix(data, []byte("PK")) {
-		t, err = readXLSX(data, opts)
+		t, err = readXLSX(ctx, data, opts)
 	} else {
-		t, err = readCSV(data)
+		t, err = readCSV(ctx, data)
 	}
 	if err != nil {
 		return nil, err
@@ -161,7 +186,40 @@ func DecodeText(data []byte) (string, string, error) {
 	return b.String(), CharsetWindows1252, nil
 }
 
-func readCSV(data []byte) (*Table, error) {
+// ErrNotSpreadsheet is a file that is neither text nor an XLSX workbook.
+var ErrNotSpreadsheet = errors.New("the file is neither a CSV text file nor an Excel workbook (.xlsx); save the spreadsheet as CSV UTF-8 or as .xlsx and upload that")
+
+// notText refuses a file that is plainly not a spreadsheet: an old binary
+// Excel file, a PDF, or bytes with many control characters (a picture, a
+// program, random data) that would show as a mapping page of garbage.
+// UTF-16 text, which is full of zero bytes, is left to the decoder.
+func notText(data []byte) error {
+	switch {
+	case bytes.HasPrefix(data, []byte("PK")), bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		return nil
+	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
+		return errors.New("the file is an old Excel workbook (.xls); save it as .xlsx or as CSV UTF-8 and upload that")
+	case bytes.HasPrefix(data, []byte("%PDF")):
+		return errors.New("the file is a PDF; the tracker reads spreadsheets: save the list as CSV UTF-8 or as .xlsx and upload that")
+	}
+	sample := data[:min(len(data), 64<<10)]
+	if len(sample) < 256 {
+		return nil
+	}
+	controls := 0
+	for _, b := range sample {
+		if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f {
+			controls++
+		}
+	}
+	// Text has next to none; random bytes about one in nine.
+	if controls*20 > len(sample) {
+		return ErrNotSpreadsheet
+	}
+	return nil
+}
+
+func readCSV(ctx context.Context, data []byte) (*Table, error) {
 	text, charset, err := DecodeText(data)
 	if err != nil {
 		return nil, err
@@ -189,6 +247,9 @@ func readCSV(data []byte) (*Table, error) {
 			return nil, fmt.Errorf("read the CSV file: %w", err)
 		}
 		line, _ := cr.FieldPos(0)
+		if err := t.check(ctx, line, rec); err != nil {
+			return nil, err
+		}
 		for i := range rec {
 			rec[i] = UnescapeFormula(rec[i])
 		}
@@ -239,6 +300,48 @@ func DetectDelimiter(text string) rune {
 		}
 	}
 	return best
+}
+
+// check stops reading when ctx is done, and refuses a row beyond the caps
+// on rows, columns and cell length, naming the cap.
+func (t *Table) check(ctx context.Context, line int, rec []string) error {
+	if len(t.Rows)%1000 == 999 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	if len(t.Rows) >= MaxRows {
+		return fmt.Errorf("the file has more than %d rows; the tracker reads up to %d at a time, so split it into smaller files", MaxRows, MaxRows)
+	}
+	if len(rec) > MaxColumns {
+		return fmt.Errorf("line %d of the file has %d columns; the tracker reads up to %d, so remove the columns it does not need", line, len(rec), MaxColumns)
+	}
+	for i, cell := range rec {
+		if len(cell) > MaxCellLength && utf8.RuneCountInString(cell) > MaxCellLength {
+			return fmt.Errorf("line %d, column %d of the file holds %d characters; a cell may hold up to %d", line, i+1, utf8.RuneCountInString(cell), MaxCellLength)
+		}
+	}
+	return nil
+}
+
+// checkDimension refuses a sheet whose used range ("A1:XFD1048576") is
+// beyond the caps before excelize reads it all into memory.
+func checkDimension(dim string) error {
+	parts := strings.Split(dim, ":")
+	if len(parts) != 2 {
+		return nil
+	}
+	cols, rows, err := excelize.CellNameToCoordinates(parts[1])
+	if err != nil {
+		return nil
+	}
+	if cols > MaxColumns {
+		return fmt.Errorf("the sheet has %d columns; the tracker reads up to %d, so remove the columns it does not need", cols, MaxColumns)
+	}
+	if rows > MaxRows+1 {
+		return fmt.Errorf("the sheet has %d rows; the tracker reads up to %d at a time, so split it into smaller files", rows-1, MaxRows)
+	}
+	return nil
 }
 
 func (t *Table) setHeaders(rec []string) {
@@ -292,7 +395,7 @@ const MaxUnzippedSize = 512 << 20
 // unzipLimit is MaxUnzippedSize, smaller in tests.
 var unzipLimit int64 = MaxUnzippedSize
 
-func readXLSX(data []byte, opts ReadOptions) (*Table, error) {
+func readXLSX(ctx context.Context, data []byte, opts ReadOptions) (*Table, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: unzipLimit})
 	if err != nil && strings.Contains(err.Error(), "unzip size") {
 		return nil, fmt.Errorf("the workbook unpacks to more than %d MB; save the sheet you need on its own, or as CSV", unzipLimit>>20)
@@ -315,6 +418,14 @@ func readXLSX(data []byte, opts ReadOptions) (*Table, error) {
 		}
 		if sheet == "" {
 			return nil, fmt.Errorf("the workbook has no sheet called %q; its sheets are: %s", opts.Sheet, strings.Join(sheets, ", "))
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if dim, err := f.GetSheetDimension(sheet); err == nil {
+		if err := checkDimension(dim); err != nil {
+			return nil, err
 		}
 	}
 	shown, err := f.GetRows(sheet)
@@ -346,6 +457,9 @@ func readXLSX(data []byte, opts ReadOptions) (*Table, error) {
 	t := &Table{Format: FormatXLSX, Sheet: sheet, Repairs: Repairs{}}
 	first := true
 	for i, row := range shown {
+		if err := t.check(ctx, i+1, row); err != nil {
+			return nil, err
+		}
 		cells := make([]string, len(row))
 		for j, v := range row {
 			cells[j] = v

@@ -219,6 +219,16 @@ func (s *Store) ChangePassword(ctx context.Context, userID int64, current, next,
 	})
 }
 
+// RevokeTokens revokes every live API token of an account, as when its
+// password changes, and says how many it revoked.
+func (s *Store) RevokeTokens(ctx context.Context, userID int64) (int64, error) {
+	res := s.q(ctx).Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", s.Now())
+	if res.Error != nil {
+		return 0, fmt.Errorf("revoke tokens: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // Session is a signed-in browser.
 type Session struct {
 	Token string // only known when the session is created

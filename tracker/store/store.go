@@ -88,6 +88,13 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 				return nil, fmt.Errorf("the folder %q for the SQLite database does not exist", dir)
 			}
 		}
+		// A new database file is made readable by its owner alone, as
+		// backups are; SQLite gives its -wal and -shm files the same mode.
+		if !strings.Contains(dsn, "?") && dsn != ":memory:" {
+			if f, err := os.OpenFile(dsn, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+				_ = f.Close()
+			}
+		}
 		dial, dialect = sqlite.Open(sqliteDSN(dsn)), SQLite
 	}
 	db, err := gorm.Open(dial, cfg)
@@ -177,12 +184,6 @@ func notFound(err error, what string) error {
 		return fmt.Errorf("%s: %w", what, tracker.ErrNotFound)
 	}
 	return fmt.Errorf("%s: %w", what, err)
-}
-
-// like escapes a user's text for a LIKE pattern that matches it anywhere.
-func like(text string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(strings.ToLower(text)) + "%"
 }
 
 // Exec runs a statement as it is; tests and maintenance commands use it.

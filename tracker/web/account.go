@@ -68,6 +68,13 @@ func (s *Server) accountPassword(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	// Whoever knew the old password may have made a token with it.
+	if c.PostForm("revoke_tokens") != "" {
+		if _, err := s.store.RevokeTokens(c.Request.Context(), CurrentUser(c).ID); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
 	c.Redirect(http.StatusSeeOther, "/account?changed=1")
 }
 

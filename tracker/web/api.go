@@ -38,6 +38,7 @@ func (s *Server) bearer() gin.HandlerFunc {
 			return
 		}
 		c.Set(ctxUser, &u)
+		c.Header("Cache-Control", "no-store")
 		c.Request = c.Request.WithContext(tracker.WithActor(c.Request.Context(), tracker.Actor{UserID: &u.ID, Name: u.Label(), Channel: tracker.ChannelAPI}))
 		c.Next()
 	}

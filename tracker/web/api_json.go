@@ -277,14 +277,6 @@ func pageOfSlice[T any](items []T, p tracker.Page) []T {
 	return items[from:to]
 }
 
-func orgIDsOf(orgs []tracker.Organisation) []int64 {
-	out := make([]int64, len(orgs))
-	for i, o := range orgs {
-		out[i] = o.ID
-	}
-	return out
-}
-
 func isNotFound(err error) bool { return errors.Is(err, tracker.ErrNotFound) }
 
 // Why some items cannot be deleted through the API: the tracker keeps

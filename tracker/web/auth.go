@@ -41,12 +41,16 @@ func csrfOf(c *gin.Context) string { return c.GetString(ctxCSRF) }
 
 func sessionTokenOf(c *gin.Context) string { return c.GetString(ctxSession) }
 
-// clientAddress is the remote address, or the first X-Forwarded-For entry
-// behind a trusted proxy.
+// clientAddress is the remote address or, behind a trusted proxy, the
+// address that proxy saw (the last X-Forwarded-For entry).
 func (s *Server) clientAddress(c *gin.Context) string {
 	if s.proxy {
-		if fwd := c.GetHeader("X-Forwarded-For"); fwd != "" {
-			return strings.TrimSpace(strings.Split(fwd, ",")[0])
+		// The rightmost address is the one the trusted proxy saw and
+		// added; those to its left were sent by the client and may be
+		// anything. Several X-Forwarded-For lines read as one list.
+		hops := strings.Split(strings.Join(c.Request.Header.Values("X-Forwarded-For"), ","), ",")
+		if last := strings.TrimSpace(hops[len(hops)-1]); net.ParseIP(last) != nil {
+			return last
 		}
 	}
 	host, _, err := net.SplitHostPort(c.Request.RemoteAddr)
@@ -99,6 +103,9 @@ func (s *Server) authenticate() gin.HandlerFunc {
 func (s *Server) requireUser() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if CurrentUser(c).CanView() {
+			// Signed-in pages, exports and PDFs stay out of shared and
+			// browser caches.
+			c.Header("Cache-Control", "no-store")
 			c.Next()
 			return
 		}
@@ -269,14 +276,23 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	addr := s.clientAddress(c)
-	if blocked, wait := s.throttle.Blocked(email, addr); blocked {
-		minutes := int(wait.Minutes()) + 1
+	tooMany := func(wait time.Duration) {
 		s.showLogin(c, http.StatusTooManyRequests, f.Email, f.Next, map[string]string{
-			"form": fmt.Sprintf("Too many failed attempts to sign in. Wait %d minutes and try again.", minutes)})
+			"form": fmt.Sprintf("Too many failed attempts to sign in. Wait %d minutes and try again.", int(wait.Minutes())+1)})
+	}
+	if blocked, wait := s.throttle.Blocked(email); blocked {
+		tooMany(wait)
 		return
 	}
 	u, err := s.store.Authenticate(c.Request.Context(), email, f.Password)
 	if errors.Is(err, tracker.ErrBadCredentials) {
+		// The address limit refuses wrong passwords only: the right one
+		// still signs in, so one person's mistakes behind a shared
+		// address lock nobody else out.
+		if blocked, wait := s.throttle.AddressBlocked(addr); blocked {
+			tooMany(wait)
+			return
+		}
 		s.throttle.Fail(email, addr)
 		s.showLogin(c, http.StatusUnauthorized, f.Email, f.Next, map[string]string{"form": "The email address or password is wrong."})
 		return

@@ -88,6 +88,7 @@ var funcs = template.FuncMap{
 	"orgs":        orgLabels,
 	"number":      formatNumber,
 	"truncate":    truncate,
+	"isolate":     isolate,
 	"plain":       plain,
 	"join":        strings.Join,
 	"add":         func(a, b int) int { return a + b },
@@ -192,13 +193,29 @@ func formatNumber(v float64) string {
 func truncate(n int, text string) string {
 	r := []rune(text)
 	if len(r) <= n {
-		return text
+		return isolate(text)
 	}
 	cut := string(r[:n])
 	if i := strings.LastIndex(cut, " "); i > n/2 {
 		cut = cut[:i]
 	}
-	return fmt.Sprintf("%s…", strings.TrimRight(cut, " ,.;:"))
+	return isolate(fmt.Sprintf("%s…", strings.TrimRight(cut, " ,.;:")))
+}
+
+// bidiControls are the characters that change the direction of the text
+// after them: embeddings, overrides (U+202E, "right-to-left override")
+// and isolates.
+const bidiControls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+// isolate keeps a name or title that holds direction controls from turning
+// the text around it: it is wrapped in a first-strong isolate (U+2068 …
+// U+2069), which ends every override begun inside it. Other text is left
+// as it is.
+func isolate(text string) string {
+	if !strings.ContainsAny(text, bidiControls) {
+		return text
+	}
+	return "\u2068" + text + "\u2069"
 }
 
 var markup = strings.NewReplacer("**", "", "__", "", "\n- ", " ", "\n", " ")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -68,23 +69,30 @@ func sweepImports(now time.Time) {
 	}
 }
 
-func saveUpload(up importUpload, data []byte) error {
+// saveUpload keeps the upload's table as read, so that the later steps
+// (mapping, preview, run) do not read the file again: a workbook is
+// unpacked once per upload.
+func saveUpload(up importUpload, tbl *importer.Table) error {
 	meta, err := json.Marshal(up)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(importPath(up.ID, ".data"), data, 0o600); err != nil {
+	var table bytes.Buffer
+	if err := gob.NewEncoder(&table).Encode(tbl); err != nil {
+		return fmt.Errorf("keep the upload: %w", err)
+	}
+	if err := os.WriteFile(importPath(up.ID, ".table"), table.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("keep the upload: %w", err)
 	}
 	if err := os.WriteFile(importPath(up.ID, ".json"), meta, 0o600); err != nil {
-		_ = os.Remove(importPath(up.ID, ".data"))
+		_ = os.Remove(importPath(up.ID, ".table"))
 		return fmt.Errorf("keep the upload: %w", err)
 	}
 	return nil
 }
 
 func removeUpload(id string) {
-	_ = os.Remove(importPath(id, ".data"))
+	_ = os.Remove(importPath(id, ".table"))
 	_ = os.Remove(importPath(id, ".json"))
 }
 
@@ -93,7 +101,7 @@ func removeUpload(id string) {
 var errUploadGone = errors.New("upload gone")
 
 // loadUpload reads the upload named in the path, if it is the current
-// person's and has not expired, and reads its table again.
+// person's and has not expired, and its table as read at upload.
 func (s *Server) loadUpload(c *gin.Context) (importUpload, *importer.Table, error) {
 	var up importUpload
 	id := c.Param("id")
@@ -107,15 +115,15 @@ func (s *Server) loadUpload(c *gin.Context) (importUpload, *importer.Table, erro
 	if err := json.Unmarshal(meta, &up); err != nil || up.ID != id || up.UserID != CurrentUser(c).ID || time.Since(up.Created) > importTTL {
 		return up, nil, errUploadGone
 	}
-	data, err := os.ReadFile(importPath(id, ".data"))
+	data, err := os.ReadFile(importPath(id, ".table"))
 	if err != nil {
 		return up, nil, errUploadGone
 	}
-	tbl, err := importer.Read(bytes.NewReader(data), importer.ReadOptions{})
-	if err != nil {
+	var tbl importer.Table
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&tbl); err != nil {
 		return up, nil, fmt.Errorf("read upload %s again: %w", id, err)
 	}
-	return up, tbl, nil
+	return up, &tbl, nil
 }
 
 // importStartPage is the first step: what the file lists, the file, and
@@ -280,7 +288,7 @@ func (s *Server) importUploadFile(c *gin.Context) {
 	}
 	var tbl *importer.Table
 	if data != nil {
-		tbl, err = importer.Read(bytes.NewReader(data), importer.ReadOptions{})
+		tbl, err = importer.ReadContext(c.Request.Context(), bytes.NewReader(data), importer.ReadOptions{})
 		if err != nil {
 			errs["file"] = sentence(err.Error())
 		}
@@ -297,7 +305,7 @@ func (s *Server) importUploadFile(c *gin.Context) {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	up := importUpload{ID: hex.EncodeToString(b), UserID: CurrentUser(c).ID, Kind: kind, FileName: name, Created: time.Now()}
-	if err := saveUpload(up, data); err != nil {
+	if err := saveUpload(up, tbl); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -618,7 +626,7 @@ func (s *Server) importProgress(c *gin.Context) {
 	v, ok := s.imports.Load(c.Param("id"))
 	job, _ := v.(*importJob)
 	if !ok || job.owner != CurrentUser(c).ID {
-		s.notFound(c)
+		s.importNotRunning(c)
 		return
 	}
 	job.mu.Lock()
@@ -638,6 +646,23 @@ func (s *Server) importProgress(c *gin.Context) {
 		}
 		s.render(c, http.StatusOK, pageImportProgress, p)
 	}
+}
+
+// importNotRunning answers for a progress page whose import this process
+// does not know. When the person's upload is still kept, its import never
+// finished (a saved import removes its upload): the tracker stopped while
+// it ran. An import is one transaction, so nothing from it was saved.
+func (s *Server) importNotRunning(c *gin.Context) {
+	id := c.Param("id")
+	var up importUpload
+	meta, err := os.ReadFile(importPath(id, ".json"))
+	if !importIDPattern.MatchString(id) || err != nil || json.Unmarshal(meta, &up) != nil || up.ID != id || up.UserID != CurrentUser(c).ID {
+		s.notFound(c)
+		return
+	}
+	s.render(c, http.StatusOK, pageForbidden, &messagePage{Layout: Layout{Title: "The import did not finish", Section: "import", Breadcrumbs: importCrumbs},
+		Message: fmt.Sprintf("The import of %s stopped before it finished, because the tracker restarted while it ran. "+
+			"An import is saved all at once or not at all, so nothing from this file was imported. Upload the file again to import it.", up.FileName)})
 }
 
 // runImport imports (or dry-runs) the batch and builds the summary page.

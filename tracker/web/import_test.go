@@ -291,3 +291,38 @@ func TestImportKeepsToScope(t *testing.T) {
 		t.Error("the MPS action was imported")
 	}
 }
+
+// TestImportThatDiedSaysSo: a progress page whose import this process does
+// not know, while its upload is still kept (the tracker was killed during
+// the import and restarted), says the import did not finish and nothing was
+// imported, instead of "Page not found".
+func TestImportThatDiedSaysSo(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	sec := e.login(secretary)
+	csv := "Ref,Organisation,Action\r\nDIED-1,City of London Police,Never imported\r\n"
+	page := sec.upload(map[string]string{"kind": "actions"}, "died.csv", []byte(csv), http.StatusOK)
+	next, _ := mappingForm(t, page)
+	id := strings.Split(strings.TrimPrefix(next, "/import/"), "/")[0]
+	progress := "/import/" + id + "/progress"
+	p := text(sec.get(progress, http.StatusOK))
+	mustContain(t, p, "died import", "The import did not finish", "nothing from this file was imported", "died.csv")
+	e.login(admin).get(progress, http.StatusNotFound)
+	sec.get("/import/"+strings.Repeat("0", 32)+"/progress", http.StatusNotFound)
+}
+
+// TestImportRefusesBombs: a CSV with more columns than the cap, and bytes
+// that are no spreadsheet, are refused at upload with the reason, instead
+// of a mapping page of thousands of columns or of garbage.
+func TestImportRefusesBombs(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	sec := e.login(secretary)
+	wide := strings.Repeat("c,", 100_000) + "c\n" + strings.Repeat("1,", 100_000) + "1\n"
+	page := text(sec.upload(map[string]string{"kind": "actions"}, "wide.csv", []byte(wide), http.StatusUnprocessableEntity))
+	mustContain(t, page, "wide file", "the tracker reads up to 200")
+	random := make([]byte, 8192)
+	for i := range random {
+		random[i] = byte(i*7919 + i*i*31)
+	}
+	page = text(sec.upload(map[string]string{"kind": "actions"}, "photo.csv", random, http.StatusUnprocessableEntity))
+	mustContain(t, page, "random bytes", "neither a CSV text file nor an Excel workbook")
+}

@@ -140,9 +140,14 @@ func requestID() gin.HandlerFunc {
 
 func requestIDOf(c *gin.Context) string { return c.GetString(requestIDKey) }
 
-func securityHeaders() gin.HandlerFunc {
+// securityHeaders sets the headers every answer carries; HSTS goes with
+// TLS, served here or (secure cookies) by a proxy in front.
+func securityHeaders(secure bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
+		if secure || c.Request.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")

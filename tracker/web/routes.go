@@ -52,7 +52,7 @@ var allPages = []string{
 
 // routes lists every route of the app in one place.
 func (s *Server) routes(r *gin.Engine) {
-	r.Use(requestID(), s.recovery(), securityHeaders(), s.refuseControlInQuery())
+	r.Use(requestID(), s.recovery(), securityHeaders(s.secure), s.refuseControlInQuery())
 
 	// Open to everyone.
 	r.GET("/healthz", s.health)

@@ -53,6 +53,7 @@ type Reader interface {
 	ListUsers(ctx context.Context) ([]tracker.User, error)
 	Authenticate(ctx context.Context, email, password string) (tracker.User, error)
 	ChangePassword(ctx context.Context, userID int64, current, next, keepSession string) error
+	RevokeTokens(ctx context.Context, userID int64) (int64, error)
 	CreateSession(ctx context.Context, u tracker.User, userAgent, address string) (store.Session, error)
 	SessionByToken(ctx context.Context, token string) (store.Session, error)
 	RevokeSession(ctx context.Context, token string) error
