@@ -52,6 +52,8 @@ func ControlMessage(r rune) string {
 	return fmt.Sprintf("The text contains an invisible control character (U+%04X) that the tracker cannot store; remove it (typing the text again usually does) and send it again", r)
 }
 
+const notUTF8Message = "The text contains characters that are not valid UTF-8; paste it again from the original document"
+
 // MaxTextLength is the most characters one text field holds: a long
 // recommendation or formal reply fits many times over, and a page showing
 // it stays a page.
@@ -66,7 +68,7 @@ func TooLongMessage(n int) string {
 // not UTF-8, a control character, or longer than MaxTextLength.
 func TextProblem(s string) (string, bool) {
 	if !utf8.ValidString(s) {
-		return "The text contains characters that are not valid UTF-8; paste it again from the original document", true
+		return notUTF8Message, true
 	}
 	if r, ok := ForbiddenControl(s); ok {
 		return ControlMessage(r), true

@@ -3,6 +3,7 @@ package tracker
 import (
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 func required(v *ValidationError, field, value, message string) {
@@ -17,9 +18,16 @@ func oneOf(v *ValidationError, field, value string, options []Option, message st
 	}
 }
 
+// validText checks what every stored text must be: UTF-8, and no longer
+// than MaxTextLength. Control characters are refused at the edge (forms,
+// JSON, query strings) and removed by imports, not here, so that text
+// stored before that rule can still be changed and printed.
 func validText(v *ValidationError, field, value string) {
-	if msg, bad := TextProblem(value); bad {
-		v.Add(field, msg)
+	switch {
+	case !utf8.ValidString(value):
+		v.Add(field, notUTF8Message)
+	case len(value) > MaxTextLength && utf8.RuneCountInString(value) > MaxTextLength:
+		v.Add(field, TooLongMessage(utf8.RuneCountInString(value)))
 	}
 }
 
