@@ -115,7 +115,7 @@ func (l *loader) reference13() error {
 	}
 	reference, err := l.s.CreateReference(l.ctx, tracker.Reference{
 		Number: ref.Number, Title: ref.Title, RequestedByID: l.org(ref.To).ID, RespondingOrgID: colp.ID,
-		Status: tracker.RefResponded,
+		Status:   tracker.RefResponded,
 		SourceID: &src.ID,
 	}, ids)
 	if err != nil {
