@@ -48,16 +48,12 @@ type ActionFilter struct {
 	SourceID         int64
 	RecommendationID int64
 	ReferenceID      int64
-	// NoRecommendation keeps actions under no recommendation (a source's
-	// or a reference's own).
-	NoRecommendation bool
 	// RAG keeps actions with this rating; "none" means not rated.
 	RAG string
 	// ChangedSince keeps actions changed, or given an update, after this moment.
 	ChangedSince *time.Time
 	// Sort is "due" (default: open first, soonest due), "owner", "status",
-	// "rag", "changed" (most recently changed first) or "id" (the order
-	// they were made).
+	// "rag" or "changed" (most recently changed first).
 	Sort  string
 	Today time.Time
 	Page  Page

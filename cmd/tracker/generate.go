@@ -31,6 +31,9 @@ func generateCmd(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := s.Analyze(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "Generated source %d: %d recommendations, %d actions, %d updates in %s.\n", id, size.Recommendations, size.Actions, size.Updates, time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -182,3 +182,54 @@ func TestTextsComeFromTheSeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestGenerate makes a small generated source on both databases and checks
+// that every item is there, linked as generated, in the audit trail (as at
+// reports rebuild from it) and in the search index.
+func TestGenerate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		size := example.Size{Recommendations: 12, Actions: 30, Updates: 75}
+		id, err := example.Generate(ctx, s, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Analyze(ctx); err != nil {
+			t.Fatal(err)
+		}
+		d, err := s.SourceDetail(ctx, id, storetest.Today())
+		if err != nil || d.RecommendationCount != size.Recommendations || len(d.Addressees) != 1 {
+			t.Fatalf("source: %d recommendations to %d addressees (%v)", d.RecommendationCount, len(d.Addressees), err)
+		}
+		recs, _, err := s.ListRecommendations(ctx, tracker.RecommendationFilter{SourceID: id, Page: tracker.Page{Size: 100}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		actions, updates := 0, 0
+		for i, r := range recs {
+			if r.Recommendation.Number != strconv.Itoa(i+1) {
+				t.Fatalf("recommendation %d numbered %q", i+1, r.Recommendation.Number)
+			}
+			rd, err := s.RecommendationDetail(ctx, r.Recommendation.ID)
+			if err != nil || len(rd.Responses) != 1 || rd.Responses[0].Current.Revision != 1 {
+				t.Fatalf("recommendation %s: responses %+v (%v)", r.Recommendation.Number, rd.Responses, err)
+			}
+			actions += len(rd.Actions)
+			for _, a := range rd.Actions {
+				updates += len(a.Updates)
+			}
+		}
+		if actions != size.Actions || updates != size.Updates {
+			t.Errorf("%d actions with %d updates under the recommendations, want %d and %d", actions, updates, size.Actions, size.Updates)
+		}
+		// Every item has its create event: the source, each recommendation,
+		// response, action and update changed since yesterday.
+		_, changed, err := s.ChangedSince(ctx, storetest.Day(-1), 5)
+		if want := 1 + 2*size.Recommendations + size.Actions + size.Updates; err != nil || changed != want {
+			t.Errorf("%d items in the audit trail (%v), want %d", changed, err, want)
+		}
+		if hits, err := s.Search(ctx, "quarterly basis", 100); err != nil || len(hits) != size.Recommendations/4 {
+			t.Errorf("search finds %d recommendations (%v), want %d", len(hits), err, size.Recommendations/4)
+		}
+	})
+}

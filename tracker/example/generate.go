@@ -41,12 +41,18 @@ func phrase(i, n int) string {
 	return b.String()
 }
 
+// generateBatch is how many items Generate hands the store at a time, so
+// that memory stays flat however much it makes.
+const generateBatch = 5000
+
 // Generate adds one large source with the given numbers of
 // recommendations, actions and progress updates, spread evenly, for
-// benchmarks and load tests. It returns the source's id.
+// benchmarks and load tests, in one transaction, with the audit trail and
+// search index every item gets. It returns the source's id. Refresh the
+// planner's statistics afterwards (store.Analyze): the command does.
 func Generate(ctx context.Context, s *store.Store, size Size) (int64, error) {
 	var sourceID int64
-	err := s.Tx(ctx, func(tx *store.Store) error {
+	err := s.Bulk(ctx, func(tx *store.Store) error {
 		ctx := tracker.WithActor(ctx, tracker.Actor{Name: "tracker generate", Channel: tracker.ChannelCommand})
 		mps, err := tx.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service", ShortName: "MPS"})
 		if err != nil {
@@ -65,40 +71,62 @@ func Generate(ctx context.Context, s *store.Store, size Size) (int64, error) {
 		sourceID = src.ID
 		recs := make([]int64, 0, size.Recommendations)
 		statuses := []string{tracker.RecOpen, tracker.RecInProgress, tracker.RecImplemented, tracker.RecClosed}
-		for i := 0; i < size.Recommendations; i++ {
-			wording := []string{"by April 2025", "over the next six months", "by 2026", "on a quarterly basis"}[i%4]
-			r, err := tx.CreateRecommendation(ctx, tracker.Recommendation{
-				SourceID: src.ID, Number: fmt.Sprint(i + 1), Title: phrase(i, 1), Text: phrase(i, 3),
-				Addressees: []tracker.Organisation{mps}, DeadlineText: wording, DeadlineDate: parsePtr(wording, day),
-				Status: statuses[i%len(statuses)], Assessment: tracker.AssessNone,
-			})
+		for start := 0; start < size.Recommendations; start += generateBatch {
+			batch := make([]tracker.Recommendation, 0, generateBatch)
+			for i := start; i < min(start+generateBatch, size.Recommendations); i++ {
+				wording := []string{"by April 2025", "over the next six months", "by 2026", "on a quarterly basis"}[i%4]
+				batch = append(batch, tracker.Recommendation{
+					SourceID: src.ID, Number: fmt.Sprint(i + 1), Title: phrase(i, 1), Text: phrase(i, 3),
+					Addressees: []tracker.Organisation{mps}, DeadlineText: wording, DeadlineDate: parsePtr(wording, day),
+					Status: statuses[i%len(statuses)], Assessment: tracker.AssessNone,
+				})
+			}
+			made, err := tx.CreateRecommendations(ctx, batch)
 			if err != nil {
 				return err
 			}
-			recs = append(recs, r.ID)
-			if _, err := tx.CreateResponse(ctx, tracker.Response{RecommendationID: r.ID, OrganisationID: mps.ID, Position: tracker.PosAccepted,
-				Text: "- " + phrase(i+1, 2) + "\n- " + phrase(i+3, 1), Author: "DAC Victim Care", Date: &day}); err != nil {
+			resps := make([]tracker.Response, len(made))
+			for k, r := range made {
+				i := start + k
+				recs = append(recs, r.ID)
+				resps[k] = tracker.Response{RecommendationID: r.ID, OrganisationID: mps.ID, Position: tracker.PosAccepted,
+					Text: "- " + phrase(i+1, 2) + "\n- " + phrase(i+3, 1), Author: "DAC Victim Care", Date: &day}
+			}
+			if _, err := tx.CreateResponses(ctx, resps); err != nil {
 				return err
 			}
 		}
 		actions := make([]int64, 0, size.Actions)
 		rags := []string{tracker.RAGNone, tracker.RAGRed, tracker.RAGAmber, tracker.RAGGreen}
-		for i := 0; i < size.Actions; i++ {
-			a := tracker.Action{OrganisationID: mps.ID, SourceID: &src.ID, Description: phrase(i+2, 1),
-				Owner: fmt.Sprintf("Owner %d", i%25), OwnerUnit: "Victim Care", DueDate: tracker.DatePtr(2025, time.Month(1+i%12), 1+i%28),
-				Status: []string{tracker.ActNotStarted, tracker.ActInProgress}[i%2], RAG: rags[i%len(rags)]}
-			if len(recs) > 0 {
-				a.RecommendationID = &recs[i%len(recs)]
+		for start := 0; start < size.Actions; start += generateBatch {
+			batch := make([]tracker.Action, 0, generateBatch)
+			for i := start; i < min(start+generateBatch, size.Actions); i++ {
+				a := tracker.Action{OrganisationID: mps.ID, SourceID: &src.ID, Description: phrase(i+2, 1),
+					Owner: fmt.Sprintf("Owner %d", i%25), OwnerUnit: "Victim Care", DueDate: tracker.DatePtr(2025, time.Month(1+i%12), 1+i%28),
+					Status: []string{tracker.ActNotStarted, tracker.ActInProgress}[i%2], RAG: rags[i%len(rags)]}
+				if len(recs) > 0 {
+					a.RecommendationID = &recs[i%len(recs)]
+				}
+				batch = append(batch, a)
 			}
-			created, err := tx.CreateAction(ctx, a)
+			made, err := tx.CreateActions(ctx, batch)
 			if err != nil {
 				return err
 			}
-			actions = append(actions, created.ID)
+			for _, a := range made {
+				actions = append(actions, a.ID)
+			}
 		}
-		for i := 0; i < size.Updates && len(actions) > 0; i++ {
-			id := actions[i%len(actions)]
-			if _, err := tx.CreateUpdate(ctx, tracker.Update{ActionID: &id, Date: day.AddDate(0, 0, i%300), Author: "Working group chair", Text: phrase(i+4, 2)}); err != nil {
+		if len(actions) == 0 {
+			return nil
+		}
+		for start := 0; start < size.Updates; start += generateBatch {
+			batch := make([]tracker.Update, 0, generateBatch)
+			for i := start; i < min(start+generateBatch, size.Updates); i++ {
+				id := actions[i%len(actions)]
+				batch = append(batch, tracker.Update{ActionID: &id, Date: day.AddDate(0, 0, i%300), Author: "Working group chair", Text: phrase(i+4, 2)})
+			}
+			if _, err := tx.CreateUpdates(ctx, batch); err != nil {
 				return err
 			}
 		}

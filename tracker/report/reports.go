@@ -116,8 +116,6 @@ func actionOrderText(sort string) string {
 		return "Red first, then amber and green, then soonest due"
 	case "changed":
 		return "Most recently changed first"
-	case "id":
-		return "In the order they were added"
 	}
 	return "Open actions first, soonest due first"
 }

@@ -88,14 +88,19 @@ var backupTables = []string{
 
 // notBackedUp lists the tables a backup leaves out on purpose, with why.
 var notBackedUp = map[string]string{
-	"schema_migrations":  "bookkeeping: the backup carries the newest step as its schema, and the restore migrates",
-	"sessions":           "live sign-ins: a restored tracker asks everyone to sign in again",
-	"search_documents":   "derived: the search index is rebuilt from the tables after a restore",
-	"search_fts":         "derived: SQLite full-text index",
-	"search_fts_data":    "derived: SQLite full-text index",
-	"search_fts_idx":     "derived: SQLite full-text index",
-	"search_fts_docsize": "derived: SQLite full-text index",
-	"search_fts_config":  "derived: SQLite full-text index",
+	"schema_migrations":      "bookkeeping: the backup carries the newest step as its schema, and the restore migrates",
+	"sessions":               "live sign-ins: a restored tracker asks everyone to sign in again",
+	"search_documents":       "derived: the search index is rebuilt from the tables after a restore",
+	"search_fts":             "derived: SQLite full-text index",
+	"search_fts_data":        "derived: SQLite full-text index",
+	"search_fts_idx":         "derived: SQLite full-text index",
+	"search_fts_docsize":     "derived: SQLite full-text index",
+	"search_fts_config":      "derived: SQLite full-text index",
+	"action_tallies":         "derived: kept by triggers from the actions a restore writes",
+	"recommendation_tallies": "derived: kept by triggers from the recommendations a restore writes",
+	"addressee_tallies":      "derived: kept by triggers from the addressees a restore writes",
+	"audit_latest":           "derived: kept by a trigger from the audit events a restore writes",
+	"change_days":            "derived: kept by a trigger from the audit events a restore writes",
 }
 
 // Column types in a backup.
@@ -574,6 +579,9 @@ func (s *Store) ImportAll(ctx context.Context, r io.Reader) (BackupSummary, erro
 		if err := tx.checkEmpty(ctx); err != nil {
 			return err
 		}
+		if err := tx.deferDerived(ctx); err != nil {
+			return err
+		}
 		for _, table := range backupTables {
 			data, ok := doc.Tables[table]
 			if !ok {
@@ -591,11 +599,17 @@ func (s *Store) ImportAll(ctx context.Context, r io.Reader) (BackupSummary, erro
 			if err := tx.resetSequences(ctx); err != nil {
 				return err
 			}
+			if err := tx.rebuildDerived(ctx); err != nil {
+				return err
+			}
 		}
 		return tx.RebuildSearchIndex(ctx)
 	})
 	if err != nil {
 		return BackupSummary{}, fmt.Errorf("restore: %w", err)
+	}
+	if err := s.Analyze(ctx); err != nil {
+		return sum, fmt.Errorf("restored, but %w", err)
 	}
 	return sum, nil
 }
@@ -815,5 +829,5 @@ func (s *Store) RebuildSearchIndex(ctx context.Context) error {
 	if err := s.q(ctx).Exec(`DELETE FROM search_documents`).Error; err != nil {
 		return fmt.Errorf("empty the search index: %w", err)
 	}
-	return reindexAll(s.q(ctx))
+	return reindexAll(s.q(ctx), s.dialect)
 }

@@ -254,6 +254,9 @@ func TestBackupRoundTrip(t *testing.T) {
 	if _, err := again.ImportAll(ctx, bytes.NewReader(first)); err != nil {
 		t.Fatal(err)
 	}
+	if err := again.CheckDerived(ctx); err != nil {
+		t.Errorf("after the restore: %v", err)
+	}
 	if got := exportAll(t, again); canonical(got) != canonical(first) {
 		t.Errorf("SQLite → SQLite changed the backup")
 	}
@@ -266,6 +269,9 @@ func TestBackupRoundTrip(t *testing.T) {
 	if sum.Count("sessions") != 0 || sum.Count("users") != 1 || sum.Count("api_tokens") != 1 || sum.Count("user_organisations") != 2 ||
 		sum.Count("deadline_revisions") != 1 || sum.Count("audit_events") == 0 || sum.Count("import_mappings") != 1 {
 		t.Errorf("restored %+v", sum.Tables)
+	}
+	if err := pg.CheckDerived(ctx); err != nil {
+		t.Errorf("after the restore into PostgreSQL: %v", err)
 	}
 	second := exportAll(t, pg)
 	pgReads := reads(t, pg, token)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/civic-tracker/tracker/tracker"
@@ -13,11 +14,11 @@ import (
 func (s *Store) OwnerCounts(ctx context.Context, today time.Time, soonDays int) ([]tracker.OwnerCounts, error) {
 	today = tracker.Day(today)
 	var rows []tracker.OwnerCounts
-	err := s.q(ctx).Model(&actionRow{}).
+	err := s.q(ctx).Table("action_tallies").
 		Select(`owner,
-			SUM(CASE WHEN status IN ? THEN 1 ELSE 0 END) AS open,
-			SUM(CASE WHEN status IN ? AND due_date < ? THEN 1 ELSE 0 END) AS overdue,
-			SUM(CASE WHEN status IN ? AND due_date >= ? AND due_date <= ? THEN 1 ELSE 0 END) AS due_soon`,
+			CAST(SUM(CASE WHEN status IN ? THEN n ELSE 0 END) AS BIGINT) AS open,
+			CAST(SUM(CASE WHEN status IN ? AND due_date < ? THEN n ELSE 0 END) AS BIGINT) AS overdue,
+			CAST(SUM(CASE WHEN status IN ? AND due_date >= ? AND due_date <= ? THEN n ELSE 0 END) AS BIGINT) AS due_soon`,
 			openAction, openAction, today, openAction, today, today.AddDate(0, 0, soonDays)).
 		Group("owner").Order("overdue DESC, open DESC, owner").Scan(&rows).Error
 	if err != nil {
@@ -40,7 +41,7 @@ func (s *Store) SourceStatusCounts(ctx context.Context) ([]tracker.SourceStatusC
 		N        int
 	}
 	var rows []row
-	if err := s.q(ctx).Model(&recommendationRow{}).Select("source_id, status, COUNT(*) AS n").Group("source_id, status").Scan(&rows).Error; err != nil {
+	if err := s.q(ctx).Table("recommendation_tallies").Select("source_id, status, CAST(SUM(n) AS BIGINT) AS n").Group("source_id, status").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("count recommendations by source: %w", err)
 	}
 	var srcRows []sourceRow
@@ -70,32 +71,71 @@ func (s *Store) SourceStatusCounts(ctx context.Context) ([]tracker.SourceStatusC
 }
 
 // ChangedSince lists the searchable items changed after since, most
-// recently changed first, with how many changes each had.
+// recently changed first, with how many changes each had. It reads the
+// latest change of each item and the number of items that last changed on
+// each day, which triggers keep, so it costs the same whatever the trail
+// holds: the total adds up whole days and counts the items of the day
+// since falls on; the list walks items from the latest change back.
 func (s *Store) ChangedSince(ctx context.Context, since time.Time, limit int) ([]tracker.ChangedItem, int, error) {
+	entities := []string{EntitySource, EntityRecommendation, EntityResponse, EntityAction, EntityUpdate}
+	since = since.UTC()
+	day := since.Unix() / 86400
+	if since.Unix() < 0 && since.Unix()%86400 != 0 {
+		day-- // floor, for a moment before 1970
+	}
+	nextDay := time.Unix((day+1)*86400, 0).UTC()
+	var whole, partial int64
+	if err := s.q(ctx).Table("change_days").Where("entity IN ? AND day > ?", entities, day).
+		Select("COALESCE(CAST(SUM(n) AS BIGINT), 0)").Row().Scan(&whole); err != nil {
+		return nil, 0, fmt.Errorf("count changes: %w", err)
+	}
+	if err := s.q(ctx).Table("audit_latest").Where("entity IN ? AND last_at > ? AND last_at < ?", entities, since, nextDay).
+		Count(&partial).Error; err != nil {
+		return nil, 0, fmt.Errorf("count changes: %w", err)
+	}
+	total := whole + partial
+
+	type latest struct {
+		Entity   string
+		EntityID int64
+	}
+	var recent []latest
+	if err := s.q(ctx).Table("audit_latest").Select("entity, entity_id").Where("entity IN ? AND last_at > ?", entities, since).
+		Order("last_id DESC").Limit(limit).Scan(&recent).Error; err != nil {
+		return nil, 0, fmt.Errorf("list changes: %w", err)
+	}
+	// Their changes since: how many, and the latest.
 	type row struct {
 		Entity   string
 		EntityID int64
 		Last     int64
 		N        int
 	}
-	entities := []string{EntitySource, EntityRecommendation, EntityResponse, EntityAction, EntityUpdate}
-	var total int64
-	if err := s.q(ctx).Table("audit_events").Where("at > ? AND entity IN ?", since, entities).
-		Distinct("entity", "entity_id").Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("count changes: %w", err)
+	byEntity := map[string][]int64{}
+	for _, r := range recent {
+		byEntity[r.Entity] = append(byEntity[r.Entity], r.EntityID)
+	}
+	var conds []string
+	var args []any
+	for _, e := range entities {
+		if ids := byEntity[e]; len(ids) > 0 {
+			conds = append(conds, "(entity = ? AND entity_id IN ?)")
+			args = append(args, e, ids)
+		}
 	}
 	var rows []row
-	err := s.q(ctx).Table("audit_events").Select("entity, entity_id, MAX(id) AS last, COUNT(*) AS n").
-		Where("at > ? AND entity IN ?", since, entities).Group("entity, entity_id").Order("MAX(id) DESC").Limit(limit).Scan(&rows).Error
-	if err != nil {
-		return nil, 0, fmt.Errorf("list changes: %w", err)
+	if len(conds) > 0 {
+		err := s.q(ctx).Table("audit_events").Select("entity, entity_id, MAX(id) AS last, COUNT(*) AS n").
+			Where("at > ?", since).Where(strings.Join(conds, " OR "), args...).
+			Group("entity, entity_id").Order("MAX(id) DESC").Scan(&rows).Error
+		if err != nil {
+			return nil, 0, fmt.Errorf("list changes: %w", err)
+		}
 	}
-	// Three queries in all: the latest events, the documents, the places.
+	// Three queries more: the latest events, the documents, the places.
 	lastIDs := make([]int64, len(rows))
-	byEntity := map[string][]int64{}
 	for i, r := range rows {
 		lastIDs[i] = r.Last
-		byEntity[r.Entity] = append(byEntity[r.Entity], r.EntityID)
 	}
 	var events []auditRow
 	if len(lastIDs) > 0 {

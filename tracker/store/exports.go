@@ -49,7 +49,7 @@ func eachRow[T any](s *Store, q *gorm.DB, fn func([]T) error) error {
 // EachAction calls fn with every action matching f (f.Page is ignored), in
 // the log's order, each with its latest update only, as an export needs.
 func (s *Store) EachAction(ctx context.Context, f tracker.ActionFilter, fn func(tracker.ActionItem) error) error {
-	err := eachRow(s, s.actionQuery(ctx, f).Order(actionOrder(f.Sort)), func(rows []actionRow) error {
+	err := eachRow(s, s.actionQuery(ctx, f).Order(s.actionOrder(f.Sort).orderBy(false)), func(rows []actionRow) error {
 		items, err := s.actionItems(ctx, rows, true)
 		if err != nil {
 			return err
@@ -71,7 +71,7 @@ func (s *Store) EachAction(ctx context.Context, f tracker.ActionFilter, fn func(
 // (f.Page is ignored), in the list's order, each with its source and the
 // body that issued it, and the current response of each addressee.
 func (s *Store) EachRecommendation(ctx context.Context, f tracker.RecommendationFilter, fn func(tracker.RecommendationItem) error) error {
-	err := eachRow(s, s.recommendationQuery(ctx, f).Order(recommendationOrder(f.Sort)), func(rows []recommendationRow) error {
+	err := eachRow(s, s.recommendationQuery(ctx, f).Order(s.recommendationOrder(f.Sort).orderBy(false)), func(rows []recommendationRow) error {
 		items, err := s.recommendationItems(ctx, rows, true)
 		if err != nil {
 			return err

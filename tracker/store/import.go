@@ -57,7 +57,13 @@ func (s *Store) Import(ctx context.Context, b *importer.Batch, opts ImportOption
 	actor.Channel = tracker.ChannelImport
 	ctx = tracker.WithActor(ctx, actor)
 
+	big := b.Rows >= bulkImportRows
 	err := s.Tx(ctx, func(tx *Store) error {
+		if big {
+			if err := tx.deferDerived(ctx); err != nil {
+				return err
+			}
+		}
 		im := &importRun{s: tx, ctx: ctx, b: b, sum: &sum, opts: opts, today: tracker.Day(s.Now())}
 		if err := im.loadOrganisations(); err != nil {
 			return err
@@ -77,6 +83,9 @@ func (s *Store) Import(ctx context.Context, b *importer.Batch, opts ImportOption
 		if opts.DryRun {
 			return errDryRun
 		}
+		if big {
+			return tx.rebuildDerived(ctx)
+		}
 		return nil
 	})
 	sum.Duration = time.Since(start)
@@ -92,8 +101,18 @@ func (s *Store) Import(ctx context.Context, b *importer.Batch, opts ImportOption
 		return sum, err
 	}
 	sum.Saved = true
+	if big {
+		// The planner's statistics catch up with the new rows; the import
+		// is saved whether or not they do.
+		_ = s.Analyze(ctx)
+	}
 	return sum, nil
 }
+
+// bulkImportRows is the size of file from which an import makes the
+// tallies once at its end (see deferDerived) and refreshes the planner's
+// statistics after.
+const bulkImportRows = 1000
 
 func badRows(errs []importer.RowError) map[int]bool {
 	out := map[int]bool{}

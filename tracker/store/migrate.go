@@ -399,6 +399,7 @@ var migrations = []migration{
 			`ALTER TABLE audit_events DROP COLUMN effective_at`,
 		},
 	},
+	migration0009,
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.
@@ -443,8 +444,10 @@ func (s *Store) migrator(ctx context.Context) *gormigrate.Gormigrate {
 			if err := s.exec(up)(tx); err != nil {
 				return err
 			}
-			if m.id == "0006_search" {
-				return reindexAll(tx)
+			// The search index is filled from the tables when it is made,
+			// and on SQLite again when its documents are renumbered.
+			if m.id == "0006_search" || (m.id == migration0009.id && s.dialect == SQLite) {
+				return reindexAll(tx, s.dialect)
 			}
 			return nil
 		}, Rollback: gormigrate.RollbackFunc(s.exec(down))}

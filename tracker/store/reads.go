@@ -93,11 +93,11 @@ func (s *Store) ListSources(ctx context.Context, page tracker.Page, today time.T
 	var counts []countRow
 	for start := 0; start < len(ids); start += inChunk {
 		var part []countRow
-		err = s.q(ctx).Model(&recommendationRow{}).
+		err = s.q(ctx).Table("recommendation_tallies").
 			Select(`source_id,
-				COUNT(*) AS total,
-				SUM(CASE WHEN status IN ? THEN 1 ELSE 0 END) AS outstanding,
-				SUM(CASE WHEN status IN ? AND deadline_date < ? THEN 1 ELSE 0 END) AS overdue`,
+				CAST(SUM(n) AS BIGINT) AS total,
+				CAST(SUM(CASE WHEN status IN ? THEN n ELSE 0 END) AS BIGINT) AS outstanding,
+				CAST(SUM(CASE WHEN status IN ? AND deadline_date < ? THEN n ELSE 0 END) AS BIGINT) AS overdue`,
 				outstandingRec, outstandingRec, tracker.Day(today)).
 			Where("source_id IN ?", ids[start:min(start+inChunk, len(ids))]).Group("source_id").Scan(&part).Error
 		if err != nil {
@@ -193,8 +193,8 @@ func (s *Store) sourceCounts(ctx context.Context, d *tracker.SourceDetail, today
 		Overdue int
 	}
 	var rows []row
-	err := s.q(ctx).Model(&recommendationRow{}).
-		Select("status, COUNT(*) AS n, SUM(CASE WHEN status IN ? AND deadline_date < ? THEN 1 ELSE 0 END) AS overdue", outstandingRec, tracker.Day(today)).
+	err := s.q(ctx).Table("recommendation_tallies").
+		Select("status, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(CASE WHEN status IN ? AND deadline_date < ? THEN n ELSE 0 END) AS BIGINT) AS overdue", outstandingRec, tracker.Day(today)).
 		Where("source_id = ?", d.Source.ID).Group("status").Scan(&rows).Error
 	if err != nil {
 		return fmt.Errorf("count the source's recommendations: %w", err)
@@ -216,8 +216,7 @@ func (s *Store) sourceCounts(ctx context.Context, d *tracker.SourceDetail, today
 // addressed to, by name.
 func (s *Store) sourceAddressees(ctx context.Context, id int64) ([]tracker.Organisation, error) {
 	var rows []organisationRow
-	err := s.q(ctx).Where(`id IN (SELECT a.organisation_id FROM recommendation_addressees a
-			JOIN recommendations r ON r.id = a.recommendation_id WHERE r.source_id = ? AND r.deleted_at IS NULL)`, id).
+	err := s.q(ctx).Where(`id IN (SELECT organisation_id FROM addressee_tallies WHERE source_id = ? AND n > 0)`, id).
 		Order("name").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("load the source's addressees: %w", err)
@@ -231,7 +230,12 @@ func (s *Store) sourceAddressees(ctx context.Context, id int64) ([]tracker.Organ
 
 func (s *Store) recommendationQuery(ctx context.Context, f tracker.RecommendationFilter) *gorm.DB {
 	q := s.q(ctx).Model(&recommendationRow{})
-	if f.SourceID != 0 {
+	if o := s.recommendationOrder(f.Sort); f.SourceID != 0 && s.dialect == SQLite && o.columns() == s.recommendationOrder("number").columns() {
+		// The source's recommendations are one stretch of the index in
+		// number order, whose keys begin with the source's id; said so,
+		// SQLite reads that stretch in order instead of sorting them.
+		q = q.Where(o.columns()+" >= ? AND "+o.columns()+" < ?", fmt.Sprintf("%020d", f.SourceID), fmt.Sprintf("%020d", f.SourceID+1))
+	} else if f.SourceID != 0 {
 		q = q.Where("source_id = ?", f.SourceID)
 	}
 	if f.OrganisationID != 0 {
@@ -251,41 +255,9 @@ func (s *Store) recommendationQuery(ctx context.Context, f tracker.Recommendatio
 		q = q.Where("(themes = ? OR themes LIKE ? OR themes LIKE ? OR themes LIKE ?)", f.Theme, f.Theme+"\n%", "%\n"+f.Theme, "%\n"+f.Theme+"\n%")
 	}
 	if f.ChangedSince != nil {
-		q = q.Where("id IN (SELECT entity_id FROM audit_events WHERE entity = ? AND effective_at > ?)", EntityRecommendation, *f.ChangedSince)
+		q = q.Where("id IN (SELECT entity_id FROM audit_latest WHERE entity = ? AND last_at > ?)", EntityRecommendation, *f.ChangedSince)
 	}
 	return q
-}
-
-var recommendationOrders = map[string]string{
-	"number":   "source_id, LENGTH(number), number",
-	"deadline": "CASE WHEN deadline_date IS NULL THEN 1 ELSE 0 END, deadline_date, source_id, LENGTH(number), number",
-	"status":   "CASE status WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'implemented' THEN 2 ELSE 3 END, source_id, LENGTH(number), number",
-}
-
-// ListRecommendations returns a page of recommendations in source order,
-// each with its addressees and source.
-func (s *Store) ListRecommendations(ctx context.Context, f tracker.RecommendationFilter) ([]tracker.RecommendationItem, int64, error) {
-	var total int64
-	if err := s.recommendationQuery(ctx, f).Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("count recommendations: %w", err)
-	}
-	var rows []recommendationRow
-	err := s.recommendationQuery(ctx, f).Order(recommendationOrder(f.Sort)).
-		Limit(f.Page.Limit()).Offset(f.Page.Offset()).Find(&rows).Error
-	if err != nil {
-		return nil, 0, fmt.Errorf("list recommendations: %w", err)
-	}
-	out, err := s.recommendationItems(ctx, rows, false)
-	return out, total, err
-}
-
-// recommendationOrder is the ORDER BY of a sort of recommendations.
-func recommendationOrder(sort string) string {
-	// Numbers are text ("2a", "018/24"); ordering by length first keeps 2 before 10.
-	if order, ok := recommendationOrders[sort]; ok {
-		return order
-	}
-	return recommendationOrders["number"]
 }
 
 // recommendationItems adds addressees and sources to recommendation rows,
@@ -596,9 +568,6 @@ func (s *Store) actionQuery(ctx context.Context, f tracker.ActionFilter) *gorm.D
 	if f.ReferenceID != 0 {
 		q = q.Where("reference_id = ?", f.ReferenceID)
 	}
-	if f.NoRecommendation {
-		q = q.Where("recommendation_id IS NULL")
-	}
 	switch f.RAG {
 	case "":
 	case "none":
@@ -607,51 +576,17 @@ func (s *Store) actionQuery(ctx context.Context, f tracker.ActionFilter) *gorm.D
 		q = q.Where("rag = ?", f.RAG)
 	}
 	if f.ChangedSince != nil {
-		q = q.Where(`id IN (SELECT entity_id FROM audit_events WHERE entity = ? AND effective_at > ?)
-			OR id IN (SELECT u.action_id FROM progress_updates u JOIN audit_events e ON e.entity = ? AND e.entity_id = u.id WHERE e.effective_at > ?)`,
+		q = q.Where(`(id IN (SELECT entity_id FROM audit_latest WHERE entity = ? AND last_at > ?)
+			OR id IN (SELECT u.action_id FROM progress_updates u JOIN audit_latest e ON e.entity = ? AND e.entity_id = u.id WHERE e.last_at > ?))`,
 			EntityAction, *f.ChangedSince, EntityUpdate, *f.ChangedSince)
 	}
 	return q
 }
 
-var actionOrders = map[string]string{
-	"due":     "CASE WHEN status IN ('not_started', 'in_progress') THEN 0 ELSE 1 END, CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id",
-	"owner":   "CASE WHEN owner = '' THEN 1 ELSE 0 END, owner, due_date, id",
-	"status":  "CASE status WHEN 'not_started' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'completed' THEN 2 ELSE 3 END, due_date, id",
-	"rag":     "CASE rag WHEN 'red' THEN 0 WHEN 'amber' THEN 1 WHEN 'green' THEN 2 ELSE 3 END, due_date, id",
-	"changed": "updated_at DESC, id DESC",
-	"id":      "id",
-}
-
-// actionOrder is the ORDER BY of a sort of the action log.
-func actionOrder(sort string) string {
-	if order, ok := actionOrders[sort]; ok {
-		return order
-	}
-	return actionOrders["due"]
-}
-
-// ListActions returns a page of the action log: overdue and soonest due
-// first, undated last.
-func (s *Store) ListActions(ctx context.Context, f tracker.ActionFilter) ([]tracker.ActionItem, int64, error) {
-	var total int64
-	if err := s.actionQuery(ctx, f).Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("count actions: %w", err)
-	}
-	var rows []actionRow
-	err := s.actionQuery(ctx, f).Order(actionOrder(f.Sort)).
-		Limit(f.Page.Limit()).Offset(f.Page.Offset()).Find(&rows).Error
-	if err != nil {
-		return nil, 0, fmt.Errorf("list actions: %w", err)
-	}
-	items, err := s.actionItems(ctx, rows, f.LatestUpdateOnly)
-	return items, total, err
-}
-
 // Owners lists the distinct action owners, for the log's filter.
 func (s *Store) Owners(ctx context.Context) ([]string, error) {
 	var owners []string
-	if err := s.q(ctx).Model(&actionRow{}).Where("owner <> ''").Distinct().Order("owner").Pluck("owner", &owners).Error; err != nil {
+	if err := s.q(ctx).Table("action_tallies").Where("owner <> '' AND n > 0").Distinct().Order("owner").Pluck("owner", &owners).Error; err != nil {
 		return nil, fmt.Errorf("list owners: %w", err)
 	}
 	return owners, nil
@@ -803,22 +738,29 @@ func (s *Store) measures(ctx context.Context, q *gorm.DB) ([]tracker.Measure, er
 	return out, nil
 }
 
-// Counts gathers the home page's numbers as they stand on today.
+// Counts gathers the home page's numbers as they stand on today, from the
+// tallies the triggers keep: a few rows each, however many items there are.
 func (s *Store) Counts(ctx context.Context, today time.Time) (tracker.Counts, error) {
 	var c tracker.Counts
 	today = tracker.Day(today)
 	type statusCount struct {
-		Status string
-		N      int
+		Status  string
+		N       int
+		Overdue int
+		DueSoon int
 	}
 	var recStatus []statusCount
-	if err := s.q(ctx).Model(&recommendationRow{}).Select("status, COUNT(*) AS n").Group("status").Scan(&recStatus).Error; err != nil {
+	if err := s.q(ctx).Table("recommendation_tallies").
+		Select("status, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(CASE WHEN status IN ? AND deadline_date < ? THEN n ELSE 0 END) AS BIGINT) AS overdue",
+			outstandingRec, today).
+		Group("status").Scan(&recStatus).Error; err != nil {
 		return c, fmt.Errorf("count recommendations: %w", err)
 	}
 	recN := map[string]int{}
 	for _, r := range recStatus {
 		recN[r.Status] = r.N
 		c.Recommendations += r.N
+		c.OverdueRecs += r.Overdue
 	}
 	for _, o := range tracker.RecommendationStatuses {
 		c.RecsByStatus = append(c.RecsByStatus, tracker.Count{Key: o.Value, Label: o.Label, N: recN[o.Value]})
@@ -826,12 +768,19 @@ func (s *Store) Counts(ctx context.Context, today time.Time) (tracker.Counts, er
 	c.OutstandingRecs = recN[tracker.RecOpen] + recN[tracker.RecInProgress]
 
 	var actStatus []statusCount
-	if err := s.q(ctx).Model(&actionRow{}).Select("status, COUNT(*) AS n").Group("status").Scan(&actStatus).Error; err != nil {
+	if err := s.q(ctx).Table("action_tallies").
+		Select(`status, CAST(SUM(n) AS BIGINT) AS n,
+			CAST(SUM(CASE WHEN status IN ? AND due_date < ? THEN n ELSE 0 END) AS BIGINT) AS overdue,
+			CAST(SUM(CASE WHEN status IN ? AND due_date >= ? AND due_date <= ? THEN n ELSE 0 END) AS BIGINT) AS due_soon`,
+			openAction, today, openAction, today, today.AddDate(0, 0, 30)).
+		Group("status").Scan(&actStatus).Error; err != nil {
 		return c, fmt.Errorf("count actions: %w", err)
 	}
 	actN := map[string]int{}
 	for _, r := range actStatus {
 		actN[r.Status] = r.N
+		c.OverdueActions += r.Overdue
+		c.DueSoonActions += r.DueSoon
 	}
 	for _, o := range tracker.ActionStatuses {
 		c.ActionsByStatus = append(c.ActionsByStatus, tracker.Count{Key: o.Value, Label: o.Label, N: actN[o.Value]})
@@ -839,18 +788,6 @@ func (s *Store) Counts(ctx context.Context, today time.Time) (tracker.Counts, er
 	c.OpenActions = actN[tracker.ActNotStarted] + actN[tracker.ActInProgress]
 
 	var n int64
-	if err := s.recommendationQuery(ctx, tracker.RecommendationFilter{Overdue: true, Today: today}).Count(&n).Error; err != nil {
-		return c, fmt.Errorf("count overdue recommendations: %w", err)
-	}
-	c.OverdueRecs = int(n)
-	if err := s.actionQuery(ctx, tracker.ActionFilter{Overdue: true, Today: today}).Count(&n).Error; err != nil {
-		return c, fmt.Errorf("count overdue actions: %w", err)
-	}
-	c.OverdueActions = int(n)
-	if err := s.actionQuery(ctx, tracker.ActionFilter{DueWithinDays: 30, Today: today}).Count(&n).Error; err != nil {
-		return c, fmt.Errorf("count actions due soon: %w", err)
-	}
-	c.DueSoonActions = int(n)
 	if err := s.q(ctx).Model(&referenceRow{}).Where("status <> ?", tracker.RefClosed).Count(&n).Error; err != nil {
 		return c, fmt.Errorf("count references: %w", err)
 	}
@@ -862,23 +799,22 @@ func (s *Store) Counts(ctx context.Context, today time.Time) (tracker.Counts, er
 		Overdue        int
 	}
 	var recOrg []orgCount
-	err := s.q(ctx).Table("recommendation_addressees AS a").
-		Joins("JOIN recommendations r ON r.id = a.recommendation_id").
-		Select(`a.organisation_id,
-			SUM(CASE WHEN r.status IN ? THEN 1 ELSE 0 END) AS open,
-			SUM(CASE WHEN r.status IN ? AND r.deadline_date < ? THEN 1 ELSE 0 END) AS overdue`,
+	err := s.q(ctx).Table("addressee_tallies").
+		Select(`organisation_id,
+			CAST(SUM(CASE WHEN status IN ? THEN n ELSE 0 END) AS BIGINT) AS open,
+			CAST(SUM(CASE WHEN status IN ? AND deadline_date < ? THEN n ELSE 0 END) AS BIGINT) AS overdue`,
 			outstandingRec, outstandingRec, today).
-		Group("a.organisation_id").Scan(&recOrg).Error
+		Group("organisation_id").Having("SUM(n) > 0").Scan(&recOrg).Error
 	if err != nil {
 		return c, fmt.Errorf("count recommendations by organisation: %w", err)
 	}
 	var actOrg []orgCount
-	err = s.q(ctx).Model(&actionRow{}).
+	err = s.q(ctx).Table("action_tallies").
 		Select(`organisation_id,
-			SUM(CASE WHEN status IN ? THEN 1 ELSE 0 END) AS open,
-			SUM(CASE WHEN status IN ? AND due_date < ? THEN 1 ELSE 0 END) AS overdue`,
+			CAST(SUM(CASE WHEN status IN ? THEN n ELSE 0 END) AS BIGINT) AS open,
+			CAST(SUM(CASE WHEN status IN ? AND due_date < ? THEN n ELSE 0 END) AS BIGINT) AS overdue`,
 			openAction, openAction, today).
-		Group("organisation_id").Scan(&actOrg).Error
+		Group("organisation_id").Having("SUM(n) > 0").Scan(&actOrg).Error
 	if err != nil {
 		return c, fmt.Errorf("count actions by organisation: %w", err)
 	}

@@ -15,18 +15,38 @@ import (
 // search documents (entity, entity_id, title, body) from the live rows. The
 // same SQL fills the index at migration and refreshes one item after a change.
 var documentSQL = map[string]string{
-	EntitySource: `SELECT 'source', id, title, summary || ' ' || keywords || ' ' || reference FROM sources WHERE deleted_at IS NULL`,
-	EntityRecommendation: `SELECT 'recommendation', id, 'Recommendation ' || number || ': ' || title,
-		text || ' ' || deadline_text || ' ' || themes || ' ' || assessment_note FROM recommendations WHERE deleted_at IS NULL`,
-	EntityResponse: `SELECT 'response', id, author, text FROM responses WHERE 1 = 1`,
-	EntityAction:   `SELECT 'action', id, description, owner || ' ' || owner_unit || ' ' || due_text FROM actions WHERE deleted_at IS NULL`,
-	EntityUpdate:   `SELECT 'update', id, author, text FROM progress_updates WHERE deleted_at IS NULL`,
+	EntitySource: `SELECT 'source' AS entity, id AS entity_id, title AS title, summary || ' ' || keywords || ' ' || reference AS body FROM sources WHERE deleted_at IS NULL`,
+	EntityRecommendation: `SELECT 'recommendation' AS entity, id AS entity_id, 'Recommendation ' || number || ': ' || title AS title,
+		text || ' ' || deadline_text || ' ' || themes || ' ' || assessment_note AS body FROM recommendations WHERE deleted_at IS NULL`,
+	EntityResponse: `SELECT 'response' AS entity, id AS entity_id, author AS title, text AS body FROM responses WHERE 1 = 1`,
+	EntityAction:   `SELECT 'action' AS entity, id AS entity_id, description AS title, owner || ' ' || owner_unit || ' ' || due_text AS body FROM actions WHERE deleted_at IS NULL`,
+	EntityUpdate:   `SELECT 'update' AS entity, id AS entity_id, author AS title, text AS body FROM progress_updates WHERE deleted_at IS NULL`,
+}
+
+// documentRank orders the entities as search lists them: on SQLite a
+// document's rowid is its entity's rank times 2^40 plus its id, so the
+// full-text index, which lists matches in rowid order, lists them by
+// entity then id, and a search reads only as many as it shows.
+var documentRank = map[string]int64{EntityAction: 1, EntityRecommendation: 2, EntityResponse: 3, EntitySource: 4, EntityUpdate: 5}
+
+const documentRankShift = 1 << 40
+
+// insertDocuments indexes the entity's items that match cond (SQL added to
+// documentSQL's WHERE, such as " AND id IN ?").
+func insertDocuments(db *gorm.DB, dialect, entity, cond string, args ...any) error {
+	sel := documentSQL[entity] + cond
+	if dialect == SQLite {
+		args = append([]any{documentRank[entity] * documentRankShift}, args...)
+		return db.Exec(`INSERT INTO search_documents (rowid, entity, entity_id, title, body)
+			SELECT ? + d.entity_id, d.entity, d.entity_id, d.title, d.body FROM (`+sel+`) d`, args...).Error
+	}
+	return db.Exec(`INSERT INTO search_documents (entity, entity_id, title, body) `+sel, args...).Error
 }
 
 // reindexAll fills the search index from every searchable row.
-func reindexAll(tx *gorm.DB) error {
+func reindexAll(tx *gorm.DB, dialect string) error {
 	for _, entity := range []string{EntitySource, EntityRecommendation, EntityResponse, EntityAction, EntityUpdate} {
-		if err := tx.Exec(`INSERT INTO search_documents (entity, entity_id, title, body) ` + documentSQL[entity]).Error; err != nil {
+		if err := insertDocuments(tx, dialect, entity, ""); err != nil {
 			return fmt.Errorf("index %s: %w", entity, err)
 		}
 	}
@@ -36,14 +56,13 @@ func reindexAll(tx *gorm.DB) error {
 // reindex refreshes one item's search document after a change; a deleted
 // item leaves the index.
 func (s *Store) reindex(ctx context.Context, entity string, id int64) error {
-	sel, ok := documentSQL[entity]
-	if !ok {
+	if _, ok := documentSQL[entity]; !ok {
 		return nil
 	}
 	if err := s.q(ctx).Exec(`DELETE FROM search_documents WHERE entity = ? AND entity_id = ?`, entity, id).Error; err != nil {
 		return fmt.Errorf("unindex %s %d: %w", entity, id, err)
 	}
-	if err := s.q(ctx).Exec(`INSERT INTO search_documents (entity, entity_id, title, body) `+sel+` AND id = ?`, id).Error; err != nil {
+	if err := insertDocuments(s.q(ctx), s.dialect, entity, ` AND id = ?`, id); err != nil {
 		return fmt.Errorf("index %s %d: %w", entity, id, err)
 	}
 	return nil
@@ -83,16 +102,18 @@ func (s *Store) Search(ctx context.Context, q string, limit int) ([]tracker.Sear
 			parts[i] = t + ":*"
 		}
 		err = s.q(ctx).Raw(`SELECT entity, entity_id, title, body FROM search_documents
-			WHERE to_tsvector('simple', title || ' ' || body) @@ to_tsquery('simple', ?)
+			WHERE words @@ to_tsquery('simple', ?)
 			ORDER BY entity, entity_id LIMIT ?`, strings.Join(parts, " & "), limit).Scan(&rows).Error
 	} else {
 		parts := make([]string, len(terms))
 		for i, t := range terms {
 			parts[i] = `"` + t + `"*`
 		}
-		err = s.q(ctx).Raw(`SELECT d.entity, d.entity_id, d.title, d.body FROM search_fts f
-			JOIN search_documents d ON d.rowid = f.rowid
-			WHERE search_fts MATCH ? ORDER BY d.entity, d.entity_id LIMIT ?`, strings.Join(parts, " "), limit).Scan(&rows).Error
+		// The index lists matches in rowid order, which is entity then id
+		// (see documentRank), so it stops at the limit.
+		err = s.q(ctx).Raw(`SELECT d.entity, d.entity_id, d.title, d.body FROM search_documents d
+			WHERE d.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?)
+			ORDER BY d.rowid`, strings.Join(parts, " "), limit).Scan(&rows).Error
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)

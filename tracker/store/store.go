@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -27,17 +28,13 @@ const (
 	Postgres = "postgres"
 )
 
-// PostgresPool is how many PostgreSQL connections a tracker keeps open at
-// most, idle or busy: enough for the requests a 2–4 core server runs at
-// once, well under PostgreSQL's default limit of 100.
-const PostgresPool = 32
-
 // Store is the tracker's storage. A Store made by Tx shares its caller's
 // transaction.
 type Store struct {
 	db      *gorm.DB
 	dialect string
 	clock   tracker.Clock
+	pages   *pageCache
 }
 
 // Option changes how Open sets up a store.
@@ -58,7 +55,7 @@ func IsPostgresURL(dsn string) bool {
 // path of a SQLite file, created when missing. SQLite is opened with WAL, a
 // busy timeout and foreign keys on. Open does not migrate.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	s := &Store{clock: tracker.SystemClock}
+	s := &Store{clock: tracker.SystemClock, pages: newPageCache()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -102,16 +99,13 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
 	s.db, s.dialect = db, dialect
-	if dialect == Postgres {
-		// As many connections kept open as requests run at once: without
-		// this, database/sql keeps 2 idle and every busier moment opens new
-		// PostgreSQL sessions, each costing more than the query it serves.
-		sqlDB, err := db.DB()
-		if err != nil {
-			return nil, fmt.Errorf("database handle: %w", err)
-		}
-		sqlDB.SetMaxOpenConns(PostgresPool)
-		sqlDB.SetMaxIdleConns(PostgresPool)
+	if sqlDB, err := db.DB(); err == nil {
+		// Every connection is kept while the server is busy: opening one
+		// costs a PostgreSQL backend (or a SQLite schema read) each time,
+		// and database/sql keeps only two idle ones unless told.
+		n := poolSize()
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	if err := s.Ping(ctx); err != nil {
@@ -119,6 +113,14 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// poolSize is how many connections a store opens at most: four for each
+// processor the server may use, at least eight. Requests wait for one
+// beyond that rather than swamp the database; PostgreSQL's default of 100
+// connections leaves room for several servers and the tools.
+func poolSize() int {
+	return max(8, 4*runtime.GOMAXPROCS(0))
 }
 
 func sqliteDSN(path string) string {
@@ -172,7 +174,7 @@ func (s *Store) Close() error {
 // Tx runs fn in one transaction: all of its writes land or none do.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&Store{db: db, dialect: s.dialect, clock: s.clock})
+		return fn(&Store{db: db, dialect: s.dialect, clock: s.clock, pages: s.pages})
 	})
 }
 

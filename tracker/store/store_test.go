@@ -252,7 +252,7 @@ func TestPostgresPoolKeepsConnections(t *testing.T) {
 	}
 	wg.Wait()
 	st := s.PoolStats()
-	if st.MaxOpenConnections != store.PostgresPool || st.Idle < 2 || st.MaxIdleClosed != 0 {
-		t.Errorf("pool after a burst of 8: %+v; want at most %d open, the burst's connections kept idle, none closed for being idle", st, store.PostgresPool)
+	if st.MaxOpenConnections < 8 || st.Idle < 2 || st.MaxIdleClosed != 0 {
+		t.Errorf("pool after a burst of 8: %+v; want a limit of at least 8 open, the burst's connections kept idle, none closed for being idle", st)
 	}
 }

@@ -180,11 +180,14 @@ func RequirePostgres() bool { return os.Getenv("CI") == "true" }
 // "Bulk owner 6", descriptions "Bulk action 1" to "Bulk action n".
 func BulkActions(t testing.TB, s *store.Store, sourceID int64, n int) {
 	t.Helper()
-	err := s.Exec(context.Background(), `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+	ctx := context.Background()
+	err := s.Bulk(ctx, func(tx *store.Store) error {
+		return tx.Exec(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
 		INSERT INTO actions (organisation_id, source_id, description, owner, status, version, created_at, updated_at)
 		SELECT (SELECT MIN(id) FROM organisations), (SELECT id FROM sources WHERE id = ?), 'Bulk action ' || i, 'Bulk owner ' || (i % 7),
 			CASE WHEN i % 2 = 0 THEN 'not_started' ELSE 'completed' END, 1, (SELECT MIN(created_at) FROM organisations), (SELECT MIN(created_at) FROM organisations)
 		FROM n`, n, sourceID)
+	})
 	if err != nil {
 		t.Fatalf("bulk actions: %v", err)
 	}
@@ -197,16 +200,19 @@ func BulkActions(t testing.TB, s *store.Store, sourceID int64, n int) {
 func BulkRecommendations(t testing.TB, s *store.Store, sourceID int64, n int) {
 	t.Helper()
 	ctx := context.Background()
-	err := s.Exec(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+	err := s.Bulk(ctx, func(tx *store.Store) error {
+		err := tx.Exec(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
 		INSERT INTO recommendations (source_id, number, text, status, assessment, version, created_at, updated_at)
 		SELECT (SELECT id FROM sources WHERE id = ?), 'B' || i, 'Bulk recommendation ' || i,
 			CASE i % 4 WHEN 0 THEN 'open' WHEN 1 THEN 'in_progress' WHEN 2 THEN 'implemented' ELSE 'closed' END,
 			'not_assessed', 1, (SELECT MIN(created_at) FROM organisations), (SELECT MIN(created_at) FROM organisations)
 		FROM n`, n, sourceID)
-	if err == nil {
-		err = s.Exec(ctx, `INSERT INTO recommendation_addressees (recommendation_id, organisation_id, sort_order)
+		if err != nil {
+			return err
+		}
+		return tx.Exec(ctx, `INSERT INTO recommendation_addressees (recommendation_id, organisation_id, sort_order)
 			SELECT id, (SELECT MIN(id) FROM organisations), 0 FROM recommendations WHERE source_id = ? AND number LIKE 'B%'`, sourceID)
-	}
+	})
 	if err != nil {
 		t.Fatalf("bulk recommendations: %v", err)
 	}

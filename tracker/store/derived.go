@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// derivedChecks pairs each table kept by triggers with the query that
+// makes its rows from the tables it is derived from; {{far}} is the
+// stand-in date and {{day}} the day of MAX(at).
+var derivedChecks = []struct{ table, columns, kept, want string }{
+	{"action_tallies", "organisation_id, source_id, owner, status, rag, due_date, n",
+		`SELECT organisation_id, source_id, owner, status, rag, due_date, n FROM action_tallies WHERE n <> 0`,
+		`SELECT organisation_id, COALESCE(source_id, 0), owner, status, rag,
+			CASE WHEN status IN ('not_started', 'in_progress') AND due_date IS NOT NULL THEN due_date ELSE {{far}} END, COUNT(*)
+		FROM actions WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5, 6`},
+	{"recommendation_tallies", "source_id, status, deadline_date, n",
+		`SELECT source_id, status, deadline_date, n FROM recommendation_tallies WHERE n <> 0`,
+		`SELECT source_id, status,
+			CASE WHEN status IN ('open', 'in_progress') AND deadline_date IS NOT NULL THEN deadline_date ELSE {{far}} END, COUNT(*)
+		FROM recommendations WHERE deleted_at IS NULL GROUP BY 1, 2, 3`},
+	{"addressee_tallies", "organisation_id, source_id, status, deadline_date, n",
+		`SELECT organisation_id, source_id, status, deadline_date, n FROM addressee_tallies WHERE n <> 0`,
+		`SELECT a.organisation_id, r.source_id, r.status,
+			CASE WHEN r.status IN ('open', 'in_progress') AND r.deadline_date IS NOT NULL THEN r.deadline_date ELSE {{far}} END, COUNT(*)
+		FROM recommendation_addressees a JOIN recommendations r ON r.id = a.recommendation_id WHERE r.deleted_at IS NULL GROUP BY 1, 2, 3, 4`},
+	{"audit_latest", "entity, entity_id, last_id, last_at, last_day",
+		`SELECT entity, entity_id, last_id, last_at, last_day FROM audit_latest`,
+		`SELECT entity, entity_id, MAX(id), MAX(at), {{day}} FROM audit_events GROUP BY entity, entity_id`},
+	{"change_days", "entity, day, n",
+		`SELECT entity, day, n FROM change_days WHERE n <> 0`,
+		`SELECT entity, day, COUNT(*) FROM (SELECT entity, entity_id, {{day}} AS day FROM audit_events GROUP BY entity, entity_id) latest GROUP BY entity, day`},
+}
+
+func (s *Store) derivedSQL(want string) string {
+	far, day := `'9999-12-31 00:00:00+00:00'`, `CAST(julianday(MAX(at)) - 2440587.5 AS INTEGER)`
+	if s.dialect == Postgres {
+		far, day = `DATE '9999-12-31'`, `FLOOR(EXTRACT(EPOCH FROM MAX(at)) / 86400)::BIGINT`
+	}
+	return strings.NewReplacer("{{far}}", far, "{{day}}", day).Replace(want)
+}
+
+// deferDerived makes the triggers of this PostgreSQL transaction leave the
+// derived tables alone until rebuildDerived, for writers of many rows:
+// PostgreSQL keeps every version of a row a transaction updates until it
+// ends, so a tally updated once per row of a big load costs the square of
+// its rows. The derived tables are locked against other writers until the
+// transaction ends, so none of their changes is lost in the rebuild.
+// SQLite updates in place and needs none of this.
+func (s *Store) deferDerived(ctx context.Context) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	for _, stmt := range []string{
+		`LOCK TABLE action_tallies, recommendation_tallies, addressee_tallies, audit_latest, change_days IN EXCLUSIVE MODE`,
+		`SELECT set_config('tracker.defer_derived', 'on', true)`,
+	} {
+		if err := s.q(ctx).Exec(stmt).Error; err != nil {
+			return fmt.Errorf("defer the tallies: %w", err)
+		}
+	}
+	return nil
+}
+
+// rebuildDerived fills the derived tables again from the tables they come
+// from and lets the triggers keep them again; it ends deferDerived, and
+// mends them after a writer that changed the audit trail in place.
+func (s *Store) rebuildDerived(ctx context.Context) error {
+	for _, c := range derivedChecks {
+		for _, stmt := range []string{`DELETE FROM ` + c.table, `INSERT INTO ` + c.table + ` (` + c.columns + `) ` + s.derivedSQL(c.want)} {
+			if err := s.q(ctx).Exec(stmt).Error; err != nil {
+				return fmt.Errorf("rebuild %s: %w", c.table, err)
+			}
+		}
+	}
+	if s.dialect == Postgres {
+		if err := s.q(ctx).Exec(`SELECT set_config('tracker.defer_derived', 'off', true)`).Error; err != nil {
+			return fmt.Errorf("keep the tallies again: %w", err)
+		}
+	}
+	return nil
+}
+
+// CheckDerived compares the tables that triggers keep (tallies of actions
+// and recommendations, each item's latest change) with what the tables
+// they come from say now, and returns an error naming any that differ.
+// Nothing in the app needs it; tests and a worried administrator do.
+func (s *Store) CheckDerived(ctx context.Context) error {
+	var bad []string
+	for _, c := range derivedChecks {
+		want := s.derivedSQL(c.want)
+		var n int64
+		q := `SELECT COUNT(*) FROM ((` + c.kept + ` EXCEPT ` + want + `) UNION ALL (` + want + ` EXCEPT ` + c.kept + `)) diff`
+		if s.dialect == SQLite {
+			// SQLite takes no brackets around the arms of a compound SELECT.
+			q = `SELECT (SELECT COUNT(*) FROM (` + c.kept + ` EXCEPT ` + want + `)) + (SELECT COUNT(*) FROM (` + want + ` EXCEPT ` + c.kept + `))`
+		}
+		if err := s.q(ctx).Raw(q).Row().Scan(&n); err != nil {
+			return fmt.Errorf("check %s: %w", c.table, err)
+		}
+		if n > 0 {
+			bad = append(bad, fmt.Sprintf("%s (%d rows differ)", c.table, n))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("derived tables out of step: %s", strings.Join(bad, ", "))
+	}
+	return nil
+}
