@@ -43,7 +43,11 @@ var migration0009 = migration{
 			n BIGINT NOT NULL,
 			PRIMARY KEY (organisation_id, source_id, owner, status, rag, due_date)
 		)`,
-		`CREATE INDEX action_tallies_owner ON action_tallies (owner)`,
+		// The overview adds tallies up by status, organisation and owner;
+		// read in that order from an index, SQLite needs no sort.
+		`CREATE INDEX action_tallies_status ON action_tallies (status, due_date, n)`,
+		`CREATE INDEX action_tallies_organisation ON action_tallies (organisation_id, status, due_date, n)`,
+		`CREATE INDEX action_tallies_owner ON action_tallies (owner, status, due_date, n)`,
 		`CREATE TABLE recommendation_tallies (
 			source_id BIGINT NOT NULL,
 			status TEXT NOT NULL,
