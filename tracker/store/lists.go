@@ -263,9 +263,10 @@ func decodeCursor(s string, o listOrder) (cursor, error) {
 
 // pageKeys reads the ids of one page of q in order o. The page starts
 // after the row whose keys after holds, or ends before the one before
-// holds, or else skips p.Offset() rows. It returns the keys of the page's
-// first and last rows as cursors.
-func (s *Store) pageKeys(q *gorm.DB, o listOrder, p tracker.Page, table, after, before string) ([]int64, pageEnds, error) {
+// holds, or else skips p.Offset() rows: from the end of the list, read
+// backwards, when the page is nearer the end of the total rows. It returns
+// the keys of the page's first and last rows as cursors.
+func (s *Store) pageKeys(q *gorm.DB, o listOrder, p tracker.Page, total int64, table, after, before string) ([]int64, pageEnds, error) {
 	var c cursor
 	reverse := false
 	switch {
@@ -275,8 +276,16 @@ func (s *Store) pageKeys(q *gorm.DB, o listOrder, p tracker.Page, table, after, 
 		c, _ = decodeCursor(before, o)
 		reverse = c != nil
 	}
-	q = q.Select(table + ".id, " + o.columns()).Order(o.orderBy(reverse)).Limit(p.Limit())
-	if c != nil {
+	offset, limit := int64(p.Offset()), int64(p.Limit())
+	fromEnd := c == nil && offset > 0 && offset < total && total-offset < offset
+	if fromEnd {
+		// The last page and those near it cost as little as the first.
+		reverse, limit, offset = true, min(limit, total-offset), max(total-offset-limit, 0)
+	}
+	q = q.Select(table + ".id, " + o.columns()).Order(o.orderBy(reverse)).Limit(int(limit))
+	if fromEnd {
+		q = q.Offset(int(offset))
+	} else if c != nil {
 		// After the cursor in the list's direction; before it, reading
 		// backwards.
 		op := ">"
@@ -328,7 +337,7 @@ func (s *Store) pageKeys(q *gorm.DB, o listOrder, p tracker.Page, table, after, 
 // page cache says the page before ended (or the page after began) when it
 // knows, and tells the cache where this page begins and ends. list names
 // the list with its filter and sort.
-func (s *Store) cachedPage(ctx context.Context, q *gorm.DB, o listOrder, p tracker.Page, table, list string) ([]int64, error) {
+func (s *Store) cachedPage(ctx context.Context, q *gorm.DB, o listOrder, p tracker.Page, total int64, table, list string) ([]int64, error) {
 	n := max(p.Number, 1)
 	key := func(page int) pageKey { return pageKey{list: fmt.Sprintf("%s|%d", list, p.Limit()), page: page} }
 	version, err := s.dataVersion(ctx)
@@ -343,7 +352,7 @@ func (s *Store) cachedPage(ctx context.Context, q *gorm.DB, o listOrder, p track
 			before = e.first
 		}
 	}
-	ids, ends, err := s.pageKeys(q, o, p, table, after, before)
+	ids, ends, err := s.pageKeys(q, o, p, total, table, after, before)
 	if err != nil {
 		return nil, err
 	}
@@ -390,7 +399,7 @@ func (s *Store) ListActions(ctx context.Context, f tracker.ActionFilter) ([]trac
 	}
 	list := f
 	list.Page, list.LatestUpdateOnly = tracker.Page{}, false
-	ids, err := s.cachedPage(ctx, s.actionQuery(ctx, f), s.actionOrder(f.Sort), f.Page, "actions", fmt.Sprintf("actions|%s|%+v", s.actionOrder(f.Sort).columns(), filterKey(list)))
+	ids, err := s.cachedPage(ctx, s.actionQuery(ctx, f), s.actionOrder(f.Sort), f.Page, total, "actions", fmt.Sprintf("actions|%s|%+v", s.actionOrder(f.Sort).columns(), filterKey(list)))
 	if err != nil {
 		return nil, 0, fmt.Errorf("list actions: %w", err)
 	}
@@ -412,7 +421,7 @@ func (s *Store) ListRecommendations(ctx context.Context, f tracker.Recommendatio
 	list := f
 	list.Page = tracker.Page{}
 	o := s.recommendationOrder(f.Sort)
-	ids, err := s.cachedPage(ctx, s.recommendationQuery(ctx, f), o, f.Page, "recommendations", fmt.Sprintf("recommendations|%s|%+v", o.columns(), filterKey(list)))
+	ids, err := s.cachedPage(ctx, s.recommendationQuery(ctx, f), o, f.Page, total, "recommendations", fmt.Sprintf("recommendations|%s|%+v", o.columns(), filterKey(list)))
 	if err != nil {
 		return nil, 0, fmt.Errorf("list recommendations: %w", err)
 	}

@@ -82,6 +82,14 @@ func TestPagesInAnyOrder(t *testing.T) {
 				for _, n := range []int{1, 2, 3, 4, 5, 4, 3, 2} {
 					same(fmt.Sprintf("actions by %s, page %d", sort, n), actionIDs(page(n)), all[(n-1)*5:min(n*5, len(all))])
 				}
+				// Each page afresh, as a link from elsewhere opens it: the
+				// change puts what is known of the pages out of date.
+				for _, n := range []int{5, 3, 1, 4, 2} {
+					if _, err := s.EnsureOrganisation(ctx, tracker.Organisation{Name: fmt.Sprintf("Body %s %d %v", sort, n, change)}); err != nil {
+						t.Fatal(err)
+					}
+					same(fmt.Sprintf("actions by %s, page %d afresh", sort, n), actionIDs(page(n)), all[(n-1)*5:min(n*5, len(all))])
+				}
 				if change {
 					// A new action moves every page after its place.
 					if _, err := s.CreateAction(ctx, tracker.Action{OrganisationID: mps.ID, Description: "New", Owner: "A", DueDate: tracker.DatePtr(2024, 1, 1), Status: tracker.ActNotStarted}); err != nil {
@@ -98,6 +106,13 @@ func TestPagesInAnyOrder(t *testing.T) {
 				for _, n := range []int{1, 2, 3, 4, 5, 4, 3, 2} {
 					f.Page = tracker.Page{Number: n, Size: 5}
 					same(fmt.Sprintf("recommendations by %s, page %d", sort, n), recIDs(f), all[(n-1)*5:min(n*5, len(all))])
+				}
+				for _, n := range []int{5, 3, 1, 4, 2} {
+					if _, err := s.EnsureOrganisation(ctx, tracker.Organisation{Name: fmt.Sprintf("Body %s %d %d", sort, n, f.SourceID)}); err != nil {
+						t.Fatal(err)
+					}
+					f.Page = tracker.Page{Number: n, Size: 5}
+					same(fmt.Sprintf("recommendations by %s, page %d afresh", sort, n), recIDs(f), all[(n-1)*5:min(n*5, len(all))])
 				}
 			}
 		}

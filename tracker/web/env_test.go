@@ -25,7 +25,11 @@ import (
 
 func TestMain(m *testing.M) {
 	store.BcryptCost = bcrypt.MinCost // the cost is not what these tests test
-	os.Exit(m.Run())
+	code := m.Run()
+	for _, f := range benchCleanups {
+		f()
+	}
+	os.Exit(code)
 }
 
 // today is the tests' clock, the one the store stamps the trail with.
