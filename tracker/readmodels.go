@@ -184,7 +184,8 @@ type SourceStatusCounts struct {
 
 // ChangedItem is an item changed since a date, with the page it is on.
 type ChangedItem struct {
-	Hit     SearchHit
+	Hit SearchHit
+	// At is when its latest change took effect.
 	At      time.Time
 	Changes int
 }

@@ -56,7 +56,7 @@ func TestChangedSinceAsTheTrailSays(t *testing.T) {
 		time.Date(2026, 3, 12, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 13, 9, 0, 0, 0, time.UTC), now,
 	} {
 		var want int64
-		if err := s.q(ctx).Table("audit_events").Where("at > ? AND entity IN ?", since, entities).
+		if err := s.q(ctx).Table("audit_events").Where("effective_at > ? AND entity IN ?", since, entities).
 			Distinct("entity", "entity_id").Count(&want).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func TestChangedSinceAsTheTrailSays(t *testing.T) {
 			EntityID int64
 		}
 		var wantRows []row
-		if err := s.q(ctx).Table("audit_events").Select("entity, entity_id").Where("at > ? AND entity IN ?", since, entities).
+		if err := s.q(ctx).Table("audit_events").Select("entity, entity_id").Where("effective_at > ? AND entity IN ?", since, entities).
 			Group("entity, entity_id").Order("MAX(id) DESC").Limit(6).Scan(&wantRows).Error; err != nil {
 			t.Fatal(err)
 		}

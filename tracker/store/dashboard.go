@@ -70,8 +70,10 @@ func (s *Store) SourceStatusCounts(ctx context.Context) ([]tracker.SourceStatusC
 	return out, nil
 }
 
-// ChangedSince lists the searchable items changed after since, most
-// recently changed first, with how many changes each had. It reads the
+// ChangedSince lists the searchable items changed after since, by the
+// dates their changes took effect (as "as at", the lists' "changed since"
+// and the reports' marks read them), latest recorded first, with how many
+// changes each had. It reads the
 // latest change of each item and the number of items that last changed on
 // each day, which triggers keep, so it costs the same whatever the trail
 // holds: the total adds up whole days and counts the items of the day
@@ -89,7 +91,7 @@ func (s *Store) ChangedSince(ctx context.Context, since time.Time, limit int) ([
 		Select("COALESCE(CAST(SUM(n) AS BIGINT), 0)").Row().Scan(&whole); err != nil {
 		return nil, 0, fmt.Errorf("count changes: %w", err)
 	}
-	if err := s.q(ctx).Table("audit_latest").Where("entity IN ? AND last_at > ? AND last_at < ?", entities, since, nextDay).
+	if err := s.q(ctx).Table("audit_latest").Where("entity IN ? AND last_effective_at > ? AND last_effective_at < ?", entities, since, nextDay).
 		Count(&partial).Error; err != nil {
 		return nil, 0, fmt.Errorf("count changes: %w", err)
 	}
@@ -100,13 +102,13 @@ func (s *Store) ChangedSince(ctx context.Context, since time.Time, limit int) ([
 		EntityID int64
 	}
 	var recent []latest
-	where := "entity IN ? AND last_at > ?"
+	where := "entity IN ? AND last_effective_at > ?"
 	if s.dialect == SQLite && total > 1000 {
 		// Walk back from the latest change, which finds the few wanted
 		// among many at once; SQLite would otherwise read every item
 		// changed since and sort them (the unary + keeps it off the index
 		// by entity and time). PostgreSQL weighs the two itself.
-		where = "+entity IN ? AND +last_at > ?"
+		where = "+entity IN ? AND +last_effective_at > ?"
 	}
 	if err := s.q(ctx).Table("audit_latest").Select("entity, entity_id").Where(where, entities, since).
 		Order("last_id DESC").Limit(limit).Scan(&recent).Error; err != nil {
@@ -134,7 +136,7 @@ func (s *Store) ChangedSince(ctx context.Context, since time.Time, limit int) ([
 	var rows []row
 	if len(conds) > 0 {
 		err := s.q(ctx).Table("audit_events").Select("entity, entity_id, MAX(id) AS last, COUNT(*) AS n").
-			Where("at > ?", since).Where(strings.Join(conds, " OR "), args...).
+			Where("effective_at > ?", since).Where(strings.Join(conds, " OR "), args...).
 			Group("entity, entity_id").Order("MAX(id) DESC").Scan(&rows).Error
 		if err != nil {
 			return nil, 0, fmt.Errorf("list changes: %w", err)
@@ -153,7 +155,7 @@ func (s *Store) ChangedSince(ctx context.Context, since time.Time, limit int) ([
 	}
 	at := map[int64]time.Time{}
 	for _, e := range events {
-		at[e.ID] = e.At.UTC()
+		at[e.ID] = e.EffectiveAt.UTC()
 	}
 	type docRow struct {
 		Entity   string

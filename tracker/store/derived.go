@@ -8,7 +8,7 @@ import (
 
 // derivedChecks pairs each table kept by triggers with the query that
 // makes its rows from the tables it is derived from; {{far}} is the
-// stand-in date and {{day}} the day of MAX(at).
+// stand-in date and {{day}} the day the latest change took effect.
 var derivedChecks = []struct{ table, columns, kept, want string }{
 	{"action_tallies", "organisation_id, source_id, owner, status, rag, due_date, n",
 		`SELECT organisation_id, source_id, owner, status, rag, due_date, n FROM action_tallies WHERE n <> 0`,
@@ -25,18 +25,18 @@ var derivedChecks = []struct{ table, columns, kept, want string }{
 		`SELECT a.organisation_id, r.source_id, r.status,
 			CASE WHEN r.status IN ('open', 'in_progress') AND r.deadline_date IS NOT NULL THEN r.deadline_date ELSE {{far}} END, COUNT(*)
 		FROM recommendation_addressees a JOIN recommendations r ON r.id = a.recommendation_id WHERE r.deleted_at IS NULL GROUP BY 1, 2, 3, 4`},
-	{"audit_latest", "entity, entity_id, last_id, last_at, last_day",
-		`SELECT entity, entity_id, last_id, last_at, last_day FROM audit_latest`,
-		`SELECT entity, entity_id, MAX(id), MAX(at), {{day}} FROM audit_events GROUP BY entity, entity_id`},
+	{"audit_latest", "entity, entity_id, last_id, last_effective_at, last_day",
+		`SELECT entity, entity_id, last_id, last_effective_at, last_day FROM audit_latest`,
+		`SELECT entity, entity_id, MAX(id), MAX(COALESCE(effective_at, at)), {{day}} FROM audit_events GROUP BY entity, entity_id`},
 	{"change_days", "entity, day, n",
 		`SELECT entity, day, n FROM change_days WHERE n <> 0`,
 		`SELECT entity, day, COUNT(*) FROM (SELECT entity, entity_id, {{day}} AS day FROM audit_events GROUP BY entity, entity_id) latest GROUP BY entity, day`},
 }
 
 func (s *Store) derivedSQL(want string) string {
-	far, day := `'9999-12-31 00:00:00+00:00'`, `CAST(julianday(MAX(at)) - 2440587.5 AS INTEGER)`
+	far, day := `'9999-12-31 00:00:00+00:00'`, `CAST(julianday(MAX(COALESCE(effective_at, at))) - 2440587.5 AS INTEGER)`
 	if s.dialect == Postgres {
-		far, day = `DATE '9999-12-31'`, `FLOOR(EXTRACT(EPOCH FROM MAX(at)) / 86400)::BIGINT`
+		far, day = `DATE '9999-12-31'`, `FLOOR(EXTRACT(EPOCH FROM MAX(COALESCE(effective_at, at))) / 86400)::BIGINT`
 	}
 	return strings.NewReplacer("{{far}}", far, "{{day}}", day).Replace(want)
 }

@@ -460,50 +460,23 @@ func withoutSince(f tracker.ActionFilter) tracker.ActionFilter {
 }
 
 // actionTotal counts the actions f keeps. Filters the tallies know add up
-// tally rows; a recommendation, a reference or "changed since" count the
-// actions themselves, which those filters keep few of.
+// tally rows, by the same conditions as the list (actionConds); a
+// recommendation, a reference or "changed since" count the actions
+// themselves, which those filters keep few of.
 func (s *Store) actionTotal(ctx context.Context, f tracker.ActionFilter) (int64, error) {
 	var n int64
 	if f.RecommendationID != 0 || f.ReferenceID != 0 || f.ChangedSince != nil {
 		err := s.actionQuery(ctx, f).Count(&n).Error
 		return n, err
 	}
-	q := s.q(ctx).Table("action_tallies")
-	today := tracker.Day(f.Today)
-	if f.OrganisationID != 0 {
-		q = q.Where("organisation_id = ?", f.OrganisationID)
-	}
-	if f.Owner != "" {
-		q = q.Where("owner = ?", f.Owner)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Open || f.Overdue || f.DueWithinDays > 0 {
-		q = q.Where("status IN ?", openAction)
-	}
-	if f.Overdue {
-		q = q.Where("due_date < ?", today)
-	}
-	if f.DueWithinDays > 0 {
-		q = q.Where("due_date >= ? AND due_date <= ?", today, today.AddDate(0, 0, f.DueWithinDays))
-	}
-	if f.SourceID != 0 {
-		q = q.Where("source_id = ?", f.SourceID)
-	}
-	switch f.RAG {
-	case "":
-	case "none":
-		q = q.Where("rag = ''")
-	default:
-		q = q.Where("rag = ?", f.RAG)
-	}
+	q := actionConds(s.q(ctx).Table("action_tallies"), f)
 	err := q.Select("COALESCE(CAST(SUM(n) AS BIGINT), 0)").Row().Scan(&n)
 	return n, err
 }
 
 // recommendationTotal counts the recommendations f keeps, from the
-// tallies unless it filters by theme or by change.
+// tallies by the same conditions as the list (recommendationConds),
+// unless it filters by theme or by change.
 func (s *Store) recommendationTotal(ctx context.Context, f tracker.RecommendationFilter) (int64, error) {
 	var n int64
 	if f.Theme != "" || f.ChangedSince != nil {
@@ -514,18 +487,6 @@ func (s *Store) recommendationTotal(ctx context.Context, f tracker.Recommendatio
 	if f.OrganisationID != 0 {
 		q = s.q(ctx).Table("addressee_tallies").Where("organisation_id = ?", f.OrganisationID)
 	}
-	if f.SourceID != 0 {
-		q = q.Where("source_id = ?", f.SourceID)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Outstanding || f.Overdue {
-		q = q.Where("status IN ?", outstandingRec)
-	}
-	if f.Overdue {
-		q = q.Where("deadline_date < ?", tracker.Day(f.Today))
-	}
-	err := q.Select("COALESCE(CAST(SUM(n) AS BIGINT), 0)").Row().Scan(&n)
+	err := recommendationConds(q, f).Select("COALESCE(CAST(SUM(n) AS BIGINT), 0)").Row().Scan(&n)
 	return n, err
 }

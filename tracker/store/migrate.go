@@ -400,6 +400,7 @@ var migrations = []migration{
 		},
 	},
 	migration0009,
+	migration0010,
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.

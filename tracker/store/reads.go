@@ -230,16 +230,36 @@ func (s *Store) sourceAddressees(ctx context.Context, id int64) ([]tracker.Organ
 
 func (s *Store) recommendationQuery(ctx context.Context, f tracker.RecommendationFilter) *gorm.DB {
 	q := s.q(ctx).Model(&recommendationRow{})
+	bySource := f
 	if o := s.recommendationOrder(f.Sort); f.SourceID != 0 && s.dialect == SQLite && o.columns() == s.recommendationOrder("number").columns() {
 		// The source's recommendations are one stretch of the index in
 		// number order, whose keys begin with the source's id; said so,
 		// SQLite reads that stretch in order instead of sorting them.
 		q = q.Where(o.columns()+" >= ? AND "+o.columns()+" < ?", fmt.Sprintf("%020d", f.SourceID), fmt.Sprintf("%020d", f.SourceID+1))
-	} else if f.SourceID != 0 {
-		q = q.Where("source_id = ?", f.SourceID)
+		bySource.SourceID = 0
 	}
+	q = recommendationConds(q, bySource)
 	if f.OrganisationID != 0 {
 		q = q.Where("id IN (SELECT recommendation_id FROM recommendation_addressees WHERE organisation_id = ?)", f.OrganisationID)
+	}
+	if f.Theme != "" {
+		// Themes are stored one a line; match a whole line.
+		q = q.Where("(themes = ? OR themes LIKE ? OR themes LIKE ? OR themes LIKE ?)", f.Theme, f.Theme+"\n%", "%\n"+f.Theme, "%\n"+f.Theme+"\n%")
+	}
+	if f.ChangedSince != nil {
+		q = q.Where("id IN (SELECT entity_id FROM audit_latest WHERE entity = ? AND last_effective_at > ?)", EntityRecommendation, *f.ChangedSince)
+	}
+	return q
+}
+
+// recommendationConds adds the conditions of f that the recommendations
+// and their tallies both answer (recommendation_tallies and
+// addressee_tallies name their columns as recommendations does), so a list
+// and its total keep the same rows by one rule. An organisation, a theme
+// and "changed since" are answered by each in its own way.
+func recommendationConds(q *gorm.DB, f tracker.RecommendationFilter) *gorm.DB {
+	if f.SourceID != 0 {
+		q = q.Where("source_id = ?", f.SourceID)
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
@@ -249,13 +269,6 @@ func (s *Store) recommendationQuery(ctx context.Context, f tracker.Recommendatio
 	}
 	if f.Overdue {
 		q = q.Where("deadline_date < ?", tracker.Day(f.Today))
-	}
-	if f.Theme != "" {
-		// Themes are stored one a line; match a whole line.
-		q = q.Where("(themes = ? OR themes LIKE ? OR themes LIKE ? OR themes LIKE ?)", f.Theme, f.Theme+"\n%", "%\n"+f.Theme, "%\n"+f.Theme+"\n%")
-	}
-	if f.ChangedSince != nil {
-		q = q.Where("id IN (SELECT entity_id FROM audit_latest WHERE entity = ? AND last_at > ?)", EntityRecommendation, *f.ChangedSince)
 	}
 	return q
 }
@@ -539,7 +552,26 @@ func (s *Store) actionItems(ctx context.Context, rows []actionRow, latest bool) 
 }
 
 func (s *Store) actionQuery(ctx context.Context, f tracker.ActionFilter) *gorm.DB {
-	q := s.q(ctx).Model(&actionRow{})
+	q := actionConds(s.q(ctx).Model(&actionRow{}), f)
+	if f.RecommendationID != 0 {
+		q = q.Where("recommendation_id = ?", f.RecommendationID)
+	}
+	if f.ReferenceID != 0 {
+		q = q.Where("reference_id = ?", f.ReferenceID)
+	}
+	if f.ChangedSince != nil {
+		q = q.Where(`(id IN (SELECT entity_id FROM audit_latest WHERE entity = ? AND last_effective_at > ?)
+			OR id IN (SELECT u.action_id FROM progress_updates u JOIN audit_latest e ON e.entity = ? AND e.entity_id = u.id WHERE e.last_effective_at > ?))`,
+			EntityAction, *f.ChangedSince, EntityUpdate, *f.ChangedSince)
+	}
+	return q
+}
+
+// actionConds adds the conditions of f that the actions and their tallies
+// both answer (action_tallies names its columns as actions does), so the
+// log and its total keep the same rows by one rule. A recommendation, a
+// reference and "changed since" are for actionQuery alone.
+func actionConds(q *gorm.DB, f tracker.ActionFilter) *gorm.DB {
 	today := tracker.Day(f.Today)
 	if f.OrganisationID != 0 {
 		q = q.Where("organisation_id = ?", f.OrganisationID)
@@ -562,23 +594,12 @@ func (s *Store) actionQuery(ctx context.Context, f tracker.ActionFilter) *gorm.D
 	if f.SourceID != 0 {
 		q = q.Where("source_id = ?", f.SourceID)
 	}
-	if f.RecommendationID != 0 {
-		q = q.Where("recommendation_id = ?", f.RecommendationID)
-	}
-	if f.ReferenceID != 0 {
-		q = q.Where("reference_id = ?", f.ReferenceID)
-	}
 	switch f.RAG {
 	case "":
 	case "none":
 		q = q.Where("rag = ''")
 	default:
 		q = q.Where("rag = ?", f.RAG)
-	}
-	if f.ChangedSince != nil {
-		q = q.Where(`(id IN (SELECT entity_id FROM audit_latest WHERE entity = ? AND last_at > ?)
-			OR id IN (SELECT u.action_id FROM progress_updates u JOIN audit_latest e ON e.entity = ? AND e.entity_id = u.id WHERE e.last_at > ?))`,
-			EntityAction, *f.ChangedSince, EntityUpdate, *f.ChangedSince)
 	}
 	return q
 }

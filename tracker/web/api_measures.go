@@ -90,7 +90,7 @@ func (req measureRequest) apply(m *tracker.Measure) map[string]string {
 func (s *Server) checkMeasureLinks(c *gin.Context, m tracker.Measure, errs map[string]string) error {
 	ctx := c.Request.Context()
 	if m.OrganisationID != 0 && m.Name != "" {
-		same, _, err := s.store.FilterMeasures(ctx, store.MeasureFilter{OrganisationID: m.OrganisationID, Page: tracker.Page{Size: 10000}})
+		same, _, err := s.store.FilterMeasures(ctx, store.MeasureFilter{OrganisationID: m.OrganisationID, Page: tracker.AllRows})
 		if err != nil {
 			return err
 		}

@@ -163,12 +163,12 @@ func (s *Server) referenceFormFor(c *gin.Context, heading, post, cancel string) 
 		s.fail(c, err)
 		return editForm{}, false
 	}
-	sources, _, err := s.store.ListSources(ctx, tracker.Page{Size: 1000}, s.today())
+	sources, _, err := s.store.ListSources(ctx, tracker.AllRows, s.today())
 	if err != nil {
 		s.fail(c, err)
 		return editForm{}, false
 	}
-	recs, _, err := s.store.ListRecommendations(ctx, tracker.RecommendationFilter{Page: tracker.Page{Size: 5000}, Today: s.today()})
+	recs, _, err := s.store.ListRecommendations(ctx, tracker.RecommendationFilter{Page: tracker.AllRows, Today: s.today()})
 	if err != nil {
 		s.fail(c, err)
 		return editForm{}, false

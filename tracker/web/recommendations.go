@@ -74,7 +74,7 @@ func (s *Server) recommendationList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	sources, _, err := s.store.ListSources(ctx, tracker.Page{Size: 1000}, s.today())
+	sources, _, err := s.store.ListSources(ctx, tracker.AllRows, s.today())
 	if err != nil {
 		s.fail(c, err)
 		return

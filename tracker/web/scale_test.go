@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store"
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
 )
 
@@ -95,4 +97,46 @@ func TestExportBeyondTheVariableLimit(t *testing.T) {
 			t.Errorf("the CSV has %d rows, want %d actions and a header", len(rows), total)
 		}
 	}
+}
+
+// TestFormsListEverySource: the recommendations' source filter and the
+// reference form offer every source and every recommendation, however many
+// there are; none is dropped past a fixed number.
+func TestFormsListEverySource(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a large register; run without -short")
+	}
+	e := newEnv(t, storetest.SQLite(t), 25)
+	ctx := t.Context()
+	orgs, err := e.s.Organisations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1,001 more sources, the oldest last in the lists.
+	var last tracker.Source
+	err = e.s.Bulk(ctx, func(tx *store.Store) error {
+		for i := 1001; i >= 1; i-- {
+			d := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i)
+			src, err := tx.CreateSource(ctx, tracker.Source{Kind: tracker.KindCommitteeReport, Title: "Report Ⅱ no. " + strconv.Itoa(i), IssuedByID: orgs[0].ID, Date: &d})
+			if err != nil {
+				return err
+			}
+			last = src
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.BulkRecommendations(t, e.s, last.ID, 5001)
+	recs, _, err := e.s.ListRecommendations(ctx, tracker.RecommendationFilter{SourceID: last.ID, Sort: "number", Page: tracker.Page{Number: 201, Size: 25}})
+	if err != nil || len(recs) != 1 || recs[0].Recommendation.Number != "B5001" {
+		t.Fatalf("the last recommendation: %+v %v", recs, err)
+	}
+	c := e.login(admin)
+	page := c.get("/recommendations", http.StatusOK)
+	mustContain(t, page, "the source filter offers the oldest source", `<option value="`+strconv.FormatInt(last.ID, 10)+`"`)
+	form := c.get("/references/new", http.StatusOK)
+	mustContain(t, form, "the reference form offers the oldest source and its last recommendation",
+		`value="`+strconv.FormatInt(last.ID, 10)+`"`, `value="`+strconv.FormatInt(recs[0].Recommendation.ID, 10)+`"`)
 }
