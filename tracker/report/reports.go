@@ -105,7 +105,9 @@ func cutAtWord(text string, limit int) (string, bool) {
 	if end == 0 {
 		end = limit
 	}
-	return strings.TrimRightFunc(string(r[:end]), func(c rune) bool { return unicode.IsSpace(c) || unicode.IsPunct(c) && c != ')' && c != '”' && c != '’' }) + "…", true
+	return strings.TrimRightFunc(string(r[:end]), func(c rune) bool {
+		return unicode.IsSpace(c) || unicode.IsPunct(c) && c != ')' && c != '”' && c != '’'
+	}) + "…", true
 }
 
 func statusText(a tracker.Action) string {
