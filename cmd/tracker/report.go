@@ -19,7 +19,7 @@ import (
 // reportCmd writes one of the PDF reports:
 //
 //	tracker report reference|source|outstanding|actions [--ref NUMBER] [--source TEXT]
-//	    [--as-at YYYY-MM-DD] [--since YYYY-MM-DD] [--as-recorded] -o FILE.pdf
+//	    [--as-at YYYY-MM-DD] [--since YYYY-MM-DD] [--as-recorded] [--no-actions] -o FILE.pdf
 func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return errors.New("say which report: tracker report reference|source|outstanding|actions ... -o FILE.pdf")
@@ -27,7 +27,7 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	kind := args[0]
 	var c config
 	var ref, source, asAtText, sinceText, output, fontDir string
-	var recorded bool
+	var recorded, noActions bool
 	fs := newFlags("report "+kind, out)
 	dbFlag(fs, &c)
 	fs.StringVar(&ref, "ref", "", "the reference's number (reference report)")
@@ -35,6 +35,7 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&asAtText, "as-at", "", "show the tracker as it stood at the end of this day, YYYY-MM-DD (default today)")
 	fs.StringVar(&sinceText, "since", "", "mark items new or changed since this day, YYYY-MM-DD")
 	fs.BoolVar(&recorded, "as-recorded", false, "read the tracker as it had been typed in by the --as-at day, rather than by the dates things took effect")
+	fs.BoolVar(&noActions, "no-actions", false, "leave the actions out of a reference's reply")
 	fs.StringVar(&output, "o", "", "the PDF file to write")
 	fs.StringVar(&fontDir, "font-dir", os.Getenv("TRACKER_PDF_FONT_DIR"), "a folder holding the DejaVu Sans faces (env TRACKER_PDF_FONT_DIR); default: the system's DejaVu Sans, else the Go fonts")
 	if err := parse(fs, args[1:]); err != nil {
@@ -43,7 +44,7 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	if output == "" {
 		return errors.New("say where to write the PDF: -o FILE.pdf")
 	}
-	req := report.Request{Kind: kind, AsAt: clock.Today()}
+	req := report.Request{Kind: kind, AsAt: clock.Today(), LeaveOutActions: noActions}
 	switch kind {
 	case report.KindReference, report.KindSource, report.KindOutstanding, report.KindActions:
 	default:

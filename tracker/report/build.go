@@ -34,6 +34,9 @@ type Request struct {
 	Since *time.Time
 	// Author names who the document is from when the data does not.
 	Author string
+	// LeaveOutActions prints a reference's reply without its actions
+	// (the reply only; other reports ignore it).
+	LeaveOutActions bool
 }
 
 // Moment is the last instant of the as-at day: the report shows every
@@ -102,7 +105,7 @@ func Read(ctx context.Context, data Data, view *tracker.View, req Request) (*Con
 func (c *Contents) Write(w io.Writer, fonts *Fonts) (Result, error) {
 	switch c.req.Kind {
 	case KindReference:
-		return ReferenceResponse(w, fonts, c.view, c.reference, c.meta)
+		return ReferenceResponse(w, fonts, c.view, c.reference, c.meta, ReplyOptions{LeaveOutActions: c.req.LeaveOutActions})
 	case KindSource:
 		return SourceStatus(w, fonts, c.view, c.source, c.recs, c.meta)
 	case KindOutstanding:

@@ -35,15 +35,13 @@ func (m Meta) AsAtLine() string {
 	return s
 }
 
-// Page geometry in millimetres (A4 portrait).
+// Page geometry in millimetres; the page's own size is the doc's (A4,
+// portrait or landscape).
 const (
-	pageW     = 210.0
-	pageH     = 297.0
 	marginL   = 18.0
 	marginR   = 18.0
 	marginT   = 24.0
 	marginB   = 20.0
-	bodyW     = pageW - marginL - marginR
 	lineH     = 5.0
 	fontSize  = 10.0
 	tableSize = 8.5
@@ -61,6 +59,9 @@ type doc struct {
 	// face is the style and size last set, so that setting the same again
 	// writes nothing; gofpdf writes a font change every time it is asked.
 	face face
+	// pageW and pageH are the page's size, bodyW the width between the
+	// margins.
+	pageW, pageH, bodyW float64
 }
 
 type face struct {
@@ -68,9 +69,16 @@ type face struct {
 	size  float64
 }
 
-func newDoc(fonts *Fonts, meta Meta) *doc {
-	pdf := gofpdf.New("P", "mm", "A4", "")
+// newDoc starts an A4 document, portrait unless landscape is set.
+func newDoc(fonts *Fonts, meta Meta, landscape bool) *doc {
+	orientation := "P"
+	if landscape {
+		orientation = "L"
+	}
+	pdf := gofpdf.New(orientation, "mm", "A4", "")
 	d := &doc{pdf: pdf, fonts: fonts, meta: meta}
+	d.pageW, d.pageH = pdf.GetPageSize()
+	d.bodyW = d.pageW - marginL - marginR
 	pdf.AddUTF8FontFromBytes(family, "", fonts.Regular)
 	pdf.AddUTF8FontFromBytes(family, "B", fonts.Bold)
 	pdf.AddUTF8FontFromBytes(family, "I", fonts.Italic)
@@ -96,12 +104,12 @@ func newDoc(fonts *Fonts, meta Meta) *doc {
 		d.font("", 8)
 		pdf.SetTextColor(80, 90, 95)
 		if title == "" {
-			title = d.fit(d.clean(meta.Title), bodyW*0.62, 8)
+			title = d.fit(d.clean(meta.Title), d.bodyW*0.62, 8)
 		}
-		pdf.CellFormat(bodyW*0.62, 4, title, "", 0, "L", false, 0, "")
-		pdf.CellFormat(bodyW*0.38, 4, asAt, "", 1, "R", false, 0, "")
+		pdf.CellFormat(d.bodyW*0.62, 4, title, "", 0, "L", false, 0, "")
+		pdf.CellFormat(d.bodyW*0.38, 4, asAt, "", 1, "R", false, 0, "")
 		pdf.SetDrawColor(177, 180, 182)
-		pdf.Line(marginL, 15, pageW-marginR, 15)
+		pdf.Line(marginL, 15, d.pageW-marginR, 15)
 		pdf.SetTextColor(11, 12, 12)
 		pdf.SetY(marginT)
 		// gofpdf puts back the font of before the page break after this
@@ -113,8 +121,8 @@ func newDoc(fonts *Fonts, meta Meta) *doc {
 		pdf.SetY(-14)
 		d.font("", 8)
 		pdf.SetTextColor(80, 90, 95)
-		pdf.CellFormat(bodyW/2, 4, d.clean("As at "+tracker.FormatDate(meta.AsAt)), "", 0, "L", false, 0, "")
-		pdf.CellFormat(bodyW/2, 4, fmt.Sprintf("Page %d of {nb}", pdf.PageNo()), "", 0, "R", false, 0, "")
+		pdf.CellFormat(d.bodyW/2, 4, d.clean("As at "+tracker.FormatDate(meta.AsAt)), "", 0, "L", false, 0, "")
+		pdf.CellFormat(d.bodyW/2, 4, fmt.Sprintf("Page %d of {nb}", pdf.PageNo()), "", 0, "R", false, 0, "")
 		pdf.SetTextColor(11, 12, 12)
 	})
 	pdf.SetTextColor(11, 12, 12)
@@ -170,7 +178,7 @@ func (d *doc) finish(w io.Writer) error {
 	return nil
 }
 
-func (d *doc) bottom() float64 { return pageH - marginB }
+func (d *doc) bottom() float64 { return d.pageH - marginB }
 
 // ensure starts a new page unless h millimetres fit on this one.
 func (d *doc) ensure(h float64) {
@@ -179,19 +187,23 @@ func (d *doc) ensure(h float64) {
 	}
 }
 
-// heading sets a heading and a bookmark at the given outline level.
-func (d *doc) heading(level int, text string) {
+// heading sets a heading and a bookmark at the given outline level, kept
+// with at least a few lines of what follows it.
+func (d *doc) heading(level int, text string) { d.headingKeep(level, text, 28) }
+
+// headingKeep sets a heading on a page that has room for it and keep
+// millimetres of what follows.
+func (d *doc) headingKeep(level int, text string, keep float64) {
 	sizes := []float64{18, 14, 12, 10.5}
 	size := sizes[min(level, len(sizes)-1)]
-	// Keep a heading with at least a few lines of what follows it.
-	d.ensure(size*0.8 + 28)
+	d.ensure(size*0.85 + 1.5 + keep)
 	if d.pdf.GetY() > marginT+1 {
 		d.pdf.Ln(size * 0.35)
 	}
 	text = d.clean(text)
 	d.pdf.Bookmark(text, level, -1)
 	d.font("B", size)
-	d.pdf.MultiCell(bodyW, size*0.5, text, "", "L", false)
+	d.pdf.MultiCell(d.bodyW, size*0.5, text, "", "L", false)
 	d.pdf.Ln(1.5)
 	d.font("", fontSize)
 }
@@ -200,7 +212,7 @@ func (d *doc) heading(level int, text string) {
 func (d *doc) caption(text string) {
 	d.font("", 8.5)
 	d.pdf.SetTextColor(80, 90, 95)
-	d.pdf.MultiCell(bodyW, 4.2, d.clean(text), "", "L", false)
+	d.pdf.MultiCell(d.bodyW, 4.2, d.clean(text), "", "L", false)
 	d.pdf.SetTextColor(11, 12, 12)
 	d.font("", fontSize)
 }
@@ -228,13 +240,15 @@ func markLabel(mark string, since *time.Time) string {
 	return word + " since " + tracker.FormatDate(*since)
 }
 
-// pairs sets label–value rows, the summary list of the pages.
+// pairs sets label–value rows, the summary list of the pages. The labels
+// start where body text starts: inside gofpdf's cell margin.
 func (d *doc) pairs(rows [][2]string) {
 	labelW := 48.0
+	in := d.pdf.GetCellMargin()
 	for _, r := range rows {
 		value := d.clean(r[1])
 		d.font("", fontSize)
-		lines := d.pdf.SplitText(value, bodyW-labelW)
+		lines := d.pdf.SplitText(value, d.bodyW-labelW)
 		if len(lines) == 0 {
 			lines = []string{""}
 		}
@@ -243,17 +257,17 @@ func (d *doc) pairs(rows [][2]string) {
 			d.ensure(h + 1)
 		}
 		d.font("B", fontSize)
-		d.textAt(marginL, d.pdf.GetY(), labelW, lineH, d.clean(r[0]), "L")
+		d.textAt(marginL+in, d.pdf.GetY(), labelW, lineH, d.clean(r[0]), "L")
 		d.font("", fontSize)
 		for i, l := range lines {
 			if i > 0 && d.pdf.GetY()+lineH > d.bottom() {
 				d.pdf.AddPage()
 			}
-			d.textAt(marginL+labelW, d.pdf.GetY(), bodyW-labelW, lineH, l, "L")
+			d.textAt(marginL+in+labelW, d.pdf.GetY(), d.bodyW-labelW, lineH, l, "L")
 			d.pdf.SetY(d.pdf.GetY() + lineH)
 		}
 		d.pdf.SetDrawColor(210, 212, 214)
-		d.pdf.Line(marginL, d.pdf.GetY()+0.6, pageW-marginR, d.pdf.GetY()+0.6)
+		d.pdf.Line(marginL, d.pdf.GetY()+0.6, d.pageW-marginR, d.pdf.GetY()+0.6)
 		d.pdf.Ln(1.4)
 	}
 	d.pdf.Ln(2)
@@ -280,7 +294,7 @@ func (d *doc) markdown(text string, indent float64) {
 			d.font("B", 11)
 			d.ensure(12)
 			d.pdf.SetX(marginL + indent)
-			d.pdf.MultiCell(bodyW-indent, 5.5, strings.TrimLeft(strings.TrimLeft(block, "#"), " "), "", "L", false)
+			d.pdf.MultiCell(d.bodyW-indent, 5.5, strings.TrimLeft(strings.TrimLeft(block, "#"), " "), "", "L", false)
 			d.font("", fontSize)
 			d.pdf.Ln(1)
 		case isList(lines):
@@ -329,7 +343,7 @@ func (d *doc) rich(text string, indent float64) {
 		// Plain text: MultiCell sets it in one pass, far faster than Write.
 		d.font("", fontSize)
 		d.pdf.SetX(left)
-		d.pdf.MultiCell(pageW-marginR-left, lineH, text, "", "L", false)
+		d.pdf.MultiCell(d.pageW-marginR-left, lineH, text, "", "L", false)
 		return
 	}
 	d.pdf.SetLeftMargin(left)
@@ -365,7 +379,7 @@ func (d *doc) write(s string) {
 	if s == "" {
 		return
 	}
-	maxW := pageW - marginR - d.pdf.GetX()
+	maxW := d.pageW - marginR - d.pdf.GetX()
 	if maxW < 20 {
 		maxW = 20
 	}
@@ -374,8 +388,8 @@ func (d *doc) write(s string) {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		if len(word) > 30 && d.pdf.GetStringWidth(word) > bodyW-20 {
-			b.WriteString(strings.Join(d.pdf.SplitText(word, bodyW-20), " "))
+		if len(word) > 30 && d.pdf.GetStringWidth(word) > d.bodyW-20 {
+			b.WriteString(strings.Join(d.pdf.SplitText(word, d.bodyW-20), " "))
 			continue
 		}
 		b.WriteString(word)
@@ -386,93 +400,318 @@ func (d *doc) write(s string) {
 // column is one column of a table.
 type column struct {
 	Title string
-	Width float64 // share of the body width; the shares add up to 1
+	// Width is the column's share of the body width. For a table with
+	// fitted columns it is the share of what those leave.
+	Width float64
 	Align string
+	// Fit sizes the column to its longest line, up to Max of the body
+	// width (fitMax when unset), so that short values such as dates and
+	// status words sit on one line and no word breaks.
+	Fit bool
+	Max float64
 }
 
-// cell is one table cell: text, optional bold, optional RAG chip.
+// cell is one table cell: text, optional bold, optional RAG chip, and a
+// secondary line set in grey below the text (an owner's unit).
 type cell struct {
 	Text string
 	Bold bool
 	RAG  string
 	Mark string
+	Sub  string
 }
 
 var ragColours = map[string][3]int{
 	tracker.RAGRed: {212, 53, 28}, tracker.RAGAmber: {244, 119, 56}, tracker.RAGGreen: {0, 112, 60}, tracker.RAGNone: {177, 180, 182},
 }
 
-// table sets rows under a header that is repeated on every page. A row
-// that does not fit moves to the next page; a row taller than a page is
-// split line by line across pages.
-func (d *doc) table(cols []column, rows [][]cell) {
+const (
+	// rowLineH is the height of a line of table text.
+	rowLineH = 4.4
+	// fitMax is how much of the body a fitted column may take.
+	fitMax = 0.22
+	// splitSlack is what gofpdf's SplitText keeps from a width (its cell
+	// margin on both sides), with a little room for rounding.
+	splitSlack = 2.3
+	// chipRoom is the room a RAG chip takes before its word.
+	chipRoom = 5.0
+	// tallRow is the number of lines from which a row that does not fit
+	// on the page is split across pages rather than moved whole, so that
+	// no page is left mostly empty; splitRoom is the least it leaves.
+	tallRow   = 16
+	splitRoom = 6
+)
+
+// tableLayout is a table measured and split into lines, ready to set.
+type tableLayout struct {
+	cols    []column
+	rows    [][]cell
+	widths  []float64
+	lines   [][][]string // per row, per column, the lines of text
+	grey    [][]int      // per row, per column, the first line of the grey sub-text
+	heights []int        // per row, lines in its tallest cell
+	head    [][]string
+	headH   float64
+}
+
+// cellText is the text a cell shows: cleaned, with its change flag.
+func (d *doc) cellText(c cell) string {
+	text := d.clean(c.Text)
+	if c.Mark != "" && d.meta.Since != nil {
+		text = "[" + markLabel(c.Mark, d.meta.Since) + "]\n" + text
+	}
+	return text
+}
+
+func cellStyle(c cell) string {
+	if c.Bold {
+		return "B"
+	}
+	return ""
+}
+
+// textWidths returns the width of the longest line of text, of its
+// longest word and of its first line, in the current font.
+func (d *doc) textWidths(text string) (line, word, first float64) {
+	for i, l := range strings.Split(text, "\n") {
+		w := d.pdf.GetStringWidth(l)
+		line = math.Max(line, w)
+		if i == 0 {
+			first = w
+		}
+		if w <= word {
+			continue // no word of it can be wider than the widest yet
+		}
+		for _, f := range strings.Fields(l) {
+			word = math.Max(word, d.pdf.GetStringWidth(f))
+		}
+	}
+	return line, word, first
+}
+
+// columnWidths gives fitted columns the width of their longest line (no
+// more than their Max of the body) and never less than their longest word;
+// the other columns share what is left by their Width, each given room for
+// its longest word where the page allows.
+func (d *doc) columnWidths(cols []column, texts [][]string, subs [][]string, rows [][]cell) []float64 {
 	widths := make([]float64, len(cols))
-	for i, c := range cols {
-		widths[i] = c.Width * bodyW
+	fitted := false
+	for _, c := range cols {
+		fitted = fitted || c.Fit
 	}
-	header := func() {
-		d.font("B", tableSize)
-		d.pdf.SetFillColor(243, 242, 241)
-		h := 0.0
-		split := make([][]string, len(cols))
+	if !fitted {
 		for i, c := range cols {
-			split[i] = d.pdf.SplitText(d.clean(c.Title), widths[i]-2*cellPad)
-			h = math.Max(h, float64(len(split[i]))*4.4+2*cellPad)
+			widths[i] = c.Width * d.bodyW
 		}
-		x, y := marginL, d.pdf.GetY()
-		for i := range cols {
-			d.pdf.Rect(x, y, widths[i], h, "F")
-			for j, l := range split[i] {
-				d.textAt(x+cellPad, y+cellPad+float64(j)*4.4, widths[i]-2*cellPad, 4.4, l, cols[i].Align)
-			}
-			x += widths[i]
-		}
-		d.pdf.SetXY(marginL, y+h)
-		d.font("", tableSize)
-		d.inkFill()
+		return widths
 	}
-	const lh = 4.4
-	split := make([][][]string, len(rows))
-	heights := make([]int, len(rows))
+	natural := make([]float64, len(cols))
+	longest := make([]float64, len(cols))
+	// A cell's first line is its value (a date, a status, a name): the
+	// column is made wide enough for it where it can be.
+	firsts := make([]float64, len(cols))
+	for i, c := range cols {
+		d.font("B", tableSize)
+		natural[i], longest[i], _ = d.textWidths(d.clean(c.Title))
+	}
+	for r, row := range rows {
+		for i := range cols {
+			if i >= len(row) {
+				continue
+			}
+			d.font(cellStyle(row[i]), tableSize)
+			extra := 0.0
+			if row[i].RAG != "" {
+				extra = chipRoom
+			}
+			l, w, f := d.textWidths(texts[r][i])
+			natural[i] = math.Max(natural[i], l+extra)
+			longest[i] = math.Max(longest[i], w+extra)
+			firsts[i] = math.Max(firsts[i], f+extra)
+			if subs[r][i] != "" {
+				d.font("", tableSize)
+				l, w, _ := d.textWidths(subs[r][i])
+				natural[i] = math.Max(natural[i], l)
+				longest[i] = math.Max(longest[i], w)
+			}
+		}
+	}
+	pad := 2*cellPad + splitSlack
+	left := d.bodyW
+	weights := 0.0
+	for i, c := range cols {
+		if !c.Fit {
+			weights += c.Width
+			continue
+		}
+		most := c.Max
+		if most == 0 {
+			most = fitMax
+		}
+		most *= d.bodyW
+		// A word or a first line wider than the column's Max widens it, up
+		// to half as much again.
+		widths[i] = math.Max(math.Min(natural[i]+pad, most), math.Min(math.Max(longest[i], firsts[i])+pad, most*1.5))
+		left -= widths[i]
+	}
+	// Fitted columns never take more than two thirds of the body.
+	if share := d.bodyW * 2 / 3; left < d.bodyW-share {
+		scale := share / (d.bodyW - left)
+		for i, c := range cols {
+			if c.Fit {
+				widths[i] *= scale
+			}
+		}
+		left = d.bodyW - share
+	}
+	// The rest by weight; a column too narrow for its longest word takes
+	// what that word needs (up to a third of the body), one wider than
+	// its longest line takes that line, and the others share what remains.
+	// In column order, so that the same table is always laid out alike.
+	var open []int
+	for i, c := range cols {
+		if !c.Fit {
+			open = append(open, i)
+		}
+	}
+	for len(open) > 0 {
+		fixed := false
+		for k, i := range open {
+			w := left * cols[i].Width / weights
+			need := math.Min(longest[i]+pad, d.bodyW/3)
+			if w < need && need < left || w > natural[i]+pad && len(open) > 1 {
+				if w > natural[i]+pad {
+					need = natural[i] + pad
+				}
+				widths[i] = need
+				left -= need
+				weights -= cols[i].Width
+				open = append(open[:k], open[k+1:]...)
+				fixed = true
+				break
+			}
+		}
+		if fixed {
+			continue
+		}
+		for _, i := range open {
+			widths[i] = left * cols[i].Width / weights
+		}
+		break
+	}
+	return widths
+}
+
+// layout measures a table and splits its text into lines.
+func (d *doc) layout(cols []column, rows [][]cell) *tableLayout {
+	t := &tableLayout{cols: cols, rows: rows}
+	texts := make([][]string, len(rows))
+	subs := make([][]string, len(rows))
+	for r, row := range rows {
+		texts[r] = make([]string, len(cols))
+		subs[r] = make([]string, len(cols))
+		for i := range cols {
+			if i < len(row) {
+				texts[r][i] = d.cellText(row[i])
+				if row[i].Sub != "" {
+					subs[r][i] = d.clean(row[i].Sub)
+				}
+			}
+		}
+	}
+	t.widths = d.columnWidths(cols, texts, subs, rows)
+	d.font("B", tableSize)
+	t.head = make([][]string, len(cols))
+	for i, c := range cols {
+		t.head[i] = d.pdf.SplitText(d.clean(c.Title), t.widths[i]-2*cellPad)
+		t.headH = math.Max(t.headH, float64(len(t.head[i]))*rowLineH+2*cellPad)
+	}
+	t.lines = make([][][]string, len(rows))
+	t.grey = make([][]int, len(rows))
+	t.heights = make([]int, len(rows))
 	for r, row := range rows {
 		lines := make([][]string, len(cols))
+		grey := make([]int, len(cols))
 		most := 1
 		for i := range cols {
 			if i >= len(row) {
 				continue
 			}
 			c := row[i]
-			style := ""
-			if c.Bold {
-				style = "B"
-			}
-			d.font(style, tableSize)
-			w := widths[i] - 2*cellPad
+			d.font(cellStyle(c), tableSize)
+			w := t.widths[i] - 2*cellPad
 			if c.RAG != "" {
-				w -= 5 // room for the chip
+				w -= chipRoom
 			}
-			text := d.clean(c.Text)
-			if c.Mark != "" && d.meta.Since != nil {
-				text = "[" + markLabel(c.Mark, d.meta.Since) + "]\n" + text
+			lines[i] = d.pdf.SplitText(texts[r][i], w)
+			grey[i] = len(lines[i])
+			if subs[r][i] != "" {
+				d.font("", tableSize)
+				lines[i] = append(lines[i], d.pdf.SplitText(subs[r][i], w)...)
 			}
-			lines[i] = d.pdf.SplitText(text, w)
 			most = max(most, len(lines[i]))
 		}
-		split[r], heights[r] = lines, most
+		t.lines[r], t.grey[r], t.heights[r] = lines, grey, most
+	}
+	return t
+}
+
+// lead is the height of the table's header and its first n rows: what
+// must fit below a heading for the heading to stay with its table.
+func (t *tableLayout) lead(n int) float64 {
+	h := t.headH
+	for _, lines := range t.heights[:min(n, len(t.heights))] {
+		h += float64(min(lines, tallRow))*rowLineH + 2*cellPad
+	}
+	return h
+}
+
+// table sets rows under a header that is repeated on every page. A row
+// that does not fit moves to the next page; a row taller than a page is
+// split line by line across pages. After a page break the header comes
+// back under "name (continued)".
+func (d *doc) table(cols []column, rows [][]cell, name string) {
+	d.setTable(d.layout(cols, rows), name)
+}
+
+func (d *doc) setTable(t *tableLayout, name string) {
+	cols, widths := t.cols, t.widths
+	const lh = rowLineH
+	first := true
+	header := func() {
+		if !first {
+			d.font("B", tableSize)
+			d.pdf.SetTextColor(80, 90, 95)
+			d.textAt(marginL+cellPad, d.pdf.GetY(), d.bodyW, 5, d.clean(strings.TrimSpace(name+" (continued)")), "L")
+			d.pdf.SetTextColor(11, 12, 12)
+			d.pdf.SetY(d.pdf.GetY() + 6)
+		}
+		first = false
+		d.font("B", tableSize)
+		d.pdf.SetFillColor(243, 242, 241)
+		x, y := marginL, d.pdf.GetY()
+		for i := range cols {
+			d.pdf.Rect(x, y, widths[i], t.headH, "F")
+			for j, l := range t.head[i] {
+				d.textAt(x+cellPad, y+cellPad+float64(j)*lh, widths[i]-2*cellPad, lh, l, cols[i].Align)
+			}
+			x += widths[i]
+		}
+		d.pdf.SetXY(marginL, y+t.headH)
+		d.font("", tableSize)
+		d.inkFill()
 	}
 	// Keep the header with the first row (or as much of it as a page holds).
-	first := 3
-	if len(heights) > 0 {
-		first = min(heights[0], 12)
-	}
-	d.ensure(12 + float64(first)*lh + 2*cellPad)
+	d.ensure(t.lead(1))
 	header()
-	for r, row := range rows {
-		lines, most := split[r], heights[r]
+	fullPage := int((d.bottom() - marginT - t.headH - 6 - 2*cellPad) / lh)
+	for r, row := range t.rows {
+		lines, most := t.lines[r], t.heights[r]
 		d.font("", tableSize)
-		fullPage := int((d.bottom() - marginT - 14 - 2*cellPad) / lh)
 		need := float64(most)*lh + 2*cellPad
-		if d.pdf.GetY()+need > d.bottom() && most <= fullPage {
+		room := int((d.bottom() - d.pdf.GetY() - 2*cellPad) / lh)
+		splits := most >= tallRow && room >= splitRoom
+		if d.pdf.GetY()+need > d.bottom() && most <= fullPage && !splits {
 			d.pdf.AddPage()
 			header()
 		}
@@ -491,11 +730,7 @@ func (d *doc) table(cols []column, rows [][]cell) {
 			for i := range cols {
 				if i < len(row) {
 					c := row[i]
-					style := ""
-					if c.Bold {
-						style = "B"
-					}
-					d.font(style, tableSize)
+					d.font(cellStyle(c), tableSize)
 					tx := x + cellPad
 					if c.RAG != "" && start == 0 {
 						col := ragColours[c.RAG]
@@ -504,16 +739,23 @@ func (d *doc) table(cols []column, rows [][]cell) {
 						d.inkFill()
 					}
 					if c.RAG != "" {
-						tx += 5
+						tx += chipRoom
 					}
 					for j := start; j < end && j < len(lines[i]); j++ {
+						if j == t.grey[r][i] {
+							d.font("", tableSize)
+							d.pdf.SetTextColor(80, 90, 95)
+						}
 						d.textAt(tx, y+cellPad+float64(j-start)*lh, widths[i]-2*cellPad, lh, lines[i][j], cols[i].Align)
+					}
+					if len(lines[i]) > t.grey[r][i] {
+						d.pdf.SetTextColor(11, 12, 12)
 					}
 				}
 				x += widths[i]
 			}
 			d.pdf.SetDrawColor(210, 212, 214)
-			d.pdf.Line(marginL, y+h, pageW-marginR, y+h)
+			d.pdf.Line(marginL, y+h, d.pageW-marginR, y+h)
 			d.pdf.SetXY(marginL, y+h)
 			start = end
 			if start < most {
@@ -542,7 +784,7 @@ func (d *doc) rule() {
 	d.pdf.Ln(3)
 	d.pdf.SetDrawColor(11, 12, 12)
 	d.pdf.SetLineWidth(0.4)
-	d.pdf.Line(marginL, d.pdf.GetY(), pageW-marginR, d.pdf.GetY())
+	d.pdf.Line(marginL, d.pdf.GetY(), d.pageW-marginR, d.pdf.GetY())
 	d.pdf.SetLineWidth(0.2)
 	d.pdf.Ln(2)
 }

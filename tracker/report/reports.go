@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/civic-tracker/tracker/tracker"
 )
@@ -57,16 +58,25 @@ func dueText(a tracker.Action, today time.Time) string {
 	return s
 }
 
-func ownerText(a tracker.Action) string {
-	s := a.Owner
-	if s == "" {
-		s = "Not assigned"
+// ownerCell is the owner, with the unit on a grey line of its own so
+// that the two never read as one name.
+func ownerCell(a tracker.Action) cell {
+	c := cell{Text: a.Owner}
+	if c.Text == "" {
+		c.Text = "Not assigned"
 	}
 	if a.OwnerUnit != "" {
-		s += "\n" + a.OwnerUnit
+		c.Sub = "Unit: " + a.OwnerUnit
 	}
-	return s
+	return c
 }
+
+// updateLimit is how much of an update a table cell shows.
+const updateLimit = 350
+
+// restInTracker follows an update cut short: the reader is told, never
+// left to guess.
+const restInTracker = "The full update is in the tracker."
 
 func latestText(it tracker.ActionItem) string {
 	u := it.Latest()
@@ -74,10 +84,30 @@ func latestText(it tracker.ActionItem) string {
 		return "None yet"
 	}
 	text := strings.NewReplacer("**", "", "__", "").Replace(u.Text)
-	if r := []rune(text); len(r) > 350 {
-		text = strings.TrimSpace(string(r[:350])) + "…"
+	if cut, ok := cutAtWord(text, updateLimit); ok {
+		text = cut + "\n" + restInTracker
 	}
 	return tracker.FormatDate(u.Date) + " – " + text
+}
+
+// cutAtWord shortens text to at most limit characters, at the end of a
+// word, with an ellipsis; ok says it was cut. A first word longer than
+// the limit is cut inside.
+func cutAtWord(text string, limit int) (string, bool) {
+	r := []rune(text)
+	if len(r) <= limit {
+		return text, false
+	}
+	end := limit
+	for end > 0 && !unicode.IsSpace(r[end]) {
+		end--
+	}
+	if end == 0 {
+		end = limit
+	}
+	return strings.TrimRightFunc(string(r[:end]), func(c rune) bool {
+		return unicode.IsSpace(c) || unicode.IsPunct(c) && c != ')' && c != '”' && c != '’'
+	}) + "…", true
 }
 
 func statusText(a tracker.Action) string {
@@ -88,8 +118,11 @@ func statusText(a tracker.Action) string {
 	return s
 }
 
+// actionCols are the action tables' columns: the action and its latest
+// update wrap, the rest are as wide as their content.
 var actionCols = []column{
-	{"Action", 0.27, "L"}, {"Owner", 0.17, "L"}, {"Due", 0.13, "L"}, {"Status", 0.11, "L"}, {"RAG", 0.12, "L"}, {"Latest update", 0.20, "L"},
+	{Title: "Action", Width: 0.45, Align: "L"}, {Title: "Owner", Align: "L", Fit: true, Max: 0.13}, {Title: "Due", Align: "L", Fit: true, Max: 0.13},
+	{Title: "Status", Align: "L", Fit: true}, {Title: "RAG", Align: "L", Fit: true}, {Title: "Latest update", Width: 0.55, Align: "L"},
 }
 
 func actionRow(st *tracker.View, it tracker.ActionItem, today time.Time) []cell {
@@ -99,7 +132,7 @@ func actionRow(st *tracker.View, it tracker.ActionItem, today time.Time) []cell 
 		due += fmt.Sprintf("\nMoved %d× (%+d days); first due %s", n, it.Slippage(), dateOr(it.Revisions[0].OldDate, "not set"))
 	}
 	return []cell{
-		{Text: a.Description, Mark: st.Mark("action", a.ID)}, {Text: ownerText(a)}, {Text: due},
+		{Text: a.Description, Mark: st.Mark("action", a.ID)}, ownerCell(a), {Text: due},
 		{Text: statusText(a)}, {Text: ragWord(a.RAG), RAG: chipOf(a.RAG)}, {Text: latestText(it)},
 	}
 }
@@ -144,11 +177,19 @@ func chipOf(rag string) string {
 
 func init() { ragColours["none"] = ragColours[tracker.RAGNone] }
 
+// ReplyOptions are the secretary's choices for a reference's reply that
+// are made when it is printed rather than saved with the reference.
+type ReplyOptions struct {
+	// LeaveOutActions prints the recommendations and responses alone.
+	LeaveOutActions bool
+}
+
 // ReferenceResponse writes the formal reply to an outstanding reference,
 // laid out like the committee papers it replaces: the heading, the
 // from/to/author/date block, the introduction, then each chosen
-// recommendation with its management response and actions.
-func ReferenceResponse(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.ReferenceDetail, meta Meta) (Result, error) {
+// recommendation with its management response and, unless left out, its
+// actions.
+func ReferenceResponse(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.ReferenceDetail, meta Meta, opts ReplyOptions) (Result, error) {
 	ref := d.Reference
 	title := ref.Title
 	if ref.Number != "" {
@@ -168,7 +209,7 @@ func ReferenceResponse(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.Re
 			meta.Author = reply.Author
 		}
 	}
-	doc := newDoc(fonts, meta)
+	doc := newDoc(fonts, meta, false)
 	doc.heading(0, title)
 	rows := [][2]string{{"Response from", ref.RespondingOrg.Name}, {"Response to", ref.RequestedBy.Name}}
 	if reply != nil && reply.Author != "" {
@@ -225,7 +266,7 @@ func ReferenceResponse(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.Re
 			if t.Current.Position != tracker.PosNotStated {
 				label += ": " + tracker.PositionLabel(t.Current.Position)
 			}
-			doc.pdf.MultiCell(bodyW, lineH, doc.clean(label), "", "L", false)
+			doc.pdf.MultiCell(doc.bodyW, lineH, doc.clean(label), "", "L", false)
 			doc.font("", fontSize)
 			doc.mark(st.Mark("response", t.Current.ID))
 			doc.markdown(t.Current.Text, 0)
@@ -233,25 +274,29 @@ func ReferenceResponse(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.Re
 		if len(r.Responses) == 0 {
 			doc.caption("No management response recorded.")
 		}
-		if len(r.Actions) > 0 {
-			doc.font("B", fontSize)
-			doc.ensure(20)
-			doc.pdf.CellFormat(bodyW, lineH, "Actions", "", 1, "L", false, 0, "")
-			doc.font("", fontSize)
+		if len(r.Actions) > 0 && !opts.LeaveOutActions {
 			var rows [][]cell
 			for _, it := range r.Actions {
 				rows = append(rows, actionRow(st, it, today))
 			}
-			doc.table(actionCols, rows)
+			t := doc.layout(actionCols, rows)
+			doc.font("B", fontSize)
+			// The label stays with the table's header and first row.
+			doc.ensure(lineH + 1 + t.lead(1))
+			doc.pdf.CellFormat(doc.bodyW, lineH, "Actions", "", 1, "L", false, 0, "")
+			doc.pdf.Ln(1)
+			doc.font("", fontSize)
+			doc.setTable(t, "Recommendation "+rec.Number+": actions")
 		}
 	}
-	if len(d.Actions) > 0 {
-		doc.heading(1, "Actions")
+	if len(d.Actions) > 0 && !opts.LeaveOutActions {
 		var rows [][]cell
 		for _, it := range d.Actions {
 			rows = append(rows, actionRow(st, it, today))
 		}
-		doc.table(actionCols, rows)
+		t := doc.layout(actionCols, rows)
+		doc.headingKeep(1, "Actions", t.lead(1))
+		doc.setTable(t, "Actions")
 	}
 	return doc.done(w)
 }
@@ -268,20 +313,20 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.SourceD
 	if meta.Author == "" {
 		meta.Author = "Recommendations tracker"
 	}
-	doc := newDoc(fonts, meta)
+	doc := newDoc(fonts, meta, false)
 	today := st.Today()
 
 	// Cover.
 	doc.pdf.SetY(70)
 	doc.font("", 12)
 	doc.pdf.SetTextColor(80, 90, 95)
-	doc.pdf.MultiCell(bodyW, 6, "Status report", "", "L", false)
+	doc.pdf.MultiCell(doc.bodyW, 6, "Status report", "", "L", false)
 	doc.pdf.SetTextColor(11, 12, 12)
 	doc.pdf.Ln(2)
 	doc.font("B", 22)
 	cover := doc.clean(src.Title)
 	doc.pdf.Bookmark(cover, 0, -1)
-	doc.pdf.MultiCell(bodyW, 10, cover, "", "L", false)
+	doc.pdf.MultiCell(doc.bodyW, 10, cover, "", "L", false)
 	doc.pdf.Ln(6)
 	doc.font("", fontSize)
 	rows := [][2]string{{"Kind", tracker.SourceKindLabel(src.Kind)}, {"Issued by", src.IssuedBy.Name}}
@@ -318,7 +363,7 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.SourceD
 		counts = append(counts, []cell{{Text: o.Label}, {Text: fmt.Sprint(byStatus[o.Value])}})
 	}
 	counts = append(counts, []cell{{Text: "Past their deadline", Bold: true}, {Text: fmt.Sprint(overdue), Bold: true}})
-	doc.table([]column{{"Recommendations by status", 0.7, "L"}, {"Number", 0.3, "R"}}, counts)
+	doc.table([]column{{Title: "Recommendations by status", Width: 0.7, Align: "L"}, {Title: "Number", Width: 0.3, Align: "R"}}, counts, "Recommendations by status")
 
 	byRAG := map[string]int{}
 	actionsOverdue, open := 0, 0
@@ -341,7 +386,7 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.SourceD
 	}
 	ragRows = append(ragRows, []cell{{Text: "Open actions", Bold: true}, {Text: fmt.Sprint(open), Bold: true}},
 		[]cell{{Text: "Overdue actions", Bold: true}, {Text: fmt.Sprint(actionsOverdue), Bold: true}})
-	doc.table([]column{{"Open actions by RAG rating", 0.7, "L"}, {"Number", 0.3, "R"}}, ragRows)
+	doc.table([]column{{Title: "Open actions by RAG rating", Width: 0.7, Align: "L"}, {Title: "Number", Width: 0.3, Align: "R"}}, ragRows, "Open actions by RAG rating")
 
 	var list [][]cell
 	for _, r := range recs {
@@ -350,9 +395,7 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.SourceD
 		if summary == "" {
 			summary = rec.Text
 		}
-		if len([]rune(summary)) > 220 {
-			summary = string([]rune(summary)[:220]) + "…"
-		}
+		summary, _ = cutAtWord(summary, 220) // the text follows in full
 		status := tracker.RecommendationStatusLabel(rec.Status)
 		if rec.Overdue(today) {
 			status += "\nPast deadline"
@@ -360,7 +403,8 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.SourceD
 		list = append(list, []cell{{Text: rec.Number, Mark: st.Mark("recommendation", rec.ID)}, {Text: summary}, {Text: orgNames(rec.Addressees)}, {Text: deadlineText(rec)}, {Text: status}})
 	}
 	if len(list) > 0 {
-		doc.table([]column{{"No.", 0.07, "L"}, {"Recommendation", 0.43, "L"}, {"Addressed to", 0.17, "L"}, {"Deadline", 0.18, "L"}, {"Status", 0.15, "L"}}, list)
+		doc.table([]column{{Title: "No.", Align: "L", Fit: true}, {Title: "Recommendation", Width: 0.68, Align: "L"}, {Title: "Addressed to", Width: 0.32, Align: "L"},
+			{Title: "Deadline", Align: "L", Fit: true, Max: 0.2}, {Title: "Status", Align: "L", Fit: true, Max: 0.16}}, list, "Recommendations")
 	}
 
 	// Each recommendation, one after another: a heading keeps with its
@@ -428,12 +472,13 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.SourceD
 			}
 		}
 		if len(r.Actions) > 0 {
-			doc.heading(2, "Actions")
 			var rows [][]cell
 			for _, it := range r.Actions {
 				rows = append(rows, actionRow(st, it, today))
 			}
-			doc.table(actionCols, rows)
+			t := doc.layout(actionCols, rows)
+			doc.headingKeep(2, "Actions", t.lead(1))
+			doc.setTable(t, "Recommendation "+rec.Number+": actions")
 		}
 		if len(r.Updates) > 0 {
 			doc.heading(2, "Progress updates")
@@ -450,7 +495,7 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.SourceD
 		for _, it := range d.OtherActions {
 			rows = append(rows, actionRow(st, it, today))
 		}
-		doc.table(actionCols, rows)
+		doc.table(actionCols, rows, "Other actions")
 	}
 	if len(d.Measures) > 0 {
 		doc.pdf.AddPage()
@@ -518,10 +563,11 @@ func (d *doc) measure(m tracker.Measure) {
 		if m.Target != nil {
 			t = strings.TrimSpace(formatValue(*m.Target, m.Unit) + "\n" + t)
 		}
-		if m.TargetDate != nil {
-			t += " (by " + tracker.FormatDate(*m.TargetDate) + ")"
-		}
 		rows = append(rows, [2]string{"Target", t})
+	}
+	// The date on a row of its own: a target's text may end in brackets.
+	if m.TargetDate != nil {
+		rows = append(rows, [2]string{"Target date", tracker.FormatDate(*m.TargetDate)})
 	}
 	if latest, ok := m.Latest(); ok {
 		rows = append(rows, [2]string{"Latest value", formatValue(latest.Value, m.Unit) + " (" + latest.Period + ")"})
@@ -535,7 +581,7 @@ func (d *doc) measure(m tracker.Measure) {
 	for _, v := range m.Values {
 		vals = append(vals, []cell{{Text: v.Period + "\nto " + tracker.FormatDate(v.PeriodEnd)}, {Text: formatValue(v.Value, m.Unit)}, {Text: strings.ReplaceAll(v.Note, "**", "")}})
 	}
-	d.table([]column{{"Period", 0.22, "L"}, {"Value", 0.16, "R"}, {"Where it comes from", 0.62, "L"}}, vals)
+	d.table([]column{{Title: "Period", Align: "L", Fit: true, Max: 0.25}, {Title: "Value", Align: "R", Fit: true}, {Title: "Where it comes from", Width: 1, Align: "L"}}, vals, m.Name)
 	d.chart(m)
 }
 
@@ -555,17 +601,20 @@ func (d *doc) chart(m tracker.Measure) {
 	if m.Target != nil {
 		hi = math.Max(hi, *m.Target)
 	}
-	if hi == lo {
-		hi = lo + 1
-	}
-	hi *= 1.1
+	// Round ticks, the top one far enough above the highest value for
+	// that value's label to sit below it.
+	ticks := roundTicks(lo, hi+(hi-lo)*0.08, 4)
+	lo, hi = ticks[0], ticks[len(ticks)-1]
 	t0, t1 := values[0].PeriodEnd, values[len(values)-1].PeriodEnd
 	span := t1.Sub(t0).Hours()
+	// The points keep clear of the axis, so their labels keep clear of
+	// the ticks'.
+	const inset = 10.0
 	px := func(t time.Time) float64 {
 		if span == 0 {
 			return x0 + w/2
 		}
-		return x0 + w*t.Sub(t0).Hours()/span
+		return x0 + inset + (w-2*inset)*t.Sub(t0).Hours()/span
 	}
 	py := func(v float64) float64 { return y0 + h - h*(v-lo)/(hi-lo) }
 	d.pdf.SetDrawColor(11, 12, 12)
@@ -573,9 +622,10 @@ func (d *doc) chart(m tracker.Measure) {
 	d.pdf.Line(x0, y0, x0, y0+h)
 	d.pdf.Line(x0, y0+h, x0+w, y0+h)
 	d.font("", 7)
-	for _, v := range []float64{lo, (lo + hi) / 2, hi} {
+	for _, v := range ticks {
 		d.pdf.SetXY(marginL, py(v)-2)
-		d.pdf.CellFormat(13, 4, formatValue(math.Round(v*10)/10, ""), "", 0, "R", false, 0, "")
+		d.pdf.CellFormat(13, 4, formatValue(v, ""), "", 0, "R", false, 0, "")
+		d.pdf.Line(x0-1, py(v), x0, py(v))
 	}
 	if m.Target != nil {
 		d.pdf.SetDrawColor(0, 112, 60)
@@ -611,6 +661,33 @@ func (d *doc) chart(m tracker.Measure) {
 	d.pdf.Ln(3)
 }
 
+// roundTicks gives about n+1 ticks from at or below lo to at or above hi,
+// a round step apart (1, 2, 2.5 or 5 times a power of ten).
+func roundTicks(lo, hi float64, n int) []float64 {
+	if hi <= lo {
+		hi = lo + 1
+	}
+	raw := (hi - lo) / float64(n)
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := 10 * mag
+	for _, m := range []float64{1, 2, 2.5, 5} {
+		if m == 2.5 && mag < 1 {
+			continue // a value prints with one decimal at most
+		}
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	first, last := math.Floor(lo/step), math.Ceil(hi/step)
+	var ticks []float64
+	for k := first; k <= last; k++ {
+		// Rounded to the step's precision, so 0.1+0.2 prints as 0.3.
+		ticks = append(ticks, math.Round(k*step/mag*100)/100*mag)
+	}
+	return ticks
+}
+
 // Outstanding writes the board's report of everything open across
 // sources, grouped by organisation then owner, overdue first.
 func Outstanding(w io.Writer, fonts *Fonts, st *tracker.View, groups []tracker.OrganisationGroup, meta Meta) (Result, error) {
@@ -621,7 +698,7 @@ func Outstanding(w io.Writer, fonts *Fonts, st *tracker.View, groups []tracker.O
 	if meta.Author == "" {
 		meta.Author = "Recommendations tracker"
 	}
-	doc := newDoc(fonts, meta)
+	doc := newDoc(fonts, meta, false)
 	today := st.Today()
 	doc.heading(0, meta.Title)
 	doc.caption(meta.AsAtLine() + ". Overdue items come first, most overdue first. RAG ratings are shown as a coloured square and in words.")
@@ -638,13 +715,19 @@ func Outstanding(w io.Writer, fonts *Fonts, st *tracker.View, groups []tracker.O
 		doc.markdown("Nothing is outstanding.", 0)
 		return doc.done(w)
 	}
-	doc.table([]column{{"Organisation", 0.4, "L"}, {"Outstanding recommendations", 0.26, "R"}, {"Open actions", 0.17, "R"}, {"Overdue items", 0.17, "R"}}, summary)
+	doc.table([]column{{Title: "Organisation", Width: 1, Align: "L"}, {Title: "Outstanding recommendations", Align: "R", Fit: true},
+		{Title: "Open actions", Align: "R", Fit: true}, {Title: "Overdue items", Align: "R", Fit: true}}, summary, "Summary")
 
+	// The groups flow on, one after another; a heading keeps with its
+	// table's header and first rows, and a table broken by a page says
+	// whose it is.
 	for _, g := range groups {
-		doc.pdf.AddPage()
-		doc.heading(1, g.Organisation.Name)
+		type part struct {
+			heading string
+			table   *tableLayout
+		}
+		var parts []part
 		if len(g.Recommendations) > 0 {
-			doc.heading(2, "Outstanding recommendations addressed to "+g.Organisation.Label())
 			var rows [][]cell
 			for _, it := range g.Recommendations {
 				r := it.Recommendation
@@ -659,33 +742,50 @@ func Outstanding(w io.Writer, fonts *Fonts, st *tracker.View, groups []tracker.O
 				rows = append(rows, []cell{{Text: it.Source.Title + "\nRecommendation " + r.Number, Mark: st.Mark("recommendation", r.ID)}, {Text: summary},
 					{Text: deadlineText(r)}, {Text: over, Bold: over != ""}, {Text: tracker.RecommendationStatusLabel(r.Status)}})
 			}
-			doc.table([]column{{"Source", 0.21, "L"}, {"Recommendation", 0.36, "L"}, {"Deadline", 0.17, "L"}, {"Overdue", 0.13, "L"}, {"Status", 0.13, "L"}}, rows)
+			parts = append(parts, part{"Outstanding recommendations addressed to " + g.Organisation.Label(), doc.layout(outstandingRecCols, rows)})
 		}
 		for _, og := range g.Owners {
-			owner := og.Owner
-			if owner == "" {
-				owner = "Not assigned"
+			heading := "Open actions: " + og.Owner
+			if og.Owner == "" {
+				heading = "Actions with no owner"
 			}
-			doc.heading(2, "Open actions: "+owner)
 			var rows [][]cell
 			for _, it := range og.Actions {
 				a := it.Action
-				over := ""
+				due := cell{Text: dateOr(a.DueDate, "Date not set")}
 				if n := a.DaysOverdue(today); n > 0 {
-					over = fmt.Sprintf("%d days", n)
+					due = cell{Text: due.Text + fmt.Sprintf("\n%d days overdue", n), Bold: true}
 				}
 				context := it.SourceTitle
 				if it.RecommendationNumber != "" {
 					context += " · Recommendation " + it.RecommendationNumber
 				}
-				rows = append(rows, []cell{{Text: a.Description + "\n" + context, Mark: st.Mark("action", a.ID)}, {Text: dateOr(a.DueDate, "Date not set")},
-					{Text: over, Bold: over != ""}, {Text: tracker.ActionStatusLabel(a.Status)}, {Text: ragWord(a.RAG), RAG: chipOf(a.RAG)}, {Text: latestText(it)}})
+				rows = append(rows, []cell{{Text: a.Description + "\n" + context, Mark: st.Mark("action", a.ID)}, due,
+					{Text: tracker.ActionStatusLabel(a.Status)}, {Text: ragWord(a.RAG), RAG: chipOf(a.RAG)}, {Text: latestText(it)}})
 			}
-			doc.table([]column{{"Action", 0.28, "L"}, {"Due", 0.12, "L"}, {"Overdue", 0.13, "L"}, {"Status", 0.11, "L"}, {"RAG", 0.12, "L"}, {"Latest update", 0.24, "L"}}, rows)
+			parts = append(parts, part{heading, doc.layout(outstandingActionCols, rows)})
+		}
+		keep := 0.0
+		if len(parts) > 0 {
+			keep = 14 + parts[0].table.lead(2)
+		}
+		doc.headingKeep(1, g.Organisation.Name, keep)
+		for _, p := range parts {
+			doc.headingKeep(2, p.heading, p.table.lead(2))
+			doc.setTable(p.table, g.Organisation.Name+" – "+p.heading)
 		}
 	}
 	return doc.done(w)
 }
+
+// outstandingRecCols and outstandingActionCols are the outstanding
+// report's tables: the text wraps, dates and words fit their content.
+var (
+	outstandingRecCols = []column{{Title: "Source", Width: 0.38, Align: "L"}, {Title: "Recommendation", Width: 0.62, Align: "L"},
+		{Title: "Deadline", Align: "L", Fit: true, Max: 0.17}, {Title: "Overdue", Align: "L", Fit: true}, {Title: "Status", Align: "L", Fit: true}}
+	outstandingActionCols = []column{{Title: "Action", Width: 0.45, Align: "L"}, {Title: "Due", Align: "L", Fit: true},
+		{Title: "Status", Align: "L", Fit: true}, {Title: "RAG", Align: "L", Fit: true}, {Title: "Latest update", Width: 0.55, Align: "L"}}
+)
 
 // ActionLog writes the presentable form of a rolling action log: one table
 // of actions with owner, due date, status and latest update, its header
@@ -698,7 +798,7 @@ func ActionLog(w io.Writer, fonts *Fonts, st *tracker.View, items []tracker.Acti
 	if meta.Author == "" {
 		meta.Author = "Recommendations tracker"
 	}
-	doc := newDoc(fonts, meta)
+	doc := newDoc(fonts, meta, true)
 	today := st.Today()
 	doc.heading(0, meta.Title)
 	doc.caption(scope + ". " + meta.AsAtLine() + ". " + actionOrderText(meta.Order) + ".")
@@ -717,6 +817,6 @@ func ActionLog(w io.Writer, fonts *Fonts, st *tracker.View, items []tracker.Acti
 		row[0].Text += "\n" + context
 		rows = append(rows, row)
 	}
-	doc.table(actionCols, rows)
+	doc.table(actionCols, rows, meta.Title)
 	return doc.done(w)
 }

@@ -54,6 +54,7 @@ func (s *Server) badReportRequest(c *gin.Context, err error) {
 func (s *Server) sendReport(c *gin.Context, req report.Request, about string) {
 	ctx := c.Request.Context()
 	opts := store.AsAtOptions{Since: req.Since, Recorded: c.Query("recorded") == "1"}
+	req.LeaveOutActions = c.Query("no_actions") == "1" // the reply's "leave the actions out"
 	var contents *report.Contents
 	err := s.store.ReadAsAt(ctx, report.Moment(req.AsAt), opts, func(tx *store.Store, view *tracker.View) (err error) {
 		contents, err = report.Read(ctx, tx, view, req)
