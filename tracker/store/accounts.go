@@ -80,6 +80,10 @@ func RandomToken(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// GeneratedPassword is a random password of 20 URL-safe characters, for an
+// account whose password nobody typed: it is shown once to whoever made it.
+func GeneratedPassword() string { return RandomToken(15) }
+
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
@@ -231,8 +235,8 @@ func (s *Store) RevokeTokens(ctx context.Context, userID int64) (int64, error) {
 
 // PasswordReset says what an administrator's reset of a password ended.
 type PasswordReset struct {
-	Tokens   int64 // API tokens revoked
-	Sessions int64 // sessions signed out
+	Tokens   int // API tokens revoked
+	Sessions int // sessions signed out
 }
 
 // ResetPassword gives an account a new password, as an administrator does
@@ -267,7 +271,7 @@ func (s *Store) ResetPassword(ctx context.Context, userID int64, password string
 		if sess.Error != nil {
 			return fmt.Errorf("end sessions: %w", sess.Error)
 		}
-		done = PasswordReset{Tokens: toks.RowsAffected, Sessions: sess.RowsAffected}
+		done = PasswordReset{Tokens: int(toks.RowsAffected), Sessions: int(sess.RowsAffected)}
 		return tx.record(ctx, EntityUser, userID, tracker.OpUpdate, []tracker.Change{
 			{Field: "password", Old: "(hidden)", New: "(reset by an administrator)"},
 			{Field: "api_tokens_revoked", Old: nil, New: done.Tokens},
@@ -284,14 +288,14 @@ func (s *Store) ResetPassword(ctx context.Context, userID int64, password string
 // sessions that have not ended, so that the reset page can say what a
 // reset will end.
 func (s *Store) LiveCredentials(ctx context.Context, userID int64) (PasswordReset, error) {
-	var out PasswordReset
-	if err := s.q(ctx).Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Count(&out.Tokens).Error; err != nil {
-		return out, fmt.Errorf("count tokens: %w", err)
+	var toks, sessions int64
+	if err := s.q(ctx).Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Count(&toks).Error; err != nil {
+		return PasswordReset{}, fmt.Errorf("count tokens: %w", err)
 	}
-	if err := s.q(ctx).Model(&sessionRow{}).Where("user_id = ? AND revoked_at IS NULL AND expires_at > ?", userID, s.Now()).Count(&out.Sessions).Error; err != nil {
-		return out, fmt.Errorf("count sessions: %w", err)
+	if err := s.q(ctx).Model(&sessionRow{}).Where("user_id = ? AND revoked_at IS NULL AND expires_at > ?", userID, s.Now()).Count(&sessions).Error; err != nil {
+		return PasswordReset{}, fmt.Errorf("count sessions: %w", err)
 	}
-	return out, nil
+	return PasswordReset{Tokens: int(toks), Sessions: int(sessions)}, nil
 }
 
 // Session is a signed-in browser.
