@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/civic-tracker/tracker/tracker"
@@ -26,7 +27,7 @@ func stdinIsTerminal(in *os.File) bool {
 }
 
 // generatedPassword is a random password of 20 URL-safe characters.
-func generatedPassword() string { return store.RandomToken(15) }
+func generatedPassword() string { return store.GeneratedPassword() }
 
 // findOrganisation matches a name or short name exactly (ignoring case),
 // or else a unique part of a name; an unknown or ambiguous name is an error
@@ -60,8 +61,12 @@ func findOrganisation(orgs []tracker.Organisation, name string) (tracker.Organis
 // userCmd adds an account. The password is read from in when it is not a
 // terminal; otherwise (or when in is nil) one is generated and printed once.
 func userCmd(ctx context.Context, args []string, in *os.File, out io.Writer) error {
+	if len(args) > 0 && args[0] == "reset-password" {
+		return resetPasswordCmd(ctx, args[1:], in, out)
+	}
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: tracker user add --email EMAIL --role admin|secretary|editor|viewer [--name NAME] [--org NAME, once per organisation]")
+		return errors.New("usage: tracker user add --email EMAIL --role admin|secretary|editor|viewer [--name NAME] [--org NAME, once per organisation]\n" +
+			"       tracker user reset-password --email EMAIL")
 	}
 	var c config
 	var email, role, name string
@@ -94,35 +99,103 @@ func userCmd(ctx context.Context, args []string, in *os.File, out io.Writer) err
 			u.Organisations = append(u.Organisations, o.ID)
 		}
 	}
-	password, generated := "", false
-	if in != nil && !stdinIsTerminal(in) {
-		b, err := io.ReadAll(io.LimitReader(in, 4096))
-		if err != nil {
-			return fmt.Errorf("read the password from standard input: %w", err)
-		}
-		password = strings.TrimRight(string(b), "\r\n")
-	}
-	if password == "" {
-		password, generated = generatedPassword(), true
+	password, generated, err := readPassword(in)
+	if err != nil {
+		return err
 	}
 	ctx = tracker.WithActor(ctx, tracker.Actor{Name: "tracker user add", Channel: tracker.ChannelCommand})
 	u, err = s.CreateUser(ctx, u, password)
-	var invalid *tracker.ValidationError
-	if errors.As(err, &invalid) {
-		var msgs []string
-		for _, m := range invalid.Fields {
-			msgs = append(msgs, m)
-		}
-		return errors.New(strings.Join(msgs, "; "))
-	}
 	if err != nil {
-		return err
+		return userError(err)
 	}
 	fmt.Fprintf(out, "Created %s account for %s.\n", u.Role, u.Email)
 	if generated {
 		fmt.Fprintf(out, "Password (shown once): %s\n", password)
 	}
 	return nil
+}
+
+// readPassword reads a password from in when it is not a terminal;
+// otherwise (or when in is nil, or nothing was piped in) it makes one up
+// and says so, for the caller to print once.
+func readPassword(in *os.File) (password string, generated bool, err error) {
+	if in != nil && !stdinIsTerminal(in) {
+		b, err := io.ReadAll(io.LimitReader(in, 4096))
+		if err != nil {
+			return "", false, fmt.Errorf("read the password from standard input: %w", err)
+		}
+		password = strings.TrimRight(string(b), "\r\n")
+	}
+	if password == "" {
+		return generatedPassword(), true, nil
+	}
+	return password, false, nil
+}
+
+// userError turns a validation error into its messages for the terminal.
+func userError(err error) error {
+	var invalid *tracker.ValidationError
+	if errors.As(err, &invalid) {
+		var msgs []string
+		for _, m := range invalid.Fields {
+			msgs = append(msgs, m)
+		}
+		sort.Strings(msgs)
+		return errors.New(strings.Join(msgs, "; "))
+	}
+	return err
+}
+
+// resetPasswordCmd sets a new password for an account, as the accounts
+// page does: piped in, or made up and printed once. Every API token of the
+// account is revoked and every session ended.
+func resetPasswordCmd(ctx context.Context, args []string, in *os.File, out io.Writer) error {
+	var c config
+	var email string
+	fs := newFlags("user reset-password", out)
+	dbFlag(fs, &c)
+	fs.StringVar(&email, "email", "", "the email address of the account")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if email == "" {
+		return errors.New("say whose password to reset: tracker user reset-password --email EMAIL")
+	}
+	s, err := c.openMigrated(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, err := s.UserByEmail(ctx, email)
+	if errors.Is(err, tracker.ErrNotFound) {
+		return fmt.Errorf("no account for %q; the accounts page lists them", email)
+	}
+	if err != nil {
+		return err
+	}
+	password, generated, err := readPassword(in)
+	if err != nil {
+		return err
+	}
+	ctx = tracker.WithActor(ctx, tracker.Actor{Name: "tracker user reset-password", Channel: tracker.ChannelCommand})
+	done, err := s.ResetPassword(ctx, u.ID, password)
+	if err != nil {
+		return userError(err)
+	}
+	fmt.Fprintf(out, "Reset the password of %s: signed out of %s, %s revoked.\n", u.Email,
+		plural(done.Sessions, "session", "sessions"), plural(done.Tokens, "API token", "API tokens"))
+	if generated {
+		fmt.Fprintf(out, "Password (shown once): %s\n", password)
+	}
+	return nil
+}
+
+// plural is "1 session" or "3 sessions".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func tokenCmd(ctx context.Context, args []string, out io.Writer) error {

@@ -37,6 +37,8 @@ Usage:
   tracker seed --example [--db DB]
   tracker migrate [--db DB]
   tracker user add --email EMAIL --role admin|secretary|editor|viewer [--name NAME] [--org NAME]...
+  tracker user reset-password --email EMAIL   new password piped in, or made up and printed once;
+                                          ends the person's sessions and revokes their API tokens
   tracker token create --user EMAIL [--name NAME]
   tracker report reference|source|outstanding|actions [--ref NUMBER] [--source TEXT]
                  [--as-at YYYY-MM-DD] [--since YYYY-MM-DD] [--as-recorded] -o FILE.pdf

@@ -80,6 +80,10 @@ func RandomToken(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// GeneratedPassword is a random password of 20 URL-safe characters, for an
+// account whose password nobody typed: it is shown once to whoever made it.
+func GeneratedPassword() string { return RandomToken(15) }
+
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
@@ -229,6 +233,71 @@ func (s *Store) RevokeTokens(ctx context.Context, userID int64) (int64, error) {
 	return res.RowsAffected, nil
 }
 
+// PasswordReset says what an administrator's reset of a password ended.
+type PasswordReset struct {
+	Tokens   int // API tokens revoked
+	Sessions int // sessions signed out
+}
+
+// ResetPassword gives an account a new password, as an administrator does
+// for someone who has forgotten theirs or whose password others may know.
+// Whoever knew the old one may have signed in or made a token with it, so
+// every API token of the account is revoked and every session ended, in
+// the same transaction; the reset is recorded as the actor of ctx.
+func (s *Store) ResetPassword(ctx context.Context, userID int64, password string) (PasswordReset, error) {
+	var done PasswordReset
+	if err := tracker.ValidatePassword(password); err != nil {
+		return done, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), BcryptCost)
+	if err != nil {
+		return done, fmt.Errorf("hash password: %w", err)
+	}
+	err = s.Tx(ctx, func(tx *Store) error {
+		res := tx.q(ctx).Model(&userRow{}).Where("id = ?", userID).
+			Updates(map[string]any{"password_hash": string(hash), "version": gorm.Expr("version + 1"), "updated_at": tx.Now()})
+		if res.Error != nil {
+			return fmt.Errorf("store password: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("user %d: %w", userID, tracker.ErrNotFound)
+		}
+		now := tx.Now()
+		toks := tx.q(ctx).Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now)
+		if toks.Error != nil {
+			return fmt.Errorf("revoke tokens: %w", toks.Error)
+		}
+		sess := tx.q(ctx).Model(&sessionRow{}).Where("user_id = ? AND revoked_at IS NULL AND expires_at > ?", userID, now).Update("revoked_at", now)
+		if sess.Error != nil {
+			return fmt.Errorf("end sessions: %w", sess.Error)
+		}
+		done = PasswordReset{Tokens: int(toks.RowsAffected), Sessions: int(sess.RowsAffected)}
+		return tx.record(ctx, EntityUser, userID, tracker.OpUpdate, []tracker.Change{
+			{Field: "password", Old: "(hidden)", New: "(reset by an administrator)"},
+			{Field: "api_tokens_revoked", Old: nil, New: done.Tokens},
+			{Field: "sessions_ended", Old: nil, New: done.Sessions},
+		})
+	})
+	if err != nil {
+		return PasswordReset{}, err
+	}
+	return done, nil
+}
+
+// LiveCredentials counts an account's API tokens that still work and its
+// sessions that have not ended, so that the reset page can say what a
+// reset will end.
+func (s *Store) LiveCredentials(ctx context.Context, userID int64) (PasswordReset, error) {
+	var toks, sessions int64
+	if err := s.q(ctx).Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Count(&toks).Error; err != nil {
+		return PasswordReset{}, fmt.Errorf("count tokens: %w", err)
+	}
+	if err := s.q(ctx).Model(&sessionRow{}).Where("user_id = ? AND revoked_at IS NULL AND expires_at > ?", userID, s.Now()).Count(&sessions).Error; err != nil {
+		return PasswordReset{}, fmt.Errorf("count sessions: %w", err)
+	}
+	return PasswordReset{Tokens: int(toks), Sessions: int(sessions)}, nil
+}
+
 // Session is a signed-in browser.
 type Session struct {
 	Token string // only known when the session is created
@@ -354,4 +423,66 @@ func truncateText(s string, n int) string {
 		return string(r[:n])
 	}
 	return s
+}
+
+type signinFailureRow struct {
+	ID      int64
+	Kind    string
+	Subject string
+	At      time.Time
+}
+
+func (signinFailureRow) TableName() string { return "signin_failures" }
+
+// What a failed sign-in is counted against.
+const (
+	FailedAccount = "account" // the email address typed
+	FailedAddress = "address" // the client's address
+)
+
+// maxFailureSubject bounds what is stored of a typed email address: no
+// real address is longer, and a guess of a megabyte is not kept whole.
+const maxFailureSubject = 320
+
+// RecordSignInFailure notes a failed sign-in at `at` against the email and
+// against the address, and forgets every failure from before `forget`, so
+// guessed emails and passing addresses do not pile up. The times come from
+// the caller's clock, the same one SignInFailures is asked with.
+func (s *Store) RecordSignInFailure(ctx context.Context, email, address string, at, forget time.Time) error {
+	rows := []signinFailureRow{
+		{Kind: FailedAccount, Subject: truncateText(email, maxFailureSubject), At: at.UTC()},
+		{Kind: FailedAddress, Subject: truncateText(address, maxFailureSubject), At: at.UTC()},
+	}
+	return s.Tx(ctx, func(tx *Store) error {
+		if err := tx.q(ctx).Create(&rows).Error; err != nil {
+			return fmt.Errorf("record failed sign-in: %w", err)
+		}
+		if err := tx.q(ctx).Where("at < ?", forget.UTC()).Delete(&signinFailureRow{}).Error; err != nil {
+			return fmt.Errorf("forget old failed sign-ins: %w", err)
+		}
+		return nil
+	})
+}
+
+// SignInFailures returns the times of the newest failures, at most n, of
+// kind (FailedAccount or FailedAddress) against subject since `since`,
+// newest first.
+func (s *Store) SignInFailures(ctx context.Context, kind, subject string, since time.Time, n int) ([]time.Time, error) {
+	var at []time.Time
+	err := s.q(ctx).Model(&signinFailureRow{}).Where("kind = ? AND subject = ? AND at >= ?", kind, truncateText(subject, maxFailureSubject), since.UTC()).
+		Order("at DESC").Limit(n).Pluck("at", &at).Error
+	if err != nil {
+		return nil, fmt.Errorf("read failed sign-ins: %w", err)
+	}
+	return at, nil
+}
+
+// ClearSignInFailures forgets the failures against an account, after its
+// right password was given.
+func (s *Store) ClearSignInFailures(ctx context.Context, email string) error {
+	err := s.q(ctx).Where("kind = ? AND subject = ?", FailedAccount, truncateText(email, maxFailureSubject)).Delete(&signinFailureRow{}).Error
+	if err != nil {
+		return fmt.Errorf("clear failed sign-ins: %w", err)
+	}
+	return nil
 }

@@ -33,7 +33,8 @@ package store
 // on restore there, and BackupSummary.TruncatedTimes says how many.
 //
 // Left out: sessions (a restore must not carry live sign-ins; everyone
-// signs in again), the schema_migrations bookkeeping (carried as "schema"),
+// signs in again), failed sign-ins (forgotten within minutes anyway), the
+// schema_migrations bookkeeping (carried as "schema"),
 // and derived data, the search index, which ImportAll rebuilds.
 
 import (
@@ -90,6 +91,7 @@ var backupTables = []string{
 var notBackedUp = map[string]string{
 	"schema_migrations":      "bookkeeping: the backup carries the newest step as its schema, and the restore migrates",
 	"sessions":               "live sign-ins: a restored tracker asks everyone to sign in again",
+	"signin_failures":        "short-lived counts of failed sign-ins, forgotten after the throttle's window",
 	"search_documents":       "derived: the search index is rebuilt from the tables after a restore",
 	"search_fts":             "derived: SQLite full-text index",
 	"search_fts_data":        "derived: SQLite full-text index",

@@ -401,6 +401,7 @@ var migrations = []migration{
 	},
 	migration0009,
 	migration0010,
+	migration0011,
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.
@@ -522,6 +523,15 @@ func (s *Store) MigrateTo(ctx context.Context, id string) error {
 	}
 	if err := s.migrator(ctx).MigrateTo(id); err != nil {
 		return fmt.Errorf("migrate to %s: %w", id, err)
+	}
+	return nil
+}
+
+// RollbackTo undoes the migrations applied after id, newest first; tests
+// use it to check that each step's down undoes its up.
+func (s *Store) RollbackTo(ctx context.Context, id string) error {
+	if err := s.migrator(ctx).RollbackTo(id); err != nil {
+		return fmt.Errorf("roll back to %s: %w", id, err)
 	}
 	return nil
 }

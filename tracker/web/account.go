@@ -162,6 +162,92 @@ func (s *Server) userList(c *gin.Context) {
 	s.render(c, http.StatusOK, pageUsers, &usersPage{Layout: Layout{Title: "Accounts", Section: "admin"}, Users: users, Orgs: byID})
 }
 
+// userPasswordPage is an administrator's reset of someone's password:
+// before, what a reset will end; after, what it ended and, when the
+// tracker made the password up, the password, shown this once.
+type userPasswordPage struct {
+	Layout
+	Person    tracker.User
+	Own       bool
+	Live      store.PasswordReset
+	Done      *store.PasswordReset
+	Generated string
+	Errors    map[string]string
+}
+
+var resetFieldOrder = []string{"form", "new", "confirm"}
+
+func (s *Server) userPasswordForm(c *gin.Context) { s.showUserPassword(c, http.StatusOK, nil, nil, "") }
+
+func (s *Server) showUserPassword(c *gin.Context, status int, errs map[string]string, done *store.PasswordReset, generated string) {
+	if !CurrentUser(c).CanManageAccounts() {
+		s.forbidden(c)
+		return
+	}
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	person, err := s.store.User(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	live, err := s.store.LiveCredentials(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, status, pageUserPassword, &userPasswordPage{
+		Layout: Layout{Title: "Reset the password of " + person.Label(), Section: "admin",
+			Breadcrumbs: []Crumb{{"Accounts", "/admin/users"}}, ErrorSummary: errorList(errs, resetFieldOrder)},
+		Person: person, Own: person.ID == CurrentUser(c).ID, Live: live, Done: done, Generated: generated, Errors: errs})
+}
+
+// userPasswordReset sets a new password for someone else's account, typed
+// by the administrator or, when both fields are left empty, made up by the
+// tracker and shown once. Every token of the account is revoked and every
+// session ended: whoever knew the old password may have used it.
+func (s *Server) userPasswordReset(c *gin.Context) {
+	if !CurrentUser(c).CanManageAccounts() {
+		s.forbidden(c)
+		return
+	}
+	id, err := idParam(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if id == CurrentUser(c).ID {
+		s.showUserPassword(c, http.StatusUnprocessableEntity, map[string]string{
+			"form": "This is your own account: change your password on Your account, which asks for your current one."}, nil, "")
+		return
+	}
+	next, confirm, generated := c.PostForm("new"), c.PostForm("confirm"), ""
+	if next == "" && confirm == "" {
+		next = store.GeneratedPassword()
+		generated = next
+	} else if next != confirm {
+		s.showUserPassword(c, http.StatusUnprocessableEntity, map[string]string{"confirm": "The two new passwords are different"}, nil, "")
+		return
+	}
+	done, err := s.store.ResetPassword(c.Request.Context(), id, next)
+	var invalid *tracker.ValidationError
+	if errors.As(err, &invalid) {
+		s.showUserPassword(c, http.StatusUnprocessableEntity, map[string]string{"new": invalid.Fields["password"]}, nil, "")
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	// A made-up password is on this response only.
+	c.Header("Cache-Control", "no-store")
+	s.showUserPassword(c, http.StatusOK, nil, &done, generated)
+}
+
 type deletedPage struct {
 	Layout
 	Actions []store.DeletedAction

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -278,22 +279,32 @@ func (s *Server) login(c *gin.Context) {
 	addr := s.clientAddress(c)
 	tooMany := func(wait time.Duration) {
 		s.showLogin(c, http.StatusTooManyRequests, f.Email, f.Next, map[string]string{
-			"form": fmt.Sprintf("Too many failed attempts to sign in. Wait %d minutes and try again.", int(wait.Minutes())+1)})
+			"form": fmt.Sprintf("Too many failed attempts to sign in. Wait %d minutes and try again.", int(math.Ceil(wait.Minutes())))})
 	}
-	if blocked, wait := s.throttle.Blocked(email); blocked {
+	ctx := c.Request.Context()
+	if blocked, wait, err := s.accountBlocked(ctx, email); err != nil {
+		s.fail(c, err)
+		return
+	} else if blocked {
 		tooMany(wait)
 		return
 	}
-	u, err := s.store.Authenticate(c.Request.Context(), email, f.Password)
+	u, err := s.store.Authenticate(ctx, email, f.Password)
 	if errors.Is(err, tracker.ErrBadCredentials) {
 		// The address limit refuses wrong passwords only: the right one
 		// still signs in, so one person's mistakes behind a shared
 		// address lock nobody else out.
-		if blocked, wait := s.throttle.AddressBlocked(addr); blocked {
+		if blocked, wait, err := s.addressBlocked(ctx, addr); err != nil {
+			s.fail(c, err)
+			return
+		} else if blocked {
 			tooMany(wait)
 			return
 		}
-		s.throttle.Fail(email, addr)
+		if err := s.signInFailed(ctx, email, addr); err != nil {
+			s.fail(c, err)
+			return
+		}
 		s.showLogin(c, http.StatusUnauthorized, f.Email, f.Next, map[string]string{"form": "The email address or password is wrong."})
 		return
 	}
@@ -301,7 +312,10 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.throttle.Succeed(email)
+	if err := s.signInSucceeded(ctx, email); err != nil {
+		s.fail(c, err)
+		return
+	}
 	sess, err := s.store.CreateSession(c.Request.Context(), u, c.Request.UserAgent(), addr)
 	if err != nil {
 		s.fail(c, err)

@@ -117,6 +117,7 @@ var matrix = []routeCase{
 	{name: "account", method: "GET", path: fixed("/account"), want: pages(200)},
 	{name: "tokens", method: "GET", path: fixed("/account/tokens"), want: pages(200)},
 	{name: "accounts admin", method: "GET", path: fixed("/admin/users"), want: adminPage()},
+	{name: "reset a password", method: "GET", path: func(e *env) string { return "/admin/users/" + strconv.FormatInt(e.users[viewer].ID, 10) + "/password" }, want: adminPage()},
 	{name: "deleted items", method: "GET", path: fixed("/admin/deleted"), want: adminPage()},
 	{name: "source status PDF", method: "GET", path: fixed("/sources/1/report.pdf"), want: pages(200)},
 	{name: "reference reply PDF", method: "GET", path: fixed("/references/1/report.pdf?as_at=" + storetest.ISO(0)), want: pages(200)},
@@ -253,6 +254,10 @@ var matrix = []routeCase{
 			return url.Values{"current": {"wrong"}, "new": {"a brand new password"}, "confirm": {"a brand new password"}}
 		},
 		want: map[string]int{anonymous: 403, viewer: 422, editorCoL: 422, editorMPS: 422, secretary: 422, admin: 422}},
+	{name: "reset the viewer's password (to the same one)", method: "POST",
+		path: func(e *env) string { return "/admin/users/" + strconv.FormatInt(e.users[viewer].ID, 10) + "/password" },
+		form: func(*env) url.Values { return url.Values{"new": {password}, "confirm": {password}} },
+		want: only(http.StatusOK, admin)},
 	{name: "sign out", method: "POST", path: fixed("/logout"), want: map[string]int{anonymous: 403, viewer: 303, editorCoL: 303, editorMPS: 303, secretary: 303, admin: 303}},
 }
 

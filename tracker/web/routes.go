@@ -39,6 +39,7 @@ const (
 	pageImportPreview   = "import_preview"
 	pageImportSummary   = "import_summary"
 	pageImportProgress  = "import_progress"
+	pageUserPassword    = "user_password"
 )
 
 var allPages = []string{
@@ -47,7 +48,7 @@ var allPages = []string{
 	pageAction, pageAccount, pageTokens, pageUsers, pageDeleted, pageReplyForm, pageSearch,
 	pageEdit, pageOrganisations, pageMeasure,
 	pageImport, pageImportMapping, pageImportPreview, pageImportSummary,
-	pageImportProgress,
+	pageImportProgress, pageUserPassword,
 }
 
 // routes lists every route of the app in one place.
@@ -173,6 +174,8 @@ func (s *Server) routes(r *gin.Engine) {
 	in.POST("/account/tokens", s.tokenCreate)
 	in.POST("/account/tokens/:id/revoke", s.tokenRevoke)
 	in.GET("/admin/users", s.userList)
+	in.GET("/admin/users/:id/password", s.userPasswordForm)
+	in.POST("/admin/users/:id/password", s.userPasswordReset)
 	in.GET("/admin/deleted", s.deletedList)
 	in.POST("/admin/deleted/actions/:id/restore", s.actionRestore)
 	in.GET("/import", s.importForm)

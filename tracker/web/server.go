@@ -61,6 +61,10 @@ type Reader interface {
 	TokenUser(ctx context.Context, plain string) (tracker.User, error)
 	Tokens(ctx context.Context, userID int64) ([]tracker.APIToken, error)
 	RevokeToken(ctx context.Context, userID, tokenID int64) error
+	ResetPassword(ctx context.Context, userID int64, password string) (store.PasswordReset, error)
+	LiveCredentials(ctx context.Context, userID int64) (store.PasswordReset, error)
+	User(ctx context.Context, id int64) (tracker.User, error)
+	signInFailures
 
 	ReadAsAt(ctx context.Context, at time.Time, opts store.AsAtOptions, fn func(tx *store.Store, view *tracker.View) error) error
 	SaveReferenceReport(ctx context.Context, refID int64, version int, intro *string, items []int64) error
