@@ -57,7 +57,7 @@ func sqliteMustExist(dsn string) error {
 		return nil
 	}
 	if _, err := os.Stat(dsn); err != nil {
-		return fmt.Errorf("there is no SQLite database at %s; give the right path with --db or DATABASE_URL", dsn)
+		return fmt.Errorf("there is no SQLite database at %s, and none was created: give the path of an existing tracker database with --db (or DATABASE_URL), or make one first, e.g. \"tracker seed --example --db %s\" for the example data", dsn, dsn)
 	}
 	return nil
 }

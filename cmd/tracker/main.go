@@ -77,6 +77,11 @@ var clock tracker.Clock = tracker.SystemClock
 // is cancelled (SIGINT, SIGTERM).
 func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
 	cmd := "serve"
+	if len(args) > 0 && isHelp(args[0]) {
+		// "tracker --help" asks about the tracker, not about serve's flags.
+		fmt.Fprint(out, usage)
+		return nil
+	}
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
@@ -101,12 +106,18 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return exportCmd(ctx, args, out)
 	case "import":
 		return importCmd(ctx, args, out)
-	case "help", "-h", "--help":
-		fmt.Fprint(out, usage)
-		return nil
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 	}
+}
+
+// isHelp reports whether arg asks for the list of sub-commands.
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
 }
 
 func newFlags(name string, out io.Writer) *flag.FlagSet {
@@ -170,7 +181,7 @@ func serveCmd(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 		return err
 	}
 	defer s.Close()
-	return serve(ctx, s, c, out, log, "")
+	return serve(ctx, s, c, out, log, nil)
 }
 
 func demoCmd(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
@@ -184,7 +195,8 @@ func demoCmd(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	}
 	dbGiven := false
 	fs.Visit(func(f *flag.Flag) { dbGiven = dbGiven || f.Name == "db" })
-	if !dbGiven && os.Getenv("DATABASE_URL") == "" && os.Getenv("TRACKER_DB") == "" {
+	temporary := !dbGiven && os.Getenv("DATABASE_URL") == "" && os.Getenv("TRACKER_DB") == ""
+	if temporary {
 		dir, err := os.MkdirTemp("", "tracker-demo-")
 		if err != nil {
 			return fmt.Errorf("make a folder for the demo database: %w", err)
@@ -209,7 +221,34 @@ func demoCmd(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	if err != nil {
 		return fmt.Errorf("create the demo accounts: %w", err)
 	}
-	return serve(ctx, s, c, out, log, login)
+	where := func(addr net.Addr) string { return login + "\n" + demoWhere(c, addr, s.Dialect(), temporary) }
+	if err := serve(ctx, s, c, out, log, where); err != nil {
+		return err
+	}
+	if temporary {
+		fmt.Fprintln(out, "The demo's temporary database was deleted; run \"tracker demo --db demo.db\" to keep what you enter.")
+	}
+	return nil
+}
+
+// demoWhere says where the demo keeps its data and listens, whether the data
+// outlives it, and the flags that change both.
+func demoWhere(c config, addr net.Addr, dialect string, temporary bool) string {
+	where := "Database: " + c.DB
+	switch {
+	case temporary:
+		where += "\n          a temporary SQLite file, DELETED when the demo stops (Ctrl+C) with everything entered in it." +
+			"\n          To keep your data, give a file: tracker demo --db demo.db"
+	case dialect == store.Postgres:
+		where = "Database: PostgreSQL (from --db or DATABASE_URL); the data is kept after the demo stops."
+	default:
+		where += " (kept after the demo stops; --db FILE chooses another)"
+	}
+	port := addr.String()
+	if _, p, err := net.SplitHostPort(port); err == nil {
+		port = p
+	}
+	return where + "\nPort:     " + port + " (--addr HOST:PORT chooses another address, e.g. --addr 127.0.0.1:8081)"
 }
 
 func seedCmd(ctx context.Context, args []string, out io.Writer) error {
@@ -257,9 +296,10 @@ func migrateCmd(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-// serve listens on addr, prints the URL and serves until ctx is cancelled,
-// then lets requests in flight finish.
-func serve(ctx context.Context, s *store.Store, c config, out io.Writer, log *slog.Logger, extra string) error {
+// serve listens on addr, prints the URL (and what extra says, given the
+// address listened on) and serves until ctx is cancelled, then lets
+// requests in flight finish.
+func serve(ctx context.Context, s *store.Store, c config, out io.Writer, log *slog.Logger, extra func(net.Addr) string) error {
 	addr := c.Addr
 	srv, err := web.New(web.Options{Store: s, Logger: log, Now: clock, SecureCookies: c.SecureCookies, TrustProxy: c.TrustProxy})
 	if err != nil {
@@ -277,8 +317,8 @@ func serve(ctx context.Context, s *store.Store, c config, out io.Writer, log *sl
 		IdleTimeout:       120 * time.Second,
 	}
 	fmt.Fprintf(out, "Tracker running at http://%s/ (%s database). Press Ctrl+C to stop.\n", ln.Addr(), s.Dialect())
-	if extra != "" {
-		fmt.Fprintln(out, extra)
+	if extra != nil {
+		fmt.Fprintln(out, extra(ln.Addr()))
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()

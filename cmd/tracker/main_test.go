@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -23,8 +25,135 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // TestMain gives every command the tests' clock, the one the stores that
 // storetest opens stamp their trail with.
 func TestMain(m *testing.M) {
+	if os.Getenv(runMainVariable) == "1" {
+		// Run as the tracker itself, so a test can see its exit status.
+		main()
+		os.Exit(0)
+	}
 	clock = storetest.Clock
 	os.Exit(m.Run())
+}
+
+// runMainVariable makes the test binary run main() with its arguments.
+const runMainVariable = "TRACKER_TEST_RUN_MAIN"
+
+// runTracker runs the tracker as a separate process with args and returns
+// its exit status, standard output and standard error.
+func runTracker(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), runMainVariable+"=1", "DATABASE_URL=", "TRACKER_DB=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("run the tracker: %v", err)
+	}
+	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+}
+
+// TestHelpListsCommands: "tracker --help" and "-h" list the sub-commands,
+// as "tracker help" does, and exit 0.
+func TestHelpListsCommands(t *testing.T) {
+	for _, arg := range []string{"--help", "-h", "help"} {
+		code, out, errOut := runTracker(t, arg)
+		if code != 0 {
+			t.Errorf("tracker %s exited %d: %s", arg, code, errOut)
+		}
+		for _, want := range []string{"tracker demo", "tracker seed --example", "tracker report reference|source|outstanding|actions", "tracker export --all", "tracker import"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("tracker %s does not list %q:\n%s", arg, want, out)
+			}
+		}
+		if strings.Contains(out+errOut, "Usage of tracker serve") {
+			t.Errorf("tracker %s printed serve's flags instead of the commands", arg)
+		}
+	}
+}
+
+// TestMissingDatabase: a report or an export pointed at a SQLite file that
+// is not there says so, exits 1 and leaves no empty database behind.
+func TestMissingDatabase(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "mistyped.db")
+	for _, args := range [][]string{
+		{"report", "outstanding", "--db", db, "-o", filepath.Join(dir, "board.pdf")},
+		{"report", "actions", "--db", db, "-o", filepath.Join(dir, "log.pdf")},
+		{"report", "source", "--source", "Duty of Care", "--db", db, "-o", filepath.Join(dir, "status.pdf")},
+		{"report", "reference", "--ref", "13", "--db", db, "-o", filepath.Join(dir, "reply.pdf")},
+		{"export", "--all", filepath.Join(dir, "backup.json"), "--db", db},
+	} {
+		code, out, errOut := runTracker(t, args...)
+		if code != 1 {
+			t.Errorf("%v exited %d, want 1 (stdout %q)", args, code, out)
+		}
+		if want := "there is no SQLite database at " + db + ", and none was created"; !strings.Contains(errOut, want) {
+			t.Errorf("%v said %q, want %q", args, errOut, want)
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			t.Errorf("%v left %s behind", args, e.Name())
+		}
+	}
+}
+
+// TestReportOnEmptySelection: on a tracker holding nothing, the reports
+// that pick a source or reference say there is none to pick and how to
+// load the example; the outstanding report and the action log are written
+// and say they hold no items.
+func TestReportOnEmptySelection(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "empty.db")
+	if err := run(ctx, []string{"migrate", "--db", db}, io.Discard, quiet); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "source", "--db", db, "--source", "Duty of Care", "-o", filepath.Join(dir, "status.pdf")}, `no source title contains "Duty of Care": the tracker holds no sources`},
+		{[]string{"report", "reference", "--db", db, "--ref", "13", "-o", filepath.Join(dir, "reply.pdf")}, `no reference numbered "13": the tracker holds no references`},
+	} {
+		err := run(ctx, tc.args, io.Discard, quiet)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "tracker seed --example --db") {
+			t.Errorf("%v: %v, want %q and how to load the example", tc.args, err, tc.want)
+		}
+		if _, err := os.Stat(tc.args[len(tc.args)-1]); err == nil {
+			t.Errorf("%v wrote a PDF", tc.args)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report", "outstanding", "--db", db, "-o", filepath.Join(dir, "board.pdf")}, "The report holds no items: nothing was outstanding as at"},
+		{[]string{"report", "actions", "--db", db, "-o", filepath.Join(dir, "log.pdf")}, "The report holds no items: the tracker had no actions as at"},
+	} {
+		var out bytes.Buffer
+		if err := run(ctx, tc.args, &out, quiet); err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if !strings.Contains(out.String(), tc.want) {
+			t.Errorf("%v said %q, want %q", tc.args, out.String(), tc.want)
+		}
+	}
+	// With the example loaded the same reports list items and say nothing
+	// of the sort.
+	if err := run(ctx, []string{"seed", "--example", "--db", db}, io.Discard, quiet); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"report", "outstanding", "--db", db, "-o", filepath.Join(dir, "board.pdf")}, &out, quiet); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "no items") {
+		t.Errorf("the example's outstanding report said %q", out.String())
+	}
 }
 
 func TestSeedTwice(t *testing.T) {
@@ -107,8 +236,9 @@ func TestServeAndShutDown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var out syncBuffer
+	db := filepath.Join(t.TempDir(), "demo.db")
 	go func() {
-		done <- run(ctx, []string{"demo", "--addr", addr, "--db", filepath.Join(t.TempDir(), "demo.db")}, &out, quiet)
+		done <- run(ctx, []string{"demo", "--addr", addr, "--db", db}, &out, quiet)
 	}()
 	var res *http.Response
 	for i := 0; i < 100; i++ {
@@ -135,6 +265,54 @@ func TestServeAndShutDown(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("server did not stop")
+	}
+	// A demo given --db says so and keeps its data.
+	if want := "Database: " + db + " (kept after the demo stops"; !strings.Contains(out.String(), want) {
+		t.Errorf("demo printed %q, want %q", out.String(), want)
+	}
+	s := storetest.OpenMigrated(t, db)
+	if n, err := s.CountUsers(context.Background()); err != nil || n != 2 {
+		t.Errorf("after the demo stopped its database holds %d accounts (%v), want the 2 it made", n, err)
+	}
+}
+
+// TestDemoSaysItsDataIsThrownAway: without --db the demo prints where its
+// temporary database is, that it is deleted on exit and how to keep the
+// data, and the port and how to change it; on exit the file is gone.
+func TestDemoSaysItsDataIsThrownAway(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("TRACKER_DB", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	var out syncBuffer
+	go func() { done <- run(ctx, []string{"demo", "--addr", "127.0.0.1:0"}, &out, quiet) }()
+	where := regexp.MustCompile(`Tracker running at http://127\.0\.0\.1:(\d+)/[\s\S]*Database: (\S+)\n\s+a temporary SQLite file, DELETED when the demo stops[\s\S]*To keep your data, give a file: tracker demo --db demo\.db\nPort:     (\d+) \(--addr HOST:PORT chooses another address`)
+	var m []string
+	for deadline := time.Now().Add(time.Minute); m == nil && time.Now().Before(deadline); {
+		m = where.FindStringSubmatch(out.String())
+		time.Sleep(50 * time.Millisecond)
+	}
+	if m == nil {
+		cancel()
+		<-done
+		t.Fatalf("the demo did not say where its data is and which port it uses:\n%s", out.String())
+	}
+	if m[1] != m[3] {
+		t.Errorf("the demo listens on port %s but says %s", m[1], m[3])
+	}
+	if _, err := os.Stat(m[2]); err != nil {
+		t.Errorf("the database the demo names is not there: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(m[2]); !os.IsNotExist(err) {
+		t.Errorf("the temporary database is still there after the demo stopped: %v", err)
+	}
+	if !strings.Contains(out.String(), `The demo's temporary database was deleted; run "tracker demo --db demo.db" to keep what you enter.`) {
+		t.Errorf("on exit the demo said %q", out.String())
 	}
 }
 

@@ -70,6 +70,9 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	if err := c.validate(false); err != nil {
 		return err
 	}
+	if err := sqliteMustExist(c.DB); err != nil {
+		return err
+	}
 	fonts, err := report.LoadFonts(fontDir)
 	if err != nil {
 		return err
@@ -118,6 +121,11 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	empty := contents.Items() == 0
+	if empty && kind != report.KindOutstanding && kind != report.KindActions {
+		// A reference or source with nothing in it is a mistake to report on.
+		return fmt.Errorf("nothing to report: the %s holds no recommendations as at %s, so no PDF was written", kind, tracker.FormatDate(req.AsAt))
+	}
 	res, err := contents.Write(&buf, fonts)
 	if err != nil {
 		return err
@@ -126,10 +134,27 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("write %s: %w", output, err)
 	}
 	fmt.Fprintf(out, "Wrote %s: %d pages, as at %s, set in %s.\n", output, res.Pages, tracker.FormatDate(req.AsAt), fonts.Name)
+	if empty {
+		// Nothing outstanding, or no action matching, is news worth a page,
+		// but the reader should not have to open the PDF to find out.
+		fmt.Fprintf(out, "The report holds no items: %s.\n", emptyReason(kind, source, req.AsAt))
+	}
 	if res.Replaced > 0 {
 		fmt.Fprintf(out, "%d character(s) the font cannot draw are shown as %s.\n", res.Replaced, fonts.Replacement())
 	}
 	return nil
+}
+
+// emptyReason says why an outstanding or action-log report lists nothing.
+func emptyReason(kind, source string, asAt time.Time) string {
+	day := tracker.FormatDate(asAt)
+	if kind == report.KindOutstanding {
+		return "nothing was outstanding as at " + day
+	}
+	if source != "" {
+		return "the source has no actions as at " + day
+	}
+	return "the tracker had no actions as at " + day
 }
 
 // pickReference finds a reference by its number, or else by words of its
@@ -167,8 +192,14 @@ func pickReference(ctx context.Context, s *store.Store, ref string) (tracker.Ref
 	if len(hits) > 1 {
 		return tracker.Reference{}, fmt.Errorf("--ref %q matches %d references: %s", ref, len(hits), strings.Join(names, ", "))
 	}
+	if len(names) == 0 {
+		return tracker.Reference{}, fmt.Errorf("no reference numbered %q: the tracker holds no references as at that day%s", ref, emptyHint)
+	}
 	return tracker.Reference{}, fmt.Errorf("no reference numbered %q; the references are %s", ref, strings.Join(names, ", "))
 }
+
+// emptyHint ends the message for a tracker with nothing to pick from.
+const emptyHint = ` (to try the reports on the example data, load it first: "tracker seed --example --db FILE", then give the same --db)`
 
 // pickSource finds the source whose title contains text; none or several
 // is an error listing the candidates.
@@ -193,6 +224,9 @@ func pickSource(ctx context.Context, s *store.Store, text string) (tracker.Sourc
 	}
 	if len(hits) > 1 {
 		return tracker.Source{}, fmt.Errorf("--source %q matches %d sources: %s", text, len(hits), strings.Join(names, ", "))
+	}
+	if len(names) == 0 {
+		return tracker.Source{}, fmt.Errorf("no source title contains %q: the tracker holds no sources as at that day%s", text, emptyHint)
 	}
 	return tracker.Source{}, fmt.Errorf("no source title contains %q; the sources are %s", text, strings.Join(names, ", "))
 }
