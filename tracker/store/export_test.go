@@ -1,11 +1,17 @@
 package store
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
-// RollbackTo undoes the migrations after id, for tests of a migration's
-// way down.
+// RollbackTo undoes the migrations applied after id, newest first; tests
+// use it to check that each step's down undoes its up.
 func (s *Store) RollbackTo(ctx context.Context, id string) error {
-	return s.migrator(ctx).RollbackTo(id)
+	if err := s.migrator(ctx).RollbackTo(id); err != nil {
+		return fmt.Errorf("roll back to %s: %w", id, err)
+	}
+	return nil
 }
 
 // Count runs a query of one number, for tests that look at a table.

@@ -527,15 +527,6 @@ func (s *Store) MigrateTo(ctx context.Context, id string) error {
 	return nil
 }
 
-// RollbackTo undoes the migrations applied after id, newest first; tests
-// use it to check that each step's down undoes its up.
-func (s *Store) RollbackTo(ctx context.Context, id string) error {
-	if err := s.migrator(ctx).RollbackTo(id); err != nil {
-		return fmt.Errorf("roll back to %s: %w", id, err)
-	}
-	return nil
-}
-
 // CheckNotNewer refuses a database written by a newer version.
 func (s *Store) CheckNotNewer(ctx context.Context) error {
 	st, err := s.Schema(ctx)
