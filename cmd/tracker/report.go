@@ -9,7 +9,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/report"
@@ -32,8 +31,8 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	dbFlag(fs, &c)
 	fs.StringVar(&ref, "ref", "", "the reference's number (reference report)")
 	fs.StringVar(&source, "source", "", "text the source's title contains (source report; narrows the action log)")
-	fs.StringVar(&asAtText, "as-at", "", "show the tracker as it stood at the end of this day, YYYY-MM-DD (default today)")
-	fs.StringVar(&sinceText, "since", "", "mark items new or changed since this day, YYYY-MM-DD")
+	fs.StringVar(&asAtText, "as-at", "", "show the tracker as it stood at the end of this day, like 2022-05-17 or 17/05/2022 (default today)")
+	fs.StringVar(&sinceText, "since", "", "mark items new or changed since this day, like 2022-05-17 or 17/05/2022")
 	fs.BoolVar(&recorded, "as-recorded", false, "read the tracker as it had been typed in by the --as-at day, rather than by the dates things took effect")
 	fs.StringVar(&output, "o", "", "the PDF file to write")
 	fs.StringVar(&fontDir, "font-dir", os.Getenv("TRACKER_PDF_FONT_DIR"), "a folder holding the DejaVu Sans faces (env TRACKER_PDF_FONT_DIR); default: the system's DejaVu Sans, else the Go fonts")
@@ -50,16 +49,16 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("unknown report %q: choose reference, source, outstanding or actions", kind)
 	}
 	if asAtText != "" {
-		d, err := time.Parse("2006-01-02", asAtText)
+		d, err := tracker.ParseDate(asAtText)
 		if err != nil {
-			return fmt.Errorf("--as-at %q is not a date like 2022-05-17", asAtText)
+			return fmt.Errorf("--as-at: %w", err)
 		}
 		req.AsAt = d
 	}
 	if sinceText != "" {
-		d, err := time.Parse("2006-01-02", sinceText)
+		d, err := tracker.ParseDate(sinceText)
 		if err != nil {
-			return fmt.Errorf("--since %q is not a date like 2022-05-17", sinceText)
+			return fmt.Errorf("--since: %w", err)
 		}
 		if d.After(req.AsAt) {
 			return errors.New("--since must be before --as-at")

@@ -158,18 +158,6 @@ func (s *Server) showActionWith(c *gin.Context, status int, item tracker.ActionI
 	s.render(c, status, pageAction, p)
 }
 
-// parseFormDate reads a date from a date input (2006-01-02) or as people
-// type it (17/05/2022, 17 May 2022).
-func parseFormDate(v string) (time.Time, bool) {
-	v = strings.TrimSpace(v)
-	for _, layout := range []string{"2006-01-02", "2/1/2006", "2 January 2006", "2 Jan 2006"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
 // checkUpdate checks the form's syntax and turns it into a change.
 func (s *Server) checkUpdate(f updateForm) (store.ProgressChange, map[string]string) {
 	errs := map[string]string{}

@@ -208,15 +208,15 @@ func (s *Server) apiAnswerSaved(c *gin.Context, err error, what string, current 
 	c.JSON(http.StatusOK, cur)
 }
 
-// apiDate reads an optional "YYYY-MM-DD" date; "" means none.
+// apiDate reads an optional date (tracker.ParseDate: 2022-05-17, and the
+// other ways the pages accept); "" means none.
 func apiDate(v string, field string, errs map[string]string) *time.Time {
-	v = strings.TrimSpace(v)
-	if v == "" {
+	if strings.TrimSpace(v) == "" {
 		return nil
 	}
-	t, err := time.Parse("2006-01-02", v)
+	t, err := tracker.ParseDate(v)
 	if err != nil {
-		errs[field] = "Enter the date as YYYY-MM-DD, like 2022-05-17"
+		errs[field] = err.Error()
 		return nil
 	}
 	return &t
