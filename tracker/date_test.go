@@ -16,14 +16,14 @@ func TestParseDate(t *testing.T) {
 		in   string
 		want time.Time
 	}{
-		{"2022-05-17", may17},       // 2006-01-02, as a date input sends it
-		{"17/05/2022", may17},       // 2/1/2006, day first
-		{"5/3/2024", mar5},          // 2/1/2006 without leading zeros
-		{"17 May 2022", may17},      // 2 January 2006
-		{"17 may 2022", may17},      // month names in any case
-		{"5 March 2024", mar5},      // 2 January 2006
-		{"5 Mar 2024", mar5},        // 2 Jan 2006
-		{"17th May 2022", may17},    // ordinal suffix dropped
+		{"2022-05-17", may17},        // 2006-01-02, as a date input sends it
+		{"17/05/2022", may17},        // 2/1/2006, day first
+		{"5/3/2024", mar5},           // 2/1/2006 without leading zeros
+		{"17 May 2022", may17},       // 2 January 2006
+		{"17 may 2022", may17},       // month names in any case
+		{"5 March 2024", mar5},       // 2 January 2006
+		{"5 Mar 2024", mar5},         // 2 Jan 2006
+		{"17th May 2022", may17},     // ordinal suffix dropped
 		{"  17   May  2022 ", may17}, // spaces collapsed
 		{"29/02/2024", time.Date(2024, time.February, 29, 0, 0, 0, 0, time.UTC)},
 	}

@@ -114,4 +114,3 @@ func labels(options []tracker.Option) string {
 	}
 	return strings.Join(out, ", ")
 }
-
