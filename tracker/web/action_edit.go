@@ -65,9 +65,10 @@ func (s *Server) actionMoveDue(c *gin.Context) {
 	}
 	id, ctx := item.Action.ID, c.Request.Context()
 	var f moveForm
-	_ = c.ShouldBind(&f)
+	bad := bindForm(c, &f)
 	form := updateForm{Version: item.Action.Version, Date: s.today().Format("2006-01-02"), RAG: keepRAG}
 	m, errs := checkMove(f, s.today())
+	errs = mergeErrors(errs, bad)
 	if len(errs) == 0 {
 		err := s.store.MoveActionDue(ctx, id, m)
 		var conflict *store.ConflictError
@@ -196,8 +197,9 @@ func (s *Server) actionPostUpdate(c *gin.Context) {
 	}
 	id, ctx := item.Action.ID, c.Request.Context()
 	var f updateForm
-	_ = c.ShouldBind(&f)
+	bad := bindForm(c, &f)
 	ch, errs := s.checkUpdate(f)
+	errs = mergeErrors(errs, bad)
 	if len(errs) > 0 {
 		s.showAction(c, http.StatusUnprocessableEntity, item, f, errs, nil)
 		return

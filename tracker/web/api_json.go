@@ -344,35 +344,48 @@ func (n nullable[T]) apply(dst **T) {
 }
 
 // apiBindQuery reads a list's filters into v, a struct of form-tagged
-// fields; a value of the wrong kind (?overdue=maybe) is answered with 422
-// naming the filter and what it takes. False means the answer is sent.
+// fields, as the pages read theirs (bindQuery); a value of the wrong kind
+// (?overdue=maybe) is answered with 422 naming the filter and what it
+// takes, and so is a "changed since" date that is not a date. False means
+// the answer is sent.
 func apiBindQuery(c *gin.Context, v any) bool {
+	bad := bindQuery(c, v)
 	fields := map[string]string{}
 	t := reflect.TypeOf(v).Elem()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name := f.Tag.Get("form")
-		val, ok := c.GetQuery(name)
-		if name == "" || name == "-" || !ok || val == "" {
+		if _, ok := bad[name]; !ok {
 			continue
 		}
+		val := c.Query(name)
 		switch f.Type.Kind() {
 		case reflect.Bool:
-			if _, err := strconv.ParseBool(val); err != nil {
-				fields[name] = fmt.Sprintf("Send %s as true or false, not %q", name, val)
-			}
+			fields[name] = fmt.Sprintf("Send %s as true or false, not %q", name, val)
 		case reflect.Int, reflect.Int64:
-			if _, err := strconv.ParseInt(val, 10, 64); err != nil {
-				fields[name] = fmt.Sprintf("Send %s as a whole number, not %q", name, val)
-			}
+			fields[name] = fmt.Sprintf("Send %s as a whole number, not %q", name, val)
+		default:
+			fields[name] = bad[name]
 		}
 	}
-	if len(fields) == 0 && c.ShouldBindQuery(v) != nil {
-		fields[""] = "A filter could not be read"
+	if since := changedSinceQuery(c); since != "" {
+		if _, err := tracker.ParseDate(since); err != nil {
+			fields[changedSinceParam] = err.Error()
+		}
 	}
 	if len(fields) > 0 {
 		c.JSON(http.StatusUnprocessableEntity, apiError{Error: "A filter is not valid; /api/v1/openapi.json lists the filters each list takes.", Fields: fields})
 		return false
 	}
 	return true
+}
+
+// apiChangedSince is the list's ?changed_since= (or ?since=) date, already
+// checked by apiBindQuery; nil when none.
+func apiChangedSince(c *gin.Context) *time.Time {
+	d, err := tracker.ParseDate(changedSinceQuery(c))
+	if err != nil {
+		return nil
+	}
+	return &d
 }
