@@ -26,8 +26,8 @@ type actionListPage struct {
 	// FilterErrors are the filter's values that could not be read, by
 	// query parameter.
 	FilterErrors filterErrors
-	Sorts         map[string]string
-	Deleted       bool
+	Sorts        map[string]string
+	Deleted      bool
 	// PDFFilter carries the log's filter to the PDF download.
 	PDFFilter map[string]string
 	// ExportQuery carries it to the CSV and XLSX downloads.

@@ -27,7 +27,7 @@ type recommendationListPage struct {
 	// FilterErrors are the filter's values that could not be read, by
 	// query parameter.
 	FilterErrors filterErrors
-	Sorts         map[string]string
+	Sorts        map[string]string
 	// ExportQuery carries the filter to the CSV and XLSX downloads.
 	ExportQuery template.URL
 }
@@ -90,8 +90,8 @@ func (s *Server) recommendationList(c *gin.Context) {
 	exports := c.Request.URL.Query()
 	exports.Del("page")
 	s.render(c, http.StatusOK, pageRecommendations, &recommendationListPage{
-		ExportQuery: exportQuery(exports),
-		Layout:      Layout{Title: "Recommendations", Section: "recommendations", ErrorSummary: filterSummary(filterErrs)},
+		ExportQuery:  exportQuery(exports),
+		Layout:       Layout{Title: "Recommendations", Section: "recommendations", ErrorSummary: filterSummary(filterErrs)},
 		FilterErrors: filterErrs, Sorts: sortLinks(c.Request.URL, "number", "deadline", "status"),
 		Items: items, Pager: newPager(c.Request.URL, page, total, "recommendation", "recommendations"),
 		Organisations: orgs, Sources: sources, Statuses: tracker.RecommendationStatuses, Filter: q,
