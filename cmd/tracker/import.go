@@ -26,9 +26,8 @@ const restoreHint = `to restore a whole-tracker backup instead, use "tracker imp
 
 // importCmd imports a spreadsheet of recommendations or a rolling action
 // log. "tracker import --all FILE", a whole-tracker restore, belongs to
-// cmd/tracker/backup.go: it is handed to importAllCmd, the body of
-// runImportAll, so the restore writes to this command's output and obeys
-// its context.
+// cmd/tracker/backup.go: it is handed to importAllCmd, so the restore
+// writes to this command's output and obeys its context.
 func importCmd(ctx context.Context, args []string, out io.Writer) error {
 	for _, a := range args {
 		if a == "--all" || a == "-all" || strings.HasPrefix(a, "--all=") || strings.HasPrefix(a, "-all=") {

@@ -96,16 +96,6 @@ func (r Row) Cell(i int) string {
 	return r.Cells[i]
 }
 
-// Column returns the index of the column with this header, -1 if none.
-func (t *Table) Column(header string) int {
-	for i, h := range t.Headers {
-		if h == header {
-			return i
-		}
-	}
-	return -1
-}
-
 // ReadOptions tunes Read.
 type ReadOptions struct {
 	// Sheet names the worksheet of an XLSX file; the first one when empty.
