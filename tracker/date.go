@@ -8,12 +8,16 @@ import (
 	"time"
 )
 
+// ISODateLayout is the one way a machine writes a date to the tracker: the
+// JSON API, the audit trail and backups use it, and so does a date input.
+const ISODateLayout = "2006-01-02"
+
 // DateLayouts are the ways a person may write a date anywhere the tracker
-// asks for one (forms, query strings, the JSON API, the command line), as
+// asks a person for one (forms, query strings, the command line), as
 // Go time layouts: a date input's 2022-05-17, the British 17/05/2022, and
 // 17 May 2022 with the month spelt out or shortened. "17th May 2022" is
 // read too: ordinal suffixes are dropped first.
-var DateLayouts = []string{"2006-01-02", "2/1/2006", "2 January 2006", "2 Jan 2006"}
+var DateLayouts = []string{ISODateLayout, "2/1/2006", "2 January 2006", "2 Jan 2006"}
 
 // SpreadsheetDateLayouts are the further layouts that spreadsheets and
 // hand-kept CSV files write, read only by the importer: a time after the
@@ -34,14 +38,29 @@ var SpreadsheetDateLayouts = []string{
 type DateError struct {
 	Input  string
 	Reason string
+	// Example shows the layouts the reader takes.
+	Example string
 }
 
 // Error is the message to show at the field.
 func (e *DateError) Error() string {
 	if e.Input == "" {
-		return "Enter a date, like 17/05/2022"
+		return "Enter a date, like " + e.Example
 	}
-	return fmt.Sprintf("“%s” is not a date%s; write it like 17/05/2022 or 2022-05-17", e.Input, e.Reason)
+	return fmt.Sprintf("“%s” is not a date%s; write it like %s", e.Input, e.Reason, e.Example)
+}
+
+const (
+	peopleExample = "17/05/2022 or 2022-05-17"
+	isoExample    = "2022-05-17 (YYYY-MM-DD)"
+)
+
+// ParseISODate reads a date written only as ISODateLayout (2022-05-17),
+// the strict subset of ParseDate that the JSON API and stored data use, so
+// that a program never has 05/06 read the wrong way round. Its errors are
+// those of ParseDate.
+func ParseISODate(s string) (time.Time, error) {
+	return parseDate(s, []string{ISODateLayout}, isoExample)
 }
 
 var (
@@ -55,7 +74,7 @@ var (
 // is the case of month names. The error, a *DateError, says what is wrong
 // in words a person can act on ("there is no 31 February 2026").
 func ParseDate(s string) (time.Time, error) {
-	return parseDate(s, DateLayouts)
+	return parseDate(s, DateLayouts, peopleExample)
 }
 
 // ParseSpreadsheetDate reads a date as ParseDate does, and also in the
@@ -91,25 +110,27 @@ func tryLayouts(s string, layouts []string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func parseDate(raw string, layouts []string) (time.Time, error) {
+func parseDate(raw string, layouts []string, example string) (time.Time, error) {
 	s := normaliseDate(raw)
 	if s == "" {
-		return time.Time{}, &DateError{}
+		return time.Time{}, &DateError{Example: example}
 	}
 	if t, ok := tryLayouts(s, layouts); ok {
 		return t, nil
 	}
-	return time.Time{}, &DateError{Input: strings.TrimSpace(raw), Reason: whyNotDate(s)}
+	return time.Time{}, &DateError{Input: strings.TrimSpace(raw), Reason: whyNotDate(s), Example: example}
 }
 
 // whyNotDate explains an all-number date that has the right shape but no
 // such day, or that looks written month first.
 func whyNotDate(s string) string {
 	var d, m, y int
+	order := ""
 	if p := numericDMY.FindStringSubmatch(s); p != nil {
 		d, _ = strconv.Atoi(p[1])
 		m, _ = strconv.Atoi(p[2])
 		y, _ = strconv.Atoi(p[3])
+		order = " (the day comes first)"
 	} else if p := numericYMD.FindStringSubmatch(s); p != nil {
 		y, _ = strconv.Atoi(p[1])
 		m, _ = strconv.Atoi(p[2])
@@ -119,7 +140,7 @@ func whyNotDate(s string) string {
 	}
 	switch {
 	case m < 1 || m > 12:
-		return fmt.Sprintf(": there is no month %d (the day comes first)", m)
+		return fmt.Sprintf(": there is no month %d%s", m, order)
 	case d < 1 || d > lastDayOfMonth(y, time.Month(m)).Day():
 		return fmt.Sprintf(": %s %d has %d days", time.Month(m), y, lastDayOfMonth(y, time.Month(m)).Day())
 	}

@@ -34,8 +34,8 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 	refused := []struct{ in, msg string }{
-		{"", "Enter a date, like 17/05/2022"},
-		{"   ", "Enter a date, like 17/05/2022"},
+		{"", "Enter a date, like 17/05/2022 or 2022-05-17"},
+		{"   ", "Enter a date, like 17/05/2022 or 2022-05-17"},
 		{"next Tuesday", "“next Tuesday” is not a date; write it like 17/05/2022 or 2022-05-17"},
 		{"31/02/2026", "“31/02/2026” is not a date: February 2026 has 28 days; write it like 17/05/2022 or 2022-05-17"},
 		{"2023-02-29", "“2023-02-29” is not a date: February 2023 has 28 days; write it like 17/05/2022 or 2022-05-17"},
@@ -50,6 +50,24 @@ func TestParseDate(t *testing.T) {
 		var de *DateError
 		if !errors.As(err, &de) || err.Error() != c.msg {
 			t.Errorf("ParseDate(%q) = %v, %v; want the message %q", c.in, got, err, c.msg)
+		}
+	}
+}
+
+// TestParseISODate: the API's and the stored data's strict subset.
+func TestParseISODate(t *testing.T) {
+	if got, err := ParseISODate(" 2022-05-17 "); err != nil || !got.Equal(time.Date(2022, time.May, 17, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("ParseISODate(2022-05-17) = %v, %v", got, err)
+	}
+	for _, c := range []struct{ in, msg string }{
+		{"", "Enter a date, like 2022-05-17 (YYYY-MM-DD)"},
+		{"17/05/2022", "“17/05/2022” is not a date; write it like 2022-05-17 (YYYY-MM-DD)"},
+		{"17 May 2022", "“17 May 2022” is not a date; write it like 2022-05-17 (YYYY-MM-DD)"},
+		{"2023-02-29", "“2023-02-29” is not a date: February 2023 has 28 days; write it like 2022-05-17 (YYYY-MM-DD)"},
+		{"2022-13-01", "“2022-13-01” is not a date: there is no month 13; write it like 2022-05-17 (YYYY-MM-DD)"},
+	} {
+		if got, err := ParseISODate(c.in); err == nil || err.Error() != c.msg {
+			t.Errorf("ParseISODate(%q) = %v, %v; want the message %q", c.in, got, err, c.msg)
 		}
 	}
 }
@@ -77,7 +95,7 @@ func TestParseSpreadsheetDate(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ in, msg string }{
-		{"", "Enter a date, like 17/05/2022"},
+		{"", "Enter a date, like 17/05/2022 or 2022-05-17"},
 		{"next Tuesday", "“next Tuesday” is not a date; write it like 17/05/2022 or 2022-05-17"},
 		{"31/02/2026", "“31/02/2026” is not a date: February 2026 has 28 days; write it like 17/05/2022 or 2022-05-17"},
 		{"12", "“12” is not a date; write it like 17/05/2022 or 2022-05-17"},       // too small for a serial

@@ -52,10 +52,10 @@ func setJSONValue(target reflect.Value, v any) error {
 		return nil
 	}
 	if target.Type() == timeType {
-		// The audit trail writes dates as tracker.ParseDate reads them, and
-		// times (created, updated) in RFC 3339.
+		// The audit trail writes dates as tracker.ParseISODate reads them,
+		// and times (created, updated) in RFC 3339.
 		str, _ := v.(string)
-		t, err := tracker.ParseDate(str)
+		t, err := tracker.ParseISODate(str)
 		if err != nil {
 			if t, err = time.Parse(time.RFC3339Nano, str); err != nil {
 				return fmt.Errorf("not a time: %v", v)

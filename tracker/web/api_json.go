@@ -208,13 +208,14 @@ func (s *Server) apiAnswerSaved(c *gin.Context, err error, what string, current 
 	c.JSON(http.StatusOK, cur)
 }
 
-// apiDate reads an optional date (tracker.ParseDate: 2022-05-17, and the
-// other ways the pages accept); "" means none.
+// apiDate reads an optional date as tracker.ParseISODate does (2022-05-17:
+// the API takes no other layout, so that no program has 05/06 read the
+// wrong way round); "" means none.
 func apiDate(v string, field string, errs map[string]string) *time.Time {
 	if strings.TrimSpace(v) == "" {
 		return nil
 	}
-	t, err := tracker.ParseDate(v)
+	t, err := tracker.ParseISODate(v)
 	if err != nil {
 		errs[field] = err.Error()
 		return nil
@@ -369,7 +370,7 @@ func apiBindQuery(c *gin.Context, v any) bool {
 		}
 	}
 	if since := changedSinceQuery(c); since != "" {
-		if _, err := tracker.ParseDate(since); err != nil {
+		if _, err := tracker.ParseISODate(since); err != nil {
 			fields[changedSinceParam] = err.Error()
 		}
 	}
@@ -383,7 +384,7 @@ func apiBindQuery(c *gin.Context, v any) bool {
 // apiChangedSince is the list's ?changed_since= (or ?since=) date, already
 // checked by apiBindQuery; nil when none.
 func apiChangedSince(c *gin.Context) *time.Time {
-	d, err := tracker.ParseDate(changedSinceQuery(c))
+	d, err := tracker.ParseISODate(changedSinceQuery(c))
 	if err != nil {
 		return nil
 	}

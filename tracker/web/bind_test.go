@@ -53,7 +53,7 @@ func TestChangedSinceIsOneName(t *testing.T) {
 		t.Errorf("API changed_since totals: %v, %v, %v; want 16, 0, 0", all.body["total"], none.body["total"], old.body["total"])
 	}
 	bad := api.call("GET", "/actions?changed_since=31/02/2026", "", http.StatusUnprocessableEntity)
-	if f, _ := bad.body["fields"].(map[string]any); f["changed_since"] != "“31/02/2026” is not a date: February 2026 has 28 days; write it like 17/05/2022 or 2022-05-17" {
+	if f, _ := bad.body["fields"].(map[string]any); f["changed_since"] != "“31/02/2026” is not a date: February 2026 has 28 days; write it like 2022-05-17 (YYYY-MM-DD)" {
 		t.Errorf("API bad changed_since: %s", bad.raw)
 	}
 	doc := api.call("GET", "/openapi.json", "", http.StatusOK)

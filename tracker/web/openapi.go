@@ -28,7 +28,7 @@ func idParamDoc(what string) obj {
 
 // changedSinceDoc documents the "changed since" filter the lists share with
 // the pages; ?since= is read as an older name for it.
-var changedSinceDoc = queryParam(changedSinceParam, "Only those changed since this day (2022-05-17; 17/05/2022 is read too). The older name since is read too.",
+var changedSinceDoc = queryParam(changedSinceParam, "Only those changed since this day, YYYY-MM-DD. The older name since is read too.",
 	obj{"type": "string", "format": "date"})
 
 func queryParam(name, desc string, schema obj) obj {
