@@ -48,22 +48,8 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	default:
 		return fmt.Errorf("unknown report %q: choose reference, source, outstanding or actions", kind)
 	}
-	if asAtText != "" {
-		d, err := tracker.ParseDate(asAtText)
-		if err != nil {
-			return fmt.Errorf("--as-at: %w", err)
-		}
-		req.AsAt = d
-	}
-	if sinceText != "" {
-		d, err := tracker.ParseDate(sinceText)
-		if err != nil {
-			return fmt.Errorf("--since: %w", err)
-		}
-		if d.After(req.AsAt) {
-			return errors.New("--since must be before --as-at")
-		}
-		req.Since = &d
+	if err := readReportDates(&req, asAtText, sinceText); err != nil {
+		return err
 	}
 	if err := c.validate(false); err != nil {
 		return err
@@ -80,34 +66,8 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	var buf bytes.Buffer
 	var contents *report.Contents
 	err = s.ReadAsAt(ctx, report.Moment(req.AsAt), store.AsAtOptions{Since: req.Since, Recorded: recorded}, func(tx *store.Store, view *tracker.View) error {
-		switch kind {
-		case report.KindReference:
-			if ref == "" {
-				return errors.New("say which reference: --ref NUMBER")
-			}
-			r, err := pickReference(ctx, tx, ref)
-			if err != nil {
-				return err
-			}
-			req.ReferenceID = r.ID
-		case report.KindSource:
-			if source == "" {
-				return errors.New("say which source: --source TEXT (part of its title)")
-			}
-			src, err := pickSource(ctx, tx, source)
-			if err != nil {
-				return err
-			}
-			req.SourceID = src.ID
-		case report.KindActions:
-			req.Scope = "All actions"
-			if source != "" {
-				src, err := pickSource(ctx, tx, source)
-				if err != nil {
-					return err
-				}
-				req.Filter.SourceID, req.Scope = src.ID, "Actions of “"+src.Title+"”"
-			}
+		if err := pickSubject(ctx, tx, &req, ref, source); err != nil {
+			return err
 		}
 		var err error
 		contents, err = report.Read(ctx, tx, view, req)
@@ -126,6 +86,63 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "Wrote %s: %d pages, as at %s, set in %s.\n", output, res.Pages, tracker.FormatDate(req.AsAt), fonts.Name)
 	if res.Replaced > 0 {
 		fmt.Fprintf(out, "%d character(s) the font cannot draw are shown as %s.\n", res.Replaced, fonts.Replacement())
+	}
+	return nil
+}
+
+// readReportDates reads --as-at and --since into req.
+func readReportDates(req *report.Request, asAtText, sinceText string) error {
+	if asAtText != "" {
+		d, err := tracker.ParseDate(asAtText)
+		if err != nil {
+			return fmt.Errorf("--as-at: %w", err)
+		}
+		req.AsAt = d
+	}
+	if sinceText != "" {
+		d, err := tracker.ParseDate(sinceText)
+		if err != nil {
+			return fmt.Errorf("--since: %w", err)
+		}
+		if d.After(req.AsAt) {
+			return errors.New("--since must be before --as-at")
+		}
+		req.Since = &d
+	}
+	return nil
+}
+
+// pickSubject finds the reference or source the report is about, from
+// --ref and --source.
+func pickSubject(ctx context.Context, tx *store.Store, req *report.Request, ref, source string) error {
+	switch req.Kind {
+	case report.KindReference:
+		if ref == "" {
+			return errors.New("say which reference: --ref NUMBER")
+		}
+		r, err := pickReference(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		req.ReferenceID = r.ID
+	case report.KindSource:
+		if source == "" {
+			return errors.New("say which source: --source TEXT (part of its title)")
+		}
+		src, err := pickSource(ctx, tx, source)
+		if err != nil {
+			return err
+		}
+		req.SourceID = src.ID
+	case report.KindActions:
+		req.Scope = "All actions"
+		if source != "" {
+			src, err := pickSource(ctx, tx, source)
+			if err != nil {
+				return err
+			}
+			req.Filter.SourceID, req.Scope = src.ID, "Actions of “"+src.Title+"”"
+		}
 	}
 	return nil
 }
