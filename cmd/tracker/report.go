@@ -90,63 +90,6 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-// readReportDates reads --as-at and --since into req.
-func readReportDates(req *report.Request, asAtText, sinceText string) error {
-	if asAtText != "" {
-		d, err := tracker.ParseDate(asAtText)
-		if err != nil {
-			return fmt.Errorf("--as-at: %w", err)
-		}
-		req.AsAt = d
-	}
-	if sinceText != "" {
-		d, err := tracker.ParseDate(sinceText)
-		if err != nil {
-			return fmt.Errorf("--since: %w", err)
-		}
-		if d.After(req.AsAt) {
-			return errors.New("--since must be before --as-at")
-		}
-		req.Since = &d
-	}
-	return nil
-}
-
-// pickSubject finds the reference or source the report is about, from
-// --ref and --source.
-func pickSubject(ctx context.Context, tx *store.Store, req *report.Request, ref, source string) error {
-	switch req.Kind {
-	case report.KindReference:
-		if ref == "" {
-			return errors.New("say which reference: --ref NUMBER")
-		}
-		r, err := pickReference(ctx, tx, ref)
-		if err != nil {
-			return err
-		}
-		req.ReferenceID = r.ID
-	case report.KindSource:
-		if source == "" {
-			return errors.New("say which source: --source TEXT (part of its title)")
-		}
-		src, err := pickSource(ctx, tx, source)
-		if err != nil {
-			return err
-		}
-		req.SourceID = src.ID
-	case report.KindActions:
-		req.Scope = "All actions"
-		if source != "" {
-			src, err := pickSource(ctx, tx, source)
-			if err != nil {
-				return err
-			}
-			req.Filter.SourceID, req.Scope = src.ID, "Actions of “"+src.Title+"”"
-		}
-	}
-	return nil
-}
-
 // pickReference finds a reference by its number, or else by words of its
 // title; none or several is an error listing the candidates.
 func pickReference(ctx context.Context, s *store.Store, ref string) (tracker.Reference, error) {
@@ -210,4 +153,61 @@ func pickSource(ctx context.Context, s *store.Store, text string) (tracker.Sourc
 		return tracker.Source{}, fmt.Errorf("--source %q matches %d sources: %s", text, len(hits), strings.Join(names, ", "))
 	}
 	return tracker.Source{}, fmt.Errorf("no source title contains %q; the sources are %s", text, strings.Join(names, ", "))
+}
+
+// readReportDates reads --as-at and --since into req.
+func readReportDates(req *report.Request, asAtText, sinceText string) error {
+	if asAtText != "" {
+		d, err := tracker.ParseDate(asAtText)
+		if err != nil {
+			return fmt.Errorf("--as-at: %w", err)
+		}
+		req.AsAt = d
+	}
+	if sinceText != "" {
+		d, err := tracker.ParseDate(sinceText)
+		if err != nil {
+			return fmt.Errorf("--since: %w", err)
+		}
+		if d.After(req.AsAt) {
+			return errors.New("--since must be before --as-at")
+		}
+		req.Since = &d
+	}
+	return nil
+}
+
+// pickSubject finds the reference or source the report is about, from
+// --ref and --source.
+func pickSubject(ctx context.Context, tx *store.Store, req *report.Request, ref, source string) error {
+	switch req.Kind {
+	case report.KindReference:
+		if ref == "" {
+			return errors.New("say which reference: --ref NUMBER")
+		}
+		r, err := pickReference(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		req.ReferenceID = r.ID
+	case report.KindSource:
+		if source == "" {
+			return errors.New("say which source: --source TEXT (part of its title)")
+		}
+		src, err := pickSource(ctx, tx, source)
+		if err != nil {
+			return err
+		}
+		req.SourceID = src.ID
+	case report.KindActions:
+		req.Scope = "All actions"
+		if source != "" {
+			src, err := pickSource(ctx, tx, source)
+			if err != nil {
+				return err
+			}
+			req.Filter.SourceID, req.Scope = src.ID, "Actions of “"+src.Title+"”"
+		}
+	}
+	return nil
 }
