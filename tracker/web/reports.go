@@ -132,12 +132,11 @@ func (s *Server) actionsPDF(c *gin.Context) {
 	// The log's own filter and order, read as the log page reads them: the
 	// PDF holds exactly the rows the page lists, on every page.
 	f, q, errs := actionFilterOf(c, asAt)
+	f.ChangedSince = nil // in a PDF, changed_since marks what changed rather than filtering
 	if len(errs) > 0 {
 		s.badFilter(c, errs)
 		return
 	}
-	// In a PDF, changed_since marks what changed rather than filtering.
-	f.ChangedSince = nil
 	s.sendReport(c, report.Request{Kind: report.KindActions, AsAt: asAt, Since: since, Scope: s.describeActionFilter(c, q), Filter: f}, "log")
 }
 
