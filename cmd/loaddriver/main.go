@@ -48,6 +48,45 @@ const (
 	exitInterrupted = 130
 )
 
+// checkFlags checks the flags run read into cfg and returns the mix of
+// personas to play: -only's, or -mix's.
+func checkFlags(cfg Config, only, mixFlag string, mixSet bool) ([]weight, error) {
+	var mix []weight
+	var err error
+	switch {
+	case only != "" && mixSet:
+		err = errors.New("give -mix or -only, not both")
+	case only != "":
+		mix, err = parseOnly(only)
+	default:
+		mix, err = parseMix(mixFlag)
+	}
+	if err == nil {
+		_, err = checkTarget(cfg.Target)
+	}
+	if err == nil && cfg.Clients < 1 {
+		err = errors.New("-clients must be 1 or more")
+	}
+	if err == nil && (cfg.Duration < 0 || cfg.Requests < 0 || cfg.Healthz < 0) {
+		err = errors.New("-duration, -requests and -healthz cannot be negative")
+	}
+	if err == nil && (cfg.Email == "" || cfg.Password == "") {
+		err = errors.New("give the account to sign in with: -email and -password (or LOADDRIVER_PASSWORD); create one with `tracker user add --email load@example.org --role admin`")
+	}
+	return mix, err
+}
+
+// writeReport prints the results as a table, or as JSON.
+func writeReport(w io.Writer, rep *Report, asJSON bool) error {
+	if !asJSON {
+		writeTable(w, rep)
+		return nil
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("loaddriver", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -80,31 +119,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	mixSet := false
 	fs.Visit(func(f *flag.Flag) { mixSet = mixSet || f.Name == "mix" })
-	var cfg Config
-	var err error
-	switch {
-	case *only != "" && mixSet:
-		err = errors.New("give -mix or -only, not both")
-	case *only != "":
-		cfg.Mix, err = parseOnly(*only)
-	default:
-		cfg.Mix, err = parseMix(*mixFlag)
-	}
-	if err == nil {
-		_, err = checkTarget(*target)
-	}
-	if err == nil && *clients < 1 {
-		err = errors.New("-clients must be 1 or more")
-	}
-	if err == nil && (*duration < 0 || *requests < 0 || *healthz < 0) {
-		err = errors.New("-duration, -requests and -healthz cannot be negative")
-	}
 	if *password == "" {
 		*password = os.Getenv("LOADDRIVER_PASSWORD")
 	}
-	if err == nil && (*email == "" || *password == "") {
-		err = errors.New("give the account to sign in with: -email and -password (or LOADDRIVER_PASSWORD); create one with `tracker user add --email load@example.org --role admin`")
-	}
+	var cfg Config
+	cfg.Target, cfg.Email, cfg.Password = *target, *email, *password
+	cfg.Clients, cfg.Duration, cfg.Requests, cfg.Healthz = *clients, *duration, *requests, *healthz
+	mix, err := checkFlags(cfg, *only, *mixFlag, mixSet)
+	cfg.Mix = mix
 	if err != nil {
 		fmt.Fprintln(stderr, "loaddriver:", err)
 		return exitUsage
@@ -112,8 +134,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *seed == 0 {
 		*seed = uint64(time.Now().UnixNano())
 	}
-	cfg.Target, cfg.Email, cfg.Password = *target, *email, *password
-	cfg.Clients, cfg.Duration, cfg.Requests, cfg.Healthz = *clients, *duration, *requests, *healthz
 	cfg.Timeout, cfg.Seed, cfg.Progress = *timeout, *seed, stderr
 
 	// The first Ctrl+C stops the run and prints what it has; a second one,
@@ -133,15 +153,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitErrors
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintln(stderr, "loaddriver:", err)
-			return exitErrors
-		}
-	} else {
-		writeTable(stdout, rep)
+	if err := writeReport(stdout, rep, *asJSON); err != nil {
+		fmt.Fprintln(stderr, "loaddriver:", err)
+		return exitErrors
 	}
 	switch {
 	case rep.Interrupted:

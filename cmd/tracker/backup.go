@@ -10,10 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/civic-tracker/tracker/tracker/store"
@@ -138,15 +136,6 @@ func writeAtomically(path string, fn func(io.Writer) (store.BackupSummary, error
 		return sum, fmt.Errorf("cannot put the backup at %s: %w", path, err)
 	}
 	return sum, nil
-}
-
-// runImportAll restores a backup: "tracker import --all FILE [--db DB]".
-// The spreadsheet import command hands "--all" over to it; --all itself is
-// optional here.
-func runImportAll(args []string) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return importAllCmd(ctx, args, os.Stdout)
 }
 
 // importAllCmd restores a backup into an empty database; with requireAll

@@ -32,7 +32,7 @@ func readBackup(t *testing.T, path string) string {
 
 // TestBackupCommands runs "export --all" and "import --all" through the
 // command line: SQLite to a compressed file, into PostgreSQL, out again,
-// into SQLite through runImportAll, and out again.
+// into SQLite through "tracker import --all", and out again.
 func TestBackupCommands(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -75,7 +75,7 @@ func TestBackupCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	lite2 := filepath.Join(dir, "restored.db")
-	if err := runImportAll([]string{"--all", "--db", lite2, fromPG}); err != nil {
+	if err := run(ctx, []string{"import", "--all", "--db", lite2, fromPG}, io.Discard, quiet); err != nil {
 		t.Fatal(err)
 	}
 	fromLite := filepath.Join(dir, "from-sqlite.json")

@@ -26,9 +26,8 @@ const restoreHint = `to restore a whole-tracker backup instead, use "tracker imp
 
 // importCmd imports a spreadsheet of recommendations or a rolling action
 // log. "tracker import --all FILE", a whole-tracker restore, belongs to
-// cmd/tracker/backup.go: it is handed to importAllCmd, the body of
-// runImportAll, so the restore writes to this command's output and obeys
-// its context.
+// cmd/tracker/backup.go: it is handed to importAllCmd, so the restore
+// writes to this command's output and obeys its context.
 func importCmd(ctx context.Context, args []string, out io.Writer) error {
 	for _, a := range args {
 		if a == "--all" || a == "-all" || strings.HasPrefix(a, "--all=") || strings.HasPrefix(a, "-all=") {
@@ -59,25 +58,12 @@ func importCmd(ctx context.Context, args []string, out io.Writer) error {
 	if file == "" {
 		return errors.New("say which file to import:\n  " + importUsage)
 	}
-	if sourceKind != "" {
-		ok := false
-		for _, k := range tracker.SourceKinds {
-			ok = ok || k.Value == sourceKind
-		}
-		if !ok {
-			return fmt.Errorf("--source-kind %q is not a kind of source; choose one of: %s", sourceKind, optionValues(tracker.SourceKinds))
-		}
+	if err := checkSourceKind(sourceKind); err != nil {
+		return err
 	}
-	data, err := os.ReadFile(file)
+	tbl, err := readSpreadsheet(file, sheet)
 	if err != nil {
-		return fmt.Errorf("cannot read %s (%s): %w", file, restoreHint, err)
-	}
-	if looksLikeBackup(data) {
-		return fmt.Errorf("%s looks like a whole-tracker backup, not a spreadsheet; restore it with \"tracker import --all %s\"", file, file)
-	}
-	tbl, err := importer.Read(bytes.NewReader(data), importer.ReadOptions{Sheet: sheet})
-	if err != nil {
-		return fmt.Errorf("%s: %w", file, err)
+		return err
 	}
 	s, err := c.openMigrated(ctx)
 	if err != nil {
@@ -87,42 +73,9 @@ func importCmd(ctx context.Context, args []string, out io.Writer) error {
 	ctx = tracker.WithActor(ctx, tracker.Actor{Name: "tracker import", Channel: tracker.ChannelImport})
 
 	opts := importer.Options{Source: source, IssuedBy: issuedBy, SourceKind: sourceKind, Organisation: org}
-	var kind importer.Kind
-	if kindText != "" {
-		if kind, err = importer.ParseKind(kindText); err != nil {
-			return err
-		}
-	}
-	var mapping importer.Mapping
-	if mappingText != "" {
-		var saved *importer.SavedMapping
-		mapping, saved, err = loadMapping(ctx, s, mappingText)
-		if err != nil {
-			return err
-		}
-		if saved != nil {
-			if kind == "" {
-				kind = saved.Kind
-			}
-			opts = withDefaults(opts, saved.Options)
-		}
-	}
-	if kind == "" {
-		kind = guessKind(tbl.Headers)
-	}
-	if mapping == nil {
-		mapping = importer.GuessMapping(kind, tbl.Headers)
-	}
-	extra, err := importer.ParseMappingPairs(maps)
+	kind, mapping, opts, err := chooseMapping(ctx, s, tbl, kindText, mappingText, maps, opts)
 	if err != nil {
 		return err
-	}
-	for col, field := range extra {
-		if field == "ignore" || field == "" {
-			delete(mapping, col)
-			continue
-		}
-		mapping[col] = field
 	}
 
 	describeFile(out, file, tbl, kind, mapping)
@@ -152,6 +105,80 @@ func importCmd(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "Mapping saved as %q; next time use --mapping %q.\n", saveAs, saveAs)
 	}
 	return nil
+}
+
+// chooseMapping works out what the file lists and how its columns map to
+// fields: --kind and --mapping (whose saved options fill opts' blanks) when
+// given, else guessed from the headers, with --map pairs on top.
+func chooseMapping(ctx context.Context, s *store.Store, tbl *importer.Table, kindText, mappingText string, maps listFlag, opts importer.Options) (importer.Kind, importer.Mapping, importer.Options, error) {
+	var err error
+	var kind importer.Kind
+	if kindText != "" {
+		if kind, err = importer.ParseKind(kindText); err != nil {
+			return "", nil, opts, err
+		}
+	}
+	var mapping importer.Mapping
+	if mappingText != "" {
+		var saved *importer.SavedMapping
+		mapping, saved, err = loadMapping(ctx, s, mappingText)
+		if err != nil {
+			return "", nil, opts, err
+		}
+		if saved != nil {
+			if kind == "" {
+				kind = saved.Kind
+			}
+			opts = withDefaults(opts, saved.Options)
+		}
+	}
+	if kind == "" {
+		kind = guessKind(tbl.Headers)
+	}
+	if mapping == nil {
+		mapping = importer.GuessMapping(kind, tbl.Headers)
+	}
+	extra, err := importer.ParseMappingPairs(maps)
+	if err != nil {
+		return "", nil, opts, err
+	}
+	for col, field := range extra {
+		if field == "ignore" || field == "" {
+			delete(mapping, col)
+			continue
+		}
+		mapping[col] = field
+	}
+	return kind, mapping, opts, nil
+}
+
+// checkSourceKind checks --source-kind.
+func checkSourceKind(sourceKind string) error {
+	if sourceKind == "" {
+		return nil
+	}
+	for _, k := range tracker.SourceKinds {
+		if k.Value == sourceKind {
+			return nil
+		}
+	}
+	return fmt.Errorf("--source-kind %q is not a kind of source; choose one of: %s", sourceKind, optionValues(tracker.SourceKinds))
+}
+
+// readSpreadsheet reads the file to import, and refuses a backup.
+func readSpreadsheet(file, sheet string) (*importer.Table, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s (%s): %w", file, restoreHint, err)
+	}
+	if looksLikeBackup(data) {
+		return nil, fmt.Errorf("%s looks like a whole-tracker backup, not a spreadsheet; restore it with \"tracker import --all %s\"", file, file)
+	}
+	tbl, err := importer.Read(bytes.NewReader(data), importer.ReadOptions{Sheet: sheet})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return tbl, nil
 }
 
 // parseFile parses flags placed before or after the file name.

@@ -417,7 +417,7 @@ func TestReportCommand(t *testing.T) {
 		{[]string{"report", "reference", "--db", db, "--ref", "99", "-o", "x.pdf"}, `no reference numbered "99"; the references are "13 – Victim Satisfaction Action Plan"`},
 		{[]string{"report", "outstanding", "--db", db}, "-o FILE.pdf"},
 		{[]string{"report", "minutes", "--db", db, "-o", "x.pdf"}, `unknown report "minutes"`},
-		{[]string{"report", "outstanding", "--db", db, "--as-at", storetest.Today().Format("02/01/2006"), "-o", "x.pdf"}, "not a date like"},
+		{[]string{"report", "outstanding", "--db", db, "--as-at", "31/02/2026", "-o", "x.pdf"}, "--as-at: “31/02/2026” is not a date: February 2026 has 28 days"},
 	} {
 		err := run(ctx, tc.args, io.Discard, quiet)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/report"
@@ -32,8 +31,8 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	dbFlag(fs, &c)
 	fs.StringVar(&ref, "ref", "", "the reference's number (reference report)")
 	fs.StringVar(&source, "source", "", "text the source's title contains (source report; narrows the action log)")
-	fs.StringVar(&asAtText, "as-at", "", "show the tracker as it stood at the end of this day, YYYY-MM-DD (default today)")
-	fs.StringVar(&sinceText, "since", "", "mark items new or changed since this day, YYYY-MM-DD")
+	fs.StringVar(&asAtText, "as-at", "", "show the tracker as it stood at the end of this day, like 2022-05-17 or 17/05/2022 (default today)")
+	fs.StringVar(&sinceText, "since", "", "mark items new or changed since this day, like 2022-05-17 or 17/05/2022")
 	fs.BoolVar(&recorded, "as-recorded", false, "read the tracker as it had been typed in by the --as-at day, rather than by the dates things took effect")
 	fs.BoolVar(&noActions, "no-actions", false, "leave the actions out of a reference's reply")
 	fs.StringVar(&output, "o", "", "the PDF file to write")
@@ -50,22 +49,8 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	default:
 		return fmt.Errorf("unknown report %q: choose reference, source, outstanding or actions", kind)
 	}
-	if asAtText != "" {
-		d, err := time.Parse("2006-01-02", asAtText)
-		if err != nil {
-			return fmt.Errorf("--as-at %q is not a date like 2022-05-17", asAtText)
-		}
-		req.AsAt = d
-	}
-	if sinceText != "" {
-		d, err := time.Parse("2006-01-02", sinceText)
-		if err != nil {
-			return fmt.Errorf("--since %q is not a date like 2022-05-17", sinceText)
-		}
-		if d.After(req.AsAt) {
-			return errors.New("--since must be before --as-at")
-		}
-		req.Since = &d
+	if err := readReportDates(&req, asAtText, sinceText); err != nil {
+		return err
 	}
 	if err := c.validate(false); err != nil {
 		return err
@@ -85,34 +70,8 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	var buf bytes.Buffer
 	var contents *report.Contents
 	err = s.ReadAsAt(ctx, report.Moment(req.AsAt), store.AsAtOptions{Since: req.Since, Recorded: recorded}, func(tx *store.Store, view *tracker.View) error {
-		switch kind {
-		case report.KindReference:
-			if ref == "" {
-				return errors.New("say which reference: --ref NUMBER")
-			}
-			r, err := pickReference(ctx, tx, ref)
-			if err != nil {
-				return err
-			}
-			req.ReferenceID = r.ID
-		case report.KindSource:
-			if source == "" {
-				return errors.New("say which source: --source TEXT (part of its title)")
-			}
-			src, err := pickSource(ctx, tx, source)
-			if err != nil {
-				return err
-			}
-			req.SourceID = src.ID
-		case report.KindActions:
-			req.Scope = "All actions"
-			if source != "" {
-				src, err := pickSource(ctx, tx, source)
-				if err != nil {
-					return err
-				}
-				req.Filter.SourceID, req.Scope = src.ID, "Actions of “"+src.Title+"”"
-			}
+		if err := pickSubject(ctx, tx, &req, ref, source); err != nil {
+			return err
 		}
 		var err error
 		contents, err = report.Read(ctx, tx, view, req)
@@ -229,4 +188,61 @@ func pickSource(ctx context.Context, s *store.Store, text string) (tracker.Sourc
 		return tracker.Source{}, fmt.Errorf("no source title contains %q: the tracker holds no sources as at that day%s", text, emptyHint)
 	}
 	return tracker.Source{}, fmt.Errorf("no source title contains %q; the sources are %s", text, strings.Join(names, ", "))
+}
+
+// readReportDates reads --as-at and --since into req.
+func readReportDates(req *report.Request, asAtText, sinceText string) error {
+	if asAtText != "" {
+		d, err := tracker.ParseDate(asAtText)
+		if err != nil {
+			return fmt.Errorf("--as-at: %w", err)
+		}
+		req.AsAt = d
+	}
+	if sinceText != "" {
+		d, err := tracker.ParseDate(sinceText)
+		if err != nil {
+			return fmt.Errorf("--since: %w", err)
+		}
+		if d.After(req.AsAt) {
+			return errors.New("--since must be before --as-at")
+		}
+		req.Since = &d
+	}
+	return nil
+}
+
+// pickSubject finds the reference or source the report is about, from
+// --ref and --source.
+func pickSubject(ctx context.Context, tx *store.Store, req *report.Request, ref, source string) error {
+	switch req.Kind {
+	case report.KindReference:
+		if ref == "" {
+			return errors.New("say which reference: --ref NUMBER")
+		}
+		r, err := pickReference(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		req.ReferenceID = r.ID
+	case report.KindSource:
+		if source == "" {
+			return errors.New("say which source: --source TEXT (part of its title)")
+		}
+		src, err := pickSource(ctx, tx, source)
+		if err != nil {
+			return err
+		}
+		req.SourceID = src.ID
+	case report.KindActions:
+		req.Scope = "All actions"
+		if source != "" {
+			src, err := pickSource(ctx, tx, source)
+			if err != nil {
+				return err
+			}
+			req.Filter.SourceID, req.Scope = src.ID, "Actions of “"+src.Title+"”"
+		}
+	}
+	return nil
 }

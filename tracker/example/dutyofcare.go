@@ -152,67 +152,13 @@ func ReadMPSResponse() (MPSResponse, error) {
 		return MPSResponse{}, err
 	}
 	r := MPSResponse{Title: d.Paras[0], Recommendations: map[string]RecResponse{}}
-	for _, line := range strings.Split(d.Paras[1], "\n") {
-		k, v, _ := strings.Cut(line, ": ")
-		switch k {
-		case "To":
-			r.To = v
-		case "Author":
-			r.Author = v
-		case "Date":
-			r.DateText = v
-		}
-	}
+	r.readHeading(d.Paras[1])
 	recStart, err := d.mustIndex(regexp.MustCompile(`^Report Recommendations$`), 2)
 	if err != nil {
 		return r, err
 	}
-	notes := map[string]string{}
-	end := len(d.Paras)
-	for i := recStart; i < len(d.Paras); i++ {
-		if m := footnote.FindStringSubmatch(d.Paras[i]); m != nil {
-			if end == len(d.Paras) {
-				end = i
-			}
-			notes[m[1]] = d.Paras[i]
-		}
-	}
-	withNotes := func(text string) string {
-		for mark, note := range notes {
-			if regexp.MustCompile(`[a-zA-Z]` + mark + `\s`).MatchString(text) {
-				text += "\n\n" + note
-			}
-		}
-		return text
-	}
-
-	var body []string
-	for i, p := range d.Paras[2:recStart] {
-		switch {
-		case sectionTitles[p]:
-			body = append(body, "## "+p)
-		case outcomeLine.MatchString(strings.Split(p, "\n")[0]):
-			for _, line := range strings.Split(p, "\n") {
-				if m := outcomeLine.FindStringSubmatch(line); m != nil {
-					r.Outcomes = append(r.Outcomes, m[2])
-				}
-			}
-			body = append(body, p)
-		default:
-			body = append(body, p)
-		}
-		if strings.Contains(p, "the next steps will include:") {
-			for _, q := range d.Paras[2+i+1 : recStart] {
-				if !strings.HasPrefix(q, "- ") {
-					break
-				}
-				for _, item := range strings.Split(q, "\n") {
-					r.NextSteps = append(r.NextSteps, strings.TrimPrefix(item, "- "))
-				}
-			}
-		}
-	}
-	r.Body = withNotes(joinParas(body))
+	notes, end := footnotesFrom(d.Paras, recStart)
+	r.readBody(d.Paras[2:recStart], notes)
 
 	for i := recStart; i < end; i++ {
 		m := recHeading.FindStringSubmatch(d.Paras[i])
@@ -228,7 +174,7 @@ func ReadMPSResponse() (MPSResponse, error) {
 		}
 		r.Recommendations[m[1]] = RecResponse{
 			Text:     d.Paras[i+1],
-			Response: withNotes(joinParas(d.Paras[i+2 : next])),
+			Response: notes.attach(joinParas(d.Paras[i+2 : next])),
 		}
 	}
 	if len(r.Recommendations) != 4 || len(r.Outcomes) != 4 || len(r.NextSteps) != 4 {
@@ -236,6 +182,82 @@ func ReadMPSResponse() (MPSResponse, error) {
 			len(r.Recommendations), len(r.Outcomes), len(r.NextSteps))
 	}
 	return r, nil
+}
+
+// readHeading reads the To, Author and Date lines of the heading block.
+func (r *MPSResponse) readHeading(block string) {
+	for _, line := range strings.Split(block, "\n") {
+		k, v, _ := strings.Cut(line, ": ")
+		switch k {
+		case "To":
+			r.To = v
+		case "Author":
+			r.Author = v
+		case "Date":
+			r.DateText = v
+		}
+	}
+}
+
+// footnotes are the notes at the end of a document, by their mark (ⁱ, ⁱⁱ).
+type footnotes map[string]string
+
+// footnotesFrom collects the footnotes from paragraph start on; end is the
+// first of them (len(paras) when there are none).
+func footnotesFrom(paras []string, start int) (footnotes, int) {
+	notes := footnotes{}
+	end := len(paras)
+	for i := start; i < len(paras); i++ {
+		if m := footnote.FindStringSubmatch(paras[i]); m != nil {
+			if end == len(paras) {
+				end = i
+			}
+			notes[m[1]] = paras[i]
+		}
+	}
+	return notes, end
+}
+
+// attach appends to text each footnote whose mark it carries.
+func (n footnotes) attach(text string) string {
+	for mark, note := range n {
+		if regexp.MustCompile(`[a-zA-Z]` + mark + `\s`).MatchString(text) {
+			text += "\n\n" + note
+		}
+	}
+	return text
+}
+
+// readBody reads the response's body paragraphs (up to the recommendations),
+// with its strategic outcomes and next steps.
+func (r *MPSResponse) readBody(paras []string, notes footnotes) {
+	var body []string
+	for i, p := range paras {
+		switch {
+		case sectionTitles[p]:
+			body = append(body, "## "+p)
+		case outcomeLine.MatchString(strings.Split(p, "\n")[0]):
+			for _, line := range strings.Split(p, "\n") {
+				if m := outcomeLine.FindStringSubmatch(line); m != nil {
+					r.Outcomes = append(r.Outcomes, m[2])
+				}
+			}
+			body = append(body, p)
+		default:
+			body = append(body, p)
+		}
+		if strings.Contains(p, "the next steps will include:") {
+			for _, q := range paras[i+1:] {
+				if !strings.HasPrefix(q, "- ") {
+					break
+				}
+				for _, item := range strings.Split(q, "\n") {
+					r.NextSteps = append(r.NextSteps, strings.TrimPrefix(item, "- "))
+				}
+			}
+		}
+	}
+	r.Body = notes.attach(joinParas(body))
 }
 
 // paragraphWith returns the paragraph of text that contains needle.

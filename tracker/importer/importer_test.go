@@ -259,8 +259,8 @@ func TestVocabulary(t *testing.T) {
 	}
 	for in, want := range map[string]string{"2024-09-25": "25 September 2024", "25/09/2024": "25 September 2024", "5/9/24": "5 September 2024",
 		"25th September 2024": "25 September 2024", "25-Sep-24": "25 September 2024", "45560": "25 September 2024"} {
-		if d, ok := ParseDate(in); !ok || tracker.FormatDate(d) != want {
-			t.Errorf("ParseDate(%q) = %v %v", in, d, ok)
+		if d, err := tracker.ParseSpreadsheetDate(in); err != nil || tracker.FormatDate(d) != want {
+			t.Errorf("ParseSpreadsheetDate(%q) = %v %v", in, d, err)
 		}
 	}
 }
@@ -287,7 +287,7 @@ func TestValidateErrors(t *testing.T) {
 	}
 	want := []string{
 		"row 3, column No: Enter the recommendation’s number as the source gives it",
-		"row 4, column Made: “next Tuesday” is not a date; write it like 25/09/2024 or 2024-09-25",
+		"row 4, column Made: “next Tuesday” is not a date; write it like 17/05/2022 or 2022-05-17",
 		"row 4, column Status: “Sort of” is not a status the tracker knows; use one of: Open, In progress, Implemented, Closed",
 		"row 5, column Response: This row names several addressees, so the tracker cannot tell whose response it is; put each addressee’s response on its own row",
 	}

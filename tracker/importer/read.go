@@ -96,16 +96,6 @@ func (r Row) Cell(i int) string {
 	return r.Cells[i]
 }
 
-// Column returns the index of the column with this header, -1 if none.
-func (t *Table) Column(header string) int {
-	for i, h := range t.Headers {
-		if h == header {
-			return i
-		}
-	}
-	return -1
-}
-
 // ReadOptions tunes Read.
 type ReadOptions struct {
 	// Sheet names the worksheet of an XLSX file; the first one when empty.
@@ -404,21 +394,9 @@ func readXLSX(ctx context.Context, data []byte, opts ReadOptions) (*Table, error
 		return nil, errors.New("the file looks like an Excel workbook but cannot be opened; save it again as .xlsx or as CSV UTF-8")
 	}
 	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, ErrEmptyFile
-	}
-	sheet := sheets[0]
-	if opts.Sheet != "" {
-		sheet = ""
-		for _, s := range sheets {
-			if strings.EqualFold(s, opts.Sheet) {
-				sheet = s
-			}
-		}
-		if sheet == "" {
-			return nil, fmt.Errorf("the workbook has no sheet called %q; its sheets are: %s", opts.Sheet, strings.Join(sheets, ", "))
-		}
+	sheet, err := chooseSheet(f.GetSheetList(), opts.Sheet)
+	if err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -436,48 +414,16 @@ func readXLSX(ctx context.Context, data []byte, opts ReadOptions) (*Table, error
 	if err != nil {
 		return nil, fmt.Errorf("read sheet %q: %w", sheet, err)
 	}
-	date1904 := false
-	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
-		date1904 = *p.Date1904
-	}
-	dateStyle := map[int]bool{}
-	isDate := func(cell string) bool {
-		id, err := f.GetCellStyle(sheet, cell)
-		if err != nil || id == 0 {
-			return false
-		}
-		if v, ok := dateStyle[id]; ok {
-			return v
-		}
-		st, err := f.GetStyle(id)
-		v := err == nil && isDateFormat(st)
-		dateStyle[id] = v
-		return v
-	}
+	dates := newSheetDates(f, sheet)
 	t := &Table{Format: FormatXLSX, Sheet: sheet, Repairs: Repairs{}}
 	first := true
 	for i, row := range shown {
 		if err := t.check(ctx, i+1, row); err != nil {
 			return nil, err
 		}
-		cells := make([]string, len(row))
-		for j, v := range row {
-			cells[j] = v
-			if i < len(raw) && j < len(raw[i]) && raw[i][j] != v {
-				name, _ := excelize.CoordinatesToCellName(j+1, i+1)
-				if serial, err := strconv.ParseFloat(raw[i][j], 64); err == nil && isDate(name) {
-					if tm, err := excelize.ExcelDateToTime(serial, date1904); err == nil {
-						cells[j] = formatSheetDate(tm)
-					}
-				}
-			}
-		}
+		cells := dates.cells(i, row, raw)
 		if first {
-			blank := true
-			for _, c := range cells {
-				blank = blank && strings.TrimSpace(c) == ""
-			}
-			if blank {
+			if blankRow(cells) {
 				continue
 			}
 			t.setHeaders(cells)
@@ -490,6 +436,81 @@ func readXLSX(ctx context.Context, data []byte, opts ReadOptions) (*Table, error
 		return nil, ErrEmptyFile
 	}
 	return t, nil
+}
+
+// chooseSheet picks the sheet named want (in any case), or the first.
+func chooseSheet(sheets []string, want string) (string, error) {
+	if len(sheets) == 0 {
+		return "", ErrEmptyFile
+	}
+	if want == "" {
+		return sheets[0], nil
+	}
+	for _, s := range sheets {
+		if strings.EqualFold(s, want) {
+			return s, nil
+		}
+	}
+	return "", fmt.Errorf("the workbook has no sheet called %q; its sheets are: %s", want, strings.Join(sheets, ", "))
+}
+
+func blankRow(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// sheetDates turns the date serials of date-styled cells into dates, as
+// the sheet shows them to a person rather than as it stores them.
+type sheetDates struct {
+	f        *excelize.File
+	sheet    string
+	date1904 bool
+	style    map[int]bool
+}
+
+func newSheetDates(f *excelize.File, sheet string) *sheetDates {
+	d := &sheetDates{f: f, sheet: sheet, style: map[int]bool{}}
+	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
+		d.date1904 = *p.Date1904
+	}
+	return d
+}
+
+// isDate reports whether the cell's style shows a number as a date.
+func (d *sheetDates) isDate(cell string) bool {
+	id, err := d.f.GetCellStyle(d.sheet, cell)
+	if err != nil || id == 0 {
+		return false
+	}
+	if v, ok := d.style[id]; ok {
+		return v
+	}
+	st, err := d.f.GetStyle(id)
+	v := err == nil && isDateFormat(st)
+	d.style[id] = v
+	return v
+}
+
+// cells is row i as shown, with each date-styled serial read as a date.
+func (d *sheetDates) cells(i int, row []string, raw [][]string) []string {
+	cells := make([]string, len(row))
+	for j, v := range row {
+		cells[j] = v
+		if i >= len(raw) || j >= len(raw[i]) || raw[i][j] == v {
+			continue
+		}
+		name, _ := excelize.CoordinatesToCellName(j+1, i+1)
+		if serial, err := strconv.ParseFloat(raw[i][j], 64); err == nil && d.isDate(name) {
+			if tm, err := excelize.ExcelDateToTime(serial, d.date1904); err == nil {
+				cells[j] = formatSheetDate(tm)
+			}
+		}
+	}
+	return cells
 }
 
 // isDateFormat reports whether a cell style shows a number as a date:

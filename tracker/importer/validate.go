@@ -243,9 +243,9 @@ func (v *validator) date(f Field) *time.Time {
 	if s == "" {
 		return nil
 	}
-	d, ok := ParseDate(s)
-	if !ok {
-		v.fail(col, f, fmt.Sprintf("“%s” is not a date; write it like 25/09/2024 or 2024-09-25", s))
+	d, err := tracker.ParseSpreadsheetDate(s)
+	if err != nil {
+		v.fail(col, f, err.Error())
 		return nil
 	}
 	return &d
@@ -257,7 +257,7 @@ func deadline(s string, ref *time.Time) (string, *time.Time) {
 	if s == "" {
 		return "", nil
 	}
-	if d, ok := ParseDate(s); ok {
+	if d, err := tracker.ParseSpreadsheetDate(s); err == nil {
 		return "", &d
 	}
 	var r time.Time

@@ -1,10 +1,7 @@
 package importer
 
 import (
-	"regexp"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/civic-tracker/tracker/tracker"
 )
@@ -116,40 +113,4 @@ func labels(options []tracker.Option) string {
 		}
 	}
 	return strings.Join(out, ", ")
-}
-
-var ordinalSuffix = regexp.MustCompile(`(\d)(?:st|nd|rd|th)\b`)
-
-var dateLayouts = []string{
-	"2006-01-02", "2006-01-02 15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05",
-	"2/1/2006", "02/01/2006", "2/1/06", "02/01/06", "2-1-2006", "02-01-2006", "2.1.2006", "02.01.2006",
-	"2/1/2006 15:04", "02/01/2006 15:04", "02/01/2006 15:04:05",
-	"2 January 2006", "2 Jan 2006", "2 Jan. 2006", "2-Jan-2006", "2-Jan-06", "2 January, 2006",
-	"Monday 2 January 2006", "Monday, 2 January 2006", "Mon 2 Jan 2006",
-	"January 2, 2006", "Jan 2, 2006", "2006/01/02",
-}
-
-// ParseDate reads a date as spreadsheets write it, the British way round
-// when it is all numbers: 2024-09-25, 25/09/2024, 25/9/24, 25 September
-// 2024, 25-Sep-24, or an Excel date serial such as 45560. Ordinal suffixes
-// ("25th") are allowed.
-func ParseDate(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, false
-	}
-	s = ordinalSuffix.ReplaceAllString(s, "$1")
-	s = strings.Join(strings.Fields(s), " ")
-	for _, layout := range dateLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return tracker.Day(t), true
-		}
-	}
-	// An Excel serial left in a CSV: days since 30 December 1899, plausible
-	// for 1950 to 2100.
-	if n, err := strconv.ParseFloat(s, 64); err == nil && n >= 18264 && n <= 73051 {
-		t := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(n))
-		return t, true
-	}
-	return time.Time{}, false
 }

@@ -206,20 +206,3 @@ func (s *Store) ActionHistory(ctx context.Context, id int64) ([]tracker.AuditEve
 	}
 	return out, nil
 }
-
-// BackdateAuditTrail moves every audit event back by d. Tests use it to
-// build a history spread over days; nothing in the app calls it.
-func (s *Store) BackdateAuditTrail(ctx context.Context, d time.Duration) error {
-	var rows []auditRow
-	if err := s.q(ctx).Find(&rows).Error; err != nil {
-		return err
-	}
-	return s.Tx(ctx, func(tx *Store) error {
-		for _, r := range rows {
-			if err := tx.q(ctx).Model(&auditRow{}).Where("id = ?", r.ID).Updates(map[string]any{"at": r.At.Add(-d), "effective_at": r.EffectiveAt.Add(-d)}).Error; err != nil {
-				return err
-			}
-		}
-		return tx.rebuildDerived(ctx)
-	})
-}

@@ -420,46 +420,13 @@ func exportValue(typ string, v any) (any, error) {
 	}
 	switch typ {
 	case colInteger:
-		switch x := v.(type) {
-		case int64:
-			return x, nil
-		case int32:
-			return int64(x), nil
-		case int16:
-			return int64(x), nil
-		case int:
-			return int64(x), nil
+		if n, ok := exportInteger(v); ok {
+			return n, nil
 		}
 	case colReal:
-		var f float64
-		switch x := v.(type) {
-		case float64:
-			f = x
-		case float32:
-			f = float64(x)
-		case int64: // SQLite keeps a whole REAL as an integer in some paths
-			f = float64(x)
-		default:
-			return nil, fmt.Errorf("expected a number, found %T", v)
-		}
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, fmt.Errorf("the number %v cannot be written to a backup", f)
-		}
-		return f, nil
+		return exportReal(v)
 	case colText:
-		var s string
-		switch x := v.(type) {
-		case string:
-			s = x
-		case []byte:
-			s = string(x)
-		default:
-			return nil, fmt.Errorf("expected text, found %T", v)
-		}
-		if !utf8.ValidString(s) {
-			return nil, errors.New("the text is not valid UTF-8")
-		}
-		return s, nil
+		return exportText(v)
 	case colBoolean:
 		switch x := v.(type) {
 		case bool:
@@ -489,6 +456,54 @@ func exportValue(typ string, v any) (any, error) {
 		}
 	}
 	return nil, fmt.Errorf("unexpected %T in a %s column", v, typ)
+}
+
+func exportInteger(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int32:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int:
+		return int64(x), true
+	}
+	return 0, false
+}
+
+func exportReal(v any) (any, error) {
+	var f float64
+	switch x := v.(type) {
+	case float64:
+		f = x
+	case float32:
+		f = float64(x)
+	case int64: // SQLite keeps a whole REAL as an integer in some paths
+		f = float64(x)
+	default:
+		return nil, fmt.Errorf("expected a number, found %T", v)
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, fmt.Errorf("the number %v cannot be written to a backup", f)
+	}
+	return f, nil
+}
+
+func exportText(v any) (any, error) {
+	var s string
+	switch x := v.(type) {
+	case string:
+		s = x
+	case []byte:
+		s = string(x)
+	default:
+		return nil, fmt.Errorf("expected text, found %T", v)
+	}
+	if !utf8.ValidString(s) {
+		return nil, errors.New("the text is not valid UTF-8")
+	}
+	return s, nil
 }
 
 // storedTimeLayouts are the text forms SQLite may hold a time in.

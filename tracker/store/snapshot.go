@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm/schema"
+
+	"github.com/civic-tracker/tracker/tracker"
 )
 
 // applySnapshot sets a row's fields from a rebuilt snapshot (JSON values
@@ -50,14 +52,17 @@ func setJSONValue(target reflect.Value, v any) error {
 		return nil
 	}
 	if target.Type() == timeType {
+		// The audit trail writes dates as tracker.ParseISODate reads them,
+		// and times (created, updated) in RFC 3339.
 		str, _ := v.(string)
-		for _, layout := range []string{"2006-01-02", time.RFC3339Nano} {
-			if t, err := time.Parse(layout, str); err == nil {
-				target.Set(reflect.ValueOf(t.UTC()))
-				return nil
+		t, err := tracker.ParseISODate(str)
+		if err != nil {
+			if t, err = time.Parse(time.RFC3339Nano, str); err != nil {
+				return fmt.Errorf("not a time: %v", v)
 			}
 		}
-		return fmt.Errorf("not a time: %v", v)
+		target.Set(reflect.ValueOf(t.UTC()))
+		return nil
 	}
 	// Everything else round-trips through JSON into the field's type.
 	b, err := json.Marshal(v)

@@ -65,9 +65,10 @@ func (s *Server) actionMoveDue(c *gin.Context) {
 	}
 	id, ctx := item.Action.ID, c.Request.Context()
 	var f moveForm
-	_ = c.ShouldBind(&f)
+	bad := bindForm(c, &f)
 	form := updateForm{Version: item.Action.Version, Date: s.today().Format("2006-01-02"), RAG: keepRAG}
 	m, errs := checkMove(f, s.today())
+	errs = mergeErrors(errs, bad)
 	if len(errs) == 0 {
 		err := s.store.MoveActionDue(ctx, id, m)
 		var conflict *store.ConflictError
@@ -158,18 +159,6 @@ func (s *Server) showActionWith(c *gin.Context, status int, item tracker.ActionI
 	s.render(c, status, pageAction, p)
 }
 
-// parseFormDate reads a date from a date input (2006-01-02) or as people
-// type it (17/05/2022, 17 May 2022).
-func parseFormDate(v string) (time.Time, bool) {
-	v = strings.TrimSpace(v)
-	for _, layout := range []string{"2006-01-02", "2/1/2006", "2 January 2006", "2 Jan 2006"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
 // checkUpdate checks the form's syntax and turns it into a change.
 func (s *Server) checkUpdate(f updateForm) (store.ProgressChange, map[string]string) {
 	errs := map[string]string{}
@@ -208,8 +197,9 @@ func (s *Server) actionPostUpdate(c *gin.Context) {
 	}
 	id, ctx := item.Action.ID, c.Request.Context()
 	var f updateForm
-	_ = c.ShouldBind(&f)
+	bad := bindForm(c, &f)
 	ch, errs := s.checkUpdate(f)
+	errs = mergeErrors(errs, bad)
 	if len(errs) > 0 {
 		s.showAction(c, http.StatusUnprocessableEntity, item, f, errs, nil)
 		return

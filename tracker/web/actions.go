@@ -23,9 +23,11 @@ type actionListPage struct {
 	Filter        actionQuery
 	Filtered      bool
 	RAGs          []tracker.Option
-	SinceError    string
-	Sorts         map[string]string
-	Deleted       bool
+	// FilterErrors are the filter's values that could not be read, by
+	// query parameter.
+	FilterErrors filterErrors
+	Sorts        map[string]string
+	Deleted      bool
 	// PDFFilter carries the log's filter to the PDF download.
 	PDFFilter map[string]string
 	// ExportQuery carries it to the CSV and XLSX downloads.
@@ -59,6 +61,36 @@ func sinceOf(v string) (*time.Time, string) {
 	return &d, ""
 }
 
+// filterFieldIDs are the ids of the list filters' inputs, by query
+// parameter, for the error summary's links.
+var filterFieldIDs = map[string]string{"org": "f-org", "owner": "f-owner", "status": "f-status", "due_within": "f-due",
+	"rag": "f-rag", changedSinceParam: "f-since", "open": "f-open", "overdue": "f-overdue", "outstanding": "f-outstanding",
+	"source": "f-source", "theme": "f-theme"}
+
+// filterErrors are a list filter's values that could not be read, by query
+// parameter, with what to tell the person.
+type filterErrors map[string]string
+
+// FE is the error of the filter field read from query parameter name, for
+// the field-error partial.
+func (e filterErrors) FE(name string) FieldError {
+	return FieldError{Field: filterFieldIDs[name], Message: e[name]}
+}
+
+// filterSummary is the error summary of a list filter whose values could
+// not all be read (errs is keyed by query parameter).
+func filterSummary(errs map[string]string) []FieldError {
+	byID := map[string]string{}
+	for name, msg := range errs {
+		id := filterFieldIDs[name]
+		if id == "" {
+			id = name
+		}
+		byID[id] = msg
+	}
+	return errorList(byID, []string{"f-org", "f-owner", "f-status", "f-due", "f-rag", "f-since", "f-open", "f-overdue"})
+}
+
 // sortLinks gives, for each sort key, the current URL with that sort.
 func sortLinks(u *url.URL, keys ...string) map[string]string {
 	out := map[string]string{}
@@ -73,28 +105,36 @@ func sortLinks(u *url.URL, keys ...string) map[string]string {
 
 // actionFilterOf reads the log's filter from the URL; the page and its
 // exports share it, so an export holds what the page shows.
-func actionFilterOf(c *gin.Context, today time.Time) (tracker.ActionFilter, actionQuery, string) {
-	var q actionQuery
-	_ = c.ShouldBindQuery(&q) // a malformed value filters nothing rather than failing
+// A value that cannot be read filters nothing and is reported in errs,
+// keyed by query parameter.
+func actionFilterOf(c *gin.Context, today time.Time) (f tracker.ActionFilter, q actionQuery, errs map[string]string) {
+	errs = bindQuery(c, &q)
+	if q.Since == "" {
+		q.Since = changedSinceQuery(c)
+	}
 	if !validOption(tracker.ActionStatuses, q.Status) {
 		q.Status = ""
 	}
 	if q.DueWithin < 0 || q.DueWithin > 3660 {
 		q.DueWithin = 0
+		errs["due_within"] = "Enter a number of days from 0 to 3660"
 	}
 	if q.RAG != "none" && (q.RAG == "" || !validOption(tracker.RAGs, q.RAG)) {
 		q.RAG = ""
 	}
 	since, sinceErr := sinceOf(q.Since)
+	if sinceErr != "" {
+		errs[changedSinceParam] = sinceErr
+	}
 	return tracker.ActionFilter{
 		OrganisationID: q.Org, Owner: q.Owner, Status: q.Status, Overdue: q.Overdue, Open: q.Open,
 		DueWithinDays: q.DueWithin, SourceID: q.Source, Today: today,
 		RAG: q.RAG, ChangedSince: since, Sort: q.Sort,
-	}, q, sinceErr
+	}, q, errs
 }
 
 func (s *Server) actionList(c *gin.Context) {
-	f, q, sinceErr := actionFilterOf(c, s.today())
+	f, q, filterErrs := actionFilterOf(c, s.today())
 	ctx := c.Request.Context()
 	page := s.pageOf(c)
 	f.Page, f.LatestUpdateOnly = page, true
@@ -120,18 +160,9 @@ func (s *Server) actionList(c *gin.Context) {
 		Items:       items, Pager: newPager(c.Request.URL, page, total, "action", "actions"),
 		Organisations: orgs, Owners: owners, Statuses: tracker.ActionStatuses, DueWithin: []int{7, 30, 90},
 		Filter: q, Filtered: q != actionQuery{Sort: q.Sort}, Deleted: c.Query("deleted") != "",
-		RAGs: tracker.RAGs, SinceError: sinceErr, Sorts: sortLinks(c.Request.URL, "due", "owner", "status", "rag", "changed"),
-		Layout: Layout{Title: "Action log", Section: "actions", ErrorSummary: sinceSummary(sinceErr)},
+		RAGs: tracker.RAGs, FilterErrors: filterErrs, Sorts: sortLinks(c.Request.URL, "due", "owner", "status", "rag", "changed"),
+		Layout: Layout{Title: "Action log", Section: "actions", ErrorSummary: filterSummary(filterErrs)},
 		PDFFilter: map[string]string{"org": c.Query("org"), "owner": q.Owner, "status": q.Status, "open": c.Query("open"),
 			"overdue": c.Query("overdue"), "source": c.Query("source")},
 	})
-}
-
-// sinceSummary is the error summary of a list whose "changed since" date
-// could not be read.
-func sinceSummary(msg string) []FieldError {
-	if msg == "" {
-		return nil
-	}
-	return []FieldError{{Field: "f-since", Message: msg}}
 }

@@ -204,7 +204,8 @@ func (s *Server) apiRecommendations(c *gin.Context) {
 	}
 	page := apiPage(c)
 	items, total, err := s.store.ListRecommendations(c.Request.Context(), tracker.RecommendationFilter{
-		SourceID: q.Source, OrganisationID: q.Org, Status: q.Status, Overdue: q.Overdue, Outstanding: q.Open, Today: s.today(), Page: page})
+		SourceID: q.Source, OrganisationID: q.Org, Status: q.Status, Overdue: q.Overdue, Outstanding: q.Open, ChangedSince: apiChangedSince(c),
+		Today: s.today(), Page: page})
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -246,7 +247,8 @@ func (s *Server) apiActions(c *gin.Context) {
 	page := apiPage(c)
 	items, total, err := s.store.ListActions(c.Request.Context(), tracker.ActionFilter{
 		OrganisationID: q.Org, Owner: q.Owner, Status: q.Status, Overdue: q.Overdue, Open: q.Open, DueWithinDays: q.DueWithin,
-		SourceID: q.Source, RecommendationID: links["recommendation"], ReferenceID: links["reference"], RAG: rag, Today: s.today(), Page: page})
+		SourceID: q.Source, RecommendationID: links["recommendation"], ReferenceID: links["reference"], RAG: rag, ChangedSince: apiChangedSince(c),
+		Today: s.today(), Page: page})
 	if err != nil {
 		s.apiFail(c, err)
 		return

@@ -208,15 +208,16 @@ func (s *Server) apiAnswerSaved(c *gin.Context, err error, what string, current 
 	c.JSON(http.StatusOK, cur)
 }
 
-// apiDate reads an optional "YYYY-MM-DD" date; "" means none.
+// apiDate reads an optional date as tracker.ParseISODate does (2022-05-17:
+// the API takes no other layout, so that no program has 05/06 read the
+// wrong way round); "" means none.
 func apiDate(v string, field string, errs map[string]string) *time.Time {
-	v = strings.TrimSpace(v)
-	if v == "" {
+	if strings.TrimSpace(v) == "" {
 		return nil
 	}
-	t, err := time.Parse("2006-01-02", v)
+	t, err := tracker.ParseISODate(v)
 	if err != nil {
-		errs[field] = "Enter the date as YYYY-MM-DD, like 2022-05-17"
+		errs[field] = err.Error()
 		return nil
 	}
 	return &t
@@ -344,35 +345,48 @@ func (n nullable[T]) apply(dst **T) {
 }
 
 // apiBindQuery reads a list's filters into v, a struct of form-tagged
-// fields; a value of the wrong kind (?overdue=maybe) is answered with 422
-// naming the filter and what it takes. False means the answer is sent.
+// fields, as the pages read theirs (bindQuery); a value of the wrong kind
+// (?overdue=maybe) is answered with 422 naming the filter and what it
+// takes, and so is a "changed since" date that is not a date. False means
+// the answer is sent.
 func apiBindQuery(c *gin.Context, v any) bool {
+	bad := bindQuery(c, v)
 	fields := map[string]string{}
 	t := reflect.TypeOf(v).Elem()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name := f.Tag.Get("form")
-		val, ok := c.GetQuery(name)
-		if name == "" || name == "-" || !ok || val == "" {
+		if _, ok := bad[name]; !ok {
 			continue
 		}
+		val := c.Query(name)
 		switch f.Type.Kind() {
 		case reflect.Bool:
-			if _, err := strconv.ParseBool(val); err != nil {
-				fields[name] = fmt.Sprintf("Send %s as true or false, not %q", name, val)
-			}
+			fields[name] = fmt.Sprintf("Send %s as true or false, not %q", name, val)
 		case reflect.Int, reflect.Int64:
-			if _, err := strconv.ParseInt(val, 10, 64); err != nil {
-				fields[name] = fmt.Sprintf("Send %s as a whole number, not %q", name, val)
-			}
+			fields[name] = fmt.Sprintf("Send %s as a whole number, not %q", name, val)
+		default:
+			fields[name] = bad[name]
 		}
 	}
-	if len(fields) == 0 && c.ShouldBindQuery(v) != nil {
-		fields[""] = "A filter could not be read"
+	if since := changedSinceQuery(c); since != "" {
+		if _, err := tracker.ParseISODate(since); err != nil {
+			fields[changedSinceParam] = err.Error()
+		}
 	}
 	if len(fields) > 0 {
 		c.JSON(http.StatusUnprocessableEntity, apiError{Error: "A filter is not valid; /api/v1/openapi.json lists the filters each list takes.", Fields: fields})
 		return false
 	}
 	return true
+}
+
+// apiChangedSince is the list's ?changed_since= (or ?since=) date, already
+// checked by apiBindQuery; nil when none.
+func apiChangedSince(c *gin.Context) *time.Time {
+	d, err := tracker.ParseISODate(changedSinceQuery(c))
+	if err != nil {
+		return nil
+	}
+	return &d
 }

@@ -258,7 +258,7 @@ type loginForm struct {
 
 func (s *Server) login(c *gin.Context) {
 	var f loginForm
-	_ = c.ShouldBind(&f)
+	_ = bindForm(c, &f) // every field is text: nothing can fail to bind
 	cookie, _ := c.Cookie(loginCSRFCookie)
 	if cookie == "" || subtle.ConstantTimeCompare([]byte(cookie), []byte(f.CSRF)) != 1 {
 		s.showLogin(c, http.StatusForbidden, f.Email, f.Next, map[string]string{"form": "The sign-in form had expired. Try again."})

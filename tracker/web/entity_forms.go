@@ -488,8 +488,7 @@ func (s *Server) measureAddValue(c *gin.Context) {
 		return
 	}
 	var f valueForm
-	_ = c.ShouldBind(&f)
-	errs := map[string]string{}
+	errs := bindForm(c, &f)
 	vals := url.Values{"value": {f.Value}, "period_end": {f.PeriodEnd}}
 	v := tracker.MeasureValue{Period: strings.TrimSpace(f.Period), Note: f.Note}
 	if n := formNumber(vals, "value", "the value", errs); n != nil {

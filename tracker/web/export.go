@@ -163,7 +163,11 @@ func (s *Server) recommendationExport(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	f, _ := recommendationFilterOf(c, s.today())
+	f, _, errs := recommendationFilterOf(c, s.today())
+	if len(errs) > 0 {
+		s.badFilter(c, errs)
+		return
+	}
 	t := s.newExport(c, "recommendations", format, []string{"Source", "Source reference", "Source date", "Issued by", "Recommendation number", "Title", "Text",
 		"Addressed to", "Deadline", "Status", "Management response", "Response position", "Response date", "Themes", "Date made"})
 	t.finish(s.store.EachRecommendation(c.Request.Context(), f, func(it tracker.RecommendationItem) error {
@@ -208,7 +212,11 @@ func (s *Server) actionExport(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	f, _, _ := actionFilterOf(c, s.today())
+	f, _, errs := actionFilterOf(c, s.today())
+	if len(errs) > 0 {
+		s.badFilter(c, errs)
+		return
+	}
 	t := s.newExport(c, "action-log", format, []string{"Action reference", "Organisation", "Description", "Owner", "Owner's unit", "Due", "Status", "RAG",
 		"Completed on", "Latest update", "Update date", "Update by", "Source", "Recommendation number"})
 	t.finish(s.store.EachAction(c.Request.Context(), f, func(it tracker.ActionItem) error {

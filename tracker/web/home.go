@@ -35,7 +35,7 @@ func (s *Server) home(c *gin.Context) {
 	ctx := c.Request.Context()
 	today := s.today()
 	p := &homePage{Layout: Layout{Title: "Overview", Section: "home"}, Since: today.AddDate(0, 0, -changedDays)}
-	if v := strings.TrimSpace(c.Query("since")); v != "" {
+	if v := changedSinceQuery(c); v != "" {
 		if d, ok := parseFormDate(v); ok && !d.After(today) {
 			p.Since = d
 		} else {

@@ -26,6 +26,11 @@ func idParamDoc(what string) obj {
 	return obj{"name": "id", "in": "path", "required": true, "description": "The " + what + "'s id", "schema": obj{"type": "integer"}}
 }
 
+// changedSinceDoc documents the "changed since" filter the lists share with
+// the pages; ?since= is read as an older name for it.
+var changedSinceDoc = queryParam(changedSinceParam, "Only those changed since this day, YYYY-MM-DD. The older name since is read too.",
+	obj{"type": "string", "format": "date"})
+
 func queryParam(name, desc string, schema obj) obj {
 	return obj{"name": name, "in": "query", "required": false, "description": desc, "schema": schema}
 }
@@ -110,6 +115,7 @@ func openAPIDoc() obj {
 					queryParam("status", "Only this status", obj{"type": "string", "enum": enum(tracker.RecommendationStatuses)}),
 					queryParam("outstanding", "Only open or in progress", obj{"type": "boolean"}),
 					queryParam("overdue", "Only outstanding and past the deadline", obj{"type": "boolean"}),
+					changedSinceDoc,
 				}, pageParams...),
 				"responses": merge(obj{"200": obj{"description": "A page of recommendations", "content": jsonBody(ref("RecommendationList"))}}, errorResponses("401", "422"))}},
 			"/recommendations/{id}": obj{"get": obj{"summary": "One recommendation", "parameters": []obj{idParamDoc("recommendation")},
@@ -126,6 +132,7 @@ func openAPIDoc() obj {
 					queryParam("recommendation", "Only those under this recommendation", obj{"type": "integer"}),
 					queryParam("reference", "Only those answering this reference", obj{"type": "integer"}),
 					queryParam("rag", "Only this RAG rating; none for not rated", obj{"type": "string", "enum": []string{"none", tracker.RAGRed, tracker.RAGAmber, tracker.RAGGreen}}),
+					changedSinceDoc,
 				}, pageParams...),
 				"responses": merge(obj{"200": obj{"description": "A page of actions", "content": jsonBody(ref("ActionList"))}}, errorResponses("401", "422"))}},
 			"/actions/{id}": obj{"get": obj{"summary": "One action with its progress updates", "parameters": []obj{idParamDoc("action")},

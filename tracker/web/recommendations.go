@@ -24,8 +24,10 @@ type recommendationListPage struct {
 	Statuses      []tracker.Option
 	Filter        recommendationQuery
 	Filtered      bool
-	SinceError    string
-	Sorts         map[string]string
+	// FilterErrors are the filter's values that could not be read, by
+	// query parameter.
+	FilterErrors filterErrors
+	Sorts        map[string]string
 	// ExportQuery carries the filter to the CSV and XLSX downloads.
 	ExportQuery template.URL
 }
@@ -45,24 +47,30 @@ type recommendationQuery struct {
 
 // recommendationFilterOf reads the list's filter from the URL, for the
 // page and its exports alike.
-func recommendationFilterOf(c *gin.Context, today time.Time) (tracker.RecommendationFilter, recommendationQuery) {
-	var q recommendationQuery
-	_ = c.ShouldBindQuery(&q) // a malformed value filters nothing rather than failing
+// A value that cannot be read filters nothing and is reported in errs,
+// keyed by query parameter.
+func recommendationFilterOf(c *gin.Context, today time.Time) (f tracker.RecommendationFilter, q recommendationQuery, errs map[string]string) {
+	errs = bindQuery(c, &q)
+	if q.Since == "" {
+		q.Since = changedSinceQuery(c)
+	}
 	if !validOption(tracker.RecommendationStatuses, q.Status) {
 		q.Status = ""
 	}
-	since, _ := sinceOf(q.Since)
+	since, sinceErr := sinceOf(q.Since)
+	if sinceErr != "" {
+		errs[changedSinceParam] = sinceErr
+	}
 	return tracker.RecommendationFilter{
 		SourceID: q.Source, OrganisationID: q.Org, Status: q.Status, Overdue: q.Overdue, Outstanding: q.Open,
 		Theme: strings.TrimSpace(q.Theme), ChangedSince: since, Sort: q.Sort, Today: today,
-	}, q
+	}, q, errs
 }
 
 func (s *Server) recommendationList(c *gin.Context) {
-	f, q := recommendationFilterOf(c, s.today())
+	f, q, filterErrs := recommendationFilterOf(c, s.today())
 	ctx := c.Request.Context()
 	page := s.pageOf(c)
-	_, sinceErr := sinceOf(q.Since)
 	f.Page = page
 	items, total, err := s.store.ListRecommendations(ctx, f)
 	if err != nil {
@@ -82,9 +90,9 @@ func (s *Server) recommendationList(c *gin.Context) {
 	exports := c.Request.URL.Query()
 	exports.Del("page")
 	s.render(c, http.StatusOK, pageRecommendations, &recommendationListPage{
-		ExportQuery: exportQuery(exports),
-		Layout:      Layout{Title: "Recommendations", Section: "recommendations", ErrorSummary: sinceSummary(sinceErr)},
-		SinceError:  sinceErr, Sorts: sortLinks(c.Request.URL, "number", "deadline", "status"),
+		ExportQuery:  exportQuery(exports),
+		Layout:       Layout{Title: "Recommendations", Section: "recommendations", ErrorSummary: filterSummary(filterErrs)},
+		FilterErrors: filterErrs, Sorts: sortLinks(c.Request.URL, "number", "deadline", "status"),
 		Items: items, Pager: newPager(c.Request.URL, page, total, "recommendation", "recommendations"),
 		Organisations: orgs, Sources: sources, Statuses: tracker.RecommendationStatuses, Filter: q,
 		Filtered: q != recommendationQuery{Sort: q.Sort},
@@ -147,9 +155,13 @@ func (s *Server) recommendationChangeStatus(c *gin.Context) {
 	}
 	id, ctx := d.Recommendation.ID, c.Request.Context()
 	var f statusForm
-	_ = c.ShouldBind(&f)
-	err := s.store.ChangeRecommendation(ctx, id, store.RecommendationChange{Version: f.Version, Status: f.Status, Assessment: f.Assessment,
-		AssessmentNote: f.AssessmentNote, Reason: f.Reason, On: s.today()})
+	var err error
+	if bad := bindForm(c, &f); len(bad) > 0 {
+		err = &tracker.ValidationError{Fields: bad}
+	} else {
+		err = s.store.ChangeRecommendation(ctx, id, store.RecommendationChange{Version: f.Version, Status: f.Status, Assessment: f.Assessment,
+			AssessmentNote: f.AssessmentNote, Reason: f.Reason, On: s.today()})
+	}
 	var invalid *tracker.ValidationError
 	switch {
 	case errors.Is(err, tracker.ErrConflict):
@@ -240,7 +252,7 @@ func (s *Server) recommendationRespond(c *gin.Context) {
 	}
 	id, ctx := d.Recommendation.ID, c.Request.Context()
 	var f responseForm
-	_ = c.ShouldBind(&f)
+	bad := bindForm(c, &f)
 	allowed := false
 	for _, o := range s.actionOrgs(c, d.Recommendation) {
 		allowed = allowed || o.ID == f.Organisation
@@ -249,7 +261,7 @@ func (s *Server) recommendationRespond(c *gin.Context) {
 		s.forbidden(c)
 		return
 	}
-	errs := map[string]string{}
+	errs := bad
 	r := tracker.Response{RecommendationID: id, OrganisationID: f.Organisation, Position: f.Position, Text: strings.TrimSpace(f.Text), Author: strings.TrimSpace(f.Author)}
 	if r.Text == "" {
 		errs["text"] = "Enter the response, for example the steps being taken"
@@ -305,8 +317,7 @@ func (s *Server) recommendationAddAction(c *gin.Context) {
 		return
 	}
 	var f newActionForm
-	_ = c.ShouldBind(&f)
-	errs := map[string]string{}
+	errs := bindForm(c, &f)
 	a := tracker.Action{RecommendationID: &id, Description: strings.TrimSpace(f.Description), Owner: strings.TrimSpace(f.Owner),
 		OwnerUnit: strings.TrimSpace(f.Unit), DueText: strings.TrimSpace(f.DueText), Status: f.Status, RAG: f.RAG}
 	if len(allowed) == 1 && f.Organisation == 0 {
@@ -389,8 +400,9 @@ func (s *Server) recommendationMoveDeadline(c *gin.Context) {
 	}
 	id, ctx := d.Recommendation.ID, c.Request.Context()
 	var f moveForm
-	_ = c.ShouldBind(&f)
+	bad := bindForm(c, &f)
 	m, errs := checkMove(f, s.today())
+	errs = mergeErrors(errs, bad)
 	if len(errs) == 0 {
 		err := s.store.MoveRecommendationDeadline(ctx, id, m)
 		var invalid *tracker.ValidationError

@@ -16,7 +16,8 @@ import (
 	"github.com/civic-tracker/tracker/tracker/store"
 )
 
-// reportDates reads ?as_at= (default today) and ?since= from the request.
+// reportDates reads ?as_at= (default today) and ?changed_since= from the
+// request.
 // A date that cannot be read is an error for the person, not a 500.
 func (s *Server) reportDates(c *gin.Context) (time.Time, *time.Time, error) {
 	asAt := s.today()
@@ -31,7 +32,7 @@ func (s *Server) reportDates(c *gin.Context) (time.Time, *time.Time, error) {
 		asAt = d
 	}
 	var since *time.Time
-	if v := strings.TrimSpace(c.Query("since")); v != "" {
+	if v := changedSinceQuery(c); v != "" {
 		d, ok := parseFormDate(v)
 		if !ok {
 			return asAt, nil, fmt.Errorf("the “changed since” date %q is not a date; use a date like 17/05/2022", v)
@@ -47,6 +48,18 @@ func (s *Server) reportDates(c *gin.Context) (time.Time, *time.Time, error) {
 func (s *Server) badReportRequest(c *gin.Context, err error) {
 	s.render(c, http.StatusUnprocessableEntity, pageForbidden, &messagePage{Layout: Layout{Title: "The report cannot be made"},
 		Message: strings.ToUpper(err.Error()[:1]) + err.Error()[1:] + ". Go back and change the date."})
+}
+
+// badFilter answers a download whose list filter could not be read with
+// what was wrong with each value, so that a mistyped link does not quietly
+// download the whole list.
+func (s *Server) badFilter(c *gin.Context, errs map[string]string) {
+	var msgs []string
+	for _, fe := range errorList(errs, []string{"org", "owner", "status", "due_within", "rag", changedSinceParam, "open", "overdue", "outstanding", "source"}) {
+		msgs = append(msgs, fe.Field+": "+fe.Message)
+	}
+	s.render(c, http.StatusUnprocessableEntity, pageForbidden, &messagePage{Layout: Layout{Title: "The download cannot be made"},
+		Message: "The list's filter could not be read (" + strings.Join(msgs, "; ") + "). Go back and change the filter."})
 }
 
 // sendReport renders the PDF from the tracker as at the day, through the
@@ -119,9 +132,10 @@ func (s *Server) actionsPDF(c *gin.Context) {
 	}
 	// The log's own filter and order, read as the log page reads them: the
 	// PDF holds exactly the rows the page lists, on every page.
-	f, q, sinceErr := actionFilterOf(c, asAt)
-	if sinceErr != "" {
-		s.badReportRequest(c, errors.New(sinceErr))
+	f, q, errs := actionFilterOf(c, asAt)
+	f.ChangedSince = nil // in a PDF, changed_since marks what changed rather than filtering
+	if len(errs) > 0 {
+		s.badFilter(c, errs)
 		return
 	}
 	s.sendReport(c, report.Request{Kind: report.KindActions, AsAt: asAt, Since: since, Scope: s.describeActionFilter(c, q), Filter: f}, "log")
