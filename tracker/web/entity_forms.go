@@ -53,7 +53,7 @@ func (s *Server) actionOrgsFor(c *gin.Context, current int64) ([]tracker.Organis
 }
 
 func (s *Server) actionEdit(c *gin.Context) {
-	it, ok := s.actionFor(c, (*tracker.User).CanEditAction)
+	it, ok := s.actionFor(c, store.Commands.MayChangeAction)
 	if !ok {
 		return
 	}
@@ -66,7 +66,7 @@ func (s *Server) actionEdit(c *gin.Context) {
 }
 
 func (s *Server) actionUpdateDetails(c *gin.Context) {
-	it, ok := s.actionFor(c, (*tracker.User).CanEditAction)
+	it, ok := s.actionFor(c, store.Commands.MayChangeAction)
 	if !ok {
 		return
 	}
@@ -81,11 +81,7 @@ func (s *Server) actionUpdateDetails(c *gin.Context) {
 	a := it.Action
 	a.Description, a.Owner, a.OwnerUnit, a.OrganisationID, a.Version = vals.Get("description"), vals.Get("owner"), vals.Get("owner_unit"), formID(vals, "organisation"), formVersion(c)
 	f.page.Version = a.Version
-	if a.OrganisationID != it.Action.OrganisationID && !CurrentUser(c).CanEditAction(a.OrganisationID) {
-		err = &tracker.ValidationError{Fields: map[string]string{"organisation": "Choose an organisation whose actions you may change"}}
-	} else {
-		_, err = s.store.UpdateActionDetails(ctx, a)
-	}
+	_, err = s.cmds(c).UpdateActionDetails(ctx, a)
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
 		cur, err := s.store.Action(ctx, a.ID)
 		return actionDetailsValues(cur.Action), err
@@ -180,9 +176,8 @@ func (s *Server) referenceNew(c *gin.Context)    { s.referenceCreateOrShow(c, fa
 func (s *Server) referenceCreate(c *gin.Context) { s.referenceCreateOrShow(c, true) }
 
 func (s *Server) referenceCreateOrShow(c *gin.Context, save bool) {
-	u := CurrentUser(c)
-	if !u.CanCreate() {
-		s.forbidden(c)
+	if err := s.cmds(c).MayCreateReferences(); err != nil {
+		s.fail(c, err)
 		return
 	}
 	f, ok := s.referenceFormFor(c, "Add a reference", "/references/new", "/references")
@@ -196,11 +191,8 @@ func (s *Server) referenceCreateOrShow(c *gin.Context, save bool) {
 	vals := f.values(c)
 	r, recs, errs := referenceFromValues(vals)
 	err := withDomainErrors(errs, r.Validate)
-	if err == nil && !u.CanChangeReference(r.RequestedByID, r.RespondingOrgID) {
-		err = &tracker.ValidationError{Fields: map[string]string{"requested_by": "Choose a body you work for as the one asking or the one answering"}}
-	}
 	if err == nil {
-		r, err = s.store.CreateReference(c.Request.Context(), r, recs)
+		r, err = s.cmds(c).CreateReference(c.Request.Context(), r, recs)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
 		c.Redirect(http.StatusSeeOther, "/references/"+idString(r.ID))
@@ -220,8 +212,8 @@ func (s *Server) referenceFor(c *gin.Context) (tracker.ReferenceDetail, editForm
 		s.fail(c, err)
 		return d, editForm{}, false
 	}
-	if !CurrentUser(c).CanChangeReference(d.Reference.RequestedByID, d.Reference.RespondingOrgID) {
-		s.forbidden(c)
+	if err := s.cmds(c).MayChangeReference(c.Request.Context(), id); err != nil {
+		s.fail(c, err)
 		return d, editForm{}, false
 	}
 	path := "/references/" + idString(id)
@@ -256,11 +248,8 @@ func (s *Server) referenceUpdate(c *gin.Context) {
 	r.ID, r.Version = d.Reference.ID, formVersion(c)
 	f.page.Version = r.Version
 	err := withDomainErrors(errs, r.Validate)
-	if err == nil && !CurrentUser(c).CanChangeReference(r.RequestedByID, r.RespondingOrgID) {
-		err = &tracker.ValidationError{Fields: map[string]string{"requested_by": "Keep a body you work for as the one asking or the one answering"}}
-	}
 	if err == nil {
-		_, err = s.store.UpdateReference(ctx, r, recs, vals.Get("reason"))
+		_, err = s.cmds(c).UpdateReference(ctx, r, recs, vals.Get("reason"))
 	}
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
 		cur, err := s.store.ReferenceDetail(ctx, r.ID)

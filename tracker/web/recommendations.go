@@ -141,14 +141,14 @@ func (s *Server) recommendationChangeStatus(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if !CurrentUser(c).CanEditRecommendation(addresseeIDs(d.Recommendation)) {
-		s.forbidden(c)
+	id, ctx := d.Recommendation.ID, c.Request.Context()
+	if err := s.cmds(c).MayChangeRecommendation(ctx, id); err != nil {
+		s.fail(c, err)
 		return
 	}
-	id, ctx := d.Recommendation.ID, c.Request.Context()
 	var f statusForm
 	_ = c.ShouldBind(&f)
-	err := s.store.ChangeRecommendation(ctx, id, store.RecommendationChange{Version: f.Version, Status: f.Status, Assessment: f.Assessment,
+	err := s.cmds(c).ChangeRecommendation(ctx, id, store.RecommendationChange{Version: f.Version, Status: f.Status, Assessment: f.Assessment,
 		AssessmentNote: f.AssessmentNote, Reason: f.Reason, On: s.today()})
 	var invalid *tracker.ValidationError
 	switch {
@@ -241,14 +241,6 @@ func (s *Server) recommendationRespond(c *gin.Context) {
 	id, ctx := d.Recommendation.ID, c.Request.Context()
 	var f responseForm
 	_ = c.ShouldBind(&f)
-	allowed := false
-	for _, o := range s.actionOrgs(c, d.Recommendation) {
-		allowed = allowed || o.ID == f.Organisation
-	}
-	if !allowed {
-		s.forbidden(c)
-		return
-	}
 	errs := map[string]string{}
 	r := tracker.Response{RecommendationID: id, OrganisationID: f.Organisation, Position: f.Position, Text: strings.TrimSpace(f.Text), Author: strings.TrimSpace(f.Author)}
 	if r.Text == "" {
@@ -266,7 +258,7 @@ func (s *Server) recommendationRespond(c *gin.Context) {
 		s.showRecommendation(c, http.StatusUnprocessableEntity, id, recForms{Response: &f, ResponseErrors: errs})
 		return
 	}
-	_, err := s.store.ReviseResponse(ctx, r, f.Revision)
+	_, err := s.cmds(c).ReviseResponse(ctx, r, f.Revision)
 	if errors.Is(err, tracker.ErrConflict) {
 		fresh, ferr := s.store.RecommendationDetail(ctx, id)
 		if ferr != nil {
@@ -312,11 +304,7 @@ func (s *Server) recommendationAddAction(c *gin.Context) {
 	if len(allowed) == 1 && f.Organisation == 0 {
 		f.Organisation = allowed[0].ID
 	}
-	for _, o := range allowed {
-		if o.ID == f.Organisation {
-			a.OrganisationID = o.ID
-		}
-	}
+	a.OrganisationID = f.Organisation
 	if a.OrganisationID == 0 {
 		errs["organisation"] = "Choose which addressee's action this is"
 	}
@@ -330,15 +318,9 @@ func (s *Server) recommendationAddAction(c *gin.Context) {
 		} else {
 			errs["due_date"] = "Enter the due date as a real date, for example 30/06/2013"
 		}
-	case a.DueText != "":
-		// Wording alone ("within two months") is read as from today.
-		if d, ok := tracker.ParseDeadline(a.DueText, s.today()); ok {
-			a.DueDate = &d
-		}
 	}
-	if a.Status == "" {
-		a.Status = tracker.ActNotStarted
-	}
+	// Wording alone ("within two months") is read as from today.
+	a.SettleNew(s.today())
 	if err := a.Validate(); err != nil {
 		var invalid *tracker.ValidationError
 		if errors.As(err, &invalid) {
@@ -353,7 +335,12 @@ func (s *Server) recommendationAddAction(c *gin.Context) {
 		s.showRecommendation(c, http.StatusUnprocessableEntity, id, recForms{Action: f, ActionErrors: errs})
 		return
 	}
-	created, err := s.store.CreateAction(ctx, a)
+	created, err := s.cmds(c).CreateAction(ctx, a)
+	var invalid *tracker.ValidationError
+	if errors.As(err, &invalid) {
+		s.showRecommendation(c, http.StatusUnprocessableEntity, id, recForms{Action: f, ActionErrors: invalid.Fields})
+		return
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -383,16 +370,16 @@ func (s *Server) recommendationMoveDeadline(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if !CurrentUser(c).CanEditRecommendation(addresseeIDs(d.Recommendation)) {
-		s.forbidden(c)
+	id, ctx := d.Recommendation.ID, c.Request.Context()
+	if err := s.cmds(c).MayChangeRecommendation(ctx, id); err != nil {
+		s.fail(c, err)
 		return
 	}
-	id, ctx := d.Recommendation.ID, c.Request.Context()
 	var f moveForm
 	_ = c.ShouldBind(&f)
 	m, errs := checkMove(f, s.today())
 	if len(errs) == 0 {
-		err := s.store.MoveRecommendationDeadline(ctx, id, m)
+		err := s.cmds(c).MoveRecommendationDeadline(ctx, id, m)
 		var invalid *tracker.ValidationError
 		switch {
 		case errors.Is(err, tracker.ErrConflict):
@@ -424,7 +411,7 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		move.Version = d.Recommendation.Version
 	}
 	p := &recommendationPage{
-		CanEdit: CurrentUser(c).CanEditRecommendation(addresseeIDs(d.Recommendation)), Move: move, MoveErrors: moveErrs,
+		CanEdit: s.cmds(c).MayChangeRecommendation(c.Request.Context(), id) == nil, Move: move, MoveErrors: moveErrs,
 		Layout: Layout{
 			Title: "Recommendation " + d.Recommendation.Number, Section: "recommendations",
 			Breadcrumbs: []Crumb{{"Sources", "/sources"}, {d.Source.Title, "/sources/" + strconv.FormatInt(d.Source.ID, 10)}},

@@ -214,7 +214,7 @@ func (s *Server) showReplyForm(c *gin.Context, status int, d tracker.ReferenceDe
 	p := &replyFormPage{
 		Layout: Layout{Title: "Prepare the formal reply", Section: "references",
 			Breadcrumbs: []Crumb{{"References", "/references"}, {ref.Heading(), "/references/" + strconv.FormatInt(ref.ID, 10)}}},
-		Detail: d, CanEdit: CurrentUser(c).CanEditReference(ref.RespondingOrgID), Saved: saved, Version: ref.Version,
+		Detail: d, CanEdit: s.cmds(c).MayEditReply(c.Request.Context(), ref.ID) == nil, Saved: saved, Version: ref.Version,
 		Default: def, AsAt: s.today().Format("2006-01-02"), Chosen: map[int64]bool{}, Conflict: conflict,
 	}
 	if conflict {
@@ -252,8 +252,8 @@ func (s *Server) replySave(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if !CurrentUser(c).CanEditReference(d.Reference.RespondingOrgID) {
-		s.forbidden(c)
+	if err := s.cmds(c).MayEditReply(ctx, id); err != nil {
+		s.fail(c, err)
 		return
 	}
 	version, _ := strconv.Atoi(c.PostForm("version"))
@@ -276,7 +276,7 @@ func (s *Server) replySave(c *gin.Context) {
 	if len(items) == len(d.Recommendations) {
 		items = nil // all of them, including any added later
 	}
-	err = s.store.SaveReferenceReport(ctx, id, version, introPtr, items)
+	err = s.cmds(c).SaveReferenceReport(ctx, id, version, introPtr, items)
 	if errors.Is(err, tracker.ErrConflict) {
 		fresh, ferr := s.store.ReferenceDetail(ctx, id)
 		if ferr != nil {
