@@ -205,7 +205,7 @@ func (s *Server) replyForm(c *gin.Context) {
 	s.showReplyForm(c, http.StatusOK, d, nil, nil, c.Query("saved") != "", false)
 }
 
-func (s *Server) showReplyForm(c *gin.Context, status int, d tracker.ReferenceDetail, intro *string, chosen []int64, saved, conflict bool) {
+func (s *Server) showReplyForm(c *gin.Context, status int, d tracker.ReferenceDetail, intro *string, chosen []int64, saved, conflict bool, problems ...FieldError) {
 	ref := d.Reference
 	def := ""
 	if len(d.Replies) > 0 {
@@ -220,6 +220,7 @@ func (s *Server) showReplyForm(c *gin.Context, status int, d tracker.ReferenceDe
 	if conflict {
 		p.ErrorSummary = []FieldError{{Field: "intro", Message: "Someone else saved this reply after you opened it. Their version is saved; yours is in the form below. Check both, then save again."}}
 	}
+	p.ErrorSummary = append(p.ErrorSummary, problems...)
 	p.Intro = def
 	if ref.ReportIntro != nil {
 		p.Intro = *ref.ReportIntro
@@ -284,6 +285,21 @@ func (s *Server) replySave(c *gin.Context) {
 			return
 		}
 		s.showReplyForm(c, http.StatusConflict, fresh, &intro, items, false, true)
+		return
+	}
+	var invalid *tracker.ValidationError
+	if errors.As(err, &invalid) {
+		// The commands refuse recommendations outside the person's
+		// organisations; the form comes back with their choice.
+		var problems []FieldError
+		for _, m := range invalid.Fields {
+			field := "intro"
+			if len(d.Recommendations) > 0 {
+				field = "item-" + strconv.FormatInt(d.Recommendations[0].Recommendation.ID, 10)
+			}
+			problems = append(problems, FieldError{Field: field, Message: m})
+		}
+		s.showReplyForm(c, http.StatusUnprocessableEntity, d, &intro, items, false, false, problems...)
 		return
 	}
 	if err != nil {
