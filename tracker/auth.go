@@ -192,27 +192,6 @@ func (u *User) CanEditReference(respondingOrgID int64) bool {
 	return false
 }
 
-// CanEditRecommendation reports whether the person may change a
-// recommendation (its deadline, status, assessment) addressed to the given
-// organisations: an administrator, or a secretary of one of them.
-func (u *User) CanEditRecommendation(addressees []int64) bool {
-	if !u.active() {
-		return false
-	}
-	if u.Role == RoleAdmin {
-		return true
-	}
-	if u.Role != RoleSecretary {
-		return false
-	}
-	for _, id := range addressees {
-		if u.inScope(id) {
-			return true
-		}
-	}
-	return false
-}
-
 // secretaryOf reports whether the person is an administrator, or a
 // secretary whose scope includes one of the organisations.
 func (u *User) secretaryOf(orgIDs ...int64) bool {
@@ -242,18 +221,6 @@ func (u *User) CanCreate() bool {
 // CanEditOrganisation reports whether the person may rename an
 // organisation: an administrator, or a secretary of it.
 func (u *User) CanEditOrganisation(orgID int64) bool { return u.secretaryOf(orgID) }
-
-// CanEditSource reports whether the person may change a source and add
-// recommendations to it: an administrator, or a secretary of the body
-// that issued it or of one it addresses.
-func (u *User) CanEditSource(orgIDs []int64) bool { return u.secretaryOf(orgIDs...) }
-
-// CanChangeReference reports whether the person may change a reference's
-// details: an administrator, or a secretary of the body that asked or of
-// the one that must answer.
-func (u *User) CanChangeReference(requestedBy, responding int64) bool {
-	return u.secretaryOf(requestedBy, responding)
-}
 
 // CanEditMeasure reports whether the person may change a measure's
 // definition and target: an administrator, or a secretary of its body.
