@@ -460,3 +460,49 @@ func Addressed(orgID int64, addressees []int64) error {
 // SystemUser is the actor of the command line and of imports run there by
 // whoever administers the installation: an administrator.
 func SystemUser() *User { return &User{Name: "system", Role: RoleAdmin} }
+
+// CheckCreate decides adding organisations and measures: administrators
+// and secretaries. what names them in the refusal, like "organisations".
+func (u *User) CheckCreate(what string) error {
+	if u.CanCreate() {
+		return nil
+	}
+	return &Refusal{Reason: "Only administrators and secretaries can add " + what + "."}
+}
+
+// CheckChangeOrganisation decides renaming an organisation.
+func (u *User) CheckChangeOrganisation(orgID int64, names Names) error {
+	if u.CanEditOrganisation(orgID) {
+		return nil
+	}
+	if !u.CanCreate() {
+		return &Refusal{Reason: "Only administrators and secretaries can change organisations."}
+	}
+	return &Refusal{Reason: "You can change only " + yours(u, names) + "."}
+}
+
+// CheckMeasure decides changing a measure of an organisation (before) so
+// that it is of another (after; the same when unchanged).
+func (u *User) CheckMeasure(before, after int64, names Names) error {
+	if before != 0 && !u.CanEditMeasure(before) {
+		if !u.CanCreate() {
+			return &Refusal{Reason: "Only administrators and secretaries can change measures."}
+		}
+		return &Refusal{Reason: "You can change only the measures of " + yours(u, names) + "."}
+	}
+	if !u.CanEditMeasure(after) {
+		return &ValidationError{Fields: map[string]string{"organisation": "Choose an organisation you work for"}}
+	}
+	return nil
+}
+
+// CheckRecordMeasureValue decides adding or removing a measure's values.
+func (u *User) CheckRecordMeasureValue(orgID int64, names Names) error {
+	if u.CanRecordMeasureValue(orgID) {
+		return nil
+	}
+	if !u.active() || (u.Role != RoleSecretary && u.Role != RoleEditor) {
+		return &Refusal{Reason: "Your account does not allow recording measures."}
+	}
+	return &Refusal{Reason: "You can record only the measures of " + yours(u, names) + "."}
+}

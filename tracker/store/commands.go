@@ -599,3 +599,115 @@ func (c Commands) SaveReferenceReport(ctx context.Context, refID int64, version 
 		return tx.SaveReferenceReport(ctx, refID, version, intro, items)
 	})
 }
+
+// Organisations.
+
+// MayCreate says whether the person may add organisations and measures,
+// and why not; what names them ("organisations").
+func (c Commands) MayCreate(what string) error { return c.user.CheckCreate(what) }
+
+// CreateOrganisation adds an organisation.
+func (c Commands) CreateOrganisation(ctx context.Context, o tracker.Organisation) (tracker.Organisation, error) {
+	if err := c.user.CheckCreate("organisations"); err != nil {
+		return o, err
+	}
+	return c.s.CreateOrganisation(ctx, o)
+}
+
+// MayChangeOrganisation says whether the person may rename the
+// organisation, and why not.
+func (c Commands) MayChangeOrganisation(ctx context.Context, id int64) error {
+	return c.user.CheckChangeOrganisation(id, c.s.names(ctx))
+}
+
+// UpdateOrganisation renames an organisation.
+func (c Commands) UpdateOrganisation(ctx context.Context, o tracker.Organisation) (tracker.Organisation, error) {
+	if err := c.user.CheckChangeOrganisation(o.ID, c.s.names(ctx)); err != nil {
+		return o, err
+	}
+	return c.s.UpdateOrganisation(ctx, o)
+}
+
+// Measures.
+
+// CreateMeasure adds a measure of one of the person's organisations.
+func (c Commands) CreateMeasure(ctx context.Context, m tracker.Measure) (tracker.Measure, error) {
+	if err := c.user.CheckCreate("measures"); err != nil {
+		return m, err
+	}
+	if err := c.user.CheckMeasure(0, m.OrganisationID, nil); err != nil {
+		return m, err
+	}
+	return c.s.CreateMeasure(ctx, m)
+}
+
+// measureOrg reads the organisation of a measure.
+func (s *Store) measureOrg(ctx context.Context, id int64) (int64, error) {
+	var row measureRow
+	if err := s.q(ctx).Select("id", "organisation_id").Take(&row, id).Error; err != nil {
+		return 0, notFound(err, "measure")
+	}
+	return row.OrganisationID, nil
+}
+
+// MayChangeMeasure says whether the person may change the measure's
+// definition and target, and why not.
+func (c Commands) MayChangeMeasure(ctx context.Context, id int64) error {
+	org, err := c.s.measureOrg(ctx, id)
+	if err != nil {
+		return err
+	}
+	return c.user.CheckMeasure(org, org, c.s.names(ctx))
+}
+
+// UpdateMeasure changes a measure's definition and target; it stays with
+// one of the person's organisations.
+func (c Commands) UpdateMeasure(ctx context.Context, m tracker.Measure) (tracker.Measure, error) {
+	out := m
+	err := c.tx(ctx, func(tx *Store) error {
+		org, err := tx.measureOrg(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		if err := c.user.CheckMeasure(org, m.OrganisationID, tx.names(ctx)); err != nil {
+			return err
+		}
+		out, err = tx.UpdateMeasure(ctx, m)
+		return err
+	})
+	return out, err
+}
+
+// MayRecordMeasureValue says whether the person may add or remove the
+// measure's values, and why not.
+func (c Commands) MayRecordMeasureValue(ctx context.Context, id int64) error {
+	org, err := c.s.measureOrg(ctx, id)
+	if err != nil {
+		return err
+	}
+	return c.user.CheckRecordMeasureValue(org, c.s.names(ctx))
+}
+
+// AddMeasureValue records a measure's value for a period.
+func (c Commands) AddMeasureValue(ctx context.Context, measureID int64, version int, v tracker.MeasureValue) (tracker.MeasureValue, error) {
+	out := v
+	err := c.tx(ctx, func(tx *Store) error {
+		if err := tx.As(c.user).MayRecordMeasureValue(ctx, measureID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.AddMeasureValue(ctx, measureID, version, v)
+		return err
+	})
+	return out, err
+}
+
+// RemoveMeasureValue removes one of a measure's values.
+func (c Commands) RemoveMeasureValue(ctx context.Context, measureID int64, version int, valueID int64) error {
+	return c.tx(ctx, func(tx *Store) error {
+		if err := tx.As(c.user).MayRecordMeasureValue(ctx, measureID); err != nil {
+			return err
+		}
+		return tx.RemoveMeasureValue(ctx, measureID, version, valueID)
+	})
+}

@@ -279,3 +279,41 @@ func TestCommandSourceScope(t *testing.T) {
 		}
 	})
 }
+
+// TestCommandOrganisationsAndMeasures: renaming organisations and keeping
+// measures go through the commands too, with the reason for a refusal.
+func TestCommandOrganisationsAndMeasures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newCommandWorld(t, s)
+		_, err := s.As(w.editor).CreateOrganisation(w.ctx, tracker.Organisation{Name: "British Transport Police"})
+		refusedWith(t, "an editor adding an organisation", err, "Only administrators and secretaries can add organisations.")
+		mps := w.mps
+		mps.ShortName = "Met"
+		_, err = s.As(w.secretary).UpdateOrganisation(w.ctx, mps)
+		refusedWith(t, "a CoLP secretary renaming the MPS", err, "You can change only City of London Police.")
+		colp := w.colp
+		colp.ShortName = "CoLP"
+		if _, err := s.As(w.secretary).UpdateOrganisation(w.ctx, colp); err != nil {
+			t.Errorf("a secretary renaming their own body: %v", err)
+		}
+
+		_, err = s.As(w.secretary).CreateMeasure(w.ctx, tracker.Measure{Name: "MPS satisfaction", OrganisationID: w.mps.ID, Direction: tracker.HigherIsBetter})
+		invalidAt(t, "a measure of another body", err, "organisation", "Choose an organisation you work for")
+		m, err := s.As(w.secretary).CreateMeasure(w.ctx, tracker.Measure{Name: "Victim satisfaction – “overall”", OrganisationID: w.colp.ID, Direction: tracker.HigherIsBetter})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.OrganisationID = w.mps.ID
+		_, err = s.As(w.secretary).UpdateMeasure(w.ctx, m)
+		invalidAt(t, "handing a measure to another body", err, "organisation", "Choose an organisation you work for")
+		if _, err := s.As(w.editor).AddMeasureValue(w.ctx, m.ID, 1, tracker.MeasureValue{Period: "2012/13", PeriodEnd: storetest.Day(-30), Value: 76}); err != nil {
+			t.Errorf("an editor recording their body's measure: %v", err)
+		}
+		other, err := s.As(w.admin).CreateMeasure(w.ctx, tracker.Measure{Name: "MPS satisfaction", OrganisationID: w.mps.ID, Direction: tracker.HigherIsBetter})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.As(w.editor).AddMeasureValue(w.ctx, other.ID, 1, tracker.MeasureValue{Period: "2012/13", PeriodEnd: storetest.Day(-30), Value: 70})
+		refusedWith(t, "an editor recording another body's measure", err, "You can record only the measures of City of London Police.")
+	})
+}

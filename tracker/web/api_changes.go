@@ -34,8 +34,8 @@ func (s *Server) apiUpdateOrganisation(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	if !CurrentUser(c).CanEditOrganisation(o.ID) {
-		s.apiFail(c, tracker.ErrForbidden)
+	if err := s.cmds(c).MayChangeOrganisation(ctx, o.ID); err != nil {
+		s.apiFail(c, err)
 		return
 	}
 	var req organisationPatch
@@ -55,7 +55,7 @@ func (s *Server) apiUpdateOrganisation(c *gin.Context) {
 		o.ShortName = *req.ShortName
 	}
 	o.Version = req.Version
-	_, err = s.store.UpdateOrganisation(ctx, o)
+	_, err = s.cmds(c).UpdateOrganisation(ctx, o)
 	current := func() (any, error) {
 		cur, err := s.store.Organisation(ctx, id)
 		return organisationDTOOf(cur), err

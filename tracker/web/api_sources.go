@@ -66,15 +66,15 @@ func (s *Server) apiOrganisation(c *gin.Context) {
 }
 
 func (s *Server) apiCreateOrganisation(c *gin.Context) {
-	if !CurrentUser(c).CanCreate() {
-		s.apiFail(c, tracker.ErrForbidden)
+	if err := s.cmds(c).MayCreate("organisations"); err != nil {
+		s.apiFail(c, err)
 		return
 	}
 	var req organisationRequest
 	if !apiBind(c, &req) {
 		return
 	}
-	o, err := s.store.CreateOrganisation(c.Request.Context(), tracker.Organisation{Name: req.Name, ShortName: req.ShortName})
+	o, err := s.cmds(c).CreateOrganisation(c.Request.Context(), tracker.Organisation{Name: req.Name, ShortName: req.ShortName})
 	if err != nil {
 		s.apiFail(c, err)
 		return

@@ -316,9 +316,8 @@ func (s *Server) measureNew(c *gin.Context)    { s.measureCreateOrShow(c, false)
 func (s *Server) measureCreate(c *gin.Context) { s.measureCreateOrShow(c, true) }
 
 func (s *Server) measureCreateOrShow(c *gin.Context, save bool) {
-	u := CurrentUser(c)
-	if !u.CanCreate() {
-		s.forbidden(c)
+	if err := s.cmds(c).MayCreate("measures"); err != nil {
+		s.fail(c, err)
 		return
 	}
 	orgs, err := s.store.Organisations(c.Request.Context())
@@ -334,11 +333,8 @@ func (s *Server) measureCreateOrShow(c *gin.Context, save bool) {
 	vals := f.values(c)
 	m, errs := measureFromValues(vals)
 	err = withDomainErrors(errs, m.Validate)
-	if err == nil && !u.CanEditMeasure(m.OrganisationID) {
-		err = &tracker.ValidationError{Fields: map[string]string{"organisation": "Choose an organisation you work for"}}
-	}
 	if err == nil {
-		m, err = s.store.CreateMeasure(c.Request.Context(), m)
+		m, err = s.cmds(c).CreateMeasure(c.Request.Context(), m)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
 		c.Redirect(http.StatusSeeOther, "/measures/"+idString(m.ID))
@@ -377,8 +373,8 @@ func (s *Server) measureEdit(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if !CurrentUser(c).CanEditMeasure(m.OrganisationID) {
-		s.forbidden(c)
+	if err := s.cmds(c).MayChangeMeasure(c.Request.Context(), m.ID); err != nil {
+		s.fail(c, err)
 		return
 	}
 	if f, ok := s.measureEditForm(c, m); ok {
@@ -391,9 +387,8 @@ func (s *Server) measureUpdate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	u := CurrentUser(c)
-	if !u.CanEditMeasure(cur.OrganisationID) {
-		s.forbidden(c)
+	if err := s.cmds(c).MayChangeMeasure(c.Request.Context(), cur.ID); err != nil {
+		s.fail(c, err)
 		return
 	}
 	f, ok := s.measureEditForm(c, cur)
@@ -406,11 +401,8 @@ func (s *Server) measureUpdate(c *gin.Context) {
 	m.ID, m.Version, m.SourceID, m.OutcomeID = cur.ID, formVersion(c), cur.SourceID, cur.OutcomeID
 	f.page.Version = m.Version
 	err := withDomainErrors(errs, m.Validate)
-	if err == nil && !u.CanEditMeasure(m.OrganisationID) {
-		err = &tracker.ValidationError{Fields: map[string]string{"organisation": "Choose an organisation you work for"}}
-	}
 	if err == nil {
-		_, err = s.store.UpdateMeasure(ctx, m)
+		_, err = s.cmds(c).UpdateMeasure(ctx, m)
 	}
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
 		now, err := s.store.Measure(ctx, m.ID)
@@ -472,8 +464,8 @@ func (s *Server) measureAddValue(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if !CurrentUser(c).CanRecordMeasureValue(m.OrganisationID) {
-		s.forbidden(c)
+	if err := s.cmds(c).MayRecordMeasureValue(c.Request.Context(), m.ID); err != nil {
+		s.fail(c, err)
 		return
 	}
 	var f valueForm
@@ -493,7 +485,7 @@ func (s *Server) measureAddValue(c *gin.Context) {
 	if len(errs) > 0 {
 		err = &tracker.ValidationError{Fields: errs}
 	} else {
-		_, err = s.store.AddMeasureValue(c.Request.Context(), m.ID, f.Version, v)
+		_, err = s.cmds(c).AddMeasureValue(c.Request.Context(), m.ID, f.Version, v)
 	}
 	s.afterValueChange(c, m, f, err)
 }
@@ -503,8 +495,8 @@ func (s *Server) measureRemoveValue(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if !CurrentUser(c).CanRecordMeasureValue(m.OrganisationID) {
-		s.forbidden(c)
+	if err := s.cmds(c).MayRecordMeasureValue(c.Request.Context(), m.ID); err != nil {
+		s.fail(c, err)
 		return
 	}
 	valueID, err := strconv.ParseInt(c.Param("value"), 10, 64)
@@ -512,7 +504,7 @@ func (s *Server) measureRemoveValue(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	err = s.store.RemoveMeasureValue(c.Request.Context(), m.ID, formVersion(c), valueID)
+	err = s.cmds(c).RemoveMeasureValue(c.Request.Context(), m.ID, formVersion(c), valueID)
 	s.afterValueChange(c, m, valueForm{}, err)
 }
 

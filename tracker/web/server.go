@@ -70,14 +70,8 @@ type Reader interface {
 	ChangedSince(ctx context.Context, since time.Time, limit int) ([]tracker.ChangedItem, int, error)
 
 	Organisation(ctx context.Context, id int64) (tracker.Organisation, error)
-	CreateOrganisation(ctx context.Context, o tracker.Organisation) (tracker.Organisation, error)
-	UpdateOrganisation(ctx context.Context, o tracker.Organisation) (tracker.Organisation, error)
 	Source(ctx context.Context, id int64) (tracker.Source, error)
 	Measure(ctx context.Context, id int64) (tracker.Measure, error)
-	CreateMeasure(ctx context.Context, m tracker.Measure) (tracker.Measure, error)
-	UpdateMeasure(ctx context.Context, m tracker.Measure) (tracker.Measure, error)
-	AddMeasureValue(ctx context.Context, measureID int64, version int, v tracker.MeasureValue) (tracker.MeasureValue, error)
-	RemoveMeasureValue(ctx context.Context, measureID int64, version int, valueID int64) error
 	FilterSources(ctx context.Context, f store.SourceFilter) ([]tracker.Source, int64, error)
 	FilterReferences(ctx context.Context, f store.ReferenceFilter) ([]tracker.Reference, map[int64][]int64, int64, error)
 	FilterMeasures(ctx context.Context, f store.MeasureFilter) ([]tracker.Measure, int64, error)
