@@ -357,14 +357,6 @@ func (s *Server) recommendationShow(c *gin.Context) {
 	s.showRecommendation(c, http.StatusOK, id, recForms{})
 }
 
-func addresseeIDs(r tracker.Recommendation) []int64 {
-	ids := make([]int64, len(r.Addressees))
-	for i, o := range r.Addressees {
-		ids[i] = o.ID
-	}
-	return ids
-}
-
 func (s *Server) recommendationMoveDeadline(c *gin.Context) {
 	d, ok := s.recommendationFor(c)
 	if !ok {
