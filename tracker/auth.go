@@ -109,6 +109,9 @@ func ValidatePassword(password string) error {
 //     addressed to one of their organisations.
 //   - An action's organisation must be an addressee of its
 //     recommendation, and a response's organisation too.
+//   - Secretaries add organisations and rename their own; they add and
+//     change measures of their organisations, whose values editors of
+//     those organisations record too.
 //
 // A refusal is a *Refusal that names the person's organisations.
 
