@@ -283,3 +283,42 @@ var deadlinePhrase = regexp.MustCompile(`(?i)\b(?:` +
 func DeadlinePhrase(text string) string {
 	return deadlinePhrase.FindString(text)
 }
+
+// SettleNew fills in what a new action leaves out: it has not started
+// unless it says otherwise, and its due date is read from its wording
+// ("within two months", from today) when no date is given.
+func (a *Action) SettleNew(today time.Time) {
+	if a.Status == "" {
+		a.Status = ActNotStarted
+	}
+	if a.DueDate == nil && a.DueText != "" {
+		if d, ok := ParseDeadline(a.DueText, today); ok {
+			a.DueDate = &d
+		}
+	}
+}
+
+// SettleNew fills in what a new recommendation leaves out: it is open and
+// not yet assessed unless it says otherwise, and its deadline is read from
+// its wording ("by April 2013") as from the day it was made, its source's
+// date, or else today.
+func (r *Recommendation) SettleNew(sourceDate *time.Time, today time.Time) {
+	if r.Status == "" {
+		r.Status = RecOpen
+	}
+	if r.Assessment == "" {
+		r.Assessment = AssessNone
+	}
+	if r.DeadlineDate == nil && r.DeadlineText != "" {
+		ref := today
+		switch {
+		case r.MadeOn != nil:
+			ref = *r.MadeOn
+		case sourceDate != nil:
+			ref = *sourceDate
+		}
+		if t, ok := ParseDeadline(r.DeadlineText, ref); ok {
+			r.DeadlineDate = &t
+		}
+	}
+}

@@ -58,3 +58,26 @@ var ErrForbidden = errors.New("not allowed")
 // ErrBadCredentials is returned for a wrong email or password, without
 // saying which, so sign-in reveals nothing about who has an account.
 var ErrBadCredentials = errors.New("email or password is wrong")
+
+// Refusal is a refusal that says why, in words the person understands
+// ("You can change only sources issued by, or addressed only to, City of
+// London Police."). It is ErrForbidden.
+type Refusal struct {
+	Reason string
+}
+
+// Error is the reason.
+func (r *Refusal) Error() string { return r.Reason }
+
+// Is makes a refusal match ErrForbidden.
+func (r *Refusal) Is(target error) bool { return target == ErrForbidden }
+
+// ReasonOf returns the reason of a refusal in err's chain, or "" when
+// there is none.
+func ReasonOf(err error) string {
+	var r *Refusal
+	if errors.As(err, &r) {
+		return r.Reason
+	}
+	return ""
+}

@@ -23,12 +23,27 @@ type ImportOptions struct {
 	// Progress, when set, is called as rows are written (every few rows and
 	// once at the end), from the goroutine that called Import.
 	Progress func(importer.Progress)
-	// MayChangeRecommendation and MayChangeAction, when set, limit the
-	// import to what the person may change: a recommendation addressed to
-	// these organisations, an action of this organisation. A row outside
-	// them is a row error. Unset, everything may change (the command line).
-	MayChangeRecommendation func(addressees []int64) bool
-	MayChangeAction         func(organisation int64) bool
+	// User is the person importing: a row they could not change on the
+	// pages (tracker/auth.go decides, as for the commands) is a row error.
+	// Unset, the command line's administrator (tracker.SystemUser).
+	User *tracker.User
+}
+
+// user is the person importing.
+func (im *importRun) user() *tracker.User {
+	if im.opts.User == nil {
+		return tracker.SystemUser()
+	}
+	return im.opts.User
+}
+
+// refusal is the words of a permission refusal or of a validation error
+// at one field, for a row error.
+func refusal(err error) string {
+	if r := tracker.ReasonOf(err); r != "" {
+		return r
+	}
+	return validationMessage(err)
 }
 
 var errDryRun = errors.New("dry run: roll back")
@@ -424,9 +439,21 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 	for i, o := range orgs {
 		ids[i] = o.ID
 	}
-	if may := im.opts.MayChangeRecommendation; may != nil && !may(ids) {
-		im.rowError(r.Rows[0], importer.FieldAddressee, "You may not change recommendations addressed only to "+strings.Join(r.Addressees, "; "))
-		return nil
+	// The scope rule, as for the commands: a new recommendation with these
+	// addressees; an existing one keeps its own and gains these.
+	var scope *tracker.SourceScope
+	if im.user().Role != tracker.RoleAdmin {
+		sc, err := im.s.sourceScope(im.ctx, src.ID)
+		if err != nil {
+			return err
+		}
+		scope = &sc
+	}
+	if _, exists := existing[nameKey(r.Number)]; !exists && scope != nil {
+		if err := im.user().CheckChangeRecommendation(*scope, nil, ids, im.s.names(im.ctx)); err != nil {
+			im.rowError(r.Rows[0], importer.FieldAddressee, refusal(err))
+			return nil
+		}
 	}
 	var rec *recommendationRow
 	changed := false
@@ -435,13 +462,13 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 			im.rowError(r.Rows[0], importer.FieldNumber, fmt.Sprintf("Recommendation %s of “%s” was deleted in the tracker; restore it there before importing it again", r.Number, src.Title))
 			return nil
 		}
-		if may := im.opts.MayChangeRecommendation; may != nil {
-			var now []int64
-			if err := im.s.q(im.ctx).Model(&addresseeRow{}).Where("recommendation_id = ?", cur.ID).Pluck("organisation_id", &now).Error; err != nil {
-				return fmt.Errorf("load addressees: %w", err)
+		if scope != nil {
+			now, err := im.s.addresseesOf(im.ctx, cur.ID)
+			if err != nil {
+				return err
 			}
-			if !may(now) {
-				im.rowError(r.Rows[0], importer.FieldNumber, fmt.Sprintf("Recommendation %s of “%s” is addressed to organisations whose recommendations you may not change", r.Number, src.Title))
+			if err := im.user().CheckChangeRecommendation(*scope, now, append(append([]int64(nil), now...), newOnes(now, ids)...), im.s.names(im.ctx)); err != nil {
+				im.rowError(r.Rows[0], importer.FieldNumber, fmt.Sprintf("Recommendation %s of “%s”: %s", r.Number, src.Title, refusal(err)))
 				return nil
 			}
 		}
@@ -710,9 +737,21 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 	// organisation's log is another action.
 	textKey := fmt.Sprintf("%d\x00%s", org.ID, nameKey(a.Description))
 	refKey := fmt.Sprintf("%d\x00%s", org.ID, nameKey(a.Reference))
-	if may := im.opts.MayChangeAction; may != nil && !may(org.ID) {
+	if !im.user().CanEditAction(org.ID) {
 		im.rowError(a.Row, importer.FieldOrganisation, "You may not change the actions of "+a.Organisation)
 		return nil
+	}
+	if recID != nil {
+		// An action under a recommendation is one of its addressees', as
+		// for the commands.
+		to, err := im.s.addresseesOf(im.ctx, *recID)
+		if err != nil {
+			return err
+		}
+		if tracker.Addressed(org.ID, to) != nil {
+			im.rowError(a.Row, importer.FieldOrganisation, fmt.Sprintf("%s is not an addressee of recommendation %s; choose one of its addressees", a.Organisation, a.Recommendation))
+			return nil
+		}
 	}
 	var cur *actionRow
 	if a.Reference != "" {
@@ -726,9 +765,11 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 			Owner: a.Owner, OwnerUnit: a.OwnerUnit, DueText: a.DueText, DueDate: dayArg(a.DueDate), Status: a.Status,
 			RAG: a.RAG, CompletedOn: dayArg(a.CompletedOn), ExternalRef: a.Reference, Version: 1,
 		}
-		if row.Status == "" {
-			row.Status = tracker.ActNotStarted
-		}
+		// A new action's defaults, as for the commands: not started, its
+		// due date read from its wording as from today.
+		dom := row.domain()
+		dom.SettleNew(im.today)
+		row.Status, row.DueDate = dom.Status, dayArg(dom.DueDate)
 		im.settleCompletion(row, a)
 		if err := row.domain().Validate(); err != nil {
 			im.rowError(a.Row, importer.FieldDescription, validationMessage(err))

@@ -466,10 +466,7 @@ func TestImportScope(t *testing.T) {
 			t.Fatalf("log B's action 1 is not a new action: %+v %v", sum, err)
 		}
 		colp, _ := s.FindOrganisationByName(ctx, "City of London Police")
-		onlyCoLP := store.ImportOptions{
-			MayChangeAction:         func(org int64) bool { return org == colp.ID },
-			MayChangeRecommendation: func(orgs []int64) bool { return len(orgs) == 1 && orgs[0] == colp.ID },
-		}
+		onlyCoLP := store.ImportOptions{User: &tracker.User{Name: "CoLP secretary", Role: tracker.RoleSecretary, Organisations: []int64{colp.ID}}}
 		before := count(t, s, "audit_events")
 		changedB := strings.Replace(logB, "Not started", "Completed", 1)
 		sum, err := s.Import(ctx, load(importer.KindActions, changedB), onlyCoLP)

@@ -267,16 +267,12 @@ func (s *Server) deletedList(c *gin.Context) {
 }
 
 func (s *Server) actionRestore(c *gin.Context) {
-	if !CurrentUser(c).CanRestore() {
-		s.forbidden(c)
-		return
-	}
 	id, err := idParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if err := s.store.RestoreAction(c.Request.Context(), id); err != nil {
+	if err := s.cmds(c).RestoreAction(c.Request.Context(), id); err != nil {
 		s.fail(c, err)
 		return
 	}

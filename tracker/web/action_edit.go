@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -59,7 +60,7 @@ func checkMove(f moveForm, today time.Time) (store.DeadlineMove, map[string]stri
 }
 
 func (s *Server) actionMoveDue(c *gin.Context) {
-	item, ok := s.actionFor(c, (*tracker.User).CanEditAction)
+	item, ok := s.actionFor(c, store.Commands.MayChangeAction)
 	if !ok {
 		return
 	}
@@ -70,7 +71,7 @@ func (s *Server) actionMoveDue(c *gin.Context) {
 	m, errs := checkMove(f, s.today())
 	errs = mergeErrors(errs, bad)
 	if len(errs) == 0 {
-		err := s.store.MoveActionDue(ctx, id, m)
+		err := s.cmds(c).MoveActionDue(ctx, id, m)
 		var conflict *store.ConflictError
 		var invalid *tracker.ValidationError
 		switch {
@@ -191,7 +192,7 @@ func (s *Server) checkUpdate(f updateForm) (store.ProgressChange, map[string]str
 }
 
 func (s *Server) actionPostUpdate(c *gin.Context) {
-	item, ok := s.actionFor(c, (*tracker.User).CanEditAction)
+	item, ok := s.actionFor(c, store.Commands.MayChangeAction)
 	if !ok {
 		return
 	}
@@ -204,7 +205,7 @@ func (s *Server) actionPostUpdate(c *gin.Context) {
 		s.showAction(c, http.StatusUnprocessableEntity, item, f, errs, nil)
 		return
 	}
-	err := s.store.PostUpdate(ctx, id, ch)
+	err := s.cmds(c).PostUpdate(ctx, id, ch)
 	var conflict *store.ConflictError
 	var invalid *tracker.ValidationError
 	switch {
@@ -223,13 +224,13 @@ func (s *Server) actionPostUpdate(c *gin.Context) {
 }
 
 func (s *Server) actionDelete(c *gin.Context) {
-	item, ok := s.actionFor(c, (*tracker.User).CanDeleteAction)
+	item, ok := s.actionFor(c, store.Commands.MayDeleteAction)
 	if !ok {
 		return
 	}
 	id, ctx := item.Action.ID, c.Request.Context()
 	version, _ := strconv.Atoi(c.PostForm("version"))
-	err := s.store.DeleteAction(ctx, id, version)
+	err := s.cmds(c).DeleteAction(ctx, id, version)
 	var conflict *store.ConflictError
 	if errors.As(err, &conflict) {
 		cur := conflict.Current
@@ -244,9 +245,14 @@ func (s *Server) actionDelete(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/actions?deleted="+strconv.FormatInt(id, 10))
 }
 
-// actionFor loads the action named in the path and checks the person may
-// do this to it; on failure it has already answered.
-func (s *Server) actionFor(c *gin.Context, may func(*tracker.User, int64) bool) (tracker.ActionItem, bool) {
+// cmds are the commands of the person signed in: every write goes
+// through them.
+func (s *Server) cmds(c *gin.Context) store.Commands { return s.store.As(CurrentUser(c)) }
+
+// actionFor loads the action named in the path and asks the commands
+// whether the person may do this to it; on failure it has already
+// answered.
+func (s *Server) actionFor(c *gin.Context, may func(store.Commands, context.Context, int64) error) (tracker.ActionItem, bool) {
 	id, err := idParam(c)
 	if err != nil {
 		s.fail(c, err)
@@ -257,8 +263,8 @@ func (s *Server) actionFor(c *gin.Context, may func(*tracker.User, int64) bool) 
 		s.fail(c, err)
 		return item, false
 	}
-	if !may(CurrentUser(c), item.Action.OrganisationID) {
-		s.forbidden(c)
+	if err := may(s.cmds(c), c.Request.Context(), id); err != nil {
+		s.fail(c, err)
 		return item, false
 	}
 	return item, true

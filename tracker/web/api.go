@@ -57,7 +57,11 @@ func (s *Server) apiFail(c *gin.Context, err error) {
 	case errors.Is(err, tracker.ErrNotFound):
 		c.JSON(http.StatusNotFound, apiError{Error: "Not found."})
 	case errors.Is(err, tracker.ErrForbidden):
-		c.JSON(http.StatusForbidden, apiError{Error: "Your account does not allow this."})
+		reason := tracker.ReasonOf(err)
+		if reason == "" {
+			reason = "Your account does not allow this."
+		}
+		c.JSON(http.StatusForbidden, apiError{Error: reason})
 	case errors.As(err, &conflict):
 		c.JSON(http.StatusConflict, gin.H{"error": "The action changed after you read it; read it again and resend.", "current": actionDTOOf(conflict.Current)})
 	case errors.As(err, &invalid):
@@ -285,7 +289,7 @@ type updateRequest struct {
 // apiPostUpdate adds a progress update, optionally changing status and RAG,
 // with the same permissions and the same version check as the page.
 func (s *Server) apiPostUpdate(c *gin.Context) {
-	it, ok := s.apiActionFor(c, (*tracker.User).CanEditAction)
+	it, ok := s.apiActionFor(c, store.Commands.MayChangeAction)
 	if !ok {
 		return
 	}
@@ -306,7 +310,7 @@ func (s *Server) apiPostUpdate(c *gin.Context) {
 		c.JSON(http.StatusUnprocessableEntity, apiError{Error: "Some fields are not valid.", Fields: errs})
 		return
 	}
-	if err := s.store.PostUpdate(ctx, id, ch); err != nil {
+	if err := s.cmds(c).PostUpdate(ctx, id, ch); err != nil {
 		s.apiFail(c, err)
 		return
 	}

@@ -45,29 +45,9 @@ type actionPatchRequest struct {
 	DueText        *string `json:"due_text"`
 }
 
-// anyActionOrg reports whether the person may act for any organisation,
-// so that a viewer is refused before the body is read.
-func (s *Server) anyActionOrg(c *gin.Context) (bool, error) {
-	orgs, err := s.store.Organisations(c.Request.Context())
-	if err != nil {
-		return false, err
-	}
-	for _, o := range orgs {
-		if CurrentUser(c).CanEditAction(o.ID) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 func (s *Server) apiCreateAction(c *gin.Context) {
-	ok, err := s.anyActionOrg(c)
-	if err != nil {
+	if err := s.cmds(c).MayCreateActions(); err != nil {
 		s.apiFail(c, err)
-		return
-	}
-	if !ok {
-		s.apiFail(c, tracker.ErrForbidden)
 		return
 	}
 	var req newActionRequest
@@ -79,65 +59,20 @@ func (s *Server) apiCreateAction(c *gin.Context) {
 	a := tracker.Action{OrganisationID: req.OrganisationID, SourceID: nonZero(req.SourceID), RecommendationID: nonZero(req.RecommendationID),
 		ReferenceID: nonZero(req.ReferenceID), Description: strings.TrimSpace(req.Description), Owner: strings.TrimSpace(req.Owner),
 		OwnerUnit: strings.TrimSpace(req.OwnerUnit), DueText: strings.TrimSpace(req.DueText), Status: req.Status, RAG: req.RAG}
-	if a.Status == "" {
-		a.Status = tracker.ActNotStarted
-	}
 	a.DueDate = apiDate(req.DueDate, "due_date", errs)
-	if a.DueDate == nil && a.DueText != "" && errs["due_date"] == "" {
-		// Wording alone ("within two months") is read as from today, as on the page.
-		if d, ok := tracker.ParseDeadline(a.DueText, s.today()); ok {
-			a.DueDate = &d
-		}
-	}
 	a.CompletedOn = apiDate(req.CompletedOn, "completed_on", errs)
-	if a.OrganisationID != 0 && !CurrentUser(c).CanEditAction(a.OrganisationID) {
-		errs["organisation_id"] = "Choose an organisation whose actions you may change"
-	} else if err := s.checkOrg(c, a.OrganisationID, "organisation_id", errs); err != nil {
+	if err := s.checkOrg(c, a.OrganisationID, "organisation_id", errs); err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	if a.RecommendationID != nil {
-		d, err := s.store.RecommendationDetail(ctx, *a.RecommendationID)
-		switch {
-		case isNotFound(err):
-			errs["recommendation_id"] = "There is no recommendation with this id"
-		case err != nil:
-			s.apiFail(c, err)
-			return
-		default:
-			addressed := false
-			for _, o := range d.Recommendation.Addressees {
-				addressed = addressed || o.ID == a.OrganisationID
-			}
-			if !addressed && a.OrganisationID != 0 {
-				errs["organisation_id"] = "Choose one of the recommendation's addressees"
-			}
-			if a.SourceID != nil && *a.SourceID != d.Recommendation.SourceID {
-				errs["source_id"] = "The recommendation belongs to another source; leave source_id out"
-			}
-		}
-	}
-	if a.SourceID != nil {
-		if _, err := s.store.Source(ctx, *a.SourceID); isNotFound(err) {
-			errs["source_id"] = "There is no source with this id"
-		} else if err != nil {
-			s.apiFail(c, err)
-			return
-		}
-	}
-	if a.ReferenceID != nil {
-		if _, err := s.store.ReferenceDetail(ctx, *a.ReferenceID); isNotFound(err) {
-			errs["reference_id"] = "There is no reference with this id"
-		} else if err != nil {
-			s.apiFail(c, err)
-			return
-		}
-	}
+	// The command settles and checks these again; here they let every
+	// message show at once.
+	a.SettleNew(s.today())
 	if err := withDomainErrors(errs, a.Validate); err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	created, err := s.store.CreateAction(ctx, a)
+	created, err := s.cmds(c).CreateAction(ctx, a)
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -158,7 +93,7 @@ func nonZero(id *int64) *int64 {
 }
 
 func (s *Server) apiUpdateAction(c *gin.Context) {
-	it, ok := s.apiActionFor(c, (*tracker.User).CanEditAction)
+	it, ok := s.apiActionFor(c, store.Commands.MayChangeAction)
 	if !ok {
 		return
 	}
@@ -189,9 +124,7 @@ func (s *Server) apiUpdateAction(c *gin.Context) {
 		errs["due_date"] = "The due date moves with a reason (POST /api/v1/actions/{id}/due), so that slippage stays visible"
 	}
 	if a.OrganisationID != it.Action.OrganisationID {
-		if !CurrentUser(c).CanEditAction(a.OrganisationID) {
-			errs["organisation_id"] = "Choose an organisation whose actions you may change"
-		} else if err := s.checkOrg(c, a.OrganisationID, "organisation_id", errs); err != nil {
+		if err := s.checkOrg(c, a.OrganisationID, "organisation_id", errs); err != nil {
 			s.apiFail(c, err)
 			return
 		}
@@ -200,7 +133,7 @@ func (s *Server) apiUpdateAction(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	_, err := s.store.UpdateActionDetails(ctx, a)
+	_, err := s.cmds(c).UpdateActionDetails(ctx, a)
 	if !s.apiSaved(c, err, "action", nil) {
 		return
 	}
@@ -215,7 +148,7 @@ func (s *Server) apiUpdateAction(c *gin.Context) {
 // apiDeleteAction soft-deletes an action: it leaves the log and the
 // reports, the trail keeps it, and an administrator can restore it.
 func (s *Server) apiDeleteAction(c *gin.Context) {
-	it, ok := s.apiActionFor(c, (*tracker.User).CanDeleteAction)
+	it, ok := s.apiActionFor(c, store.Commands.MayDeleteAction)
 	if !ok {
 		return
 	}
@@ -225,7 +158,7 @@ func (s *Server) apiDeleteAction(c *gin.Context) {
 		apiInvalid(c, map[string]string{"version": "Send the version of the action you read, as ?version="})
 		return
 	}
-	err := s.store.DeleteAction(ctx, id, version)
+	err := s.cmds(c).DeleteAction(ctx, id, version)
 	var conflict *store.ConflictError
 	if errors.As(err, &conflict) {
 		apiConflict(c, "action", actionDTOOf(conflict.Current))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -33,8 +34,8 @@ func (s *Server) apiUpdateOrganisation(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	if !CurrentUser(c).CanEditOrganisation(o.ID) {
-		s.apiFail(c, tracker.ErrForbidden)
+	if err := s.cmds(c).MayChangeOrganisation(ctx, o.ID); err != nil {
+		s.apiFail(c, err)
 		return
 	}
 	var req organisationPatch
@@ -54,7 +55,7 @@ func (s *Server) apiUpdateOrganisation(c *gin.Context) {
 		o.ShortName = *req.ShortName
 	}
 	o.Version = req.Version
-	_, err = s.store.UpdateOrganisation(ctx, o)
+	_, err = s.cmds(c).UpdateOrganisation(ctx, o)
 	current := func() (any, error) {
 		cur, err := s.store.Organisation(ctx, id)
 		return organisationDTOOf(cur), err
@@ -101,7 +102,7 @@ func (s *Server) apiRecommendationStatus(c *gin.Context) {
 		apiInvalid(c, errs)
 		return
 	}
-	s.apiRecommendationSaved(c, d.Recommendation.ID, s.store.ChangeRecommendation(c.Request.Context(), d.Recommendation.ID, ch))
+	s.apiRecommendationSaved(c, d.Recommendation.ID, s.cmds(c).ChangeRecommendation(c.Request.Context(), d.Recommendation.ID, ch))
 }
 
 // moveRequest moves a deadline or a due date, with the reason.
@@ -139,11 +140,11 @@ func (s *Server) apiRecommendationDeadline(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.apiRecommendationSaved(c, d.Recommendation.ID, s.store.MoveRecommendationDeadline(c.Request.Context(), d.Recommendation.ID, m))
+	s.apiRecommendationSaved(c, d.Recommendation.ID, s.cmds(c).MoveRecommendationDeadline(c.Request.Context(), d.Recommendation.ID, m))
 }
 
 func (s *Server) apiActionDue(c *gin.Context) {
-	it, ok := s.apiActionFor(c, (*tracker.User).CanEditAction)
+	it, ok := s.apiActionFor(c, store.Commands.MayChangeAction)
 	if !ok {
 		return
 	}
@@ -152,7 +153,7 @@ func (s *Server) apiActionDue(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.store.MoveActionDue(ctx, id, m); err != nil {
+	if err := s.cmds(c).MoveActionDue(ctx, id, m); err != nil {
 		s.apiFail(c, err) // a stale version is a *store.ConflictError with the action
 		return
 	}
@@ -177,8 +178,8 @@ func (s *Server) apiRecommendationFor(c *gin.Context) (tracker.RecommendationDet
 		s.apiFail(c, err)
 		return d, false
 	}
-	if !CurrentUser(c).CanEditRecommendation(addresseeIDs(d.Recommendation)) {
-		s.apiFail(c, tracker.ErrForbidden)
+	if err := s.cmds(c).MayChangeRecommendation(c.Request.Context(), id); err != nil {
+		s.apiFail(c, err)
 		return d, false
 	}
 	return d, true
@@ -226,7 +227,7 @@ func changeDocs() (schemas obj, paths map[string]obj) {
 
 // apiActionFor loads the action of the URL and checks the token's account
 // may do what may says; false means a response has been sent.
-func (s *Server) apiActionFor(c *gin.Context, may func(*tracker.User, int64) bool) (tracker.ActionItem, bool) {
+func (s *Server) apiActionFor(c *gin.Context, may func(store.Commands, context.Context, int64) error) (tracker.ActionItem, bool) {
 	id, err := idParam(c)
 	if err != nil {
 		s.apiFail(c, err)
@@ -237,8 +238,8 @@ func (s *Server) apiActionFor(c *gin.Context, may func(*tracker.User, int64) boo
 		s.apiFail(c, err)
 		return it, false
 	}
-	if !may(CurrentUser(c), it.Action.OrganisationID) {
-		s.apiFail(c, tracker.ErrForbidden)
+	if err := may(s.cmds(c), c.Request.Context(), id); err != nil {
+		s.apiFail(c, err)
 		return it, false
 	}
 	return it, true

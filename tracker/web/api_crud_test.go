@@ -308,8 +308,10 @@ func TestAPICRUD(t *testing.T) {
 			}
 			r = sec.call("PATCH", path("/recommendations", recID), `{"version": 2, "text": "", "addressee_ids": [], "deadline_date": "2030-01-01"}`, http.StatusUnprocessableEntity)
 			fieldErrors(t, "invalid recommendation", r, "text", "addressee_ids", "deadline_date")
-			r = sec.call("PATCH", path("/recommendations", recID), jsonOf(t, map[string]any{"version": 2, "addressee_ids": []int64{mps}}), http.StatusUnprocessableEntity)
-			fieldErrors(t, "secretary dropping their own body", r, "addressee_ids")
+			// The source is issued by the secretary's own body, which may
+			// address anyone: even without itself.
+			sec.call("PATCH", path("/recommendations", recID), jsonOf(t, map[string]any{"version": 2, "addressee_ids": []int64{mps}}), http.StatusOK)
+			sec.call("PATCH", path("/recommendations", recID), jsonOf(t, map[string]any{"version": 3, "addressee_ids": []int64{colp, mps}}), http.StatusOK)
 			r = sec.call("POST", "/recommendations", jsonOf(t, map[string]any{"source_id": sourceID, "number": "5"}), http.StatusUnprocessableEntity)
 			fieldErrors(t, "recommendation without text", r, "text", "addressee_ids")
 			edCoL.call("PATCH", path("/recommendations", recID), `{"version": 2, "title": "Editor"}`, http.StatusForbidden)
@@ -453,7 +455,7 @@ func TestAPICRUD(t *testing.T) {
 			r = sec.call("PATCH", path("/references", refID), `{"version": 2, "status": "closed", "reason": "Closed by the Sub-Committee – 12 March"}`, http.StatusOK)
 			field(t, "closed reference", r, "status", tracker.RefClosed)
 			r = sec.call("POST", "/references", jsonOf(t, map[string]any{"title": "Not ours", "requested_by_id": vs, "responding_org_id": mps}), http.StatusUnprocessableEntity)
-			fieldErrors(t, "another body's reference", r, "requested_by_id")
+			fieldErrors(t, "another body's reference", r, "responding_org_id")
 			r = sec.call("POST", "/references", jsonOf(t, map[string]any{"title": "Twice", "requested_by_id": vs, "responding_org_id": colp,
 				"recommendation_ids": []int64{recID, recID}}), http.StatusUnprocessableEntity)
 			fieldErrors(t, "a recommendation twice", r, "recommendation_ids")

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -150,9 +151,8 @@ func (s *Server) apiMeasure(c *gin.Context) {
 }
 
 func (s *Server) apiCreateMeasure(c *gin.Context) {
-	u := CurrentUser(c)
-	if !u.CanCreate() {
-		s.apiFail(c, tracker.ErrForbidden)
+	if err := s.cmds(c).MayCreate("measures"); err != nil {
+		s.apiFail(c, err)
 		return
 	}
 	var req measureRequest
@@ -165,15 +165,11 @@ func (s *Server) apiCreateMeasure(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	err := withDomainErrors(errs, m.Validate)
-	if err == nil && !u.CanEditMeasure(m.OrganisationID) {
-		err = &tracker.ValidationError{Fields: map[string]string{"organisation": "Choose an organisation you work for"}}
-	}
-	if err != nil {
+	if err := withDomainErrors(errs, m.Validate); err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	created, err := s.store.CreateMeasure(c.Request.Context(), m)
+	created, err := s.cmds(c).CreateMeasure(c.Request.Context(), m)
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -188,7 +184,7 @@ func (s *Server) apiCreateMeasure(c *gin.Context) {
 
 // measureOf loads the measure of the path and checks the person may do
 // this to it; false means a response has been sent.
-func (s *Server) apiMeasureFor(c *gin.Context, may func(*tracker.User, int64) bool) (tracker.Measure, bool) {
+func (s *Server) apiMeasureFor(c *gin.Context, may func(store.Commands, context.Context, int64) error) (tracker.Measure, bool) {
 	id, err := idParam(c)
 	if err != nil {
 		s.apiFail(c, err)
@@ -199,8 +195,8 @@ func (s *Server) apiMeasureFor(c *gin.Context, may func(*tracker.User, int64) bo
 		s.apiFail(c, err)
 		return m, false
 	}
-	if !may(CurrentUser(c), m.OrganisationID) {
-		s.apiFail(c, tracker.ErrForbidden)
+	if err := may(s.cmds(c), c.Request.Context(), id); err != nil {
+		s.apiFail(c, err)
 		return m, false
 	}
 	return m, true
@@ -214,7 +210,7 @@ func (s *Server) measureCurrent(c *gin.Context, id int64) func() (any, error) {
 }
 
 func (s *Server) apiUpdateMeasure(c *gin.Context) {
-	cur, ok := s.apiMeasureFor(c, (*tracker.User).CanEditMeasure)
+	cur, ok := s.apiMeasureFor(c, store.Commands.MayChangeMeasure)
 	if !ok {
 		return
 	}
@@ -232,11 +228,8 @@ func (s *Server) apiUpdateMeasure(c *gin.Context) {
 		return
 	}
 	err := withDomainErrors(errs, m.Validate)
-	if err == nil && !CurrentUser(c).CanEditMeasure(m.OrganisationID) {
-		err = &tracker.ValidationError{Fields: map[string]string{"organisation": "Choose an organisation you work for"}}
-	}
 	if err == nil {
-		_, err = s.store.UpdateMeasure(c.Request.Context(), m)
+		_, err = s.cmds(c).UpdateMeasure(c.Request.Context(), m)
 	}
 	current := s.measureCurrent(c, cur.ID)
 	s.apiAnswerSaved(c, err, "measure", current)
@@ -253,7 +246,7 @@ type measureValueRequest struct {
 }
 
 func (s *Server) apiAddMeasureValue(c *gin.Context) {
-	m, ok := s.apiMeasureFor(c, (*tracker.User).CanRecordMeasureValue)
+	m, ok := s.apiMeasureFor(c, store.Commands.MayRecordMeasureValue)
 	if !ok {
 		return
 	}
@@ -281,7 +274,7 @@ func (s *Server) apiAddMeasureValue(c *gin.Context) {
 		apiInvalid(c, errs)
 		return
 	}
-	_, err := s.store.AddMeasureValue(c.Request.Context(), m.ID, req.Version, v)
+	_, err := s.cmds(c).AddMeasureValue(c.Request.Context(), m.ID, req.Version, v)
 	current := s.measureCurrent(c, m.ID)
 	if !s.apiSaved(c, err, "measure", current) {
 		return
@@ -295,7 +288,7 @@ func (s *Server) apiAddMeasureValue(c *gin.Context) {
 }
 
 func (s *Server) apiRemoveMeasureValue(c *gin.Context) {
-	m, ok := s.apiMeasureFor(c, (*tracker.User).CanRecordMeasureValue)
+	m, ok := s.apiMeasureFor(c, store.Commands.MayRecordMeasureValue)
 	if !ok {
 		return
 	}
@@ -309,7 +302,7 @@ func (s *Server) apiRemoveMeasureValue(c *gin.Context) {
 		apiInvalid(c, map[string]string{"version": "Send the version of the measure you read, as ?version="})
 		return
 	}
-	err = s.store.RemoveMeasureValue(c.Request.Context(), m.ID, version, valueID)
+	err = s.cmds(c).RemoveMeasureValue(c.Request.Context(), m.ID, version, valueID)
 	current := s.measureCurrent(c, m.ID)
 	s.apiAnswerSaved(c, err, "measure", current)
 }

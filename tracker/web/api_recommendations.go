@@ -67,8 +67,8 @@ func (req recommendationRequest) apply(r *tracker.Recommendation, orgs []tracker
 func (s *Server) apiCreateRecommendation(c *gin.Context) {
 	// Only administrators and secretaries may add to a source; refuse
 	// anyone else before reading the body.
-	if !CurrentUser(c).CanCreate() {
-		s.apiFail(c, tracker.ErrForbidden)
+	if err := s.cmds(c).MayCreateSource(); err != nil {
+		s.apiFail(c, err)
 		return
 	}
 	var req recommendationRequest
@@ -89,8 +89,8 @@ func (s *Server) apiCreateRecommendation(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	if !mayEditSource(CurrentUser(c), d) {
-		s.apiFail(c, tracker.ErrForbidden)
+	if err := s.cmds(c).MayAddRecommendation(ctx, d.Source.ID); err != nil {
+		s.apiFail(c, err)
 		return
 	}
 	orgs, err := s.store.Organisations(ctx)
@@ -98,7 +98,7 @@ func (s *Server) apiCreateRecommendation(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	r := tracker.Recommendation{SourceID: d.Source.ID, Status: tracker.RecOpen, Assessment: tracker.AssessNone}
+	r := tracker.Recommendation{SourceID: d.Source.ID}
 	errs := req.apply(&r, orgs)
 	if req.DeadlineText != nil {
 		r.DeadlineText = strings.TrimSpace(*req.DeadlineText)
@@ -106,23 +106,12 @@ func (s *Server) apiCreateRecommendation(c *gin.Context) {
 	if req.DeadlineDate != nil {
 		r.DeadlineDate = apiDate(*req.DeadlineDate, "deadline_date", errs)
 	}
-	if len(r.Addressees) > 0 && !CurrentUser(c).CanEditRecommendation(addresseeIDs(r)) {
-		errs["addressee_ids"] = "Address it to at least one organisation you work for, or ask an administrator"
-	}
-	if r.DeadlineDate == nil && r.DeadlineText != "" && errs["deadline_date"] == "" {
-		ref := s.now()
-		if d.Source.Date != nil {
-			ref = *d.Source.Date
-		}
-		if t, ok := tracker.ParseDeadline(r.DeadlineText, ref); ok {
-			r.DeadlineDate = &t
-		}
-	}
+	r.SettleNew(d.Source.Date, s.now())
 	if err := withDomainErrors(errs, r.Validate); err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	created, err := s.store.CreateRecommendation(ctx, r)
+	created, err := s.cmds(c).CreateRecommendation(ctx, r)
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -140,7 +129,7 @@ func (s *Server) apiUpdateRecommendation(c *gin.Context) {
 	if !ok {
 		return
 	}
-	id, ctx, u := d.Recommendation.ID, c.Request.Context(), CurrentUser(c)
+	id, ctx := d.Recommendation.ID, c.Request.Context()
 	var req recommendationRequest
 	if !apiBind(c, &req) {
 		return
@@ -159,16 +148,12 @@ func (s *Server) apiUpdateRecommendation(c *gin.Context) {
 	if req.DeadlineText != nil || req.DeadlineDate != nil {
 		errs["deadline_date"] = "The deadline moves with a reason (POST /api/v1/recommendations/{id}/deadline), so that slippage stays visible"
 	}
-	// Someone who may change it must stay able to, as on the page.
-	if len(r.Addressees) > 0 && !u.CanEditRecommendation(addresseeIDs(r)) {
-		errs["addressee_ids"] = "Keep at least one organisation you work for among the addressees, or ask an administrator"
-	}
 	r.Version = req.Version
 	if err := withDomainErrors(errs, r.Validate); err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	_, err = s.store.UpdateRecommendation(ctx, r)
+	_, err = s.cmds(c).UpdateRecommendation(ctx, r)
 	s.apiRecommendationSaved(c, id, err)
 }
 
@@ -289,7 +274,7 @@ func (s *Server) apiCreateResponse(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	created, err := s.store.ReviseResponse(ctx, r, req.Revision)
+	created, err := s.cmds(c).ReviseResponse(ctx, r, req.Revision)
 	if errors.Is(err, tracker.ErrConflict) {
 		fresh, ferr := s.store.RecommendationDetail(ctx, id)
 		if ferr != nil {

@@ -174,9 +174,8 @@ func (s *Server) apiReference(c *gin.Context) {
 }
 
 func (s *Server) apiCreateReference(c *gin.Context) {
-	u := CurrentUser(c)
-	if !u.CanCreate() {
-		s.apiFail(c, tracker.ErrForbidden)
+	if err := s.cmds(c).MayCreateReferences(); err != nil {
+		s.apiFail(c, err)
 		return
 	}
 	var req referenceRequest
@@ -190,15 +189,11 @@ func (s *Server) apiCreateReference(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	err := withDomainErrors(errs, r.Validate)
-	if err == nil && !u.CanChangeReference(r.RequestedByID, r.RespondingOrgID) {
-		err = &tracker.ValidationError{Fields: map[string]string{"requested_by": "Choose a body you work for as the one asking or the one answering"}}
-	}
-	if err != nil {
+	if err := withDomainErrors(errs, r.Validate); err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	created, err := s.store.CreateReference(c.Request.Context(), r, recIDs)
+	created, err := s.cmds(c).CreateReference(c.Request.Context(), r, recIDs)
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -223,9 +218,8 @@ func (s *Server) apiUpdateReference(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	u := CurrentUser(c)
-	if !u.CanChangeReference(d.Reference.RequestedByID, d.Reference.RespondingOrgID) {
-		s.apiFail(c, tracker.ErrForbidden)
+	if err := s.cmds(c).MayChangeReference(ctx, id); err != nil {
+		s.apiFail(c, err)
 		return
 	}
 	var req referenceRequest
@@ -242,11 +236,8 @@ func (s *Server) apiUpdateReference(c *gin.Context) {
 		return
 	}
 	err = withDomainErrors(errs, r.Validate)
-	if err == nil && !u.CanChangeReference(r.RequestedByID, r.RespondingOrgID) {
-		err = &tracker.ValidationError{Fields: map[string]string{"requested_by": "Keep a body you work for as the one asking or the one answering"}}
-	}
 	if err == nil {
-		_, err = s.store.UpdateReference(ctx, r, recIDs, strings.TrimSpace(req.Reason))
+		_, err = s.cmds(c).UpdateReference(ctx, r, recIDs, strings.TrimSpace(req.Reason))
 	}
 	current := func() (any, error) { return s.referenceDTOByID(c, id) }
 	s.apiAnswerSaved(c, err, "reference", current)

@@ -66,15 +66,15 @@ func (s *Server) apiOrganisation(c *gin.Context) {
 }
 
 func (s *Server) apiCreateOrganisation(c *gin.Context) {
-	if !CurrentUser(c).CanCreate() {
-		s.apiFail(c, tracker.ErrForbidden)
+	if err := s.cmds(c).MayCreate("organisations"); err != nil {
+		s.apiFail(c, err)
 		return
 	}
 	var req organisationRequest
 	if !apiBind(c, &req) {
 		return
 	}
-	o, err := s.store.CreateOrganisation(c.Request.Context(), tracker.Organisation{Name: req.Name, ShortName: req.ShortName})
+	o, err := s.cmds(c).CreateOrganisation(c.Request.Context(), tracker.Organisation{Name: req.Name, ShortName: req.ShortName})
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -221,8 +221,8 @@ func (s *Server) apiSource(c *gin.Context) {
 }
 
 func (s *Server) apiCreateSource(c *gin.Context) {
-	if !CurrentUser(c).CanCreate() {
-		s.apiFail(c, tracker.ErrForbidden)
+	if err := s.cmds(c).MayCreateSource(); err != nil {
+		s.apiFail(c, err)
 		return
 	}
 	var req sourceRequest
@@ -240,7 +240,7 @@ func (s *Server) apiCreateSource(c *gin.Context) {
 		s.apiFail(c, unknownOrg("issued_by", err))
 		return
 	}
-	created, err := s.store.CreateSource(ctx, src)
+	created, err := s.cmds(c).CreateSource(ctx, src)
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -273,8 +273,8 @@ func (s *Server) apiUpdateSource(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	if !mayEditSource(CurrentUser(c), d) {
-		s.apiFail(c, tracker.ErrForbidden)
+	if err := s.cmds(c).MayChangeSource(ctx, id); err != nil {
+		s.apiFail(c, err)
 		return
 	}
 	var req sourceRequest
@@ -295,7 +295,7 @@ func (s *Server) apiUpdateSource(c *gin.Context) {
 			return
 		}
 	}
-	_, err = s.store.UpdateSource(ctx, src)
+	_, err = s.cmds(c).UpdateSource(ctx, src)
 	current := func() (any, error) {
 		cur, err := s.store.Source(ctx, id)
 		return sourceDTOOf(cur), err

@@ -200,9 +200,15 @@ func (s *Server) verifyCSRF() gin.HandlerFunc {
 	}
 }
 
-func (s *Server) forbidden(c *gin.Context) {
+func (s *Server) forbidden(c *gin.Context) { s.refuse(c, "") }
+
+// refuse answers 403 with the reason a command gave, when there is one.
+func (s *Server) refuse(c *gin.Context, reason string) {
+	if reason == "" {
+		reason = "Your account does not allow this."
+	}
 	s.render(c, http.StatusForbidden, pageForbidden, &messagePage{Layout: Layout{Title: "You cannot do that"},
-		Message: "Your account does not allow this. Ask an administrator if you need it."})
+		Message: reason + " Ask an administrator if you need it."})
 }
 
 type loginPage struct {

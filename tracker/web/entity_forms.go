@@ -53,7 +53,7 @@ func (s *Server) actionOrgsFor(c *gin.Context, current int64) ([]tracker.Organis
 }
 
 func (s *Server) actionEdit(c *gin.Context) {
-	it, ok := s.actionFor(c, (*tracker.User).CanEditAction)
+	it, ok := s.actionFor(c, store.Commands.MayChangeAction)
 	if !ok {
 		return
 	}
@@ -66,7 +66,7 @@ func (s *Server) actionEdit(c *gin.Context) {
 }
 
 func (s *Server) actionUpdateDetails(c *gin.Context) {
-	it, ok := s.actionFor(c, (*tracker.User).CanEditAction)
+	it, ok := s.actionFor(c, store.Commands.MayChangeAction)
 	if !ok {
 		return
 	}
@@ -81,11 +81,7 @@ func (s *Server) actionUpdateDetails(c *gin.Context) {
 	a := it.Action
 	a.Description, a.Owner, a.OwnerUnit, a.OrganisationID, a.Version = vals.Get("description"), vals.Get("owner"), vals.Get("owner_unit"), formID(vals, "organisation"), formVersion(c)
 	f.page.Version = a.Version
-	if a.OrganisationID != it.Action.OrganisationID && !CurrentUser(c).CanEditAction(a.OrganisationID) {
-		err = &tracker.ValidationError{Fields: map[string]string{"organisation": "Choose an organisation whose actions you may change"}}
-	} else {
-		_, err = s.store.UpdateActionDetails(ctx, a)
-	}
+	_, err = s.cmds(c).UpdateActionDetails(ctx, a)
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
 		cur, err := s.store.Action(ctx, a.ID)
 		return actionDetailsValues(cur.Action), err
@@ -180,9 +176,8 @@ func (s *Server) referenceNew(c *gin.Context)    { s.referenceCreateOrShow(c, fa
 func (s *Server) referenceCreate(c *gin.Context) { s.referenceCreateOrShow(c, true) }
 
 func (s *Server) referenceCreateOrShow(c *gin.Context, save bool) {
-	u := CurrentUser(c)
-	if !u.CanCreate() {
-		s.forbidden(c)
+	if err := s.cmds(c).MayCreateReferences(); err != nil {
+		s.fail(c, err)
 		return
 	}
 	f, ok := s.referenceFormFor(c, "Add a reference", "/references/new", "/references")
@@ -196,11 +191,8 @@ func (s *Server) referenceCreateOrShow(c *gin.Context, save bool) {
 	vals := f.values(c)
 	r, recs, errs := referenceFromValues(vals)
 	err := withDomainErrors(errs, r.Validate)
-	if err == nil && !u.CanChangeReference(r.RequestedByID, r.RespondingOrgID) {
-		err = &tracker.ValidationError{Fields: map[string]string{"requested_by": "Choose a body you work for as the one asking or the one answering"}}
-	}
 	if err == nil {
-		r, err = s.store.CreateReference(c.Request.Context(), r, recs)
+		r, err = s.cmds(c).CreateReference(c.Request.Context(), r, recs)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
 		c.Redirect(http.StatusSeeOther, "/references/"+idString(r.ID))
@@ -220,8 +212,8 @@ func (s *Server) referenceFor(c *gin.Context) (tracker.ReferenceDetail, editForm
 		s.fail(c, err)
 		return d, editForm{}, false
 	}
-	if !CurrentUser(c).CanChangeReference(d.Reference.RequestedByID, d.Reference.RespondingOrgID) {
-		s.forbidden(c)
+	if err := s.cmds(c).MayChangeReference(c.Request.Context(), id); err != nil {
+		s.fail(c, err)
 		return d, editForm{}, false
 	}
 	path := "/references/" + idString(id)
@@ -256,11 +248,8 @@ func (s *Server) referenceUpdate(c *gin.Context) {
 	r.ID, r.Version = d.Reference.ID, formVersion(c)
 	f.page.Version = r.Version
 	err := withDomainErrors(errs, r.Validate)
-	if err == nil && !CurrentUser(c).CanChangeReference(r.RequestedByID, r.RespondingOrgID) {
-		err = &tracker.ValidationError{Fields: map[string]string{"requested_by": "Keep a body you work for as the one asking or the one answering"}}
-	}
 	if err == nil {
-		_, err = s.store.UpdateReference(ctx, r, recs, vals.Get("reason"))
+		_, err = s.cmds(c).UpdateReference(ctx, r, recs, vals.Get("reason"))
 	}
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
 		cur, err := s.store.ReferenceDetail(ctx, r.ID)
@@ -327,9 +316,8 @@ func (s *Server) measureNew(c *gin.Context)    { s.measureCreateOrShow(c, false)
 func (s *Server) measureCreate(c *gin.Context) { s.measureCreateOrShow(c, true) }
 
 func (s *Server) measureCreateOrShow(c *gin.Context, save bool) {
-	u := CurrentUser(c)
-	if !u.CanCreate() {
-		s.forbidden(c)
+	if err := s.cmds(c).MayCreate("measures"); err != nil {
+		s.fail(c, err)
 		return
 	}
 	orgs, err := s.store.Organisations(c.Request.Context())
@@ -345,11 +333,8 @@ func (s *Server) measureCreateOrShow(c *gin.Context, save bool) {
 	vals := f.values(c)
 	m, errs := measureFromValues(vals)
 	err = withDomainErrors(errs, m.Validate)
-	if err == nil && !u.CanEditMeasure(m.OrganisationID) {
-		err = &tracker.ValidationError{Fields: map[string]string{"organisation": "Choose an organisation you work for"}}
-	}
 	if err == nil {
-		m, err = s.store.CreateMeasure(c.Request.Context(), m)
+		m, err = s.cmds(c).CreateMeasure(c.Request.Context(), m)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
 		c.Redirect(http.StatusSeeOther, "/measures/"+idString(m.ID))
@@ -388,8 +373,8 @@ func (s *Server) measureEdit(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if !CurrentUser(c).CanEditMeasure(m.OrganisationID) {
-		s.forbidden(c)
+	if err := s.cmds(c).MayChangeMeasure(c.Request.Context(), m.ID); err != nil {
+		s.fail(c, err)
 		return
 	}
 	if f, ok := s.measureEditForm(c, m); ok {
@@ -402,9 +387,8 @@ func (s *Server) measureUpdate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	u := CurrentUser(c)
-	if !u.CanEditMeasure(cur.OrganisationID) {
-		s.forbidden(c)
+	if err := s.cmds(c).MayChangeMeasure(c.Request.Context(), cur.ID); err != nil {
+		s.fail(c, err)
 		return
 	}
 	f, ok := s.measureEditForm(c, cur)
@@ -417,11 +401,8 @@ func (s *Server) measureUpdate(c *gin.Context) {
 	m.ID, m.Version, m.SourceID, m.OutcomeID = cur.ID, formVersion(c), cur.SourceID, cur.OutcomeID
 	f.page.Version = m.Version
 	err := withDomainErrors(errs, m.Validate)
-	if err == nil && !u.CanEditMeasure(m.OrganisationID) {
-		err = &tracker.ValidationError{Fields: map[string]string{"organisation": "Choose an organisation you work for"}}
-	}
 	if err == nil {
-		_, err = s.store.UpdateMeasure(ctx, m)
+		_, err = s.cmds(c).UpdateMeasure(ctx, m)
 	}
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
 		now, err := s.store.Measure(ctx, m.ID)
@@ -483,8 +464,8 @@ func (s *Server) measureAddValue(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if !CurrentUser(c).CanRecordMeasureValue(m.OrganisationID) {
-		s.forbidden(c)
+	if err := s.cmds(c).MayRecordMeasureValue(c.Request.Context(), m.ID); err != nil {
+		s.fail(c, err)
 		return
 	}
 	var f valueForm
@@ -503,7 +484,7 @@ func (s *Server) measureAddValue(c *gin.Context) {
 	if len(errs) > 0 {
 		err = &tracker.ValidationError{Fields: errs}
 	} else {
-		_, err = s.store.AddMeasureValue(c.Request.Context(), m.ID, f.Version, v)
+		_, err = s.cmds(c).AddMeasureValue(c.Request.Context(), m.ID, f.Version, v)
 	}
 	s.afterValueChange(c, m, f, err)
 }
@@ -513,8 +494,8 @@ func (s *Server) measureRemoveValue(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if !CurrentUser(c).CanRecordMeasureValue(m.OrganisationID) {
-		s.forbidden(c)
+	if err := s.cmds(c).MayRecordMeasureValue(c.Request.Context(), m.ID); err != nil {
+		s.fail(c, err)
 		return
 	}
 	valueID, err := strconv.ParseInt(c.Param("value"), 10, 64)
@@ -522,7 +503,7 @@ func (s *Server) measureRemoveValue(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	err = s.store.RemoveMeasureValue(c.Request.Context(), m.ID, formVersion(c), valueID)
+	err = s.cmds(c).RemoveMeasureValue(c.Request.Context(), m.ID, formVersion(c), valueID)
 	s.afterValueChange(c, m, valueForm{}, err)
 }
 

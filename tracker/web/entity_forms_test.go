@@ -81,7 +81,7 @@ func TestEntityForms(t *testing.T) {
 	sec.post("/sources/new", url.Values{"title": {"Empty report"}, "kind": {"committee_report"}, "issued_by": {strconv.FormatInt(la.ID, 10)}}, http.StatusSeeOther)
 	empty := "/sources/" + strconv.FormatInt(e.sourceNamed("Empty report"), 10)
 	mustContain(t, text(sec.post(empty+"/recommendations/new", url.Values{"number": {"1"}, "text": {"For the MPS."}, "addressees": {strconv.FormatInt(e.orgs[mpsOrg].ID, 10)}}, http.StatusUnprocessableEntity)),
-		"other body's recommendation", "Address it to at least one organisation you work for")
+		"other body's recommendation", "Address it only to City of London Police: only the body that issued the source may address other bodies")
 
 	// Two people edit it: the second save is refused with the first one's
 	// text beside their own.

@@ -573,7 +573,7 @@ func (s *Server) importRun(c *gin.Context) {
 	opts := store.ImportOptions{DryRun: c.PostForm("dry_run") != "", SkipBadRows: c.PostForm("skip_bad_rows") != "",
 		// The same rules as the pages: a row the person could not change
 		// there is a row error here.
-		MayChangeRecommendation: u.CanEditRecommendation, MayChangeAction: u.CanEditAction}
+		User: u}
 	actor := tracker.Actor{UserID: &u.ID, Name: u.Label(), Channel: tracker.ChannelImport}
 	if len(tbl.Rows) < backgroundRows {
 		p, err := s.runImport(tracker.WithActor(c.Request.Context(), actor), up, tbl, ch, b, opts, nil)

@@ -50,21 +50,21 @@ func organisationValues(o tracker.Organisation) url.Values {
 }
 
 func (s *Server) organisationNew(c *gin.Context) {
-	if !CurrentUser(c).CanCreate() {
-		s.forbidden(c)
+	if err := s.cmds(c).MayCreate("organisations"); err != nil {
+		s.fail(c, err)
 		return
 	}
 	s.showEdit(c, http.StatusOK, organisationForm("Add an organisation", "/organisations/new", false), url.Values{}, nil, nil)
 }
 
 func (s *Server) organisationCreate(c *gin.Context) {
-	if !CurrentUser(c).CanCreate() {
-		s.forbidden(c)
+	if err := s.cmds(c).MayCreate("organisations"); err != nil {
+		s.fail(c, err)
 		return
 	}
 	f := organisationForm("Add an organisation", "/organisations/new", false)
 	vals := f.values(c)
-	_, err := s.store.CreateOrganisation(c.Request.Context(), tracker.Organisation{Name: vals.Get("name"), ShortName: vals.Get("short_name")})
+	_, err := s.cmds(c).CreateOrganisation(c.Request.Context(), tracker.Organisation{Name: vals.Get("name"), ShortName: vals.Get("short_name")})
 	if s.saveOutcome(c, f, vals, err, nil) {
 		c.Redirect(http.StatusSeeOther, "/organisations")
 	}
@@ -83,8 +83,8 @@ func (s *Server) organisationFor(c *gin.Context) (tracker.Organisation, editForm
 		s.fail(c, err)
 		return o, editForm{}, false
 	}
-	if !CurrentUser(c).CanEditOrganisation(o.ID) {
-		s.forbidden(c)
+	if err := s.cmds(c).MayChangeOrganisation(c.Request.Context(), o.ID); err != nil {
+		s.fail(c, err)
 		return o, editForm{}, false
 	}
 	f := organisationForm("Change "+o.Name, "/organisations/"+idString(o.ID)+"/edit", true)
@@ -106,7 +106,7 @@ func (s *Server) organisationUpdate(c *gin.Context) {
 	}
 	vals := f.values(c)
 	f.page.Version = formVersion(c)
-	_, err := s.store.UpdateOrganisation(c.Request.Context(), tracker.Organisation{ID: o.ID, Name: vals.Get("name"), ShortName: vals.Get("short_name"), Version: f.page.Version})
+	_, err := s.cmds(c).UpdateOrganisation(c.Request.Context(), tracker.Organisation{ID: o.ID, Name: vals.Get("name"), ShortName: vals.Get("short_name"), Version: f.page.Version})
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
 		cur, err := s.store.Organisation(c.Request.Context(), o.ID)
 		return organisationValues(cur), err

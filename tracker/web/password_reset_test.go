@@ -15,8 +15,8 @@ import (
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
 )
 
-// apiStatus is the status of a GET on the API with a bearer token.
-func apiStatus(t *testing.T, e *env, token, path string) int {
+// tokenGetStatus is the status of a GET on the API with a bearer token.
+func tokenGetStatus(t *testing.T, e *env, token, path string) int {
 	t.Helper()
 	req, _ := http.NewRequest("GET", e.ts.URL+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -45,7 +45,7 @@ func TestAdministratorResetsPassword(t *testing.T) {
 			t.Fatal(err)
 		}
 		theirs := e.login(editorCoL)
-		if st := apiStatus(t, e, token, "/api/v1/actions"); st != http.StatusOK {
+		if st := tokenGetStatus(t, e, token, "/api/v1/actions"); st != http.StatusOK {
 			t.Fatalf("the token before the reset = %d", st)
 		}
 
@@ -78,7 +78,7 @@ func TestAdministratorResetsPassword(t *testing.T) {
 		if strings.Contains(after, "shown only this once") {
 			t.Error("a typed password is offered as made up")
 		}
-		if st := apiStatus(t, e, token, "/api/v1/actions"); st != http.StatusUnauthorized {
+		if st := tokenGetStatus(t, e, token, "/api/v1/actions"); st != http.StatusUnauthorized {
 			t.Errorf("the old token after the reset = %d, want 401", st)
 		}
 		if st := theirs.status("GET", "/account", nil); st != http.StatusSeeOther {

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store"
 )
 
 // recommendationForm is the form of a recommendation's own fields. A new
@@ -60,7 +61,7 @@ func (s *Server) recommendationNew(c *gin.Context)    { s.recommendationCreateOr
 func (s *Server) recommendationCreate(c *gin.Context) { s.recommendationCreateOrShow(c, true) }
 
 func (s *Server) recommendationCreateOrShow(c *gin.Context, save bool) {
-	d, ok := s.sourceFor(c)
+	d, ok := s.sourceFor(c, store.Commands.MayAddRecommendation)
 	if !ok {
 		return
 	}
@@ -80,25 +81,14 @@ func (s *Server) recommendationCreateOrShow(c *gin.Context, save bool) {
 	}
 	vals := f.values(c)
 	r := recommendationFromValues(vals, orgs)
-	r.SourceID, r.Status, r.Assessment = d.Source.ID, tracker.RecOpen, tracker.AssessNone
+	r.SourceID = d.Source.ID
 	errs := map[string]string{}
 	r.DeadlineText = strings.TrimSpace(vals.Get("deadline_text"))
 	r.DeadlineDate = formDate(vals, "deadline_date", "the deadline", errs)
-	if r.DeadlineDate == nil && r.DeadlineText != "" {
-		ref := s.now()
-		if d.Source.Date != nil {
-			ref = *d.Source.Date
-		}
-		if t, ok := tracker.ParseDeadline(r.DeadlineText, ref); ok {
-			r.DeadlineDate = &t
-		}
-	}
-	if len(r.Addressees) > 0 && !CurrentUser(c).CanEditRecommendation(addresseeIDs(r)) {
-		errs["addressees"] = "Address it to at least one organisation you work for, or ask an administrator"
-	}
+	r.SettleNew(d.Source.Date, s.now())
 	err = withDomainErrors(errs, r.Validate)
 	if err == nil {
-		r, err = s.store.CreateRecommendation(ctx, r)
+		r, err = s.cmds(c).CreateRecommendation(ctx, r)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
 		c.Redirect(http.StatusSeeOther, "/recommendations/"+idString(r.ID))
@@ -112,8 +102,8 @@ func (s *Server) recommendationEditForm(c *gin.Context) (tracker.RecommendationD
 	if !ok {
 		return d, editForm{}, nil, false
 	}
-	if !CurrentUser(c).CanEditRecommendation(addresseeIDs(d.Recommendation)) {
-		s.forbidden(c)
+	if err := s.cmds(c).MayChangeRecommendation(c.Request.Context(), d.Recommendation.ID); err != nil {
+		s.fail(c, err)
 		return d, editForm{}, nil, false
 	}
 	orgs, err := s.store.Organisations(c.Request.Context())
@@ -145,15 +135,7 @@ func (s *Server) recommendationUpdate(c *gin.Context) {
 	r := recommendationFromValues(vals, orgs)
 	r.ID, r.Version = d.Recommendation.ID, formVersion(c)
 	f.page.Version = r.Version
-	// Someone who may change it must stay able to: a secretary cannot
-	// take every one of their own bodies off it.
-	var err error
-	if !CurrentUser(c).CanEditRecommendation(addresseeIDs(r)) && len(r.Addressees) > 0 {
-		err = &tracker.ValidationError{Fields: map[string]string{"addressees": "Keep at least one organisation you work for among the addressees, or ask an administrator"}}
-	}
-	if err == nil {
-		_, err = s.store.UpdateRecommendation(ctx, r)
-	}
+	_, err := s.cmds(c).UpdateRecommendation(ctx, r)
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
 		cur, err := s.store.RecommendationDetail(ctx, r.ID)
 		return recommendationValues(cur.Recommendation), err

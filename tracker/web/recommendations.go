@@ -149,17 +149,17 @@ func (s *Server) recommendationChangeStatus(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if !CurrentUser(c).CanEditRecommendation(addresseeIDs(d.Recommendation)) {
-		s.forbidden(c)
+	id, ctx := d.Recommendation.ID, c.Request.Context()
+	if err := s.cmds(c).MayChangeRecommendation(ctx, id); err != nil {
+		s.fail(c, err)
 		return
 	}
-	id, ctx := d.Recommendation.ID, c.Request.Context()
 	var f statusForm
 	var err error
 	if bad := bindForm(c, &f); len(bad) > 0 {
 		err = &tracker.ValidationError{Fields: bad}
 	} else {
-		err = s.store.ChangeRecommendation(ctx, id, store.RecommendationChange{Version: f.Version, Status: f.Status, Assessment: f.Assessment,
+		err = s.cmds(c).ChangeRecommendation(ctx, id, store.RecommendationChange{Version: f.Version, Status: f.Status, Assessment: f.Assessment,
 			AssessmentNote: f.AssessmentNote, Reason: f.Reason, On: s.today()})
 	}
 	var invalid *tracker.ValidationError
@@ -252,16 +252,7 @@ func (s *Server) recommendationRespond(c *gin.Context) {
 	}
 	id, ctx := d.Recommendation.ID, c.Request.Context()
 	var f responseForm
-	bad := bindForm(c, &f)
-	allowed := false
-	for _, o := range s.actionOrgs(c, d.Recommendation) {
-		allowed = allowed || o.ID == f.Organisation
-	}
-	if !allowed {
-		s.forbidden(c)
-		return
-	}
-	errs := bad
+	errs := mergeErrors(nil, bindForm(c, &f))
 	r := tracker.Response{RecommendationID: id, OrganisationID: f.Organisation, Position: f.Position, Text: strings.TrimSpace(f.Text), Author: strings.TrimSpace(f.Author)}
 	if r.Text == "" {
 		errs["text"] = "Enter the response, for example the steps being taken"
@@ -278,7 +269,7 @@ func (s *Server) recommendationRespond(c *gin.Context) {
 		s.showRecommendation(c, http.StatusUnprocessableEntity, id, recForms{Response: &f, ResponseErrors: errs})
 		return
 	}
-	_, err := s.store.ReviseResponse(ctx, r, f.Revision)
+	_, err := s.cmds(c).ReviseResponse(ctx, r, f.Revision)
 	if errors.Is(err, tracker.ErrConflict) {
 		fresh, ferr := s.store.RecommendationDetail(ctx, id)
 		if ferr != nil {
@@ -323,11 +314,7 @@ func (s *Server) recommendationAddAction(c *gin.Context) {
 	if len(allowed) == 1 && f.Organisation == 0 {
 		f.Organisation = allowed[0].ID
 	}
-	for _, o := range allowed {
-		if o.ID == f.Organisation {
-			a.OrganisationID = o.ID
-		}
-	}
+	a.OrganisationID = f.Organisation
 	if a.OrganisationID == 0 {
 		errs["organisation"] = "Choose which addressee's action this is"
 	}
@@ -341,15 +328,9 @@ func (s *Server) recommendationAddAction(c *gin.Context) {
 		} else {
 			errs["due_date"] = "Enter the due date as a real date, for example 30/06/2013"
 		}
-	case a.DueText != "":
-		// Wording alone ("within two months") is read as from today.
-		if d, ok := tracker.ParseDeadline(a.DueText, s.today()); ok {
-			a.DueDate = &d
-		}
 	}
-	if a.Status == "" {
-		a.Status = tracker.ActNotStarted
-	}
+	// Wording alone ("within two months") is read as from today.
+	a.SettleNew(s.today())
 	if err := a.Validate(); err != nil {
 		var invalid *tracker.ValidationError
 		if errors.As(err, &invalid) {
@@ -364,7 +345,12 @@ func (s *Server) recommendationAddAction(c *gin.Context) {
 		s.showRecommendation(c, http.StatusUnprocessableEntity, id, recForms{Action: f, ActionErrors: errs})
 		return
 	}
-	created, err := s.store.CreateAction(ctx, a)
+	created, err := s.cmds(c).CreateAction(ctx, a)
+	var invalid *tracker.ValidationError
+	if errors.As(err, &invalid) {
+		s.showRecommendation(c, http.StatusUnprocessableEntity, id, recForms{Action: f, ActionErrors: invalid.Fields})
+		return
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -381,30 +367,22 @@ func (s *Server) recommendationShow(c *gin.Context) {
 	s.showRecommendation(c, http.StatusOK, id, recForms{})
 }
 
-func addresseeIDs(r tracker.Recommendation) []int64 {
-	ids := make([]int64, len(r.Addressees))
-	for i, o := range r.Addressees {
-		ids[i] = o.ID
-	}
-	return ids
-}
-
 func (s *Server) recommendationMoveDeadline(c *gin.Context) {
 	d, ok := s.recommendationFor(c)
 	if !ok {
 		return
 	}
-	if !CurrentUser(c).CanEditRecommendation(addresseeIDs(d.Recommendation)) {
-		s.forbidden(c)
+	id, ctx := d.Recommendation.ID, c.Request.Context()
+	if err := s.cmds(c).MayChangeRecommendation(ctx, id); err != nil {
+		s.fail(c, err)
 		return
 	}
-	id, ctx := d.Recommendation.ID, c.Request.Context()
 	var f moveForm
 	bad := bindForm(c, &f)
 	m, errs := checkMove(f, s.today())
 	errs = mergeErrors(errs, bad)
 	if len(errs) == 0 {
-		err := s.store.MoveRecommendationDeadline(ctx, id, m)
+		err := s.cmds(c).MoveRecommendationDeadline(ctx, id, m)
 		var invalid *tracker.ValidationError
 		switch {
 		case errors.Is(err, tracker.ErrConflict):
@@ -436,7 +414,7 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		move.Version = d.Recommendation.Version
 	}
 	p := &recommendationPage{
-		CanEdit: CurrentUser(c).CanEditRecommendation(addresseeIDs(d.Recommendation)), Move: move, MoveErrors: moveErrs,
+		CanEdit: s.cmds(c).MayChangeRecommendation(c.Request.Context(), id) == nil, Move: move, MoveErrors: moveErrs,
 		Layout: Layout{
 			Title: "Recommendation " + d.Recommendation.Number, Section: "recommendations",
 			Breadcrumbs: []Crumb{{"Sources", "/sources"}, {d.Source.Title, "/sources/" + strconv.FormatInt(d.Source.ID, 10)}},

@@ -58,6 +58,6 @@ func (s *Server) referenceShow(c *gin.Context) {
 	s.render(c, http.StatusOK, pageReference, &referencePage{
 		Layout:          Layout{Title: title, Section: "references", Breadcrumbs: []Crumb{{"References", "/references"}}},
 		ReferenceDetail: d, History: s.historyRows(c, events),
-		CanEdit: CurrentUser(c).CanChangeReference(d.Reference.RequestedByID, d.Reference.RespondingOrgID),
+		CanEdit: s.cmds(c).MayChangeReference(c.Request.Context(), d.Reference.ID) == nil,
 	})
 }

@@ -105,7 +105,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		return
 	}
 	if errors.Is(err, tracker.ErrForbidden) {
-		s.forbidden(c)
+		s.refuse(c, tracker.ReasonOf(err))
 		return
 	}
 	s.log.Error("request failed", "request_id", requestIDOf(c), "method", c.Request.Method, "path", c.Request.URL.Path, "error", err)

@@ -220,7 +220,7 @@ func (s *Server) replyForm(c *gin.Context) {
 	s.showReplyForm(c, http.StatusOK, d, nil, nil, c.Query("saved") != "", false)
 }
 
-func (s *Server) showReplyForm(c *gin.Context, status int, d tracker.ReferenceDetail, intro *string, chosen []int64, saved, conflict bool) {
+func (s *Server) showReplyForm(c *gin.Context, status int, d tracker.ReferenceDetail, intro *string, chosen []int64, saved, conflict bool, problems ...FieldError) {
 	ref := d.Reference
 	def := ""
 	if len(d.Replies) > 0 {
@@ -229,12 +229,13 @@ func (s *Server) showReplyForm(c *gin.Context, status int, d tracker.ReferenceDe
 	p := &replyFormPage{
 		Layout: Layout{Title: "Prepare the formal reply", Section: "references",
 			Breadcrumbs: []Crumb{{"References", "/references"}, {ref.Heading(), "/references/" + strconv.FormatInt(ref.ID, 10)}}},
-		Detail: d, CanEdit: CurrentUser(c).CanEditReference(ref.RespondingOrgID), Saved: saved, Version: ref.Version,
+		Detail: d, CanEdit: s.cmds(c).MayEditReply(c.Request.Context(), ref.ID) == nil, Saved: saved, Version: ref.Version,
 		Default: def, AsAt: s.today().Format("2006-01-02"), Chosen: map[int64]bool{}, Conflict: conflict,
 	}
 	if conflict {
 		p.ErrorSummary = []FieldError{{Field: "intro", Message: "Someone else saved this reply after you opened it. Their version is saved; yours is in the form below. Check both, then save again."}}
 	}
+	p.ErrorSummary = append(p.ErrorSummary, problems...)
 	p.Intro = def
 	if ref.ReportIntro != nil {
 		p.Intro = *ref.ReportIntro
@@ -267,8 +268,8 @@ func (s *Server) replySave(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if !CurrentUser(c).CanEditReference(d.Reference.RespondingOrgID) {
-		s.forbidden(c)
+	if err := s.cmds(c).MayEditReply(ctx, id); err != nil {
+		s.fail(c, err)
 		return
 	}
 	version, _ := strconv.Atoi(c.PostForm("version"))
@@ -291,7 +292,7 @@ func (s *Server) replySave(c *gin.Context) {
 	if len(items) == len(d.Recommendations) {
 		items = nil // all of them, including any added later
 	}
-	err = s.store.SaveReferenceReport(ctx, id, version, introPtr, items)
+	err = s.cmds(c).SaveReferenceReport(ctx, id, version, introPtr, items)
 	if errors.Is(err, tracker.ErrConflict) {
 		fresh, ferr := s.store.ReferenceDetail(ctx, id)
 		if ferr != nil {
@@ -299,6 +300,21 @@ func (s *Server) replySave(c *gin.Context) {
 			return
 		}
 		s.showReplyForm(c, http.StatusConflict, fresh, &intro, items, false, true)
+		return
+	}
+	var invalid *tracker.ValidationError
+	if errors.As(err, &invalid) {
+		// The commands refuse recommendations outside the person's
+		// organisations; the form comes back with their choice.
+		var problems []FieldError
+		for _, m := range invalid.Fields {
+			field := "intro"
+			if len(d.Recommendations) > 0 {
+				field = "item-" + strconv.FormatInt(d.Recommendations[0].Recommendation.ID, 10)
+			}
+			problems = append(problems, FieldError{Field: field, Message: m})
+		}
+		s.showReplyForm(c, http.StatusUnprocessableEntity, d, &intro, items, false, false, problems...)
 		return
 	}
 	if err != nil {

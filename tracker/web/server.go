@@ -42,9 +42,10 @@ type Reader interface {
 	ListMeasures(ctx context.Context, page tracker.Page) ([]tracker.Measure, int64, error)
 
 	Action(ctx context.Context, id int64) (tracker.ActionItem, error)
-	PostUpdate(ctx context.Context, actionID int64, ch store.ProgressChange) error
-	DeleteAction(ctx context.Context, id int64, version int) error
-	RestoreAction(ctx context.Context, id int64) error
+	// As returns the commands of a person: every write of sources,
+	// recommendations, responses, references, replies and actions goes
+	// through them.
+	As(u *tracker.User) store.Commands
 	DeletedActions(ctx context.Context) ([]store.DeletedAction, error)
 	History(ctx context.Context, entity string, id int64) ([]tracker.AuditEvent, error)
 	ActionHistory(ctx context.Context, id int64) ([]tracker.AuditEvent, error)
@@ -67,33 +68,14 @@ type Reader interface {
 	signInFailures
 
 	ReadAsAt(ctx context.Context, at time.Time, opts store.AsAtOptions, fn func(tx *store.Store, view *tracker.View) error) error
-	SaveReferenceReport(ctx context.Context, refID int64, version int, intro *string, items []int64) error
-	MoveActionDue(ctx context.Context, id int64, m store.DeadlineMove) error
-	MoveRecommendationDeadline(ctx context.Context, id int64, m store.DeadlineMove) error
 	Search(ctx context.Context, q string, limit int) ([]tracker.SearchHit, error)
-	CreateAction(ctx context.Context, a tracker.Action) (tracker.Action, error)
-	ReviseResponse(ctx context.Context, r tracker.Response, expected int) (tracker.Response, error)
-	ChangeRecommendation(ctx context.Context, id int64, ch store.RecommendationChange) error
 	OwnerCounts(ctx context.Context, today time.Time, soonDays int) ([]tracker.OwnerCounts, error)
 	SourceStatusCounts(ctx context.Context) ([]tracker.SourceStatusCounts, error)
 	ChangedSince(ctx context.Context, since time.Time, limit int) ([]tracker.ChangedItem, int, error)
 
 	Organisation(ctx context.Context, id int64) (tracker.Organisation, error)
-	CreateOrganisation(ctx context.Context, o tracker.Organisation) (tracker.Organisation, error)
-	UpdateOrganisation(ctx context.Context, o tracker.Organisation) (tracker.Organisation, error)
 	Source(ctx context.Context, id int64) (tracker.Source, error)
-	CreateSource(ctx context.Context, src tracker.Source) (tracker.Source, error)
-	UpdateSource(ctx context.Context, src tracker.Source) (tracker.Source, error)
-	CreateRecommendation(ctx context.Context, r tracker.Recommendation) (tracker.Recommendation, error)
-	UpdateRecommendation(ctx context.Context, r tracker.Recommendation) (tracker.Recommendation, error)
-	UpdateActionDetails(ctx context.Context, a tracker.Action) (tracker.Action, error)
-	CreateReference(ctx context.Context, r tracker.Reference, recommendationIDs []int64) (tracker.Reference, error)
-	UpdateReference(ctx context.Context, r tracker.Reference, recommendationIDs []int64, reason string) (tracker.Reference, error)
 	Measure(ctx context.Context, id int64) (tracker.Measure, error)
-	CreateMeasure(ctx context.Context, m tracker.Measure) (tracker.Measure, error)
-	UpdateMeasure(ctx context.Context, m tracker.Measure) (tracker.Measure, error)
-	AddMeasureValue(ctx context.Context, measureID int64, version int, v tracker.MeasureValue) (tracker.MeasureValue, error)
-	RemoveMeasureValue(ctx context.Context, measureID int64, version int, valueID int64) error
 	FilterSources(ctx context.Context, f store.SourceFilter) ([]tracker.Source, int64, error)
 	FilterReferences(ctx context.Context, f store.ReferenceFilter) ([]tracker.Reference, map[int64][]int64, int64, error)
 	FilterMeasures(ctx context.Context, f store.MeasureFilter) ([]tracker.Measure, int64, error)

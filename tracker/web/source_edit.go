@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store"
 )
 
 func sourceForm(heading, post, cancel string, orgs []tracker.Organisation) editForm {
@@ -95,8 +97,8 @@ func (s *Server) sourceCreate(c *gin.Context) {
 }
 
 func (s *Server) sourceCreateOrShow(c *gin.Context, save bool) {
-	if !CurrentUser(c).CanCreate() {
-		s.forbidden(c)
+	if err := s.cmds(c).MayCreateSource(); err != nil {
+		s.fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
@@ -114,16 +116,17 @@ func (s *Server) sourceCreateOrShow(c *gin.Context, save bool) {
 	src, errs := sourceFromValues(vals)
 	err = withDomainErrors(errs, src.Validate)
 	if err == nil {
-		src, err = s.store.CreateSource(ctx, src)
+		src, err = s.cmds(c).CreateSource(ctx, src)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
 		c.Redirect(http.StatusSeeOther, "/sources/"+idString(src.ID))
 	}
 }
 
-// sourceFor loads the source of the URL and checks the person may change
-// it; false means a response has been sent.
-func (s *Server) sourceFor(c *gin.Context) (tracker.SourceDetail, bool) {
+// sourceFor loads the source of the URL and asks the commands whether the
+// person may change it (or add to it); false means a response has been
+// sent.
+func (s *Server) sourceFor(c *gin.Context, may func(store.Commands, context.Context, int64) error) (tracker.SourceDetail, bool) {
 	id, err := idParam(c)
 	if err != nil {
 		s.fail(c, err)
@@ -134,30 +137,11 @@ func (s *Server) sourceFor(c *gin.Context) (tracker.SourceDetail, bool) {
 		s.fail(c, err)
 		return d, false
 	}
-	if !mayEditSource(CurrentUser(c), d) {
-		s.forbidden(c)
+	if err := may(s.cmds(c), c.Request.Context(), id); err != nil {
+		s.fail(c, err)
 		return d, false
 	}
 	return d, true
-}
-
-// mayEditSource says whether the person may change a source and add
-// recommendations to it: as tracker.User.CanEditSource decides from the
-// bodies involved, except that a source with no recommendations yet is
-// open to every secretary, so that one who records a committee's report
-// can go on to add its recommendations to their body.
-func mayEditSource(u *tracker.User, d tracker.SourceDetail) bool {
-	return u.CanEditSource(sourceOrgIDs(d)) || (d.RecommendationCount == 0 && len(d.OtherActions) == 0 && u.CanCreate())
-}
-
-// sourceOrgIDs are the bodies whose secretaries may change a source: the
-// one that issued it and those it addresses.
-func sourceOrgIDs(d tracker.SourceDetail) []int64 {
-	ids := []int64{d.Source.IssuedByID}
-	for _, o := range d.Addressees {
-		ids = append(ids, o.ID)
-	}
-	return ids
 }
 
 func (s *Server) sourceEditForm(c *gin.Context, d tracker.SourceDetail) (editForm, bool) {
@@ -174,7 +158,7 @@ func (s *Server) sourceEditForm(c *gin.Context, d tracker.SourceDetail) (editFor
 }
 
 func (s *Server) sourceEdit(c *gin.Context) {
-	d, ok := s.sourceFor(c)
+	d, ok := s.sourceFor(c, store.Commands.MayChangeSource)
 	if !ok {
 		return
 	}
@@ -184,7 +168,7 @@ func (s *Server) sourceEdit(c *gin.Context) {
 }
 
 func (s *Server) sourceUpdate(c *gin.Context) {
-	d, ok := s.sourceFor(c)
+	d, ok := s.sourceFor(c, store.Commands.MayChangeSource)
 	if !ok {
 		return
 	}
@@ -199,7 +183,7 @@ func (s *Server) sourceUpdate(c *gin.Context) {
 	f.page.Version = src.Version
 	err := withDomainErrors(errs, src.Validate)
 	if err == nil {
-		_, err = s.store.UpdateSource(ctx, src)
+		_, err = s.cmds(c).UpdateSource(ctx, src)
 	}
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
 		cur, err := s.store.Source(ctx, d.Source.ID)

@@ -59,7 +59,7 @@ func (s *Server) sourceShow(c *gin.Context) {
 	d.Recommendations = recs
 	p := &sourcePage{
 		Layout:       Layout{Title: d.Source.Title, Section: "sources", Breadcrumbs: []Crumb{{"Sources", "/sources"}}},
-		SourceDetail: d, CanEdit: mayEditSource(CurrentUser(c), d),
+		SourceDetail: d, CanEdit: s.cmds(c).MayChangeSource(ctx, id) == nil,
 		Pager: newPager(c.Request.URL, page, total, "recommendation", "recommendations"),
 	}
 	events, err := s.store.History(ctx, store.EntitySource, id)
