@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/civic-tracker/tracker/tracker"
@@ -93,8 +94,9 @@ func formPage(roles ...string) map[string]int {
 	return m
 }
 
-// matrixSeq makes names the matrix creates unique.
-var matrixSeq int
+// matrixSeq makes names the matrix creates unique; both backends' runs
+// count on it at once.
+var matrixSeq atomic.Int64
 
 func adminPage() map[string]int {
 	m := only(http.StatusOK, admin)
@@ -214,8 +216,7 @@ var matrix = []routeCase{
 		want: only(http.StatusSeeOther, secretary, admin)},
 	{name: "create an organisation", method: "POST", path: fixed("/organisations/new"),
 		form: func(e *env) url.Values {
-			matrixSeq++
-			return url.Values{"name": {"Matrix body " + strconv.Itoa(matrixSeq)}}
+			return url.Values{"name": {"Matrix body " + strconv.FormatInt(matrixSeq.Add(1), 10)}}
 		},
 		want: only(http.StatusSeeOther, secretary, admin)},
 	{name: "rename CoLP", method: "POST", path: fixed("/organisations/2/edit"),
