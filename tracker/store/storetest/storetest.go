@@ -19,10 +19,16 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver for database/sql
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store"
 )
+
+// Password hashes in tests are made at bcrypt's lowest cost: the cost is
+// not what any test tests, and at the default each hash takes a tenth of a
+// second of processor time.
+func init() { store.BcryptCost = bcrypt.MinCost }
 
 // DaysAheadVariable names the environment variable that moves the test
 // clock that many days past today (CI runs the suite a second time about
