@@ -4,8 +4,12 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,13 +136,32 @@ func TestInterrupt(t *testing.T) {
 	}
 	_, url := startTracker(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(800*time.Millisecond, cancel)
-	start := time.Now()
-	rep, err := Run(ctx, Config{Target: url, Email: email, Password: password, Clients: 2, Duration: time.Minute, Healthz: time.Minute, Seed: 2})
+	// Interrupted once the mix has had answers, however slow the machine:
+	// a proxy in front of the tracker counts them. The first five are the
+	// /healthz probe and two sign-ins (a form and a post each).
+	target, err := neturl.Parse(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(start); took > 5*time.Second {
+	var answered atomic.Int64
+	var cancelledAt atomic.Int64
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proxy.ServeHTTP(w, r)
+		if answered.Add(1) == 5+3 {
+			cancelledAt.Store(time.Now().UnixNano())
+			cancel()
+		}
+	}))
+	t.Cleanup(front.Close)
+	rep, err := Run(ctx, Config{Target: front.URL, Email: email, Password: password, Clients: 2, Duration: 10 * time.Minute, Healthz: time.Minute, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cancelledAt.Load() == 0 {
+		t.Fatalf("the run ended before it was interrupted, after %d answers", answered.Load())
+	}
+	if took := time.Since(time.Unix(0, cancelledAt.Load())); took > 30*time.Second {
 		t.Errorf("the run went on for %s after it was interrupted", took)
 	}
 	if !rep.Interrupted {

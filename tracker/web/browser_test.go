@@ -8,10 +8,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
@@ -40,16 +43,72 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
+// sharedBrowser is the one Chromium the package's browser tests share: each
+// test gets a tab in a browser context of its own (cookies and storage
+// apart), which costs far less than starting a browser per test.
+var sharedBrowser struct {
+	once sync.Once
+	ctx  context.Context
+	err  error
+	stop func()
+}
+
+// browser returns a new tab for the test, in its own browser context, in
+// the package's Chromium, starting it on first use. A test may take up to
+// five minutes in all (a backstop against a hang on a busy machine; every
+// step waits on a condition, not on a time).
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	path := chromium(t)
+	b := &sharedBrowser
+	b.once.Do(func() { b.err = startBrowser(path) })
+	if b.err != nil {
+		t.Fatalf("start browser: %v", b.err)
+	}
+	// The tab is opened in a window of its own: headless Chromium has no
+	// window for a new browser context to put a tab in.
+	var contextID cdp.BrowserContextID
+	var tabID target.ID
+	err := chromedp.Run(b.ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		onBrowser := cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser)
+		var err error
+		if contextID, err = target.CreateBrowserContext().Do(onBrowser); err != nil {
+			return err
+		}
+		tabID, err = target.CreateTarget("about:blank").WithBrowserContextID(contextID).WithNewWindow(true).Do(onBrowser)
+		return err
+	}))
+	if err != nil {
+		t.Fatalf("open a browser tab: %v", err)
+	}
+	ctx, cancelCtx := chromedp.NewContext(b.ctx, chromedp.WithTargetID(tabID))
+	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
+	t.Cleanup(func() {
+		cancelTimeout()
+		_ = chromedp.Cancel(ctx) // closes the tab
+		cancelCtx()
+		_ = chromedp.Run(b.ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+			return target.DisposeBrowserContext(contextID).Do(cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser))
+		}))
+	})
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("open a browser tab: %v", err)
+	}
+	return ctx
+}
+
+// startBrowser starts the shared Chromium; closeBrowser (from TestMain)
+// stops it.
+func startBrowser(path string) error {
+	b := &sharedBrowser
 	// Chromium may still be writing its profile as it exits, so the folder
 	// is removed after the browser, and a leftover file is not a failure.
 	profile, err := os.MkdirTemp("", "tracker-chromium-")
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
+		chromedp.ExecPath(path),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true),
@@ -61,18 +120,25 @@ func browser(t *testing.T) context.Context {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(func() {
-		cancelTimeout()
+	b.ctx = ctx
+	b.stop = func() {
 		_ = chromedp.Cancel(ctx)
 		cancelCtx()
 		cancelAlloc()
 		_ = os.RemoveAll(profile)
-	})
-	if err := chromedp.Run(ctx); err != nil {
-		t.Fatalf("start browser: %v", err)
 	}
-	return ctx
+	if err := chromedp.Run(ctx); err != nil {
+		b.stop()
+		return err
+	}
+	return nil
+}
+
+// closeBrowser stops the shared Chromium, if a test started it.
+func closeBrowser() {
+	if sharedBrowser.stop != nil {
+		sharedBrowser.stop()
+	}
 }
 
 // steps runs browser actions one at a time, so that a failure names the
@@ -194,7 +260,7 @@ func TestBrowserJourney(t *testing.T) {
 			// Polling the page itself rather than waiting on a DOM node: the
 			// node of the page before can linger in chromedp's view.
 			chromedp.Poll(`document.readyState === "complete" && document.location.pathname === "`+page+`" && document.querySelector("h1") !== null`,
-				nil, chromedp.WithPollingTimeout(20*time.Second)),
+				nil, chromedp.WithPollingTimeout(0)), // the test's deadline is the limit
 			chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth + 1`, &overflow),
 			shot("phone"+strings.ReplaceAll(page, "/", "-")),
 		)
@@ -455,7 +521,7 @@ func TestBrowserEditForms(t *testing.T) {
 			chromedp.EmulateViewport(375, 800),
 			chromedp.Navigate(base+page),
 			chromedp.Poll(`document.readyState === "complete" && document.location.pathname === "`+page+`" && document.querySelector("h1") !== null`,
-				nil, chromedp.WithPollingTimeout(20*time.Second)),
+				nil, chromedp.WithPollingTimeout(0)), // the test's deadline is the limit
 			chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth + 1`, &overflow),
 			shot("phone"+strings.ReplaceAll(page, "/", "-")),
 		)
@@ -545,7 +611,7 @@ func TestBrowserImportXLSX(t *testing.T) {
 		chromedp.Text(`main`, &summary, chromedp.ByQuery),
 		shot("import-summary"),
 		chromedp.Navigate(base+"/actions?q=Brief"),
-		chromedp.Poll(`document.location.pathname === "/actions" && document.querySelector("h1") !== null`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Poll(`document.location.pathname === "/actions" && document.querySelector("h1") !== null`, nil, chromedp.WithPollingTimeout(0)),
 		chromedp.Text(`main`, &log, chromedp.ByQuery),
 	)
 	if err != nil {

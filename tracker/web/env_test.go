@@ -29,6 +29,7 @@ func TestMain(m *testing.M) {
 	for _, f := range benchCleanups {
 		f()
 	}
+	closeBrowser()
 	os.Exit(code)
 }
 

@@ -13,15 +13,22 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver for database/sql
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store"
 )
+
+// Password hashes in tests are made at bcrypt's lowest cost: the cost is
+// not what any test tests, and at the default each hash takes a tenth of a
+// second of processor time.
+func init() { store.BcryptCost = bcrypt.MinCost }
 
 // DaysAheadVariable names the environment variable that moves the test
 // clock that many days past today (CI runs the suite a second time about
@@ -74,27 +81,53 @@ type Backend struct {
 	// Open returns the data source name of a fresh, empty database that is
 	// removed when the test ends.
 	Open func(t testing.TB) string
+	// Migrated returns the data source name of a fresh database with every
+	// migration applied, removed when the test ends. It is a copy of one
+	// database migrated once per test binary, which is much cheaper than
+	// migrating each test's own.
+	Migrated func(t testing.TB) string
 }
 
 // Backends lists SQLite and PostgreSQL.
 func Backends() []Backend {
-	return []Backend{{Name: store.SQLite, Open: SQLiteDSN}, {Name: store.Postgres, Open: PostgresDSN}}
-}
-
-// Each runs fn once per backend as a subtest, with a fresh migrated store.
-func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
-	t.Helper()
-	for _, b := range Backends() {
-		t.Run(b.Name, func(t *testing.T) {
-			fn(t, OpenMigrated(t, b.Open(t)))
-		})
+	return []Backend{
+		{Name: store.SQLite, Open: SQLiteDSN, Migrated: SQLiteMigratedDSN},
+		{Name: store.Postgres, Open: PostgresDSN, Migrated: PostgresMigratedDSN},
 	}
 }
 
+// Each runs fn once per backend as a subtest, with a fresh migrated store,
+// and returns when both have finished. The two subtests run at the same
+// time (PostgreSQL mostly waits on its server while SQLite works), so fn
+// must not change anything it shares with the other backend's run: give
+// each its own data, or guard what is shared.
+func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for _, b := range Backends() {
+		wg.Add(1)
+		// t.Run may be called from several goroutines at once; each call
+		// returns when its subtest is done.
+		go func() {
+			defer wg.Done()
+			t.Run(b.Name, func(t *testing.T) {
+				fn(t, OpenMigrated(t, b.Migrated(t)))
+			})
+		}()
+	}
+	wg.Wait()
+}
+
 // OpenMigrated opens dsn, runs every migration and closes the store when
-// the test ends.
+// the test ends. A SQLite path with no file yet starts as a copy of the
+// test binary's migrated template, so there is nothing left to migrate.
 func OpenMigrated(t testing.TB, dsn string) *store.Store {
 	t.Helper()
+	if !store.IsPostgresURL(dsn) {
+		if _, err := os.Stat(dsn); os.IsNotExist(err) {
+			copySQLiteTemplate(t, dsn)
+		}
+	}
 	s := OpenRaw(t, dsn)
 	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
@@ -114,21 +147,110 @@ func OpenRaw(t testing.TB, dsn string) *store.Store {
 }
 
 // SQLite returns a fresh migrated SQLite store.
-func SQLite(t testing.TB) *store.Store { return OpenMigrated(t, SQLiteDSN(t)) }
+func SQLite(t testing.TB) *store.Store { return OpenMigrated(t, SQLiteMigratedDSN(t)) }
 
 // SQLiteDSN returns the path of a new SQLite file in the test's temp folder.
 func SQLiteDSN(t testing.TB) string {
 	return filepath.Join(t.TempDir(), "tracker.db")
 }
 
+// SQLiteMigratedDSN returns the path of a new SQLite file in the test's
+// temp folder holding a migrated, empty tracker.
+func SQLiteMigratedDSN(t testing.TB) string {
+	t.Helper()
+	dsn := SQLiteDSN(t)
+	copySQLiteTemplate(t, dsn)
+	return dsn
+}
+
+// The SQLite template: a database migrated once per test binary, kept in
+// memory and written out for each test that wants a migrated one.
+var sqliteTemplate struct {
+	once  sync.Once
+	bytes []byte
+	err   error
+}
+
+func copySQLiteTemplate(t testing.TB, path string) {
+	t.Helper()
+	tpl := &sqliteTemplate
+	tpl.once.Do(func() { tpl.bytes, tpl.err = migratedSQLite() })
+	if tpl.err != nil {
+		t.Fatalf("migrate the template database: %v", tpl.err)
+	}
+	if err := os.WriteFile(path, tpl.bytes, 0o600); err != nil {
+		t.Fatalf("copy the template database: %v", err)
+	}
+}
+
+// migratedSQLite migrates a new SQLite file, folds its write-ahead log
+// into it, and returns its bytes.
+func migratedSQLite() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "tracker-template-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "template.db")
+	ctx := context.Background()
+	s, err := store.Open(ctx, path, store.WithClock(Clock))
+	if err != nil {
+		return nil, err
+	}
+	err = s.Migrate(ctx)
+	if err == nil {
+		err = s.Exec(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	}
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
+}
+
 // PostgresDSN creates a new database on the test server and returns its
 // URL; the database is dropped when the test ends.
 func PostgresDSN(t testing.TB) string {
 	t.Helper()
-	admin := os.Getenv("TRACKER_TEST_POSTGRES")
-	if admin == "" {
-		admin = DefaultPostgresURL
+	return postgresDatabase(t, "template0")
+}
+
+// PostgresMigratedDSN creates a new database on the test server holding a
+// migrated, empty tracker, copied from a template database migrated once
+// per test binary; it is dropped when the test ends.
+func PostgresMigratedDSN(t testing.TB) string {
+	t.Helper()
+	return postgresDatabase(t, postgresTemplate(t))
+}
+
+// postgresTemplate returns the name of the test binary's template
+// database, making it on first use.
+func postgresTemplate(t testing.TB) string {
+	t.Helper()
+	pgTemplate.mu.Lock()
+	defer pgTemplate.mu.Unlock() // also when adminDB skips the test
+	if pgTemplate.name == "" {
+		if err := makePostgresTemplate(t); err != nil {
+			t.Fatalf("make the PostgreSQL template database: %v", err)
+		}
 	}
+	return pgTemplate.name
+}
+
+func adminURL() string {
+	if admin := os.Getenv("TRACKER_TEST_POSTGRES"); admin != "" {
+		return admin
+	}
+	return DefaultPostgresURL
+}
+
+// adminDB connects to the test server, or skips the test (fails it when
+// CI=true) when there is none.
+func adminDB(t testing.TB) *sql.DB {
+	t.Helper()
+	admin := adminURL()
 	db, err := sql.Open("pgx", admin)
 	if err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -144,10 +266,32 @@ func PostgresDSN(t testing.TB) string {
 		}
 		t.Skipf("PostgreSQL not reachable at %s (set TRACKER_TEST_POSTGRES to a server URL to run this test): %v", redact(admin), err)
 	}
+	return db
+}
+
+func databaseURL(t testing.TB, name string) string {
+	t.Helper()
+	u, err := url.Parse(adminURL())
+	if err != nil {
+		t.Fatalf("parse %s: %v", redact(adminURL()), err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func randomName(prefix string) string {
 	buf := make([]byte, 6)
 	_, _ = rand.Read(buf)
-	name := "tracker_test_" + hex.EncodeToString(buf)
-	if _, err := db.Exec("CREATE DATABASE " + name + " ENCODING 'UTF8' TEMPLATE template0"); err != nil {
+	return prefix + hex.EncodeToString(buf)
+}
+
+// postgresDatabase creates a database copied from template, dropped when
+// the test ends, and returns its URL.
+func postgresDatabase(t testing.TB, template string) string {
+	t.Helper()
+	db := adminDB(t)
+	name := randomName("tracker_test_")
+	if _, err := db.Exec("CREATE DATABASE " + name + " ENCODING 'UTF8' TEMPLATE " + template); err != nil {
 		_ = db.Close()
 		t.Fatalf("create test database: %v", err)
 	}
@@ -155,12 +299,83 @@ func PostgresDSN(t testing.TB) string {
 		_, _ = db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
 		_ = db.Close()
 	})
-	u, err := url.Parse(admin)
+	return databaseURL(t, name)
+}
+
+// The PostgreSQL template: a database migrated once per test binary and
+// copied for each test that wants a migrated one. Nothing can drop it when
+// the binary ends, so the binary holds an advisory lock named after it on
+// a connection of its own for as long as it runs; the next binary to make
+// a template drops those whose lock nobody holds.
+var pgTemplate struct {
+	mu   sync.Mutex
+	name string
+	hold *sql.Conn
+}
+
+const pgTemplatePrefix = "tracker_template_"
+
+func makePostgresTemplate(t testing.TB) error {
+	db := adminDB(t)
+	ctx := context.Background()
+	name := randomName(pgTemplatePrefix)
+	hold, err := db.Conn(ctx)
 	if err != nil {
-		t.Fatalf("parse %s: %v", redact(admin), err)
+		return err
 	}
-	u.Path = "/" + name
-	return u.String()
+	// Taken before the database exists, so no other binary can take it for
+	// an orphan while it is being made.
+	if _, err := hold.ExecContext(ctx, "SELECT pg_advisory_lock(hashtext($1))", name); err != nil {
+		_ = hold.Close()
+		return err
+	}
+	dropOrphanTemplates(ctx, db)
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name+" ENCODING 'UTF8' TEMPLATE template0"); err != nil {
+		_ = hold.Close()
+		return err
+	}
+	s, err := store.Open(ctx, databaseURL(t, name), store.WithClock(Clock))
+	if err == nil {
+		err = s.Migrate(ctx)
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		_, _ = db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		_ = hold.Close()
+		return err
+	}
+	pgTemplate.name, pgTemplate.hold = name, hold
+	return nil
+}
+
+// dropOrphanTemplates drops the templates of test binaries that have ended.
+func dropOrphanTemplates(ctx context.Context, db *sql.DB) {
+	rows, err := db.QueryContext(ctx, "SELECT datname FROM pg_database WHERE datname LIKE $1", pgTemplatePrefix+"%")
+	if err != nil {
+		return
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if rows.Scan(&n) == nil {
+			names = append(names, n)
+		}
+	}
+	_ = rows.Close()
+	for _, n := range names {
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return
+		}
+		var free bool
+		if conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(hashtext($1))", n).Scan(&free) == nil && free {
+			_, _ = conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
+			_, _ = conn.ExecContext(ctx, "SELECT pg_advisory_unlock(hashtext($1))", n)
+		}
+		_ = conn.Close()
+	}
 }
 
 func redact(raw string) string {
