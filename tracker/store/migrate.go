@@ -401,6 +401,7 @@ var migrations = []migration{
 	},
 	migration0009,
 	migration0010,
+	migration0014,
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.
