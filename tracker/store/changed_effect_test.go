@@ -256,3 +256,60 @@ func TestMigration0010(t *testing.T) {
 		})
 	}
 }
+
+// TestChangedSinceLatestInEffectFirst: the overview lists what changed
+// latest by the dates changes took effect, each at its own date, however
+// the changes were typed in: an update dated two days ago comes before one
+// dated eight days ago that was typed in after it, and a log of old
+// updates typed in last (an import) neither pushes them out nor shows.
+func TestChangedSinceLatestInEffectFirst(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mps, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service", ShortName: "MPS"})
+		since := storetest.Day(-14)
+		newer, err := s.CreateAction(ctx, tracker.Action{OrganisationID: mps.ID, Description: "Print the leaflet", Status: tracker.ActNotStarted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		older, err := s.CreateAction(ctx, tracker.Action{OrganisationID: mps.ID, Description: "Brief the call centre", Status: tracker.ActNotStarted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u2, err := s.CreateUpdate(ctx, tracker.Update{ActionID: &newer.ID, Date: storetest.Day(-2), Author: "Chair", Text: "Printed – £250"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u8, err := s.CreateUpdate(ctx, tracker.Update{ActionID: &older.ID, Date: storetest.Day(-8), Author: "Chair", Text: "Briefed"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Typed in last, dated long before since.
+		for i := 0; i < 30; i++ {
+			if _, err := s.CreateUpdate(ctx, tracker.Update{ActionID: &older.ID, Date: time.Date(2013, 3, 1+i%28, 0, 0, 0, 0, time.UTC), Author: "Chair", Text: fmt.Sprint("From the old log ", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		changed, _, err := s.ChangedSince(ctx, since, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var updates []string
+		for _, it := range changed {
+			if it.Hit.Entity != store.EntityUpdate {
+				continue
+			}
+			updates = append(updates, fmt.Sprint(it.Hit.ID))
+			want := map[int64]time.Time{u2.ID: storetest.Day(-2), u8.ID: storetest.Day(-8)}[it.Hit.ID]
+			if !it.At.Equal(want) {
+				t.Errorf("update %d is shown changed at %s, want its date %s", it.Hit.ID, it.At, want)
+			}
+		}
+		if want := fmt.Sprint([]string{fmt.Sprint(u2.ID), fmt.Sprint(u8.ID)}); fmt.Sprint(updates) != want {
+			t.Errorf("updates changed since %s: %v, want %s (latest in effect first, none of the old log)", since.Format(time.DateOnly), updates, want)
+		}
+		// The two actions, made today, come first.
+		if len(changed) < 2 || changed[0].Hit.Entity != store.EntityAction || changed[1].Hit.Entity != store.EntityAction {
+			t.Errorf("changed since: %+v, want the two actions made today first", changed)
+		}
+	})
+}

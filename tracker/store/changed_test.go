@@ -65,8 +65,10 @@ func TestChangedSinceAsTheTrailSays(t *testing.T) {
 			EntityID int64
 		}
 		var wantRows []row
-		if err := s.q(ctx).Table("audit_events").Select("entity, entity_id").Where("effective_at > ? AND entity IN ?", since, entities).
-			Group("entity, entity_id").Order("MAX(id) DESC").Limit(6).Scan(&wantRows).Error; err != nil {
+		// Latest in effect first; of the same moment, latest recorded.
+		if err := s.q(ctx).Table("audit_events").Select("entity, entity_id").Where("entity IN ?", entities).
+			Group("entity, entity_id").Having("MAX(effective_at) > ?", since).
+			Order("MAX(effective_at) DESC, MAX(id) DESC").Limit(6).Scan(&wantRows).Error; err != nil {
 			t.Fatal(err)
 		}
 		items, total, err := s.ChangedSince(ctx, since, 6)

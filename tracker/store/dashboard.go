@@ -72,12 +72,14 @@ func (s *Store) SourceStatusCounts(ctx context.Context) ([]tracker.SourceStatusC
 
 // ChangedSince lists the searchable items changed after since, by the
 // dates their changes took effect (as "as at", the lists' "changed since"
-// and the reports' marks read them), latest recorded first, with how many
-// changes each had. It reads the
-// latest change of each item and the number of items that last changed on
-// each day, which triggers keep, so it costs the same whatever the trail
-// holds: the total adds up whole days and counts the items of the day
-// since falls on; the list walks items from the latest change back.
+// and the reports' marks read them), latest in effect first (the latest
+// recorded first among changes of the same moment), each at the moment
+// its latest change took effect, with how many changes each had since. It
+// reads the latest change of each item and the number of items that last
+// changed on each day, which triggers keep, so it costs the same whatever
+// the trail holds: the total adds up whole days and counts the items of
+// the day since falls on; the list walks items from the latest change
+// back (migration 0012).
 func (s *Store) ChangedSince(ctx context.Context, since time.Time, limit int) ([]tracker.ChangedItem, int, error) {
 	entities := []string{EntitySource, EntityRecommendation, EntityResponse, EntityAction, EntityUpdate}
 	since = since.UTC()
@@ -98,27 +100,28 @@ func (s *Store) ChangedSince(ctx context.Context, since time.Time, limit int) ([
 	total := whole + partial
 
 	type latest struct {
-		Entity   string
-		EntityID int64
+		Entity          string
+		EntityID        int64
+		LastEffectiveAt time.Time
 	}
 	var recent []latest
 	where := "entity IN ? AND last_effective_at > ?"
-	if s.dialect == SQLite && total > 1000 {
+	if s.dialect == SQLite {
 		// Walk back from the latest change, which finds the few wanted
 		// among many at once; SQLite would otherwise read every item
 		// changed since and sort them (the unary + keeps it off the index
-		// by entity and time). PostgreSQL weighs the two itself.
-		where = "+entity IN ? AND +last_effective_at > ?"
+		// by entity, leaving the one by time). PostgreSQL weighs the two
+		// itself.
+		where = "+entity IN ? AND last_effective_at > ?"
 	}
-	if err := s.q(ctx).Table("audit_latest").Select("entity, entity_id").Where(where, entities, since).
-		Order("last_id DESC").Limit(limit).Scan(&recent).Error; err != nil {
+	if err := s.q(ctx).Table("audit_latest").Select("entity, entity_id, last_effective_at").Where(where, entities, since).
+		Order("last_effective_at DESC, last_id DESC").Limit(limit).Scan(&recent).Error; err != nil {
 		return nil, 0, fmt.Errorf("list changes: %w", err)
 	}
-	// Their changes since: how many, and the latest.
+	// How many changes each had since.
 	type row struct {
 		Entity   string
 		EntityID int64
-		Last     int64
 		N        int
 	}
 	byEntity := map[string][]int64{}
@@ -135,28 +138,18 @@ func (s *Store) ChangedSince(ctx context.Context, since time.Time, limit int) ([
 	}
 	var rows []row
 	if len(conds) > 0 {
-		err := s.q(ctx).Table("audit_events").Select("entity, entity_id, MAX(id) AS last, COUNT(*) AS n").
+		err := s.q(ctx).Table("audit_events").Select("entity, entity_id, COUNT(*) AS n").
 			Where("effective_at > ?", since).Where(strings.Join(conds, " OR "), args...).
-			Group("entity, entity_id").Order("MAX(id) DESC").Scan(&rows).Error
+			Group("entity, entity_id").Scan(&rows).Error
 		if err != nil {
 			return nil, 0, fmt.Errorf("list changes: %w", err)
 		}
 	}
-	// Three queries more: the latest events, the documents, the places.
-	lastIDs := make([]int64, len(rows))
-	for i, r := range rows {
-		lastIDs[i] = r.Last
+	changes := map[string]int{}
+	for _, r := range rows {
+		changes[fmt.Sprintf("%s/%d", r.Entity, r.EntityID)] = r.N
 	}
-	var events []auditRow
-	if len(lastIDs) > 0 {
-		if err := s.q(ctx).Where("id IN ?", lastIDs).Find(&events).Error; err != nil {
-			return nil, 0, fmt.Errorf("load latest changes: %w", err)
-		}
-	}
-	at := map[int64]time.Time{}
-	for _, e := range events {
-		at[e.ID] = e.EffectiveAt.UTC()
-	}
+	// Two queries more: the documents, the places.
 	type docRow struct {
 		Entity   string
 		EntityID int64
@@ -174,15 +167,15 @@ func (s *Store) ChangedSince(ctx context.Context, since time.Time, limit int) ([
 		}
 	}
 	var hits []tracker.SearchHit
-	byKey := map[string]row{}
-	for _, r := range rows {
+	at := map[string]time.Time{}
+	for _, r := range recent {
 		key := fmt.Sprintf("%s/%d", r.Entity, r.EntityID)
 		d, ok := docs[key]
 		if !ok {
 			continue // deleted since
 		}
 		hits = append(hits, tracker.SearchHit{Entity: r.Entity, ID: r.EntityID, Title: d.Title, Text: d.Body})
-		byKey[key] = r
+		at[key] = r.LastEffectiveAt.UTC()
 	}
 	placed, err := s.placeHits(ctx, hits)
 	if err != nil {
@@ -190,8 +183,8 @@ func (s *Store) ChangedSince(ctx context.Context, since time.Time, limit int) ([
 	}
 	var out []tracker.ChangedItem
 	for _, h := range placed {
-		r := byKey[fmt.Sprintf("%s/%d", h.Entity, h.ID)]
-		out = append(out, tracker.ChangedItem{Hit: h, At: at[r.Last], Changes: r.N})
+		key := fmt.Sprintf("%s/%d", h.Entity, h.ID)
+		out = append(out, tracker.ChangedItem{Hit: h, At: at[key], Changes: changes[key]})
 	}
 	return out, int(total), nil
 }

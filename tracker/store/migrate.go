@@ -402,6 +402,7 @@ var migrations = []migration{
 	migration0009,
 	migration0010,
 	migration0011,
+	migration0012,
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.
