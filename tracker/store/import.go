@@ -415,12 +415,13 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 		return err
 	}
 	orgs := make([]organisationRow, 0, len(r.Addressees))
+	ids := make([]int64, 0, len(r.Addressees))
 	for _, name := range r.Addressees {
 		o, err := im.organisation(name)
 		if err != nil {
 			return err
 		}
-		orgs = append(orgs, o)
+		orgs, ids = append(orgs, o), append(ids, o.ID)
 	}
 	existing, err := im.sourceRecs(src.ID)
 	if err != nil {
@@ -435,97 +436,105 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 		}
 		defer im.takingEffect(*made)()
 	}
-	ids := make([]int64, len(orgs))
-	for i, o := range orgs {
-		ids[i] = o.ID
+	cur, exists := existing[nameKey(r.Number)]
+	if exists && cur.DeletedAt.Valid {
+		im.rowError(r.Rows[0], importer.FieldNumber, fmt.Sprintf("Recommendation %s of “%s” was deleted in the tracker; restore it there before importing it again", r.Number, src.Title))
+		return nil
 	}
-	// The scope rule, as for the commands: a new recommendation with these
-	// addressees; an existing one keeps its own and gains these.
-	var scope *tracker.SourceScope
-	if im.user().Role != tracker.RoleAdmin {
-		sc, err := im.s.sourceScope(im.ctx, src.ID)
-		if err != nil {
-			return err
-		}
-		scope = &sc
+	if ok, err := im.mayWriteRecommendation(r, src, cur, ids); err != nil || !ok {
+		return err
 	}
-	if _, exists := existing[nameKey(r.Number)]; !exists && scope != nil {
-		if err := im.user().CheckChangeRecommendation(*scope, nil, ids, im.s.names(im.ctx)); err != nil {
-			im.rowError(r.Rows[0], importer.FieldAddressee, refusal(err))
-			return nil
-		}
-	}
-	var rec *recommendationRow
-	changed := false
-	if cur, ok := existing[nameKey(r.Number)]; ok {
-		if cur.DeletedAt.Valid {
-			im.rowError(r.Rows[0], importer.FieldNumber, fmt.Sprintf("Recommendation %s of “%s” was deleted in the tracker; restore it there before importing it again", r.Number, src.Title))
-			return nil
-		}
-		if scope != nil {
-			now, err := im.s.addresseesOf(im.ctx, cur.ID)
-			if err != nil {
-				return err
-			}
-			if err := im.user().CheckChangeRecommendation(*scope, now, append(append([]int64(nil), now...), newOnes(now, ids)...), im.s.names(im.ctx)); err != nil {
-				im.rowError(r.Rows[0], importer.FieldNumber, fmt.Sprintf("Recommendation %s of “%s”: %s", r.Number, src.Title, refusal(err)))
-				return nil
-			}
-		}
-		rec = cur
-		if changed, err = im.updateRecommendation(rec, r); err != nil {
-			return err
-		}
-	} else {
-		rec = &recommendationRow{
-			SourceID: src.ID, Number: r.Number, Title: r.Title, Text: r.Text, DeadlineText: r.DeadlineText,
-			DeadlineDate: dayArg(r.DeadlineDate), Themes: tracker.JoinList(r.Themes), Status: r.Status,
-			Assessment: tracker.AssessNone, MadeOn: dayArg(r.Made), Version: 1,
-		}
-		if rec.Status == "" {
-			rec.Status = tracker.RecOpen
-		}
-		dom := rec.domain()
-		dom.Addressees = make([]tracker.Organisation, len(orgs))
-		for i, o := range orgs {
-			dom.Addressees[i] = o.domain()
-		}
-		if err := dom.Validate(); err != nil {
-			im.rowError(r.Rows[0], importer.FieldText, validationMessage(err))
-			return nil
-		}
-		if err := im.s.q(im.ctx).Create(rec).Error; err != nil {
-			return fmt.Errorf("create recommendation %s: %w", r.Number, err)
-		}
-		for i, o := range orgs {
-			if err := im.s.q(im.ctx).Create(&addresseeRow{RecommendationID: rec.ID, OrganisationID: o.ID, SortOrder: i}).Error; err != nil {
-				return fmt.Errorf("add addressee: %w", err)
-			}
-		}
-		if err := im.s.recordCreate(im.ctx, EntityRecommendation, rec.ID, rec, map[string]any{"addressees": ids}); err != nil {
+	if !exists {
+		rec, err := im.createRecommendation(r, src, orgs, ids)
+		if err != nil || rec == nil {
 			return err
 		}
 		existing[nameKey(r.Number)] = rec
 		im.sum.Inserted++
 		return im.responses(rec.ID, r, orgs, true)
 	}
-	added, err := im.addAddressees(rec.ID, orgs)
+	changed, err := im.updateRecommendation(cur, r)
 	if err != nil {
 		return err
 	}
-	if added {
-		changed = true
-	}
-	wrote := im.sum.ResponsesWritten
-	if err := im.responses(rec.ID, r, orgs, false); err != nil {
+	added, err := im.addAddressees(cur.ID, orgs)
+	if err != nil {
 		return err
 	}
-	if changed || im.sum.ResponsesWritten > wrote {
+	wrote := im.sum.ResponsesWritten
+	if err := im.responses(cur.ID, r, orgs, false); err != nil {
+		return err
+	}
+	if changed || added || im.sum.ResponsesWritten > wrote {
 		im.sum.Updated++
 	} else {
 		im.sum.Unchanged++
 	}
 	return nil
+}
+
+// mayWriteRecommendation applies the scope rule, as for the commands: a
+// new recommendation (cur nil) with these addressees; an existing one
+// keeps its own and gains these. It refuses the row when the person may
+// not.
+func (im *importRun) mayWriteRecommendation(r importer.RecommendationRecord, src *sourceRow, cur *recommendationRow, ids []int64) (bool, error) {
+	if im.user().Role == tracker.RoleAdmin {
+		return true, nil
+	}
+	scope, err := im.s.sourceScope(im.ctx, src.ID)
+	if err != nil {
+		return false, err
+	}
+	if cur == nil {
+		if err := im.user().CheckChangeRecommendation(scope, nil, ids, im.s.names(im.ctx)); err != nil {
+			im.rowError(r.Rows[0], importer.FieldAddressee, refusal(err))
+			return false, nil
+		}
+		return true, nil
+	}
+	now, err := im.s.addresseesOf(im.ctx, cur.ID)
+	if err != nil {
+		return false, err
+	}
+	if err := im.user().CheckChangeRecommendation(scope, now, append(append([]int64(nil), now...), newOnes(now, ids)...), im.s.names(im.ctx)); err != nil {
+		im.rowError(r.Rows[0], importer.FieldNumber, fmt.Sprintf("Recommendation %s of “%s”: %s", r.Number, src.Title, refusal(err)))
+		return false, nil
+	}
+	return true, nil
+}
+
+// createRecommendation stores a new recommendation from a row with its
+// addressees; nil when the row was refused.
+func (im *importRun) createRecommendation(r importer.RecommendationRecord, src *sourceRow, orgs []organisationRow, ids []int64) (*recommendationRow, error) {
+	rec := &recommendationRow{
+		SourceID: src.ID, Number: r.Number, Title: r.Title, Text: r.Text, DeadlineText: r.DeadlineText,
+		DeadlineDate: dayArg(r.DeadlineDate), Themes: tracker.JoinList(r.Themes), Status: r.Status,
+		Assessment: tracker.AssessNone, MadeOn: dayArg(r.Made), Version: 1,
+	}
+	if rec.Status == "" {
+		rec.Status = tracker.RecOpen
+	}
+	dom := rec.domain()
+	dom.Addressees = make([]tracker.Organisation, len(orgs))
+	for i, o := range orgs {
+		dom.Addressees[i] = o.domain()
+	}
+	if err := dom.Validate(); err != nil {
+		im.rowError(r.Rows[0], importer.FieldText, validationMessage(err))
+		return nil, nil
+	}
+	if err := im.s.q(im.ctx).Create(rec).Error; err != nil {
+		return nil, fmt.Errorf("create recommendation %s: %w", r.Number, err)
+	}
+	for i, o := range orgs {
+		if err := im.s.q(im.ctx).Create(&addresseeRow{RecommendationID: rec.ID, OrganisationID: o.ID, SortOrder: i}).Error; err != nil {
+			return nil, fmt.Errorf("add addressee: %w", err)
+		}
+	}
+	if err := im.s.recordCreate(im.ctx, EntityRecommendation, rec.ID, rec, map[string]any{"addressees": ids}); err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
 
 // updateRecommendation brings an existing recommendation in line with the
@@ -705,53 +714,16 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 	if err != nil {
 		return err
 	}
-	var sourceID, recID *int64
-	if a.Source != "" {
-		src, ok, err := im.source(a.Source, nil, []int{a.Row}, false)
-		if err != nil || !ok {
-			return err
-		}
-		sourceID = &src.ID
-		if a.Recommendation != "" {
-			recs, err := im.sourceRecs(src.ID)
-			if err != nil {
-				return err
-			}
-			rec, ok := recs[nameKey(a.Recommendation)]
-			if !ok {
-				im.rowError(a.Row, importer.FieldRecommendation, fmt.Sprintf("“%s” has no recommendation %s", src.Title, a.Recommendation))
-				return nil
-			}
-			recID = &rec.ID
-			made := rec.MadeOn
-			if made == nil {
-				made = src.IssuedOn
-			}
-			if a.UpdateDate != nil && made != nil && tracker.Day(*a.UpdateDate).Before(tracker.Day(*made)) {
-				im.rowWarning(a.Row, importer.FieldUpdateDate, fmt.Sprintf("the update's date, %s, is before recommendation %s was made, on %s",
-					tracker.FormatDate(*a.UpdateDate), a.Recommendation, tracker.FormatDate(*made)))
-			}
-		}
+	sourceID, recID, ok, err := im.actionPlace(a)
+	if err != nil || !ok {
+		return err
 	}
 	// A log's references are its own: the same reference in another
 	// organisation's log is another action.
 	textKey := fmt.Sprintf("%d\x00%s", org.ID, nameKey(a.Description))
 	refKey := fmt.Sprintf("%d\x00%s", org.ID, nameKey(a.Reference))
-	if !im.user().CanEditAction(org.ID) {
-		im.rowError(a.Row, importer.FieldOrganisation, "You may not change the actions of "+a.Organisation)
-		return nil
-	}
-	if recID != nil {
-		// An action under a recommendation is one of its addressees', as
-		// for the commands.
-		to, err := im.s.addresseesOf(im.ctx, *recID)
-		if err != nil {
-			return err
-		}
-		if tracker.Addressed(org.ID, to) != nil {
-			im.rowError(a.Row, importer.FieldOrganisation, fmt.Sprintf("%s is not an addressee of recommendation %s; choose one of its addressees", a.Organisation, a.Recommendation))
-			return nil
-		}
+	if ok, err := im.mayAct(a, org.ID, recID); err != nil || !ok {
+		return err
 	}
 	var cur *actionRow
 	if a.Reference != "" {
@@ -760,25 +732,8 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 		cur = byText[textKey]
 	}
 	if cur == nil {
-		row := &actionRow{
-			OrganisationID: org.ID, SourceID: sourceID, RecommendationID: recID, Description: a.Description,
-			Owner: a.Owner, OwnerUnit: a.OwnerUnit, DueText: a.DueText, DueDate: dayArg(a.DueDate), Status: a.Status,
-			RAG: a.RAG, CompletedOn: dayArg(a.CompletedOn), ExternalRef: a.Reference, Version: 1,
-		}
-		// A new action's defaults, as for the commands: not started, its
-		// due date read from its wording as from today.
-		dom := row.domain()
-		dom.SettleNew(im.today)
-		row.Status, row.DueDate = dom.Status, dayArg(dom.DueDate)
-		im.settleCompletion(row, a)
-		if err := row.domain().Validate(); err != nil {
-			im.rowError(a.Row, importer.FieldDescription, validationMessage(err))
-			return nil
-		}
-		if err := im.s.q(im.ctx).Create(row).Error; err != nil {
-			return fmt.Errorf("create action: %w", err)
-		}
-		if err := im.s.recordCreate(im.ctx, EntityAction, row.ID, row, nil); err != nil {
+		row, err := im.createAction(a, org.ID, sourceID, recID)
+		if err != nil || row == nil {
 			return err
 		}
 		if a.Reference != "" {
@@ -786,12 +741,100 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 		}
 		byText[textKey] = row
 		im.sum.Inserted++
-		_, err := im.progressUpdate(row.ID, a)
+		_, err = im.progressUpdate(row.ID, a)
 		return err
 	}
-	before := *cur
-	after := *cur
-	after.OrganisationID, after.Description = org.ID, a.Description
+	return im.changeAction(cur, a, org.ID, sourceID, recID)
+}
+
+// actionPlace finds the source and recommendation an action row names;
+// ok is false when the row was refused.
+func (im *importRun) actionPlace(a importer.ActionRecord) (sourceID, recID *int64, ok bool, err error) {
+	if a.Source == "" {
+		return nil, nil, true, nil
+	}
+	src, ok, err := im.source(a.Source, nil, []int{a.Row}, false)
+	if err != nil || !ok {
+		return nil, nil, false, err
+	}
+	sourceID = &src.ID
+	if a.Recommendation == "" {
+		return sourceID, nil, true, nil
+	}
+	recs, err := im.sourceRecs(src.ID)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	rec, ok := recs[nameKey(a.Recommendation)]
+	if !ok {
+		im.rowError(a.Row, importer.FieldRecommendation, fmt.Sprintf("“%s” has no recommendation %s", src.Title, a.Recommendation))
+		return nil, nil, false, nil
+	}
+	made := rec.MadeOn
+	if made == nil {
+		made = src.IssuedOn
+	}
+	if a.UpdateDate != nil && made != nil && tracker.Day(*a.UpdateDate).Before(tracker.Day(*made)) {
+		im.rowWarning(a.Row, importer.FieldUpdateDate, fmt.Sprintf("the update's date, %s, is before recommendation %s was made, on %s",
+			tracker.FormatDate(*a.UpdateDate), a.Recommendation, tracker.FormatDate(*made)))
+	}
+	return sourceID, &rec.ID, true, nil
+}
+
+// mayAct says whether the importing person may write the row's action: an
+// action of their organisation and, under a recommendation, one of its
+// addressees', as for the commands.
+func (im *importRun) mayAct(a importer.ActionRecord, orgID int64, recID *int64) (bool, error) {
+	if !im.user().CanEditAction(orgID) {
+		im.rowError(a.Row, importer.FieldOrganisation, "You may not change the actions of "+a.Organisation)
+		return false, nil
+	}
+	if recID == nil {
+		return true, nil
+	}
+	to, err := im.s.addresseesOf(im.ctx, *recID)
+	if err != nil {
+		return false, err
+	}
+	if tracker.Addressed(orgID, to) != nil {
+		im.rowError(a.Row, importer.FieldOrganisation, fmt.Sprintf("%s is not an addressee of recommendation %s; choose one of its addressees", a.Organisation, a.Recommendation))
+		return false, nil
+	}
+	return true, nil
+}
+
+// createAction stores a new action from a row; nil when the row was
+// refused.
+func (im *importRun) createAction(a importer.ActionRecord, orgID int64, sourceID, recID *int64) (*actionRow, error) {
+	row := &actionRow{
+		OrganisationID: orgID, SourceID: sourceID, RecommendationID: recID, Description: a.Description,
+		Owner: a.Owner, OwnerUnit: a.OwnerUnit, DueText: a.DueText, DueDate: dayArg(a.DueDate), Status: a.Status,
+		RAG: a.RAG, CompletedOn: dayArg(a.CompletedOn), ExternalRef: a.Reference, Version: 1,
+	}
+	// A new action's defaults, as for the commands: not started, its
+	// due date read from its wording as from today.
+	dom := row.domain()
+	dom.SettleNew(im.today)
+	row.Status, row.DueDate = dom.Status, dayArg(dom.DueDate)
+	im.settleCompletion(row, a)
+	if err := row.domain().Validate(); err != nil {
+		im.rowError(a.Row, importer.FieldDescription, validationMessage(err))
+		return nil, nil
+	}
+	if err := im.s.q(im.ctx).Create(row).Error; err != nil {
+		return nil, fmt.Errorf("create action: %w", err)
+	}
+	if err := im.s.recordCreate(im.ctx, EntityAction, row.ID, row, nil); err != nil {
+		return nil, err
+	}
+	return row, nil
+}
+
+// actionAfter is the action cur as the row changes it: only what the row
+// gives.
+func actionAfter(cur actionRow, a importer.ActionRecord, orgID int64, sourceID, recID *int64) actionRow {
+	after := cur
+	after.OrganisationID, after.Description = orgID, a.Description
 	if a.Source != "" {
 		after.SourceID = sourceID
 	}
@@ -816,6 +859,14 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 	if a.CompletedOn != nil {
 		after.CompletedOn = dayArg(a.CompletedOn)
 	}
+	return after
+}
+
+// changeAction writes what a row changes of an existing action, and its
+// update, and counts the row.
+func (im *importRun) changeAction(cur *actionRow, a importer.ActionRecord, orgID int64, sourceID, recID *int64) error {
+	before := *cur
+	after := actionAfter(*cur, a, orgID, sourceID, recID)
 	im.settleCompletion(&after, a)
 	if err := after.domain().Validate(); err != nil {
 		im.rowError(a.Row, importer.FieldDescription, validationMessage(err))
