@@ -554,9 +554,16 @@ func (d *doc) columnWidths(cols []column, texts [][]string, subs [][]string, row
 		widths[i] = math.Max(math.Min(natural[i]+pad, most), math.Min(math.Max(longest[i], firsts[i])+pad, most*1.5))
 		left -= widths[i]
 	}
-	// Fitted columns take no more than half the body if their words
-	// allow: what is above each one's longest word gives way in proportion.
-	if over := (d.bodyW - left) - d.bodyW/2; over > 0 {
+	// Fitted columns take no more than half the body (or what the other
+	// columns' longest lines leave) if their words allow: what is above
+	// each one's longest word gives way in proportion.
+	wrapNeed := 0.0
+	for i, c := range cols {
+		if !c.Fit {
+			wrapNeed += natural[i] + pad
+		}
+	}
+	if over := (d.bodyW - left) - math.Max(d.bodyW/2, d.bodyW-wrapNeed); over > 0 {
 		spare := 0.0
 		for i, c := range cols {
 			if c.Fit {
