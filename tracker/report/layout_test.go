@@ -136,6 +136,7 @@ func TestPDFOutstandingFlows(t *testing.T) {
 	}
 	pdf, res := renderAsAt(t, s, fonts, report.Request{Kind: report.KindOutstanding, AsAt: storetest.Today()})
 	text := pdfText(t, pdf)
+	t.Logf("40 organisations × 2 items: %d pages", res.Pages)
 	// Page 1 holds the summary of forty rows and goes on into the groups.
 	if res.Pages >= 20 {
 		t.Errorf("40 organisations with 2 items each take %d pages", res.Pages)
