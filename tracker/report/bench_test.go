@@ -173,13 +173,58 @@ func BenchmarkSourceStatusFloor(b *testing.B) { benchFloor(b, false) }
 func BenchmarkSourceStatusFloorSameCompression(b *testing.B) { benchFloor(b, true) }
 
 func benchFloor(b *testing.B, ours bool) {
-	s, id, fonts := benchData(b)
+	_, id, _ := benchData(b)
+	benchFloorOf(b, report.Request{Kind: report.KindSource, SourceID: id}, ours)
+}
+
+// BenchmarkOutstanding and BenchmarkActionLog render the other two reports
+// that grow with the data, each beside its own floor (the same text set
+// straight with gofpdf, as BenchmarkSourceStatusFloor does).
+func BenchmarkOutstanding(b *testing.B) { benchKind(b, report.Request{Kind: report.KindOutstanding}) }
+
+// BenchmarkOutstandingFloor is the outstanding report's floor.
+func BenchmarkOutstandingFloor(b *testing.B) {
+	benchFloorOf(b, report.Request{Kind: report.KindOutstanding}, false)
+}
+
+// BenchmarkActionLog renders the whole action log (3,000 actions).
+func BenchmarkActionLog(b *testing.B) {
+	benchKind(b, report.Request{Kind: report.KindActions, Scope: "All actions"})
+}
+
+// BenchmarkActionLogFloor is the action log's floor, on landscape pages
+// as the log is.
+func BenchmarkActionLogFloor(b *testing.B) {
+	benchFloorOf(b, report.Request{Kind: report.KindActions, Scope: "All actions"}, false)
+}
+
+func benchKind(b *testing.B, req report.Request) {
+	s, _, fonts := benchData(b)
+	req.AsAt = storetest.Today()
+	var pages, size int
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		buf, res := render(b, s, fonts, report.Moment(req.AsAt), req)
+		pages, size = res.Pages, buf.Len()
+	}
+	b.ReportMetric(float64(pages), "pages")
+	b.ReportMetric(float64(size)/1e6, "MB-pdf")
+}
+
+func benchFloorOf(b *testing.B, req report.Request, ours bool) {
+	s, _, fonts := benchData(b)
 	pdftotext, err := exec.LookPath("pdftotext")
 	if err != nil {
 		b.Skip("pdftotext (poppler-utils) is needed to read the report's text back")
 	}
 	asAt := storetest.Today()
-	rendered, _ := render(b, s, fonts, report.Moment(asAt), report.Request{Kind: report.KindSource, SourceID: id, AsAt: asAt})
+	req.AsAt = asAt
+	orientation, width := "P", 174.0
+	if req.Kind == report.KindActions {
+		orientation, width = "L", 261.0
+	}
+	rendered, _ := render(b, s, fonts, report.Moment(asAt), req)
 	cmd := exec.Command(pdftotext, "-enc", "UTF-8", "-", "-")
 	cmd.Stdin = rendered
 	out, err := cmd.Output()
@@ -197,13 +242,13 @@ func benchFloor(b *testing.B, ours bool) {
 	b.ResetTimer()
 	peak := peakHeap(func() {
 		for i := 0; i < b.N; i++ {
-			pdf := gofpdf.New("P", "mm", "A4", "")
+			pdf := gofpdf.New(orientation, "mm", "A4", "")
 			pdf.SetCompression(!ours)
 			pdf.AddUTF8FontFromBytes("body", "", fonts.Regular)
 			pdf.SetFont("body", "", 9)
 			for _, t := range pagesText {
 				pdf.AddPage()
-				pdf.MultiCell(174, 4.4, t, "", "L", false)
+				pdf.MultiCell(width, 4.4, t, "", "L", false)
 			}
 			var buf bytes.Buffer
 			if err := pdf.Output(&buf); err != nil {

@@ -554,15 +554,30 @@ func (d *doc) columnWidths(cols []column, texts [][]string, subs [][]string, row
 		widths[i] = math.Max(math.Min(natural[i]+pad, most), math.Min(math.Max(longest[i], firsts[i])+pad, most*1.5))
 		left -= widths[i]
 	}
-	// Fitted columns never take more than two thirds of the body.
-	if share := d.bodyW * 2 / 3; left < d.bodyW-share {
-		scale := share / (d.bodyW - left)
+	// Fitted columns take no more than half the body (or what the other
+	// columns' longest lines leave) if their words allow: what is above
+	// each one's longest word gives way in proportion.
+	wrapNeed := 0.0
+	for i, c := range cols {
+		if !c.Fit {
+			wrapNeed += natural[i] + pad
+		}
+	}
+	if over := (d.bodyW - left) - math.Max(d.bodyW/2, d.bodyW-wrapNeed); over > 0 {
+		spare := 0.0
 		for i, c := range cols {
 			if c.Fit {
-				widths[i] *= scale
+				spare += widths[i] - math.Min(longest[i]+pad, widths[i])
 			}
 		}
-		left = d.bodyW - share
+		cut := math.Min(1, over/math.Max(spare, 1e-9))
+		for i, c := range cols {
+			if c.Fit {
+				w := widths[i] - (widths[i]-math.Min(longest[i]+pad, widths[i]))*cut
+				left += widths[i] - w
+				widths[i] = w
+			}
+		}
 	}
 	// The rest by weight; a column too narrow for its longest word takes
 	// what that word needs (up to a third of the body), one wider than

@@ -38,16 +38,12 @@ func statusWordsWhole(t *testing.T, what, text string) {
 	for _, tok := range strings.Fields(text) {
 		tokens[tok] = true
 	}
+	// A broken word leaves its two pieces as tokens, wherever the table's
+	// columns put them in reading order.
 	for _, w := range words {
 		for n := 3; n < len(w); n++ {
-			if tokens[w[:n]] && !tokens[w] {
-				t.Errorf("%s: %q is broken across lines (found %q alone)", what, w, w[:n])
-			} else if tokens[w[:n]] {
-				// Both whole and broken forms may be present: look for the
-				// broken piece followed by the rest.
-				if regexp.MustCompile(`(?m)(^|\s)` + regexp.QuoteMeta(w[:n]) + `\s+` + regexp.QuoteMeta(w[n:]) + `(\s|$)`).MatchString(text) {
-					t.Errorf("%s: %q is broken across lines", what, w)
-				}
+			if tokens[w[:n]] && tokens[w[n:]] {
+				t.Errorf("%s: %q is broken across lines (%q and %q)", what, w, w[:n], w[n:])
 			}
 		}
 	}
@@ -140,6 +136,7 @@ func TestPDFOutstandingFlows(t *testing.T) {
 	}
 	pdf, res := renderAsAt(t, s, fonts, report.Request{Kind: report.KindOutstanding, AsAt: storetest.Today()})
 	text := pdfText(t, pdf)
+	t.Logf("40 organisations × 2 items: %d pages", res.Pages)
 	// Page 1 holds the summary of forty rows and goes on into the groups.
 	if res.Pages >= 20 {
 		t.Errorf("40 organisations with 2 items each take %d pages", res.Pages)
