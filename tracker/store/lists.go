@@ -476,6 +476,7 @@ func (s *Store) actionTotal(ctx context.Context, f tracker.ActionFilter) (int64,
 	if f.Owner != "" {
 		q = q.Where("owner = ?", f.Owner)
 	}
+	q = ownerConditions(q, f)
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}

@@ -29,8 +29,11 @@ func TestReplyPreparedAndDownloaded(t *testing.T) {
 	intro := "Dear Chair – the Force’s reply, costing £0, follows."
 	sec.post("/references/1/reply", url.Values{"version": {strconv.Itoa(d.Reference.Version)}, "intro": {intro},
 		"items": {strconv.FormatInt(rec2, 10), strconv.FormatInt(rec3, 10)}}, http.StatusSeeOther)
-	page := text(sec.get("/references/1/reply?saved=1", http.StatusOK))
-	mustContain(t, page, "saved form", "Your choices are saved.", intro)
+	page := text(sec.get("/references/1/reply", http.StatusOK))
+	mustContain(t, page, "saved form", "Your choices for the reply are saved.", intro)
+	if again := text(sec.get("/references/1/reply", http.StatusOK)); strings.Contains(again, "are saved") {
+		t.Error("the confirmation shows again on the next page")
+	}
 
 	// A second secretary's form from before the save is refused, with their text kept.
 	stale := text(sec.post("/references/1/reply", url.Values{"version": {strconv.Itoa(d.Reference.Version)}, "intro": {"Older text"}}, http.StatusConflict))
@@ -44,7 +47,7 @@ func TestReplyPreparedAndDownloaded(t *testing.T) {
 	pdf, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) ||
-		!strings.Contains(res.Header.Get("Content-Disposition"), `filename="reference-reference-1-as-at-`+asAt+`.pdf"`) {
+		!strings.Contains(res.Header.Get("Content-Disposition"), `filename="reference-`+d.Reference.Number+`-as-at-`+asAt+`.pdf"`) {
 		t.Fatalf("download: %d %s %s", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"))
 	}
 	pdftotext, err := exec.LookPath("pdftotext")

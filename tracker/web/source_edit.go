@@ -117,7 +117,7 @@ func (s *Server) sourceCreateOrShow(c *gin.Context, save bool) {
 		src, err = s.store.CreateSource(ctx, src)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
-		c.Redirect(http.StatusSeeOther, "/sources/"+idString(src.ID))
+		s.saved(c, "/sources/"+idString(src.ID), savedSourceAdded)
 	}
 }
 
@@ -205,6 +205,6 @@ func (s *Server) sourceUpdate(c *gin.Context) {
 		cur, err := s.store.Source(ctx, d.Source.ID)
 		return sourceValues(cur), err
 	}) {
-		c.Redirect(http.StatusSeeOther, "/sources/"+idString(d.Source.ID))
+		s.saved(c, "/sources/"+idString(d.Source.ID), savedSource)
 	}
 }
