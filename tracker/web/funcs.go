@@ -107,13 +107,25 @@ var funcs = template.FuncMap{
 	"elapsed": elapsed,
 	"one":     func(m tracker.Measure) []tracker.Measure { return []tracker.Measure{m} },
 	"at":      func(a tracker.Action, today time.Time) actionAt { return actionAt{A: a, Today: today} },
-	"cardOf":  func(a tracker.ActionItem, today time.Time) actionCard { return actionCard{A: a, Today: today} },
+	"cardOf": func(a tracker.ActionItem, today time.Time, level int) actionCard {
+		return actionCard{A: a, Today: today, Level: level}
+	},
+	"level": func(v any, level int) leveled { return leveled{V: v, Level: level} },
 }
 
-// actionCard pairs an action item with the day, for the "action-card" partial.
+// actionCard pairs an action item with the day and its heading's level,
+// for the "action-card" partial.
 type actionCard struct {
 	A     tracker.ActionItem
 	Today time.Time
+	Level int
+}
+
+// leveled hands a partial what it shows and the level of its headings, so
+// that a page's headings go down one level at a time wherever it is used.
+type leveled struct {
+	V     any
+	Level int
 }
 
 // actionAt pairs an action with the day its overdue state is judged on,
