@@ -214,6 +214,9 @@ func historyRows(events []tracker.AuditEvent, n historyNames) []HistoryRow {
 				field = strings.ReplaceAll(c.Field, "_", " ")
 			}
 			ch := HistoryChange{Field: field, Old: n.value(e.Entity, c.Field, c.Old), New: n.value(e.Entity, c.Field, c.New)}
+			if c.Field == "reason" && ch.Old == emptyValue {
+				ch.Old = "" // a reason is given with a change, not changed
+			}
 			if e.Op == tracker.OpCreate {
 				// A new item lists the values it was given, not "not set →".
 				if ch.New == emptyValue || ch.New == "[]" || ch.New == "none" {
