@@ -39,8 +39,14 @@ type RecommendationItem struct {
 
 // ActionFilter narrows a list of actions. Zero values do not filter.
 type ActionFilter struct {
-	OrganisationID   int64
-	Owner            string
+	OrganisationID int64
+	// Owner keeps the actions whose owner is written exactly so.
+	Owner string
+	// NoOwner keeps the actions no one owns yet.
+	NoOwner bool
+	// OwnedBy keeps the actions whose owner is written as one of these,
+	// in any case: a person's name and email address ("My actions").
+	OwnedBy          []string
 	Status           string
 	Open             bool
 	Overdue          bool
@@ -74,8 +80,13 @@ type ActionItem struct {
 	Revisions []DeadlineRevision
 }
 
-// Slippage is how many days the due date has moved in all.
+// Slippage is how many days the due date has moved in all, from the
+// first date it had.
 func (a ActionItem) Slippage() int { return Slippage(a.Revisions) }
+
+// Moves is how many times the due date has moved; setting the first date
+// is not a move.
+func (a ActionItem) Moves() int { return Moves(a.Revisions) }
 
 // Latest returns the most recent progress update, nil when there is none.
 func (a ActionItem) Latest() *Update {

@@ -148,17 +148,49 @@ type DeadlineRevision struct {
 }
 
 // Slippage is how many days a deadline has moved from the first date it
-// had to the current one, over its revisions (oldest first); 0 without
-// revisions or dates.
+// ever had to the current one, over its revisions (oldest first). Setting
+// a date where there was none is not a move, so a first date counts from
+// itself; 0 without revisions, without any date or with no date now.
 func Slippage(revisions []DeadlineRevision) int {
-	if len(revisions) == 0 {
+	var first *time.Time
+	for _, r := range revisions {
+		if first = r.OldDate; first != nil {
+			break
+		}
+		if first = r.NewDate; first != nil {
+			break
+		}
+	}
+	if first == nil || len(revisions) == 0 {
 		return 0
 	}
-	first, last := revisions[0].OldDate, revisions[len(revisions)-1].NewDate
-	if first == nil || last == nil {
+	last := revisions[len(revisions)-1].NewDate
+	if last == nil {
 		return 0
 	}
-	return int(last.Sub(*first).Hours() / 24)
+	return int(Day(*last).Sub(Day(*first)).Hours() / 24)
+}
+
+// Moves counts the revisions that moved a deadline: each change of date
+// once the deadline has had one. Setting the first date is not a move, nor
+// is a revision that changed only the wording.
+func Moves(revisions []DeadlineRevision) int {
+	n, had := 0, false
+	for _, r := range revisions {
+		had = had || r.OldDate != nil
+		if had && !sameDay(r.OldDate, r.NewDate) {
+			n++
+		}
+		had = had || r.NewDate != nil
+	}
+	return n
+}
+
+func sameDay(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return Day(*a).Equal(Day(*b))
 }
 
 // Update is a dated progress update on an action or a recommendation.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -579,6 +580,7 @@ func actionConds(q *gorm.DB, f tracker.ActionFilter) *gorm.DB {
 	if f.Owner != "" {
 		q = q.Where("owner = ?", f.Owner)
 	}
+	q = ownerConditions(q, f)
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
@@ -602,6 +604,36 @@ func actionConds(q *gorm.DB, f tracker.ActionFilter) *gorm.DB {
 		q = q.Where("rag = ?", f.RAG)
 	}
 	return q
+}
+
+// ownerConditions narrows a query of actions, or of their tallies, to the
+// unowned ones or to one person's.
+func ownerConditions(q *gorm.DB, f tracker.ActionFilter) *gorm.DB {
+	if f.NoOwner {
+		q = q.Where("owner = ''")
+	}
+	if len(f.OwnedBy) > 0 {
+		names := make([]string, 0, len(f.OwnedBy))
+		for _, n := range f.OwnedBy {
+			if n = strings.ToLower(strings.TrimSpace(n)); n != "" {
+				names = append(names, n)
+			}
+		}
+		if len(names) == 0 {
+			return q.Where("1 = 0")
+		}
+		q = q.Where("LOWER(TRIM(owner)) IN ?", names)
+	}
+	return q
+}
+
+// CountActions counts the actions f keeps, as the list would.
+func (s *Store) CountActions(ctx context.Context, f tracker.ActionFilter) (int64, error) {
+	n, err := s.actionTotal(ctx, f)
+	if err != nil {
+		return 0, fmt.Errorf("count actions: %w", err)
+	}
+	return n, nil
 }
 
 // Owners lists the distinct action owners, for the log's filter.

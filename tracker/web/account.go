@@ -15,16 +15,15 @@ type accountPage struct {
 	Layout
 	Organisations []tracker.Organisation
 	Errors        map[string]string
-	Changed       bool
 }
 
 var passwordFieldOrder = []string{"current", "new", "confirm"}
 
 func (s *Server) accountShow(c *gin.Context) {
-	s.showAccount(c, http.StatusOK, nil, c.Query("changed") != "")
+	s.showAccount(c, http.StatusOK, nil)
 }
 
-func (s *Server) showAccount(c *gin.Context, status int, errs map[string]string, changed bool) {
+func (s *Server) showAccount(c *gin.Context, status int, errs map[string]string) {
 	u := CurrentUser(c)
 	all, err := s.store.Organisations(c.Request.Context())
 	if err != nil {
@@ -40,7 +39,7 @@ func (s *Server) showAccount(c *gin.Context, status int, errs map[string]string,
 		}
 	}
 	s.render(c, status, pageAccount, &accountPage{Layout: Layout{Title: "Your account", Section: "account", ErrorSummary: errorList(errs, passwordFieldOrder)},
-		Organisations: mine, Errors: errs, Changed: changed})
+		Organisations: mine, Errors: errs})
 }
 
 func (s *Server) accountPassword(c *gin.Context) {
@@ -55,13 +54,13 @@ func (s *Server) accountPassword(c *gin.Context) {
 		errs["confirm"] = "The two new passwords are different"
 	}
 	if len(errs) > 0 {
-		s.showAccount(c, http.StatusUnprocessableEntity, errs, false)
+		s.showAccount(c, http.StatusUnprocessableEntity, errs)
 		return
 	}
 	err := s.store.ChangePassword(c.Request.Context(), CurrentUser(c).ID, current, next, sessionTokenOf(c))
 	var invalid *tracker.ValidationError
 	if errors.As(err, &invalid) {
-		s.showAccount(c, http.StatusUnprocessableEntity, invalid.Fields, false)
+		s.showAccount(c, http.StatusUnprocessableEntity, invalid.Fields)
 		return
 	}
 	if err != nil {
@@ -75,7 +74,7 @@ func (s *Server) accountPassword(c *gin.Context) {
 			return
 		}
 	}
-	c.Redirect(http.StatusSeeOther, "/account?changed=1")
+	s.saved(c, "/account", savedPassword)
 }
 
 type tokensPage struct {
@@ -130,7 +129,7 @@ func (s *Server) tokenRevoke(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/account/tokens")
+	s.saved(c, "/account/tokens", savedTokenRevoked)
 }
 
 type usersPage struct {
@@ -276,5 +275,5 @@ func (s *Server) actionRestore(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/actions/"+strconv.FormatInt(id, 10))
+	s.saved(c, "/actions/"+strconv.FormatInt(id, 10), savedActionRestored)
 }

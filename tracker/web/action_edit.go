@@ -87,7 +87,7 @@ func (s *Server) actionMoveDue(c *gin.Context) {
 			s.fail(c, err)
 			return
 		default:
-			c.Redirect(http.StatusSeeOther, "/actions/"+strconv.FormatInt(id, 10)+"#due")
+			s.saved(c, "/actions/"+strconv.FormatInt(id, 10)+"#due", savedDue)
 			return
 		}
 	}
@@ -149,7 +149,7 @@ func (s *Server) showActionWith(c *gin.Context, status int, item tracker.ActionI
 	p := &actionPage{
 		Layout: Layout{Title: "Action: " + truncate(80, a.Description), Section: "actions", Breadcrumbs: crumbs,
 			ErrorSummary: errorList(errs, updateFieldOrder)},
-		Item: item, History: s.historyRows(c, events), CanEdit: u.CanEditAction(a.OrganisationID), CanDelete: u.CanDeleteAction(a.OrganisationID),
+		Item: item, History: s.historyRows(c, events, item.Revisions...), CanEdit: u.CanEditAction(a.OrganisationID), CanDelete: u.CanDeleteAction(a.OrganisationID),
 		Form: form, Errors: errs, Conflict: conflict, Statuses: tracker.ActionStatuses, RAGs: tracker.RAGs,
 		Move: moveForm{Version: a.Version},
 	}
@@ -219,7 +219,7 @@ func (s *Server) actionPostUpdate(c *gin.Context) {
 	case err != nil:
 		s.fail(c, err)
 	default:
-		c.Redirect(http.StatusSeeOther, "/actions/"+strconv.FormatInt(id, 10)+"#updates")
+		s.saved(c, "/actions/"+strconv.FormatInt(id, 10)+"#updates", savedUpdate)
 	}
 }
 
@@ -242,7 +242,7 @@ func (s *Server) actionDelete(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/actions?deleted="+strconv.FormatInt(id, 10))
+	s.saved(c, "/actions", savedActionDeleted)
 }
 
 // cmds are the commands of the person signed in: every write goes

@@ -27,11 +27,14 @@ type actionListPage struct {
 	// query parameter.
 	FilterErrors filterErrors
 	Sorts        map[string]string
-	Deleted      bool
 	// PDFFilter carries the log's filter to the PDF download.
 	PDFFilter map[string]string
 	// ExportQuery carries it to the CSV and XLSX downloads.
 	ExportQuery template.URL
+	// Mine are the names "My actions" looks for in an action's owner.
+	Mine []string
+	// NoOwner is the owner filter's value for "Not assigned".
+	NoOwner string
 }
 
 // actionQuery is the log's filter as it appears in the URL.
@@ -46,6 +49,30 @@ type actionQuery struct {
 	RAG       string `form:"rag"`
 	Since     string `form:"changed_since"`
 	Sort      string `form:"sort"`
+	// Mine keeps the signed-in person's actions ("My actions").
+	Mine bool `form:"mine"`
+}
+
+// noOwner is the owner filter's value for the actions no one owns yet, as
+// "none" is the RAG filter's for the unrated ones.
+const noOwner = "none"
+
+// ownerFilter reads the owner filter: an owner's name, or noOwner.
+func ownerFilter(v string) (owner string, none bool) {
+	if v == noOwner {
+		return "", true
+	}
+	return v, false
+}
+
+// myNames are what an action's owner may say to be the person's: their
+// name or their email address, in any case. The owner is free text, so
+// this is how "My actions" finds a person's actions.
+func myNames(u *tracker.User) []string {
+	if u == nil {
+		return nil
+	}
+	return []string{u.Name, u.Email}
 }
 
 // sinceOf reads a "changed since" date from a filter; a date that cannot be
@@ -126,11 +153,16 @@ func actionFilterOf(c *gin.Context, today time.Time) (f tracker.ActionFilter, q 
 	if sinceErr != "" {
 		errs[changedSinceParam] = sinceErr
 	}
-	return tracker.ActionFilter{
-		OrganisationID: q.Org, Owner: q.Owner, Status: q.Status, Overdue: q.Overdue, Open: q.Open,
+	owner, none := ownerFilter(q.Owner)
+	f = tracker.ActionFilter{
+		OrganisationID: q.Org, Owner: owner, NoOwner: none, Status: q.Status, Overdue: q.Overdue, Open: q.Open,
 		DueWithinDays: q.DueWithin, SourceID: q.Source, Today: today,
 		RAG: q.RAG, ChangedSince: since, Sort: q.Sort,
-	}, q, errs
+	}
+	if q.Mine {
+		f.OwnedBy = myNames(CurrentUser(c))
+	}
+	return f, q, errs
 }
 
 func (s *Server) actionList(c *gin.Context) {
@@ -155,14 +187,18 @@ func (s *Server) actionList(c *gin.Context) {
 	}
 	exports := c.Request.URL.Query()
 	exports.Del("page")
+	layout := Layout{Title: "Action log", Section: "actions", ErrorSummary: filterSummary(filterErrs)}
+	if q.Mine {
+		layout.Title, layout.Section = "My actions", "mine"
+	}
 	s.render(c, http.StatusOK, pageActions, &actionListPage{
 		ExportQuery: exportQuery(exports),
 		Items:       items, Pager: newPager(c.Request.URL, page, total, "action", "actions"),
 		Organisations: orgs, Owners: owners, Statuses: tracker.ActionStatuses, DueWithin: []int{7, 30, 90},
-		Filter: q, Filtered: q != actionQuery{Sort: q.Sort}, Deleted: c.Query("deleted") != "",
+		Filter: q, Filtered: q != actionQuery{Sort: q.Sort, Mine: q.Mine}, Mine: myNames(CurrentUser(c)), NoOwner: noOwner,
 		RAGs: tracker.RAGs, FilterErrors: filterErrs, Sorts: sortLinks(c.Request.URL, "due", "owner", "status", "rag", "changed"),
-		Layout: Layout{Title: "Action log", Section: "actions", ErrorSummary: filterSummary(filterErrs)},
+		Layout: layout,
 		PDFFilter: map[string]string{"org": c.Query("org"), "owner": q.Owner, "status": q.Status, "open": c.Query("open"),
-			"overdue": c.Query("overdue"), "source": c.Query("source")},
+			"overdue": c.Query("overdue"), "source": c.Query("source"), "mine": c.Query("mine")},
 	})
 }

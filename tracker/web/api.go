@@ -249,8 +249,9 @@ func (s *Server) apiActions(c *gin.Context) {
 		return
 	}
 	page := apiPage(c)
+	owner, none := ownerFilter(q.Owner)
 	items, total, err := s.store.ListActions(c.Request.Context(), tracker.ActionFilter{
-		OrganisationID: q.Org, Owner: q.Owner, Status: q.Status, Overdue: q.Overdue, Open: q.Open, DueWithinDays: q.DueWithin,
+		OrganisationID: q.Org, Owner: owner, NoOwner: none, Status: q.Status, Overdue: q.Overdue, Open: q.Open, DueWithinDays: q.DueWithin,
 		SourceID: q.Source, RecommendationID: links["recommendation"], ReferenceID: links["reference"], RAG: rag, ChangedSince: apiChangedSince(c),
 		Today: s.today(), Page: page})
 	if err != nil {

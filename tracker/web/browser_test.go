@@ -309,7 +309,7 @@ func TestBrowserEditInScope(t *testing.T) {
 		t.Fatal(err)
 	}
 	body = space.ReplaceAllString(body, " ")
-	for _, want := range []string{"RAG: Amber", tracker.FormatDate(updated), "Call handling reviewed with the CMU – “Victims’ Code” compliance at 92%", "D/Supt Crime", "by page", "RAG rating: was (empty) → now Amber"} {
+	for _, want := range []string{"RAG: Amber", tracker.FormatDate(updated), "Call handling reviewed with the CMU – “Victims’ Code” compliance at 92%", "D/Supt Crime", "by page", "RAG rating: was Not rated → now Amber"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("after the update the page lacks %q", want)
 		}

@@ -28,9 +28,22 @@ func TestMoveDueDateWithReason(t *testing.T) {
 	}
 	chair.post(path, url.Values{"version": {strconv.Itoa(a.Version)}, "new_date": {due.Format("02/01/2006")}, "reason": {"Call-handling supplier delayed – “Q4”"}}, http.StatusSeeOther)
 	page = text(chair.get("/actions/"+strconv.FormatInt(a.ID, 10), http.StatusOK))
-	mustContain(t, page, "after the move", tracker.FormatDate(due), "No date → "+tracker.FormatDate(due)+" : Call-handling supplier delayed – “Q4”", "Moved 1 time")
+	mustContain(t, page, "after the first date", "The due date has been moved.", tracker.FormatDate(due), "No date → "+tracker.FormatDate(due)+" : Call-handling supplier delayed – “Q4”")
+	// Setting the first date is not a move: nothing has slipped yet.
+	if strings.Contains(page, "Moved 1 time") || strings.Contains(page, "Moved ") {
+		t.Errorf("setting the first due date counts as a move: %.300s", page[strings.Index(page, "Due"):])
+	}
+	// Moving it on is: slippage counts from the first date there was.
+	later := storetest.Day(68)
+	chair.post(path, url.Values{"version": {strconv.Itoa(a.Version + 1)}, "new_date": {later.Format("2006-01-02")}, "reason": {"Supplier delayed again"}}, http.StatusSeeOther)
+	page = text(chair.get("/actions/"+strconv.FormatInt(a.ID, 10), http.StatusOK))
+	mustContain(t, page, "after the move", "Moved 1 time, 30 days in all", "reason given : Supplier delayed again",
+		"due date : was not set → now "+tracker.FormatDate(due))
 	log := text(chair.get("/actions?owner=Detective+Superintendent+Crime", http.StatusOK))
-	mustContain(t, log, "action log", "moved 1×")
+	mustContain(t, log, "action log", "moved 1×, 30 days later")
+	if strings.Contains(log, "moved 2×") {
+		t.Error("the action log counts the first date as a move")
+	}
 }
 
 func TestSearchPage(t *testing.T) {

@@ -86,7 +86,7 @@ func (s *Server) actionUpdateDetails(c *gin.Context) {
 		cur, err := s.store.Action(ctx, a.ID)
 		return actionDetailsValues(cur.Action), err
 	}) {
-		c.Redirect(http.StatusSeeOther, "/actions/"+idString(a.ID))
+		s.saved(c, "/actions/"+idString(a.ID), savedAction)
 	}
 }
 
@@ -195,7 +195,7 @@ func (s *Server) referenceCreateOrShow(c *gin.Context, save bool) {
 		r, err = s.cmds(c).CreateReference(c.Request.Context(), r, recs)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
-		c.Redirect(http.StatusSeeOther, "/references/"+idString(r.ID))
+		s.saved(c, "/references/"+idString(r.ID), savedReferenceAdded)
 	}
 }
 
@@ -255,7 +255,7 @@ func (s *Server) referenceUpdate(c *gin.Context) {
 		cur, err := s.store.ReferenceDetail(ctx, r.ID)
 		return referenceValues(cur.Reference, referenceRecIDs(cur)), err
 	}) {
-		c.Redirect(http.StatusSeeOther, "/references/"+idString(r.ID))
+		s.saved(c, "/references/"+idString(r.ID), savedReference)
 	}
 }
 
@@ -337,7 +337,7 @@ func (s *Server) measureCreateOrShow(c *gin.Context, save bool) {
 		m, err = s.cmds(c).CreateMeasure(c.Request.Context(), m)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
-		c.Redirect(http.StatusSeeOther, "/measures/"+idString(m.ID))
+		s.saved(c, "/measures/"+idString(m.ID), savedMeasureAdded)
 	}
 }
 
@@ -408,7 +408,7 @@ func (s *Server) measureUpdate(c *gin.Context) {
 		now, err := s.store.Measure(ctx, m.ID)
 		return measureValues(now), err
 	}) {
-		c.Redirect(http.StatusSeeOther, "/measures/"+idString(m.ID))
+		s.saved(c, "/measures/"+idString(m.ID), savedMeasure)
 	}
 }
 
@@ -486,7 +486,7 @@ func (s *Server) measureAddValue(c *gin.Context) {
 	} else {
 		_, err = s.cmds(c).AddMeasureValue(c.Request.Context(), m.ID, f.Version, v)
 	}
-	s.afterValueChange(c, m, f, err)
+	s.afterValueChange(c, m, f, err, savedMeasureValue)
 }
 
 func (s *Server) measureRemoveValue(c *gin.Context) {
@@ -504,14 +504,14 @@ func (s *Server) measureRemoveValue(c *gin.Context) {
 		return
 	}
 	err = s.cmds(c).RemoveMeasureValue(c.Request.Context(), m.ID, formVersion(c), valueID)
-	s.afterValueChange(c, m, valueForm{}, err)
+	s.afterValueChange(c, m, valueForm{}, err, savedValueRemoved)
 }
 
-func (s *Server) afterValueChange(c *gin.Context, m tracker.Measure, f valueForm, err error) {
+func (s *Server) afterValueChange(c *gin.Context, m tracker.Measure, f valueForm, err error, what string) {
 	var invalid *tracker.ValidationError
 	switch {
 	case err == nil:
-		c.Redirect(http.StatusSeeOther, "/measures/"+idString(m.ID))
+		s.saved(c, "/measures/"+idString(m.ID), what)
 	case errors.As(err, &invalid):
 		s.showMeasure(c, http.StatusUnprocessableEntity, m, f, invalid.Fields, false)
 	case errors.Is(err, tracker.ErrConflict):

@@ -103,16 +103,29 @@ var funcs = template.FuncMap{
 	"fe": func(errs map[string]string, field string) FieldError {
 		return FieldError{Field: field, Message: errs[field]}
 	},
-	"count":  countOf,
-	"one":    func(m tracker.Measure) []tracker.Measure { return []tracker.Measure{m} },
-	"at":     func(a tracker.Action, today time.Time) actionAt { return actionAt{A: a, Today: today} },
-	"cardOf": func(a tracker.ActionItem, today time.Time) actionCard { return actionCard{A: a, Today: today} },
+	"count":   countOf,
+	"elapsed": elapsed,
+	"one":     func(m tracker.Measure) []tracker.Measure { return []tracker.Measure{m} },
+	"at":      func(a tracker.Action, today time.Time) actionAt { return actionAt{A: a, Today: today} },
+	"cardOf": func(a tracker.ActionItem, today time.Time, level int) actionCard {
+		return actionCard{A: a, Today: today, Level: level}
+	},
+	"level": func(v any, level int) leveled { return leveled{V: v, Level: level} },
 }
 
-// actionCard pairs an action item with the day, for the "action-card" partial.
+// actionCard pairs an action item with the day and its heading's level,
+// for the "action-card" partial.
 type actionCard struct {
 	A     tracker.ActionItem
 	Today time.Time
+	Level int
+}
+
+// leveled hands a partial what it shows and the level of its headings, so
+// that a page's headings go down one level at a time wherever it is used.
+type leveled struct {
+	V     any
+	Level int
 }
 
 // actionAt pairs an action with the day its overdue state is judged on,
@@ -252,4 +265,18 @@ func countOf(n int, plural string) string {
 		return "1 " + strings.TrimSuffix(plural, "s")
 	}
 	return strconv.Itoa(n) + " " + plural
+}
+
+// elapsed says how long it is from a date to a day, in the words every page
+// uses ("45 days", "13 years 5 months"); "" for no date.
+func elapsed(from any, to time.Time) string {
+	switch t := from.(type) {
+	case time.Time:
+		return tracker.Elapsed(t, to)
+	case *time.Time:
+		if t != nil {
+			return tracker.Elapsed(*t, to)
+		}
+	}
+	return ""
 }

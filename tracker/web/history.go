@@ -32,11 +32,21 @@ var opWords = map[string]string{
 // historyNames turns stored ids and codes into the words pages use.
 type historyNames struct {
 	orgs, sources, recs, refs map[int64]string
+	// revisions are the item's deadline moves, for the reasons given.
+	revisions []tracker.DeadlineRevision
 }
 
+// emptyValue is how the History shows a field that had no value.
+const emptyValue = "not set"
+
+// dateFields are the dates whose moves are deadline revisions.
+var dateFields = map[string]bool{"due_date": true, "deadline_date": true}
+
 // historyRows turns audit events into rows, newest first, with
-// organisations and sources named and codes in words.
-func (s *Server) historyRows(c *gin.Context, events []tracker.AuditEvent) []HistoryRow {
+// organisations, sources, recommendations and references named, codes in
+// words, and each move of a date with the reason given for it (from the
+// item's deadline revisions).
+func (s *Server) historyRows(c *gin.Context, events []tracker.AuditEvent, revisions ...tracker.DeadlineRevision) []HistoryRow {
 	n := historyNames{orgs: map[int64]string{}, sources: map[int64]string{}, recs: map[int64]string{}, refs: map[int64]string{}}
 	ctx := c.Request.Context()
 	if orgs, err := s.store.Organisations(ctx); err == nil {
@@ -48,7 +58,15 @@ func (s *Server) historyRows(c *gin.Context, events []tracker.AuditEvent) []Hist
 	// are looked up; a name that cannot be found stays a number.
 	for _, e := range events {
 		for _, ch := range e.Changes {
+			var values []any
 			for _, v := range []any{ch.Old, ch.New} {
+				if list, ok := v.([]any); ok {
+					values = append(values, list...)
+				} else {
+					values = append(values, v)
+				}
+			}
+			for _, v := range values {
 				f, ok := v.(float64)
 				if !ok {
 					continue
@@ -61,7 +79,7 @@ func (s *Server) historyRows(c *gin.Context, events []tracker.AuditEvent) []Hist
 							n.sources[id] = src.Title
 						}
 					}
-				case "recommendation_id":
+				case "recommendation_id", "recommendations":
 					if _, seen := n.recs[id]; !seen {
 						if d, err := s.store.RecommendationDetail(ctx, id); err == nil {
 							n.recs[id] = "Recommendation " + d.Recommendation.Number + " of " + d.Source.Title
@@ -77,6 +95,7 @@ func (s *Server) historyRows(c *gin.Context, events []tracker.AuditEvent) []Hist
 			}
 		}
 	}
+	n.revisions = revisions
 	return historyRows(events, n)
 }
 
@@ -108,13 +127,15 @@ func (n historyNames) value(entity, field string, v any) string {
 			out[i] = name(m, it)
 		}
 		if len(out) == 0 {
-			return "(none)"
+			return "none"
 		}
 		return strings.Join(out, "; ")
 	}
 	code := func(label func(string) string) string {
-		if s, ok := v.(string); ok && s != "" {
-			return label(s)
+		if s, ok := v.(string); ok {
+			if l := label(s); l != "" {
+				return l
+			}
 		}
 		return historyValue(v)
 	}
@@ -125,6 +146,8 @@ func (n historyNames) value(entity, field string, v any) string {
 		return name(n.sources, v)
 	case "recommendation_id":
 		return name(n.recs, v)
+	case "recommendations":
+		return list(n.recs, v)
 	case "reference_id":
 		return name(n.refs, v)
 	case "addressees":
@@ -152,8 +175,33 @@ func (n historyNames) value(entity, field string, v any) string {
 	return historyValue(v)
 }
 
+// reasonFor finds the deadline revision that made a date change, the first
+// not yet used with the same old and new dates, and gives its reason.
+func (n historyNames) reasonFor(c tracker.Change, used map[int]bool) string {
+	day := func(v any) string {
+		if s, ok := v.(string); ok && len(s) >= 10 {
+			return s[:10]
+		}
+		return ""
+	}
+	iso := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format("2006-01-02")
+	}
+	for i, r := range n.revisions {
+		if !used[i] && iso(r.OldDate) == day(c.Old) && iso(r.NewDate) == day(c.New) {
+			used[i] = true
+			return r.Reason
+		}
+	}
+	return ""
+}
+
 func historyRows(events []tracker.AuditEvent, n historyNames) []HistoryRow {
 	out := make([]HistoryRow, 0, len(events))
+	used := map[int]bool{}
 	for i := len(events) - 1; i >= 0; i-- {
 		e := events[i]
 		row := HistoryRow{At: e.At, Actor: e.Actor, Channel: e.Channel, What: strings.TrimSpace(entityWord(e.Entity) + " " + opWords[e.Op])}
@@ -166,14 +214,22 @@ func historyRows(events []tracker.AuditEvent, n historyNames) []HistoryRow {
 				field = strings.ReplaceAll(c.Field, "_", " ")
 			}
 			ch := HistoryChange{Field: field, Old: n.value(e.Entity, c.Field, c.Old), New: n.value(e.Entity, c.Field, c.New)}
+			if c.Field == "reason" && ch.Old == emptyValue {
+				ch.Old = "" // a reason is given with a change, not changed
+			}
 			if e.Op == tracker.OpCreate {
-				// A new item lists the values it was given, not "(empty) →".
-				if ch.New == "(empty)" || ch.New == "[]" || ch.New == "(none)" {
+				// A new item lists the values it was given, not "not set →".
+				if ch.New == emptyValue || ch.New == "[]" || ch.New == "none" {
 					continue
 				}
 				ch.Old = ""
 			}
 			row.Changes = append(row.Changes, ch)
+			if e.Op == tracker.OpUpdate && dateFields[c.Field] {
+				if reason := n.reasonFor(c, used); reason != "" {
+					row.Changes = append(row.Changes, HistoryChange{Field: "reason given", New: reason})
+				}
+			}
 		}
 		out = append(out, row)
 	}
@@ -194,10 +250,10 @@ func entityWord(entity string) string {
 func historyValue(v any) string {
 	switch t := v.(type) {
 	case nil:
-		return "(empty)"
+		return emptyValue
 	case string:
 		if t == "" {
-			return "(empty)"
+			return emptyValue
 		}
 		if d, err := time.Parse("2006-01-02", t); err == nil {
 			return tracker.FormatDate(d)

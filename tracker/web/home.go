@@ -25,6 +25,8 @@ type homePage struct {
 	Changed      []tracker.ChangedItem
 	ChangedTotal int
 	Measures     []tracker.Measure
+	// NoOwner is the action log's owner filter for "Not assigned".
+	NoOwner string
 }
 
 // changedDays is how far back "changed since" looks by default: four
@@ -34,7 +36,7 @@ const changedDays = 28
 func (s *Server) home(c *gin.Context) {
 	ctx := c.Request.Context()
 	today := s.today()
-	p := &homePage{Layout: Layout{Title: "Overview", Section: "home"}, Since: today.AddDate(0, 0, -changedDays)}
+	p := &homePage{Layout: Layout{Title: "Overview", Section: "home"}, NoOwner: noOwner, Since: today.AddDate(0, 0, -changedDays)}
 	if v := changedSinceQuery(c); v != "" {
 		if d, ok := parseFormDate(v); ok && !d.After(today) {
 			p.Since = d

@@ -722,3 +722,14 @@ func labelOrBlank(label func(string) string, code string) string {
 	}
 	return label(code)
 }
+
+// importSample sends a CSV file to fill in, for recommendations or (with
+// ?kind=actions) actions: the importer's own columns and an example row.
+func (s *Server) importSample(c *gin.Context) {
+	k := importer.KindRecommendations
+	if c.Query("kind") == string(importer.KindActions) {
+		k = importer.KindActions
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="sample-%s.csv"`, k))
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", importer.Sample(k))
+}

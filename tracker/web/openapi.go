@@ -123,7 +123,7 @@ func openAPIDoc() obj {
 			"/actions": obj{"get": obj{"summary": "List actions: open and soonest due first",
 				"parameters": append([]obj{
 					queryParam("org", "Only this organisation's", obj{"type": "integer"}),
-					queryParam("owner", "Only this owner's", obj{"type": "string"}),
+					queryParam("owner", "Only this owner's; \"none\" for the actions with no owner", obj{"type": "string"}),
 					queryParam("status", "Only this status", obj{"type": "string", "enum": enum(tracker.ActionStatuses)}),
 					queryParam("open", "Only not started or in progress", obj{"type": "boolean"}),
 					queryParam("overdue", "Only open and past the due date", obj{"type": "boolean"}),

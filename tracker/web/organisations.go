@@ -66,7 +66,7 @@ func (s *Server) organisationCreate(c *gin.Context) {
 	vals := f.values(c)
 	_, err := s.cmds(c).CreateOrganisation(c.Request.Context(), tracker.Organisation{Name: vals.Get("name"), ShortName: vals.Get("short_name")})
 	if s.saveOutcome(c, f, vals, err, nil) {
-		c.Redirect(http.StatusSeeOther, "/organisations")
+		s.saved(c, "/organisations", savedOrgAdded)
 	}
 }
 
@@ -111,6 +111,6 @@ func (s *Server) organisationUpdate(c *gin.Context) {
 		cur, err := s.store.Organisation(c.Request.Context(), o.ID)
 		return organisationValues(cur), err
 	}) {
-		c.Redirect(http.StatusSeeOther, "/organisations")
+		s.saved(c, "/organisations", savedOrganisation)
 	}
 }

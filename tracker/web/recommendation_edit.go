@@ -91,7 +91,7 @@ func (s *Server) recommendationCreateOrShow(c *gin.Context, save bool) {
 		r, err = s.cmds(c).CreateRecommendation(ctx, r)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
-		c.Redirect(http.StatusSeeOther, "/recommendations/"+idString(r.ID))
+		s.saved(c, "/recommendations/"+idString(r.ID), savedRecAdded)
 	}
 }
 
@@ -140,6 +140,6 @@ func (s *Server) recommendationUpdate(c *gin.Context) {
 		cur, err := s.store.RecommendationDetail(ctx, r.ID)
 		return recommendationValues(cur.Recommendation), err
 	}) {
-		c.Redirect(http.StatusSeeOther, "/recommendations/"+idString(r.ID))
+		s.saved(c, "/recommendations/"+idString(r.ID), savedRecommendation)
 	}
 }

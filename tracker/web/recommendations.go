@@ -172,7 +172,7 @@ func (s *Server) recommendationChangeStatus(c *gin.Context) {
 	case err != nil:
 		s.fail(c, err)
 	default:
-		c.Redirect(http.StatusSeeOther, "/recommendations/"+strconv.FormatInt(id, 10))
+		s.saved(c, "/recommendations/"+strconv.FormatInt(id, 10), savedStatus)
 	}
 }
 
@@ -291,7 +291,7 @@ func (s *Server) recommendationRespond(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/recommendations/"+strconv.FormatInt(id, 10)+"#responses")
+	s.saved(c, "/recommendations/"+strconv.FormatInt(id, 10)+"#responses", savedResponse)
 }
 
 // recommendationAddAction adds an action to the log under a recommendation,
@@ -355,7 +355,7 @@ func (s *Server) recommendationAddAction(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/actions/"+strconv.FormatInt(created.ID, 10))
+	s.saved(c, "/actions/"+strconv.FormatInt(created.ID, 10), savedActionAdded)
 }
 
 func (s *Server) recommendationShow(c *gin.Context) {
@@ -396,7 +396,7 @@ func (s *Server) recommendationMoveDeadline(c *gin.Context) {
 			s.fail(c, err)
 			return
 		default:
-			c.Redirect(http.StatusSeeOther, "/recommendations/"+strconv.FormatInt(id, 10)+"#deadline")
+			s.saved(c, "/recommendations/"+strconv.FormatInt(id, 10)+"#deadline", savedDeadline)
 			return
 		}
 	}
@@ -432,7 +432,7 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		s.fail(c, err)
 		return
 	}
-	p.History = s.historyRows(c, events)
+	p.History = s.historyRows(c, events, d.Revisions...)
 	answered := map[int64]bool{}
 	for _, t := range d.Responses {
 		answered[t.Current.OrganisationID] = true

@@ -30,6 +30,10 @@ type Layout struct {
 	ErrorSummary []FieldError
 	// Refresh reloads the page after this many seconds (a progress page).
 	Refresh int
+	// Saved confirms the save that led here (see Server.saved).
+	Saved string
+	// MyActions counts the signed-in person's open actions, for the header.
+	MyActions int64
 }
 
 // FieldError is one entry of the error summary: the message and the id of
@@ -74,6 +78,16 @@ func (l *Layout) layout() *Layout { return l }
 func (s *Server) render(c *gin.Context, status int, page string, data pageData) {
 	l := data.layout()
 	l.Today, l.RequestID, l.User, l.CSRF = s.today(), requestIDOf(c), CurrentUser(c), csrfOf(c)
+	if status < http.StatusBadRequest && l.Saved == "" {
+		l.Saved = s.savedMessage(c)
+	}
+	if l.User != nil {
+		n, err := s.store.CountActions(c.Request.Context(), tracker.ActionFilter{OwnedBy: myNames(l.User), Open: true, Today: l.Today})
+		if err != nil {
+			s.log.Warn("count my actions", "request_id", l.RequestID, "error", err)
+		}
+		l.MyActions = n
+	}
 	t, ok := s.pages[page]
 	if !ok {
 		s.fail(c, fmt.Errorf("no page template %q", page))

@@ -68,7 +68,7 @@ func TestActionLogPDFIsThePage(t *testing.T) {
 			t.Fatal(err)
 		}
 		viewer := e.login(viewer)
-		link := regexp.MustCompile(`#action-(\d+)"`)
+		link := regexp.MustCompile(`href="/actions/(\d+)"`)
 		for _, query := range []string{
 			"", "rag=red", "rag=amber", "rag=none", "overdue=1", "open=1", "due_within=3660", "status=completed",
 			"sort=owner", "sort=rag", "sort=status", "sort=changed", "open=1&sort=rag",

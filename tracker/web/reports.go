@@ -98,7 +98,7 @@ func (s *Server) sourcePDF(c *gin.Context) {
 		s.badReportRequest(c, err)
 		return
 	}
-	s.sendReport(c, report.Request{Kind: report.KindSource, SourceID: id, AsAt: asAt, Since: since}, "source-"+strconv.FormatInt(id, 10))
+	s.sendReport(c, report.Request{Kind: report.KindSource, SourceID: id, AsAt: asAt, Since: since}, strconv.FormatInt(id, 10))
 }
 
 func (s *Server) referencePDF(c *gin.Context) {
@@ -112,7 +112,12 @@ func (s *Server) referencePDF(c *gin.Context) {
 		s.badReportRequest(c, err)
 		return
 	}
-	s.sendReport(c, report.Request{Kind: report.KindReference, ReferenceID: id, AsAt: asAt, Since: since}, "reference-"+strconv.FormatInt(id, 10))
+	// The download is named by the reference's number: reference-13-as-at-….
+	about := strconv.FormatInt(id, 10)
+	if d, err := s.store.ReferenceDetail(c.Request.Context(), id); err == nil && d.Reference.Number != "" {
+		about = d.Reference.Number
+	}
+	s.sendReport(c, report.Request{Kind: report.KindReference, ReferenceID: id, AsAt: asAt, Since: since}, about)
 }
 
 func (s *Server) outstandingPDF(c *gin.Context) {
@@ -138,7 +143,7 @@ func (s *Server) actionsPDF(c *gin.Context) {
 		s.badFilter(c, errs)
 		return
 	}
-	s.sendReport(c, report.Request{Kind: report.KindActions, AsAt: asAt, Since: since, Scope: s.describeActionFilter(c, q), Filter: f}, "log")
+	s.sendReport(c, report.Request{Kind: report.KindActions, AsAt: asAt, Since: since, Scope: s.describeActionFilter(c, q), Filter: f}, "")
 }
 
 // describeActionFilter says in words which actions a filtered log holds.
@@ -153,8 +158,13 @@ func (s *Server) describeActionFilter(c *gin.Context, q actionQuery) string {
 			}
 		}
 	}
-	if q.Owner != "" {
-		parts = append(parts, "owner "+q.Owner)
+	if q.Mine {
+		parts = append(parts, "owned by "+strings.Join(myNames(CurrentUser(c)), " or "))
+	}
+	if owner, none := ownerFilter(q.Owner); none {
+		parts = append(parts, "with no owner")
+	} else if owner != "" {
+		parts = append(parts, "owner "+owner)
 	}
 	if q.Status != "" {
 		parts = append(parts, strings.ToLower(tracker.ActionStatusLabel(q.Status)))
@@ -195,7 +205,6 @@ type replyFormPage struct {
 	Intro    string
 	Chosen   map[int64]bool
 	CanEdit  bool
-	Saved    bool
 	Errors   map[string]string
 	Version  int
 	Default  string
@@ -217,19 +226,16 @@ func (s *Server) replyForm(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.showReplyForm(c, http.StatusOK, d, nil, nil, c.Query("saved") != "", false)
+	s.showReplyForm(c, http.StatusOK, d, nil, nil, false)
 }
 
-func (s *Server) showReplyForm(c *gin.Context, status int, d tracker.ReferenceDetail, intro *string, chosen []int64, saved, conflict bool, problems ...FieldError) {
+func (s *Server) showReplyForm(c *gin.Context, status int, d tracker.ReferenceDetail, intro *string, chosen []int64, conflict bool, problems ...FieldError) {
 	ref := d.Reference
-	def := ""
-	if len(d.Replies) > 0 {
-		def = d.Replies[len(d.Replies)-1].Body
-	}
+	def := replyText(d)
 	p := &replyFormPage{
 		Layout: Layout{Title: "Prepare the formal reply", Section: "references",
 			Breadcrumbs: []Crumb{{"References", "/references"}, {ref.Heading(), "/references/" + strconv.FormatInt(ref.ID, 10)}}},
-		Detail: d, CanEdit: s.cmds(c).MayEditReply(c.Request.Context(), ref.ID) == nil, Saved: saved, Version: ref.Version,
+		Detail: d, CanEdit: s.cmds(c).MayEditReply(c.Request.Context(), ref.ID) == nil, Version: ref.Version,
 		Default: def, AsAt: s.today().Format("2006-01-02"), Chosen: map[int64]bool{}, Conflict: conflict,
 	}
 	if conflict {
@@ -273,9 +279,11 @@ func (s *Server) replySave(c *gin.Context) {
 		return
 	}
 	version, _ := strconv.Atoi(c.PostForm("version"))
+	// The box is the one control: what it holds is the introduction. Left
+	// as the body's reply, the reply keeps being used, revisions included.
 	intro := c.PostForm("intro")
 	var introPtr *string
-	if c.PostForm("use_reply") == "" {
+	if !sameText(intro, replyText(d)) {
 		introPtr = &intro
 	}
 	valid := map[int64]bool{}
@@ -299,7 +307,7 @@ func (s *Server) replySave(c *gin.Context) {
 			s.fail(c, ferr)
 			return
 		}
-		s.showReplyForm(c, http.StatusConflict, fresh, &intro, items, false, true)
+		s.showReplyForm(c, http.StatusConflict, fresh, &intro, items, true)
 		return
 	}
 	var invalid *tracker.ValidationError
@@ -314,12 +322,28 @@ func (s *Server) replySave(c *gin.Context) {
 			}
 			problems = append(problems, FieldError{Field: field, Message: m})
 		}
-		s.showReplyForm(c, http.StatusUnprocessableEntity, d, &intro, items, false, false, problems...)
+		s.showReplyForm(c, http.StatusUnprocessableEntity, d, &intro, items, false, problems...)
 		return
 	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/references/"+strconv.FormatInt(id, 10)+"/reply?saved=1")
+	s.saved(c, "/references/"+strconv.FormatInt(id, 10)+"/reply", savedReply)
+}
+
+// replyText is the text of the body's latest reply to a reference, the
+// introduction a formal reply has until the secretary writes another.
+func replyText(d tracker.ReferenceDetail) string {
+	if len(d.Replies) == 0 {
+		return ""
+	}
+	return d.Replies[len(d.Replies)-1].Body
+}
+
+// sameText compares a text typed into a box with a stored one: browsers
+// send a box's line ends as CR LF, and trailing space is not seen.
+func sameText(typed, stored string) bool {
+	norm := func(s string) string { return strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), " \n\t") }
+	return norm(typed) == norm(stored)
 }

@@ -179,6 +179,7 @@ func (s *Server) routes(r *gin.Engine) {
 	in.GET("/admin/deleted", s.deletedList)
 	in.POST("/admin/deleted/actions/:id/restore", s.actionRestore)
 	in.GET("/import", s.importForm)
+	in.GET("/import/sample.csv", s.importSample)
 	in.POST("/import", s.importUploadFile)
 	in.POST("/import/:id/preview", s.importPreview)
 	in.POST("/import/:id/run", s.importRun)

@@ -39,6 +39,7 @@ type Reader interface {
 	EachAction(ctx context.Context, f tracker.ActionFilter, fn func(tracker.ActionItem) error) error
 	EachRecommendation(ctx context.Context, f tracker.RecommendationFilter, fn func(tracker.RecommendationItem) error) error
 	Owners(ctx context.Context) ([]string, error)
+	CountActions(ctx context.Context, f tracker.ActionFilter) (int64, error)
 	ListMeasures(ctx context.Context, page tracker.Page) ([]tracker.Measure, int64, error)
 
 	Action(ctx context.Context, id int64) (tracker.ActionItem, error)

@@ -119,7 +119,7 @@ func (s *Server) sourceCreateOrShow(c *gin.Context, save bool) {
 		src, err = s.cmds(c).CreateSource(ctx, src)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
-		c.Redirect(http.StatusSeeOther, "/sources/"+idString(src.ID))
+		s.saved(c, "/sources/"+idString(src.ID), savedSourceAdded)
 	}
 }
 
@@ -189,6 +189,6 @@ func (s *Server) sourceUpdate(c *gin.Context) {
 		cur, err := s.store.Source(ctx, d.Source.ID)
 		return sourceValues(cur), err
 	}) {
-		c.Redirect(http.StatusSeeOther, "/sources/"+idString(d.Source.ID))
+		s.saved(c, "/sources/"+idString(d.Source.ID), savedSource)
 	}
 }

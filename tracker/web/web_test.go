@@ -37,7 +37,10 @@ func TestBrowseExample(t *testing.T) {
 			"31 May 2013", "“in the next two months”", "30 November 2013")
 
 		refs := c.get("/references", http.StatusOK)
-		ref13 := text(c.get(linkTo(t, refs, "Outstanding Reference: 13 – Victim Satisfaction Action Plan"), http.StatusOK))
+		// The number in a column of its own, the title as the link, and how
+		// long each open reference has been outstanding.
+		mustContain(t, text(refs), "references", "No. Reference Requested by Response from Raised Outstanding for Status", " 13 Victim Satisfaction Action Plan ")
+		ref13 := text(c.get(linkTo(t, refs, "Victim Satisfaction Action Plan"), http.StatusOK))
 		mustContain(t, ref13, "reference 13", "Response from City of London Police", "Response to Performance and Resource Management Sub-Committee",
 			"Recommendation 1", "Recommendation 2", "Recommendation 3",
 			"Officers should receive individual feedback", "First line supervisors are feeding back",
