@@ -245,7 +245,7 @@ func (c *client) downloadPDF(ctx context.Context, page, from, action string) err
 	}
 	v := f.Values
 	if asAt, err := time.Parse("2006-01-02", v.Get("as_at")); err == nil && c.rng.IntN(3) == 0 {
-		v.Set("changed_since", asAt.AddDate(0, 0, -28).Format("2006-01-02"))
+		v.Set("mark_since", asAt.AddDate(0, 0, -28).Format("2006-01-02"))
 	}
 	_, err := c.do(ctx, http.MethodGet, action+"?"+v.Encode(), nil, "application/pdf")
 	return err

@@ -199,6 +199,7 @@ func (s *Server) actionList(c *gin.Context) {
 		RAGs: tracker.RAGs, FilterErrors: filterErrs, Sorts: sortLinks(c.Request.URL, "due", "owner", "status", "rag", "changed"),
 		Layout: layout,
 		PDFFilter: map[string]string{"org": c.Query("org"), "owner": q.Owner, "status": q.Status, "open": c.Query("open"),
-			"overdue": c.Query("overdue"), "source": c.Query("source"), "mine": c.Query("mine")},
+			"overdue": c.Query("overdue"), "source": c.Query("source"), "mine": c.Query("mine"), "rag": q.RAG,
+			"due_within": c.Query("due_within"), changedSinceParam: q.Since, "sort": c.Query("sort")},
 	})
 }

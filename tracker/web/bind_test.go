@@ -43,7 +43,7 @@ func TestChangedSinceIsOneName(t *testing.T) {
 	}
 	home := c.get("/", http.StatusOK)
 	mustContain(t, home, "the overview's form", `name="changed_since" type="date"`)
-	mustContain(t, c.get("/actions", http.StatusOK), "the PDF form", `name="changed_since" type="date" max=`)
+	mustContain(t, c.get("/actions", http.StatusOK), "the PDF form's marks, a meaning of their own", `name="mark_since" type="date" max=`)
 
 	api := e.api(viewer)
 	all := api.call("GET", "/actions?changed_since=2000-01-01", "", http.StatusOK)

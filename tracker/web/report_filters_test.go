@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -85,7 +86,26 @@ func TestActionLogPDFIsThePage(t *testing.T) {
 					want = append(want, id)
 				}
 			}
-			flat := viewer.pdfText(t, pdftotext, "/reports/actions.pdf?"+query)
+			// The PDF as the page's own download form asks for it: its
+			// hidden fields carry the page's filter and order.
+			form := pdfFormAction.FindString(page)
+			if form == "" {
+				t.Fatalf("%q: the page has no action-log PDF form", query)
+			}
+			asked := url.Values{}
+			segment := page[strings.Index(page, form):]
+			segment = segment[:strings.Index(segment, "</form>")]
+			for _, m := range hiddenInput.FindAllStringSubmatch(segment, -1) {
+				asked.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+			}
+			if sent, _ := url.ParseQuery(query); len(sent) > 0 {
+				for k := range sent {
+					if k != "sort" && asked.Get(k) == "" {
+						t.Errorf("%q: the page's PDF form does not carry %s", query, k)
+					}
+				}
+			}
+			flat := viewer.pdfText(t, pdftotext, "/reports/actions.pdf?"+asked.Encode())
 			// Where each action's description begins in the PDF, if at all.
 			var got []int64
 			at := map[int64]int{}
@@ -102,6 +122,11 @@ func TestActionLogPDFIsThePage(t *testing.T) {
 		}
 	})
 }
+
+var (
+	pdfFormAction = regexp.MustCompile(`<form method="get" action="/reports/actions.pdf"`)
+	hiddenInput   = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+)
 
 func sortByPosition(ids []int64, at map[int64]int) {
 	for i := 1; i < len(ids); i++ {

@@ -32,17 +32,32 @@ func (s *Server) reportDates(c *gin.Context) (time.Time, *time.Time, error) {
 		asAt = d
 	}
 	var since *time.Time
-	if v := changedSinceQuery(c); v != "" {
+	if v := markSinceQuery(c); v != "" {
 		d, ok := parseFormDate(v)
 		if !ok {
-			return asAt, nil, fmt.Errorf("the “changed since” date %q is not a date; use a date like 17/05/2022", v)
+			return asAt, nil, fmt.Errorf("the “mark changes since” date %q is not a date; use a date like 17/05/2022", v)
 		}
 		if d.After(asAt) {
-			return asAt, nil, fmt.Errorf("the “changed since” date must be before the “as at” date")
+			return asAt, nil, fmt.Errorf("the “mark changes since” date must be before the “as at” date")
 		}
 		since = &d
 	}
 	return asAt, since, nil
+}
+
+// markSinceParam is the query parameter of a report's "mark what is new
+// or changed since this day". It is not changed_since, which keeps only
+// the rows changed since a day: the action log's PDF takes both, the
+// page's filter and the marks.
+const markSinceParam = "mark_since"
+
+// markSinceQuery reads ?mark_since=, or ?since=, the name reports gave it
+// before, so that links made before keep working.
+func markSinceQuery(c *gin.Context) string {
+	if v := strings.TrimSpace(c.Query(markSinceParam)); v != "" {
+		return v
+	}
+	return strings.TrimSpace(c.Query("since"))
 }
 
 func (s *Server) badReportRequest(c *gin.Context, err error) {
@@ -138,7 +153,11 @@ func (s *Server) actionsPDF(c *gin.Context) {
 	// The log's own filter and order, read as the log page reads them: the
 	// PDF holds exactly the rows the page lists, on every page.
 	f, q, errs := actionFilterOf(c, asAt)
-	f.ChangedSince = nil // in a PDF, changed_since marks what changed rather than filtering
+	if strings.TrimSpace(c.Query(changedSinceParam)) == "" {
+		// On a report ?since= is the older name of mark_since, not a filter.
+		f.ChangedSince, q.Since = nil, ""
+		delete(errs, changedSinceParam)
+	}
 	if len(errs) > 0 {
 		s.badFilter(c, errs)
 		return
