@@ -489,6 +489,10 @@ func (d *doc) textWidths(text string) (line, word, first float64) {
 	return line, word, first
 }
 
+// columnPad is the room a column needs beyond its text: the padding on
+// either side and the slack the line splitter wants.
+const columnPad = 2*cellPad + splitSlack
+
 // columnWidths gives fitted columns the width of their longest line (no
 // more than their Max of the body) and never less than their longest word;
 // the other columns share what is left by their Width, each given room for
@@ -505,43 +509,67 @@ func (d *doc) columnWidths(cols []column, texts [][]string, subs [][]string, row
 		}
 		return widths
 	}
-	natural := make([]float64, len(cols))
-	longest := make([]float64, len(cols))
-	// A cell's first line is its value (a date, a status, a name): the
-	// column is made wide enough for it where it can be.
-	firsts := make([]float64, len(cols))
+	e := d.measureColumns(cols, texts, subs, rows)
+	left := d.fitColumns(cols, e, widths)
+	left = d.narrowFitted(cols, e, widths, left)
+	shareWidths(cols, e, widths, left, d.bodyW)
+	return widths
+}
+
+// columnExtents are what a table's content asks of each of its columns:
+// the width of its longest line, of its longest word and of its widest
+// first line.
+type columnExtents struct {
+	natural, longest, firsts []float64
+}
+
+// measureColumns measures every column's title and cells.
+func (d *doc) measureColumns(cols []column, texts [][]string, subs [][]string, rows [][]cell) columnExtents {
+	e := columnExtents{natural: make([]float64, len(cols)), longest: make([]float64, len(cols)),
+		// A cell's first line is its value (a date, a status, a name): the
+		// column is made wide enough for it where it can be.
+		firsts: make([]float64, len(cols))}
 	for i, c := range cols {
 		d.font("B", tableSize)
-		natural[i], longest[i], _ = d.textWidths(d.clean(c.Title))
+		e.natural[i], e.longest[i], _ = d.textWidths(d.clean(c.Title))
 	}
 	for r, row := range rows {
 		for i := range cols {
 			if i >= len(row) {
 				continue
 			}
-			d.font(cellStyle(row[i]), tableSize)
-			extra := 0.0
-			if row[i].RAG != "" {
-				extra = chipRoom
-			}
-			l, w, f := d.textWidths(texts[r][i])
-			natural[i] = math.Max(natural[i], l+extra)
-			longest[i] = math.Max(longest[i], w+extra)
-			firsts[i] = math.Max(firsts[i], f+extra)
-			if subs[r][i] != "" {
-				d.font("", tableSize)
-				l, w, _ := d.textWidths(subs[r][i])
-				natural[i] = math.Max(natural[i], l)
-				longest[i] = math.Max(longest[i], w)
-			}
+			d.measureCell(e, i, row[i], texts[r][i], subs[r][i])
 		}
 	}
-	pad := 2*cellPad + splitSlack
+	return e
+}
+
+// measureCell widens column i's extents to hold one cell: its text in the
+// cell's own style, with room for a RAG chip, and its sub-line in plain.
+func (d *doc) measureCell(e columnExtents, i int, c cell, text, sub string) {
+	d.font(cellStyle(c), tableSize)
+	extra := 0.0
+	if c.RAG != "" {
+		extra = chipRoom
+	}
+	l, w, f := d.textWidths(text)
+	e.natural[i] = math.Max(e.natural[i], l+extra)
+	e.longest[i] = math.Max(e.longest[i], w+extra)
+	e.firsts[i] = math.Max(e.firsts[i], f+extra)
+	if sub != "" {
+		d.font("", tableSize)
+		l, w, _ := d.textWidths(sub)
+		e.natural[i] = math.Max(e.natural[i], l)
+		e.longest[i] = math.Max(e.longest[i], w)
+	}
+}
+
+// fitColumns sets each fitted column to its longest line, no wider than
+// its Max of the body, and returns the width left for the others.
+func (d *doc) fitColumns(cols []column, e columnExtents, widths []float64) float64 {
 	left := d.bodyW
-	weights := 0.0
 	for i, c := range cols {
 		if !c.Fit {
-			weights += c.Width
 			continue
 		}
 		most := c.Max
@@ -551,70 +579,88 @@ func (d *doc) columnWidths(cols []column, texts [][]string, subs [][]string, row
 		most *= d.bodyW
 		// A word or a first line wider than the column's Max widens it, up
 		// to half as much again.
-		widths[i] = math.Max(math.Min(natural[i]+pad, most), math.Min(math.Max(longest[i], firsts[i])+pad, most*1.5))
+		widths[i] = math.Max(math.Min(e.natural[i]+columnPad, most), math.Min(math.Max(e.longest[i], e.firsts[i])+columnPad, most*1.5))
 		left -= widths[i]
 	}
-	// Fitted columns take no more than half the body (or what the other
-	// columns' longest lines leave) if their words allow: what is above
-	// each one's longest word gives way in proportion.
+	return left
+}
+
+// narrowFitted makes the fitted columns take no more than half the body
+// (or what the other columns' longest lines leave) if their words allow:
+// what is above each one's longest word gives way in proportion. It
+// returns the width then left for the others.
+func (d *doc) narrowFitted(cols []column, e columnExtents, widths []float64, left float64) float64 {
 	wrapNeed := 0.0
 	for i, c := range cols {
 		if !c.Fit {
-			wrapNeed += natural[i] + pad
+			wrapNeed += e.natural[i] + columnPad
 		}
 	}
 	if over := (d.bodyW - left) - math.Max(d.bodyW/2, d.bodyW-wrapNeed); over > 0 {
 		spare := 0.0
 		for i, c := range cols {
 			if c.Fit {
-				spare += widths[i] - math.Min(longest[i]+pad, widths[i])
+				spare += widths[i] - math.Min(e.longest[i]+columnPad, widths[i])
 			}
 		}
 		cut := math.Min(1, over/math.Max(spare, 1e-9))
 		for i, c := range cols {
 			if c.Fit {
-				w := widths[i] - (widths[i]-math.Min(longest[i]+pad, widths[i]))*cut
+				w := widths[i] - (widths[i]-math.Min(e.longest[i]+columnPad, widths[i]))*cut
 				left += widths[i] - w
 				widths[i] = w
 			}
 		}
 	}
-	// The rest by weight; a column too narrow for its longest word takes
-	// what that word needs (up to a third of the body), one wider than
-	// its longest line takes that line, and the others share what remains.
-	// In column order, so that the same table is always laid out alike.
+	return left
+}
+
+// shareWidths gives the columns that are not fitted what is left, by
+// weight; a column too narrow for its longest word takes what that word
+// needs (up to a third of the body), one wider than its longest line takes
+// that line, and the others share what remains. In column order, so that
+// the same table is always laid out alike.
+func shareWidths(cols []column, e columnExtents, widths []float64, left, bodyW float64) {
+	weights := 0.0
 	var open []int
 	for i, c := range cols {
 		if !c.Fit {
+			weights += c.Width
 			open = append(open, i)
 		}
 	}
 	for len(open) > 0 {
-		fixed := false
-		for k, i := range open {
-			w := left * cols[i].Width / weights
-			need := math.Min(longest[i]+pad, d.bodyW/3)
-			if w < need && need < left || w > natural[i]+pad && len(open) > 1 {
-				if w > natural[i]+pad {
-					need = natural[i] + pad
-				}
-				widths[i] = need
-				left -= need
-				weights -= cols[i].Width
-				open = append(open[:k], open[k+1:]...)
-				fixed = true
-				break
-			}
+		k := settledColumn(cols, e, open, left, weights, bodyW)
+		if k < 0 {
+			break
 		}
-		if fixed {
-			continue
+		i := open[k]
+		need := math.Min(e.longest[i]+columnPad, bodyW/3)
+		if w := left * cols[i].Width / weights; w > e.natural[i]+columnPad {
+			need = e.natural[i] + columnPad
 		}
-		for _, i := range open {
-			widths[i] = left * cols[i].Width / weights
-		}
-		break
+		widths[i] = need
+		left -= need
+		weights -= cols[i].Width
+		open = append(open[:k], open[k+1:]...)
 	}
-	return widths
+	for _, i := range open {
+		widths[i] = left * cols[i].Width / weights
+	}
+}
+
+// settledColumn is the index in open of the first column whose share by
+// weight is too narrow for its longest word (when the word fits in what is
+// left) or, unless it is the last, wider than its longest line; -1 if none.
+func settledColumn(cols []column, e columnExtents, open []int, left, weights, bodyW float64) int {
+	for k, i := range open {
+		w := left * cols[i].Width / weights
+		need := math.Min(e.longest[i]+columnPad, bodyW/3)
+		if w < need && need < left || w > e.natural[i]+columnPad && len(open) > 1 {
+			return k
+		}
+	}
+	return -1
 }
 
 // layout measures a table and splits its text into lines.

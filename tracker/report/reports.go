@@ -137,6 +137,15 @@ func actionRow(st *tracker.View, it tracker.ActionItem, today time.Time) []cell 
 	}
 }
 
+// actionRows are the rows of an action table, one per action.
+func actionRows(st *tracker.View, items []tracker.ActionItem, today time.Time) [][]cell {
+	var rows [][]cell
+	for _, it := range items {
+		rows = append(rows, actionRow(st, it, today))
+	}
+	return rows
+}
+
 // actionOrderText says in words how the action log is sorted, for a
 // tracker.ActionFilter's Sort.
 func actionOrderText(sort string) string {
@@ -195,22 +204,52 @@ func ReferenceResponse(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.Re
 	if ref.Number != "" {
 		title = "Outstanding Reference: " + ref.Heading()
 	}
+	reply := latestReply(d)
+	doc := newDoc(fonts, replyMeta(meta, title, ref, reply), false)
+	doc.heading(0, title)
+	doc.replyParticulars(ref, reply)
+	doc.replyIntroduction(ref, reply)
+	today := st.Today()
+	for _, r := range replyRecommendations(d) {
+		doc.replyRecommendation(st, r, today, opts)
+	}
+	if len(d.Actions) > 0 && !opts.LeaveOutActions {
+		t := doc.layout(actionCols, actionRows(st, d.Actions, today))
+		doc.headingKeep(1, "Actions", t.lead(1))
+		doc.setTable(t, "Actions")
+	}
+	return doc.done(w)
+}
+
+// latestReply is the reference's last reply, the one the printed reply
+// follows, or nil when none is written yet.
+func latestReply(d tracker.ReferenceDetail) *tracker.Reply {
+	if len(d.Replies) == 0 {
+		return nil
+	}
+	return &d.Replies[len(d.Replies)-1]
+}
+
+// replyMeta completes the reply's metadata: the title unless the caller
+// gave one, and the author, which is the reply's own author where it
+// names one, else the responding organisation.
+func replyMeta(meta Meta, title string, ref tracker.Reference, reply *tracker.Reply) Meta {
 	if meta.Title == "" {
 		meta.Title = title
 	}
 	meta.Subject = "Response from " + ref.RespondingOrg.Name + " to " + ref.RequestedBy.Name
-	var reply *tracker.Reply
-	if len(d.Replies) > 0 {
-		reply = &d.Replies[len(d.Replies)-1]
-	}
 	if meta.Author == "" {
 		meta.Author = ref.RespondingOrg.Name
 		if reply != nil && reply.Author != "" {
 			meta.Author = reply.Author
 		}
 	}
-	doc := newDoc(fonts, meta, false)
-	doc.heading(0, title)
+	return meta
+}
+
+// replyParticulars prints the from/to/author/date block under the reply's
+// heading.
+func (d *doc) replyParticulars(ref tracker.Reference, reply *tracker.Reply) {
 	rows := [][2]string{{"Response from", ref.RespondingOrg.Name}, {"Response to", ref.RequestedBy.Name}}
 	if reply != nil && reply.Author != "" {
 		rows = append(rows, [2]string{"Author", reply.Author})
@@ -220,8 +259,13 @@ func ReferenceResponse(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.Re
 	if date := replyDate(reply); date != "" {
 		rows = append(rows, [2]string{"Date", date})
 	}
-	doc.pairs(rows)
+	d.pairs(rows)
+}
 
+// replyIntroduction prints the introduction the secretary wrote for the
+// reply, else the reply's own text; then the request itself, unless the
+// secretary wrote the introduction or the reply already quotes it.
+func (d *doc) replyIntroduction(ref tracker.Reference, reply *tracker.Reply) {
 	intro := ""
 	if ref.ReportIntro != nil {
 		intro = *ref.ReportIntro
@@ -229,76 +273,75 @@ func ReferenceResponse(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.Re
 		intro = reply.Body
 	}
 	if strings.TrimSpace(intro) != "" {
-		doc.heading(1, "Introduction")
-		doc.markdown(intro, 0)
+		d.heading(1, "Introduction")
+		d.markdown(intro, 0)
 	}
 	if ref.RequestText != "" && ref.ReportIntro == nil && (reply == nil || !strings.Contains(reply.Body, ref.RequestText)) {
-		doc.heading(1, "The request")
-		doc.markdown(ref.RequestText, 0)
+		d.heading(1, "The request")
+		d.markdown(ref.RequestText, 0)
 	}
+}
 
-	recs := d.Recommendations
-	if ref.ReportItems != nil {
-		byID := map[int64]tracker.RecommendationDetail{}
-		for _, r := range recs {
-			byID[r.Recommendation.ID] = r
-		}
-		recs = nil
-		for _, id := range ref.ReportItems {
-			if r, ok := byID[id]; ok {
-				recs = append(recs, r)
-			}
+// replyRecommendations are the recommendations the reply covers: those the
+// secretary picked, in the order picked, or else all the reference's.
+func replyRecommendations(d tracker.ReferenceDetail) []tracker.RecommendationDetail {
+	if d.Reference.ReportItems == nil {
+		return d.Recommendations
+	}
+	byID := map[int64]tracker.RecommendationDetail{}
+	for _, r := range d.Recommendations {
+		byID[r.Recommendation.ID] = r
+	}
+	var recs []tracker.RecommendationDetail
+	for _, id := range d.Reference.ReportItems {
+		if r, ok := byID[id]; ok {
+			recs = append(recs, r)
 		}
 	}
-	today := st.Today()
-	for _, r := range recs {
-		rec := r.Recommendation
-		doc.heading(1, "Recommendation "+rec.Number)
-		doc.mark(st.Mark("recommendation", rec.ID))
-		doc.markdown(rec.Text, 0)
-		for _, t := range r.Responses {
-			doc.font("B", fontSize)
-			doc.ensure(14)
-			label := "Management response"
-			if len(rec.Addressees) > 1 {
-				label += " from " + t.Current.Organisation.Name
-			}
-			if t.Current.Position != tracker.PosNotStated {
-				label += ": " + tracker.PositionLabel(t.Current.Position)
-			}
-			doc.pdf.MultiCell(doc.bodyW, lineH, doc.clean(label), "", "L", false)
-			doc.font("", fontSize)
-			doc.mark(st.Mark("response", t.Current.ID))
-			doc.markdown(t.Current.Text, 0)
-		}
-		if len(r.Responses) == 0 {
-			doc.caption("No management response recorded.")
-		}
-		if len(r.Actions) > 0 && !opts.LeaveOutActions {
-			var rows [][]cell
-			for _, it := range r.Actions {
-				rows = append(rows, actionRow(st, it, today))
-			}
-			t := doc.layout(actionCols, rows)
-			doc.font("B", fontSize)
-			// The label stays with the table's header and first row.
-			doc.ensure(lineH + 1 + t.lead(1))
-			doc.pdf.CellFormat(doc.bodyW, lineH, "Actions", "", 1, "L", false, 0, "")
-			doc.pdf.Ln(1)
-			doc.font("", fontSize)
-			doc.setTable(t, "Recommendation "+rec.Number+": actions")
-		}
+	return recs
+}
+
+// replyRecommendation prints one recommendation of the reply: its text,
+// each management response, and its actions unless they are left out.
+func (d *doc) replyRecommendation(st *tracker.View, r tracker.RecommendationDetail, today time.Time, opts ReplyOptions) {
+	rec := r.Recommendation
+	d.heading(1, "Recommendation "+rec.Number)
+	d.mark(st.Mark("recommendation", rec.ID))
+	d.markdown(rec.Text, 0)
+	for _, t := range r.Responses {
+		d.managementResponse(st, rec, t)
 	}
-	if len(d.Actions) > 0 && !opts.LeaveOutActions {
-		var rows [][]cell
-		for _, it := range d.Actions {
-			rows = append(rows, actionRow(st, it, today))
-		}
-		t := doc.layout(actionCols, rows)
-		doc.headingKeep(1, "Actions", t.lead(1))
-		doc.setTable(t, "Actions")
+	if len(r.Responses) == 0 {
+		d.caption("No management response recorded.")
 	}
-	return doc.done(w)
+	if len(r.Actions) > 0 && !opts.LeaveOutActions {
+		t := d.layout(actionCols, actionRows(st, r.Actions, today))
+		d.font("B", fontSize)
+		// The label stays with the table's header and first row.
+		d.ensure(lineH + 1 + t.lead(1))
+		d.pdf.CellFormat(d.bodyW, lineH, "Actions", "", 1, "L", false, 0, "")
+		d.pdf.Ln(1)
+		d.font("", fontSize)
+		d.setTable(t, "Recommendation "+rec.Number+": actions")
+	}
+}
+
+// managementResponse prints a response in the reply under a bold label
+// naming the body (when the recommendation has several) and its position.
+func (d *doc) managementResponse(st *tracker.View, rec tracker.Recommendation, t tracker.ResponseThread) {
+	d.font("B", fontSize)
+	d.ensure(14)
+	label := "Management response"
+	if len(rec.Addressees) > 1 {
+		label += " from " + t.Current.Organisation.Name
+	}
+	if t.Current.Position != tracker.PosNotStated {
+		label += ": " + tracker.PositionLabel(t.Current.Position)
+	}
+	d.pdf.MultiCell(d.bodyW, lineH, d.clean(label), "", "L", false)
+	d.font("", fontSize)
+	d.mark(st.Mark("response", t.Current.ID))
+	d.markdown(t.Current.Text, 0)
 }
 
 // SourceStatus writes a source's status report: a cover, a summary of
@@ -315,28 +358,62 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.SourceD
 	}
 	doc := newDoc(fonts, meta, false)
 	today := st.Today()
+	doc.sourceCover(d, meta)
 
-	// Cover.
-	doc.pdf.SetY(70)
-	doc.font("", 12)
-	doc.pdf.SetTextColor(80, 90, 95)
-	doc.pdf.MultiCell(doc.bodyW, 6, "Status report", "", "L", false)
-	doc.pdf.SetTextColor(11, 12, 12)
-	doc.pdf.Ln(2)
-	doc.font("B", 22)
-	cover := doc.clean(src.Title)
-	doc.pdf.Bookmark(cover, 0, -1)
-	doc.pdf.MultiCell(doc.bodyW, 10, cover, "", "L", false)
-	doc.pdf.Ln(6)
-	doc.font("", fontSize)
+	doc.pdf.AddPage()
+	doc.heading(1, "Summary")
+	doc.statusSummary(recs, today)
+	doc.ragSummary(sourceActions(d, recs), today)
+	doc.recommendationList(st, recs, today)
+
+	// Each recommendation, one after another: a heading keeps with its
+	// text, and pages are not left half empty.
+	doc.pdf.AddPage()
+	for i, r := range recs {
+		if i > 0 {
+			doc.rule()
+		}
+		doc.sourceRecommendation(st, r, today)
+	}
+	if len(d.OtherActions) > 0 {
+		doc.pdf.AddPage()
+		doc.heading(1, "Other actions on this source's log")
+		doc.table(actionCols, actionRows(st, d.OtherActions, today), "Other actions")
+	}
+	if len(d.Measures) > 0 {
+		doc.pdf.AddPage()
+		doc.heading(1, "Measures")
+		for _, m := range d.Measures {
+			doc.measure(m)
+		}
+	}
+	return doc.done(w)
+}
+
+// sourceCover prints the status report's cover: its title and the
+// source's particulars.
+func (d *doc) sourceCover(sd tracker.SourceDetail, meta Meta) {
+	src := sd.Source
+	d.pdf.SetY(70)
+	d.font("", 12)
+	d.pdf.SetTextColor(80, 90, 95)
+	d.pdf.MultiCell(d.bodyW, 6, "Status report", "", "L", false)
+	d.pdf.SetTextColor(11, 12, 12)
+	d.pdf.Ln(2)
+	d.font("B", 22)
+	cover := d.clean(src.Title)
+	d.pdf.Bookmark(cover, 0, -1)
+	d.pdf.MultiCell(d.bodyW, 10, cover, "", "L", false)
+	d.pdf.Ln(6)
+	d.font("", fontSize)
 	rows := [][2]string{{"Kind", tracker.SourceKindLabel(src.Kind)}, {"Issued by", src.IssuedBy.Name}}
 	if src.Date != nil {
 		rows = append(rows, [2]string{"Date", tracker.FormatDate(*src.Date)})
 	} else if src.DateText != "" {
 		rows = append(rows, [2]string{"Date", src.DateText})
 	}
-	if len(d.Addressees) > 0 {
-		rows = append(rows, [2]string{"Addressed to", orgNames(d.Addressees)})
+	if len(sd.Addressees) > 0 {
+		rows = append(rows, [2]string{"Addressed to", orgNames(sd.Addressees)})
 	}
 	rows = append(rows, [2]string{"Status as at", tracker.FormatDate(meta.AsAt)})
 	if meta.Since != nil {
@@ -345,11 +422,12 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.SourceD
 	if src.URL != "" {
 		rows = append(rows, [2]string{"Web address", src.URL})
 	}
-	doc.pairs(rows)
+	d.pairs(rows)
+}
 
-	// Summary.
-	doc.pdf.AddPage()
-	doc.heading(1, "Summary")
+// statusSummary prints the table of the recommendations by status, with
+// how many are past their deadline.
+func (d *doc) statusSummary(recs []tracker.RecommendationDetail, today time.Time) {
 	byStatus := map[string]int{}
 	overdue := 0
 	for _, r := range recs {
@@ -363,14 +441,24 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.SourceD
 		counts = append(counts, []cell{{Text: o.Label}, {Text: fmt.Sprint(byStatus[o.Value])}})
 	}
 	counts = append(counts, []cell{{Text: "Past their deadline", Bold: true}, {Text: fmt.Sprint(overdue), Bold: true}})
-	doc.table([]column{{Title: "Recommendations by status", Width: 0.7, Align: "L"}, {Title: "Number", Width: 0.3, Align: "R"}}, counts, "Recommendations by status")
+	d.table([]column{{Title: "Recommendations by status", Width: 0.7, Align: "L"}, {Title: "Number", Width: 0.3, Align: "R"}}, counts, "Recommendations by status")
+}
 
-	byRAG := map[string]int{}
-	actionsOverdue, open := 0, 0
+// sourceActions are all the actions on a source's log: those under no
+// recommendation, then each recommendation's.
+func sourceActions(d tracker.SourceDetail, recs []tracker.RecommendationDetail) []tracker.ActionItem {
 	all := append([]tracker.ActionItem(nil), d.OtherActions...)
 	for _, r := range recs {
 		all = append(all, r.Actions...)
 	}
+	return all
+}
+
+// ragSummary prints the table of the open actions by RAG rating, with how
+// many are open and how many overdue.
+func (d *doc) ragSummary(all []tracker.ActionItem, today time.Time) {
+	byRAG := map[string]int{}
+	actionsOverdue, open := 0, 0
 	for _, it := range all {
 		if it.Action.Open() {
 			open++
@@ -386,8 +474,13 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.SourceD
 	}
 	ragRows = append(ragRows, []cell{{Text: "Open actions", Bold: true}, {Text: fmt.Sprint(open), Bold: true}},
 		[]cell{{Text: "Overdue actions", Bold: true}, {Text: fmt.Sprint(actionsOverdue), Bold: true}})
-	doc.table([]column{{Title: "Open actions by RAG rating", Width: 0.7, Align: "L"}, {Title: "Number", Width: 0.3, Align: "R"}}, ragRows, "Open actions by RAG rating")
+	d.table([]column{{Title: "Open actions by RAG rating", Width: 0.7, Align: "L"}, {Title: "Number", Width: 0.3, Align: "R"}}, ragRows, "Open actions by RAG rating")
+}
 
+// recommendationList prints the summary's table of recommendations, one
+// row each with its text cut short (it follows in full), addressees,
+// deadline and status.
+func (d *doc) recommendationList(st *tracker.View, recs []tracker.RecommendationDetail, today time.Time) {
 	var list [][]cell
 	for _, r := range recs {
 		rec := r.Recommendation
@@ -403,108 +496,98 @@ func SourceStatus(w io.Writer, fonts *Fonts, st *tracker.View, d tracker.SourceD
 		list = append(list, []cell{{Text: rec.Number, Mark: st.Mark("recommendation", rec.ID)}, {Text: summary}, {Text: orgNames(rec.Addressees)}, {Text: deadlineText(rec)}, {Text: status}})
 	}
 	if len(list) > 0 {
-		doc.table([]column{{Title: "No.", Align: "L", Fit: true}, {Title: "Recommendation", Width: 0.68, Align: "L"}, {Title: "Addressed to", Width: 0.32, Align: "L"},
+		d.table([]column{{Title: "No.", Align: "L", Fit: true}, {Title: "Recommendation", Width: 0.68, Align: "L"}, {Title: "Addressed to", Width: 0.32, Align: "L"},
 			{Title: "Deadline", Align: "L", Fit: true, Max: 0.2}, {Title: "Status", Align: "L", Fit: true, Max: 0.16}}, list, "Recommendations")
 	}
+}
 
-	// Each recommendation, one after another: a heading keeps with its
-	// text, and pages are not left half empty.
-	doc.pdf.AddPage()
-	for i, r := range recs {
-		rec := r.Recommendation
-		if i > 0 {
-			doc.rule()
-		}
-		doc.heading(1, "Recommendation "+rec.Number)
-		doc.mark(st.Mark("recommendation", rec.ID))
-		doc.markdown(rec.Text, 0)
-		rows := [][2]string{
-			{"Addressed to", orgNames(rec.Addressees)},
-			{"Deadline as written", orDash(rec.DeadlineText)},
-			{"Deadline date", dateOr(rec.DeadlineDate, "Date not set")},
-			{"Status", tracker.RecommendationStatusLabel(rec.Status) + overdueNote(rec, today)},
-			{"Overseer's assessment", tracker.AssessmentLabel(rec.Assessment)},
-		}
-		for i, rv := range r.Revisions {
-			label := ""
-			if i == 0 {
-				label = "Deadline revisions"
-			}
-			rows = append(rows, [2]string{label, fmt.Sprintf("%s → %s: %s (%s, %s)", dateOr(rv.OldDate, "no date"), dateOr(rv.NewDate, "no date"),
-				rv.Reason, rv.Author, tracker.FormatDate(rv.RevisedOn))})
-		}
-		if rec.AssessmentNote != "" {
-			rows = append(rows, [2]string{"Assessment note", rec.AssessmentNote})
-		}
-		if len(rec.Themes) > 0 {
-			rows = append(rows, [2]string{"Themes", strings.Join(rec.Themes, ", ")})
-		}
-		doc.pairs(rows)
-		for _, t := range r.Responses {
-			doc.heading(2, "Management response from "+t.Current.Organisation.Name)
-			doc.mark(st.Mark("response", t.Current.ID))
-			var parts []string
-			if t.Current.Position != tracker.PosNotStated {
-				parts = append(parts, tracker.PositionLabel(t.Current.Position))
-			}
-			if t.Current.Author != "" {
-				parts = append(parts, t.Current.Author)
-			}
-			if t.Current.DateText != "" {
-				parts = append(parts, t.Current.DateText)
-			} else if t.Current.Date != nil {
-				parts = append(parts, tracker.FormatDate(*t.Current.Date))
-			}
-			by := strings.Join(parts, " · ")
-			if len(t.Earlier) > 0 {
-				by += fmt.Sprintf(" · revision %d (%d earlier)", t.Current.Revision, len(t.Earlier))
-			}
-			doc.caption(by)
-			doc.markdown(t.Current.Text, 0)
-		}
-		answered := map[int64]bool{}
-		for _, t := range r.Responses {
-			answered[t.Current.OrganisationID] = true
-		}
-		for _, o := range rec.Addressees {
-			if !answered[o.ID] {
-				doc.caption("No response recorded from " + o.Name + ".")
-			}
-		}
-		if len(r.Actions) > 0 {
-			var rows [][]cell
-			for _, it := range r.Actions {
-				rows = append(rows, actionRow(st, it, today))
-			}
-			t := doc.layout(actionCols, rows)
-			doc.headingKeep(2, "Actions", t.lead(1))
-			doc.setTable(t, "Recommendation "+rec.Number+": actions")
-		}
-		if len(r.Updates) > 0 {
-			doc.heading(2, "Progress updates")
-			for _, u := range r.Updates {
-				doc.caption(tracker.FormatDate(u.Date) + " · " + u.Author)
-				doc.markdown(u.Text, 0)
-			}
+// sourceRecommendation prints one recommendation of the status report in
+// full: its text and particulars, each response, the addressees that have
+// not responded, its actions and its progress updates.
+func (d *doc) sourceRecommendation(st *tracker.View, r tracker.RecommendationDetail, today time.Time) {
+	rec := r.Recommendation
+	d.heading(1, "Recommendation "+rec.Number)
+	d.mark(st.Mark("recommendation", rec.ID))
+	d.markdown(rec.Text, 0)
+	d.pairs(recommendationParticulars(r, today))
+	for _, t := range r.Responses {
+		d.heading(2, "Management response from "+t.Current.Organisation.Name)
+		d.mark(st.Mark("response", t.Current.ID))
+		d.caption(responseByline(t))
+		d.markdown(t.Current.Text, 0)
+	}
+	answered := map[int64]bool{}
+	for _, t := range r.Responses {
+		answered[t.Current.OrganisationID] = true
+	}
+	for _, o := range rec.Addressees {
+		if !answered[o.ID] {
+			d.caption("No response recorded from " + o.Name + ".")
 		}
 	}
-	if len(d.OtherActions) > 0 {
-		doc.pdf.AddPage()
-		doc.heading(1, "Other actions on this source's log")
-		var rows [][]cell
-		for _, it := range d.OtherActions {
-			rows = append(rows, actionRow(st, it, today))
-		}
-		doc.table(actionCols, rows, "Other actions")
+	if len(r.Actions) > 0 {
+		t := d.layout(actionCols, actionRows(st, r.Actions, today))
+		d.headingKeep(2, "Actions", t.lead(1))
+		d.setTable(t, "Recommendation "+rec.Number+": actions")
 	}
-	if len(d.Measures) > 0 {
-		doc.pdf.AddPage()
-		doc.heading(1, "Measures")
-		for _, m := range d.Measures {
-			doc.measure(m)
+	if len(r.Updates) > 0 {
+		d.heading(2, "Progress updates")
+		for _, u := range r.Updates {
+			d.caption(tracker.FormatDate(u.Date) + " · " + u.Author)
+			d.markdown(u.Text, 0)
 		}
 	}
-	return doc.done(w)
+}
+
+// recommendationParticulars are the label and value pairs under a
+// recommendation's text: addressees, deadline, status, assessment, each
+// move of the deadline, and the assessment note and themes where given.
+func recommendationParticulars(r tracker.RecommendationDetail, today time.Time) [][2]string {
+	rec := r.Recommendation
+	rows := [][2]string{
+		{"Addressed to", orgNames(rec.Addressees)},
+		{"Deadline as written", orDash(rec.DeadlineText)},
+		{"Deadline date", dateOr(rec.DeadlineDate, "Date not set")},
+		{"Status", tracker.RecommendationStatusLabel(rec.Status) + overdueNote(rec, today)},
+		{"Overseer's assessment", tracker.AssessmentLabel(rec.Assessment)},
+	}
+	for i, rv := range r.Revisions {
+		label := ""
+		if i == 0 {
+			label = "Deadline revisions"
+		}
+		rows = append(rows, [2]string{label, fmt.Sprintf("%s → %s: %s (%s, %s)", dateOr(rv.OldDate, "no date"), dateOr(rv.NewDate, "no date"),
+			rv.Reason, rv.Author, tracker.FormatDate(rv.RevisedOn))})
+	}
+	if rec.AssessmentNote != "" {
+		rows = append(rows, [2]string{"Assessment note", rec.AssessmentNote})
+	}
+	if len(rec.Themes) > 0 {
+		rows = append(rows, [2]string{"Themes", strings.Join(rec.Themes, ", ")})
+	}
+	return rows
+}
+
+// responseByline is the line under a response's heading: its position,
+// author and date where given, and its revision when it has been revised.
+func responseByline(t tracker.ResponseThread) string {
+	var parts []string
+	if t.Current.Position != tracker.PosNotStated {
+		parts = append(parts, tracker.PositionLabel(t.Current.Position))
+	}
+	if t.Current.Author != "" {
+		parts = append(parts, t.Current.Author)
+	}
+	if t.Current.DateText != "" {
+		parts = append(parts, t.Current.DateText)
+	} else if t.Current.Date != nil {
+		parts = append(parts, tracker.FormatDate(*t.Current.Date))
+	}
+	by := strings.Join(parts, " · ")
+	if len(t.Earlier) > 0 {
+		by += fmt.Sprintf(" · revision %d (%d earlier)", t.Current.Revision, len(t.Earlier))
+	}
+	return by
 }
 
 func orDash(s string) string {
