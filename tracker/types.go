@@ -152,15 +152,7 @@ type DeadlineRevision struct {
 // a date where there was none is not a move, so a first date counts from
 // itself; 0 without revisions, without any date or with no date now.
 func Slippage(revisions []DeadlineRevision) int {
-	var first *time.Time
-	for _, r := range revisions {
-		if first = r.OldDate; first != nil {
-			break
-		}
-		if first = r.NewDate; first != nil {
-			break
-		}
-	}
+	first := FirstDate(revisions)
 	if first == nil || len(revisions) == 0 {
 		return 0
 	}
@@ -169,6 +161,20 @@ func Slippage(revisions []DeadlineRevision) int {
 		return 0
 	}
 	return int(Day(*last).Sub(Day(*first)).Hours() / 24)
+}
+
+// FirstDate is the first date a deadline had over its revisions (oldest
+// first), nil when it never had one.
+func FirstDate(revisions []DeadlineRevision) *time.Time {
+	for _, r := range revisions {
+		if r.OldDate != nil {
+			return r.OldDate
+		}
+		if r.NewDate != nil {
+			return r.NewDate
+		}
+	}
+	return nil
 }
 
 // Moves counts the revisions that moved a deadline: each change of date

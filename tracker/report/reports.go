@@ -52,8 +52,8 @@ func dueText(a tracker.Action, today time.Time) string {
 	if a.DueText != "" {
 		s += "\n“" + a.DueText + "”"
 	}
-	if n := a.DaysOverdue(today); n > 0 {
-		s += fmt.Sprintf("\n%d days overdue", n)
+	if a.DaysOverdue(today) > 0 {
+		s += "\nOverdue by " + tracker.Elapsed(*a.DueDate, today)
 	}
 	return s
 }
@@ -128,8 +128,10 @@ var actionCols = []column{
 func actionRow(st *tracker.View, it tracker.ActionItem, today time.Time) []cell {
 	a := it.Action
 	due := dueText(a, today)
-	if n := len(it.Revisions); n > 0 {
-		due += fmt.Sprintf("\nMoved %d× (%+d days); first due %s", n, it.Slippage(), dateOr(it.Revisions[0].OldDate, "not set"))
+	// Setting a first date is not a move; slippage counts from the first
+	// date there was (tracker.Moves, tracker.Slippage).
+	if n := it.Moves(); n > 0 {
+		due += fmt.Sprintf("\nMoved %d× (%+d days); first due %s", n, it.Slippage(), dateOr(tracker.FirstDate(it.Revisions), "not set"))
 	}
 	return []cell{
 		{Text: a.Description, Mark: st.Mark("action", a.ID)}, ownerCell(a), {Text: due},
@@ -836,8 +838,8 @@ func Outstanding(w io.Writer, fonts *Fonts, st *tracker.View, groups []tracker.O
 			for _, it := range og.Actions {
 				a := it.Action
 				due := cell{Text: dateOr(a.DueDate, "Date not set")}
-				if n := a.DaysOverdue(today); n > 0 {
-					due = cell{Text: due.Text + fmt.Sprintf("\n%d days overdue", n), Bold: true}
+				if a.DaysOverdue(today) > 0 {
+					due = cell{Text: due.Text + "\nOverdue by " + tracker.Elapsed(*a.DueDate, today), Bold: true}
 				}
 				context := it.SourceTitle
 				if it.RecommendationNumber != "" {
