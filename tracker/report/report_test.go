@@ -165,9 +165,10 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // daysSince is how the overdue columns write the whole days from a fixed
 // date (a deadline in the example) to day, for example "4955 days".
+// daysSince is how long overdue something due on y-m-d is on day, in the
+// words the reports use ("13 years 6 months", or days under 60).
 func daysSince(day time.Time, y int, m time.Month, d int) string {
-	from := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	return itoa(int(tracker.Day(day).Sub(from)/(24*time.Hour))) + " days"
+	return tracker.Elapsed(time.Date(y, m, d, 0, 0, 0, 0, time.UTC), day)
 }
 
 func TestPDFReferenceResponse(t *testing.T) {

@@ -818,7 +818,7 @@ func Outstanding(w io.Writer, fonts *Fonts, st *tracker.View, groups []tracker.O
 				r := it.Recommendation
 				over := ""
 				if r.Overdue(today) {
-					over = fmt.Sprintf("%d days", int(today.Sub(*r.DeadlineDate).Hours()/24))
+					over = tracker.Elapsed(*r.DeadlineDate, today)
 				}
 				summary := r.Title
 				if summary == "" {
