@@ -236,19 +236,9 @@ func TestScopeMatrix(t *testing.T) {
 
 				f = newScopeFixture(e)
 				method, apiPath, reqBody := sc.api(e, f)
-				req, _ := http.NewRequest(method, e.ts.URL+apiPath, strings.NewReader(reqBody))
-				if tokens[role] != "" {
-					req.Header.Set("Authorization", "Bearer "+tokens[role])
-				}
-				req.Header.Set("Content-Type", "application/json")
-				res, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, _ := io.ReadAll(res.Body)
-				res.Body.Close()
-				if res.StatusCode != sc.apiWant[role] {
-					t.Errorf("API: %s as %s: %d, want %d: %s", sc.name, role, res.StatusCode, sc.apiWant[role], b)
+				status, b := e.bearer(t, tokens[role], method, apiPath, reqBody)
+				if status != sc.apiWant[role] {
+					t.Errorf("API: %s as %s: %d, want %d: %s", sc.name, role, status, sc.apiWant[role], b)
 				}
 				if role == secretary && sc.secretarySay != "" && !strings.Contains(string(b), sc.secretarySay) {
 					t.Errorf("API: %s as the secretary does not say %q: %s", sc.name, sc.secretarySay, b)

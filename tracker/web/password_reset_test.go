@@ -18,14 +18,8 @@ import (
 // tokenGetStatus is the status of a GET on the API with a bearer token.
 func tokenGetStatus(t *testing.T, e *env, token, path string) int {
 	t.Helper()
-	req, _ := http.NewRequest("GET", e.ts.URL+path, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	return res.StatusCode
+	status, _ := e.bearer(t, token, "GET", path, "")
+	return status
 }
 
 // TestAdministratorResetsPassword: from the accounts page an administrator
