@@ -129,6 +129,18 @@ func (u *User) inScope(orgID int64) bool {
 // CanView reports whether the person may read the tracker.
 func (u *User) CanView() bool { return u.active() }
 
+// ActionOrganisations are the addressees of r on whose behalf the person
+// may add actions: the organisations an action on r can belong to.
+func (u *User) ActionOrganisations(r Recommendation) []Organisation {
+	var out []Organisation
+	for _, o := range r.Addressees {
+		if u.CanEditAction(o.ID) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // CanEditAction reports whether the person may post updates to, and change
 // the status of, an action of the given organisation.
 func (u *User) CanEditAction(orgID int64) bool {

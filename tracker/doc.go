@@ -26,13 +26,27 @@
 //     writes with optimistic versioning (writes.go, edits.go,
 //     entity_edits.go), the audit trail (audit.go), "as at" (asat.go,
 //     snapshot.go), imports (import.go), backups (backup.go) and search.
-//   - tracker/web: gin. routes.go lists every route; one file per page or
-//     resource holds its handlers, form struct and view model; api*.go is
-//     the JSON API and openapi.go/api_openapi.go its OpenAPI document;
-//     export.go the CSV and XLSX downloads; import.go the import wizard;
-//     render.go the templates and the one error-to-response mapping
-//     (Server.fail, and apiFail for JSON); bind.go the one way a form or
-//     query string is read (bindForm, bindQuery).
+//   - tracker/web: gin, the pages. routes.go lists every route and mounts
+//     the API; one file per page or resource holds its handlers, form and
+//     view model; export.go the CSV and XLSX downloads; import.go the
+//     import wizard; render.go the templates and the one error-to-page
+//     mapping (Server.fail). Its Reader is the API's Store plus small
+//     interfaces declared beside the handlers that use them (pageReads,
+//     overviewReads in home.go, accountStore in auth.go, importStore in
+//     import.go, healthStore in health.go); writes are not on it.
+//   - tracker/api: the JSON API under /api/v1, mounted by tracker/web.
+//     routes.go lists its routes; one file per resource (actions.go,
+//     recommendations.go, references.go, sources.go, organisations.go,
+//     measures.go, deadlines.go); auth.go the bearer token; errors.go the
+//     one error-to-JSON mapping (apiFail); json.go the strict decoder;
+//     openapi.go and openapi_ops.go its OpenAPI document. Its Store
+//     interface names the reads it answers with and the commands (As).
+//   - tracker/web/request: reading a request, shared by pages and API:
+//     BindForm and BindQuery (each value that cannot be read is an error
+//     at its field), the list filters as they appear in a URL
+//     (ActionQuery, RecommendationQuery, changed_since), a progress
+//     update's form (CheckUpdate), the path's id, the signed-in person,
+//     the request id and the rule on control characters.
 //   - tracker/report: the PDFs (gofpdf), written from query results.
 //   - tracker/importer: reading CSV and XLSX files into checked rows
 //     (no database); tracker/store writes them.
@@ -56,23 +70,26 @@
 // refusal of control characters (routes.go), then authenticate (the
 // session cookie, or a bearer token for /api/v1), requireUser and, for
 // pages, verifyCSRF and the refusal of control characters in forms. The
-// handler reads its input with bindForm or bindQuery (each value that
+// handler reads its input with request.BindForm or BindQuery (each value that
 // cannot be read is an error at its field), calls a command (which checks
 // permission) or a read, and renders a typed view model with s.render, or, on an
 // error, s.fail: ErrNotFound is a 404 page, ErrForbidden a 403, a
 // *ValidationError shows the form again with each message at its field, a
 // conflict (ErrConflict, *store.ConflictError) shows what the other person
 // saved, and anything else is a 500 page and one log line with the request
-// id. The JSON API follows the same path and maps the same errors to JSON
-// (apiFail: 404, 403, 422 with fields, 409 with the current item).
+// id. The JSON API (tracker/api) follows the same path with a bearer token
+// instead of the cookie and maps the same errors to JSON (apiFail: 404,
+// 403, 422 with fields, 409 with the current item).
 //
 // # Where the rules live
 //
 //   - Permissions: tracker/auth.go (User.Can*, the Check* scope rule),
 //     enforced by store.Commands on every write; pages use the same
 //     predicates (the commands' May* gates) only to decide what to offer.
-//   - Syntax of input: the form struct and bindForm/bindQuery in
-//     tracker/web (API: the JSON decoder and apiDate); dates are read by
+//   - Syntax of input: the form struct and request.BindForm/BindQuery
+//     (the shared edit page reads its declared fields with formID, formIDs
+//     and formDate, which report a value the list does not offer at its
+//     field; API: the strict JSON decoder and apiDate); dates are read by
 //     ParseDate (pages, CLI), ParseISODate (API, stored data) and
 //     ParseSpreadsheetDate (importer).
 //   - Validation of an item: its Validate method here; the store's
@@ -99,10 +116,11 @@
 //     trail, "as at" and backups read the row's columns, so they follow.
 //  3. tracker/web: the form struct and its form tag, the handler that
 //     copies it into the Action, the view model and template under
-//     views/; the API's DTO (api.go), request struct and OpenAPI schema
-//     (api_openapi.go); the CSV/XLSX column (export.go).
-//  4. tracker/importer: a Field in fields.go if spreadsheets carry it.
-//  5. tracker/report: the PDF column or line, if the reports show it.
+//     views/; the CSV/XLSX column (export.go).
+//  4. tracker/api: the DTO and request struct (actions.go) and the
+//     OpenAPI schema (openapi_ops.go).
+//  5. tracker/importer: a Field in fields.go if spreadsheets carry it.
+//  6. tracker/report: the PDF column or line, if the reports show it.
 //
 // Adding one field to an action touched 44 places in 22 files when this was
 // first measured, and 45 places in 23 files after the command layer landed

@@ -123,6 +123,15 @@ type ReferenceDetail struct {
 	Replies         []Reply
 }
 
+// RecommendationIDs are the ids of the recommendations the reference covers.
+func (d ReferenceDetail) RecommendationIDs() []int64 {
+	ids := make([]int64, len(d.Recommendations))
+	for i, r := range d.Recommendations {
+		ids[i] = r.Recommendation.ID
+	}
+	return ids
+}
+
 // SourceDetail is everything the source page shows.
 type SourceDetail struct {
 	Source Source

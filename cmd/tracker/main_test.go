@@ -393,7 +393,9 @@ func TestReportCommand(t *testing.T) {
 		{[]string{"report", "reference", "--db", db, "--ref", "13", "-o", filepath.Join(dir, "ref.pdf")}, "ref.pdf: 2 pages"},
 		{[]string{"report", "source", "--db", db, "--source", "duty of care", "--as-at", storetest.ISO(0), "-o", filepath.Join(dir, "src.pdf")}, "src.pdf:"},
 		{[]string{"report", "outstanding", "--db", db, "-o", filepath.Join(dir, "out.pdf")}, "out.pdf:"},
-		{[]string{"report", "actions", "--db", db, "--source", "Oversight", "--since", storetest.ISO(-30), "-o", filepath.Join(dir, "log.pdf")}, "log.pdf:"},
+		{[]string{"report", "actions", "--db", db, "--source", "Oversight", "--mark-since", storetest.ISO(-30), "-o", filepath.Join(dir, "log.pdf")}, "log.pdf:"},
+		// --since is the older name of --mark-since, kept for scripts.
+		{[]string{"report", "actions", "--db", db, "--source", "Oversight", "--since", storetest.ISO(-30), "-o", filepath.Join(dir, "log2.pdf")}, "log2.pdf:"},
 	} {
 		var out bytes.Buffer
 		if err := run(ctx, tc.args, &out, quiet); err != nil {

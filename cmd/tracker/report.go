@@ -19,7 +19,7 @@ import (
 // reportCmd writes one of the PDF reports:
 //
 //	tracker report reference|source|outstanding|actions [--ref NUMBER] [--source TEXT]
-//	    [--as-at YYYY-MM-DD] [--since YYYY-MM-DD] [--as-recorded] [--no-actions] -o FILE.pdf
+//	    [--as-at YYYY-MM-DD] [--mark-since YYYY-MM-DD] [--as-recorded] [--no-actions] -o FILE.pdf
 func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return errors.New("say which report: tracker report reference|source|outstanding|actions ... -o FILE.pdf")
@@ -33,7 +33,8 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&ref, "ref", "", "the reference's number (reference report)")
 	fs.StringVar(&source, "source", "", "text the source's title contains (source report; narrows the action log)")
 	fs.StringVar(&asAtText, "as-at", "", "show the tracker as it stood at the end of this day, like 2022-05-17 or 17/05/2022 (default today)")
-	fs.StringVar(&sinceText, "since", "", "mark items new or changed since this day, like 2022-05-17 or 17/05/2022")
+	fs.StringVar(&sinceText, "mark-since", "", "mark items new or changed since this day, like 2022-05-17 or 17/05/2022 (the pages' mark_since)")
+	fs.StringVar(&sinceText, "since", "", "the older name of --mark-since")
 	fs.BoolVar(&recorded, "as-recorded", false, "read the tracker as it had been typed in by the --as-at day, rather than by the dates things took effect")
 	fs.BoolVar(&noActions, "no-actions", false, "leave the actions out of a reference's reply")
 	fs.StringVar(&output, "o", "", "the PDF file to write")
@@ -191,7 +192,7 @@ func pickSource(ctx context.Context, s *store.Store, text string) (tracker.Sourc
 	return tracker.Source{}, fmt.Errorf("no source title contains %q; the sources are %s", text, strings.Join(names, ", "))
 }
 
-// readReportDates reads --as-at and --since into req.
+// readReportDates reads --as-at and --mark-since into req.
 func readReportDates(req *report.Request, asAtText, sinceText string) error {
 	if asAtText != "" {
 		d, err := tracker.ParseDate(asAtText)
@@ -203,10 +204,10 @@ func readReportDates(req *report.Request, asAtText, sinceText string) error {
 	if sinceText != "" {
 		d, err := tracker.ParseDate(sinceText)
 		if err != nil {
-			return fmt.Errorf("--since: %w", err)
+			return fmt.Errorf("--mark-since: %w", err)
 		}
 		if d.After(req.AsAt) {
-			return errors.New("--since must be before --as-at")
+			return errors.New("--mark-since must be before --as-at")
 		}
 		req.Since = &d
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 type accountPage struct {
@@ -24,7 +25,7 @@ func (s *Server) accountShow(c *gin.Context) {
 }
 
 func (s *Server) showAccount(c *gin.Context, status int, errs map[string]string) {
-	u := CurrentUser(c)
+	u := request.User(c)
 	all, err := s.store.Organisations(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
@@ -57,7 +58,7 @@ func (s *Server) accountPassword(c *gin.Context) {
 		s.showAccount(c, http.StatusUnprocessableEntity, errs)
 		return
 	}
-	err := s.store.ChangePassword(c.Request.Context(), CurrentUser(c).ID, current, next, sessionTokenOf(c))
+	err := s.store.ChangePassword(c.Request.Context(), request.User(c).ID, current, next, sessionTokenOf(c))
 	var invalid *tracker.ValidationError
 	if errors.As(err, &invalid) {
 		s.showAccount(c, http.StatusUnprocessableEntity, invalid.Fields)
@@ -69,7 +70,7 @@ func (s *Server) accountPassword(c *gin.Context) {
 	}
 	// Whoever knew the old password may have made a token with it.
 	if c.PostForm("revoke_tokens") != "" {
-		if _, err := s.store.RevokeTokens(c.Request.Context(), CurrentUser(c).ID); err != nil {
+		if _, err := s.store.RevokeTokens(c.Request.Context(), request.User(c).ID); err != nil {
 			s.fail(c, err)
 			return
 		}
@@ -88,7 +89,7 @@ type tokensPage struct {
 func (s *Server) tokenList(c *gin.Context) { s.showTokens(c, http.StatusOK, "", "", nil) }
 
 func (s *Server) showTokens(c *gin.Context, status int, newToken, name string, errs map[string]string) {
-	toks, err := s.store.Tokens(c.Request.Context(), CurrentUser(c).ID)
+	toks, err := s.store.Tokens(c.Request.Context(), request.User(c).ID)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -98,7 +99,7 @@ func (s *Server) showTokens(c *gin.Context, status int, newToken, name string, e
 }
 
 func (s *Server) tokenCreate(c *gin.Context) {
-	u := CurrentUser(c)
+	u := request.User(c)
 	if !u.CanManageOwnTokens() {
 		s.forbidden(c)
 		return
@@ -120,12 +121,12 @@ func (s *Server) tokenCreate(c *gin.Context) {
 }
 
 func (s *Server) tokenRevoke(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if err := s.store.RevokeToken(c.Request.Context(), CurrentUser(c).ID, id); err != nil {
+	if err := s.store.RevokeToken(c.Request.Context(), request.User(c).ID, id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -139,7 +140,7 @@ type usersPage struct {
 }
 
 func (s *Server) userList(c *gin.Context) {
-	if !CurrentUser(c).CanManageAccounts() {
+	if !request.User(c).CanManageAccounts() {
 		s.forbidden(c)
 		return
 	}
@@ -179,11 +180,11 @@ var resetFieldOrder = []string{"form", "new", "confirm"}
 func (s *Server) userPasswordForm(c *gin.Context) { s.showUserPassword(c, http.StatusOK, nil, nil, "") }
 
 func (s *Server) showUserPassword(c *gin.Context, status int, errs map[string]string, done *store.PasswordReset, generated string) {
-	if !CurrentUser(c).CanManageAccounts() {
+	if !request.User(c).CanManageAccounts() {
 		s.forbidden(c)
 		return
 	}
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -202,7 +203,7 @@ func (s *Server) showUserPassword(c *gin.Context, status int, errs map[string]st
 	s.render(c, status, pageUserPassword, &userPasswordPage{
 		Layout: Layout{Title: "Reset the password of " + person.Label(), Section: "admin",
 			Breadcrumbs: []Crumb{{"Accounts", "/admin/users"}}, ErrorSummary: errorList(errs, resetFieldOrder)},
-		Person: person, Own: person.ID == CurrentUser(c).ID, Live: live, Done: done, Generated: generated, Errors: errs})
+		Person: person, Own: person.ID == request.User(c).ID, Live: live, Done: done, Generated: generated, Errors: errs})
 }
 
 // userPasswordReset sets a new password for someone else's account, typed
@@ -210,16 +211,16 @@ func (s *Server) showUserPassword(c *gin.Context, status int, errs map[string]st
 // tracker and shown once. Every token of the account is revoked and every
 // session ended: whoever knew the old password may have used it.
 func (s *Server) userPasswordReset(c *gin.Context) {
-	if !CurrentUser(c).CanManageAccounts() {
+	if !request.User(c).CanManageAccounts() {
 		s.forbidden(c)
 		return
 	}
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if id == CurrentUser(c).ID {
+	if id == request.User(c).ID {
 		s.showUserPassword(c, http.StatusUnprocessableEntity, map[string]string{
 			"form": "This is your own account: change your password on Your account, which asks for your current one."}, nil, "")
 		return
@@ -253,7 +254,7 @@ type deletedPage struct {
 }
 
 func (s *Server) deletedList(c *gin.Context) {
-	if !CurrentUser(c).CanRestore() {
+	if !request.User(c).CanRestore() {
 		s.forbidden(c)
 		return
 	}
@@ -266,7 +267,7 @@ func (s *Server) deletedList(c *gin.Context) {
 }
 
 func (s *Server) actionRestore(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/api"
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
 	"github.com/civic-tracker/tracker/tracker/web"
 )
@@ -172,7 +173,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			real = append(real, r.Method+" "+p)
 		}
 	}
-	for path, ops := range web.OpenAPI()["paths"].(map[string]any) {
+	for path, ops := range api.OpenAPI()["paths"].(map[string]any) {
 		for method := range ops.(map[string]any) {
 			documented = append(documented, strings.ToUpper(method)+" "+path)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 type actionPage struct {
@@ -20,7 +21,7 @@ type actionPage struct {
 	History   []HistoryRow
 	CanEdit   bool
 	CanDelete bool
-	Form      updateForm
+	Form      request.UpdateForm
 	Errors    map[string]string
 	// Conflict is the action as it stands now, when someone else changed
 	// it after the form was opened; the person's own input is kept in Form.
@@ -48,7 +49,7 @@ func checkMove(f moveForm, today time.Time) (store.DeadlineMove, map[string]stri
 	errs := map[string]string{}
 	if strings.TrimSpace(f.Date) == "" {
 		errs["new_date"] = "Enter the new due date"
-	} else if d, ok := parseFormDate(f.Date); !ok {
+	} else if d, ok := request.ParseFormDate(f.Date); !ok {
 		errs["new_date"] = "Enter the new due date as a real date, for example 30/06/2013"
 	} else {
 		m.NewDate = d
@@ -66,10 +67,10 @@ func (s *Server) actionMoveDue(c *gin.Context) {
 	}
 	id, ctx := item.Action.ID, c.Request.Context()
 	var f moveForm
-	bad := bindForm(c, &f)
-	form := updateForm{Version: item.Action.Version, Date: s.today().Format("2006-01-02"), RAG: keepRAG}
+	bad := request.BindForm(c, &f)
+	form := request.UpdateForm{Version: item.Action.Version, Date: s.today().Format("2006-01-02"), RAG: request.KeepRAG}
 	m, errs := checkMove(f, s.today())
-	errs = mergeErrors(errs, bad)
+	errs = request.MergeErrors(errs, bad)
 	if len(errs) == 0 {
 		err := s.cmds(c).MoveActionDue(ctx, id, m)
 		var conflict *store.ConflictError
@@ -94,25 +95,14 @@ func (s *Server) actionMoveDue(c *gin.Context) {
 	s.showActionMove(c, http.StatusUnprocessableEntity, item, form, f, errs, nil)
 }
 
-func (s *Server) showActionMove(c *gin.Context, status int, item tracker.ActionItem, form updateForm, move moveForm, errs map[string]string, conflict *tracker.ActionItem) {
+func (s *Server) showActionMove(c *gin.Context, status int, item tracker.ActionItem, form request.UpdateForm, move moveForm, errs map[string]string, conflict *tracker.ActionItem) {
 	s.showActionWith(c, status, item, form, nil, conflict, &move, errs)
 }
-
-// updateForm is the progress update form as posted.
-type updateForm struct {
-	Version int    `form:"version"`
-	Date    string `form:"date"`
-	Text    string `form:"text"`
-	Status  string `form:"status"`
-	RAG     string `form:"rag"`
-}
-
-const keepRAG = "keep"
 
 var updateFieldOrder = []string{"date", "text", "status", "rag"}
 
 func (s *Server) actionShow(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -122,23 +112,23 @@ func (s *Server) actionShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	form := updateForm{Version: item.Action.Version, Date: s.today().Format("2006-01-02"), RAG: keepRAG}
+	form := request.UpdateForm{Version: item.Action.Version, Date: s.today().Format("2006-01-02"), RAG: request.KeepRAG}
 	s.showAction(c, http.StatusOK, item, form, nil, nil)
 }
 
-func (s *Server) showAction(c *gin.Context, status int, item tracker.ActionItem, form updateForm, errs map[string]string, conflict *tracker.ActionItem) {
+func (s *Server) showAction(c *gin.Context, status int, item tracker.ActionItem, form request.UpdateForm, errs map[string]string, conflict *tracker.ActionItem) {
 	s.showActionWith(c, status, item, form, errs, conflict, nil, nil)
 }
 
 // showActionWith renders the action page with the update form and, when
 // move is set, the "move the due date" form as posted with its errors.
-func (s *Server) showActionWith(c *gin.Context, status int, item tracker.ActionItem, form updateForm, errs map[string]string, conflict *tracker.ActionItem, move *moveForm, moveErrs map[string]string) {
+func (s *Server) showActionWith(c *gin.Context, status int, item tracker.ActionItem, form request.UpdateForm, errs map[string]string, conflict *tracker.ActionItem, move *moveForm, moveErrs map[string]string) {
 	events, err := s.store.ActionHistory(c.Request.Context(), item.Action.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	u := CurrentUser(c)
+	u := request.User(c)
 	a := item.Action
 	crumbs := []Crumb{{"Action log", "/actions"}}
 	if a.RecommendationID != nil {
@@ -160,47 +150,16 @@ func (s *Server) showActionWith(c *gin.Context, status int, item tracker.ActionI
 	s.render(c, status, pageAction, p)
 }
 
-// checkUpdate checks the form's syntax and turns it into a change.
-func (s *Server) checkUpdate(f updateForm) (store.ProgressChange, map[string]string) {
-	errs := map[string]string{}
-	ch := store.ProgressChange{Version: f.Version, Text: strings.TrimSpace(f.Text), Status: f.Status}
-	d, ok := parseFormDate(f.Date)
-	switch {
-	case strings.TrimSpace(f.Date) == "":
-		errs["date"] = "Enter the date of the update"
-	case !ok:
-		errs["date"] = "Enter the date as a real date, for example 17/05/2022"
-	case d.After(s.today()):
-		errs["date"] = "The date of the update cannot be in the future"
-	}
-	ch.Date = d
-	if ch.Text == "" {
-		errs["text"] = "Enter what has happened since the last update"
-	}
-	if f.Status != "" && !validOption(tracker.ActionStatuses, f.Status) {
-		errs["status"] = "Choose a status from the list"
-	}
-	switch {
-	case f.RAG == keepRAG:
-	case validOption(tracker.RAGs, f.RAG):
-		rag := f.RAG
-		ch.RAG = &rag
-	default:
-		errs["rag"] = "Choose a RAG rating from the list"
-	}
-	return ch, errs
-}
-
 func (s *Server) actionPostUpdate(c *gin.Context) {
 	item, ok := s.actionFor(c, store.Commands.MayChangeAction)
 	if !ok {
 		return
 	}
 	id, ctx := item.Action.ID, c.Request.Context()
-	var f updateForm
-	bad := bindForm(c, &f)
-	ch, errs := s.checkUpdate(f)
-	errs = mergeErrors(errs, bad)
+	var f request.UpdateForm
+	bad := request.BindForm(c, &f)
+	ch, errs := request.CheckUpdate(f, s.today())
+	errs = request.MergeErrors(errs, bad)
 	if len(errs) > 0 {
 		s.showAction(c, http.StatusUnprocessableEntity, item, f, errs, nil)
 		return
@@ -234,7 +193,7 @@ func (s *Server) actionDelete(c *gin.Context) {
 	var conflict *store.ConflictError
 	if errors.As(err, &conflict) {
 		cur := conflict.Current
-		s.showAction(c, http.StatusConflict, cur, updateForm{Version: cur.Action.Version, Date: s.today().Format("2006-01-02"), RAG: keepRAG},
+		s.showAction(c, http.StatusConflict, cur, request.UpdateForm{Version: cur.Action.Version, Date: s.today().Format("2006-01-02"), RAG: request.KeepRAG},
 			map[string]string{"delete": "Someone else changed this action after you opened it. Check their change before deleting it."}, &cur)
 		return
 	}
@@ -247,13 +206,13 @@ func (s *Server) actionDelete(c *gin.Context) {
 
 // cmds are the commands of the person signed in: every write goes
 // through them.
-func (s *Server) cmds(c *gin.Context) store.Commands { return s.store.As(CurrentUser(c)) }
+func (s *Server) cmds(c *gin.Context) store.Commands { return s.store.As(request.User(c)) }
 
 // actionFor loads the action named in the path and asks the commands
 // whether the person may do this to it; on failure it has already
 // answered.
 func (s *Server) actionFor(c *gin.Context, may func(store.Commands, context.Context, int64) error) (tracker.ActionItem, bool) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return tracker.ActionItem{}, false

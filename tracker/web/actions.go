@@ -4,12 +4,12 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 type actionListPage struct {
@@ -20,7 +20,7 @@ type actionListPage struct {
 	Owners        []string
 	Statuses      []tracker.Option
 	DueWithin     []int
-	Filter        actionQuery
+	Filter        request.ActionQuery
 	Filtered      bool
 	RAGs          []tracker.Option
 	// FilterErrors are the filter's values that could not be read, by
@@ -37,34 +37,6 @@ type actionListPage struct {
 	NoOwner string
 }
 
-// actionQuery is the log's filter as it appears in the URL.
-type actionQuery struct {
-	Org       int64  `form:"org"`
-	Owner     string `form:"owner"`
-	Status    string `form:"status"`
-	Overdue   bool   `form:"overdue"`
-	Open      bool   `form:"open"`
-	DueWithin int    `form:"due_within"`
-	Source    int64  `form:"source"`
-	RAG       string `form:"rag"`
-	Since     string `form:"changed_since"`
-	Sort      string `form:"sort"`
-	// Mine keeps the signed-in person's actions ("My actions").
-	Mine bool `form:"mine"`
-}
-
-// noOwner is the owner filter's value for the actions no one owns yet, as
-// "none" is the RAG filter's for the unrated ones.
-const noOwner = "none"
-
-// ownerFilter reads the owner filter: an owner's name, or noOwner.
-func ownerFilter(v string) (owner string, none bool) {
-	if v == noOwner {
-		return "", true
-	}
-	return v, false
-}
-
 // myNames are what an action's owner may say to be the person's: their
 // name or their email address, in any case. The owner is free text, so
 // this is how "My actions" finds a person's actions.
@@ -75,23 +47,10 @@ func myNames(u *tracker.User) []string {
 	return []string{u.Name, u.Email}
 }
 
-// sinceOf reads a "changed since" date from a filter; a date that cannot be
-// read filters nothing and is reported at its field.
-func sinceOf(v string) (*time.Time, string) {
-	if strings.TrimSpace(v) == "" {
-		return nil, ""
-	}
-	d, ok := parseFormDate(v)
-	if !ok {
-		return nil, "Enter the date as a real date, for example 01/11/2026"
-	}
-	return &d, ""
-}
-
 // filterFieldIDs are the ids of the list filters' inputs, by query
 // parameter, for the error summary's links.
 var filterFieldIDs = map[string]string{"org": "f-org", "owner": "f-owner", "status": "f-status", "due_within": "f-due",
-	"rag": "f-rag", changedSinceParam: "f-since", "open": "f-open", "overdue": "f-overdue", "outstanding": "f-outstanding",
+	"rag": "f-rag", request.ChangedSinceParam: "f-since", "open": "f-open", "overdue": "f-overdue", "outstanding": "f-outstanding",
 	"source": "f-source", "theme": "f-theme"}
 
 // filterErrors are a list filter's values that could not be read, by query
@@ -134,33 +93,33 @@ func sortLinks(u *url.URL, keys ...string) map[string]string {
 // exports share it, so an export holds what the page shows.
 // A value that cannot be read filters nothing and is reported in errs,
 // keyed by query parameter.
-func actionFilterOf(c *gin.Context, today time.Time) (f tracker.ActionFilter, q actionQuery, errs map[string]string) {
-	errs = bindQuery(c, &q)
+func actionFilterOf(c *gin.Context, today time.Time) (f tracker.ActionFilter, q request.ActionQuery, errs map[string]string) {
+	errs = request.BindQuery(c, &q)
 	if q.Since == "" {
-		q.Since = changedSinceQuery(c)
+		q.Since = request.ChangedSince(c)
 	}
-	if !validOption(tracker.ActionStatuses, q.Status) {
+	if !request.ValidOption(tracker.ActionStatuses, q.Status) {
 		q.Status = ""
 	}
 	if q.DueWithin < 0 || q.DueWithin > 3660 {
 		q.DueWithin = 0
 		errs["due_within"] = "Enter a number of days from 0 to 3660"
 	}
-	if q.RAG != "none" && (q.RAG == "" || !validOption(tracker.RAGs, q.RAG)) {
+	if q.RAG != "none" && (q.RAG == "" || !request.ValidOption(tracker.RAGs, q.RAG)) {
 		q.RAG = ""
 	}
-	since, sinceErr := sinceOf(q.Since)
+	since, sinceErr := request.SinceOf(q.Since)
 	if sinceErr != "" {
-		errs[changedSinceParam] = sinceErr
+		errs[request.ChangedSinceParam] = sinceErr
 	}
-	owner, none := ownerFilter(q.Owner)
+	owner, none := request.OwnerFilter(q.Owner)
 	f = tracker.ActionFilter{
 		OrganisationID: q.Org, Owner: owner, NoOwner: none, Status: q.Status, Overdue: q.Overdue, Open: q.Open,
 		DueWithinDays: q.DueWithin, SourceID: q.Source, Today: today,
 		RAG: q.RAG, ChangedSince: since, Sort: q.Sort,
 	}
 	if q.Mine {
-		f.OwnedBy = myNames(CurrentUser(c))
+		f.OwnedBy = myNames(request.User(c))
 	}
 	return f, q, errs
 }
@@ -195,11 +154,11 @@ func (s *Server) actionList(c *gin.Context) {
 		ExportQuery: exportQuery(exports),
 		Items:       items, Pager: newPager(c.Request.URL, page, total, "action", "actions"),
 		Organisations: orgs, Owners: owners, Statuses: tracker.ActionStatuses, DueWithin: []int{7, 30, 90},
-		Filter: q, Filtered: q != actionQuery{Sort: q.Sort, Mine: q.Mine}, Mine: myNames(CurrentUser(c)), NoOwner: noOwner,
+		Filter: q, Filtered: q != request.ActionQuery{Sort: q.Sort, Mine: q.Mine}, Mine: myNames(request.User(c)), NoOwner: request.NoOwner,
 		RAGs: tracker.RAGs, FilterErrors: filterErrs, Sorts: sortLinks(c.Request.URL, "due", "owner", "status", "rag", "changed"),
 		Layout: layout,
 		PDFFilter: map[string]string{"org": c.Query("org"), "owner": q.Owner, "status": q.Status, "open": c.Query("open"),
 			"overdue": c.Query("overdue"), "source": c.Query("source"), "mine": c.Query("mine"), "rag": q.RAG,
-			"due_within": c.Query("due_within"), changedSinceParam: q.Since, "sort": c.Query("sort")},
+			"due_within": c.Query("due_within"), request.ChangedSinceParam: q.Since, "sort": c.Query("sort")},
 	})
 }

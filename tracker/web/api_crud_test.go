@@ -12,9 +12,9 @@ import (
 	"testing"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/api"
 	"github.com/civic-tracker/tracker/tracker/store"
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
-	"github.com/civic-tracker/tracker/tracker/web"
 )
 
 // apiClient calls the JSON API with one role's token.
@@ -559,7 +559,7 @@ func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 // TestOpenAPIRequestBodies: every operation that takes a body documents
 // it, and every documented 409 carries the current item.
 func TestOpenAPIRequestBodies(t *testing.T) {
-	for p, ops := range web.OpenAPI()["paths"].(map[string]any) {
+	for p, ops := range api.OpenAPI()["paths"].(map[string]any) {
 		for method, op := range ops.(map[string]any) {
 			o := op.(map[string]any)
 			switch method {
@@ -576,12 +576,12 @@ func TestOpenAPIRequestBodies(t *testing.T) {
 			}
 		}
 	}
-	b, err := json.Marshal(web.OpenAPI())
+	b, err := json.Marshal(api.OpenAPI())
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Every schema referred to exists.
-	schemas := web.OpenAPI()["components"].(map[string]any)["schemas"].(map[string]any)
+	schemas := api.OpenAPI()["components"].(map[string]any)["schemas"].(map[string]any)
 	for _, part := range strings.Split(string(b), `"#/components/schemas/`)[1:] {
 		name := part[:strings.Index(part, `"`)]
 		if _, ok := schemas[name]; !ok {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -16,26 +17,36 @@ import (
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/importer"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 const (
 	sessionCookie   = "tracker_session"
 	loginCSRFCookie = "tracker_login_csrf"
-	ctxUser         = "user"
 	ctxSession      = "session"
 	ctxCSRF         = "csrf"
 	csrfField       = "csrf_token"
 	csrfHeader      = "X-CSRF-Token"
 )
 
-// CurrentUser returns the signed-in person, or nil.
-func CurrentUser(c *gin.Context) *tracker.User {
-	if u, ok := c.Get(ctxUser); ok {
-		if user, ok := u.(*tracker.User); ok {
-			return user
-		}
-	}
-	return nil
+// accountStore holds the people, their sessions, API tokens and
+// passwords, and the sign-in failures the throttle counts.
+type accountStore interface {
+	CountUsers(ctx context.Context) (int64, error)
+	ListUsers(ctx context.Context) ([]tracker.User, error)
+	User(ctx context.Context, id int64) (tracker.User, error)
+	Authenticate(ctx context.Context, email, password string) (tracker.User, error)
+	ChangePassword(ctx context.Context, userID int64, current, next, keepSession string) error
+	ResetPassword(ctx context.Context, userID int64, password string) (store.PasswordReset, error)
+	LiveCredentials(ctx context.Context, userID int64) (store.PasswordReset, error)
+	CreateSession(ctx context.Context, u tracker.User, userAgent, address string) (store.Session, error)
+	SessionByToken(ctx context.Context, token string) (store.Session, error)
+	RevokeSession(ctx context.Context, token string) error
+	CreateToken(ctx context.Context, userID int64, name string) (string, tracker.APIToken, error)
+	Tokens(ctx context.Context, userID int64) ([]tracker.APIToken, error)
+	RevokeToken(ctx context.Context, userID, tokenID int64) error
+	RevokeTokens(ctx context.Context, userID int64) (int64, error)
+	signInFailures
 }
 
 func csrfOf(c *gin.Context) string { return c.GetString(ctxCSRF) }
@@ -82,7 +93,7 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			switch {
 			case err == nil:
 				u := sess.User
-				c.Set(ctxUser, &u)
+				request.SetUser(c, &u)
 				c.Set(ctxSession, token)
 				c.Set(ctxCSRF, sess.CSRF)
 				c.Request = c.Request.WithContext(tracker.WithActor(c.Request.Context(),
@@ -103,7 +114,7 @@ func (s *Server) authenticate() gin.HandlerFunc {
 // everyone to the set-up page while the tracker has no accounts.
 func (s *Server) requireUser() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if CurrentUser(c).CanView() {
+		if request.User(c).CanView() {
 			// Signed-in pages, exports and PDFs stay out of shared and
 			// browser caches.
 			c.Header("Cache-Control", "no-store")
@@ -190,7 +201,7 @@ func (s *Server) verifyCSRF() gin.HandlerFunc {
 			got = c.PostForm(csrfField)
 		}
 		if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-			s.log.Warn("CSRF check failed", "request_id", requestIDOf(c), "path", c.Request.URL.Path)
+			s.log.Warn("CSRF check failed", "request_id", request.ID(c), "path", c.Request.URL.Path)
 			s.render(c, http.StatusForbidden, pageForbidden, &messagePage{Layout: Layout{Title: "Your form has expired"},
 				Message: "The form you sent was out of date or did not come from this tracker. Go back, reload the page and try again."})
 			c.Abort()
@@ -241,7 +252,7 @@ func safeNext(next string) string {
 }
 
 func (s *Server) loginForm(c *gin.Context) {
-	if CurrentUser(c) != nil {
+	if request.User(c) != nil {
 		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
 		return
 	}
@@ -264,7 +275,7 @@ type loginForm struct {
 
 func (s *Server) login(c *gin.Context) {
 	var f loginForm
-	_ = bindForm(c, &f) // every field is text: nothing can fail to bind
+	_ = request.BindForm(c, &f) // every field is text: nothing can fail to bind
 	cookie, _ := c.Cookie(loginCSRFCookie)
 	if cookie == "" || subtle.ConstantTimeCompare([]byte(cookie), []byte(f.CSRF)) != 1 {
 		s.showLogin(c, http.StatusForbidden, f.Email, f.Next, map[string]string{"form": "The sign-in form had expired. Try again."})

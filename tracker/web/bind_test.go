@@ -74,3 +74,30 @@ func TestMalformedPostedValueIsReportedAtItsField(t *testing.T) {
 		t.Error("a refused move changed the action")
 	}
 }
+
+// TestMalformedChoiceIsReportedAtItsField: an edit form's list value that
+// is not one the list offers (an addressee "MPS" or an unknown id, an
+// organisation "abc") is an error at that field, not silently dropped; and
+// nothing is saved.
+func TestMalformedChoiceIsReportedAtItsField(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	adm := e.login(admin)
+	before := text(adm.get("/recommendations/4", http.StatusOK))
+	version := versionInput.FindStringSubmatch(adm.get("/recommendations/4/edit", http.StatusOK))[1]
+	mps := strconv.FormatInt(e.orgs[mpsOrg].ID, 10)
+	for _, bad := range []string{"MPS", "999999"} {
+		page := text(adm.post("/recommendations/4/edit", url.Values{"version": {version}, "number": {"4"}, "text": {"Changed – “not saved”"},
+			"addressees": {mps, bad}}, http.StatusUnprocessableEntity))
+		mustContain(t, page, "addressee "+bad, "There is a problem", "Choose from the list; the form sent a value it does not offer")
+	}
+	if after := text(adm.get("/recommendations/4", http.StatusOK)); after != before {
+		t.Error("a refused edit changed the recommendation")
+	}
+	a := e.actionOf(colpOrg)
+	page := text(adm.post("/actions/"+strconv.FormatInt(a.ID, 10)+"/edit", url.Values{"version": {strconv.Itoa(a.Version)},
+		"description": {a.Description}, "organisation": {"abc"}}, http.StatusUnprocessableEntity))
+	mustContain(t, page, "organisation abc", "Choose from the list")
+	if e.actionOf(colpOrg).Version != a.Version {
+		t.Error("a refused action edit changed the action")
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 // The create and edit forms of organisations, sources, recommendations,
@@ -198,18 +199,11 @@ func orgOptions(orgs []tracker.Organisation) []tracker.Option {
 	return out
 }
 
-func idString(id int64) string {
-	if id == 0 {
-		return ""
-	}
-	return strconv.FormatInt(id, 10)
-}
-
 func idPtrString(id *int64) string {
 	if id == nil {
 		return ""
 	}
-	return idString(*id)
+	return request.IDString(*id)
 }
 
 // formDate reads an optional date field; a value that is not a date is an
@@ -219,7 +213,7 @@ func formDate(vals url.Values, field, label string, errs map[string]string) *tim
 	if v == "" {
 		return nil
 	}
-	t, ok := parseFormDate(v)
+	t, ok := request.ParseFormDate(v)
 	if !ok {
 		errs[field] = "Enter " + label + " as a date, like 17/05/2022"
 		return nil
@@ -227,28 +221,45 @@ func formDate(vals url.Values, field, label string, errs map[string]string) *tim
 	return &t
 }
 
-// formID reads an id chosen from a list; 0 when none.
-func formID(vals url.Values, field string) int64 {
-	id, _ := strconv.ParseInt(vals.Get(field), 10, 64)
+// formID reads an id chosen from a list; 0 when none. A value that is not
+// an id is an error at the field, never a silent "none".
+func formID(vals url.Values, field string, errs map[string]string) int64 {
+	v := strings.TrimSpace(vals.Get(field))
+	if v == "" {
+		return 0
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		errs[field] = badChoice
+		return 0
+	}
 	return id
 }
 
-func formIDPtr(vals url.Values, field string) *int64 {
-	if id := formID(vals, field); id != 0 {
+func formIDPtr(vals url.Values, field string, errs map[string]string) *int64 {
+	if id := formID(vals, field, errs); id != 0 {
 		return &id
 	}
 	return nil
 }
 
-func formIDs(vals url.Values, field string) []int64 {
+// formIDs reads the ids ticked in a list of checkboxes; a value that is not
+// an id is an error at the field.
+func formIDs(vals url.Values, field string, errs map[string]string) []int64 {
 	var out []int64
 	for _, v := range vals[field] {
-		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-			out = append(out, id)
+		id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || id <= 0 {
+			errs[field] = badChoice
+			continue
 		}
+		out = append(out, id)
 	}
 	return out
 }
+
+// badChoice is the message for a list's value that the list never offered.
+const badChoice = "Choose from the list; the form sent a value it does not offer"
 
 func formVersion(c *gin.Context) int {
 	v, _ := strconv.Atoi(c.PostForm("version"))

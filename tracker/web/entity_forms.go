@@ -12,12 +12,13 @@ import (
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 // An action's own fields: what it is and who owns it.
 
 func actionDetailsForm(a tracker.ActionItem, orgs []tracker.Organisation) editForm {
-	path := "/actions/" + idString(a.Action.ID)
+	path := "/actions/" + request.IDString(a.Action.ID)
 	return editForm{
 		page: editPage{Layout: Layout{Title: "Change the action", Section: "actions", Breadcrumbs: []Crumb{{"Action log", "/actions"}, {truncate(60, a.Action.Description), path}}},
 			Heading: "Change the action", Post: path + "/edit", Submit: "Save action", Cancel: path, Versioned: true, Version: a.Action.Version,
@@ -32,7 +33,7 @@ func actionDetailsForm(a tracker.ActionItem, orgs []tracker.Organisation) editFo
 }
 
 func actionDetailsValues(a tracker.Action) url.Values {
-	return url.Values{"description": {a.Description}, "organisation": {idString(a.OrganisationID)}, "owner": {a.Owner},
+	return url.Values{"description": {a.Description}, "organisation": {request.IDString(a.OrganisationID)}, "owner": {a.Owner},
 		"owner_unit": {a.OwnerUnit}, "version": {strconv.Itoa(a.Version)}}
 }
 
@@ -42,7 +43,7 @@ func (s *Server) actionOrgsFor(c *gin.Context, current int64) ([]tracker.Organis
 	if err != nil {
 		return nil, err
 	}
-	u := CurrentUser(c)
+	u := request.User(c)
 	var out []tracker.Organisation
 	for _, o := range all {
 		if o.ID == current || u.CanEditAction(o.ID) {
@@ -79,14 +80,18 @@ func (s *Server) actionUpdateDetails(c *gin.Context) {
 	f := actionDetailsForm(it, orgs)
 	vals := f.values(c)
 	a := it.Action
-	a.Description, a.Owner, a.OwnerUnit, a.OrganisationID, a.Version = vals.Get("description"), vals.Get("owner"), vals.Get("owner_unit"), formID(vals, "organisation"), formVersion(c)
+	errs := map[string]string{}
+	a.Description, a.Owner, a.OwnerUnit, a.OrganisationID, a.Version = vals.Get("description"), vals.Get("owner"), vals.Get("owner_unit"), formID(vals, "organisation", errs), formVersion(c)
 	f.page.Version = a.Version
-	_, err = s.cmds(c).UpdateActionDetails(ctx, a)
+	err = request.WithDomainErrors(errs, func() error { return nil })
+	if err == nil {
+		_, err = s.cmds(c).UpdateActionDetails(ctx, a)
+	}
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
 		cur, err := s.store.Action(ctx, a.ID)
 		return actionDetailsValues(cur.Action), err
 	}) {
-		s.saved(c, "/actions/"+idString(a.ID), savedAction)
+		s.saved(c, "/actions/"+request.IDString(a.ID), savedAction)
 	}
 }
 
@@ -96,7 +101,7 @@ func (s *Server) actionUpdateDetails(c *gin.Context) {
 func referenceForm(heading, post, cancel string, orgs []tracker.Organisation, sources []tracker.SourceSummary, recs []tracker.RecommendationItem) editForm {
 	srcOpts := make([]tracker.Option, len(sources))
 	for i, src := range sources {
-		srcOpts[i] = tracker.Option{Value: idString(src.Source.ID), Label: src.Source.Title}
+		srcOpts[i] = tracker.Option{Value: request.IDString(src.Source.ID), Label: src.Source.Title}
 	}
 	// The recommendations fold under their sources: a register of a
 	// thousand stays usable, and the chosen ones' sources open.
@@ -104,7 +109,7 @@ func referenceForm(heading, post, cancel string, orgs []tracker.Organisation, so
 	var groups []optionGroup
 	at := map[int64]int{}
 	for i, r := range recs {
-		o := tracker.Option{Value: idString(r.Recommendation.ID), Label: "Recommendation " + r.Recommendation.Number + ": " + truncate(90, plain(r.Recommendation.Text))}
+		o := tracker.Option{Value: request.IDString(r.Recommendation.ID), Label: "Recommendation " + r.Recommendation.Number + ": " + truncate(90, plain(r.Recommendation.Text))}
 		recOpts[i] = tracker.Option{Value: o.Value, Label: r.Source.Title + ", " + o.Label}
 		g, ok := at[r.Source.ID]
 		if !ok {
@@ -134,11 +139,11 @@ func referenceForm(heading, post, cancel string, orgs []tracker.Organisation, so
 }
 
 func referenceValues(r tracker.Reference, recIDs []int64) url.Values {
-	v := url.Values{"number": {r.Number}, "title": {r.Title}, "requested_by": {idString(r.RequestedByID)}, "responding_org": {idString(r.RespondingOrgID)},
+	v := url.Values{"number": {r.Number}, "title": {r.Title}, "requested_by": {request.IDString(r.RequestedByID)}, "responding_org": {request.IDString(r.RespondingOrgID)},
 		"raised": {dayString(r.DateRaised)}, "status": {r.Status}, "source": {idPtrString(r.SourceID)}, "request_text": {r.RequestText},
 		"version": {strconv.Itoa(r.Version)}}
 	for _, id := range recIDs {
-		v.Add("recommendations", idString(id))
+		v.Add("recommendations", request.IDString(id))
 	}
 	return v
 }
@@ -146,10 +151,10 @@ func referenceValues(r tracker.Reference, recIDs []int64) url.Values {
 func referenceFromValues(vals url.Values) (tracker.Reference, []int64, map[string]string) {
 	errs := map[string]string{}
 	r := tracker.Reference{Number: strings.TrimSpace(vals.Get("number")), Title: strings.TrimSpace(vals.Get("title")),
-		RequestedByID: formID(vals, "requested_by"), RespondingOrgID: formID(vals, "responding_org"),
-		DateRaised: formDate(vals, "raised", "the date raised", errs), Status: vals.Get("status"), SourceID: formIDPtr(vals, "source"),
+		RequestedByID: formID(vals, "requested_by", errs), RespondingOrgID: formID(vals, "responding_org", errs),
+		DateRaised: formDate(vals, "raised", "the date raised", errs), Status: vals.Get("status"), SourceID: formIDPtr(vals, "source", errs),
 		RequestText: vals.Get("request_text")}
-	return r, formIDs(vals, "recommendations"), errs
+	return r, formIDs(vals, "recommendations", errs), errs
 }
 
 func (s *Server) referenceFormFor(c *gin.Context, heading, post, cancel string) (editForm, bool) {
@@ -190,19 +195,19 @@ func (s *Server) referenceCreateOrShow(c *gin.Context, save bool) {
 	}
 	vals := f.values(c)
 	r, recs, errs := referenceFromValues(vals)
-	err := withDomainErrors(errs, r.Validate)
+	err := request.WithDomainErrors(errs, r.Validate)
 	if err == nil {
 		r, err = s.cmds(c).CreateReference(c.Request.Context(), r, recs)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
-		s.saved(c, "/references/"+idString(r.ID), savedReferenceAdded)
+		s.saved(c, "/references/"+request.IDString(r.ID), savedReferenceAdded)
 	}
 }
 
 // referenceFor loads the reference of the URL and checks the person may
 // change it.
 func (s *Server) referenceFor(c *gin.Context) (tracker.ReferenceDetail, editForm, bool) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return tracker.ReferenceDetail{}, editForm{}, false
@@ -216,24 +221,16 @@ func (s *Server) referenceFor(c *gin.Context) (tracker.ReferenceDetail, editForm
 		s.fail(c, err)
 		return d, editForm{}, false
 	}
-	path := "/references/" + idString(id)
+	path := "/references/" + request.IDString(id)
 	f, ok := s.referenceFormFor(c, "Change the reference", path+"/edit", path)
 	f.page.Caption, f.page.Versioned, f.page.Version = d.Reference.Heading(), true, d.Reference.Version
 	f.page.Breadcrumbs = append(f.page.Breadcrumbs, Crumb{d.Reference.Heading(), path})
 	return d, f, ok
 }
 
-func referenceRecIDs(d tracker.ReferenceDetail) []int64 {
-	ids := make([]int64, len(d.Recommendations))
-	for i, r := range d.Recommendations {
-		ids[i] = r.Recommendation.ID
-	}
-	return ids
-}
-
 func (s *Server) referenceEdit(c *gin.Context) {
 	if d, f, ok := s.referenceFor(c); ok {
-		s.showEdit(c, http.StatusOK, f, referenceValues(d.Reference, referenceRecIDs(d)), nil, nil)
+		s.showEdit(c, http.StatusOK, f, referenceValues(d.Reference, d.RecommendationIDs()), nil, nil)
 	}
 }
 
@@ -247,15 +244,15 @@ func (s *Server) referenceUpdate(c *gin.Context) {
 	r, recs, errs := referenceFromValues(vals)
 	r.ID, r.Version = d.Reference.ID, formVersion(c)
 	f.page.Version = r.Version
-	err := withDomainErrors(errs, r.Validate)
+	err := request.WithDomainErrors(errs, r.Validate)
 	if err == nil {
 		_, err = s.cmds(c).UpdateReference(ctx, r, recs, vals.Get("reason"))
 	}
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
 		cur, err := s.store.ReferenceDetail(ctx, r.ID)
-		return referenceValues(cur.Reference, referenceRecIDs(cur)), err
+		return referenceValues(cur.Reference, cur.RecommendationIDs()), err
 	}) {
-		s.saved(c, "/references/"+idString(r.ID), savedReference)
+		s.saved(c, "/references/"+request.IDString(r.ID), savedReference)
 	}
 }
 
@@ -284,7 +281,7 @@ func measureValues(m tracker.Measure) url.Values {
 	if m.Target != nil {
 		target = strconv.FormatFloat(*m.Target, 'f', -1, 64)
 	}
-	return url.Values{"name": {m.Name}, "organisation": {idString(m.OrganisationID)}, "unit": {m.Unit}, "direction": {m.Direction},
+	return url.Values{"name": {m.Name}, "organisation": {request.IDString(m.OrganisationID)}, "unit": {m.Unit}, "direction": {m.Direction},
 		"target": {target}, "target_text": {m.TargetText}, "target_date": {dayString(m.TargetDate)}, "description": {m.Description},
 		"version": {strconv.Itoa(m.Version)}}
 }
@@ -306,7 +303,7 @@ func formNumber(vals url.Values, field, label string, errs map[string]string) *f
 
 func measureFromValues(vals url.Values) (tracker.Measure, map[string]string) {
 	errs := map[string]string{}
-	m := tracker.Measure{Name: strings.TrimSpace(vals.Get("name")), OrganisationID: formID(vals, "organisation"), Unit: strings.TrimSpace(vals.Get("unit")),
+	m := tracker.Measure{Name: strings.TrimSpace(vals.Get("name")), OrganisationID: formID(vals, "organisation", errs), Unit: strings.TrimSpace(vals.Get("unit")),
 		Direction: vals.Get("direction"), Target: formNumber(vals, "target", "the target", errs), TargetText: strings.TrimSpace(vals.Get("target_text")),
 		TargetDate: formDate(vals, "target_date", "the target date", errs), Description: vals.Get("description")}
 	return m, errs
@@ -332,17 +329,17 @@ func (s *Server) measureCreateOrShow(c *gin.Context, save bool) {
 	}
 	vals := f.values(c)
 	m, errs := measureFromValues(vals)
-	err = withDomainErrors(errs, m.Validate)
+	err = request.WithDomainErrors(errs, m.Validate)
 	if err == nil {
 		m, err = s.cmds(c).CreateMeasure(c.Request.Context(), m)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
-		s.saved(c, "/measures/"+idString(m.ID), savedMeasureAdded)
+		s.saved(c, "/measures/"+request.IDString(m.ID), savedMeasureAdded)
 	}
 }
 
 func (s *Server) measureFor(c *gin.Context) (tracker.Measure, bool) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return tracker.Measure{}, false
@@ -361,7 +358,7 @@ func (s *Server) measureEditForm(c *gin.Context, m tracker.Measure) (editForm, b
 		s.fail(c, err)
 		return editForm{}, false
 	}
-	path := "/measures/" + idString(m.ID)
+	path := "/measures/" + request.IDString(m.ID)
 	f := measureForm("Change the measure", path+"/edit", path, orgs)
 	f.page.Caption, f.page.Versioned, f.page.Version = m.Name, true, m.Version
 	f.page.Breadcrumbs = append(f.page.Breadcrumbs, Crumb{m.Name, path})
@@ -400,7 +397,7 @@ func (s *Server) measureUpdate(c *gin.Context) {
 	m, errs := measureFromValues(vals)
 	m.ID, m.Version, m.SourceID, m.OutcomeID = cur.ID, formVersion(c), cur.SourceID, cur.OutcomeID
 	f.page.Version = m.Version
-	err := withDomainErrors(errs, m.Validate)
+	err := request.WithDomainErrors(errs, m.Validate)
 	if err == nil {
 		_, err = s.cmds(c).UpdateMeasure(ctx, m)
 	}
@@ -408,7 +405,7 @@ func (s *Server) measureUpdate(c *gin.Context) {
 		now, err := s.store.Measure(ctx, m.ID)
 		return measureValues(now), err
 	}) {
-		s.saved(c, "/measures/"+idString(m.ID), savedMeasure)
+		s.saved(c, "/measures/"+request.IDString(m.ID), savedMeasure)
 	}
 }
 
@@ -442,7 +439,7 @@ func (s *Server) measureShow(c *gin.Context) {
 }
 
 func (s *Server) showMeasure(c *gin.Context, status int, m tracker.Measure, f valueForm, errs map[string]string, conflict bool) {
-	u := CurrentUser(c)
+	u := request.User(c)
 	p := &measurePage{
 		Layout:  Layout{Title: m.Name, Section: "measures", Breadcrumbs: []Crumb{{"Measures", "/measures"}}},
 		Measure: m, CanEdit: u.CanEditMeasure(m.OrganisationID), CanRecord: u.CanRecordMeasureValue(m.OrganisationID),
@@ -469,7 +466,7 @@ func (s *Server) measureAddValue(c *gin.Context) {
 		return
 	}
 	var f valueForm
-	errs := bindForm(c, &f)
+	errs := request.BindForm(c, &f)
 	vals := url.Values{"value": {f.Value}, "period_end": {f.PeriodEnd}}
 	v := tracker.MeasureValue{Period: strings.TrimSpace(f.Period), Note: f.Note}
 	if n := formNumber(vals, "value", "the value", errs); n != nil {
@@ -511,7 +508,7 @@ func (s *Server) afterValueChange(c *gin.Context, m tracker.Measure, f valueForm
 	var invalid *tracker.ValidationError
 	switch {
 	case err == nil:
-		s.saved(c, "/measures/"+idString(m.ID), what)
+		s.saved(c, "/measures/"+request.IDString(m.ID), what)
 	case errors.As(err, &invalid):
 		s.showMeasure(c, http.StatusUnprocessableEntity, m, f, invalid.Fields, false)
 	case errors.Is(err, tracker.ErrConflict):

@@ -16,6 +16,7 @@ import (
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/importer"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 // Exports write a list, filtered as the page shows it, as CSV or XLSX.
@@ -133,7 +134,7 @@ func (t *exportTable) finish(err error) {
 		t.s.fail(t.c, err)
 		return
 	}
-	t.s.log.Error("export failed part way", "request_id", requestIDOf(t.c), "path", t.c.Request.URL.Path, "error", err)
+	t.s.log.Error("export failed part way", "request_id", request.ID(t.c), "path", t.c.Request.URL.Path, "error", err)
 	panic(http.ErrAbortHandler)
 }
 

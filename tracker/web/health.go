@@ -5,8 +5,16 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/civic-tracker/tracker/tracker/store"
 	"github.com/gin-gonic/gin"
 )
+
+// healthStore is what the health check asks the database.
+type healthStore interface {
+	Ping(ctx context.Context) error
+	Dialect() string
+	Schema(ctx context.Context) (store.SchemaState, error)
+}
 
 // health answers 200 with a small JSON body once the database answers, and
 // 503 when it does not.

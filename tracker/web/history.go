@@ -2,9 +2,10 @@ package web
 
 import (
 	"fmt"
-	"github.com/gin-gonic/gin"
 	"strings"
 	"time"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
 )

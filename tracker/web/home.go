@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"html/template"
@@ -11,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 type homePage struct {
@@ -33,12 +35,20 @@ type homePage struct {
 // weeks, about one meeting cycle.
 const changedDays = 28
 
+// overviewReads are the overview's counts and lists.
+type overviewReads interface {
+	Counts(ctx context.Context, today time.Time) (tracker.Counts, error)
+	OwnerCounts(ctx context.Context, today time.Time, soonDays int) ([]tracker.OwnerCounts, error)
+	SourceStatusCounts(ctx context.Context) ([]tracker.SourceStatusCounts, error)
+	ChangedSince(ctx context.Context, since time.Time, limit int) ([]tracker.ChangedItem, int, error)
+}
+
 func (s *Server) home(c *gin.Context) {
 	ctx := c.Request.Context()
 	today := s.today()
-	p := &homePage{Layout: Layout{Title: "Overview", Section: "home"}, NoOwner: noOwner, Since: today.AddDate(0, 0, -changedDays)}
-	if v := changedSinceQuery(c); v != "" {
-		if d, ok := parseFormDate(v); ok && !d.After(today) {
+	p := &homePage{Layout: Layout{Title: "Overview", Section: "home"}, NoOwner: request.NoOwner, Since: today.AddDate(0, 0, -changedDays)}
+	if v := request.ChangedSince(c); v != "" {
+		if d, ok := request.ParseFormDate(v); ok && !d.After(today) {
 			p.Since = d
 		} else {
 			p.SinceError = "Enter a date in the past, for example 01/11/2026"

@@ -27,6 +27,7 @@ import (
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/importer"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 // The spreadsheet import in the browser (issue #6): upload a file, map its
@@ -53,6 +54,14 @@ type importUpload struct {
 	Kind     importer.Kind `json:"kind"`
 	FileName string        `json:"file_name"`
 	Created  time.Time     `json:"created"`
+}
+
+// importStore runs imports and keeps their saved mappings.
+type importStore interface {
+	Import(ctx context.Context, b *importer.Batch, opts store.ImportOptions) (importer.Summary, error)
+	SaveImportMapping(ctx context.Context, sm importer.SavedMapping) (importer.SavedMapping, error)
+	ImportMapping(ctx context.Context, name string) (importer.SavedMapping, error)
+	ImportMappings(ctx context.Context, kind importer.Kind) ([]importer.SavedMapping, error)
 }
 
 func importPath(id, ext string) string {
@@ -112,7 +121,7 @@ func (s *Server) loadUpload(c *gin.Context) (importUpload, *importer.Table, erro
 	if err != nil {
 		return up, nil, errUploadGone
 	}
-	if err := json.Unmarshal(meta, &up); err != nil || up.ID != id || up.UserID != CurrentUser(c).ID || time.Since(up.Created) > importTTL {
+	if err := json.Unmarshal(meta, &up); err != nil || up.ID != id || up.UserID != request.User(c).ID || time.Since(up.Created) > importTTL {
 		return up, nil, errUploadGone
 	}
 	data, err := os.ReadFile(importPath(id, ".table"))
@@ -203,7 +212,7 @@ type repairCount struct {
 var importCrumbs = []Crumb{{"Import a spreadsheet", "/import"}}
 
 func (s *Server) canImport(c *gin.Context) bool {
-	if !CurrentUser(c).CanCreate() {
+	if !request.User(c).CanCreate() {
 		s.forbidden(c)
 		return false
 	}
@@ -304,7 +313,7 @@ func (s *Server) importUploadFile(c *gin.Context) {
 	sweepImports(time.Now())
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
-	up := importUpload{ID: hex.EncodeToString(b), UserID: CurrentUser(c).ID, Kind: kind, FileName: name, Created: time.Now()}
+	up := importUpload{ID: hex.EncodeToString(b), UserID: request.User(c).ID, Kind: kind, FileName: name, Created: time.Now()}
 	if err := saveUpload(up, tbl); err != nil {
 		s.fail(c, err)
 		return
@@ -569,7 +578,7 @@ func (s *Server) importRun(c *gin.Context) {
 	if !ok {
 		return
 	}
-	u := CurrentUser(c)
+	u := request.User(c)
 	opts := store.ImportOptions{DryRun: c.PostForm("dry_run") != "", SkipBadRows: c.PostForm("skip_bad_rows") != "",
 		// The same rules as the pages: a row the person could not change
 		// there is a row error here.
@@ -625,7 +634,7 @@ func (s *Server) importProgress(c *gin.Context) {
 	s.sweepImportJobs()
 	v, ok := s.imports.Load(c.Param("id"))
 	job, _ := v.(*importJob)
-	if !ok || job.owner != CurrentUser(c).ID {
+	if !ok || job.owner != request.User(c).ID {
 		s.importNotRunning(c)
 		return
 	}
@@ -656,7 +665,7 @@ func (s *Server) importNotRunning(c *gin.Context) {
 	id := c.Param("id")
 	var up importUpload
 	meta, err := os.ReadFile(importPath(id, ".json"))
-	if !importIDPattern.MatchString(id) || err != nil || json.Unmarshal(meta, &up) != nil || up.ID != id || up.UserID != CurrentUser(c).ID {
+	if !importIDPattern.MatchString(id) || err != nil || json.Unmarshal(meta, &up) != nil || up.ID != id || up.UserID != request.User(c).ID {
 		s.notFound(c)
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 type organisationListPage struct {
@@ -26,7 +27,7 @@ func (s *Server) organisationList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	u := CurrentUser(c)
+	u := request.User(c)
 	p := &organisationListPage{Layout: Layout{Title: "Organisations", Section: "organisations"}, CanCreate: u.CanCreate()}
 	for _, o := range orgs {
 		p.Organisations = append(p.Organisations, organisationRow{o, u.CanEditOrganisation(o.ID)})
@@ -46,7 +47,7 @@ func organisationForm(heading, post string, versioned bool) editForm {
 }
 
 func organisationValues(o tracker.Organisation) url.Values {
-	return url.Values{"name": {o.Name}, "short_name": {o.ShortName}, "version": {idString(int64(o.Version))}}
+	return url.Values{"name": {o.Name}, "short_name": {o.ShortName}, "version": {request.IDString(int64(o.Version))}}
 }
 
 func (s *Server) organisationNew(c *gin.Context) {
@@ -73,7 +74,7 @@ func (s *Server) organisationCreate(c *gin.Context) {
 // organisationFor loads the organisation of the URL and checks the person
 // may edit it; false means a response has been sent.
 func (s *Server) organisationFor(c *gin.Context) (tracker.Organisation, editForm, bool) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return tracker.Organisation{}, editForm{}, false
@@ -87,7 +88,7 @@ func (s *Server) organisationFor(c *gin.Context) (tracker.Organisation, editForm
 		s.fail(c, err)
 		return o, editForm{}, false
 	}
-	f := organisationForm("Change "+o.Name, "/organisations/"+idString(o.ID)+"/edit", true)
+	f := organisationForm("Change "+o.Name, "/organisations/"+request.IDString(o.ID)+"/edit", true)
 	f.page.Version = o.Version
 	return o, f, true
 }

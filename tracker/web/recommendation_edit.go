@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 // recommendationForm is the form of a recommendation's own fields. A new
@@ -39,20 +41,23 @@ func recommendationValues(r tracker.Recommendation) url.Values {
 	v := url.Values{"number": {r.Number}, "title": {r.Title}, "text": {r.Text}, "themes": {tracker.JoinList(r.Themes)},
 		"version": {strconv.Itoa(r.Version)}}
 	for _, o := range r.Addressees {
-		v.Add("addressees", idString(o.ID))
+		v.Add("addressees", request.IDString(o.ID))
 	}
 	return v
 }
 
-func recommendationFromValues(vals url.Values, orgs []tracker.Organisation) tracker.Recommendation {
+// recommendationFromValues reads the posted form into a recommendation;
+// an addressee the list does not offer is an error at the field.
+func recommendationFromValues(vals url.Values, orgs []tracker.Organisation, errs map[string]string) tracker.Recommendation {
 	r := tracker.Recommendation{Number: strings.TrimSpace(vals.Get("number")), Title: strings.TrimSpace(vals.Get("title")),
 		Text: vals.Get("text"), Themes: tracker.SplitList(vals.Get("themes"))}
-	for _, id := range formIDs(vals, "addressees") {
-		for _, o := range orgs {
-			if o.ID == id {
-				r.Addressees = append(r.Addressees, o)
-			}
+	for _, id := range formIDs(vals, "addressees", errs) {
+		i := slices.IndexFunc(orgs, func(o tracker.Organisation) bool { return o.ID == id })
+		if i < 0 {
+			errs["addressees"] = badChoice
+			continue
 		}
+		r.Addressees = append(r.Addressees, orgs[i])
 	}
 	return r
 }
@@ -71,7 +76,7 @@ func (s *Server) recommendationCreateOrShow(c *gin.Context, save bool) {
 		s.fail(c, err)
 		return
 	}
-	path := "/sources/" + idString(d.Source.ID)
+	path := "/sources/" + request.IDString(d.Source.ID)
 	f := recommendationForm("Add a recommendation", path+"/recommendations/new", path, orgs, true)
 	f.page.Caption = d.Source.Title
 	f.page.Breadcrumbs = []Crumb{{"Sources", "/sources"}, {d.Source.Title, path}}
@@ -80,18 +85,18 @@ func (s *Server) recommendationCreateOrShow(c *gin.Context, save bool) {
 		return
 	}
 	vals := f.values(c)
-	r := recommendationFromValues(vals, orgs)
-	r.SourceID = d.Source.ID
 	errs := map[string]string{}
+	r := recommendationFromValues(vals, orgs, errs)
+	r.SourceID = d.Source.ID
 	r.DeadlineText = strings.TrimSpace(vals.Get("deadline_text"))
 	r.DeadlineDate = formDate(vals, "deadline_date", "the deadline", errs)
 	r.SettleNew(d.Source.Date, s.now())
-	err = withDomainErrors(errs, r.Validate)
+	err = request.WithDomainErrors(errs, r.Validate)
 	if err == nil {
 		r, err = s.cmds(c).CreateRecommendation(ctx, r)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
-		s.saved(c, "/recommendations/"+idString(r.ID), savedRecAdded)
+		s.saved(c, "/recommendations/"+request.IDString(r.ID), savedRecAdded)
 	}
 }
 
@@ -111,7 +116,7 @@ func (s *Server) recommendationEditForm(c *gin.Context) (tracker.RecommendationD
 		s.fail(c, err)
 		return d, editForm{}, nil, false
 	}
-	path := "/recommendations/" + idString(d.Recommendation.ID)
+	path := "/recommendations/" + request.IDString(d.Recommendation.ID)
 	f := recommendationForm("Change Recommendation "+d.Recommendation.Number, path+"/edit", path, orgs, false)
 	f.page.Caption, f.page.Versioned, f.page.Version = d.Source.Title, true, d.Recommendation.Version
 	f.page.Intro = "Its status, assessment and deadline change on the recommendation's page, where each change keeps a reason."
@@ -132,14 +137,18 @@ func (s *Server) recommendationUpdate(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	vals := f.values(c)
-	r := recommendationFromValues(vals, orgs)
+	errs := map[string]string{}
+	r := recommendationFromValues(vals, orgs, errs)
 	r.ID, r.Version = d.Recommendation.ID, formVersion(c)
 	f.page.Version = r.Version
-	_, err := s.cmds(c).UpdateRecommendation(ctx, r)
+	err := request.WithDomainErrors(errs, func() error { return nil })
+	if err == nil {
+		_, err = s.cmds(c).UpdateRecommendation(ctx, r)
+	}
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
 		cur, err := s.store.RecommendationDetail(ctx, r.ID)
 		return recommendationValues(cur.Recommendation), err
 	}) {
-		s.saved(c, "/recommendations/"+idString(r.ID), savedRecommendation)
+		s.saved(c, "/recommendations/"+request.IDString(r.ID), savedRecommendation)
 	}
 }

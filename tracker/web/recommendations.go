@@ -13,6 +13,7 @@ import (
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 type recommendationListPage struct {
@@ -22,7 +23,7 @@ type recommendationListPage struct {
 	Organisations []tracker.Organisation
 	Sources       []tracker.SourceSummary
 	Statuses      []tracker.Option
-	Filter        recommendationQuery
+	Filter        request.RecommendationQuery
 	Filtered      bool
 	// FilterErrors are the filter's values that could not be read, by
 	// query parameter.
@@ -32,34 +33,21 @@ type recommendationListPage struct {
 	ExportQuery template.URL
 }
 
-// recommendationQuery is the list's filter as it appears in the URL, so a
-// filtered view can be bookmarked and shared.
-type recommendationQuery struct {
-	Source  int64  `form:"source"`
-	Org     int64  `form:"org"`
-	Status  string `form:"status"`
-	Overdue bool   `form:"overdue"`
-	Open    bool   `form:"outstanding"`
-	Theme   string `form:"theme"`
-	Since   string `form:"changed_since"`
-	Sort    string `form:"sort"`
-}
-
 // recommendationFilterOf reads the list's filter from the URL, for the
 // page and its exports alike.
 // A value that cannot be read filters nothing and is reported in errs,
 // keyed by query parameter.
-func recommendationFilterOf(c *gin.Context, today time.Time) (f tracker.RecommendationFilter, q recommendationQuery, errs map[string]string) {
-	errs = bindQuery(c, &q)
+func recommendationFilterOf(c *gin.Context, today time.Time) (f tracker.RecommendationFilter, q request.RecommendationQuery, errs map[string]string) {
+	errs = request.BindQuery(c, &q)
 	if q.Since == "" {
-		q.Since = changedSinceQuery(c)
+		q.Since = request.ChangedSince(c)
 	}
-	if !validOption(tracker.RecommendationStatuses, q.Status) {
+	if !request.ValidOption(tracker.RecommendationStatuses, q.Status) {
 		q.Status = ""
 	}
-	since, sinceErr := sinceOf(q.Since)
+	since, sinceErr := request.SinceOf(q.Since)
 	if sinceErr != "" {
-		errs[changedSinceParam] = sinceErr
+		errs[request.ChangedSinceParam] = sinceErr
 	}
 	return tracker.RecommendationFilter{
 		SourceID: q.Source, OrganisationID: q.Org, Status: q.Status, Overdue: q.Overdue, Outstanding: q.Open,
@@ -95,17 +83,8 @@ func (s *Server) recommendationList(c *gin.Context) {
 		FilterErrors: filterErrs, Sorts: sortLinks(c.Request.URL, "number", "deadline", "status"),
 		Items: items, Pager: newPager(c.Request.URL, page, total, "recommendation", "recommendations"),
 		Organisations: orgs, Sources: sources, Statuses: tracker.RecommendationStatuses, Filter: q,
-		Filtered: q != recommendationQuery{Sort: q.Sort},
+		Filtered: q != request.RecommendationQuery{Sort: q.Sort},
 	})
-}
-
-func validOption(options []tracker.Option, v string) bool {
-	for _, o := range options {
-		if o.Value == v {
-			return true
-		}
-	}
-	return false
 }
 
 type recommendationPage struct {
@@ -156,7 +135,7 @@ func (s *Server) recommendationChangeStatus(c *gin.Context) {
 	}
 	var f statusForm
 	var err error
-	if bad := bindForm(c, &f); len(bad) > 0 {
+	if bad := request.BindForm(c, &f); len(bad) > 0 {
 		err = &tracker.ValidationError{Fields: bad}
 	} else {
 		err = s.cmds(c).ChangeRecommendation(ctx, id, store.RecommendationChange{Version: f.Version, Status: f.Status, Assessment: f.Assessment,
@@ -223,16 +202,6 @@ type newActionForm struct {
 
 var actionFieldOrder = []string{"organisation", "description", "owner", "due_date", "due_text", "status", "rag"}
 
-func (s *Server) actionOrgs(c *gin.Context, r tracker.Recommendation) []tracker.Organisation {
-	var out []tracker.Organisation
-	for _, o := range r.Addressees {
-		if CurrentUser(c).CanEditAction(o.ID) {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
 // prefixed renames error fields to the ids of a form that appears more
 // than once on a page.
 func prefixed(errs map[string]string, prefix string) map[string]string {
@@ -252,15 +221,15 @@ func (s *Server) recommendationRespond(c *gin.Context) {
 	}
 	id, ctx := d.Recommendation.ID, c.Request.Context()
 	var f responseForm
-	errs := mergeErrors(nil, bindForm(c, &f))
+	errs := request.MergeErrors(nil, request.BindForm(c, &f))
 	r := tracker.Response{RecommendationID: id, OrganisationID: f.Organisation, Position: f.Position, Text: strings.TrimSpace(f.Text), Author: strings.TrimSpace(f.Author)}
 	if r.Text == "" {
 		errs["text"] = "Enter the response, for example the steps being taken"
 	}
-	if !validOption(tracker.Positions, f.Position) {
+	if !request.ValidOption(tracker.Positions, f.Position) {
 		errs["position"] = "Choose whether the recommendation is accepted"
 	}
-	if d, ok := parseFormDate(f.Date); ok {
+	if d, ok := request.ParseFormDate(f.Date); ok {
 		r.Date = &d
 	} else {
 		errs["date"] = "Enter the date of the response, for example 17/05/2022"
@@ -302,13 +271,13 @@ func (s *Server) recommendationAddAction(c *gin.Context) {
 		return
 	}
 	id, ctx := d.Recommendation.ID, c.Request.Context()
-	allowed := s.actionOrgs(c, d.Recommendation)
+	allowed := request.User(c).ActionOrganisations(d.Recommendation)
 	if len(allowed) == 0 {
 		s.forbidden(c)
 		return
 	}
 	var f newActionForm
-	errs := bindForm(c, &f)
+	errs := request.BindForm(c, &f)
 	a := tracker.Action{RecommendationID: &id, Description: strings.TrimSpace(f.Description), Owner: strings.TrimSpace(f.Owner),
 		OwnerUnit: strings.TrimSpace(f.Unit), DueText: strings.TrimSpace(f.DueText), Status: f.Status, RAG: f.RAG}
 	if len(allowed) == 1 && f.Organisation == 0 {
@@ -323,7 +292,7 @@ func (s *Server) recommendationAddAction(c *gin.Context) {
 	}
 	switch due := strings.TrimSpace(f.DueDate); {
 	case due != "":
-		if d, ok := parseFormDate(due); ok {
+		if d, ok := request.ParseFormDate(due); ok {
 			a.DueDate = &d
 		} else {
 			errs["due_date"] = "Enter the due date as a real date, for example 30/06/2013"
@@ -359,7 +328,7 @@ func (s *Server) recommendationAddAction(c *gin.Context) {
 }
 
 func (s *Server) recommendationShow(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -378,9 +347,9 @@ func (s *Server) recommendationMoveDeadline(c *gin.Context) {
 		return
 	}
 	var f moveForm
-	bad := bindForm(c, &f)
+	bad := request.BindForm(c, &f)
 	m, errs := checkMove(f, s.today())
-	errs = mergeErrors(errs, bad)
+	errs = request.MergeErrors(errs, bad)
 	if len(errs) == 0 {
 		err := s.cmds(c).MoveRecommendationDeadline(ctx, id, m)
 		var invalid *tracker.ValidationError
@@ -421,7 +390,7 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		},
 		RecommendationDetail: d,
 		Overdue:              d.Recommendation.Overdue(s.today()),
-		ActionOrgs:           s.actionOrgs(c, d.Recommendation),
+		ActionOrgs:           request.User(c).ActionOrganisations(d.Recommendation),
 		NewAction:            forms.Action,
 		ActionErrors:         forms.ActionErrors,
 		Statuses:             tracker.ActionStatuses,
@@ -463,9 +432,9 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		v := responseFormView{Org: o}
 		if cur, ok := current[o.ID]; ok {
 			v.Existing = true
-			v.Form = responseForm{Organisation: o.ID, Revision: cur.Revision, Position: cur.Position, Text: cur.Text, Author: CurrentUser(c).Label(), Date: s.today().Format("2006-01-02")}
+			v.Form = responseForm{Organisation: o.ID, Revision: cur.Revision, Position: cur.Position, Text: cur.Text, Author: request.User(c).Label(), Date: s.today().Format("2006-01-02")}
 		} else {
-			v.Form = responseForm{Organisation: o.ID, Position: tracker.PosAccepted, Author: CurrentUser(c).Label(), Date: s.today().Format("2006-01-02")}
+			v.Form = responseForm{Organisation: o.ID, Position: tracker.PosAccepted, Author: request.User(c).Label(), Date: s.today().Format("2006-01-02")}
 		}
 		if forms.Response != nil && forms.Response.Organisation == o.ID {
 			v.Form, v.Errors, v.Conflict = *forms.Response, forms.ResponseErrors, forms.Conflict
@@ -482,7 +451,7 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 // recommendationFor loads the recommendation named in the path; on failure
 // it has already answered.
 func (s *Server) recommendationFor(c *gin.Context) (tracker.RecommendationDetail, bool) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return tracker.RecommendationDetail{}, false

@@ -2,8 +2,6 @@ package web
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 // Layout is what every page's frame needs.
@@ -77,7 +76,7 @@ func (l *Layout) layout() *Layout { return l }
 // a clean 500 instead of half a page.
 func (s *Server) render(c *gin.Context, status int, page string, data pageData) {
 	l := data.layout()
-	l.Today, l.RequestID, l.User, l.CSRF = s.today(), requestIDOf(c), CurrentUser(c), csrfOf(c)
+	l.Today, l.RequestID, l.User, l.CSRF = s.today(), request.ID(c), request.User(c), csrfOf(c)
 	if status < http.StatusBadRequest && l.Saved == "" {
 		l.Saved = s.savedMessage(c)
 	}
@@ -96,7 +95,7 @@ func (s *Server) render(c *gin.Context, status int, page string, data pageData) 
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
 		if page == pageError {
-			c.String(http.StatusInternalServerError, "Sorry, something went wrong. Reference: %s", requestIDOf(c))
+			c.String(http.StatusInternalServerError, "Sorry, something went wrong. Reference: %s", request.ID(c))
 			return
 		}
 		s.fail(c, fmt.Errorf("render %s: %w", page, err))
@@ -122,37 +121,13 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.refuse(c, tracker.ReasonOf(err))
 		return
 	}
-	s.log.Error("request failed", "request_id", requestIDOf(c), "method", c.Request.Method, "path", c.Request.URL.Path, "error", err)
+	s.log.Error("request failed", "request_id", request.ID(c), "method", c.Request.Method, "path", c.Request.URL.Path, "error", err)
 	s.render(c, http.StatusInternalServerError, pageError, &messagePage{Layout: Layout{Title: "Sorry, there is a problem with the service"}})
 }
 
 func (s *Server) notFound(c *gin.Context) {
 	s.render(c, http.StatusNotFound, pageNotFound, &messagePage{Layout: Layout{Title: "Page not found"}})
 }
-
-// idParam reads a positive numeric id from the path; anything else is not found.
-func idParam(c *gin.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("id %q: %w", c.Param("id"), tracker.ErrNotFound)
-	}
-	return id, nil
-}
-
-const requestIDKey = "request_id"
-
-func requestID() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		b := make([]byte, 8)
-		_, _ = rand.Read(b)
-		id := hex.EncodeToString(b)
-		c.Set(requestIDKey, id)
-		c.Header("X-Request-Id", id)
-		c.Next()
-	}
-}
-
-func requestIDOf(c *gin.Context) string { return c.GetString(requestIDKey) }
 
 // securityHeaders sets the headers every answer carries; HSTS goes with
 // TLS, served here or (secure cookies) by a proxy in front.
@@ -208,12 +183,12 @@ type PagerItem struct {
 func (s *Server) pageOf(c *gin.Context) tracker.Page {
 	n, err := strconv.Atoi(c.Query("page"))
 	if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(c.Query("page"), "-") {
-		n = maxPageNumber
+		n = request.MaxPage
 	} else if err != nil || n < 1 {
 		n = 1
 	}
 	// Far past the end shows an empty page, never an overflowed offset.
-	n = min(n, maxPageNumber)
+	n = min(n, request.MaxPage)
 	return tracker.Page{Number: n, Size: s.pageSize}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/report"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 // reportDates reads ?as_at= (default today) and ?changed_since= from the
@@ -22,7 +23,7 @@ import (
 func (s *Server) reportDates(c *gin.Context) (time.Time, *time.Time, error) {
 	asAt := s.today()
 	if v := strings.TrimSpace(c.Query("as_at")); v != "" {
-		d, ok := parseFormDate(v)
+		d, ok := request.ParseFormDate(v)
 		if !ok {
 			return asAt, nil, fmt.Errorf("the “as at” date %q is not a date; use a date like 17/05/2022", v)
 		}
@@ -33,7 +34,7 @@ func (s *Server) reportDates(c *gin.Context) (time.Time, *time.Time, error) {
 	}
 	var since *time.Time
 	if v := markSinceQuery(c); v != "" {
-		d, ok := parseFormDate(v)
+		d, ok := request.ParseFormDate(v)
 		if !ok {
 			return asAt, nil, fmt.Errorf("the “mark changes since” date %q is not a date; use a date like 17/05/2022", v)
 		}
@@ -70,7 +71,7 @@ func (s *Server) badReportRequest(c *gin.Context, err error) {
 // download the whole list.
 func (s *Server) badFilter(c *gin.Context, errs map[string]string) {
 	var msgs []string
-	for _, fe := range errorList(errs, []string{"org", "owner", "status", "due_within", "rag", changedSinceParam, "open", "overdue", "outstanding", "source"}) {
+	for _, fe := range errorList(errs, []string{"org", "owner", "status", "due_within", "rag", request.ChangedSinceParam, "open", "overdue", "outstanding", "source"}) {
 		msgs = append(msgs, fe.Field+": "+fe.Message)
 	}
 	s.render(c, http.StatusUnprocessableEntity, pageForbidden, &messagePage{Layout: Layout{Title: "The download cannot be made"},
@@ -103,7 +104,7 @@ func (s *Server) sendReport(c *gin.Context, req report.Request, about string) {
 }
 
 func (s *Server) sourcePDF(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -117,7 +118,7 @@ func (s *Server) sourcePDF(c *gin.Context) {
 }
 
 func (s *Server) referencePDF(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -153,10 +154,10 @@ func (s *Server) actionsPDF(c *gin.Context) {
 	// The log's own filter and order, read as the log page reads them: the
 	// PDF holds exactly the rows the page lists, on every page.
 	f, q, errs := actionFilterOf(c, asAt)
-	if strings.TrimSpace(c.Query(changedSinceParam)) == "" {
+	if strings.TrimSpace(c.Query(request.ChangedSinceParam)) == "" {
 		// On a report ?since= is the older name of mark_since, not a filter.
 		f.ChangedSince, q.Since = nil, ""
-		delete(errs, changedSinceParam)
+		delete(errs, request.ChangedSinceParam)
 	}
 	if len(errs) > 0 {
 		s.badFilter(c, errs)
@@ -166,7 +167,7 @@ func (s *Server) actionsPDF(c *gin.Context) {
 }
 
 // describeActionFilter says in words which actions a filtered log holds.
-func (s *Server) describeActionFilter(c *gin.Context, q actionQuery) string {
+func (s *Server) describeActionFilter(c *gin.Context, q request.ActionQuery) string {
 	var parts []string
 	if q.Org != 0 {
 		if orgs, err := s.store.Organisations(c.Request.Context()); err == nil {
@@ -178,9 +179,9 @@ func (s *Server) describeActionFilter(c *gin.Context, q actionQuery) string {
 		}
 	}
 	if q.Mine {
-		parts = append(parts, "owned by "+strings.Join(myNames(CurrentUser(c)), " or "))
+		parts = append(parts, "owned by "+strings.Join(myNames(request.User(c)), " or "))
 	}
-	if owner, none := ownerFilter(q.Owner); none {
+	if owner, none := request.OwnerFilter(q.Owner); none {
 		parts = append(parts, "with no owner")
 	} else if owner != "" {
 		parts = append(parts, "owner "+owner)
@@ -209,7 +210,7 @@ func (s *Server) describeActionFilter(c *gin.Context, q actionQuery) string {
 	default:
 		parts = append(parts, "RAG "+tracker.RAGLabel(q.RAG))
 	}
-	if since, _ := sinceOf(q.Since); since != nil {
+	if since, _ := request.SinceOf(q.Since); since != nil {
 		parts = append(parts, "changed since "+tracker.FormatDate(*since))
 	}
 	if len(parts) == 0 {
@@ -235,7 +236,7 @@ type replyFormPage struct {
 // replyForm is where the secretary prepares the formal reply: the
 // introduction, the recommendations it covers, and the dates.
 func (s *Server) replyForm(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -282,7 +283,7 @@ func (s *Server) showReplyForm(c *gin.Context, status int, d tracker.ReferenceDe
 }
 
 func (s *Server) replySave(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/static"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 // Page template names, one file each under views/pages.
@@ -53,53 +54,12 @@ var allPages = []string{
 
 // routes lists every route of the app in one place.
 func (s *Server) routes(r *gin.Engine) {
-	r.Use(requestID(), s.recovery(), securityHeaders(s.secure), s.refuseControlInQuery())
+	r.Use(request.Tag(), s.recovery(), securityHeaders(s.secure), s.refuseControlInQuery())
 
 	// Open to everyone.
 	r.GET("/healthz", s.health)
 	r.StaticFS("/static", http.FS(static.FS))
-	r.GET(apiPrefix+"/openapi.json", s.openAPI)
-
-	// The JSON API: bearer tokens, no cookies, so no CSRF token.
-	api := r.Group(apiPrefix, s.bearer(), apiCheckPage())
-	api.GET("/recommendations", s.apiRecommendations)
-	api.GET("/recommendations/:id", s.apiRecommendation)
-	api.GET("/actions", s.apiActions)
-	api.GET("/actions/:id", s.apiAction)
-	api.POST("/actions/:id/updates", s.apiPostUpdate)
-	api.POST("/recommendations", s.apiCreateRecommendation)
-	api.PATCH("/recommendations/:id", s.apiUpdateRecommendation)
-	api.DELETE("/recommendations/:id", apiNoDelete(noDeleteRecommendation))
-	api.GET("/recommendations/:id/responses", s.apiResponses)
-	api.POST("/recommendations/:id/responses", s.apiCreateResponse)
-	api.POST("/actions", s.apiCreateAction)
-	api.PATCH("/actions/:id", s.apiUpdateAction)
-	api.DELETE("/actions/:id", s.apiDeleteAction)
-	api.GET("/actions/:id/updates", s.apiUpdates)
-	api.GET("/organisations", s.apiOrganisations)
-	api.POST("/organisations", s.apiCreateOrganisation)
-	api.GET("/organisations/:id", s.apiOrganisation)
-	api.PATCH("/organisations/:id", s.apiUpdateOrganisation)
-	api.POST("/recommendations/:id/status", s.apiRecommendationStatus)
-	api.POST("/recommendations/:id/deadline", s.apiRecommendationDeadline)
-	api.POST("/actions/:id/due", s.apiActionDue)
-	api.GET("/sources", s.apiSources)
-	api.POST("/sources", s.apiCreateSource)
-	api.GET("/sources/:id", s.apiSource)
-	api.PATCH("/sources/:id", s.apiUpdateSource)
-	api.DELETE("/sources/:id", apiNoDelete(noDeleteSource))
-	api.GET("/references", s.apiReferences)
-	api.POST("/references", s.apiCreateReference)
-	api.GET("/references/:id", s.apiReference)
-	api.PATCH("/references/:id", s.apiUpdateReference)
-	api.DELETE("/references/:id", apiNoDelete(noDeleteReference))
-	api.GET("/measures", s.apiMeasures)
-	api.POST("/measures", s.apiCreateMeasure)
-	api.GET("/measures/:id", s.apiMeasure)
-	api.PATCH("/measures/:id", s.apiUpdateMeasure)
-	api.DELETE("/measures/:id", apiNoDelete(noDeleteMeasure))
-	api.POST("/measures/:id/values", s.apiAddMeasureValue)
-	api.DELETE("/measures/:id/values/:value", s.apiRemoveMeasureValue)
+	s.api.Routes(r)
 
 	// Pages: a session cookie, and a CSRF token on every unsafe request.
 	web := r.Group("/", s.authenticate())

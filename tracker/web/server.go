@@ -16,75 +16,40 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
-	"github.com/civic-tracker/tracker/tracker/importer"
+	"github.com/civic-tracker/tracker/tracker/api"
 	"github.com/civic-tracker/tracker/tracker/report"
 	"github.com/civic-tracker/tracker/tracker/store"
 	"github.com/civic-tracker/tracker/views"
 )
 
-// Reader is what the pages need from storage.
+// Reader is what the app needs from storage. It is made of the API's
+// Store (the reads and the commands the pages share with the API) and of
+// smaller interfaces, each declared beside the handlers that use it. Writes
+// are not on it: they go through the commands (As).
 type Reader interface {
-	Ping(ctx context.Context) error
-	Dialect() string
-	Schema(ctx context.Context) (store.SchemaState, error)
-	Counts(ctx context.Context, today time.Time) (tracker.Counts, error)
-	Organisations(ctx context.Context) ([]tracker.Organisation, error)
+	api.Store
+	pageReads
+	overviewReads
+	accountStore
+	importStore
+	healthStore
+}
+
+// pageReads are the reads of the lists, items, exports, reports and
+// search pages beyond those the API shares.
+type pageReads interface {
 	ListSources(ctx context.Context, page tracker.Page, today time.Time) ([]tracker.SourceSummary, int64, error)
-	SourceDetail(ctx context.Context, id int64, today time.Time) (tracker.SourceDetail, error)
-	ListRecommendations(ctx context.Context, f tracker.RecommendationFilter) ([]tracker.RecommendationItem, int64, error)
-	RecommendationDetail(ctx context.Context, id int64) (tracker.RecommendationDetail, error)
 	ListReferences(ctx context.Context, page tracker.Page) ([]tracker.Reference, int64, error)
-	ReferenceDetail(ctx context.Context, id int64) (tracker.ReferenceDetail, error)
-	ListActions(ctx context.Context, f tracker.ActionFilter) ([]tracker.ActionItem, int64, error)
+	ListMeasures(ctx context.Context, page tracker.Page) ([]tracker.Measure, int64, error)
 	EachAction(ctx context.Context, f tracker.ActionFilter, fn func(tracker.ActionItem) error) error
 	EachRecommendation(ctx context.Context, f tracker.RecommendationFilter, fn func(tracker.RecommendationItem) error) error
-	Owners(ctx context.Context) ([]string, error)
 	CountActions(ctx context.Context, f tracker.ActionFilter) (int64, error)
-	ListMeasures(ctx context.Context, page tracker.Page) ([]tracker.Measure, int64, error)
-
-	Action(ctx context.Context, id int64) (tracker.ActionItem, error)
-	// As returns the commands of a person: every write of sources,
-	// recommendations, responses, references, replies and actions goes
-	// through them.
-	As(u *tracker.User) store.Commands
+	Owners(ctx context.Context) ([]string, error)
 	DeletedActions(ctx context.Context) ([]store.DeletedAction, error)
 	History(ctx context.Context, entity string, id int64) ([]tracker.AuditEvent, error)
 	ActionHistory(ctx context.Context, id int64) ([]tracker.AuditEvent, error)
-
-	CountUsers(ctx context.Context) (int64, error)
-	ListUsers(ctx context.Context) ([]tracker.User, error)
-	Authenticate(ctx context.Context, email, password string) (tracker.User, error)
-	ChangePassword(ctx context.Context, userID int64, current, next, keepSession string) error
-	RevokeTokens(ctx context.Context, userID int64) (int64, error)
-	CreateSession(ctx context.Context, u tracker.User, userAgent, address string) (store.Session, error)
-	SessionByToken(ctx context.Context, token string) (store.Session, error)
-	RevokeSession(ctx context.Context, token string) error
-	CreateToken(ctx context.Context, userID int64, name string) (string, tracker.APIToken, error)
-	TokenUser(ctx context.Context, plain string) (tracker.User, error)
-	Tokens(ctx context.Context, userID int64) ([]tracker.APIToken, error)
-	RevokeToken(ctx context.Context, userID, tokenID int64) error
-	ResetPassword(ctx context.Context, userID int64, password string) (store.PasswordReset, error)
-	LiveCredentials(ctx context.Context, userID int64) (store.PasswordReset, error)
-	User(ctx context.Context, id int64) (tracker.User, error)
-	signInFailures
-
 	ReadAsAt(ctx context.Context, at time.Time, opts store.AsAtOptions, fn func(tx *store.Store, view *tracker.View) error) error
 	Search(ctx context.Context, q string, limit int) ([]tracker.SearchHit, error)
-	OwnerCounts(ctx context.Context, today time.Time, soonDays int) ([]tracker.OwnerCounts, error)
-	SourceStatusCounts(ctx context.Context) ([]tracker.SourceStatusCounts, error)
-	ChangedSince(ctx context.Context, since time.Time, limit int) ([]tracker.ChangedItem, int, error)
-
-	Organisation(ctx context.Context, id int64) (tracker.Organisation, error)
-	Source(ctx context.Context, id int64) (tracker.Source, error)
-	Measure(ctx context.Context, id int64) (tracker.Measure, error)
-	FilterSources(ctx context.Context, f store.SourceFilter) ([]tracker.Source, int64, error)
-	FilterReferences(ctx context.Context, f store.ReferenceFilter) ([]tracker.Reference, map[int64][]int64, int64, error)
-	FilterMeasures(ctx context.Context, f store.MeasureFilter) ([]tracker.Measure, int64, error)
-
-	Import(ctx context.Context, b *importer.Batch, opts store.ImportOptions) (importer.Summary, error)
-	SaveImportMapping(ctx context.Context, sm importer.SavedMapping) (importer.SavedMapping, error)
-	ImportMapping(ctx context.Context, name string) (importer.SavedMapping, error)
-	ImportMappings(ctx context.Context, kind importer.Kind) ([]importer.SavedMapping, error)
 }
 
 // Options configure the web server.
@@ -120,6 +85,7 @@ type Server struct {
 	proxy    bool
 	throttle *Throttle
 	engine   *gin.Engine
+	api      *api.Server
 	fonts    *report.Fonts
 	// imports are the imports running in the background, by upload id.
 	imports sync.Map
@@ -163,6 +129,9 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.pages = pages
+	if s.api, err = api.New(opts.Store, s.log, s.now); err != nil {
+		return nil, err
+	}
 	gin.SetMode(gin.ReleaseMode)
 	s.engine = gin.New()
 	s.engine.RedirectTrailingSlash = true
@@ -210,8 +179,5 @@ func (s *Server) Routes() []Route {
 	}
 	return out
 }
-
-// OpenAPI returns the API document.
-func OpenAPI() map[string]any { return openAPIDoc() }
 
 func (s *Server) today() time.Time { return tracker.Day(s.now()) }

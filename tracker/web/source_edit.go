@@ -11,6 +11,7 @@ import (
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 func sourceForm(heading, post, cancel string, orgs []tracker.Organisation) editForm {
@@ -38,7 +39,7 @@ func sourceValues(src tracker.Source) url.Values {
 	if src.Pages > 0 {
 		pages = strconv.Itoa(src.Pages)
 	}
-	return url.Values{"title": {src.Title}, "kind": {src.Kind}, "issued_by": {idString(src.IssuedByID)}, "date": {dayString(src.Date)},
+	return url.Values{"title": {src.Title}, "kind": {src.Kind}, "issued_by": {request.IDString(src.IssuedByID)}, "date": {dayString(src.Date)},
 		"date_text": {src.DateText}, "reference": {src.Reference}, "url": {src.URL}, "publisher": {src.Publisher}, "pages": {pages},
 		"summary": {src.Summary}, "keywords": {tracker.JoinList(src.Keywords)}, "version": {strconv.Itoa(src.Version)}}
 }
@@ -48,7 +49,7 @@ func sourceValues(src tracker.Source) url.Values {
 func sourceFromValues(vals url.Values) (tracker.Source, map[string]string) {
 	errs := map[string]string{}
 	src := tracker.Source{
-		Title: strings.TrimSpace(vals.Get("title")), Kind: vals.Get("kind"), IssuedByID: formID(vals, "issued_by"),
+		Title: strings.TrimSpace(vals.Get("title")), Kind: vals.Get("kind"), IssuedByID: formID(vals, "issued_by", errs),
 		Date: formDate(vals, "date", "the date issued", errs), DateText: strings.TrimSpace(vals.Get("date_text")),
 		Reference: strings.TrimSpace(vals.Get("reference")), URL: strings.TrimSpace(vals.Get("url")),
 		Publisher: strings.TrimSpace(vals.Get("publisher")), Summary: vals.Get("summary"), Keywords: tracker.SplitList(vals.Get("keywords")),
@@ -66,26 +67,6 @@ func sourceFromValues(vals url.Values) (tracker.Source, map[string]string) {
 		}
 	}
 	return src, errs
-}
-
-// withDomainErrors adds the domain's messages to the form's own, so all
-// show at once.
-func withDomainErrors(errs map[string]string, validate func() error) error {
-	if err := validate(); err != nil {
-		if v, ok := err.(*tracker.ValidationError); ok {
-			for k, m := range v.Fields {
-				if _, seen := errs[k]; !seen {
-					errs[k] = m
-				}
-			}
-		} else {
-			return err
-		}
-	}
-	if len(errs) > 0 {
-		return &tracker.ValidationError{Fields: errs}
-	}
-	return nil
 }
 
 func (s *Server) sourceNew(c *gin.Context) {
@@ -114,12 +95,12 @@ func (s *Server) sourceCreateOrShow(c *gin.Context, save bool) {
 	}
 	vals := f.values(c)
 	src, errs := sourceFromValues(vals)
-	err = withDomainErrors(errs, src.Validate)
+	err = request.WithDomainErrors(errs, src.Validate)
 	if err == nil {
 		src, err = s.cmds(c).CreateSource(ctx, src)
 	}
 	if s.saveOutcome(c, f, vals, err, nil) {
-		s.saved(c, "/sources/"+idString(src.ID), savedSourceAdded)
+		s.saved(c, "/sources/"+request.IDString(src.ID), savedSourceAdded)
 	}
 }
 
@@ -127,7 +108,7 @@ func (s *Server) sourceCreateOrShow(c *gin.Context, save bool) {
 // person may change it (or add to it); false means a response has been
 // sent.
 func (s *Server) sourceFor(c *gin.Context, may func(store.Commands, context.Context, int64) error) (tracker.SourceDetail, bool) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return tracker.SourceDetail{}, false
@@ -150,7 +131,7 @@ func (s *Server) sourceEditForm(c *gin.Context, d tracker.SourceDetail) (editFor
 		s.fail(c, err)
 		return editForm{}, false
 	}
-	path := "/sources/" + idString(d.Source.ID)
+	path := "/sources/" + request.IDString(d.Source.ID)
 	f := sourceForm("Change the source", path+"/edit", path, orgs)
 	f.page.Caption, f.page.Versioned, f.page.Version = d.Source.Title, true, d.Source.Version
 	f.page.Breadcrumbs = append(f.page.Breadcrumbs, Crumb{d.Source.Title, path})
@@ -181,7 +162,7 @@ func (s *Server) sourceUpdate(c *gin.Context) {
 	src, errs := sourceFromValues(vals)
 	src.ID, src.Version = d.Source.ID, formVersion(c)
 	f.page.Version = src.Version
-	err := withDomainErrors(errs, src.Validate)
+	err := request.WithDomainErrors(errs, src.Validate)
 	if err == nil {
 		_, err = s.cmds(c).UpdateSource(ctx, src)
 	}
@@ -189,6 +170,6 @@ func (s *Server) sourceUpdate(c *gin.Context) {
 		cur, err := s.store.Source(ctx, d.Source.ID)
 		return sourceValues(cur), err
 	}) {
-		s.saved(c, "/sources/"+idString(d.Source.ID), savedSource)
+		s.saved(c, "/sources/"+request.IDString(d.Source.ID), savedSource)
 	}
 }

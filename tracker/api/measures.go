@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 // Measures and their values through the API.
@@ -137,7 +138,7 @@ func (s *Server) apiMeasures(c *gin.Context) {
 }
 
 func (s *Server) apiMeasure(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -165,7 +166,7 @@ func (s *Server) apiCreateMeasure(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	if err := withDomainErrors(errs, m.Validate); err != nil {
+	if err := request.WithDomainErrors(errs, m.Validate); err != nil {
 		s.apiFail(c, err)
 		return
 	}
@@ -179,13 +180,13 @@ func (s *Server) apiCreateMeasure(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	apiCreated(c, "/measures/"+idString(created.ID), measureDTOOf(cur))
+	apiCreated(c, "/measures/"+request.IDString(created.ID), measureDTOOf(cur))
 }
 
 // measureOf loads the measure of the path and checks the person may do
 // this to it; false means a response has been sent.
 func (s *Server) apiMeasureFor(c *gin.Context, may func(store.Commands, context.Context, int64) error) (tracker.Measure, bool) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.apiFail(c, err)
 		return tracker.Measure{}, false
@@ -227,7 +228,7 @@ func (s *Server) apiUpdateMeasure(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	err := withDomainErrors(errs, m.Validate)
+	err := request.WithDomainErrors(errs, m.Validate)
 	if err == nil {
 		_, err = s.cmds(c).UpdateMeasure(c.Request.Context(), m)
 	}
@@ -284,7 +285,7 @@ func (s *Server) apiAddMeasureValue(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	apiCreated(c, "/measures/"+idString(m.ID), now)
+	apiCreated(c, "/measures/"+request.IDString(m.ID), now)
 }
 
 func (s *Server) apiRemoveMeasureValue(c *gin.Context) {

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 type obj = map[string]any
@@ -28,7 +29,7 @@ func idParamDoc(what string) obj {
 
 // changedSinceDoc documents the "changed since" filter the lists share with
 // the pages; ?since= is read as an older name for it.
-var changedSinceDoc = queryParam(changedSinceParam, "Only those changed since this day, YYYY-MM-DD. The older name since is read too.",
+var changedSinceDoc = queryParam(request.ChangedSinceParam, "Only those changed since this day, YYYY-MM-DD. The older name since is read too.",
 	obj{"type": "string", "format": "date"})
 
 func queryParam(name, desc string, schema obj) obj {
@@ -67,7 +68,7 @@ func openAPIDoc() obj {
 		"openapi": "3.0.3",
 		"info": obj{"title": "Recommendations tracker API", "version": "1",
 			"description": "Read, add and change sources, recommendations, management responses, actions, progress updates, references and measures. Changes carry the version you read; a stale version is a 409 with the current item. Invalid fields are a 422 naming each field; a body that is not JSON, or has unknown fields, is a 400. Authenticate with Authorization: Bearer <token>; create a token on your account page or with `tracker token create --user EMAIL`. Tokens carry their account's permissions."},
-		"servers":  []obj{{"url": apiPrefix}},
+		"servers":  []obj{{"url": Prefix}},
 		"security": []obj{{"bearerAuth": []string{}}},
 		"components": obj{
 			"securitySchemes": obj{"bearerAuth": obj{"type": "http", "scheme": "bearer"}},
@@ -147,3 +148,6 @@ func openAPIDoc() obj {
 }
 
 func (s *Server) openAPI(c *gin.Context) { c.JSON(http.StatusOK, openAPIDoc()) }
+
+// OpenAPI returns the API document.
+func OpenAPI() map[string]any { return openAPIDoc() }

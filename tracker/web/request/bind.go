@@ -1,4 +1,4 @@
-package web
+package request
 
 import (
 	"errors"
@@ -16,20 +16,20 @@ import (
 
 // Reading a form or a query string: one idiom for every page. A handler
 // declares a struct whose fields carry `form:"name"` tags and reads the
-// request with bindForm (a posted form) or bindQuery (the URL's query).
+// request with BindForm (a posted form) or BindQuery (the URL's query).
 // Both use gin's form mapping, one field at a time, so a value that does
 // not fit its field (?due_within=abc) is reported at that field, by name,
 // instead of silently leaving every field at its zero value. A field may
 // say what to tell the person with an `invalid:"..."` tag; otherwise the
 // message follows from the field's type. Dates stay text in the struct
 // (so the form can show them again as typed) and are read with
-// parseFormDate, which is tracker.ParseDate.
+// ParseFormDate, which is tracker.ParseDate.
 
-// bindForm reads the posted form (and the query string, as a form post's
+// BindForm reads the posted form (and the query string, as a form post's
 // values may also come in the URL) into dst, a pointer to a form struct.
 // It returns the fields whose values could not be read, keyed by field
 // name, with a message for each; an empty map means all were read.
-func bindForm(c *gin.Context, dst any) map[string]string {
+func BindForm(c *gin.Context, dst any) map[string]string {
 	req := c.Request
 	if err := req.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return map[string]string{"": "The form could not be read; please send it again"}
@@ -37,9 +37,9 @@ func bindForm(c *gin.Context, dst any) map[string]string {
 	return bindValues(req.Form, dst)
 }
 
-// bindQuery reads the URL's query string into dst, a pointer to a form
-// struct, as bindForm does.
-func bindQuery(c *gin.Context, dst any) map[string]string {
+// BindQuery reads the URL's query string into dst, a pointer to a form
+// struct, as BindForm does.
+func BindQuery(c *gin.Context, dst any) map[string]string {
 	return bindValues(c.Request.URL.Query(), dst)
 }
 
@@ -81,9 +81,9 @@ func invalidMessage(f reflect.StructField) string {
 	}
 }
 
-// mergeErrors adds the messages of more to errs, keeping any errs already
+// MergeErrors adds the messages of more to errs, keeping any errs already
 // has for a field, and returns errs (made when nil).
-func mergeErrors(errs map[string]string, more map[string]string) map[string]string {
+func MergeErrors(errs map[string]string, more map[string]string) map[string]string {
 	if errs == nil {
 		errs = map[string]string{}
 	}
@@ -95,22 +95,22 @@ func mergeErrors(errs map[string]string, more map[string]string) map[string]stri
 	return errs
 }
 
-// changedSinceParam is the query parameter that filters by "changed since
+// ChangedSinceParam is the query parameter that filters by "changed since
 // this day" on every page, export, PDF and API list.
-const changedSinceParam = "changed_since"
+const ChangedSinceParam = "changed_since"
 
-// changedSinceQuery reads ?changed_since=, or ?since=, its older name, so
+// ChangedSince reads ?changed_since=, or ?since=, its older name, so
 // that links made before the rename keep working.
-func changedSinceQuery(c *gin.Context) string {
-	if v := strings.TrimSpace(c.Query(changedSinceParam)); v != "" {
+func ChangedSince(c *gin.Context) string {
+	if v := strings.TrimSpace(c.Query(ChangedSinceParam)); v != "" {
 		return v
 	}
 	return strings.TrimSpace(c.Query("since"))
 }
 
-// parseFormDate reads a date as tracker.ParseDate does: from a date input
+// ParseFormDate reads a date as tracker.ParseDate does: from a date input
 // (2022-05-17) or as people type it (17/05/2022, 17 May 2022).
-func parseFormDate(v string) (time.Time, bool) {
+func ParseFormDate(v string) (time.Time, bool) {
 	t, err := tracker.ParseDate(v)
 	return t, err == nil
 }

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -10,82 +10,10 @@ import (
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 // Organisations and sources through the API.
-
-type organisationDTO struct {
-	ID        int64  `json:"id"`
-	Name      string `json:"name"`
-	ShortName string `json:"short_name"`
-	Version   int    `json:"version"`
-}
-
-func organisationDTOOf(o tracker.Organisation) organisationDTO {
-	return organisationDTO{ID: o.ID, Name: o.Name, ShortName: o.ShortName, Version: o.Version}
-}
-
-type organisationRequest struct {
-	Name      string `json:"name"`
-	ShortName string `json:"short_name"`
-}
-
-func (s *Server) apiOrganisations(c *gin.Context) {
-	orgs, err := s.store.Organisations(c.Request.Context())
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	name := strings.ToLower(strings.TrimSpace(c.Query("name")))
-	var kept []tracker.Organisation
-	for _, o := range orgs {
-		if name == "" || strings.Contains(strings.ToLower(o.Name), name) || strings.Contains(strings.ToLower(o.ShortName), name) {
-			kept = append(kept, o)
-		}
-	}
-	page := apiPage(c)
-	out := listDTO[organisationDTO]{Items: []organisationDTO{}, Total: int64(len(kept)), Page: page.Number, PerPage: page.Size}
-	for _, o := range pageOfSlice(kept, page) {
-		out.Items = append(out.Items, organisationDTOOf(o))
-	}
-	c.JSON(http.StatusOK, out)
-}
-
-func (s *Server) apiOrganisation(c *gin.Context) {
-	id, err := idParam(c)
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	o, err := s.store.Organisation(c.Request.Context(), id)
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, organisationDTOOf(o))
-}
-
-func (s *Server) apiCreateOrganisation(c *gin.Context) {
-	if err := s.cmds(c).MayCreate("organisations"); err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	var req organisationRequest
-	if !apiBind(c, &req) {
-		return
-	}
-	o, err := s.cmds(c).CreateOrganisation(c.Request.Context(), tracker.Organisation{Name: req.Name, ShortName: req.ShortName})
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	o, err = s.store.Organisation(c.Request.Context(), o.ID)
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	apiCreated(c, "/organisations/"+idString(o.ID), organisationDTOOf(o))
-}
 
 type sourceDTO struct {
 	ID         int64    `json:"id"`
@@ -207,7 +135,7 @@ func (s *Server) apiSources(c *gin.Context) {
 }
 
 func (s *Server) apiSource(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -232,7 +160,7 @@ func (s *Server) apiCreateSource(c *gin.Context) {
 	ctx := c.Request.Context()
 	var src tracker.Source
 	errs := req.apply(&src)
-	if err := withDomainErrors(errs, src.Validate); err != nil {
+	if err := request.WithDomainErrors(errs, src.Validate); err != nil {
 		s.apiFail(c, err)
 		return
 	}
@@ -250,7 +178,7 @@ func (s *Server) apiCreateSource(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	apiCreated(c, "/sources/"+idString(cur.ID), sourceDTOOf(cur))
+	apiCreated(c, "/sources/"+request.IDString(cur.ID), sourceDTOOf(cur))
 }
 
 // unknownOrg turns a missing organisation into a message at its field.
@@ -262,7 +190,7 @@ func unknownOrg(field string, err error) error {
 }
 
 func (s *Server) apiUpdateSource(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -285,7 +213,7 @@ func (s *Server) apiUpdateSource(c *gin.Context) {
 	errs := req.apply(&src)
 	apiNeedVersion(req.Version, "source", errs)
 	src.Version = req.Version
-	if err := withDomainErrors(errs, src.Validate); err != nil {
+	if err := request.WithDomainErrors(errs, src.Validate); err != nil {
 		s.apiFail(c, err)
 		return
 	}

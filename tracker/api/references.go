@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 // References through the API.
@@ -111,7 +112,7 @@ func (s *Server) checkReferenceLinks(c *gin.Context, r tracker.Reference, recIDs
 	}
 	for _, id := range recIDs {
 		if _, err := s.store.RecommendationDetail(ctx, id); isNotFound(err) {
-			errs["recommendation_ids"] = "There is no recommendation with the id " + idString(id)
+			errs["recommendation_ids"] = "There is no recommendation with the id " + request.IDString(id)
 		} else if err != nil {
 			return err
 		}
@@ -156,11 +157,11 @@ func (s *Server) referenceDTOByID(c *gin.Context, id int64) (referenceDTO, error
 	if err != nil {
 		return referenceDTO{}, err
 	}
-	return referenceDTOOf(d.Reference, referenceRecIDs(d)), nil
+	return referenceDTOOf(d.Reference, d.RecommendationIDs()), nil
 }
 
 func (s *Server) apiReference(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -189,7 +190,7 @@ func (s *Server) apiCreateReference(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	if err := withDomainErrors(errs, r.Validate); err != nil {
+	if err := request.WithDomainErrors(errs, r.Validate); err != nil {
 		s.apiFail(c, err)
 		return
 	}
@@ -203,11 +204,11 @@ func (s *Server) apiCreateReference(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	apiCreated(c, "/references/"+idString(created.ID), d)
+	apiCreated(c, "/references/"+request.IDString(created.ID), d)
 }
 
 func (s *Server) apiUpdateReference(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -227,7 +228,7 @@ func (s *Server) apiUpdateReference(c *gin.Context) {
 		return
 	}
 	r := d.Reference
-	recIDs := referenceRecIDs(d)
+	recIDs := d.RecommendationIDs()
 	errs := req.apply(&r, &recIDs)
 	apiNeedVersion(req.Version, "reference", errs)
 	r.Version = req.Version
@@ -235,7 +236,7 @@ func (s *Server) apiUpdateReference(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	err = withDomainErrors(errs, r.Validate)
+	err = request.WithDomainErrors(errs, r.Validate)
 	if err == nil {
 		_, err = s.cmds(c).UpdateReference(ctx, r, recIDs, strings.TrimSpace(req.Reason))
 	}

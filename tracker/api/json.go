@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 // The API's shared steps: reading a JSON body strictly, answering with
@@ -43,8 +44,8 @@ func apiBind(c *gin.Context, v any) bool {
 		apiBadRequest(c, "The request body is not valid UTF-8 text; send the text as UTF-8.", nil)
 		return false
 	}
-	if field, msg, bad := jsonControl(b); bad {
-		c.JSON(http.StatusUnprocessableEntity, apiError{Error: fmt.Sprintf("The field %q: %s.", field, lowerFirst(msg)), Fields: map[string]string{field: msg}})
+	if field, msg, bad := request.JSONControl(b); bad {
+		c.JSON(http.StatusUnprocessableEntity, apiError{Error: fmt.Sprintf("The field %q: %s.", field, request.LowerFirst(msg)), Fields: map[string]string{field: msg}})
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -161,7 +162,7 @@ func apiConflict(c *gin.Context, what string, current any) {
 
 // apiCreated answers 201 with the new item and where to read it.
 func apiCreated(c *gin.Context, path string, item any) {
-	c.Header("Location", apiPrefix+path)
+	c.Header("Location", Prefix+path)
 	c.JSON(http.StatusCreated, item)
 }
 
@@ -257,7 +258,7 @@ func apiQueryIDs(c *gin.Context, names ...string) (map[string]int64, bool) {
 // false means a 422 has been sent.
 func apiQueryOption(c *gin.Context, name string, options []tracker.Option) (string, bool) {
 	v := strings.TrimSpace(c.Query(name))
-	if v != "" && !validOption(options, v) {
+	if v != "" && !request.ValidOption(options, v) {
 		c.JSON(http.StatusUnprocessableEntity, apiError{Error: "A filter is not valid.",
 			Fields: map[string]string{name: "Filter by one of: " + strings.Join(enum(options), ", ")}})
 		return "", false
@@ -345,12 +346,12 @@ func (n nullable[T]) apply(dst **T) {
 }
 
 // apiBindQuery reads a list's filters into v, a struct of form-tagged
-// fields, as the pages read theirs (bindQuery); a value of the wrong kind
+// fields, as the pages read theirs (request.BindQuery); a value of the wrong kind
 // (?overdue=maybe) is answered with 422 naming the filter and what it
 // takes, and so is a "changed since" date that is not a date. False means
 // the answer is sent.
 func apiBindQuery(c *gin.Context, v any) bool {
-	bad := bindQuery(c, v)
+	bad := request.BindQuery(c, v)
 	fields := map[string]string{}
 	t := reflect.TypeOf(v).Elem()
 	for i := 0; i < t.NumField(); i++ {
@@ -369,9 +370,9 @@ func apiBindQuery(c *gin.Context, v any) bool {
 			fields[name] = bad[name]
 		}
 	}
-	if since := changedSinceQuery(c); since != "" {
+	if since := request.ChangedSince(c); since != "" {
 		if _, err := tracker.ParseISODate(since); err != nil {
-			fields[changedSinceParam] = err.Error()
+			fields[request.ChangedSinceParam] = err.Error()
 		}
 	}
 	if len(fields) > 0 {
@@ -384,7 +385,7 @@ func apiBindQuery(c *gin.Context, v any) bool {
 // apiChangedSince is the list's ?changed_since= (or ?since=) date, already
 // checked by apiBindQuery; nil when none.
 func apiChangedSince(c *gin.Context) *time.Time {
-	d, err := tracker.ParseISODate(changedSinceQuery(c))
+	d, err := tracker.ParseISODate(request.ChangedSince(c))
 	if err != nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/web/request"
 )
 
 // Recommendations and their management responses through the API.
@@ -57,7 +59,7 @@ func (req recommendationRequest) apply(r *tracker.Recommendation, orgs []tracker
 				}
 			}
 			if !found {
-				errs["addressee_ids"] = "There is no organisation with the id " + idString(id) + "; GET /organisations lists them"
+				errs["addressee_ids"] = "There is no organisation with the id " + request.IDString(id) + "; GET /organisations lists them"
 			}
 		}
 	}
@@ -107,7 +109,7 @@ func (s *Server) apiCreateRecommendation(c *gin.Context) {
 		r.DeadlineDate = apiDate(*req.DeadlineDate, "deadline_date", errs)
 	}
 	r.SettleNew(d.Source.Date, s.now())
-	if err := withDomainErrors(errs, r.Validate); err != nil {
+	if err := request.WithDomainErrors(errs, r.Validate); err != nil {
 		s.apiFail(c, err)
 		return
 	}
@@ -121,7 +123,7 @@ func (s *Server) apiCreateRecommendation(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	apiCreated(c, "/recommendations/"+idString(created.ID), recommendationDTOOf(cur.Recommendation, cur.Source))
+	apiCreated(c, "/recommendations/"+request.IDString(created.ID), recommendationDTOOf(cur.Recommendation, cur.Source))
 }
 
 func (s *Server) apiUpdateRecommendation(c *gin.Context) {
@@ -149,7 +151,7 @@ func (s *Server) apiUpdateRecommendation(c *gin.Context) {
 		errs["deadline_date"] = "The deadline moves with a reason (POST /api/v1/recommendations/{id}/deadline), so that slippage stays visible"
 	}
 	r.Version = req.Version
-	if err := withDomainErrors(errs, r.Validate); err != nil {
+	if err := request.WithDomainErrors(errs, r.Validate); err != nil {
 		s.apiFail(c, err)
 		return
 	}
@@ -194,7 +196,7 @@ func responseThreadDTOOf(t tracker.ResponseThread) responseThreadDTO {
 }
 
 func (s *Server) apiResponses(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -226,7 +228,7 @@ type responseRequest struct {
 }
 
 func (s *Server) apiCreateResponse(c *gin.Context) {
-	id, err := idParam(c)
+	id, err := request.IDParam(c)
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -237,7 +239,7 @@ func (s *Server) apiCreateResponse(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	allowed := s.actionOrgs(c, d.Recommendation)
+	allowed := request.User(c).ActionOrganisations(d.Recommendation)
 	if len(allowed) == 0 {
 		s.apiFail(c, tracker.ErrForbidden)
 		return
@@ -259,7 +261,7 @@ func (s *Server) apiCreateResponse(c *gin.Context) {
 	if r.Text == "" {
 		errs["text"] = "Enter the response, for example the steps being taken"
 	}
-	if !validOption(tracker.Positions, req.Position) {
+	if !request.ValidOption(tracker.Positions, req.Position) {
 		errs["position"] = "Choose whether the recommendation is accepted: " + strings.Join(enum(tracker.Positions), ", ")
 	}
 	if strings.TrimSpace(req.Date) == "" {
@@ -270,7 +272,7 @@ func (s *Server) apiCreateResponse(c *gin.Context) {
 	if req.Revision < 0 {
 		errs["revision"] = "Send the revision of the response you read, or 0 when there was none"
 	}
-	if err := withDomainErrors(errs, r.Validate); err != nil {
+	if err := request.WithDomainErrors(errs, r.Validate); err != nil {
 		s.apiFail(c, err)
 		return
 	}
@@ -301,9 +303,159 @@ func (s *Server) apiCreateResponse(c *gin.Context) {
 	}
 	for _, t := range fresh.Responses {
 		if t.Current.ID == created.ID {
-			apiCreated(c, "/recommendations/"+idString(id)+"/responses", responseDTOOf(t.Current))
+			apiCreated(c, "/recommendations/"+request.IDString(id)+"/responses", responseDTOOf(t.Current))
 			return
 		}
 	}
-	apiCreated(c, "/recommendations/"+idString(id)+"/responses", responseDTOOf(created))
+	apiCreated(c, "/recommendations/"+request.IDString(id)+"/responses", responseDTOOf(created))
+}
+
+type recommendationDTO struct {
+	ID           int64    `json:"id"`
+	SourceID     int64    `json:"source_id"`
+	SourceTitle  string   `json:"source_title"`
+	Number       string   `json:"number"`
+	Title        string   `json:"title"`
+	Text         string   `json:"text"`
+	Addressees   []orgDTO `json:"addressees"`
+	DeadlineText string   `json:"deadline_text"`
+	DeadlineDate *string  `json:"deadline_date"`
+	Themes       []string `json:"themes"`
+	Status       string   `json:"status"`
+	Assessment   string   `json:"assessment"`
+	// AssessmentNote is the overseer's note on the assessment.
+	AssessmentNote string `json:"assessment_note"`
+	Version        int    `json:"version"`
+}
+
+func recommendationDTOOf(r tracker.Recommendation, src tracker.Source) recommendationDTO {
+	d := recommendationDTO{ID: r.ID, SourceID: r.SourceID, SourceTitle: src.Title, Number: r.Number, Title: r.Title, Text: r.Text,
+		DeadlineText: r.DeadlineText, DeadlineDate: dateString(r.DeadlineDate), Themes: r.Themes, Status: r.Status,
+		Assessment: r.Assessment, AssessmentNote: r.AssessmentNote, Version: r.Version, Addressees: []orgDTO{}}
+	if d.Themes == nil {
+		d.Themes = []string{}
+	}
+	for _, o := range r.Addressees {
+		d.Addressees = append(d.Addressees, orgDTOOf(o))
+	}
+	return d
+}
+
+func (s *Server) apiRecommendations(c *gin.Context) {
+	var q request.RecommendationQuery
+	if !apiBindQuery(c, &q) {
+		return
+	}
+	page := apiPage(c)
+	items, total, err := s.store.ListRecommendations(c.Request.Context(), tracker.RecommendationFilter{
+		SourceID: q.Source, OrganisationID: q.Org, Status: q.Status, Overdue: q.Overdue, Outstanding: q.Open, ChangedSince: apiChangedSince(c),
+		Today: s.today(), Page: page})
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	out := listDTO[recommendationDTO]{Items: []recommendationDTO{}, Total: total, Page: page.Number, PerPage: page.Size}
+	for _, it := range items {
+		out.Items = append(out.Items, recommendationDTOOf(it.Recommendation, it.Source))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiRecommendation(c *gin.Context) {
+	id, err := request.IDParam(c)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	d, err := s.store.RecommendationDetail(c.Request.Context(), id)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, recommendationDTOOf(d.Recommendation, d.Source))
+}
+
+// statusRequest changes a recommendation's status and assessment.
+type statusRequest struct {
+	Version        int     `json:"version"`
+	Status         *string `json:"status"`
+	Assessment     *string `json:"assessment"`
+	AssessmentNote *string `json:"assessment_note"`
+	Reason         string  `json:"reason"`
+	Date           string  `json:"date"`
+}
+
+func (s *Server) apiRecommendationStatus(c *gin.Context) {
+	d, ok := s.apiRecommendationFor(c)
+	if !ok {
+		return
+	}
+	var req statusRequest
+	if !apiBind(c, &req) {
+		return
+	}
+	errs := map[string]string{}
+	apiNeedVersion(req.Version, "recommendation", errs)
+	ch := store.RecommendationChange{Version: req.Version, Status: d.Recommendation.Status, Assessment: d.Recommendation.Assessment,
+		AssessmentNote: d.Recommendation.AssessmentNote, Reason: req.Reason, On: s.today()}
+	if req.Status != nil {
+		ch.Status = *req.Status
+	}
+	if req.Assessment != nil {
+		ch.Assessment = *req.Assessment
+	}
+	if req.AssessmentNote != nil {
+		ch.AssessmentNote = *req.AssessmentNote
+	}
+	if on := apiDate(req.Date, "date", errs); on != nil {
+		ch.On = *on
+	}
+	if len(errs) > 0 {
+		apiInvalid(c, errs)
+		return
+	}
+	s.apiRecommendationSaved(c, d.Recommendation.ID, s.cmds(c).ChangeRecommendation(c.Request.Context(), d.Recommendation.ID, ch))
+}
+
+func (s *Server) apiRecommendationDeadline(c *gin.Context) {
+	d, ok := s.apiRecommendationFor(c)
+	if !ok {
+		return
+	}
+	m, ok := s.readMove(c, "recommendation")
+	if !ok {
+		return
+	}
+	s.apiRecommendationSaved(c, d.Recommendation.ID, s.cmds(c).MoveRecommendationDeadline(c.Request.Context(), d.Recommendation.ID, m))
+}
+
+// apiRecommendationFor loads the recommendation of the URL and checks the
+// token's account may change it; false means a response has been sent.
+func (s *Server) apiRecommendationFor(c *gin.Context) (tracker.RecommendationDetail, bool) {
+	id, err := request.IDParam(c)
+	if err != nil {
+		s.apiFail(c, err)
+		return tracker.RecommendationDetail{}, false
+	}
+	d, err := s.store.RecommendationDetail(c.Request.Context(), id)
+	if err != nil {
+		s.apiFail(c, err)
+		return d, false
+	}
+	if err := s.cmds(c).MayChangeRecommendation(c.Request.Context(), id); err != nil {
+		s.apiFail(c, err)
+		return d, false
+	}
+	return d, true
+}
+
+// apiRecommendationSaved answers a change to a recommendation: the
+// recommendation as it now stands, or the error.
+func (s *Server) apiRecommendationSaved(c *gin.Context, id int64, err error) {
+	ctx := c.Request.Context()
+	current := func() (any, error) {
+		cur, err := s.store.RecommendationDetail(ctx, id)
+		return recommendationDTOOf(cur.Recommendation, cur.Source), err
+	}
+	s.apiAnswerSaved(c, err, "recommendation", current)
 }
