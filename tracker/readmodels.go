@@ -46,7 +46,10 @@ type ActionFilter struct {
 	NoOwner bool
 	// OwnedBy keeps the actions whose owner is written as one of these,
 	// in any case: a person's name and email address ("My actions").
-	OwnedBy          []string
+	OwnedBy []string
+	// Person keeps the actions linked to this account: by its id, or by
+	// the account's email address written as the owner's email.
+	Person           int64
 	Status           string
 	Open             bool
 	Overdue          bool

@@ -103,12 +103,17 @@ type Action struct {
 	ReferenceID      *int64
 	Description      string
 	Owner            string
-	OwnerUnit        string
-	DueText          string
-	DueDate          *time.Time
-	Status           string
-	RAG              string
-	CompletedOn      *time.Time
+	// OwnerUserID links the owner to an account, and OwnerEmail to an
+	// email address, so that reminders reach them; Owner stays the text
+	// shown ("Detective Superintendent Crime").
+	OwnerUserID *int64
+	OwnerEmail  string
+	OwnerUnit   string
+	DueText     string
+	DueDate     *time.Time
+	Status      string
+	RAG         string
+	CompletedOn *time.Time
 	// ExternalRef is the action's reference in the spreadsheet log it was
 	// imported from; importing the log again updates the action by it.
 	ExternalRef string

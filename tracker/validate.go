@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"math"
+	"net/mail"
 	"strings"
 	"unicode/utf8"
 )
@@ -99,7 +100,17 @@ func (a Action) Validate() error {
 		v.Add("completed_on", "Enter the date the action was completed")
 	}
 	validText(&v, "description", a.Description)
+	if a.OwnerEmail != "" && !ValidEmail(a.OwnerEmail) {
+		v.Add("owner_email", "Enter the owner’s email address, like name@example.org, or leave it empty")
+	}
 	return v.Err()
+}
+
+// ValidEmail reports whether s is one bare email address, such as
+// name@example.org, with nothing around it.
+func ValidEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == ""
 }
 
 // Validate checks a progress update before it is stored.

@@ -23,6 +23,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/civic-tracker/tracker/tracker/jobs"
+
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/example"
 	"github.com/civic-tracker/tracker/tracker/store"
@@ -42,6 +44,8 @@ Usage:
   tracker token create --user EMAIL [--name NAME]
   tracker report reference|source|outstanding|actions [--ref NUMBER] [--source TEXT]
                  [--as-at YYYY-MM-DD] [--since YYYY-MM-DD] [--as-recorded] -o FILE.pdf
+  tracker reminders send [--dry-run] [--db DB]
+                                          send the digests due now, one line per email
   tracker generate [--db DB] [--recommendations N] [--actions N] [--updates N]
   tracker export --all FILE [--db DB]     back up the whole tracker (FILE.gz is compressed)
   tracker import --all FILE [--db DB]     restore a backup into a new, empty database
@@ -106,6 +110,8 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return exportCmd(ctx, args, out)
 	case "import":
 		return importCmd(ctx, args, out)
+	case "reminders":
+		return remindersCmd(ctx, args, out)
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 	}
@@ -148,12 +154,16 @@ func (c config) openMigrated(ctx context.Context) (*store.Store, error) {
 // openStore opens the database and, when migrate is set, brings its schema
 // up to date; otherwise an outdated or newer schema is refused.
 func openStore(ctx context.Context, dsn string, migrate bool) (*store.Store, error) {
-	s, err := store.Open(ctx, dsn, store.WithClock(clock))
+	s, err := store.Open(ctx, dsn, store.WithClock(clock), store.WithPublicURL(os.Getenv("TRACKER_PUBLIC_URL")))
 	if err != nil {
 		return nil, err
 	}
 	if migrate {
 		err = s.Migrate(ctx)
+		if err == nil {
+			// The job queue's own tables (River) follow the tracker's.
+			err = jobs.Migrate(ctx, s, dsn)
+		}
 	} else {
 		err = s.CheckCurrent(ctx)
 	}
@@ -316,6 +326,12 @@ func serve(ctx context.Context, s *store.Store, c config, out io.Writer, log *sl
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	q, err := startQueue(ctx, s, c.DB, 0)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopQueue(q)
 	fmt.Fprintf(out, "Tracker running at http://%s/ (%s database). Press Ctrl+C to stop.\n", ln.Addr(), s.Dialect())
 	if extra != nil {
 		fmt.Fprintln(out, extra(ln.Addr()))

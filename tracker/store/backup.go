@@ -85,6 +85,8 @@ var backupTables = []string{
 	"audit_events",
 	"deadline_revisions",
 	"import_mappings", // saved column mappings for spreadsheet import
+	"mail_prefs",      // each person's digest and unsubscribe token
+	"follows",         // who follows which recommendation
 }
 
 // notBackedUp lists the tables a backup leaves out on purpose, with why.
@@ -103,6 +105,14 @@ var notBackedUp = map[string]string{
 	"addressee_tallies":      "derived: kept by triggers from the addressees a restore writes",
 	"audit_latest":           "derived: kept by a trigger from the audit events a restore writes",
 	"change_days":            "derived: kept by a trigger from the audit events a restore writes",
+	"emails":                 "the log of emails sent: a restored tracker sends nothing again",
+	"river_job":              "the job queue (River): work in flight is not restored",
+	"river_leader":           "the job queue (River): which server leads, elected again",
+	"river_migration":        "the job queue (River): its own schema steps, run again by tracker migrate",
+	"river_queue":            "the job queue (River): queue settings, made again",
+	"river_client":           "the job queue (River): live servers",
+	"river_client_queue":     "the job queue (River): live servers",
+	"river_notification":     "the job queue (River): SQLite's notices between servers",
 }
 
 // Column types in a backup.

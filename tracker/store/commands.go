@@ -272,14 +272,30 @@ func (c Commands) UpdateRecommendation(ctx context.Context, r tracker.Recommenda
 }
 
 // ChangeRecommendation sets a recommendation's status and assessment.
+// Its followers are told by email.
 func (c Commands) ChangeRecommendation(ctx context.Context, id int64, ch RecommendationChange) error {
-	return c.changeRecommendation(ctx, id, nil, func(tx *Store) error { return tx.ChangeRecommendation(ctx, id, ch) })
+	return c.changeRecommendation(ctx, id, nil, c.telling(ctx, id, func(tx *Store) error { return tx.ChangeRecommendation(ctx, id, ch) }))
+}
+
+// telling runs fn, a change to recommendation id, then queues an email to
+// each of its followers saying what changed, in the same transaction.
+func (c Commands) telling(ctx context.Context, id int64, fn func(tx *Store) error) func(tx *Store) error {
+	return func(tx *Store) error {
+		before, err := tx.recommendationFacts(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.noticeFollowers(ctx, id, before, c.user)
+	}
 }
 
 // MoveRecommendationDeadline moves a recommendation's deadline with a
-// reason.
+// reason. Its followers are told by email.
 func (c Commands) MoveRecommendationDeadline(ctx context.Context, id int64, m DeadlineMove) error {
-	return c.changeRecommendation(ctx, id, nil, func(tx *Store) error { return tx.MoveRecommendationDeadline(ctx, id, m) })
+	return c.changeRecommendation(ctx, id, nil, c.telling(ctx, id, func(tx *Store) error { return tx.MoveRecommendationDeadline(ctx, id, m) }))
 }
 
 // Responses.

@@ -191,6 +191,7 @@ func (s *Store) UpdateActionDetails(ctx context.Context, a tracker.Action) (trac
 		after = before
 		after.Description, after.OrganisationID = strings.TrimSpace(a.Description), a.OrganisationID
 		after.Owner, after.OwnerUnit = strings.TrimSpace(a.Owner), strings.TrimSpace(a.OwnerUnit)
+		after.OwnerUserID, after.OwnerEmail = a.OwnerUserID, tracker.NormaliseEmail(a.OwnerEmail)
 		if err := after.domain().Validate(); err != nil {
 			return err
 		}

@@ -157,6 +157,8 @@ type importRun struct {
 	sources map[string]*sourceRow      // by normalised title, then reference
 	// recs caches each source's recommendations by normalised number.
 	recs map[int64]map[string]*recommendationRow
+	// people links owners to accounts by email or name, loaded once.
+	people *people
 
 	done, total int
 }
@@ -811,6 +813,9 @@ func (im *importRun) createAction(a importer.ActionRecord, orgID int64, sourceID
 		Owner: a.Owner, OwnerUnit: a.OwnerUnit, DueText: a.DueText, DueDate: dayArg(a.DueDate), Status: a.Status,
 		RAG: a.RAG, CompletedOn: dayArg(a.CompletedOn), ExternalRef: a.Reference, Version: 1,
 	}
+	if err := im.linkOwner(row, a.Owner); err != nil {
+		return nil, err
+	}
 	// A new action's defaults, as for the commands: not started, its
 	// due date read from its wording as from today.
 	dom := row.domain()
@@ -828,6 +833,20 @@ func (im *importRun) createAction(a importer.ActionRecord, orgID int64, sourceID
 		return nil, err
 	}
 	return row, nil
+}
+
+// linkOwner links a row's owner to an account by email or name, or to the
+// email address the owner's text holds.
+func (im *importRun) linkOwner(row *actionRow, owner string) error {
+	if im.people == nil {
+		p, err := im.s.people(im.ctx)
+		if err != nil {
+			return err
+		}
+		im.people = p
+	}
+	row.OwnerUserID, row.OwnerEmail = im.people.match(owner)
+	return nil
 }
 
 // actionAfter is the action cur as the row changes it: only what the row
@@ -867,6 +886,11 @@ func actionAfter(cur actionRow, a importer.ActionRecord, orgID int64, sourceID, 
 func (im *importRun) changeAction(cur *actionRow, a importer.ActionRecord, orgID int64, sourceID, recID *int64) error {
 	before := *cur
 	after := actionAfter(*cur, a, orgID, sourceID, recID)
+	if a.Given[importer.FieldOwner] && (after.Owner != before.Owner || (before.OwnerUserID == nil && before.OwnerEmail == "")) {
+		if err := im.linkOwner(&after, a.Owner); err != nil {
+			return err
+		}
+	}
 	im.settleCompletion(&after, a)
 	if err := after.domain().Validate(); err != nil {
 		im.rowError(a.Row, importer.FieldDescription, validationMessage(err))
@@ -879,6 +903,7 @@ func (im *importRun) changeAction(cur *actionRow, a importer.ActionRecord, orgID
 		res := im.s.q(im.ctx).Model(&actionRow{}).Where("id = ? AND version = ?", cur.ID, before.Version).Updates(map[string]any{
 			"organisation_id": after.OrganisationID, "source_id": after.SourceID, "recommendation_id": after.RecommendationID,
 			"description": after.Description, "owner": after.Owner, "owner_unit": after.OwnerUnit, "due_text": after.DueText,
+			"owner_user_id": after.OwnerUserID, "owner_email": after.OwnerEmail,
 			"due_date": after.DueDate, "status": after.Status, "rag": after.RAG, "completed_on": after.CompletedOn,
 			"version": after.Version, "updated_at": after.UpdatedAt,
 		})

@@ -465,7 +465,7 @@ func withoutSince(f tracker.ActionFilter) tracker.ActionFilter {
 // themselves, which those filters keep few of.
 func (s *Store) actionTotal(ctx context.Context, f tracker.ActionFilter) (int64, error) {
 	var n int64
-	if f.RecommendationID != 0 || f.ReferenceID != 0 || f.ChangedSince != nil {
+	if f.RecommendationID != 0 || f.ReferenceID != 0 || f.Person != 0 || f.ChangedSince != nil {
 		err := s.actionQuery(ctx, f).Count(&n).Error
 		return n, err
 	}

@@ -560,6 +560,9 @@ func (s *Store) actionQuery(ctx context.Context, f tracker.ActionFilter) *gorm.D
 	if f.ReferenceID != 0 {
 		q = q.Where("reference_id = ?", f.ReferenceID)
 	}
+	if f.Person != 0 {
+		q = q.Where("(owner_user_id = ? OR (owner_email <> '' AND owner_email IN (SELECT email FROM users WHERE id = ?)))", f.Person, f.Person)
+	}
 	if f.ChangedSince != nil {
 		q = q.Where(`(id IN (SELECT entity_id FROM audit_latest WHERE entity = ? AND last_effective_at > ?)
 			OR id IN (SELECT u.action_id FROM progress_updates u JOIN audit_latest e ON e.entity = ? AND e.entity_id = u.id WHERE e.last_effective_at > ?))`,
@@ -571,6 +574,7 @@ func (s *Store) actionQuery(ctx context.Context, f tracker.ActionFilter) *gorm.D
 // actionConds adds the conditions of f that the actions and their tallies
 // both answer (action_tallies names its columns as actions does), so the
 // log and its total keep the same rows by one rule. A recommendation, a
+// linked person (Person), a
 // reference and "changed since" are for actionQuery alone.
 func actionConds(q *gorm.DB, f tracker.ActionFilter) *gorm.DB {
 	today := tracker.Day(f.Today)

@@ -207,6 +207,8 @@ type actionRow struct {
 	ReferenceID      *int64
 	Description      string
 	Owner            string
+	OwnerUserID      *int64
+	OwnerEmail       string
 	OwnerUnit        string
 	DueText          string
 	DueDate          *time.Time
@@ -226,6 +228,7 @@ func (r actionRow) domain() tracker.Action {
 	return tracker.Action{
 		ID: r.ID, OrganisationID: r.OrganisationID, SourceID: r.SourceID, RecommendationID: r.RecommendationID,
 		ReferenceID: r.ReferenceID, Description: r.Description, Owner: r.Owner, OwnerUnit: r.OwnerUnit,
+		OwnerUserID: r.OwnerUserID, OwnerEmail: r.OwnerEmail,
 		DueText: r.DueText, DueDate: utcDay(r.DueDate), Status: r.Status, RAG: r.RAG,
 		CompletedOn: utcDay(r.CompletedOn), ExternalRef: r.ExternalRef, Version: r.Version, UpdatedAt: r.UpdatedAt,
 	}

@@ -141,6 +141,7 @@ func (s *Store) CreateAction(ctx context.Context, a tracker.Action) (tracker.Act
 	row := actionRow{
 		OrganisationID: a.OrganisationID, SourceID: a.SourceID, RecommendationID: a.RecommendationID,
 		ReferenceID: a.ReferenceID, Description: a.Description, Owner: a.Owner, OwnerUnit: a.OwnerUnit,
+		OwnerUserID: a.OwnerUserID, OwnerEmail: tracker.NormaliseEmail(a.OwnerEmail),
 		DueText: a.DueText, DueDate: dayArg(a.DueDate), Status: a.Status, RAG: a.RAG,
 		CompletedOn: dayArg(a.CompletedOn), ExternalRef: a.ExternalRef, Version: 1,
 	}

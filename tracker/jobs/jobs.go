@@ -1,0 +1,275 @@
+// Package jobs runs the tracker's background work from a queue kept in its
+// own database, River (github.com/riverqueue/river): on PostgreSQL through
+// pgx, on SQLite through database/sql. A job survives a restart, is
+// retried with backoff, and is worked once however many servers share the
+// database: sending each email, and looking for due digests (a periodic
+// job that only the elected leader among the servers inserts; the emails
+// table's unique digest key makes a digest once per person and period
+// even so).
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/mail"
+	"github.com/civic-tracker/tracker/tracker/store"
+)
+
+// SendEmail is the job that delivers one email of the log.
+type SendEmail struct {
+	EmailID int64 `json:"email_id"`
+}
+
+// Kind names the job in the queue.
+func (SendEmail) Kind() string { return "send_email" }
+
+// QueueDigests is the periodic job that queues the digests due now.
+type QueueDigests struct{}
+
+// Kind names the job in the queue.
+func (QueueDigests) Kind() string { return "queue_digests" }
+
+// Options says how a Queue works.
+type Options struct {
+	// Sender delivers the emails; nil leaves them queued, each attempt
+	// failing with "no SMTP server is configured".
+	Sender *mail.Sender
+	// Work makes this process work jobs; without it, it only inserts them
+	// (a command-line tool whose emails a server sends).
+	Work bool
+	// DigestEvery is how often the leader looks for due digests (default
+	// five minutes); 0 with Work keeps the default, negative never looks.
+	DigestEvery time.Duration
+	// RetryDelay is the wait before attempt n+1 of a failed email; nil is
+	// River's backoff (n⁴ seconds, with jitter).
+	RetryDelay func(attempt int) time.Duration
+	// MaxAttempts is how many times an email is tried before it is failed
+	// (default 25: about three weeks of backoff).
+	MaxAttempts int
+	Logger      *slog.Logger
+}
+
+// Queue is the tracker's job queue on its database.
+type Queue struct {
+	s        *store.Store
+	start    func(context.Context) error
+	stop     func(context.Context) error
+	insertTx func(context.Context, *sql.Tx, river.JobArgs, *river.InsertOpts) error
+	close    func()
+}
+
+// Migrate brings River's own tables up to date; tracker migrate and a
+// server's start-up run it after the store's migrations.
+func Migrate(ctx context.Context, s *store.Store, dsn string) error {
+	if s.Dialect() == store.Postgres {
+		pool, err := pgxpool.New(ctx, dsn)
+		if err != nil {
+			return fmt.Errorf("job queue: %w", err)
+		}
+		defer pool.Close()
+		m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+		if err != nil {
+			return fmt.Errorf("job queue migrations: %w", err)
+		}
+		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		return wrapMigrate(err)
+	}
+	db, err := s.SQLDB()
+	if err != nil {
+		return err
+	}
+	m, err := rivermigrate.New(riversqlite.New(db), nil)
+	if err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	return wrapMigrate(err)
+}
+
+func wrapMigrate(err error) error {
+	if err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	return nil
+}
+
+// Open makes the queue for s (whose database dsn names) and makes s put
+// each email it stores in the queue. Start begins working jobs.
+func Open(ctx context.Context, s *store.Store, dsn string, o Options) (*Queue, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 25
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &sendWorker{s: s, o: o})
+	river.AddWorker(workers, &digestWorker{s: s})
+	cfg := &river.Config{Workers: workers, Logger: o.Logger, MaxAttempts: o.MaxAttempts, FetchPollInterval: time.Second}
+	if o.Work {
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
+		every := o.DigestEvery
+		if every == 0 {
+			every = 5 * time.Minute
+		}
+		if every > 0 {
+			cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
+				func() (river.JobArgs, *river.InsertOpts) { return QueueDigests{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
+		}
+	}
+	q := &Queue{s: s}
+	if s.Dialect() == store.Postgres {
+		if err := q.openPostgres(ctx, dsn, cfg, workers, o.Work); err != nil {
+			return nil, err
+		}
+	} else if err := q.openSQLite(cfg, o.Work); err != nil {
+		return nil, err
+	}
+	s.SetEnqueuer(func(ctx context.Context, tx *sql.Tx, id int64) error {
+		return q.insertTx(ctx, tx, SendEmail{EmailID: id}, nil)
+	})
+	return q, nil
+}
+
+func (q *Queue) openPostgres(ctx context.Context, dsn string, cfg *river.Config, workers *river.Workers, work bool) error {
+	// Emails are inserted inside the store's transactions, which are
+	// database/sql ones; the worker runs on its own pgx pool.
+	inserter, err := river.NewClient(riverdatabasesql.New(nil), &river.Config{Workers: workers, MaxAttempts: cfg.MaxAttempts, Logger: cfg.Logger})
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	q.insertTx = func(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+		_, err := inserter.InsertTx(ctx, tx, args, opts)
+		return err
+	}
+	q.start, q.stop, q.close = noop, noop, func() {}
+	if !work {
+		return nil
+	}
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	client, err := river.NewClient(riverpgxv5.New(pool), cfg)
+	if err != nil {
+		pool.Close()
+		return fmt.Errorf("job queue: %w", err)
+	}
+	q.start, q.stop, q.close = client.Start, client.Stop, pool.Close
+	return nil
+}
+
+func (q *Queue) openSQLite(cfg *river.Config, work bool) error {
+	db, err := q.s.SQLDB()
+	if err != nil {
+		return err
+	}
+	// SQLite has no LISTEN/NOTIFY: the workers poll.
+	cfg.PollOnly = true
+	if !work {
+		cfg.Queues, cfg.PeriodicJobs = nil, nil
+	}
+	client, err := river.NewClient(riversqlite.New(db), cfg)
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	q.insertTx = func(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+		_, err := client.InsertTx(ctx, tx, args, opts)
+		return err
+	}
+	q.start, q.stop, q.close = noop, noop, func() {}
+	if work {
+		q.start, q.stop = client.Start, client.Stop
+	}
+	return nil
+}
+
+func noop(context.Context) error { return nil }
+
+// Start puts in the queue any email stored while no queue ran, then works
+// jobs until Stop.
+func (q *Queue) Start(ctx context.Context) error {
+	if _, err := q.s.EnqueueWaiting(ctx); err != nil {
+		return err
+	}
+	if err := q.start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	return nil
+}
+
+// Stop finishes the jobs under way and releases the queue's connections.
+func (q *Queue) Stop(ctx context.Context) error {
+	err := q.stop(ctx)
+	q.close()
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+type sendWorker struct {
+	river.WorkerDefaults[SendEmail]
+	s *store.Store
+	o Options
+}
+
+// Work delivers one email; a failure is kept in the email log and
+// returned, so the queue tries again later, until its last attempt fails
+// the email.
+func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendEmail]) error {
+	e, err := w.s.Email(ctx, job.Args.EmailID)
+	if errors.Is(err, tracker.ErrNotFound) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	if e.Status != tracker.EmailQueued {
+		return nil
+	}
+	if sendErr := w.o.Sender.Send(ctx, e); sendErr != nil {
+		final := job.Attempt >= job.MaxAttempts
+		if err := w.s.RecordEmailFailure(ctx, e.ID, sendErr.Error(), final); err != nil {
+			return err
+		}
+		return sendErr
+	}
+	return w.s.RecordEmailSent(ctx, e.ID)
+}
+
+// NextRetry is the wait the options set, or River's backoff.
+func (w *sendWorker) NextRetry(job *river.Job[SendEmail]) time.Time {
+	if w.o.RetryDelay == nil {
+		return time.Time{}
+	}
+	return time.Now().Add(w.o.RetryDelay(job.Attempt))
+}
+
+type digestWorker struct {
+	river.WorkerDefaults[QueueDigests]
+	s *store.Store
+}
+
+// Work queues the digests due now by the store's clock.
+func (w *digestWorker) Work(ctx context.Context, _ *river.Job[QueueDigests]) error {
+	due, err := w.s.DueDigests(ctx, w.s.Now())
+	if err != nil {
+		return err
+	}
+	_, err = w.s.QueueDigests(ctx, due)
+	return err
+}
