@@ -314,13 +314,28 @@ func (l *loader) dutyOfCare() error {
 		if full, ok := mps.Recommendations[sum.Number]; ok {
 			text, status = full.Text, tracker.RecInProgress
 		}
+		// Each addressee has its own status: the MPS, which answered, is in
+		// progress from the day of its response; the others (MOPAC, Victim
+		// Support, the London Criminal Justice Partnership) have no response
+		// on record and stay open. The overall status follows by the rule
+		// (in progress while some have started and some not).
 		var addressees []tracker.Organisation
+		var statuses []tracker.AddresseeStatus
 		for _, a := range sum.Addressees {
-			addressees = append(addressees, l.org(a))
+			o := l.org(a)
+			addressees = append(addressees, o)
+			st := tracker.AddresseeStatus{Organisation: o, Status: tracker.RecOpen}
+			if status == tracker.RecInProgress && o.ID == l.org("MPS").ID {
+				st.Status, st.StatusDate = tracker.RecInProgress, replyDate
+			}
+			statuses = append(statuses, st)
+		}
+		if status != tracker.RecInProgress {
+			statuses = nil
 		}
 		wording := tracker.DeadlinePhrase(text)
 		rec, err := l.s.CreateRecommendation(l.ctx, tracker.Recommendation{
-			SourceID: src.ID, Number: sum.Number, Title: sum.Text, Text: text, Addressees: addressees,
+			SourceID: src.ID, Number: sum.Number, Title: sum.Text, Text: text, Addressees: addressees, Statuses: statuses,
 			DeadlineText: wording, DeadlineDate: parsePtr(wording, reportDate), Themes: themes[sum.Number],
 			Status: status, Assessment: tracker.AssessNone,
 		})
