@@ -65,6 +65,22 @@ func (r Recommendation) StatusOf(orgID int64) (AddresseeStatus, bool) {
 	return AddresseeStatus{}, false
 }
 
+// OwnStatus is the organisation's own status of the recommendation, or the
+// overall status when it has none of its own.
+func (r Recommendation) OwnStatus(orgID int64) string {
+	if s, ok := r.StatusOf(orgID); ok && s.Status != "" {
+		return s.Status
+	}
+	return r.Status
+}
+
+// OutstandingFor reports whether the recommendation still needs work from
+// the organisation: its own status is open or in progress.
+func (r Recommendation) OutstandingFor(orgID int64) bool {
+	s := r.OwnStatus(orgID)
+	return s == RecOpen || s == RecInProgress
+}
+
 // SettleStatuses lines Statuses up with Addressees, one each in the same
 // order: an addressee given no status of its own takes the
 // recommendation's. When any addressee was given one, the overall status
