@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -230,5 +232,56 @@ func TestMigration0013(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestRestoreOlderBackupAddresseeStatus: a backup written before each
+// addressee had its own status restores with each addressee at its
+// recommendation's status, as the migration gives them.
+func TestRestoreOlderBackupAddresseeStatus(t *testing.T) {
+	s := storetest.SQLite(t)
+	w := newCommandWorld(t, s)
+	src := w.source("Duty of Care", w.la)
+	rec := w.recommendation(src, "4", w.colp, w.mps)
+	if err := s.As(w.admin).ChangeRecommendation(w.ctx, rec.ID, store.RecommendationChange{Version: rec.Version, Status: tracker.RecImplemented, Assessment: tracker.AssessNone}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := s.ExportAll(w.ctx, &buf); err != nil {
+		t.Fatal(err)
+	}
+	// Take the columns of migration 0013 out, as an older tracker wrote it.
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	links := doc["tables"].(map[string]any)["recommendation_addressees"].(map[string]any)
+	var keep []int
+	var cols []any
+	for i, c := range links["columns"].([]any) {
+		if name := c.(map[string]any)["name"]; name != "status" && name != "status_date" && name != "version" {
+			keep, cols = append(keep, i), append(cols, c)
+		}
+	}
+	var rows []any
+	for _, r := range links["rows"].([]any) {
+		var row []any
+		for _, i := range keep {
+			row = append(row, r.([]any)[i])
+		}
+		rows = append(rows, row)
+	}
+	links["columns"], links["rows"] = cols, rows
+	old, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := storetest.SQLite(t)
+	if _, err := fresh.ImportAll(context.Background(), bytes.NewReader(old)); err != nil {
+		t.Fatal(err)
+	}
+	got, overall := statusesOf(t, fresh, context.Background(), rec.ID)
+	if overall != tracker.RecImplemented || got[w.colp.Name] != "implemented" || got[w.mps.Name] != "implemented" {
+		t.Errorf("restored from an older backup: %v, overall %s", got, overall)
 	}
 }
