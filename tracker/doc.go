@@ -11,7 +11,9 @@
 // The packages, and what each owns:
 //
 //   - tracker (this package): the domain types (types.go), their
-//     vocabularies (vocab.go), the rules a single item must keep
+//     vocabularies (vocab.go), each addressee's own status of a
+//     recommendation and the written rule deriving the recommendation's
+//     status from them (addressee.go), the rules a single item must keep
 //     (validate.go: each type's Validate returns a *ValidationError with a
 //     message per field), who may do what (auth.go: User.CanEditAction and
 //     the other Can* methods, which deny by default), the sentinel errors

@@ -51,6 +51,10 @@ type Recommendation struct {
 	Title      string
 	Text       string
 	Addressees []Organisation
+	// Statuses are the addressees' own statuses, one per addressee in the
+	// order of Addressees (see AddresseeStatus); Status is derived from
+	// them by the rule in addressee.go.
+	Statuses []AddresseeStatus
 	// DeadlineText is the deadline as written ("by April 2013"); DeadlineDate
 	// is the date it means, nil when the wording could not be read.
 	DeadlineText   string

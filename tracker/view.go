@@ -78,7 +78,12 @@ func GroupOutstanding(recs []RecommendationItem, actions []ActionItem, today tim
 		if !r.Outstanding() {
 			continue
 		}
+		// Under each addressee for which it is still outstanding by that
+		// addressee's own status: one that is done is not asked again.
 		for _, o := range r.Addressees {
+			if !r.OutstandingFor(o.ID) {
+				continue
+			}
 			g := get(o)
 			g.Recommendations = append(g.Recommendations, it)
 			if r.Overdue(today) {

@@ -314,13 +314,10 @@ func (l *loader) dutyOfCare() error {
 		if full, ok := mps.Recommendations[sum.Number]; ok {
 			text, status = full.Text, tracker.RecInProgress
 		}
-		var addressees []tracker.Organisation
-		for _, a := range sum.Addressees {
-			addressees = append(addressees, l.org(a))
-		}
+		addressees, statuses := l.addresseeStatuses(sum.Addressees, status == tracker.RecInProgress, replyDate)
 		wording := tracker.DeadlinePhrase(text)
 		rec, err := l.s.CreateRecommendation(l.ctx, tracker.Recommendation{
-			SourceID: src.ID, Number: sum.Number, Title: sum.Text, Text: text, Addressees: addressees,
+			SourceID: src.ID, Number: sum.Number, Title: sum.Text, Text: text, Addressees: addressees, Statuses: statuses,
 			DeadlineText: wording, DeadlineDate: parsePtr(wording, reportDate), Themes: themes[sum.Number],
 			Status: status, Assessment: tracker.AssessNone,
 		})
@@ -420,6 +417,30 @@ func (l *loader) dutyOfCare() error {
 	}
 
 	return l.dutyOfCareMeasures(src.ID, reply)
+}
+
+// addresseeStatuses are a Duty of Care recommendation's addressees and
+// each one's own status: when the MPS answered it, the MPS is in progress
+// from the day of its response and the others (MOPAC, Victim Support, the
+// London Criminal Justice Partnership), with no response on record, stay
+// open; the overall status follows by the rule (in progress while some
+// have started and some not). Otherwise none is given: all are open.
+func (l *loader) addresseeStatuses(names []string, answered bool, replyDate *time.Time) ([]tracker.Organisation, []tracker.AddresseeStatus) {
+	var addressees []tracker.Organisation
+	var statuses []tracker.AddresseeStatus
+	for _, a := range names {
+		o := l.org(a)
+		addressees = append(addressees, o)
+		st := tracker.AddresseeStatus{Organisation: o, Status: tracker.RecOpen}
+		if o.ID == l.org("MPS").ID {
+			st.Status, st.StatusDate = tracker.RecInProgress, replyDate
+		}
+		statuses = append(statuses, st)
+	}
+	if !answered {
+		return addressees, nil
+	}
+	return addressees, statuses
 }
 
 // themes are the recommendations' subjects, named in the report's own words.

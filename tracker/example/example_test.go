@@ -234,3 +234,46 @@ func TestGenerate(t *testing.T) {
 		}
 	})
 }
+
+// TestExampleStatusPerAddressee: in Duty of Care, recommendations 2 and 4
+// are made to more than one body; the MPS, which answered, is in progress
+// from the day of its response, the others stay open, and the overall
+// status follows the rule.
+func TestExampleStatusPerAddressee(t *testing.T) {
+	s := storetest.SQLite(t)
+	ctx := context.Background()
+	if _, err := example.Load(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := s.FindSourceByTitle(ctx, example.DutyOfCareTitle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _, err := s.ListRecommendations(ctx, tracker.RecommendationFilter{SourceID: doc.ID, Page: tracker.AllRows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range recs {
+		r := it.Recommendation
+		var got []string
+		var statuses []string
+		for _, a := range r.Statuses {
+			v := a.Organisation.Label() + "=" + a.Status
+			if a.StatusDate != nil {
+				v += "@" + a.StatusDate.Format("2006-01-02")
+			}
+			got = append(got, v)
+			statuses = append(statuses, a.Status)
+		}
+		t.Logf("%s: %s → %s", r.Number, strings.Join(got, ", "), r.Status)
+		if len(r.Statuses) != len(r.Addressees) || r.Status != tracker.DerivedStatus(statuses, r.Status) {
+			t.Errorf("recommendation %s: statuses %v do not give its status %s", r.Number, got, r.Status)
+		}
+		if r.Number == "2" || r.Number == "4" {
+			if len(r.Statuses) < 2 || r.Status != tracker.RecInProgress || !strings.Contains(strings.Join(got, " "), "MPS=in_progress@") ||
+				!strings.Contains(strings.Join(got, " "), "=open") {
+				t.Errorf("recommendation %s: %v, overall %s", r.Number, got, r.Status)
+			}
+		}
+	}
+}

@@ -34,6 +34,33 @@ func orgNames(orgs []tracker.Organisation) string {
 	return strings.Join(names, ", ")
 }
 
+// addresseeStatuses says each addressee's own status of a recommendation,
+// one a line: "Metropolitan Police Service: In progress since 31 March
+// 2013".
+func addresseeStatuses(r tracker.Recommendation) string {
+	lines := make([]string, len(r.Statuses))
+	for i, a := range r.Statuses {
+		lines[i] = a.Organisation.Name + ": " + tracker.RecommendationStatusLabel(a.Status)
+		if a.StatusDate != nil {
+			lines[i] += " since " + tracker.FormatDate(*a.StatusDate)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// addresseesCell names a recommendation's addressees, each with its own
+// status when there are several.
+func addresseesCell(r tracker.Recommendation) string {
+	if len(r.Statuses) < 2 {
+		return orgNames(r.Addressees)
+	}
+	lines := make([]string, len(r.Statuses))
+	for i, a := range r.Statuses {
+		lines[i] = a.Organisation.Name + " (" + tracker.RecommendationStatusLabel(a.Status) + ")"
+	}
+	return strings.Join(lines, "\n")
+}
+
 func deadlineText(r tracker.Recommendation) string {
 	var parts []string
 	if r.DeadlineText != "" {
@@ -310,6 +337,9 @@ func (d *doc) replyRecommendation(st *tracker.View, r tracker.RecommendationDeta
 	d.heading(1, "Recommendation "+rec.Number)
 	d.mark(st.Mark("recommendation", rec.ID))
 	d.markdown(rec.Text, 0)
+	if len(rec.Statuses) > 1 {
+		d.caption("Status by addressee: " + strings.ReplaceAll(addresseeStatuses(rec), "\n", "; ") + ".")
+	}
 	for _, t := range r.Responses {
 		d.managementResponse(st, rec, t)
 	}
@@ -495,7 +525,7 @@ func (d *doc) recommendationList(st *tracker.View, recs []tracker.Recommendation
 		if rec.Overdue(today) {
 			status += "\nPast deadline"
 		}
-		list = append(list, []cell{{Text: rec.Number, Mark: st.Mark("recommendation", rec.ID)}, {Text: summary}, {Text: orgNames(rec.Addressees)}, {Text: deadlineText(rec)}, {Text: status}})
+		list = append(list, []cell{{Text: rec.Number, Mark: st.Mark("recommendation", rec.ID)}, {Text: summary}, {Text: addresseesCell(rec)}, {Text: deadlineText(rec)}, {Text: status}})
 	}
 	if len(list) > 0 {
 		d.table([]column{{Title: "No.", Align: "L", Fit: true}, {Title: "Recommendation", Width: 0.68, Align: "L"}, {Title: "Addressed to", Width: 0.32, Align: "L"},
@@ -551,8 +581,11 @@ func recommendationParticulars(r tracker.RecommendationDetail, today time.Time) 
 		{"Deadline as written", orDash(rec.DeadlineText)},
 		{"Deadline date", dateOr(rec.DeadlineDate, "Date not set")},
 		{"Status", tracker.RecommendationStatusLabel(rec.Status) + overdueNote(rec, today)},
-		{"Overseer's assessment", tracker.AssessmentLabel(rec.Assessment)},
 	}
+	if len(rec.Statuses) > 1 {
+		rows = append(rows, [2]string{"Status by addressee", addresseeStatuses(rec)})
+	}
+	rows = append(rows, [2]string{"Overseer's assessment", tracker.AssessmentLabel(rec.Assessment)})
 	for i, rv := range r.Revisions {
 		label := ""
 		if i == 0 {
@@ -825,7 +858,7 @@ func Outstanding(w io.Writer, fonts *Fonts, st *tracker.View, groups []tracker.O
 					summary = r.Text
 				}
 				rows = append(rows, []cell{{Text: it.Source.Title + "\nRecommendation " + r.Number, Mark: st.Mark("recommendation", r.ID)}, {Text: summary},
-					{Text: deadlineText(r)}, {Text: over, Bold: over != ""}, {Text: tracker.RecommendationStatusLabel(r.Status)}})
+					{Text: deadlineText(r)}, {Text: over, Bold: over != ""}, {Text: tracker.RecommendationStatusLabel(r.OwnStatus(g.Organisation.ID))}})
 			}
 			parts = append(parts, part{"Outstanding recommendations addressed to " + g.Organisation.Label(), doc.layout(outstandingRecCols, rows)})
 		}

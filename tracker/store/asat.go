@@ -280,18 +280,25 @@ func (s *Store) rebuildLinks(ctx context.Context, entity, table, parent, field s
 	}
 	child := map[string]string{"recommendation_addressees": "organisation_id", "reference_recommendations": "recommendation_id"}[table]
 	now := map[int64][]int64{}
+	nowRow := map[[2]int64]map[string]any{}
 	for _, l := range current {
 		p, c := toInt64(l[parent]), toInt64(l[child])
 		now[p] = append(now[p], c)
+		nowRow[[2]int64{p, c}] = l
 	}
 	var out []map[string]any
 	for id, evs := range events {
-		ids, ok := linksOf(tracker.Rebuild(evs, at), field)
+		snap := tracker.Rebuild(evs, at)
+		ids, ok := linksOf(snap, field)
 		if !ok {
 			ids = now[id]
 		}
 		for i, c := range ids {
-			out = append(out, map[string]any{parent: id, child: c, "sort_order": i})
+			link := map[string]any{parent: id, child: c, "sort_order": i}
+			if table == "recommendation_addressees" {
+				addresseeAsAt(link, snap, evs, nowRow[[2]int64{id, c}], c)
+			}
+			out = append(out, link)
 		}
 	}
 	if len(out) == 0 {
@@ -301,6 +308,46 @@ func (s *Store) rebuildLinks(ctx context.Context, entity, table, parent, field s
 		return fmt.Errorf("as at: keep %s: %w", table, err)
 	}
 	return nil
+}
+
+// addresseeAsAt sets an addressee link's own status and its date as its
+// recommendation's history says they stood (snap): the fields recorded for
+// the addressee; before the first of them was recorded, the value that
+// change replaced; for an addressee whose history never names them
+// (recorded before the tracker kept a status per addressee), the
+// recommendation's own status then, which every addressee shared.
+func addresseeAsAt(link map[string]any, snap tracker.Snapshot, evs []tracker.AuditEvent, current map[string]any, orgID int64) {
+	status, date := statusField(orgID), statusDateField(orgID)
+	link["version"] = 1
+	if current != nil {
+		link["version"] = current["version"]
+	}
+	first := func(field string) (any, bool) {
+		if v, ok := snap.Fields[field]; ok {
+			return v, true
+		}
+		for _, e := range evs {
+			for _, c := range e.Changes {
+				if c.Field == field && c.Old != nil {
+					return c.Old, true
+				}
+			}
+		}
+		return nil, false
+	}
+	if v, ok := first(status); ok {
+		link["status"] = v
+	} else if v, ok := snap.Fields["status"].(string); ok {
+		link["status"] = v
+	} else if current != nil {
+		link["status"] = current["status"]
+	}
+	link["status_date"] = nil
+	if v, ok := first(date); ok {
+		if d, err := tracker.ParseISODate(fmt.Sprint(v)); err == nil && v != nil {
+			link["status_date"] = d
+		}
+	}
 }
 
 // linksOf reads a list of ids from a rebuilt item's field; ok is false when

@@ -622,6 +622,13 @@ func (s *Store) ImportAll(ctx context.Context, r io.Reader) (BackupSummary, erro
 			sum.TruncatedTimes += fixes.times
 			sum.StrippedNULs += fixes.nuls
 		}
+		// A backup from before each addressee had its own status
+		// (migration 0013): each takes its recommendation's, as the
+		// migration gave them.
+		if err := tx.q(ctx).Exec(`UPDATE recommendation_addressees SET status = (SELECT r.status FROM recommendations r
+			WHERE r.id = recommendation_addressees.recommendation_id) WHERE status = ''`).Error; err != nil {
+			return fmt.Errorf("restore the addressees' statuses: %w", err)
+		}
 		if tx.dialect == Postgres {
 			if err := tx.resetSequences(ctx); err != nil {
 				return err

@@ -141,6 +141,10 @@ func (s *Store) CreateRecommendations(ctx context.Context, recs []tracker.Recomm
 		return recs, nil
 	}
 	out := append([]tracker.Recommendation(nil), recs...)
+	for i := range out {
+		out[i].SettleStatuses()
+	}
+	recs = out
 	err := s.Tx(ctx, func(tx *Store) error {
 		// Made when its source was, when the source is dated.
 		issued := map[int64]*time.Time{}
@@ -171,12 +175,9 @@ func (s *Store) CreateRecommendations(ctx context.Context, recs []tracker.Recomm
 		var links []addresseeRow
 		items := make([]created, len(rows))
 		for i := range rows {
-			ids := make([]int64, len(recs[i].Addressees))
-			for k, o := range recs[i].Addressees {
-				links = append(links, addresseeRow{RecommendationID: rows[i].ID, OrganisationID: o.ID, SortOrder: k})
-				ids[k] = o.ID
-			}
-			items[i] = created{id: rows[i].ID, row: &rows[i], extra: map[string]any{"addressees": ids}, on: issued[rows[i].SourceID]}
+			own := linksOfRecommendation(rows[i].ID, recs[i])
+			links = append(links, own...)
+			items[i] = created{id: rows[i].ID, row: &rows[i], extra: linkFields(own), on: issued[rows[i].SourceID]}
 			out[i].ID, out[i].Version = rows[i].ID, rows[i].Version
 		}
 		if err := tx.q(ctx).CreateInBatches(&links, s.bulkRows()).Error; err != nil {

@@ -240,7 +240,8 @@ type RecommendationChange struct {
 	On             time.Time
 }
 
-// ChangeRecommendation sets status and assessment. Closing or reopening
+// ChangeRecommendation sets status and assessment; a status set so is
+// every addressee's own status from then on. Closing or reopening
 // needs a reason; the change goes on the recommendation's timeline as a
 // progress update, in one transaction with the audit trail.
 func (s *Store) ChangeRecommendation(ctx context.Context, id int64, ch RecommendationChange) error {
@@ -298,7 +299,20 @@ func (s *Store) ChangeRecommendation(ctx context.Context, id int64, ch Recommend
 		if !ch.On.IsZero() {
 			ctx = tracker.TakingEffect(ctx, ch.On)
 		}
-		return tx.recordUpdate(ctx, EntityRecommendation, id, &before, &after)
+		if before.Status == after.Status {
+			return tx.recordUpdate(ctx, EntityRecommendation, id, &before, &after)
+		}
+		// The status set as a whole is every addressee's status from now on
+		// (the rule in tracker/addressee.go).
+		on := ch.On
+		if on.IsZero() {
+			on = tx.Now()
+		}
+		oldLinks, newLinks, err := tx.setEveryAddressee(ctx, id, after.Status, on)
+		if err != nil {
+			return err
+		}
+		return tx.recordWithLinks(ctx, &before, &after, oldLinks, newLinks)
 	})
 }
 

@@ -145,28 +145,29 @@ func (s *Store) UpdateRecommendation(ctx context.Context, r tracker.Recommendati
 		if before.Version != r.Version {
 			return staleErr(EntityRecommendation, r.ID, before.Version)
 		}
-		var oldIDs []int64
-		if err := tx.q(ctx).Model(&addresseeRow{}).Where("recommendation_id = ?", r.ID).Order("sort_order").Pluck("organisation_id", &oldIDs).Error; err != nil {
-			return fmt.Errorf("load addressees: %w", err)
-		}
-		newIDs := make([]int64, len(r.Addressees))
-		for i, o := range r.Addressees {
-			newIDs[i] = o.ID
-		}
-		after = before
-		after.Number, after.Title, after.Text, after.Themes = strings.TrimSpace(r.Number), r.Title, r.Text, tracker.JoinList(r.Themes)
-		if err := tx.saveVersioned(ctx, EntityRecommendation, r.ID, &before, &after, &after.Version,
-			map[string]any{"addressees": oldIDs}, map[string]any{"addressees": newIDs}); err != nil {
+		oldLinks, err := tx.links(ctx, r.ID)
+		if err != nil {
 			return err
 		}
-		if fmt.Sprint(oldIDs) == fmt.Sprint(newIDs) {
+		// An addressee kept keeps its own status; one added takes the
+		// recommendation's status as it stands; the overall status is then
+		// derived again (tracker.DerivedStatus).
+		newLinks := keptLinks(r.ID, oldLinks, r.Addressees, before.Status)
+		after = before
+		after.Number, after.Title, after.Text, after.Themes = strings.TrimSpace(r.Number), r.Title, r.Text, tracker.JoinList(r.Themes)
+		after.Status = tracker.DerivedStatus(linkStatuses(newLinks), before.Status)
+		if err := tx.saveVersioned(ctx, EntityRecommendation, r.ID, &before, &after, &after.Version,
+			linkFields(oldLinks), linkFields(newLinks)); err != nil {
+			return err
+		}
+		if fmt.Sprint(linkFields(oldLinks)["addressees"]) == fmt.Sprint(linkFields(newLinks)["addressees"]) {
 			return nil
 		}
 		if err := tx.q(ctx).Where("recommendation_id = ?", r.ID).Delete(&addresseeRow{}).Error; err != nil {
 			return fmt.Errorf("replace addressees: %w", err)
 		}
-		for i, id := range newIDs {
-			if err := tx.q(ctx).Create(&addresseeRow{RecommendationID: r.ID, OrganisationID: id, SortOrder: i}).Error; err != nil {
+		for i := range newLinks {
+			if err := tx.q(ctx).Create(&newLinks[i]).Error; err != nil {
 				return fmt.Errorf("add addressee: %w", err)
 			}
 		}
@@ -176,6 +177,26 @@ func (s *Store) UpdateRecommendation(ctx context.Context, r tracker.Recommendati
 		return r, err
 	}
 	return after.domain(), nil
+}
+
+// keptLinks are a recommendation's addressee rows after its addressees
+// became orgs: those kept keep their status, date and version, in the new
+// order; those added start at status.
+func keptLinks(recID int64, old []addresseeRow, orgs []tracker.Organisation, status string) []addresseeRow {
+	had := map[int64]addresseeRow{}
+	for _, l := range old {
+		had[l.OrganisationID] = l
+	}
+	out := make([]addresseeRow, len(orgs))
+	for i, o := range orgs {
+		l, ok := had[o.ID]
+		if !ok {
+			l = addresseeRow{RecommendationID: recID, OrganisationID: o.ID, Status: status, Version: 1}
+		}
+		l.SortOrder = i
+		out[i] = l
+	}
+	return out
 }
 
 // UpdateActionDetails changes what an action is and who owns it: its

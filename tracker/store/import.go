@@ -528,12 +528,15 @@ func (im *importRun) createRecommendation(r importer.RecommendationRecord, src *
 	if err := im.s.q(im.ctx).Create(rec).Error; err != nil {
 		return nil, fmt.Errorf("create recommendation %s: %w", r.Number, err)
 	}
-	for i, o := range orgs {
-		if err := im.s.q(im.ctx).Create(&addresseeRow{RecommendationID: rec.ID, OrganisationID: o.ID, SortOrder: i}).Error; err != nil {
+	dom.Status = rec.Status
+	dom.SettleStatuses()
+	links := linksOfRecommendation(rec.ID, dom)
+	for i := range links {
+		if err := im.s.q(im.ctx).Create(&links[i]).Error; err != nil {
 			return nil, fmt.Errorf("add addressee: %w", err)
 		}
 	}
-	if err := im.s.recordCreate(im.ctx, EntityRecommendation, rec.ID, rec, map[string]any{"addressees": ids}); err != nil {
+	if err := im.s.recordCreate(im.ctx, EntityRecommendation, rec.ID, rec, linkFields(links)); err != nil {
 		return nil, err
 	}
 	return rec, nil
@@ -579,8 +582,19 @@ func (im *importRun) updateRecommendation(rec *recommendationRow, r importer.Rec
 		return false, fmt.Errorf("recommendation %s changed while importing: %w", rec.Number, tracker.ErrConflict)
 	}
 	*rec = after
-	if err := im.s.recordUpdate(im.ctx, EntityRecommendation, rec.ID, &before, &after); err != nil {
-		return false, err
+	if before.Status == after.Status {
+		if err := im.s.recordUpdate(im.ctx, EntityRecommendation, rec.ID, &before, &after); err != nil {
+			return false, err
+		}
+	} else {
+		// A status for the recommendation as a whole is every addressee's.
+		oldLinks, newLinks, err := im.s.setEveryAddressee(im.ctx, rec.ID, after.Status, im.s.Now())
+		if err != nil {
+			return false, err
+		}
+		if err := im.s.recordWithLinks(im.ctx, &before, &after, oldLinks, newLinks); err != nil {
+			return false, err
+		}
 	}
 	if before.Status != after.Status {
 		// As on the recommendation's page, a status change goes on its
@@ -612,7 +626,12 @@ func (im *importRun) addAddressees(recID int64, orgs []organisationRow) (bool, e
 		if have[o.ID] {
 			continue
 		}
-		if err := im.s.q(im.ctx).Create(&addresseeRow{RecommendationID: recID, OrganisationID: o.ID, SortOrder: len(after)}).Error; err != nil {
+		var rec recommendationRow
+		if err := im.s.q(im.ctx).Select("id", "status").Take(&rec, recID).Error; err != nil {
+			return false, notFound(err, "recommendation")
+		}
+		// An addressee added takes the recommendation's status as it stands.
+		if err := im.s.q(im.ctx).Create(&addresseeRow{RecommendationID: recID, OrganisationID: o.ID, SortOrder: len(after), Status: rec.Status, Version: 1}).Error; err != nil {
 			return false, fmt.Errorf("add addressee: %w", err)
 		}
 		have[o.ID] = true

@@ -479,7 +479,10 @@ func (s *Store) actionTotal(ctx context.Context, f tracker.ActionFilter) (int64,
 // unless it filters by theme or by change.
 func (s *Store) recommendationTotal(ctx context.Context, f tracker.RecommendationFilter) (int64, error) {
 	var n int64
-	if f.Theme != "" || f.ChangedSince != nil {
+	ownStatus := f.OrganisationID != 0 && (f.Status != "" || f.Outstanding || f.Overdue)
+	if f.Theme != "" || f.ChangedSince != nil || ownStatus {
+		// The tallies count by overall status; an organisation's own
+		// status is counted from the rows.
 		err := s.recommendationQuery(ctx, f).Count(&n).Error
 		return n, err
 	}

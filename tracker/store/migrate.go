@@ -403,6 +403,7 @@ var migrations = []migration{
 	migration0010,
 	migration0011,
 	migration0012,
+	migration0013,
 	migration0015,
 }
 

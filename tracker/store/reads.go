@@ -239,10 +239,23 @@ func (s *Store) recommendationQuery(ctx context.Context, f tracker.Recommendatio
 		q = q.Where(o.columns()+" >= ? AND "+o.columns()+" < ?", fmt.Sprintf("%020d", f.SourceID), fmt.Sprintf("%020d", f.SourceID+1))
 		bySource.SourceID = 0
 	}
-	q = recommendationConds(q, bySource)
 	if f.OrganisationID != 0 {
-		q = q.Where("id IN (SELECT recommendation_id FROM recommendation_addressees WHERE organisation_id = ?)", f.OrganisationID)
+		// For an organisation, a status is the organisation's own status of
+		// the recommendation ("open for MOPAC"), not the overall one.
+		sub, args := "SELECT recommendation_id FROM recommendation_addressees WHERE organisation_id = ?", []any{f.OrganisationID}
+		if f.Status != "" {
+			sub, args = sub+" AND status = ?", append(args, f.Status)
+		}
+		if f.Outstanding || f.Overdue {
+			sub, args = sub+" AND status IN ?", append(args, outstandingRec)
+		}
+		q = q.Where("id IN ("+sub+")", args...)
+		if f.Overdue {
+			q = q.Where("deadline_date < ?", tracker.Day(f.Today))
+		}
+		bySource.Status, bySource.Outstanding, bySource.Overdue = "", false, false
 	}
+	q = recommendationConds(q, bySource)
 	if f.Theme != "" {
 		// Themes are stored one a line; match a whole line.
 		q = q.Where("(themes = ? OR themes LIKE ? OR themes LIKE ? OR themes LIKE ?)", f.Theme, f.Theme+"\n%", "%\n"+f.Theme, "%\n"+f.Theme+"\n%")
@@ -333,13 +346,16 @@ func (s *Store) withAddressees(ctx context.Context, rows []recommendationRow) ([
 		return nil, err
 	}
 	byRec := map[int64][]tracker.Organisation{}
+	statuses := map[int64][]tracker.AddresseeStatus{}
 	for _, l := range links {
 		byRec[l.RecommendationID] = append(byRec[l.RecommendationID], orgs[l.OrganisationID])
+		statuses[l.RecommendationID] = append(statuses[l.RecommendationID], tracker.AddresseeStatus{
+			Organisation: orgs[l.OrganisationID], Status: l.Status, StatusDate: utcDay(l.StatusDate), Version: l.Version})
 	}
 	out := make([]tracker.Recommendation, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()
-		out[i].Addressees = byRec[r.ID]
+		out[i].Addressees, out[i].Statuses = byRec[r.ID], statuses[r.ID]
 	}
 	return out, nil
 }

@@ -90,6 +90,12 @@ type addresseeRow struct {
 	RecommendationID int64
 	OrganisationID   int64
 	SortOrder        int
+	// Status is the addressee's own implementation status, StatusDate the
+	// day it took it; Version guards it against two people changing it at
+	// once.
+	Status     string
+	StatusDate *time.Time
+	Version    int
 }
 
 func (addresseeRow) TableName() string { return "recommendation_addressees" }

@@ -59,6 +59,7 @@ func (s *Store) CreateRecommendation(ctx context.Context, r tracker.Recommendati
 	if err := r.Validate(); err != nil {
 		return r, err
 	}
+	r.SettleStatuses()
 	row := recommendationRow{
 		SourceID: r.SourceID, Number: r.Number, Title: r.Title, Text: r.Text, DeadlineText: r.DeadlineText,
 		DeadlineDate: dayArg(r.DeadlineDate), Themes: tracker.JoinList(r.Themes), Status: r.Status,
@@ -81,15 +82,13 @@ func (s *Store) CreateRecommendation(ctx context.Context, r tracker.Recommendati
 			}
 			return fmt.Errorf("create recommendation: %w", err)
 		}
-		ids := make([]int64, len(r.Addressees))
-		for i, o := range r.Addressees {
-			a := addresseeRow{RecommendationID: row.ID, OrganisationID: o.ID, SortOrder: i}
-			if err := tx.q(ctx).Create(&a).Error; err != nil {
+		links := linksOfRecommendation(row.ID, r)
+		for i := range links {
+			if err := tx.q(ctx).Create(&links[i]).Error; err != nil {
 				return fmt.Errorf("add addressee: %w", err)
 			}
-			ids[i] = o.ID
 		}
-		return tx.recordCreate(ctx, EntityRecommendation, row.ID, &row, map[string]any{"addressees": ids})
+		return tx.recordCreate(ctx, EntityRecommendation, row.ID, &row, linkFields(links))
 	})
 	if err != nil {
 		return r, err

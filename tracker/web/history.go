@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/store"
 )
 
 // HistoryRow is one audit event as the History section shows it.
@@ -215,6 +216,16 @@ func historyRows(events []tracker.AuditEvent, n historyNames) []HistoryRow {
 				field = strings.ReplaceAll(c.Field, "_", " ")
 			}
 			ch := HistoryChange{Field: field, Old: n.value(e.Entity, c.Field, c.Old), New: n.value(e.Entity, c.Field, c.New)}
+			if kind, org, ok := store.AddresseeField(c.Field); ok {
+				// One addressee's own status, or the date it took it.
+				who := n.value(e.Entity, "organisation_id", float64(org))
+				ch.Field = "status for " + who
+				if kind == "status_date" {
+					ch.Field = "status date for " + who
+				} else {
+					ch.Old, ch.New = n.value(e.Entity, "status", c.Old), n.value(e.Entity, "status", c.New)
+				}
+			}
 			if c.Field == "reason" && ch.Old == emptyValue {
 				ch.Old = "" // a reason is given with a change, not changed
 			}

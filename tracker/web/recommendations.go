@@ -112,6 +112,9 @@ type recommendationPage struct {
 	StatusErrors map[string]string
 	RecStatuses  []tracker.Option
 	Assessments  []tracker.Option
+	// AddresseeStatuses are each addressee's own status, with a form for
+	// those the person may set.
+	AddresseeStatuses []addresseeStatusView
 }
 
 // statusForm changes a recommendation's status and assessment.
@@ -186,6 +189,12 @@ type recForms struct {
 	Response       *responseForm
 	ResponseErrors map[string]string
 	Conflict       *tracker.Response
+	// Addressee is a posted form of one addressee's status
+	// (AddresseeOrg's), to show again with its errors.
+	AddresseeOrg      int64
+	Addressee         *addresseeStatusForm
+	AddresseeErrors   map[string]string
+	AddresseeConflict bool
 }
 
 // newActionForm adds an action under a recommendation.
@@ -423,6 +432,11 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		p.Status, p.StatusErrors = *forms.Status, forms.StatusErrors
 		p.Status.Version = rec.Version
 		p.ErrorSummary = errorList(prefixed(p.StatusErrors, "st-"), nil)
+	}
+	p.AddresseeStatuses = s.addresseeStatusViews(c, rec, forms.AddresseeOrg, forms.Addressee, forms.AddresseeErrors, forms.AddresseeConflict)
+	if forms.Addressee != nil {
+		p.ErrorSummary = errorList(prefixed(forms.AddresseeErrors, fmt.Sprintf("as-%d-", forms.AddresseeOrg)),
+			[]string{fmt.Sprintf("as-%d-status", forms.AddresseeOrg), fmt.Sprintf("as-%d-status_date", forms.AddresseeOrg)})
 	}
 	current := map[int64]tracker.Response{}
 	for _, t := range d.Responses {

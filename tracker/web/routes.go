@@ -94,6 +94,7 @@ func (s *Server) routes(r *gin.Engine) {
 	in.POST("/recommendations/:id/actions", s.recommendationAddAction)
 	in.POST("/recommendations/:id/responses", s.recommendationRespond)
 	in.POST("/recommendations/:id/status", s.recommendationChangeStatus)
+	in.POST("/recommendations/:id/addressees/:org/status", s.recommendationAddresseeStatus)
 	in.GET("/measures", s.measureList)
 	in.GET("/measures/new", s.measureNew)
 	in.POST("/measures/new", s.measureCreate)
