@@ -25,6 +25,8 @@ type newActionRequest struct {
 	Description      string `json:"description"`
 	Owner            string `json:"owner"`
 	OwnerUnit        string `json:"owner_unit"`
+	OwnerUserID      *int64 `json:"owner_user_id"`
+	OwnerEmail       string `json:"owner_email"`
 	DueText          string `json:"due_text"`
 	DueDate          string `json:"due_date"`
 	Status           string `json:"status"`
@@ -36,15 +38,17 @@ type newActionRequest struct {
 // and RAG change with a progress update, the due date with a reason; the
 // request names them so that a client sending them is told where to go.
 type actionPatchRequest struct {
-	Version        int     `json:"version"`
-	OrganisationID *int64  `json:"organisation_id"`
-	Description    *string `json:"description"`
-	Owner          *string `json:"owner"`
-	OwnerUnit      *string `json:"owner_unit"`
-	Status         *string `json:"status"`
-	RAG            *string `json:"rag"`
-	DueDate        *string `json:"due_date"`
-	DueText        *string `json:"due_text"`
+	Version        int             `json:"version"`
+	OrganisationID *int64          `json:"organisation_id"`
+	Description    *string         `json:"description"`
+	Owner          *string         `json:"owner"`
+	OwnerUnit      *string         `json:"owner_unit"`
+	OwnerUserID    nullable[int64] `json:"owner_user_id"`
+	OwnerEmail     *string         `json:"owner_email"`
+	Status         *string         `json:"status"`
+	RAG            *string         `json:"rag"`
+	DueDate        *string         `json:"due_date"`
+	DueText        *string         `json:"due_text"`
 }
 
 func (s *Server) apiCreateAction(c *gin.Context) {
@@ -60,7 +64,8 @@ func (s *Server) apiCreateAction(c *gin.Context) {
 	errs := map[string]string{}
 	a := tracker.Action{OrganisationID: req.OrganisationID, SourceID: nonZero(req.SourceID), RecommendationID: nonZero(req.RecommendationID),
 		ReferenceID: nonZero(req.ReferenceID), Description: strings.TrimSpace(req.Description), Owner: strings.TrimSpace(req.Owner),
-		OwnerUnit: strings.TrimSpace(req.OwnerUnit), DueText: strings.TrimSpace(req.DueText), Status: req.Status, RAG: req.RAG}
+		OwnerUnit: strings.TrimSpace(req.OwnerUnit), OwnerUserID: nonZero(req.OwnerUserID), OwnerEmail: strings.TrimSpace(req.OwnerEmail),
+		DueText: strings.TrimSpace(req.DueText), Status: req.Status, RAG: req.RAG}
 	a.DueDate = apiDate(req.DueDate, "due_date", errs)
 	a.CompletedOn = apiDate(req.CompletedOn, "completed_on", errs)
 	if err := s.checkOrg(c, a.OrganisationID, "organisation_id", errs); err != nil {
@@ -116,6 +121,8 @@ func (s *Server) apiUpdateAction(c *gin.Context) {
 	}
 	setText(&a.Owner, req.Owner)
 	setText(&a.OwnerUnit, req.OwnerUnit)
+	setText(&a.OwnerEmail, req.OwnerEmail)
+	req.OwnerUserID.apply(&a.OwnerUserID)
 	if req.Status != nil {
 		errs["status"] = "The status changes with a progress update: POST /actions/" + request.IDString(id) + "/updates"
 	}
@@ -208,6 +215,8 @@ type actionDTO struct {
 	Description      string      `json:"description"`
 	Owner            string      `json:"owner"`
 	OwnerUnit        string      `json:"owner_unit"`
+	OwnerUserID      *int64      `json:"owner_user_id"`
+	OwnerEmail       string      `json:"owner_email"`
 	DueText          string      `json:"due_text"`
 	DueDate          *string     `json:"due_date"`
 	Status           string      `json:"status"`
@@ -220,7 +229,7 @@ type actionDTO struct {
 func actionDTOOf(it tracker.ActionItem) actionDTO {
 	a := it.Action
 	d := actionDTO{ID: a.ID, Organisation: orgDTOOf(a.Organisation), SourceID: a.SourceID, RecommendationID: a.RecommendationID,
-		ReferenceID: a.ReferenceID, Description: a.Description, Owner: a.Owner, OwnerUnit: a.OwnerUnit, DueText: a.DueText,
+		ReferenceID: a.ReferenceID, Description: a.Description, Owner: a.Owner, OwnerUnit: a.OwnerUnit, OwnerUserID: a.OwnerUserID, OwnerEmail: a.OwnerEmail, DueText: a.DueText,
 		DueDate: dateString(a.DueDate), Status: a.Status, RAG: a.RAG, CompletedOn: dateString(a.CompletedOn), Version: a.Version,
 		Updates: []updateDTO{}}
 	for _, u := range it.Updates {
@@ -245,7 +254,7 @@ func (s *Server) apiActions(c *gin.Context) {
 	page := apiPage(c)
 	owner, none := request.OwnerFilter(q.Owner)
 	items, total, err := s.store.ListActions(c.Request.Context(), tracker.ActionFilter{
-		OrganisationID: q.Org, Owner: owner, NoOwner: none, Status: q.Status, Overdue: q.Overdue, Open: q.Open, DueWithinDays: q.DueWithin,
+		OrganisationID: q.Org, Owner: owner, NoOwner: none, Person: q.Person, Status: q.Status, Overdue: q.Overdue, Open: q.Open, DueWithinDays: q.DueWithin,
 		SourceID: q.Source, RecommendationID: links["recommendation"], ReferenceID: links["reference"], RAG: rag, ChangedSince: apiChangedSince(c),
 		Today: s.today(), Page: page})
 	if err != nil {

@@ -46,6 +46,8 @@ func changeDocs() (schemas obj, paths map[string]obj) {
 		"StatusChange": patchOf(obj{"status": strEnum(tracker.RecommendationStatuses), "assessment": strEnum(tracker.Assessments),
 			"assessment_note": tStr, "reason": obj{"type": "string", "description": "Needed when closing or reopening; it goes on the recommendation's timeline"},
 			"date": tDate}, "recommendation"),
+		"AddresseeStatusChange": object([]string{"version", "status"}, obj{"version": obj{"type": "integer", "minimum": 1, "description": "The addressee's status_version as read; a different current one is a 409"},
+			"status": strEnum(tracker.RecommendationStatuses), "status_date": tDate}),
 		"DeadlineMove": object([]string{"version", "new_date", "reason"}, obj{"version": obj{"type": "integer", "minimum": 1},
 			"new_date": tDate, "new_text": obj{"type": "string", "description": "The new deadline as written, if it is worded"},
 			"reason": obj{"type": "string", "description": "Why the date moves; kept beside the old and new dates"}}),
@@ -63,7 +65,11 @@ func changeDocs() (schemas obj, paths map[string]obj) {
 			"parameters": []obj{idParamDoc("recommendation")}, "requestBody": reqBody("StatusChange"),
 			"responses": merge(okResp("The recommendation as saved", "Recommendation"), writeErrors("401", "403", "404", "422"), conflict("Recommendation"))}},
 		"/recommendations/{id}/deadline": {"post": move("recommendation", "Recommendation")},
-		"/actions/{id}/due":              {"post": move("action", "Action")},
+		"/recommendations/{id}/addressees/{org}/status": {"post": obj{"summary": "Set one addressee's own status, dated; the recommendation's overall status follows",
+			"parameters":  []obj{idParamDoc("recommendation"), {"name": "org", "in": "path", "required": true, "schema": obj{"type": "integer"}, "description": "The addressee's organisation id"}},
+			"requestBody": reqBody("AddresseeStatusChange"),
+			"responses":   merge(okResp("The recommendation as saved", "Recommendation"), writeErrors("401", "403", "404", "422"), conflict("Recommendation"))}},
+		"/actions/{id}/due": {"post": move("action", "Action")},
 	}
 	return schemas, paths
 }

@@ -85,7 +85,7 @@ func crudSchemas() obj {
 	for k, v := range recProps {
 		newRecProps[k] = v
 	}
-	actionPatch := obj{"organisation_id": tInt, "description": tStr, "owner": tStr, "owner_unit": tStr}
+	actionPatch := obj{"organisation_id": tInt, "description": tStr, "owner": tStr, "owner_unit": tStr, "owner_user_id": tNullInt, "owner_email": tStr}
 	refProps := obj{"number": tStr, "title": tStr, "requested_by_id": tInt, "responding_org_id": tInt, "date_raised": tDate,
 		"request_text": tStr, "status": strEnum(tracker.ReferenceStatuses), "source_id": obj{"type": "integer", "description": "0 for none"},
 		"recommendation_ids": obj{"type": "array", "items": tInt, "description": "The recommendations it covers, in order"}}
@@ -115,7 +115,7 @@ func crudSchemas() obj {
 			"revision":        obj{"type": "integer", "minimum": 0, "description": "The organisation's current revision as read, 0 when it had none; a different one is a 409"},
 			"organisation_id": tInt, "position": strEnum(tracker.Positions), "text": tStr, "author": tStr, "date": tDate, "date_text": tStr}),
 		"NewAction": object([]string{"organisation_id", "description"}, obj{"organisation_id": tInt, "source_id": tInt, "recommendation_id": tInt,
-			"reference_id": tInt, "description": tStr, "owner": tStr, "owner_unit": tStr,
+			"reference_id": tInt, "description": tStr, "owner": tStr, "owner_unit": tStr, "owner_user_id": tNullInt, "owner_email": tStr,
 			"due_text": obj{"type": "string", "description": "The due date as written; its date is worked out when due_date is left out"},
 			"due_date": tDate, "status": strEnum(tracker.ActionStatuses), "rag": strEnum(tracker.RAGs), "completed_on": tDate}),
 		"ActionPatch": patchOf(actionPatch, "action"),

@@ -2,7 +2,9 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -311,18 +313,18 @@ func (s *Server) apiCreateResponse(c *gin.Context) {
 }
 
 type recommendationDTO struct {
-	ID           int64    `json:"id"`
-	SourceID     int64    `json:"source_id"`
-	SourceTitle  string   `json:"source_title"`
-	Number       string   `json:"number"`
-	Title        string   `json:"title"`
-	Text         string   `json:"text"`
-	Addressees   []orgDTO `json:"addressees"`
-	DeadlineText string   `json:"deadline_text"`
-	DeadlineDate *string  `json:"deadline_date"`
-	Themes       []string `json:"themes"`
-	Status       string   `json:"status"`
-	Assessment   string   `json:"assessment"`
+	ID           int64          `json:"id"`
+	SourceID     int64          `json:"source_id"`
+	SourceTitle  string         `json:"source_title"`
+	Number       string         `json:"number"`
+	Title        string         `json:"title"`
+	Text         string         `json:"text"`
+	Addressees   []addresseeDTO `json:"addressees"`
+	DeadlineText string         `json:"deadline_text"`
+	DeadlineDate *string        `json:"deadline_date"`
+	Themes       []string       `json:"themes"`
+	Status       string         `json:"status"`
+	Assessment   string         `json:"assessment"`
 	// AssessmentNote is the overseer's note on the assessment.
 	AssessmentNote string `json:"assessment_note"`
 	Version        int    `json:"version"`
@@ -331,14 +333,73 @@ type recommendationDTO struct {
 func recommendationDTOOf(r tracker.Recommendation, src tracker.Source) recommendationDTO {
 	d := recommendationDTO{ID: r.ID, SourceID: r.SourceID, SourceTitle: src.Title, Number: r.Number, Title: r.Title, Text: r.Text,
 		DeadlineText: r.DeadlineText, DeadlineDate: dateString(r.DeadlineDate), Themes: r.Themes, Status: r.Status,
-		Assessment: r.Assessment, AssessmentNote: r.AssessmentNote, Version: r.Version, Addressees: []orgDTO{}}
+		Assessment: r.Assessment, AssessmentNote: r.AssessmentNote, Version: r.Version, Addressees: []addresseeDTO{}}
 	if d.Themes == nil {
 		d.Themes = []string{}
 	}
 	for _, o := range r.Addressees {
-		d.Addressees = append(d.Addressees, orgDTOOf(o))
+		a := addresseeDTO{orgDTO: orgDTOOf(o), Status: r.OwnStatus(o.ID)}
+		if st, ok := r.StatusOf(o.ID); ok {
+			a.StatusDate, a.StatusVersion = dateString(st.StatusDate), st.Version
+		}
+		d.Addressees = append(d.Addressees, a)
 	}
 	return d
+}
+
+// addresseeDTO is an addressee of a recommendation with its own status:
+// the status, the day it took effect and the version to send back when
+// changing it.
+type addresseeDTO struct {
+	orgDTO
+	Status        string  `json:"status"`
+	StatusDate    *string `json:"status_date"`
+	StatusVersion int     `json:"status_version"`
+}
+
+// addresseeStatusRequest changes one addressee's own status.
+type addresseeStatusRequest struct {
+	Version    int    `json:"version"`
+	Status     string `json:"status"`
+	StatusDate string `json:"status_date"`
+}
+
+// apiAddresseeStatus sets one addressee's own status of a recommendation,
+// dated; the recommendation's overall status follows by the written rule
+// (tracker.DerivedStatus). The same command as the page's form.
+func (s *Server) apiAddresseeStatus(c *gin.Context) {
+	id, err := request.IDParam(c)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	d, err := s.store.RecommendationDetail(ctx, id)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	org, err := strconv.ParseInt(c.Param("org"), 10, 64)
+	if _, addressed := d.Recommendation.StatusOf(org); err != nil || !addressed {
+		s.apiFail(c, fmt.Errorf("addressee %q: %w", c.Param("org"), tracker.ErrNotFound))
+		return
+	}
+	if err := s.cmds(c).MaySetAddresseeStatus(ctx, id, org); err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	var req addresseeStatusRequest
+	if !apiBind(c, &req) {
+		return
+	}
+	errs := map[string]string{}
+	apiNeedVersion(req.Version, "addressee's status (status_version)", errs)
+	ch := tracker.AddresseeStatusChange{Status: req.Status, Version: req.Version, On: apiDate(req.StatusDate, "status_date", errs)}
+	if len(errs) > 0 {
+		apiInvalid(c, errs)
+		return
+	}
+	s.apiRecommendationSaved(c, id, s.cmds(c).SetAddresseeStatus(ctx, id, org, ch))
 }
 
 func (s *Server) apiRecommendations(c *gin.Context) {

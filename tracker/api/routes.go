@@ -18,6 +18,7 @@ func (s *Server) Routes(r gin.IRouter) {
 	api.POST("/recommendations/:id/responses", s.apiCreateResponse)
 	api.POST("/recommendations/:id/status", s.apiRecommendationStatus)
 	api.POST("/recommendations/:id/deadline", s.apiRecommendationDeadline)
+	api.POST("/recommendations/:id/addressees/:org/status", s.apiAddresseeStatus)
 
 	api.GET("/actions", s.apiActions)
 	api.GET("/actions/:id", s.apiAction)

@@ -114,7 +114,7 @@ func actionFilterOf(c *gin.Context, today time.Time) (f tracker.ActionFilter, q 
 	}
 	owner, none := request.OwnerFilter(q.Owner)
 	f = tracker.ActionFilter{
-		OrganisationID: q.Org, Owner: owner, NoOwner: none, Status: q.Status, Overdue: q.Overdue, Open: q.Open,
+		OrganisationID: q.Org, Owner: owner, NoOwner: none, Person: q.Person, Status: q.Status, Overdue: q.Overdue, Open: q.Open,
 		DueWithinDays: q.DueWithin, SourceID: q.Source, Today: today,
 		RAG: q.RAG, ChangedSince: since, Sort: q.Sort,
 	}

@@ -64,3 +64,36 @@ func TestAddresseeStatusPage(t *testing.T) {
 		t.Error("recommendation 2 is listed as open for the MPS")
 	}
 }
+
+// TestAPIAddresseeStatus: the API shows each addressee's own status and
+// date, and sets one with the page's command: a stale status_version is a
+// 409 with the recommendation as it stands, a bad date a 422 at
+// status_date, another organisation's addressee a 403.
+func TestAPIAddresseeStatus(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	rec := strconv.FormatInt(e.recommendationIn(e.sourceNamed(example.DutyOfCareTitle), "2"), 10)
+	mps := strconv.FormatInt(e.orgs["Metropolitan Police Service"].ID, 10)
+	ed := e.api(editorMPS)
+	got := ed.call("GET", "/recommendations/"+rec, "", http.StatusOK)
+	mustContain(t, string(got.raw), "addressees", `"short_name":"MPS","status":"in_progress","status_date":"2013-03-31","status_version":1`,
+		`"short_name":"MOPAC","status":"open","status_date":null`)
+	path := "/recommendations/" + rec + "/addressees/" + mps + "/status"
+	got = ed.call("POST", path, `{"version":1,"status":"implemented","status_date":"2014-02-03"}`, http.StatusOK)
+	mustContain(t, string(got.raw), "after", `"short_name":"MPS","status":"implemented","status_date":"2014-02-03","status_version":2`, `"status":"in_progress"`)
+	got = ed.call("POST", path, `{"version":1,"status":"closed"}`, http.StatusConflict)
+	mustContain(t, string(got.raw), "stale", `"status":"implemented","status_date":"2014-02-03"`)
+	got = ed.call("POST", path, `{"version":2,"status":"closed","status_date":"31/02/2014"}`, http.StatusUnprocessableEntity)
+	mustContain(t, string(got.raw), "bad date", `"status_date"`)
+	d, err := e.s.RecommendationDetail(context.Background(), e.recommendationIn(e.sourceNamed(example.DutyOfCareTitle), "2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mopac := ""
+	for _, a := range d.Recommendation.Statuses {
+		if a.Organisation.ShortName == "MOPAC" {
+			mopac = strconv.FormatInt(a.Organisation.ID, 10)
+		}
+	}
+	ed.call("POST", "/recommendations/"+rec+"/addressees/"+mopac+"/status", `{"version":1,"status":"closed"}`, http.StatusForbidden)
+	ed.call("POST", "/recommendations/"+rec+"/addressees/999999/status", `{"version":1,"status":"closed"}`, http.StatusNotFound)
+}

@@ -10,8 +10,10 @@ import (
 
 // ActionQuery is the log's filter as it appears in the URL.
 type ActionQuery struct {
-	Org       int64  `form:"org"`
-	Owner     string `form:"owner"`
+	Org   int64  `form:"org"`
+	Owner string `form:"owner"`
+	// Person keeps the actions whose owner is linked to this account.
+	Person    int64  `form:"person"`
 	Status    string `form:"status"`
 	Overdue   bool   `form:"overdue"`
 	Open      bool   `form:"open"`
