@@ -85,6 +85,8 @@ var backupTables = []string{
 	"audit_events",
 	"deadline_revisions",
 	"import_mappings", // saved column mappings for spreadsheet import
+	"meetings",
+	"meeting_decisions",
 }
 
 // notBackedUp lists the tables a backup leaves out on purpose, with why.

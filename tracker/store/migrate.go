@@ -403,6 +403,7 @@ var migrations = []migration{
 	migration0010,
 	migration0011,
 	migration0012,
+	migration0014,
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.
