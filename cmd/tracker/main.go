@@ -42,6 +42,10 @@ Usage:
   tracker token create --user EMAIL [--name NAME]
   tracker report reference|source|outstanding|actions [--ref NUMBER] [--source TEXT]
                  [--as-at YYYY-MM-DD] [--since YYYY-MM-DD] [--as-recorded] -o FILE.pdf
+  tracker report schedule --meeting ID -o FILE.pdf   a meeting's schedule of outstanding references
+  tracker meeting list [--body NAME]
+  tracker meeting add --body NAME --date DATE --papers DATE [--notes TEXT]
+  tracker meeting set --meeting ID [--date DATE] [--papers DATE] [--status planned|papers_issued|held] [--notes TEXT]
   tracker generate [--db DB] [--recommendations N] [--actions N] [--updates N]
   tracker export --all FILE [--db DB]     back up the whole tracker (FILE.gz is compressed)
   tracker import --all FILE [--db DB]     restore a backup into a new, empty database
@@ -100,6 +104,8 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return tokenCmd(ctx, args, out)
 	case "report":
 		return reportCmd(ctx, args, out)
+	case "meeting":
+		return meetingCmd(ctx, args, out)
 	case "generate":
 		return generateCmd(ctx, args, out)
 	case "export":

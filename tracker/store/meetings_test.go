@@ -58,7 +58,6 @@ func newMeetingWorld(t *testing.T, s *store.Store) *meetingWorld {
 	return w
 }
 
-
 func scheduleNumbers(sc tracker.Schedule) string {
 	var out []string
 	for _, it := range sc.Items {
