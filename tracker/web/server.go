@@ -35,6 +35,10 @@ type Reader interface {
 	RecommendationDetail(ctx context.Context, id int64) (tracker.RecommendationDetail, error)
 	ListReferences(ctx context.Context, page tracker.Page) ([]tracker.Reference, int64, error)
 	ReferenceDetail(ctx context.Context, id int64) (tracker.ReferenceDetail, error)
+	ReferenceDecisions(ctx context.Context, refID int64) ([]tracker.Decision, error)
+	Meeting(ctx context.Context, id int64) (tracker.Meeting, error)
+	ListMeetings(ctx context.Context, f store.MeetingFilter) ([]tracker.Meeting, int64, error)
+	Schedule(ctx context.Context, id int64) (tracker.Schedule, error)
 	ListActions(ctx context.Context, f tracker.ActionFilter) ([]tracker.ActionItem, int64, error)
 	EachAction(ctx context.Context, f tracker.ActionFilter, fn func(tracker.ActionItem) error) error
 	EachRecommendation(ctx context.Context, f tracker.RecommendationFilter, fn func(tracker.RecommendationItem) error) error
