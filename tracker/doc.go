@@ -33,7 +33,8 @@
 //     render.go the templates and the one error-to-response mapping
 //     (Server.fail, and apiFail for JSON); bind.go the one way a form or
 //     query string is read (bindForm, bindQuery).
-//   - tracker/report: the PDFs (gofpdf), written from query results.
+//   - tracker/report: the PDFs (gofpdf), written from query results;
+//     schedule.go is a meeting's schedule of outstanding references.
 //   - tracker/importer: reading CSV and XLSX files into checked rows
 //     (no database); tracker/store writes them.
 //   - tracker/example: the example data, cut from the real documents.
@@ -49,6 +50,17 @@
 // predicates and defaults (Action.SettleNew, Addressed). A handler gets the
 // commands with s.cmds(c) and cannot reach the store's writes otherwise:
 // they are not on the web package's Reader interface.
+//
+// # The meeting cycle
+//
+// A meeting (meeting.go) belongs to a body and has a date, a papers
+// deadline and a status. Its schedule (store.Schedule) is read live while
+// it is planned; moving it on (papers issued, or held) stores the schedule
+// as it stood in the meeting's row, and that copy is what the page and the
+// PDF show ever after. Decisions (store.Commands.RecordDecision) change the
+// reference at the version the person saw, keep a meeting_decisions row for
+// its timeline, and take effect on the meeting's day, so "as at" that day
+// shows them; CloseReference closes one between meetings, with a reason.
 //
 // # A request's path
 //

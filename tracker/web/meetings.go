@@ -35,7 +35,7 @@ func (s *Server) meetingList(c *gin.Context) {
 	s.render(c, http.StatusOK, pageMeetings, &meetingListPage{
 		Layout:   Layout{Title: "Meetings", Section: "meetings"},
 		Meetings: list, Pager: newPager(c.Request.URL, page, total, "meeting", "meetings"),
-		CanAdd:   s.cmds(c).MayManageMeetings() == nil,
+		CanAdd: s.cmds(c).MayManageMeetings() == nil,
 	})
 }
 
