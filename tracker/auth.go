@@ -521,3 +521,31 @@ func (u *User) CheckRecordMeasureValue(orgID int64, names Names) error {
 	}
 	return &Refusal{Reason: "You can record only the measures of " + yours(u, names) + "."}
 }
+
+// CheckMeeting decides adding or changing a meeting of a body, and
+// recording its decisions: an administrator, or a secretary of the body.
+func (u *User) CheckMeeting(bodyID int64, names Names) error {
+	if u.secretaryOf(bodyID) {
+		return nil
+	}
+	if !u.CanCreate() {
+		return &Refusal{Reason: "Only administrators and secretaries can add or change meetings."}
+	}
+	if bodyID == 0 {
+		return nil // the body is not chosen yet; the form asks for one of theirs
+	}
+	return &Refusal{Reason: "You can manage only the meetings of " + yours(u, names) + "."}
+}
+
+// CheckCloseReference decides closing a reference between meetings: an
+// administrator, or a secretary of the body that asked or of the one that
+// answers.
+func (u *User) CheckCloseReference(requestedBy, responding int64, names Names) error {
+	if u.secretaryOf(requestedBy, responding) {
+		return nil
+	}
+	if !u.CanCreate() {
+		return &Refusal{Reason: "Only administrators and secretaries can close references."}
+	}
+	return &Refusal{Reason: "You can close only references raised by or with " + yours(u, names) + "."}
+}

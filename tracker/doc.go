@@ -39,17 +39,19 @@
 //   - tracker/api: the JSON API under /api/v1, mounted by tracker/web.
 //     routes.go lists its routes; one file per resource (actions.go,
 //     recommendations.go, references.go, sources.go, organisations.go,
-//     measures.go, deadlines.go); auth.go the bearer token; errors.go the
-//     one error-to-JSON mapping (apiFail); json.go the strict decoder;
-//     openapi.go and openapi_ops.go its OpenAPI document. Its Store
-//     interface names the reads it answers with and the commands (As).
+//     measures.go, meetings.go, deadlines.go); auth.go the bearer token;
+//     errors.go the one error-to-JSON mapping (apiFail); json.go the
+//     strict decoder; openapi.go and openapi_ops.go its OpenAPI document.
+//     Its Store interface names the reads it answers with and the
+//     commands (As).
 //   - tracker/web/request: reading a request, shared by pages and API:
 //     BindForm and BindQuery (each value that cannot be read is an error
 //     at its field), the list filters as they appear in a URL
 //     (ActionQuery, RecommendationQuery, changed_since), a progress
 //     update's form (CheckUpdate), the path's id, the signed-in person,
 //     the request id and the rule on control characters.
-//   - tracker/report: the PDFs (gofpdf), written from query results.
+//   - tracker/report: the PDFs (gofpdf), written from query results;
+//     schedule.go is a meeting's schedule of outstanding references.
 //   - tracker/importer: reading CSV and XLSX files into checked rows
 //     (no database); tracker/store writes them.
 //   - tracker/example: the example data, cut from the real documents.
@@ -65,6 +67,17 @@
 // predicates and defaults (Action.SettleNew, Addressed). A handler gets the
 // commands with s.cmds(c) and cannot reach the store's writes otherwise:
 // they are not on the web package's Reader interface.
+//
+// # The meeting cycle
+//
+// A meeting (meeting.go) belongs to a body and has a date, a papers
+// deadline and a status. Its schedule (store.Schedule) is read live while
+// it is planned; moving it on (papers issued, or held) stores the schedule
+// as it stood in the meeting's row, and that copy is what the page and the
+// PDF show ever after. Decisions (store.Commands.RecordDecision) change the
+// reference at the version the person saw, keep a meeting_decisions row for
+// its timeline, and take effect on the meeting's day, so "as at" that day
+// shows them; CloseReference closes one between meetings, with a reason.
 //
 // # A request's path
 //

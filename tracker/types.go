@@ -239,7 +239,10 @@ type Reference struct {
 	// ReportItems are the recommendations the reply covers, in order; nil
 	// means all of them.
 	ReportItems []int64
-	Version     int
+	// DueDate is the date by which the reference is to be completed, as the
+	// body last agreed it; meetings move it with a reason.
+	DueDate *time.Time
+	Version int
 }
 
 // Heading is how the reference is named in lists and on reports:

@@ -44,6 +44,10 @@ Usage:
   tracker token create --user EMAIL [--name NAME]
   tracker report reference|source|outstanding|actions [--ref NUMBER] [--source TEXT]
                  [--as-at YYYY-MM-DD] [--since YYYY-MM-DD] [--as-recorded] -o FILE.pdf
+  tracker report schedule --meeting ID -o FILE.pdf   a meeting's schedule of outstanding references
+  tracker meeting list [--body NAME]
+  tracker meeting add --body NAME --date DATE --papers DATE [--notes TEXT]
+  tracker meeting set --meeting ID [--date DATE] [--papers DATE] [--status planned|papers_issued|held] [--notes TEXT]
   tracker reminders send [--dry-run] [--db DB]
                                           send the digests due now, one line per email
   tracker generate [--db DB] [--recommendations N] [--actions N] [--updates N]
@@ -104,6 +108,8 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return tokenCmd(ctx, args, out)
 	case "report":
 		return reportCmd(ctx, args, out)
+	case "meeting":
+		return meetingCmd(ctx, args, out)
 	case "generate":
 		return generateCmd(ctx, args, out)
 	case "export":

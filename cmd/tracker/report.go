@@ -20,14 +20,16 @@ import (
 //
 //	tracker report reference|source|outstanding|actions [--ref NUMBER] [--source TEXT]
 //	    [--as-at YYYY-MM-DD] [--mark-since YYYY-MM-DD] [--as-recorded] [--no-actions] -o FILE.pdf
+//	tracker report schedule --meeting ID -o FILE.pdf
 func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return errors.New("say which report: tracker report reference|source|outstanding|actions ... -o FILE.pdf")
+		return errors.New("say which report: tracker report reference|source|outstanding|actions|schedule ... -o FILE.pdf")
 	}
 	kind := args[0]
 	var c config
 	var ref, source, asAtText, sinceText, output, fontDir string
 	var recorded, noActions bool
+	var meeting int64
 	fs := newFlags("report "+kind, out)
 	dbFlag(fs, &c)
 	fs.StringVar(&ref, "ref", "", "the reference's number (reference report)")
@@ -37,6 +39,7 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&sinceText, "since", "", "the older name of --mark-since")
 	fs.BoolVar(&recorded, "as-recorded", false, "read the tracker as it had been typed in by the --as-at day, rather than by the dates things took effect")
 	fs.BoolVar(&noActions, "no-actions", false, "leave the actions out of a reference's reply")
+	fs.Int64Var(&meeting, "meeting", 0, "the meeting's id, as `tracker meeting list` shows it (schedule report)")
 	fs.StringVar(&output, "o", "", "the PDF file to write")
 	fs.StringVar(&fontDir, "font-dir", os.Getenv("TRACKER_PDF_FONT_DIR"), "a folder holding the DejaVu Sans faces (env TRACKER_PDF_FONT_DIR); default: the system's DejaVu Sans, else the Go fonts")
 	if err := parse(fs, args[1:]); err != nil {
@@ -48,8 +51,10 @@ func reportCmd(ctx context.Context, args []string, out io.Writer) error {
 	req := report.Request{Kind: kind, AsAt: clock.Today(), LeaveOutActions: noActions}
 	switch kind {
 	case report.KindReference, report.KindSource, report.KindOutstanding, report.KindActions:
+	case report.KindSchedule:
+		return scheduleReport(ctx, c, meeting, output, fontDir, out)
 	default:
-		return fmt.Errorf("unknown report %q: choose reference, source, outstanding or actions", kind)
+		return fmt.Errorf("unknown report %q: choose reference, source, outstanding, actions or schedule", kind)
 	}
 	if err := readReportDates(&req, asAtText, sinceText); err != nil {
 		return err
@@ -246,5 +251,50 @@ func pickSubject(ctx context.Context, tx *store.Store, req *report.Request, ref,
 			req.Filter.SourceID, req.Scope = src.ID, "Actions of “"+src.Title+"”"
 		}
 	}
+	return nil
+}
+
+// scheduleReport writes a meeting's schedule of outstanding references: as
+// issued with its papers, or, while the meeting is planned, as the tracker
+// stands.
+func scheduleReport(ctx context.Context, c config, meeting int64, output, fontDir string, out io.Writer) error {
+	if meeting == 0 {
+		return errors.New("say which meeting: --meeting ID (tracker meeting list shows the ids)")
+	}
+	if err := c.validate(false); err != nil {
+		return err
+	}
+	if err := sqliteMustExist(c.DB); err != nil {
+		return err
+	}
+	fonts, err := report.LoadFonts(fontDir)
+	if err != nil {
+		return err
+	}
+	s, err := openStore(ctx, c.DB, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	sc, err := s.Schedule(ctx, meeting)
+	if errors.Is(err, tracker.ErrNotFound) {
+		return fmt.Errorf("there is no meeting %d; tracker meeting list shows the meetings", meeting)
+	}
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	res, err := report.Schedule(&buf, fonts, sc, report.ScheduleMeta(sc))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(output, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", output, err)
+	}
+	state := "as the tracker stands (papers not yet issued)"
+	if sc.Issued {
+		state = "as issued on " + tracker.FormatDate(sc.AsAt)
+	}
+	fmt.Fprintf(out, "Wrote %s: %d pages, %d references, %s, set in %s.\n", output, res.Pages, len(sc.Items), state, fonts.Name)
 	return nil
 }

@@ -46,3 +46,79 @@ func TestReportNoActions(t *testing.T) {
 		t.Errorf("--no-actions: %.400s", without)
 	}
 }
+
+// TestMeetingCommandsAndSchedule: `tracker meeting list|add|set` manage
+// meetings through the commands, and `tracker report schedule` prints the
+// example Sub-Committee meeting's schedule, as issued, with Outstanding
+// Reference 13, the same bytes twice; a planned meeting's schedule freezes
+// when its papers are issued.
+func TestMeetingCommandsAndSchedule(t *testing.T) {
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext (poppler-utils) is required when CI=true")
+		}
+		t.Skip("pdftotext not found: install poppler-utils to read the PDFs back")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.db")
+	if err := run(ctx, []string{"seed", "--example", "--db", db}, io.Discard, quiet); err != nil {
+		t.Fatal(err)
+	}
+	cli := func(args ...string) string {
+		t.Helper()
+		var out strings.Builder
+		if err := run(ctx, append(args, "--db", db), &out, quiet); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return out.String()
+	}
+	list := cli("meeting", "list")
+	if !strings.Contains(list, "Performance and Resource Management Sub-Committee") || !strings.Contains(list, "24 April 2022\tpapers 14 April 2022\tHeld\tOversight Board") {
+		t.Fatalf("meeting list:\n%s", list)
+	}
+	prm := strings.Fields(cli("meeting", "list", "--body", "PRM Sub-Committee"))[0]
+	pdf := func(id string) (string, []byte) {
+		t.Helper()
+		out := filepath.Join(dir, "schedule-"+id+".pdf")
+		cli("report", "schedule", "--meeting", id, "-o", out)
+		raw, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := exec.Command(pdftotext, "-enc", "UTF-8", out, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(strings.Fields(string(b)), " "), raw
+	}
+	text, first := pdf(prm)
+	for _, want := range []string{"Schedule of outstanding references", "Outstanding Reference: 13 – Victim Satisfaction Action Plan", "City of London Police",
+		"Detective Superintendent Crime", "Proposed for closure Yes", "Page 1 of", "15 July 2013"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the schedule lacks %q: %.600s", want, text)
+		}
+	}
+	if !strings.Contains(string(first), "/Outlines") {
+		t.Error("the schedule has no bookmarks")
+	}
+	if _, again := pdf(prm); string(again) != string(first) {
+		t.Error("the same schedule printed twice gave different bytes")
+	}
+
+	added := cli("meeting", "add", "--body", "PRM Sub-Committee", "--date", "2099-03-12", "--papers", "01/03/2099", "--notes", "Guildhall – “Room 1”")
+	if !strings.Contains(added, "Performance and Resource Management Sub-Committee, 12 March 2099, papers due 1 March 2099") {
+		t.Fatalf("meeting add: %s", added)
+	}
+	id := strings.TrimSuffix(strings.Fields(added)[2], ":")
+	if err := run(ctx, []string{"meeting", "set", "--db", db, "--meeting", id, "--papers", "2099-03-20"}, io.Discard, quiet); err == nil || !strings.Contains(err.Error(), "on or before the day of the meeting") {
+		t.Errorf("a papers deadline after the meeting: %v", err)
+	}
+	if got := cli("meeting", "set", "--meeting", id, "--status", "papers_issued"); !strings.Contains(got, "papers issued") {
+		t.Errorf("meeting set: %s", got)
+	}
+	if text, _ := pdf(id); !strings.Contains(text, "Victim Satisfaction Action Plan") || !strings.Contains(text, "Issued") {
+		t.Errorf("the new meeting's issued schedule: %.400s", text)
+	}
+}

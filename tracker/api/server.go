@@ -41,6 +41,10 @@ type Store interface {
 	FilterReferences(ctx context.Context, f store.ReferenceFilter) ([]tracker.Reference, map[int64][]int64, int64, error)
 	Measure(ctx context.Context, id int64) (tracker.Measure, error)
 	FilterMeasures(ctx context.Context, f store.MeasureFilter) ([]tracker.Measure, int64, error)
+	ReferenceDecisions(ctx context.Context, refID int64) ([]tracker.Decision, error)
+	Meeting(ctx context.Context, id int64) (tracker.Meeting, error)
+	ListMeetings(ctx context.Context, f store.MeetingFilter) ([]tracker.Meeting, int64, error)
+	Schedule(ctx context.Context, id int64) (tracker.Schedule, error)
 }
 
 // Server answers the API's routes.

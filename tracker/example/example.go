@@ -40,6 +40,7 @@ type Report struct {
 	References      int
 	Replies         int
 	Measures        int
+	Meetings        int
 }
 
 // String is a one-paragraph summary for the command line.
@@ -50,8 +51,8 @@ func (r Report) String() string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "Loaded %d source(s): %s.\n", len(r.Sources), strings.Join(r.Sources, "; "))
-	fmt.Fprintf(&b, "%d recommendations, %d management responses, %d actions, %d progress updates, %d references, %d replies, %d measures.",
-		r.Recommendations, r.Responses, r.Actions, r.Updates, r.References, r.Replies, r.Measures)
+	fmt.Fprintf(&b, "%d recommendations, %d management responses, %d actions, %d progress updates, %d references, %d replies, %d measures, %d meetings.",
+		r.Recommendations, r.Responses, r.Actions, r.Updates, r.References, r.Replies, r.Measures, r.Meetings)
 	if len(r.Skipped) > 0 {
 		fmt.Fprintf(&b, "\nAlready present, left as they are: %s.", strings.Join(r.Skipped, "; "))
 	}
@@ -128,7 +129,7 @@ func (l *loader) load() error {
 		}
 		l.rep.Sources = append(l.rep.Sources, st.title)
 	}
-	return nil
+	return l.meetings()
 }
 
 func (l *loader) org(name string) tracker.Organisation {

@@ -52,7 +52,9 @@ const (
 
 // notAudited are columns that say nothing a reader of the history needs:
 // the event itself carries the time, and secrets never enter the trail.
-var notAudited = map[string]bool{"id": true, "created_at": true, "updated_at": true, "deleted_at": true, "password_hash": true}
+var notAudited = map[string]bool{"id": true, "created_at": true, "updated_at": true, "deleted_at": true, "password_hash": true,
+	// a meeting's frozen schedule: its issue is recorded by its status and issued_at
+	"issued_schedule": true}
 
 var schemaCache sync.Map
 

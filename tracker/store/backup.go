@@ -87,6 +87,8 @@ var backupTables = []string{
 	"import_mappings", // saved column mappings for spreadsheet import
 	"mail_prefs",      // each person's digest and unsubscribe token
 	"follows",         // who follows which recommendation
+	"meetings",
+	"meeting_decisions",
 }
 
 // notBackedUp lists the tables a backup leaves out on purpose, with why.

@@ -272,6 +272,7 @@ func (s *Store) UpdateReference(ctx context.Context, r tracker.Reference, recomm
 		after = before
 		after.Number, after.Title, after.RequestedByID, after.RespondingOrgID = strings.TrimSpace(r.Number), strings.TrimSpace(r.Title), r.RequestedByID, r.RespondingOrgID
 		after.RaisedOn, after.RequestText, after.Status, after.SourceID = dayArg(r.DateRaised), r.RequestText, r.Status, r.SourceID
+		after.DueOn = dayArg(r.DueDate)
 		if err := tx.saveVersioned(ctx, EntityReference, r.ID, &before, &after, &after.Version,
 			map[string]any{"recommendations": oldIDs, "reason": nil}, map[string]any{"recommendations": recommendationIDs, "reason": reasonValue(reason)}); err != nil {
 			return err

@@ -404,6 +404,7 @@ var migrations = []migration{
 	migration0011,
 	migration0012,
 	migration0013,
+	migration0014,
 	migration0015,
 }
 

@@ -112,6 +112,7 @@ type referenceRow struct {
 	SourceID        *int64
 	ReportIntro     *string
 	ReportItems     *string
+	DueOn           *time.Time
 	Version         int
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
@@ -125,7 +126,7 @@ func (r referenceRow) domain() tracker.Reference {
 		ID: r.ID, Number: r.Number, Title: r.Title, RequestedByID: r.RequestedByID,
 		RespondingOrgID: r.RespondingOrgID, DateRaised: utcDay(r.RaisedOn), RequestText: r.RequestText,
 		Status: r.Status, SourceID: r.SourceID, Version: r.Version, ReportIntro: r.ReportIntro,
-		ReportItems: decodeIDs(r.ReportItems),
+		ReportItems: decodeIDs(r.ReportItems), DueDate: utcDay(r.DueOn),
 	}
 }
 

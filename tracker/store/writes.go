@@ -176,7 +176,7 @@ func (s *Store) CreateReference(ctx context.Context, r tracker.Reference, recomm
 	}
 	row := referenceRow{
 		Number: r.Number, Title: r.Title, RequestedByID: r.RequestedByID, RespondingOrgID: r.RespondingOrgID,
-		RaisedOn: dayArg(r.DateRaised), RequestText: r.RequestText, Status: r.Status, SourceID: r.SourceID, Version: 1,
+		RaisedOn: dayArg(r.DateRaised), RequestText: r.RequestText, Status: r.Status, SourceID: r.SourceID, DueOn: dayArg(r.DueDate), Version: 1,
 	}
 	err := s.Tx(ctx, func(tx *Store) error {
 		if err := tx.q(ctx).Create(&row).Error; err != nil {

@@ -128,6 +128,7 @@ func referenceForm(heading, post, cancel string, orgs []tracker.Organisation, so
 			{Name: "requested_by", Label: "Asked by", Kind: kindSelect, Options: orgOptions(orgs)},
 			{Name: "responding_org", Label: "To be answered by", Kind: kindSelect, Options: orgOptions(orgs)},
 			{Name: "raised", Label: "Date raised", Kind: kindDate, Optional: true},
+			{Name: "due", Label: "To be completed by", Kind: kindDate, Optional: true, Hint: "As the body last agreed; a meeting may set a new date, with a reason."},
 			{Name: "status", Label: "Status", Kind: kindSelect, Options: tracker.ReferenceStatuses, Hint: "A reference stays outstanding until the committee closes it, even after the body has responded."},
 			{Name: "reason", Label: "Reason for closing or reopening", Kind: kindText, Optional: true, Hint: "Needed when the status changes to or from closed; the history keeps it."},
 			{Name: "source", Label: "Raised by the source", Kind: kindSelect, Optional: true, Options: srcOpts},
@@ -140,7 +141,7 @@ func referenceForm(heading, post, cancel string, orgs []tracker.Organisation, so
 
 func referenceValues(r tracker.Reference, recIDs []int64) url.Values {
 	v := url.Values{"number": {r.Number}, "title": {r.Title}, "requested_by": {request.IDString(r.RequestedByID)}, "responding_org": {request.IDString(r.RespondingOrgID)},
-		"raised": {dayString(r.DateRaised)}, "status": {r.Status}, "source": {idPtrString(r.SourceID)}, "request_text": {r.RequestText},
+		"raised": {dayString(r.DateRaised)}, "due": {dayString(r.DueDate)}, "status": {r.Status}, "source": {idPtrString(r.SourceID)}, "request_text": {r.RequestText},
 		"version": {strconv.Itoa(r.Version)}}
 	for _, id := range recIDs {
 		v.Add("recommendations", request.IDString(id))
@@ -152,7 +153,8 @@ func referenceFromValues(vals url.Values) (tracker.Reference, []int64, map[strin
 	errs := map[string]string{}
 	r := tracker.Reference{Number: strings.TrimSpace(vals.Get("number")), Title: strings.TrimSpace(vals.Get("title")),
 		RequestedByID: formID(vals, "requested_by", errs), RespondingOrgID: formID(vals, "responding_org", errs),
-		DateRaised: formDate(vals, "raised", "the date raised", errs), Status: vals.Get("status"), SourceID: formIDPtr(vals, "source", errs),
+		DateRaised: formDate(vals, "raised", "the date raised", errs), DueDate: formDate(vals, "due", "the date to be completed by", errs),
+		Status: vals.Get("status"), SourceID: formIDPtr(vals, "source", errs),
 		RequestText: vals.Get("request_text")}
 	return r, formIDs(vals, "recommendations", errs), errs
 }

@@ -34,6 +34,10 @@ type referencePage struct {
 	tracker.ReferenceDetail
 	History []HistoryRow
 	CanEdit bool
+	// Decisions are those taken on it at meetings and between them, its
+	// timeline of closure; CanClose offers closing it between meetings.
+	Decisions []tracker.Decision
+	CanClose  bool
 }
 
 func (s *Server) referenceShow(c *gin.Context) {
@@ -52,6 +56,11 @@ func (s *Server) referenceShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	decisions, err := s.store.ReferenceDecisions(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	title := d.Reference.Title
 	if d.Reference.Number != "" {
 		title = "Outstanding Reference: " + d.Reference.Heading()
@@ -59,6 +68,8 @@ func (s *Server) referenceShow(c *gin.Context) {
 	s.render(c, http.StatusOK, pageReference, &referencePage{
 		Layout:          Layout{Title: title, Section: "references", Breadcrumbs: []Crumb{{"References", "/references"}}},
 		ReferenceDetail: d, History: s.historyRows(c, events),
-		CanEdit: s.cmds(c).MayChangeReference(c.Request.Context(), d.Reference.ID) == nil,
+		CanEdit:   s.cmds(c).MayChangeReference(c.Request.Context(), d.Reference.ID) == nil,
+		Decisions: decisions,
+		CanClose:  d.Reference.Status != tracker.RefClosed && s.cmds(c).MayCloseReference(c.Request.Context(), d.Reference.ID) == nil,
 	})
 }

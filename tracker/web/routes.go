@@ -41,6 +41,8 @@ const (
 	pageImportSummary   = "import_summary"
 	pageImportProgress  = "import_progress"
 	pageUserPassword    = "user_password"
+	pageMeetings        = "meetings"
+	pageMeeting         = "meeting"
 )
 
 var allPages = []string{
@@ -49,7 +51,7 @@ var allPages = []string{
 	pageAction, pageAccount, pageTokens, pageUsers, pageDeleted, pageReplyForm, pageSearch,
 	pageEdit, pageOrganisations, pageMeasure,
 	pageImport, pageImportMapping, pageImportPreview, pageImportSummary,
-	pageImportProgress, pageUserPassword,
+	pageImportProgress, pageUserPassword, pageMeetings, pageMeeting,
 }
 
 // routes lists every route of the app in one place.
@@ -122,6 +124,17 @@ func (s *Server) routes(r *gin.Engine) {
 	in.POST("/references/new", s.referenceCreate)
 	in.GET("/references/:id/edit", s.referenceEdit)
 	in.POST("/references/:id/edit", s.referenceUpdate)
+	in.GET("/meetings", s.meetingList)
+	in.GET("/meetings/new", s.meetingNew)
+	in.POST("/meetings/new", s.meetingCreate)
+	in.GET("/meetings/:id", s.meetingShow)
+	in.GET("/meetings/:id/edit", s.meetingEdit)
+	in.POST("/meetings/:id/edit", s.meetingUpdate)
+	in.GET("/meetings/:id/schedule.pdf", s.meetingSchedulePDF)
+	in.GET("/meetings/:id/decisions/:ref", s.decisionShow)
+	in.POST("/meetings/:id/decisions/:ref", s.decisionRecord)
+	in.GET("/references/:id/close", s.referenceCloseForm)
+	in.POST("/references/:id/close", s.referenceClose)
 	in.GET("/search", s.search)
 	in.GET("/sources/:id/report.pdf", s.sourcePDF)
 	in.GET("/references/:id/report.pdf", s.referencePDF)

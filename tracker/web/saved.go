@@ -37,6 +37,10 @@ const (
 	savedOrgAdded       = "organisation-added"
 	savedPassword       = "password"
 	savedTokenRevoked   = "token-revoked"
+	savedMeeting        = "meeting"
+	savedMeetingAdded   = "meeting-added"
+	savedDecision       = "decision"
+	savedRefClosed      = "reference-closed"
 )
 
 // savedMessages are the confirmations, one per kind of save.
@@ -65,6 +69,10 @@ var savedMessages = map[string]string{
 	savedOrgAdded:       "The organisation has been added.",
 	savedPassword:       "Your password has been changed. Your other sessions have been signed out.",
 	savedTokenRevoked:   "The token has been revoked.",
+	savedMeeting:        "Your changes to the meeting have been saved.",
+	savedMeetingAdded:   "The meeting has been added.",
+	savedDecision:       "The decision has been recorded.",
+	savedRefClosed:      "The reference has been closed.",
 }
 
 // saved ends every successful save on a page: it sends the browser on to
