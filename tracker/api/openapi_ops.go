@@ -87,6 +87,7 @@ func crudSchemas() obj {
 	}
 	actionPatch := obj{"organisation_id": tInt, "description": tStr, "owner": tStr, "owner_unit": tStr, "owner_user_id": tNullInt, "owner_email": tStr}
 	refProps := obj{"number": tStr, "title": tStr, "requested_by_id": tInt, "responding_org_id": tInt, "date_raised": tDate,
+		"due_date":     obj{"type": "string", "format": "date", "description": "The day it is to be completed by, YYYY-MM-DD; empty for none"},
 		"request_text": tStr, "status": strEnum(tracker.ReferenceStatuses), "source_id": obj{"type": "integer", "description": "0 for none"},
 		"recommendation_ids": obj{"type": "array", "items": tInt, "description": "The recommendations it covers, in order"}}
 	refPatch := obj{"reason": obj{"type": "string", "description": "Needed when the status changes to or from closed"}}
@@ -122,7 +123,7 @@ func crudSchemas() obj {
 		"UpdateList":  listOf("Update"),
 		"Reference": obj{"type": "object", "properties": obj{"id": tInt, "number": tStr, "title": tStr, "heading": tStr,
 			"requested_by_id": tInt, "requested_by": ref("Organisation"), "responding_org_id": tInt, "responding_org": ref("Organisation"),
-			"date_raised": tNullDay, "request_text": tStr, "status": strEnum(tracker.ReferenceStatuses), "source_id": tNullInt,
+			"date_raised": tNullDay, "due_date": tNullDay, "request_text": tStr, "status": strEnum(tracker.ReferenceStatuses), "source_id": tNullInt,
 			"recommendation_ids": tIntList, "version": tInt}},
 		"ReferenceList":  listOf("Reference"),
 		"NewReference":   object([]string{"title", "requested_by_id", "responding_org_id"}, refProps),
@@ -282,17 +283,19 @@ func addCRUDDocs(doc obj) obj {
 	for p, ops := range crudPaths() {
 		paths[p] = ops
 	}
-	moreSchemas, morePaths := changeDocs()
-	for k, v := range moreSchemas {
-		schemas[k] = v
-	}
 	ops := crudOperations()
-	for p, o := range morePaths {
-		if ops[p] == nil {
-			ops[p] = obj{}
+	for _, docs := range []func() (obj, map[string]obj){changeDocs, meetingDocs} {
+		moreSchemas, morePaths := docs()
+		for k, v := range moreSchemas {
+			schemas[k] = v
 		}
-		for m, op := range o {
-			ops[p][m] = op
+		for p, o := range morePaths {
+			if ops[p] == nil {
+				ops[p] = obj{}
+			}
+			for m, op := range o {
+				ops[p][m] = op
+			}
 		}
 	}
 	for p, ops := range ops {

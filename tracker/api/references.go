@@ -23,6 +23,7 @@ type referenceDTO struct {
 	RespondingOrgID   int64   `json:"responding_org_id"`
 	RespondingOrg     orgDTO  `json:"responding_org"`
 	DateRaised        *string `json:"date_raised"`
+	DueDate           *string `json:"due_date"`
 	RequestText       string  `json:"request_text"`
 	Status            string  `json:"status"`
 	SourceID          *int64  `json:"source_id"`
@@ -33,7 +34,7 @@ type referenceDTO struct {
 func referenceDTOOf(r tracker.Reference, recIDs []int64) referenceDTO {
 	d := referenceDTO{ID: r.ID, Number: r.Number, Title: r.Title, Heading: r.Heading(), RequestedByID: r.RequestedByID,
 		RequestedBy: orgDTOOf(r.RequestedBy), RespondingOrgID: r.RespondingOrgID, RespondingOrg: orgDTOOf(r.RespondingOrg),
-		DateRaised: dateString(r.DateRaised), RequestText: r.RequestText, Status: r.Status, SourceID: r.SourceID,
+		DateRaised: dateString(r.DateRaised), DueDate: dateString(r.DueDate), RequestText: r.RequestText, Status: r.Status, SourceID: r.SourceID,
 		RecommendationIDs: recIDs, Version: r.Version}
 	if d.RecommendationIDs == nil {
 		d.RecommendationIDs = []int64{}
@@ -51,6 +52,7 @@ type referenceRequest struct {
 	RequestedByID     *int64   `json:"requested_by_id"`
 	RespondingOrgID   *int64   `json:"responding_org_id"`
 	DateRaised        *string  `json:"date_raised"`
+	DueDate           *string  `json:"due_date"`
 	RequestText       *string  `json:"request_text"`
 	Status            *string  `json:"status"`
 	SourceID          *int64   `json:"source_id"`
@@ -70,6 +72,9 @@ func (req referenceRequest) apply(r *tracker.Reference, recIDs *[]int64) map[str
 	}
 	if req.DateRaised != nil {
 		r.DateRaised = apiDate(*req.DateRaised, "date_raised", errs)
+	}
+	if req.DueDate != nil {
+		r.DueDate = apiDate(*req.DueDate, "due_date", errs)
 	}
 	if req.RequestText != nil {
 		r.RequestText = *req.RequestText

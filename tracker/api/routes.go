@@ -46,6 +46,15 @@ func (s *Server) Routes(r gin.IRouter) {
 	api.PATCH("/references/:id", s.apiUpdateReference)
 	api.DELETE("/references/:id", apiNoDelete(noDeleteReference))
 
+	api.POST("/references/:id/close", s.apiCloseReference)
+
+	api.GET("/meetings", s.apiMeetings)
+	api.POST("/meetings", s.apiCreateMeeting)
+	api.GET("/meetings/:id", s.apiMeeting)
+	api.PATCH("/meetings/:id", s.apiUpdateMeeting)
+	api.GET("/meetings/:id/schedule", s.apiSchedule)
+	api.POST("/meetings/:id/decisions", s.apiRecordDecision)
+
 	api.GET("/measures", s.apiMeasures)
 	api.POST("/measures", s.apiCreateMeasure)
 	api.GET("/measures/:id", s.apiMeasure)
