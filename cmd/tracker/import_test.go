@@ -58,7 +58,7 @@ func TestImportCommand(t *testing.T) {
 	}
 	out.Reset()
 	err := run(ctx, []string{"import", "--db", db, "--map", "Ref=reference", bad}, &out, quiet)
-	if !errors.Is(err, importer.ErrRowErrors) || !strings.Contains(out.String(), "Error: row 2, column RAG: “Purple” is not a RAG rating; use Red, Amber or Green") {
+	if !errors.Is(err, importer.ErrRowErrors) || !strings.Contains(out.String(), "Error: row 2, column RAG: “Purple” is not a RAG rating the tracker knows; use one of: Red, Amber, Green") {
 		t.Errorf("bad file: %v\n%s", err, out.String())
 	}
 	out.Reset()

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/civic-tracker/tracker/tracker"
 )
 
 // Kind is what a file lists: recommendations or the actions of a rolling
@@ -241,14 +243,20 @@ func ParseMappingPairs(pairs []string) (Mapping, error) {
 // to the one after it, so a column whose header holds a comma can still be
 // named ("Title, short=title").
 func splitPairs(s string) []string {
+	return splitAt(s, ',', '=')
+}
+
+// splitAt splits s at sep, joining back a part without mark to the one
+// after it.
+func splitAt(s string, sep, mark byte) []string {
 	var out []string
 	cur := ""
-	for i, part := range strings.Split(s, ",") {
+	for i, part := range strings.Split(s, string(sep)) {
 		if i > 0 && cur != "" {
-			cur += ","
+			cur += string(sep)
 		}
 		cur += part
-		if strings.Contains(cur, "=") {
+		if strings.IndexByte(cur, mark) >= 0 {
 			out = append(out, cur)
 			cur = ""
 		}
@@ -293,11 +301,111 @@ func (m Mapping) Check(k Kind, headers []string, opts Options) []string {
 		case fi.Field == FieldSource && opts.Source != "":
 		case fi.Field == FieldOrganisation && opts.Organisation != "":
 		case fi.Field == FieldAddressee && opts.Organisation != "":
+		case fi.Field == FieldNumber && opts.Number != "" && k == KindRecommendations:
 		default:
 			problems = append(problems, fmt.Sprintf("Choose the column that holds %s (%s)", strings.ToLower(fi.Label), fi.Field))
 		}
 	}
+	if opts.Number != "" {
+		if k != KindRecommendations {
+			problems = append(problems, "A number template makes recommendation numbers; a rolling action log has none")
+		} else if _, p := parseNumberTemplate(opts.Number, headers); p != "" {
+			problems = append(problems, p)
+		}
+	}
+	return append(problems, checkValues(k, opts.Values)...)
+}
+
+// checkValues reports translations to a field without fixed words, or to a
+// word the tracker does not have.
+func checkValues(k Kind, values map[Field]map[string]string) []string {
+	var problems []string
+	fields := make([]string, 0, len(values))
+	for f := range values {
+		fields = append(fields, string(f))
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		voc, ok := VocabularyOf(k, Field(f))
+		if !ok {
+			problems = append(problems, fmt.Sprintf("“%s” is not a field of %s with fixed words; translate the words of: %s", f, k, vocabularyNames(k)))
+			continue
+		}
+		words := make([]string, 0, len(values[Field(f)]))
+		for w := range values[Field(f)] {
+			words = append(words, w)
+		}
+		sort.Strings(words)
+		for _, w := range words {
+			if to := values[Field(f)][w]; !validOption(voc.Options, to) {
+				problems = append(problems, fmt.Sprintf("“%s” is not %s the tracker has (for the file’s “%s”); use one of: %s", to, voc.noun, w, optionCodes(voc.Options)))
+			}
+		}
+	}
 	return problems
+}
+
+func validOption(options []tracker.Option, v string) bool {
+	for _, o := range options {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+func optionCodes(options []tracker.Option) string {
+	var out []string
+	for _, o := range options {
+		if o.Value != "" {
+			out = append(out, o.Value)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func vocabularyNames(k Kind) string {
+	var out []string
+	for _, v := range Vocabularies(k) {
+		out = append(out, string(v.Field))
+	}
+	return strings.Join(out, ", ")
+}
+
+// ParseValuePairs reads --values as given on the command line, each
+// "FIELD=FILEWORD:TRACKERWORD,FILEWORD:TRACKERWORD", into Options.Values.
+// The tracker's word may be its value or its label ("partly_accepted",
+// "Partly accepted"); a file word may hold commas and colons (the last
+// colon of a pair parts the two words).
+func ParseValuePairs(k Kind, pairs []string) (map[Field]map[string]string, error) {
+	out := map[Field]map[string]string{}
+	for _, p := range pairs {
+		field, rest, ok := strings.Cut(p, "=")
+		field = strings.TrimSpace(field)
+		if !ok || field == "" {
+			return nil, fmt.Errorf("%q is not of the form FIELD=FILEWORD:TRACKERWORD,…", p)
+		}
+		voc, ok := VocabularyOf(k, Field(field))
+		if !ok {
+			return nil, fmt.Errorf("%q is not a field of %s with fixed words; translate the words of: %s", field, k, vocabularyNames(k))
+		}
+		for _, part := range splitAt(rest, ',', ':') {
+			i := strings.LastIndexByte(part, ':')
+			if i < 0 {
+				return nil, fmt.Errorf("%q is not of the form FILEWORD:TRACKERWORD", part)
+			}
+			word, to := strings.TrimSpace(part[:i]), strings.TrimSpace(part[i+1:])
+			v, ok := voc.Value(to)
+			if word == "" || !ok {
+				return nil, fmt.Errorf("in %q, “%s” is not %s the tracker has; use one of: %s", part, to, voc.noun, optionCodes(voc.Options))
+			}
+			if out[Field(field)] == nil {
+				out[Field(field)] = map[string]string{}
+			}
+			out[Field(field)][word] = v
+		}
+	}
+	return out, nil
 }
 
 func fieldNames(k Kind) string {

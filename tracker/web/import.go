@@ -684,7 +684,7 @@ func (s *Server) runImport(ctx context.Context, up importUpload, tbl *importer.T
 	case sum.DryRun:
 		p.Title = "Dry run: nothing was saved"
 	}
-	for _, k := range []string{importer.RepairExcelEscape, importer.RepairLineEnding, importer.RepairMojibake} {
+	for _, k := range importer.RepairKinds {
 		if n := sum.Repairs[k]; n > 0 {
 			p.Repairs = append(p.Repairs, repairCount{importer.RepairLabel(k), n})
 		}
