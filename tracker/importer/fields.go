@@ -83,9 +83,11 @@ type FieldInfo struct {
 
 var recommendationFields = []FieldInfo{
 	{FieldSource, "Source", "The title of the report or meeting that made the recommendation; new titles create new sources", true,
-		[]string{"source", "source title", "report", "report title", "report id", "report name", "document", "inquiry", "review", "publication", "source document"}},
+		[]string{"source", "source title", "report", "report title", "report id", "report name", "document", "inquiry", "review", "publication", "source document",
+			"audit", "audit title", "audit name", "audit report", "inspection", "inspection title"}},
 	{FieldSourceReference, "Source reference", "The source's own reference number, kept with a new source", false,
-		[]string{"source reference", "source ref", "report reference", "report ref", "report number", "report no"}},
+		[]string{"source reference", "source ref", "report reference", "report ref", "report number", "report no",
+			"audit number", "audit no", "audit num", "audit id", "audit reference", "audit ref"}},
 	{FieldSourceDate, "Source date", "The date of the report or meeting", false,
 		[]string{"source date", "report date", "date of report", "publication date", "date published", "published"}},
 	{FieldIssuedBy, "Issued by", "The body that issued a new source", false,
@@ -126,7 +128,7 @@ var actionFields = []FieldInfo{
 	{FieldOwnerUnit, "Owner's unit", "The unit, team or department of the owner", false,
 		[]string{"owner unit", "unit", "team", "department", "directorate", "business area", "command", "business unit"}},
 	{FieldDue, "Due", "The due date, or the deadline as written", false,
-		[]string{"due date", "due", "deadline", "target date", "target completion date", "by when", "timescale", "when"}},
+		[]string{"due date", "due", "deadline", "target date", "target completion date", "by when", "timescale", "when", "target"}},
 	{FieldStatus, "Status", "Not started, in progress, completed or cancelled", false,
 		[]string{"status", "action status", "current status", "progress status"}},
 	{FieldRAG, "RAG", "Red, amber or green", false,
@@ -438,13 +440,21 @@ func NormaliseHeader(h string) string {
 // GuessMapping proposes a mapping from the headers: each header is matched
 // to the synonyms of each field, exact matches first and the best synonym
 // first, and each field and column is used once. Headers it cannot place
-// are left out, for the person to map or ignore.
+// are left out, for the person to map or ignore. Guess looks at the values
+// too.
 func GuessMapping(k Kind, headers []string) Mapping {
-	type candidate struct {
-		col   int
-		field Field
-		rank  int
-	}
+	return assign(headers, headerCandidates(k, headers))
+}
+
+// candidate is a column that may fill a field; the lower the rank, the
+// better the evidence.
+type candidate struct {
+	col   int
+	field Field
+	rank  int
+}
+
+func headerCandidates(k Kind, headers []string) []candidate {
 	var cands []candidate
 	for ci, h := range headers {
 		n := NormaliseHeader(h)
@@ -452,27 +462,40 @@ func GuessMapping(k Kind, headers []string) Mapping {
 			continue
 		}
 		for _, fi := range Fields(k) {
-			best := -1
-			if n == NormaliseHeader(string(fi.Field)) || n == NormaliseHeader(fi.Label) {
-				best = 0
-			}
-			for si, syn := range fi.Synonyms {
-				rank := -1
-				switch {
-				case n == syn:
-					rank = si
-				case len(syn) > 3 && containsWords(n, syn):
-					rank = 1000 + si
-				}
-				if rank >= 0 && (best < 0 || rank < best) {
-					best = rank
-				}
-			}
-			if best >= 0 {
+			if best := headerRank(n, fi); best >= 0 {
 				cands = append(cands, candidate{ci, fi.Field, best})
 			}
 		}
 	}
+	return cands
+}
+
+// headerRank is how well a normalised header names a field: 0 for its own
+// name, the synonym's place for an exact synonym, 1000 more for a header
+// that contains a synonym; -1 for no match.
+func headerRank(n string, fi FieldInfo) int {
+	best := -1
+	if n == NormaliseHeader(string(fi.Field)) || n == NormaliseHeader(fi.Label) {
+		best = 0
+	}
+	for si, syn := range fi.Synonyms {
+		rank := -1
+		switch {
+		case n == syn:
+			rank = si
+		case len(syn) > 3 && containsWords(n, syn):
+			rank = 1000 + si
+		}
+		if rank >= 0 && (best < 0 || rank < best) {
+			best = rank
+		}
+	}
+	return best
+}
+
+// assign gives each field the column with the best evidence, each column
+// and field used once.
+func assign(headers []string, cands []candidate) Mapping {
 	sort.SliceStable(cands, func(i, j int) bool {
 		if cands[i].rank != cands[j].rank {
 			return cands[i].rank < cands[j].rank
