@@ -50,7 +50,7 @@ var (
 		"agreed in part": tracker.PosPartlyAccepted, "partially concurred": tracker.PosPartlyAccepted,
 		"disagreed with": tracker.PosNotAccepted, "did not agree": tracker.PosNotAccepted, "disagreed": tracker.PosNotAccepted,
 		"not agreed with": tracker.PosNotAccepted, "did not concur": tracker.PosNotAccepted,
-		"noted":           tracker.PosNoted, "under consideration": tracker.PosNoted, "being considered": tracker.PosNoted,
+		"noted": tracker.PosNoted, "under consideration": tracker.PosNoted, "being considered": tracker.PosNoted,
 		"considering": tracker.PosNoted, "acknowledged": tracker.PosNoted, "no response": tracker.PosNoted,
 		"awaiting response": tracker.PosNoted, "pending": tracker.PosNoted,
 	}
