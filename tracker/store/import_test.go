@@ -547,3 +547,59 @@ func TestImportRemovesControlCharacters(t *testing.T) {
 		}
 	})
 }
+
+// TestImportCityAudit imports a city auditor's export as it is, on both
+// databases: one row per recommendation per agency, its own words
+// (translated where guessing will not do), numbers made from the audit
+// number and each recommendation's place in its audit, a CR LF cell
+// counted as repaired. Importing it again matches the same
+// recommendations and changes nothing.
+func TestImportCityAudit(t *testing.T) {
+	path := filepath.Join("..", "importer", "testdata", "city-audit.csv")
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "import test", Channel: tracker.ChannelCommand})
+		tbl := readTable(t, path)
+		m, number := importer.Guess(importer.KindRecommendations, tbl)
+		opts := importer.Options{IssuedBy: "City Auditor", Number: number,
+			Values: map[importer.Field]map[string]string{importer.FieldStatus: {"Pending": tracker.RecInProgress}}}
+		sum, err := s.Import(ctx, validate(t, tbl, importer.KindRecommendations, m, opts), store.ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Inserted != 5 || sum.ResponsesWritten != 6 || len(sum.SourcesCreated) != 2 || sum.Repairs[importer.RepairLineEnding] != 1 ||
+			!strings.Contains(sum.String(), "Cells repaired: 1 Windows line breaks made plain.") {
+			t.Errorf("summary: %s", sum)
+		}
+		id, err := s.RecommendationIDFor(ctx, "Oversight of Emergency Shelter Contracts", "2019-N-1-2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := s.RecommendationDetail(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		positions := map[string]string{}
+		for _, th := range d.Responses {
+			positions[th.Current.Organisation.Name] = th.Current.Position
+		}
+		if d.Recommendation.Status != tracker.RecInProgress || d.Recommendation.Text != "DHS and HRA should reconcile the “client census” each month." ||
+			len(d.Recommendation.Addressees) != 2 || positions["Department of Homeless Services"] != tracker.PosAccepted ||
+			positions["Human Resources Administration"] != tracker.PosPartlyAccepted {
+			t.Errorf("2019-N-1-2: %+v, positions %v", d.Recommendation, positions)
+		}
+		id, _ = s.RecommendationIDFor(ctx, "Oversight of Emergency Shelter Contracts", "2019-N-1-3")
+		if d, err = s.RecommendationDetail(ctx, id); err != nil || d.Recommendation.Status != tracker.RecOpen ||
+			d.Recommendation.Text != "DHS should:\na. publish its inspection schedule;\nb. train its inspectors;\nc. report the results to the Council’s committee." {
+			t.Errorf("2019-N-1-3: %+v %v", d.Recommendation, err)
+		}
+
+		events := count(t, s, "audit_events")
+		again, err := s.Import(ctx, validate(t, readTable(t, path), importer.KindRecommendations, m, opts), store.ImportOptions{})
+		if err != nil || again.Inserted != 0 || again.Updated != 0 || again.Unchanged != 5 || again.ResponsesWritten != 0 {
+			t.Errorf("again: %s %v", again, err)
+		}
+		if count(t, s, "recommendations") != 5 || count(t, s, "audit_events") != events {
+			t.Errorf("again: %d recommendations, %d new events", count(t, s, "recommendations"), count(t, s, "audit_events")-events)
+		}
+	})
+}
