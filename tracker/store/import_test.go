@@ -31,11 +31,6 @@ func taicFile(t *testing.T) string {
 	return p
 }
 
-func readBatch(t *testing.T, path string, kind importer.Kind, m importer.Mapping, opts importer.Options) *importer.Batch {
-	t.Helper()
-	return validate(t, readTable(t, path), kind, m, opts)
-}
-
 func readTable(t *testing.T, path string) *importer.Table {
 	t.Helper()
 	f, err := os.Open(path)
