@@ -53,7 +53,10 @@
 //   - tracker/report: the PDFs (gofpdf), written from query results;
 //     schedule.go is a meeting's schedule of outstanding references.
 //   - tracker/importer: reading CSV and XLSX files into checked rows
-//     (no database); tracker/store writes them.
+//     (no database): the guesses of a mapping from headers and values
+//     (guess.go), the file's own words for fields with fixed words
+//     (vocab.go, Options.Values) and numbers made by a template
+//     (number.go); tracker/store writes them.
 //   - tracker/example: the example data, cut from the real documents.
 //   - cmd/tracker: the binary (serve, migrate, seed, import, export, report,
 //     user); views/ and static/: the embedded templates and assets.

@@ -18,7 +18,7 @@ import (
 )
 
 const importUsage = `tracker import [--kind recommendations|actions] [--mapping NAME|FILE.json|COLUMN=FIELD,...]
-               [--map COLUMN=FIELD]... [--dry-run] [--skip-bad-rows] [--source TITLE] [--issued-by BODY]
+               [--map COLUMN=FIELD]... [--values FIELD=FILEWORD:TRACKERWORD,...]... [--number TEMPLATE] [--dry-run] [--skip-bad-rows] [--source TITLE] [--issued-by BODY]
                [--org NAME] [--sheet NAME] [--save-mapping NAME] [--db DB] FILE.csv|FILE.xlsx`
 
 // restoreHint points a person who meant a whole-tracker restore to it.
@@ -36,13 +36,16 @@ func importCmd(ctx context.Context, args []string, out io.Writer) error {
 	}
 	var c config
 	var kindText, mappingText, source, issuedBy, sourceKind, org, sheet, saveAs string
-	var maps listFlag
+	var maps, values listFlag
+	var number string
 	var dryRun, skipBad bool
 	fs := newFlags("import", out)
 	dbFlag(fs, &c)
 	fs.StringVar(&kindText, "kind", "", "what the file lists: recommendations or actions (default: worked out from the headers)")
 	fs.StringVar(&mappingText, "mapping", "", "the column mapping: the name of a saved mapping, a JSON file {\"column\": \"field\"}, or COLUMN=FIELD,... (default: guessed from the headers)")
 	fs.Var(&maps, "map", "map one column to a field, COLUMN=FIELD, on top of the mapping (FIELD \"ignore\" leaves a column out); repeatable")
+	fs.Var(&values, "values", "the file's own words for a field with fixed words (status, position, rag), FIELD=FILEWORD:TRACKERWORD,...: status=Pending:open,Not Implemented:open; repeatable")
+	fs.StringVar(&number, "number", "", "make recommendation numbers from columns and the position within the source, as {audit_number}-{row} (default: a number column, or a template guessed when there is none)")
 	fs.BoolVar(&dryRun, "dry-run", false, "do everything, then undo it, and say what would change")
 	fs.BoolVar(&skipBad, "skip-bad-rows", false, "import the good rows when some have errors (default: any error means nothing is imported)")
 	fs.StringVar(&source, "source", "", "the title of the source for rows that name none")
@@ -72,13 +75,16 @@ func importCmd(ctx context.Context, args []string, out io.Writer) error {
 	defer s.Close()
 	ctx = tracker.WithActor(ctx, tracker.Actor{Name: "tracker import", Channel: tracker.ChannelImport})
 
-	opts := importer.Options{Source: source, IssuedBy: issuedBy, SourceKind: sourceKind, Organisation: org}
+	opts := importer.Options{Source: source, IssuedBy: issuedBy, SourceKind: sourceKind, Organisation: org, Number: number}
 	kind, mapping, opts, err := chooseMapping(ctx, s, tbl, kindText, mappingText, maps, opts)
 	if err != nil {
 		return err
 	}
+	if opts.Values, err = withValues(kind, opts.Values, values); err != nil {
+		return err
+	}
 
-	describeFile(out, file, tbl, kind, mapping)
+	describeFile(out, file, tbl, kind, mapping, opts)
 	batch, err := importer.Validate(kind, tbl, mapping, opts)
 	var me *importer.MappingError
 	if errors.As(err, &me) {
@@ -133,10 +139,14 @@ func chooseMapping(ctx context.Context, s *store.Store, tbl *importer.Table, kin
 		}
 	}
 	if kind == "" {
-		kind = guessKind(tbl.Headers)
+		kind = guessKind(tbl)
 	}
 	if mapping == nil {
-		mapping = importer.GuessMapping(kind, tbl.Headers)
+		var number string
+		mapping, number = importer.Guess(kind, tbl)
+		if opts.Number == "" && !hasNumberPair(maps) {
+			opts.Number = number
+		}
 	}
 	extra, err := importer.ParseMappingPairs(maps)
 	if err != nil {
@@ -150,6 +160,37 @@ func chooseMapping(ctx context.Context, s *store.Store, tbl *importer.Table, kin
 		mapping[col] = field
 	}
 	return kind, mapping, opts, nil
+}
+
+// hasNumberPair reports whether --map names a number column, which a
+// guessed number template must not override.
+func hasNumberPair(maps listFlag) bool {
+	m, err := importer.ParseMappingPairs(maps)
+	return err == nil && m.Has(importer.FieldNumber)
+}
+
+// withValues adds the --values translations to those of a saved mapping;
+// the command line's win.
+func withValues(kind importer.Kind, saved map[importer.Field]map[string]string, values listFlag) (map[importer.Field]map[string]string, error) {
+	given, err := importer.ParseValuePairs(kind, values)
+	if err != nil {
+		return nil, fmt.Errorf("--values: %w", err)
+	}
+	if len(saved) == 0 {
+		return given, nil
+	}
+	out := map[importer.Field]map[string]string{}
+	for _, src := range []map[importer.Field]map[string]string{saved, given} {
+		for f, words := range src {
+			if out[f] == nil {
+				out[f] = map[string]string{}
+			}
+			for w, v := range words {
+				out[f][w] = v
+			}
+		}
+	}
+	return out, nil
 }
 
 // checkSourceKind checks --source-kind.
@@ -256,17 +297,23 @@ func withDefaults(o, saved importer.Options) importer.Options {
 	if o.Organisation == "" {
 		o.Organisation = saved.Organisation
 	}
+	if o.Number == "" {
+		o.Number = saved.Number
+	}
+	if o.Values == nil {
+		o.Values = saved.Values
+	}
 	return o
 }
 
-// guessKind picks actions when the headers look like an action log (an
+// guessKind picks actions when the file looks like an action log (an
 // action description and no recommendation text), else recommendations.
-func guessKind(headers []string) importer.Kind {
+func guessKind(tbl *importer.Table) importer.Kind {
 	score := func(k importer.Kind) int {
-		m := importer.GuessMapping(k, headers)
+		m, number := importer.Guess(k, tbl)
 		n := 0
 		for _, fi := range importer.Fields(k) {
-			if fi.Required && m.Has(fi.Field) {
+			if fi.Required && (m.Has(fi.Field) || fi.Field == importer.FieldNumber && number != "") {
 				n++
 			}
 		}
@@ -288,7 +335,7 @@ func requiredFields(k importer.Kind) []importer.Field {
 	return out
 }
 
-func describeFile(out io.Writer, file string, t *importer.Table, kind importer.Kind, m importer.Mapping) {
+func describeFile(out io.Writer, file string, t *importer.Table, kind importer.Kind, m importer.Mapping, opts importer.Options) {
 	switch t.Format {
 	case importer.FormatXLSX:
 		fmt.Fprintf(out, "%s: Excel workbook, sheet %q, %d rows, importing %s.\n", file, t.Sheet, len(t.Rows), kind)
@@ -310,6 +357,37 @@ func describeFile(out io.Writer, file string, t *importer.Table, kind importer.K
 			fmt.Fprintf(out, "  %-30s → %s\n", h, label)
 		}
 	}
+	if opts.Number != "" {
+		fmt.Fprintf(out, "Recommendation numbers: %s\n", opts.Number)
+	}
+	describeValues(out, kind, opts.Values)
+}
+
+// describeValues lists the file's words given a translation.
+func describeValues(out io.Writer, kind importer.Kind, values map[importer.Field]map[string]string) {
+	for _, voc := range importer.Vocabularies(kind) {
+		words := make([]string, 0, len(values[voc.Field]))
+		for w := range values[voc.Field] {
+			words = append(words, w)
+		}
+		if len(words) == 0 {
+			continue
+		}
+		sort.Strings(words)
+		fmt.Fprintf(out, "Words of %s:\n", voc.Field)
+		for _, w := range words {
+			fmt.Fprintf(out, "  %-30s → %s\n", w, optionLabel(voc.Options, values[voc.Field][w]))
+		}
+	}
+}
+
+func optionLabel(options []tracker.Option, v string) string {
+	for _, o := range options {
+		if o.Value == v {
+			return o.Label
+		}
+	}
+	return v
 }
 
 func printRowErrors(out io.Writer, what string, errs []importer.RowError, limit int) {

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/importer"
 )
 
@@ -58,12 +60,89 @@ func TestImportCommand(t *testing.T) {
 	}
 	out.Reset()
 	err := run(ctx, []string{"import", "--db", db, "--map", "Ref=reference", bad}, &out, quiet)
-	if !errors.Is(err, importer.ErrRowErrors) || !strings.Contains(out.String(), "Error: row 2, column RAG: “Purple” is not a RAG rating; use Red, Amber or Green") {
+	if !errors.Is(err, importer.ErrRowErrors) || !strings.Contains(out.String(), "Error: row 2, column RAG: “Purple” is not a RAG rating the tracker knows; use one of: Red, Amber, Green") {
 		t.Errorf("bad file: %v\n%s", err, out.String())
 	}
 	out.Reset()
 	err = run(ctx, []string{"import", "--db", db, "--mapping", "Ref=reference", bad}, &out, quiet)
 	if err == nil || !strings.Contains(out.String(), "Choose the column that holds organisation") {
 		t.Errorf("incomplete mapping: %v\n%s", err, out.String())
+	}
+}
+
+// TestImportFileWords imports a city auditor's export as it is: its own
+// words translated with --values (the rest guessed), its numbers made with
+// --number from the audit number and each recommendation's place in its
+// audit, one recommendation to two agencies counted once; importing it
+// again matches the same recommendations.
+func TestImportFileWords(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "tracker.db")
+	file := filepath.Join("..", "..", "tracker", "importer", "testdata", "city-audit.csv")
+	args := []string{"import", "--db", db, "--issued-by", "City Auditor", "--number", "{Audit Number}-{row}",
+		"--values", "status=Pending:In progress,Not Implemented:open", "--values", "position=Partially Agreed With:partly_accepted", file}
+	var out bytes.Buffer
+	if err := run(ctx, args, &out, quiet); err != nil {
+		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"Agency Response                → Response position (position)", "Recommendation numbers: {Audit Number}-{row}",
+		"Words of status:\n  Not Implemented                → Open\n  Pending                        → In progress",
+		"6 rows read: 5 recommendations new", "6 management responses written", "Cells repaired: 1 Windows line breaks made plain"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	s, err := openStore(ctx, db, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	items, _, err := s.ListRecommendations(ctx, tracker.RecommendationFilter{Page: tracker.Page{Number: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, it := range items {
+		var names []string
+		for _, o := range it.Recommendation.Addressees {
+			names = append(names, o.Name)
+		}
+		got = append(got, it.Source.Title+" "+it.Recommendation.Number+" "+it.Recommendation.Status+" "+strings.Join(names, "; "))
+	}
+	sort.Strings(got)
+	if want := []string{
+		"Follow-up on Street Tree Maintenance 2020-F-7-1 open Department of Parks and Recreation",
+		"Follow-up on Street Tree Maintenance 2020-F-7-2 implemented Department of Parks and Recreation",
+		"Oversight of Emergency Shelter Contracts 2019-N-1-1 implemented Department of Homeless Services",
+		"Oversight of Emergency Shelter Contracts 2019-N-1-2 in_progress Department of Homeless Services; Human Resources Administration",
+		"Oversight of Emergency Shelter Contracts 2019-N-1-3 open Department of Homeless Services",
+	}; strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("recommendations:\n%s", strings.Join(got, "\n"))
+	}
+
+	// Again: the same recommendations, nothing changed.
+	out.Reset()
+	if err := run(ctx, args, &out, quiet); err != nil || !strings.Contains(out.String(), "0 recommendations new, 0 updated, 5 unchanged") {
+		t.Errorf("again: %v\n%s", err, out.String())
+	}
+
+	// Without the translation the words the tracker does not know are row
+	// errors naming the word and the column; a word the tracker lacks in
+	// --values is refused before anything is read.
+	out.Reset()
+	err = run(ctx, []string{"import", "--db", db, "--dry-run", "--values", "status=Pending:waiting", file}, &out, quiet)
+	if err == nil || !strings.Contains(err.Error(), "“waiting” is not a status the tracker has") {
+		t.Errorf("bad --values: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	data, _ := os.ReadFile(file)
+	if err := os.WriteFile(bad, bytes.Replace(data, []byte("Not Implemented"), []byte("Deferred"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err = run(ctx, []string{"import", "--db", db, "--dry-run", "--issued-by", "City Auditor", bad}, &out, quiet)
+	if !errors.Is(err, importer.ErrRowErrors) || !strings.Contains(out.String(), "Recommendation numbers: {audit_number}-{row}") ||
+		!strings.Contains(out.String(), "Error: row 5, column Implementation Status: “Deferred” is not a status the tracker knows") {
+		t.Errorf("unknown word: %v\n%s", err, out.String())
 	}
 }

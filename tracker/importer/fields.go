@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/civic-tracker/tracker/tracker"
 )
 
 // Kind is what a file lists: recommendations or the actions of a rolling
@@ -81,9 +83,11 @@ type FieldInfo struct {
 
 var recommendationFields = []FieldInfo{
 	{FieldSource, "Source", "The title of the report or meeting that made the recommendation; new titles create new sources", true,
-		[]string{"source", "source title", "report", "report title", "report id", "report name", "document", "inquiry", "review", "publication", "source document"}},
+		[]string{"source", "source title", "report", "report title", "report id", "report name", "document", "inquiry", "review", "publication", "source document",
+			"audit", "audit title", "audit name", "audit report", "inspection", "inspection title"}},
 	{FieldSourceReference, "Source reference", "The source's own reference number, kept with a new source", false,
-		[]string{"source reference", "source ref", "report reference", "report ref", "report number", "report no"}},
+		[]string{"source reference", "source ref", "report reference", "report ref", "report number", "report no",
+			"audit number", "audit no", "audit num", "audit id", "audit reference", "audit ref"}},
 	{FieldSourceDate, "Source date", "The date of the report or meeting", false,
 		[]string{"source date", "report date", "date of report", "publication date", "date published", "published"}},
 	{FieldIssuedBy, "Issued by", "The body that issued a new source", false,
@@ -124,7 +128,7 @@ var actionFields = []FieldInfo{
 	{FieldOwnerUnit, "Owner's unit", "The unit, team or department of the owner", false,
 		[]string{"owner unit", "unit", "team", "department", "directorate", "business area", "command", "business unit"}},
 	{FieldDue, "Due", "The due date, or the deadline as written", false,
-		[]string{"due date", "due", "deadline", "target date", "target completion date", "by when", "timescale", "when"}},
+		[]string{"due date", "due", "deadline", "target date", "target completion date", "by when", "timescale", "when", "target"}},
 	{FieldStatus, "Status", "Not started, in progress, completed or cancelled", false,
 		[]string{"status", "action status", "current status", "progress status"}},
 	{FieldRAG, "RAG", "Red, amber or green", false,
@@ -241,14 +245,20 @@ func ParseMappingPairs(pairs []string) (Mapping, error) {
 // to the one after it, so a column whose header holds a comma can still be
 // named ("Title, short=title").
 func splitPairs(s string) []string {
+	return splitAt(s, ',', '=')
+}
+
+// splitAt splits s at sep, joining back a part without mark to the one
+// after it.
+func splitAt(s string, sep, mark byte) []string {
 	var out []string
 	cur := ""
-	for i, part := range strings.Split(s, ",") {
+	for i, part := range strings.Split(s, string(sep)) {
 		if i > 0 && cur != "" {
-			cur += ","
+			cur += string(sep)
 		}
 		cur += part
-		if strings.Contains(cur, "=") {
+		if strings.IndexByte(cur, mark) >= 0 {
 			out = append(out, cur)
 			cur = ""
 		}
@@ -293,11 +303,111 @@ func (m Mapping) Check(k Kind, headers []string, opts Options) []string {
 		case fi.Field == FieldSource && opts.Source != "":
 		case fi.Field == FieldOrganisation && opts.Organisation != "":
 		case fi.Field == FieldAddressee && opts.Organisation != "":
+		case fi.Field == FieldNumber && opts.Number != "" && k == KindRecommendations:
 		default:
 			problems = append(problems, fmt.Sprintf("Choose the column that holds %s (%s)", strings.ToLower(fi.Label), fi.Field))
 		}
 	}
+	if opts.Number != "" {
+		if k != KindRecommendations {
+			problems = append(problems, "A number template makes recommendation numbers; a rolling action log has none")
+		} else if _, p := parseNumberTemplate(opts.Number, headers); p != "" {
+			problems = append(problems, p)
+		}
+	}
+	return append(problems, checkValues(k, opts.Values)...)
+}
+
+// checkValues reports translations to a field without fixed words, or to a
+// word the tracker does not have.
+func checkValues(k Kind, values map[Field]map[string]string) []string {
+	var problems []string
+	fields := make([]string, 0, len(values))
+	for f := range values {
+		fields = append(fields, string(f))
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		voc, ok := VocabularyOf(k, Field(f))
+		if !ok {
+			problems = append(problems, fmt.Sprintf("“%s” is not a field of %s with fixed words; translate the words of: %s", f, k, vocabularyNames(k)))
+			continue
+		}
+		words := make([]string, 0, len(values[Field(f)]))
+		for w := range values[Field(f)] {
+			words = append(words, w)
+		}
+		sort.Strings(words)
+		for _, w := range words {
+			if to := values[Field(f)][w]; !validOption(voc.Options, to) {
+				problems = append(problems, fmt.Sprintf("“%s” is not %s the tracker has (for the file’s “%s”); use one of: %s", to, voc.noun, w, optionCodes(voc.Options)))
+			}
+		}
+	}
 	return problems
+}
+
+func validOption(options []tracker.Option, v string) bool {
+	for _, o := range options {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+func optionCodes(options []tracker.Option) string {
+	var out []string
+	for _, o := range options {
+		if o.Value != "" {
+			out = append(out, o.Value)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func vocabularyNames(k Kind) string {
+	var out []string
+	for _, v := range Vocabularies(k) {
+		out = append(out, string(v.Field))
+	}
+	return strings.Join(out, ", ")
+}
+
+// ParseValuePairs reads --values as given on the command line, each
+// "FIELD=FILEWORD:TRACKERWORD,FILEWORD:TRACKERWORD", into Options.Values.
+// The tracker's word may be its value or its label ("partly_accepted",
+// "Partly accepted"); a file word may hold commas and colons (the last
+// colon of a pair parts the two words).
+func ParseValuePairs(k Kind, pairs []string) (map[Field]map[string]string, error) {
+	out := map[Field]map[string]string{}
+	for _, p := range pairs {
+		field, rest, ok := strings.Cut(p, "=")
+		field = strings.TrimSpace(field)
+		if !ok || field == "" {
+			return nil, fmt.Errorf("%q is not of the form FIELD=FILEWORD:TRACKERWORD,…", p)
+		}
+		voc, ok := VocabularyOf(k, Field(field))
+		if !ok {
+			return nil, fmt.Errorf("%q is not a field of %s with fixed words; translate the words of: %s", field, k, vocabularyNames(k))
+		}
+		for _, part := range splitAt(rest, ',', ':') {
+			i := strings.LastIndexByte(part, ':')
+			if i < 0 {
+				return nil, fmt.Errorf("%q is not of the form FILEWORD:TRACKERWORD", part)
+			}
+			word, to := strings.TrimSpace(part[:i]), strings.TrimSpace(part[i+1:])
+			v, ok := voc.Value(to)
+			if word == "" || !ok {
+				return nil, fmt.Errorf("in %q, “%s” is not %s the tracker has; use one of: %s", part, to, voc.noun, optionCodes(voc.Options))
+			}
+			if out[Field(field)] == nil {
+				out[Field(field)] = map[string]string{}
+			}
+			out[Field(field)][word] = v
+		}
+	}
+	return out, nil
 }
 
 func fieldNames(k Kind) string {
@@ -330,13 +440,21 @@ func NormaliseHeader(h string) string {
 // GuessMapping proposes a mapping from the headers: each header is matched
 // to the synonyms of each field, exact matches first and the best synonym
 // first, and each field and column is used once. Headers it cannot place
-// are left out, for the person to map or ignore.
+// are left out, for the person to map or ignore. Guess looks at the values
+// too.
 func GuessMapping(k Kind, headers []string) Mapping {
-	type candidate struct {
-		col   int
-		field Field
-		rank  int
-	}
+	return assign(headers, headerCandidates(k, headers))
+}
+
+// candidate is a column that may fill a field; the lower the rank, the
+// better the evidence.
+type candidate struct {
+	col   int
+	field Field
+	rank  int
+}
+
+func headerCandidates(k Kind, headers []string) []candidate {
 	var cands []candidate
 	for ci, h := range headers {
 		n := NormaliseHeader(h)
@@ -344,27 +462,40 @@ func GuessMapping(k Kind, headers []string) Mapping {
 			continue
 		}
 		for _, fi := range Fields(k) {
-			best := -1
-			if n == NormaliseHeader(string(fi.Field)) || n == NormaliseHeader(fi.Label) {
-				best = 0
-			}
-			for si, syn := range fi.Synonyms {
-				rank := -1
-				switch {
-				case n == syn:
-					rank = si
-				case len(syn) > 3 && containsWords(n, syn):
-					rank = 1000 + si
-				}
-				if rank >= 0 && (best < 0 || rank < best) {
-					best = rank
-				}
-			}
-			if best >= 0 {
+			if best := headerRank(n, fi); best >= 0 {
 				cands = append(cands, candidate{ci, fi.Field, best})
 			}
 		}
 	}
+	return cands
+}
+
+// headerRank is how well a normalised header names a field: 0 for its own
+// name, the synonym's place for an exact synonym, 1000 more for a header
+// that contains a synonym; -1 for no match.
+func headerRank(n string, fi FieldInfo) int {
+	best := -1
+	if n == NormaliseHeader(string(fi.Field)) || n == NormaliseHeader(fi.Label) {
+		best = 0
+	}
+	for si, syn := range fi.Synonyms {
+		rank := -1
+		switch {
+		case n == syn:
+			rank = si
+		case len(syn) > 3 && containsWords(n, syn):
+			rank = 1000 + si
+		}
+		if rank >= 0 && (best < 0 || rank < best) {
+			best = rank
+		}
+	}
+	return best
+}
+
+// assign gives each field the column with the best evidence, each column
+// and field used once.
+func assign(headers []string, cands []candidate) Mapping {
 	sort.SliceStable(cands, func(i, j int) bool {
 		if cands[i].rank != cands[j].rank {
 			return cands[i].rank < cands[j].rank

@@ -82,8 +82,9 @@ type Table struct {
 
 // Row is one data row with where it came from.
 type Row struct {
-	// Number is the line of a CSV file where the record starts, or the row
-	// number Excel shows; people find the row in their file by it.
+	// Number is the row number a spreadsheet shows, the header being row 1
+	// (when the file starts with it), however many lines the cells of the
+	// rows above take; people find the row in their file by it.
 	Number int
 	Cells  []string
 }
@@ -223,7 +224,9 @@ func readCSV(ctx context.Context, data []byte) (*Table, error) {
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	t := &Table{Format: FormatCSV, Charset: charset, Delimiter: delim, Repairs: Repairs{}}
+	lines := lineStarts(text)
 	first := true
+	row, end := 0, 0
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -232,14 +235,20 @@ func readCSV(ctx context.Context, data []byte) (*Table, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("line %d of the file cannot be read as CSV: %v", pe.StartLine, pe.Err)
+				return nil, fmt.Errorf("row %d of the file (line %d of the text) cannot be read as CSV: %v", row+1, pe.StartLine, pe.Err)
 			}
 			return nil, fmt.Errorf("read the CSV file: %w", err)
 		}
-		line, _ := cr.FieldPos(0)
-		if err := t.check(ctx, line, rec); err != nil {
+		// A row of the spreadsheet is a record, however many lines its
+		// cells take; an empty line, which the CSV reader skips, is an
+		// empty row of the spreadsheet.
+		start := end
+		end = int(cr.InputOffset())
+		row += 1 + blankLines(text[start:end])
+		if err := t.check(ctx, row, rec); err != nil {
 			return nil, err
 		}
+		crlf := crlfCells(text, lines, cr, len(rec), end)
 		for i := range rec {
 			rec[i] = UnescapeFormula(rec[i])
 		}
@@ -248,12 +257,69 @@ func readCSV(ctx context.Context, data []byte) (*Table, error) {
 			first = false
 			continue
 		}
-		t.addRow(line, rec)
+		t.addRow(row, rec, crlf)
 	}
 	if first {
 		return nil, ErrEmptyFile
 	}
 	return t, nil
+}
+
+// lineStarts are the byte offsets at which each line of text starts.
+func lineStarts(text string) []int {
+	out := []int{0}
+	for i := 0; i < len(text); i++ {
+		if text[i] == '\n' {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
+
+// blankLines counts the empty lines at the start of a record's text.
+func blankLines(raw string) int {
+	n := 0
+	for {
+		switch {
+		case strings.HasPrefix(raw, "\n"):
+			raw = raw[1:]
+		case strings.HasPrefix(raw, "\r\n"):
+			raw = raw[2:]
+		default:
+			return n
+		}
+		n++
+	}
+}
+
+// crlfCells finds the cells of the record just read whose text held
+// Windows line breaks (CR LF): the CSV reader makes them plain line breaks
+// without a word, and the summary counts that change as a repair.
+func crlfCells(text string, lines []int, cr *csv.Reader, cells, end int) map[int]bool {
+	offset := func(i int) int {
+		line, col := cr.FieldPos(i)
+		if line < 1 || line > len(lines) {
+			return end
+		}
+		return min(lines[line-1]+col-1, end)
+	}
+	from := offset(0)
+	rec := strings.TrimSuffix(strings.TrimSuffix(text[from:end], "\n"), "\r")
+	if !strings.Contains(rec, "\r\n") {
+		return nil
+	}
+	last := from + len(rec)
+	out := map[int]bool{}
+	for i := 0; i < cells; i++ {
+		to := last
+		if i+1 < cells {
+			to = offset(i + 1)
+		}
+		if from := offset(i); from < to && strings.Contains(text[from:to], "\r\n") {
+			out[i] = true
+		}
+	}
+	return out
 }
 
 // DetectDelimiter picks the separator of a CSV text among comma, semicolon
@@ -294,7 +360,7 @@ func DetectDelimiter(text string) rune {
 
 // check stops reading when ctx is done, and refuses a row beyond the caps
 // on rows, columns and cell length, naming the cap.
-func (t *Table) check(ctx context.Context, line int, rec []string) error {
+func (t *Table) check(ctx context.Context, row int, rec []string) error {
 	if len(t.Rows)%1000 == 999 {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -304,11 +370,11 @@ func (t *Table) check(ctx context.Context, line int, rec []string) error {
 		return fmt.Errorf("the file has more than %d rows; the tracker reads up to %d at a time, so split it into smaller files", MaxRows, MaxRows)
 	}
 	if len(rec) > MaxColumns {
-		return fmt.Errorf("line %d of the file has %d columns; the tracker reads up to %d, so remove the columns it does not need", line, len(rec), MaxColumns)
+		return fmt.Errorf("row %d of the file has %d columns; the tracker reads up to %d, so remove the columns it does not need", row, len(rec), MaxColumns)
 	}
 	for i, cell := range rec {
 		if len(cell) > MaxCellLength && utf8.RuneCountInString(cell) > MaxCellLength {
-			return fmt.Errorf("line %d, column %d of the file holds %d characters; a cell may hold up to %d", line, i+1, utf8.RuneCountInString(cell), MaxCellLength)
+			return fmt.Errorf("row %d, column %d of the file holds %d characters; a cell may hold up to %d", row, i+1, utf8.RuneCountInString(cell), MaxCellLength)
 		}
 	}
 	return nil
@@ -351,10 +417,12 @@ func (t *Table) setHeaders(rec []string) {
 	}
 }
 
-func (t *Table) addRow(number int, rec []string) {
+// addRow keeps a data row; crlf names the cells whose Windows line breaks
+// the CSV reader already made plain, a repair to count all the same.
+func (t *Table) addRow(number int, rec []string, crlf map[int]bool) {
 	blank := true
 	for i := range rec {
-		rec[i] = t.repair(rec[i])
+		rec[i] = t.repairCell(rec[i], crlf[i])
 		if strings.TrimSpace(rec[i]) != "" {
 			blank = false
 		}
@@ -371,9 +439,17 @@ func (t *Table) addRow(number int, rec []string) {
 }
 
 func (t *Table) repair(cell string) string {
+	return t.repairCell(cell, false)
+}
+
+func (t *Table) repairCell(cell string, crlf bool) string {
 	out, kinds := RepairCell(cell)
 	for _, k := range kinds {
 		t.Repairs[k]++
+		crlf = crlf && k != RepairLineEnding
+	}
+	if crlf {
+		t.Repairs[RepairLineEnding]++
 	}
 	return out
 }
@@ -430,7 +506,7 @@ func readXLSX(ctx context.Context, data []byte, opts ReadOptions) (*Table, error
 			first = false
 			continue
 		}
-		t.addRow(i+1, cells)
+		t.addRow(i+1, cells, nil)
 	}
 	if first {
 		return nil, ErrEmptyFile

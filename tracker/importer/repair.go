@@ -27,7 +27,13 @@ const (
 	// control other than tab and line break (tracker.ForbiddenControl),
 	// such as the NUL a database cannot store.
 	RepairControl = "control_character"
+	// RepairTrimmed is a single-line value that lost the spaces (or line
+	// breaks) around it, or a name whose repeated spaces became one.
+	RepairTrimmed = "trimmed_space"
 )
+
+// RepairKinds lists the kinds of repair in the order a summary names them.
+var RepairKinds = []string{RepairExcelEscape, RepairLineEnding, RepairMojibake, RepairControl, RepairTrimmed}
 
 // Repairs counts repaired cells by kind of repair.
 type Repairs map[string]int
@@ -78,6 +84,8 @@ func RepairLabel(kind string) string {
 		return "garbled characters such as â€™ put right"
 	case RepairControl:
 		return "invisible control characters removed"
+	case RepairTrimmed:
+		return "spaces around a value trimmed"
 	}
 	return kind
 }

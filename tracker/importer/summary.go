@@ -74,7 +74,7 @@ func (s Summary) String() string {
 	fmt.Fprintf(&b, ", %d sources created.\n", len(s.SourcesCreated))
 	if s.Repairs.Total() > 0 {
 		var parts []string
-		for _, k := range []string{RepairExcelEscape, RepairLineEnding, RepairMojibake} {
+		for _, k := range RepairKinds {
 			if n := s.Repairs[k]; n > 0 {
 				parts = append(parts, fmt.Sprintf("%d %s", n, RepairLabel(k)))
 			}

@@ -23,6 +23,16 @@ type Options struct {
 	// Organisation is the addressee of recommendations, or the owner of
 	// actions, for rows that name none.
 	Organisation string `json:"organisation,omitempty"`
+	// Values are the file's own words for the fields with fixed words
+	// (status, position, RAG), each with the tracker's value it means:
+	// {"status": {"Pending": "open"}}. A word not listed is read as the
+	// tracker reads common words ("Complete", "Agreed with"), or is a row
+	// error.
+	Values map[Field]map[string]string `json:"values,omitempty"`
+	// Number, when set, makes each recommendation's number from a template
+	// over the columns and its position within its source,
+	// "{audit_number}-{row}", in place of a number column.
+	Number string `json:"number,omitempty"`
 }
 
 // RowError is a problem with one row, at one column, in words the person
@@ -168,7 +178,11 @@ func Validate(k Kind, t *Table, m Mapping, opts Options) (*Batch, error) {
 	}
 	b := &Batch{Kind: k, Options: opts, Mapping: m, Rows: len(t.Rows), Repairs: Repairs{}}
 	b.Repairs.Add(t.Repairs)
-	v := &validator{t: t, m: m, b: b, cols: map[Field][]int{}}
+	v := &validator{t: t, m: m, b: b, cols: map[Field][]int{}, pos: positions{}}
+	if k == KindRecommendations && opts.Number != "" {
+		nt, _ := parseNumberTemplate(opts.Number, t.Headers) // Check saw to its problems
+		v.number = &nt
+	}
 	for i, h := range t.Headers {
 		if f := m[h]; f != "" {
 			v.cols[f] = append(v.cols[f], i)
@@ -187,9 +201,15 @@ type validator struct {
 	m    Mapping
 	b    *Batch
 	cols map[Field][]int
-	// row and bad describe the row being read.
-	row Row
-	bad bool
+	// number makes recommendation numbers when the options give a
+	// template; pos counts the recommendations of each source for it.
+	number *numberTemplate
+	pos    positions
+	// row and bad describe the row being read; trimmed notes its cells
+	// whose surrounding spaces get counts as a repair, once each.
+	row     Row
+	bad     bool
+	trimmed map[int]bool
 }
 
 // shortFields hold names, numbers, dates and codes: surrounding spaces and
@@ -212,6 +232,10 @@ func (v *validator) get(f Field) (string, string) {
 			val = strings.TrimSpace(val)
 		}
 		if strings.TrimSpace(val) != "" {
+			if val != v.row.Cell(c) && !v.trimmed[c] {
+				v.trimmed[c] = true
+				v.b.Repairs[RepairTrimmed]++
+			}
 			return val, v.t.Headers[c]
 		}
 	}
@@ -219,6 +243,29 @@ func (v *validator) get(f Field) (string, string) {
 		return "", v.t.Headers[cols[0]]
 	}
 	return "", ""
+}
+
+// start begins reading a row.
+func (v *validator) start(row Row) {
+	v.row, v.bad, v.trimmed = row, false, map[int]bool{}
+}
+
+// word reads a field with fixed words: the file's word, translated by the
+// options' values or read as the tracker reads common words; "" when the
+// row leaves it blank. A word it cannot read is an error naming the word
+// (the row error names the column).
+func (v *validator) word(f Field) string {
+	s, col := v.get(f)
+	if s == "" {
+		return ""
+	}
+	voc, _ := VocabularyOf(v.b.Kind, f)
+	val, ok := voc.Translate(v.b.Options.Values[f], s)
+	if !ok {
+		v.fail(col, f, fmt.Sprintf("“%s” is not %s the tracker knows; use one of: %s, or choose the tracker’s word for “%s” with the column’s values",
+			s, voc.noun, labels(voc.Options), s))
+	}
+	return val
 }
 
 func (v *validator) fail(col string, f Field, msg string) {
@@ -300,88 +347,19 @@ func (v *validator) recommendations() {
 	index := map[string]int{}
 	noPosition := 0
 	for _, row := range v.t.Rows {
-		v.row, v.bad = row, false
-		var r RecommendationRecord
-		r.Rows = []int{row.Number}
-		r.Given = v.given()
-		var col string
-		r.Source, col = v.get(FieldSource)
-		if r.Source == "" {
-			r.Source = v.b.Options.Source
-		}
-		if r.Source == "" {
-			v.fail(col, FieldSource, "The row names no source; fill in the source's title or give a default source for the file")
-		}
-		r.SourceReference, _ = v.get(FieldSourceReference)
-		r.SourceDate = v.date(FieldSourceDate)
-		r.IssuedBy, _ = v.get(FieldIssuedBy)
-		r.Number, col = v.get(FieldNumber)
-		if r.Number == "" {
-			v.fail(col, FieldNumber, "Enter the recommendation’s number as the source gives it")
-		}
-		r.Title, _ = v.get(FieldTitle)
-		r.Text, col = v.get(FieldText)
-		if strings.TrimSpace(r.Text) == "" {
-			v.fail(col, FieldText, "Enter the text of the recommendation")
-		}
-		addr, addrCol := v.get(FieldAddressee)
-		r.Addressees = SplitNames(addr)
-		if len(r.Addressees) == 0 && v.b.Options.Organisation != "" {
-			r.Addressees = []string{v.b.Options.Organisation}
-		}
-		if len(r.Addressees) == 0 {
-			v.fail(addrCol, FieldAddressee, "Name the organisation the recommendation is addressed to")
-		}
-		r.Made = v.date(FieldMade)
-		ref := r.Made
-		if ref == nil {
-			ref = r.SourceDate
-		}
-		dl, dlCol := v.get(FieldDeadline)
-		r.DeadlineText, r.DeadlineDate = deadline(dl, ref)
-		if r.DeadlineText != "" && r.DeadlineDate == nil {
-			v.warn(dlCol, FieldDeadline, fmt.Sprintf("the deadline “%s” is kept as written, but the tracker cannot tell which date it means", dl))
-		}
-		if s, col := v.get(FieldStatus); s != "" {
-			st, ok := ParseRecommendationStatus(s)
-			if !ok {
-				v.fail(col, FieldStatus, fmt.Sprintf("“%s” is not a status the tracker knows; use one of: %s", s, labels(tracker.RecommendationStatuses)))
-			}
-			r.Status = st
-		}
-		th, _ := v.get(FieldThemes)
-		r.Themes = splitThemes(th)
-
-		text, textCol := v.get(FieldResponse)
-		pos, posCol := v.get(FieldPosition)
-		respDate := v.date(FieldResponseDate)
-		if text != "" || pos != "" {
-			resp := ResponseRecord{Row: row.Number, Text: text, Date: respDate}
-			if pos != "" {
-				p, ok := ParsePosition(pos)
-				if !ok {
-					v.fail(posCol, FieldPosition, fmt.Sprintf("“%s” is not a response position the tracker knows; use one of: %s", pos, labels(tracker.Positions)))
-				}
-				resp.Position = p
-			} else {
-				noPosition++
-			}
-			if len(r.Addressees) > 1 {
-				c := textCol
-				if c == "" {
-					c = posCol
-				}
-				v.fail(c, FieldResponse, "This row names several addressees, so the tracker cannot tell whose response it is; put each addressee’s response on its own row")
-			} else if len(r.Addressees) == 1 {
-				resp.Organisation = r.Addressees[0]
-				r.Responses = []ResponseRecord{resp}
-			}
+		v.start(row)
+		r := v.recommendation()
+		if resp, ok := v.response(&r); ok && resp.Position == "" {
+			noPosition++
 		}
 		if v.bad {
 			continue
 		}
 		key := strings.ToLower(r.Source) + "\x00" + strings.ToLower(r.Number)
 		if i, ok := index[key]; ok {
+			if v.differs(&v.b.Recommendations[i], r) {
+				continue
+			}
 			v.merge(&v.b.Recommendations[i], r)
 			continue
 		}
@@ -392,6 +370,135 @@ func (v *validator) recommendations() {
 		v.b.Warnings = append(v.b.Warnings, RowError{Field: FieldPosition, Message: fmt.Sprintf(
 			"%d response(s) give no position (accepted, partly accepted, not accepted); new ones are recorded as Noted", noPosition)})
 	}
+}
+
+// recommendation reads the current row's recommendation, without its
+// response.
+func (v *validator) recommendation() RecommendationRecord {
+	var r RecommendationRecord
+	r.Rows = []int{v.row.Number}
+	r.Given = v.given()
+	var col string
+	r.Source, col = v.get(FieldSource)
+	if r.Source == "" {
+		r.Source = v.b.Options.Source
+	}
+	if r.Source == "" {
+		v.fail(col, FieldSource, "The row names no source; fill in the source's title or give a default source for the file")
+	}
+	r.SourceReference, _ = v.get(FieldSourceReference)
+	r.SourceDate = v.date(FieldSourceDate)
+	r.IssuedBy, _ = v.get(FieldIssuedBy)
+	r.Title, _ = v.get(FieldTitle)
+	r.Text, col = v.get(FieldText)
+	if strings.TrimSpace(r.Text) == "" {
+		v.fail(col, FieldText, "Enter the text of the recommendation")
+	}
+	v.recommendationNumber(&r)
+	addr, addrCol := v.get(FieldAddressee)
+	r.Addressees = SplitNames(addr)
+	if len(r.Addressees) == 0 && v.b.Options.Organisation != "" {
+		r.Addressees = []string{v.b.Options.Organisation}
+	}
+	if len(r.Addressees) == 0 {
+		v.fail(addrCol, FieldAddressee, "Name the organisation the recommendation is addressed to")
+	}
+	r.Made = v.date(FieldMade)
+	ref := r.Made
+	if ref == nil {
+		ref = r.SourceDate
+	}
+	dl, dlCol := v.get(FieldDeadline)
+	r.DeadlineText, r.DeadlineDate = deadline(dl, ref)
+	if r.DeadlineText != "" && r.DeadlineDate == nil {
+		v.warn(dlCol, FieldDeadline, fmt.Sprintf("the deadline “%s” is kept as written, but the tracker cannot tell which date it means", dl))
+	}
+	r.Status = v.word(FieldStatus)
+	th, _ := v.get(FieldThemes)
+	r.Themes = splitThemes(th)
+	return r
+}
+
+// recommendationNumber gives r its number: from the number column, or made
+// by the options' template from the row's cells and the recommendation's
+// position within its source.
+func (v *validator) recommendationNumber(r *RecommendationRecord) {
+	if v.number == nil {
+		var col string
+		r.Number, col = v.get(FieldNumber)
+		if r.Number == "" {
+			v.fail(col, FieldNumber, "Enter the recommendation’s number as the source gives it")
+		}
+		return
+	}
+	pos := 0
+	if v.number.usesRow && r.Source != "" && strings.TrimSpace(r.Text) != "" {
+		pos = v.pos.of(r.Source, r.Text)
+	}
+	if v.number.usesRow && pos == 0 {
+		return // the row's error says why it has no place
+	}
+	n, missing := v.number.number(v.row, v.t.Headers, pos)
+	if missing != "" {
+		v.fail(missing, FieldNumber, fmt.Sprintf("The number template %s needs this column, which is empty on this row", v.b.Options.Number))
+	}
+	r.Number = n
+}
+
+// response reads the current row's management response into r; ok is
+// false when the row gives none.
+func (v *validator) response(r *RecommendationRecord) (ResponseRecord, bool) {
+	text, textCol := v.get(FieldResponse)
+	pos, posCol := v.get(FieldPosition)
+	respDate := v.date(FieldResponseDate)
+	if text == "" && pos == "" {
+		return ResponseRecord{}, false
+	}
+	resp := ResponseRecord{Row: v.row.Number, Text: text, Date: respDate, Position: v.word(FieldPosition)}
+	switch len(r.Addressees) {
+	case 0:
+	case 1:
+		resp.Organisation = r.Addressees[0]
+		r.Responses = []ResponseRecord{resp}
+	default:
+		c := textCol
+		if c == "" {
+			c = posCol
+		}
+		v.fail(c, FieldResponse, "This row names several addressees, so the tracker cannot tell whose response it is; put each addressee’s response on its own row")
+	}
+	return resp, true
+}
+
+// differs reports, as an error of the current row naming both rows, a row
+// for a recommendation already read that words it differently: neither
+// wording is dropped without a word.
+func (v *validator) differs(first *RecommendationRecord, r RecommendationRecord) bool {
+	var what []string
+	if r.Text != first.Text {
+		what = append(what, "text")
+	}
+	if r.Title != first.Title {
+		what = append(what, "title")
+	}
+	if r.DeadlineText != first.DeadlineText || !sameDate(r.DeadlineDate, first.DeadlineDate) {
+		what = append(what, "deadline")
+	}
+	if len(what) == 0 {
+		return false
+	}
+	f := map[string]Field{"text": FieldText, "title": FieldTitle, "deadline": FieldDeadline}[what[0]]
+	_, col := v.get(f)
+	v.fail(col, f, fmt.Sprintf("recommendation %s of “%s” is on row %d and on row %d with a different %s; make the rows agree, or give them different numbers",
+		r.Number, r.Source, first.Rows[0], r.Rows[0], strings.Join(what, " and ")))
+	return true
+}
+
+func sameDate(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
 }
 
 // merge folds a later row for the same recommendation into the first: one
@@ -421,16 +528,12 @@ func (v *validator) merge(into *RecommendationRecord, r RecommendationRecord) {
 			into.Responses = append(into.Responses, resp)
 		}
 	}
-	if r.Text != into.Text || r.Title != into.Title || r.DeadlineText != into.DeadlineText {
-		v.warn("", FieldText, fmt.Sprintf("recommendation %s of “%s” is also on row %d, worded differently; the wording on row %d is kept and this row adds its addressee and response",
-			r.Number, r.Source, into.Rows[0], into.Rows[0]))
-	}
 }
 
 func (v *validator) actions() {
 	refs := map[string]int{}
 	for _, row := range v.t.Rows {
-		v.row, v.bad = row, false
+		v.start(row)
 		var a ActionRecord
 		a.Row = row.Number
 		a.Given = v.given()
@@ -461,20 +564,8 @@ func (v *validator) actions() {
 		if a.DueText != "" && a.DueDate == nil {
 			v.warn(dueCol, FieldDue, fmt.Sprintf("the due date “%s” is kept as written, but the tracker cannot tell which date it means", due))
 		}
-		if s, col := v.get(FieldStatus); s != "" {
-			st, ok := ParseActionStatus(s)
-			if !ok {
-				v.fail(col, FieldStatus, fmt.Sprintf("“%s” is not an action status the tracker knows; use one of: %s", s, labels(tracker.ActionStatuses)))
-			}
-			a.Status = st
-		}
-		if s, col := v.get(FieldRAG); s != "" {
-			rag, ok := ParseRAG(s)
-			if !ok {
-				v.fail(col, FieldRAG, fmt.Sprintf("“%s” is not a RAG rating; use Red, Amber or Green", s))
-			}
-			a.RAG = rag
-		}
+		a.Status = v.word(FieldStatus)
+		a.RAG = v.word(FieldRAG)
 		a.CompletedOn = v.date(FieldCompletedOn)
 		a.Update, _ = v.get(FieldUpdate)
 		a.UpdateDate = v.date(FieldUpdateDate)

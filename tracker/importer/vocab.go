@@ -26,6 +26,11 @@ var (
 		"fully implemented": tracker.RecImplemented, "achieved": tracker.RecImplemented,
 		"closed": tracker.RecClosed, "closed by committee": tracker.RecClosed, "withdrawn": tracker.RecClosed,
 		"superseded": tracker.RecClosed, "no longer applicable": tracker.RecClosed,
+		// Auditors' words: pending and not implemented are still open; "in
+		// process" is under way.
+		"pending": tracker.RecOpen, "not implemented": tracker.RecOpen, "not yet implemented": tracker.RecOpen,
+		"in process": tracker.RecInProgress, "substantially implemented": tracker.RecInProgress,
+		"implementation in progress": tracker.RecInProgress,
 	}
 	positionWords = map[string]string{
 		"accepted": tracker.PosAccepted, "accept": tracker.PosAccepted, "agreed": tracker.PosAccepted, "agree": tracker.PosAccepted,
@@ -39,7 +44,13 @@ var (
 		"not accepted": tracker.PosNotAccepted, "rejected": tracker.PosNotAccepted, "declined": tracker.PosNotAccepted,
 		"not agreed": tracker.PosNotAccepted, "no": tracker.PosNotAccepted, "disagree": tracker.PosNotAccepted,
 		"does not accept": tracker.PosNotAccepted,
-		"noted":           tracker.PosNoted, "under consideration": tracker.PosNoted, "being considered": tracker.PosNoted,
+		// Auditors' words for an agency's response.
+		"agreed with": tracker.PosAccepted, "agrees": tracker.PosAccepted, "concur": tracker.PosAccepted, "concurred": tracker.PosAccepted,
+		"partially agreed with": tracker.PosPartlyAccepted, "partly agreed with": tracker.PosPartlyAccepted,
+		"agreed in part": tracker.PosPartlyAccepted, "partially concurred": tracker.PosPartlyAccepted,
+		"disagreed with": tracker.PosNotAccepted, "did not agree": tracker.PosNotAccepted, "disagreed": tracker.PosNotAccepted,
+		"not agreed with": tracker.PosNotAccepted, "did not concur": tracker.PosNotAccepted,
+		"noted": tracker.PosNoted, "under consideration": tracker.PosNoted, "being considered": tracker.PosNoted,
 		"considering": tracker.PosNoted, "acknowledged": tracker.PosNoted, "no response": tracker.PosNoted,
 		"awaiting response": tracker.PosNoted, "pending": tracker.PosNoted,
 	}
@@ -103,6 +114,72 @@ func ParseActionStatus(s string) (string, bool) {
 // scale, counts as green.
 func ParseRAG(s string) (string, bool) {
 	return lookupWord(ragWords, tracker.RAGs, s)
+}
+
+// Vocabulary is a field with fixed words: the tracker's values, and the
+// words spreadsheets commonly use for them.
+type Vocabulary struct {
+	Field   Field
+	Options []tracker.Option
+	words   map[string]string
+	// noun names the field in a message: "a status", "a RAG rating".
+	noun string
+}
+
+// Vocabularies lists the fields of kind k with fixed words, in the order
+// of Fields(k).
+func Vocabularies(k Kind) []Vocabulary {
+	if k == KindActions {
+		return []Vocabulary{
+			{FieldStatus, tracker.ActionStatuses, actionStatusWords, "an action status"},
+			{FieldRAG, tracker.RAGs, ragWords, "a RAG rating"},
+		}
+	}
+	return []Vocabulary{
+		{FieldStatus, tracker.RecommendationStatuses, recommendationStatusWords, "a status"},
+		{FieldPosition, tracker.Positions, positionWords, "a response position"},
+	}
+}
+
+// VocabularyOf returns the fixed words of field f of kind k.
+func VocabularyOf(k Kind, f Field) (Vocabulary, bool) {
+	for _, v := range Vocabularies(k) {
+		if v.Field == f {
+			return v, true
+		}
+	}
+	return Vocabulary{}, false
+}
+
+// Known reads a word by the tracker's own values and labels and the words
+// spreadsheets commonly use ("Complete", "Agreed with"): the guess the
+// mapping screen shows.
+func (v Vocabulary) Known(word string) (string, bool) {
+	return lookupWord(v.words, v.Options, word)
+}
+
+// Value reads a tracker word given as a value or a label ("partly_accepted"
+// or "Partly accepted"), as a person names it in --values.
+func (v Vocabulary) Value(word string) (string, bool) {
+	n := normaliseWord(word)
+	for _, o := range v.Options {
+		if n == normaliseWord(o.Value) || n == normaliseWord(o.Label) {
+			return o.Value, true
+		}
+	}
+	return "", false
+}
+
+// Translate reads a file's word: the translation chosen for it in values
+// (the file's words, matched ignoring case and spacing) first, else Known.
+func (v Vocabulary) Translate(values map[string]string, word string) (string, bool) {
+	n := normaliseWord(word)
+	for fileWord, to := range values {
+		if normaliseWord(fileWord) == n {
+			return to, true
+		}
+	}
+	return v.Known(word)
 }
 
 func labels(options []tracker.Option) string {

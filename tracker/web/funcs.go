@@ -14,14 +14,18 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/renderer"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/util"
 
 	"github.com/civic-tracker/tracker/tracker"
 )
 
 var (
+	// Hard wraps: a single line break, typed or imported (sub-items a.–d.
+	// on their own lines), is a break on the page as in the PDF, not a
+	// space as plain Markdown has it.
 	markdown = goldmark.New(goldmark.WithExtensions(extension.Linkify, extension.Strikethrough),
-		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(rawHTMLAsText{}, 100))))
+		goldmark.WithRendererOptions(gmhtml.WithHardWraps(), renderer.WithNodeRenderers(util.Prioritized(rawHTMLAsText{}, 100))))
 	// sanitiser keeps what Markdown makes (paragraphs, lists, emphasis,
 	// links, headings) and drops anything else; raw HTML in the text is
 	// already shown as text, this is the second lock.

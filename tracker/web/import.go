@@ -167,7 +167,42 @@ type importMappingPage struct {
 	SaveAs                     string
 	Problems                   []string
 	Errors                     map[string]string
+	// Words lists, for each column mapped to a field with fixed words, the
+	// file's words with the tracker's word chosen for each.
+	Words []importWords
+	// Recommendations is set for a list of recommendations: their numbers
+	// can be made by a template.
+	Recommendations bool
 }
+
+// importWords are the distinct values of one column mapped to a field with
+// fixed words, as the mapping screen lists them.
+type importWords struct {
+	Column, FieldLabel string
+	Options            []tracker.Option
+	Words              []importWord
+	// More counts the words left off a very long list.
+	More int
+}
+
+// importWord is one of the file's words and the tracker's word chosen for
+// it: the translation saved or sent, else the tracker's guess, else none
+// (rows with it are then errors).
+type importWord struct {
+	Index  int
+	Field  importer.Field
+	Word   string
+	Rows   int
+	Choice string
+}
+
+// maxImportWords is the most words listed for one column: a column with
+// more is free text, not a field with fixed words.
+const maxImportWords = 60
+
+// ragNone stands for the RAG rating "not rated", whose value is empty, in
+// the select of a word; empty there means no choice.
+const ragNone = "-"
 
 // hiddenField carries a choice of an earlier step through a form.
 type hiddenField struct{ Name, Value string }
@@ -328,7 +363,7 @@ func (s *Server) importUploadFile(c *gin.Context) {
 			}
 		}
 	} else {
-		mapping = importer.GuessMapping(kind, tbl.Headers)
+		mapping, opts.Number = importer.Guess(kind, tbl)
 	}
 	s.showImportMapping(c, http.StatusOK, up, tbl, mapping, opts, savedName, nil, nil)
 }
@@ -361,7 +396,8 @@ func (s *Server) showImportMapping(c *gin.Context, status int, up importUpload, 
 	opts importer.Options, saveAs string, problems []string, errs map[string]string) {
 	p := &importMappingPage{Layout: Layout{Title: "Match the columns to fields", Section: "import", Breadcrumbs: importCrumbs},
 		ID: up.ID, FileName: up.FileName, Kind: kindNoun(up.Kind), Format: describeTable(tbl), Rows: len(tbl.Rows),
-		Fields: importer.Fields(up.Kind), Options: opts, SourceKinds: tracker.SourceKinds, SaveAs: saveAs, Problems: problems, Errors: errs}
+		Fields: importer.Fields(up.Kind), Options: opts, SourceKinds: tracker.SourceKinds, SaveAs: saveAs, Problems: problems, Errors: errs,
+		Words: fileWords(up.Kind, tbl, m, opts.Values), Recommendations: up.Kind == importer.KindRecommendations}
 	for i, h := range tbl.Headers {
 		col := importColumn{Index: i, Header: h, Field: string(m[h])}
 		for _, r := range tbl.Rows {
@@ -381,11 +417,91 @@ func (s *Server) showImportMapping(c *gin.Context, status int, up importUpload, 
 	if len(problems) > 0 {
 		all["columns"] = strings.Join(problems, ". ")
 	}
-	p.ErrorSummary = errorList(all, []string{"columns", "source", "issued_by", "source_kind", "organisation", "save_as"})
+	p.ErrorSummary = errorList(all, []string{"columns", "number", "source", "issued_by", "source_kind", "organisation", "save_as"})
 	if len(p.ErrorSummary) > 0 {
 		p.Title = "Error: " + p.Title
 	}
 	s.render(c, status, pageImportMapping, p)
+}
+
+// fileWords lists the distinct values of each column mapped to a field with
+// fixed words, in the order of the file, with the tracker's word chosen.
+func fileWords(k importer.Kind, tbl *importer.Table, m importer.Mapping, values map[importer.Field]map[string]string) []importWords {
+	var out []importWords
+	n := 0
+	for i, h := range tbl.Headers {
+		voc, ok := importer.VocabularyOf(k, m[h])
+		if !ok {
+			continue
+		}
+		fi, _ := importer.Info(k, voc.Field)
+		g := importWords{Column: h, FieldLabel: fi.Label, Options: wordOptions(voc.Options)}
+		at := map[string]int{}
+		for _, r := range tbl.Rows {
+			w := strings.TrimSpace(r.Cell(i))
+			if w == "" {
+				continue
+			}
+			if j, ok := at[w]; ok {
+				g.Words[j].Rows++
+				continue
+			}
+			if len(g.Words) == maxImportWords {
+				g.More++
+				continue
+			}
+			at[w] = len(g.Words)
+			choice, ok := voc.Translate(values[voc.Field], w)
+			if ok && choice == "" {
+				choice = ragNone
+			}
+			g.Words = append(g.Words, importWord{Index: n, Field: voc.Field, Word: w, Rows: 1, Choice: choice})
+			n++
+		}
+		if len(g.Words) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// wordOptions are a vocabulary's options for the select of a word.
+func wordOptions(options []tracker.Option) []tracker.Option {
+	out := make([]tracker.Option, len(options))
+	for i, o := range options {
+		if o.Value == "" {
+			o.Value = ragNone
+		}
+		out[i] = o
+	}
+	return out
+}
+
+// readWords reads the tracker's word chosen for each of the file's words.
+func readWords(c *gin.Context) map[importer.Field]map[string]string {
+	out := map[importer.Field]map[string]string{}
+	for i := 0; ; i++ {
+		n := strconv.Itoa(i)
+		f, w := c.PostForm("vf-"+n), c.PostForm("vw-"+n)
+		if f == "" {
+			break
+		}
+		to := c.PostForm("vt-" + n)
+		if w == "" || to == "" {
+			continue
+		}
+		if to == ragNone {
+			to = ""
+		}
+		if out[importer.Field(f)] == nil {
+			out[importer.Field(f)] = map[string]string{}
+		}
+		out[importer.Field(f)][w] = to
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // importChoices are the mapping and defaults chosen on the mapping screen.
@@ -403,7 +519,8 @@ func readImportChoices(c *gin.Context, tbl *importer.Table) (importChoices, map[
 		}
 	}
 	ch.Options = importer.Options{Source: strings.TrimSpace(c.PostForm("source")), IssuedBy: strings.TrimSpace(c.PostForm("issued_by")),
-		SourceKind: c.PostForm("source_kind"), Organisation: strings.TrimSpace(c.PostForm("organisation"))}
+		SourceKind: c.PostForm("source_kind"), Organisation: strings.TrimSpace(c.PostForm("organisation")),
+		Number: strings.TrimSpace(c.PostForm("number")), Values: readWords(c)}
 	errs := map[string]string{}
 	if ch.Options.SourceKind != "" {
 		ok := false
@@ -429,12 +546,42 @@ func (ch importChoices) hidden(tbl *importer.Table) []hiddenField {
 		}
 	}
 	o := ch.Options
-	for _, f := range []hiddenField{{"source", o.Source}, {"issued_by", o.IssuedBy}, {"source_kind", o.SourceKind}, {"organisation", o.Organisation}, {"save_as", ch.SaveAs}} {
+	for _, f := range []hiddenField{{"source", o.Source}, {"issued_by", o.IssuedBy}, {"source_kind", o.SourceKind}, {"organisation", o.Organisation},
+		{"number", o.Number}, {"save_as", ch.SaveAs}} {
 		if f.Value != "" {
 			out = append(out, f)
 		}
 	}
+	fields := make([]string, 0, len(o.Values))
+	for f := range o.Values {
+		fields = append(fields, string(f))
+	}
+	sort.Strings(fields)
+	i := 0
+	for _, f := range fields {
+		out, i = hiddenWords(out, i, importer.Field(f), o.Values[importer.Field(f)])
+	}
 	return out
+}
+
+// hiddenWords carries the translations of one field's words, in a stable
+// order.
+func hiddenWords(out []hiddenField, i int, f importer.Field, words map[string]string) ([]hiddenField, int) {
+	keys := make([]string, 0, len(words))
+	for w := range words {
+		keys = append(keys, w)
+	}
+	sort.Strings(keys)
+	for _, w := range keys {
+		to := words[w]
+		if to == "" {
+			to = ragNone
+		}
+		n := strconv.Itoa(i)
+		out = append(out, hiddenField{"vf-" + n, string(f)}, hiddenField{"vw-" + n, w}, hiddenField{"vt-" + n, to})
+		i++
+	}
+	return out, i
 }
 
 // validateChoices reads the choices and validates the rows with them; on a
@@ -451,6 +598,12 @@ func (s *Server) validateChoices(c *gin.Context) (importUpload, *importer.Table,
 		return up, nil, importChoices{}, nil, false
 	}
 	ch, errs := readImportChoices(c, tbl)
+	if c.PostForm("refresh") != "" && len(errs) == 0 {
+		// The person changed the fields of columns: the screen again, with
+		// the words of the columns now mapped to fields with fixed words.
+		s.showImportMapping(c, http.StatusOK, up, tbl, ch.Mapping, ch.Options, ch.SaveAs, nil, nil)
+		return up, nil, ch, nil, false
+	}
 	if len(errs) > 0 {
 		s.showImportMapping(c, http.StatusUnprocessableEntity, up, tbl, ch.Mapping, ch.Options, ch.SaveAs, nil, errs)
 		return up, nil, ch, nil, false
@@ -693,7 +846,7 @@ func (s *Server) runImport(ctx context.Context, up importUpload, tbl *importer.T
 	case sum.DryRun:
 		p.Title = "Dry run: nothing was saved"
 	}
-	for _, k := range []string{importer.RepairExcelEscape, importer.RepairLineEnding, importer.RepairMojibake} {
+	for _, k := range importer.RepairKinds {
 		if n := sum.Repairs[k]; n > 0 {
 			p.Repairs = append(p.Repairs, repairCount{importer.RepairLabel(k), n})
 		}

@@ -40,3 +40,19 @@ func TestPastedHTMLShowsAsWritten(t *testing.T) {
 		}
 	}
 }
+
+// TestLineBreaksShowAsWritten: a single line break in a typed update (the
+// sub-items a.–c. of a list kept in a spreadsheet) is a break on the page,
+// not a space that runs the items together; a blank line still starts a
+// new paragraph, and angle brackets on those lines still show.
+func TestLineBreaksShowAsWritten(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), 25)
+	c := e.login(editorCoL)
+	a := e.actionOf(colpOrg)
+	path := "/actions/" + strconv.FormatInt(a.ID, 10)
+	typed := "The Force will:\na. brief every team;\nb. write to <all victims>;\nc. report back.\n\nA new paragraph."
+	c.post(path+"/updates", url.Values{"version": {strconv.Itoa(a.Version)}, "date": {storetest.ISO(-1)},
+		"text": {typed}, "rag": {"green"}}, http.StatusSeeOther)
+	page := strings.Join(prose.FindAllString(c.get(path, http.StatusOK), -1), "\n")
+	mustContain(t, page, "update", "The Force will:<br>\na. brief every team;<br>\nb. write to &lt;all victims&gt;;<br>\nc. report back.</p>", "<p>A new paragraph.</p>")
+}
