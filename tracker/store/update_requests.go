@@ -75,7 +75,9 @@ func (s *Store) updateRequestPlan(ctx context.Context, sc tracker.Schedule) (tra
 	// An issued schedule keeps its references as they were; one closed
 	// since has no one left to ask.
 	var refIDs []int64
-	if err := findIn(func() *gorm.DB { return s.q(ctx).Model(&referenceRow{}).Select("id").Where("status <> ?", tracker.RefClosed) }, "id IN ?", listed, &refIDs); err != nil {
+	if err := findIn(func() *gorm.DB {
+		return s.q(ctx).Model(&referenceRow{}).Select("id").Where("status <> ?", tracker.RefClosed)
+	}, "id IN ?", listed, &refIDs); err != nil {
 		return p, fmt.Errorf("the schedule's open references: %w", err)
 	}
 	if len(refIDs) == 0 {
