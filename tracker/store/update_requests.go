@@ -313,7 +313,11 @@ func (s *Store) recordSend(ctx context.Context, meetingID int64, field string, r
 	for i, e := range sent {
 		to[i] = e.To
 	}
-	what := fmt.Sprintf("Round %d: %d emails, to %s", round, len(sent), strings.Join(to, ", "))
+	n := fmt.Sprintf("%d emails", len(sent))
+	if len(sent) == 1 {
+		n = "1 email"
+	}
+	what := fmt.Sprintf("Round %d: %s, to %s", round, n, strings.Join(to, ", "))
 	return s.record(ctx, EntityMeeting, meetingID, tracker.OpUpdate, tracker.Diff(map[string]any{field: nil}, map[string]any{field: what}))
 }
 
