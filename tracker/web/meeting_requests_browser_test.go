@@ -91,7 +91,7 @@ func TestBrowserUpdateRequestCycle(t *testing.T) {
 		}
 	}
 
-	var before, unreachable string
+	var before, unreachable, meetingURL string
 	err = steps(secretaryTab,
 		signIn(base, "prm-secretary@example.org"),
 		chromedp.Navigate(base+"/meetings/new"),
@@ -105,10 +105,15 @@ func TestBrowserUpdateRequestCycle(t *testing.T) {
 		chromedp.Click(`#send-requests`, chromedp.NodeVisible),
 		chromedp.WaitVisible(`#update-status`),
 		chromedp.Text(`#update-status`, &before, chromedp.ByQuery),
+		chromedp.Location(&meetingURL),
 		shot("update-requests-sent"),
 	)
 	if err != nil {
 		t.Fatal(err)
+	}
+	meetingPath := strings.TrimPrefix(strings.Split(meetingURL, "#")[0], base)
+	if problems, err := a11yCheck(secretaryTab, base, meetingPath); err != nil || len(problems) > 0 {
+		t.Errorf("accessibility of the meeting page with its update requests: %v\n%s", err, strings.Join(problems, "\n"))
 	}
 	if !strings.Contains(unreachable, "Detective Superintendent Crime: cannot be reached — link the owner to an account or an address") {
 		t.Errorf("owners who cannot be reached: %q", unreachable)
