@@ -82,6 +82,17 @@
 // its timeline, and take effect on the meeting's day, so "as at" that day
 // shows them; CloseReference closes one between meetings, with a reason.
 //
+// Before the papers deadline the secretary asks for updates
+// (store/update_requests.go: Commands.RequestUpdates): one email per
+// owner of an open action on the schedule's references who is linked to
+// an account or an address, queued with a dedupe key per meeting, owner
+// and round (request:MEETING:OWNER:N), so sending again is a deliberate
+// new round; owners linked to neither are listed, not emailed. An owner
+// has updated when each open action they were asked about has an update
+// entered (typed in, whatever its date) since the request;
+// Commands.RemindOwners emails those who have not. A meeting whose day
+// has passed gets neither.
+//
 // # A request's path
 //
 // A page request passes requestID, recovery, the security headers and the

@@ -48,6 +48,10 @@ Usage:
   tracker meeting list [--body NAME]
   tracker meeting add --body NAME --date DATE --papers DATE [--notes TEXT]
   tracker meeting set --meeting ID [--date DATE] [--papers DATE] [--status planned|papers_issued|held] [--notes TEXT]
+  tracker meeting request-updates --meeting ID [--dry-run]
+                                          ask each owner of an open action on the schedule for updates, one line per email
+  tracker meeting remind --meeting ID [--dry-run]
+                                          remind those asked who have not updated since, one line per email
   tracker reminders send [--dry-run] [--db DB]
                                           send the digests due now, one line per email
   tracker generate [--db DB] [--recommendations N] [--actions N] [--updates N]

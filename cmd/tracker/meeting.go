@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/store"
@@ -14,7 +15,9 @@ import (
 
 const meetingUsage = "usage: tracker meeting list [--body NAME]\n" +
 	"       tracker meeting add --body NAME --date DATE --papers DATE [--notes TEXT]\n" +
-	"       tracker meeting set --meeting ID [--date DATE] [--papers DATE] [--status planned|papers_issued|held] [--notes TEXT]"
+	"       tracker meeting set --meeting ID [--date DATE] [--papers DATE] [--status planned|papers_issued|held] [--notes TEXT]\n" +
+	"       tracker meeting request-updates --meeting ID [--dry-run]\n" +
+	"       tracker meeting remind --meeting ID [--dry-run]"
 
 // meetingCmd lists, adds and changes meetings, through the same commands
 // as the pages, as the command line's actor.
@@ -25,9 +28,13 @@ func meetingCmd(ctx context.Context, args []string, out io.Writer) error {
 	var c config
 	var body, date, papers, status, notes string
 	var id int64
+	var dry bool
 	fs := newFlags("meeting "+args[0], out)
 	dbFlag(fs, &c)
 	switch args[0] {
+	case "request-updates", "remind":
+		fs.Int64Var(&id, "meeting", 0, "the meeting's id, as tracker meeting list shows it")
+		fs.BoolVar(&dry, "dry-run", false, "list the emails without sending them")
 	case "list":
 		fs.StringVar(&body, "body", "", "only the meetings of this body (its name, short name or part of its name)")
 	case "add", "set":
@@ -57,6 +64,8 @@ func meetingCmd(ctx context.Context, args []string, out io.Writer) error {
 		return meetingList(ctx, s, body, out)
 	case "add":
 		return meetingAdd(ctx, s, body, date, papers, notes, out)
+	case "request-updates", "remind":
+		return meetingSend(ctx, s, c.DB, args[0], id, dry, out)
 	}
 	ch := meetingChange{date: date, papers: papers, status: status, notes: notes}
 	fs.Visit(func(f *flag.Flag) { ch.notesSet = ch.notesSet || f.Name == "notes" })
@@ -169,5 +178,90 @@ func meetingSet(ctx context.Context, s *store.Store, id int64, ch meetingChange,
 		return userError(err)
 	}
 	fmt.Fprintf(out, "Meeting %d: %s, papers due %s, %s.\n", m.ID, m.Heading(), tracker.FormatDate(m.PapersDeadline), strings.ToLower(tracker.MeetingStatusLabel(m.Status)))
+	return nil
+}
+
+// meetingSend asks the owners of the meeting's open actions for updates,
+// or reminds those who have not posted them, through the same commands as
+// the meeting's page, printing one line per email: sent, or queued with
+// why it is not delivered yet. --dry-run prints what would be sent.
+func meetingSend(ctx context.Context, s *store.Store, dsn, what string, id int64, dry bool, out io.Writer) error {
+	if id == 0 {
+		return errors.New("say which meeting: --meeting ID (tracker meeting list shows the ids)")
+	}
+	m, err := s.Meeting(ctx, id)
+	if errors.Is(err, tracker.ErrNotFound) {
+		return fmt.Errorf("there is no meeting %d; tracker meeting list shows the meetings", id)
+	}
+	if err != nil {
+		return err
+	}
+	if closed := tracker.UpdateRequestsClosed(m, s.Now()); closed != "" {
+		return errors.New(closed)
+	}
+	if dry {
+		return meetingDryRun(ctx, s, what, id, out)
+	}
+	q, err := startQueue(ctx, s, dsn, -1)
+	if err != nil {
+		return err
+	}
+	defer stopQueue(q)
+	cmds := s.As(tracker.SystemUser())
+	var sent []tracker.Email
+	if what == "remind" {
+		sent, err = cmds.RemindOwners(ctx, id)
+	} else {
+		sent, err = cmds.RequestUpdates(ctx, id, 0)
+	}
+	if err != nil {
+		return userError(err)
+	}
+	for _, e := range sent {
+		got := waitTried(ctx, s, e.ID, time.Minute)
+		if got.Status == tracker.EmailSent {
+			fmt.Fprintf(out, "sent\t%s\t%s\n", got.To, got.Subject)
+		} else {
+			fmt.Fprintf(out, "queued\t%s\t%s\t(not delivered yet: %s; a running server retries it)\n", got.To, got.Subject, got.LastError)
+		}
+	}
+	fmt.Fprintf(out, "%s: %d emails.\n", m.Heading(), len(sent))
+	return nil
+}
+
+func meetingDryRun(ctx context.Context, s *store.Store, what string, id int64, out io.Writer) error {
+	var drafts []tracker.Email
+	var unreachable []tracker.UnreachableOwner
+	if what == "remind" {
+		st, emails, err := s.DraftReminders(ctx, id, "")
+		if err != nil {
+			return err
+		}
+		if st.Rounds == 0 {
+			return errors.New("no update requests have been sent for this meeting yet: send them first (tracker meeting request-updates)")
+		}
+		drafts = emails
+	} else {
+		p, emails, err := s.DraftUpdateRequests(ctx, id, "")
+		if err != nil {
+			return err
+		}
+		drafts, unreachable = emails, p.Unreachable
+	}
+	for _, e := range drafts {
+		fmt.Fprintf(out, "would send\t%s\t%s\n", e.To, e.Subject)
+	}
+	for _, u := range unreachable {
+		owner := u.Owner
+		if owner == "" {
+			owner = "(no owner named)"
+		}
+		n := fmt.Sprintf("%d actions", len(u.Actions))
+		if len(u.Actions) == 1 {
+			n = "1 action"
+		}
+		fmt.Fprintf(out, "cannot reach\t%s\t%s: link the owner to an account or an address\n", owner, n)
+	}
+	fmt.Fprintf(out, "%d emails would be sent.\n", len(drafts))
 	return nil
 }

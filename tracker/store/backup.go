@@ -89,6 +89,8 @@ var backupTables = []string{
 	"follows",         // who follows which recommendation
 	"meetings",
 	"meeting_decisions",
+	"update_requests",        // who was asked for updates before a meeting, and reminded
+	"update_request_actions", // the actions each request listed
 }
 
 // notBackedUp lists the tables a backup leaves out on purpose, with why.

@@ -110,6 +110,7 @@ var funcs = template.FuncMap{
 		return FieldError{Field: field, Message: errs[field]}
 	},
 	"count":   countOf,
+	"moment":  func(t time.Time) string { return t.In(tracker.London).Format("2 January 2006, 15:04") },
 	"elapsed": elapsed,
 	"one":     func(m tracker.Measure) []tracker.Measure { return []tracker.Measure{m} },
 	"at":      func(a tracker.Action, today time.Time) actionAt { return actionAt{A: a, Today: today} },

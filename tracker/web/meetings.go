@@ -57,6 +57,8 @@ type meetingPage struct {
 	CanEdit   bool
 	CanDecide bool
 	History   []HistoryRow
+	// Requests is the update requests' section, for those who may send them.
+	Requests *requestSection
 }
 
 func (s *Server) meetingShow(c *gin.Context) {
@@ -65,11 +67,21 @@ func (s *Server) meetingShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	sc, err := s.store.Schedule(ctx, id)
+	p, err := s.meetingPageFor(c, id)
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	s.render(c, http.StatusOK, pageMeeting, p)
+}
+
+// meetingPageFor reads the meeting's page: its schedule, with the version
+// each reference has now, its update requests and its history.
+func (s *Server) meetingPageFor(c *gin.Context, id int64) (*meetingPage, error) {
+	ctx := c.Request.Context()
+	sc, err := s.store.Schedule(ctx, id)
+	if err != nil {
+		return nil, err
 	}
 	items := make([]meetingItem, len(sc.Items))
 	for i, it := range sc.Items {
@@ -82,17 +94,22 @@ func (s *Server) meetingShow(c *gin.Context) {
 	}
 	events, err := s.store.History(ctx, store.EntityMeeting, id)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	canEdit := s.cmds(c).MayChangeMeeting(ctx, id) == nil
 	m := sc.Meeting
-	s.render(c, http.StatusOK, pageMeeting, &meetingPage{
+	p := &meetingPage{
 		Layout:  Layout{Title: m.Heading(), Section: "meetings", Breadcrumbs: []Crumb{{"Meetings", "/meetings"}}},
 		Meeting: m, Schedule: sc, Items: items, Decisions: tracker.Decisions,
 		CanEdit: canEdit, CanDecide: canEdit && !m.Date.After(s.now()),
 		History: s.historyRows(c, events),
-	})
+	}
+	if canEdit {
+		if p.Requests, err = s.requestSectionFor(c, sc); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 func meetingForm(heading, post, cancel string, orgs []tracker.Organisation) editForm {

@@ -133,6 +133,8 @@ func (s *Server) routes(r *gin.Engine) {
 	in.GET("/meetings/:id/schedule.pdf", s.meetingSchedulePDF)
 	in.GET("/meetings/:id/decisions/:ref", s.decisionShow)
 	in.POST("/meetings/:id/decisions/:ref", s.decisionRecord)
+	in.POST("/meetings/:id/update-requests", s.meetingRequestUpdates)
+	in.POST("/meetings/:id/reminders", s.meetingRemind)
 	in.GET("/references/:id/close", s.referenceCloseForm)
 	in.POST("/references/:id/close", s.referenceClose)
 	in.GET("/search", s.search)

@@ -41,6 +41,8 @@ const (
 	savedMeetingAdded   = "meeting-added"
 	savedDecision       = "decision"
 	savedRefClosed      = "reference-closed"
+	savedUpdateRequests = "update-requests"
+	savedReminders      = "update-reminders"
 )
 
 // savedMessages are the confirmations, one per kind of save.
@@ -73,6 +75,8 @@ var savedMessages = map[string]string{
 	savedMeetingAdded:   "The meeting has been added.",
 	savedDecision:       "The decision has been recorded.",
 	savedRefClosed:      "The reference has been closed.",
+	savedUpdateRequests: "The update requests have been sent: one email to each owner who can be reached.",
+	savedReminders:      "The reminders have been sent to the owners who have not updated.",
 }
 
 // saved ends every successful save on a page: it sends the browser on to
