@@ -284,7 +284,7 @@ func addCRUDDocs(doc obj) obj {
 		paths[p] = ops
 	}
 	ops := crudOperations()
-	for _, docs := range []func() (obj, map[string]obj){changeDocs, meetingDocs} {
+	for _, docs := range []func() (obj, map[string]obj){changeDocs, meetingDocs, updateRequestDocs} {
 		moreSchemas, morePaths := docs()
 		for k, v := range moreSchemas {
 			schemas[k] = v

@@ -54,6 +54,9 @@ func (s *Server) Routes(r gin.IRouter) {
 	api.PATCH("/meetings/:id", s.apiUpdateMeeting)
 	api.GET("/meetings/:id/schedule", s.apiSchedule)
 	api.POST("/meetings/:id/decisions", s.apiRecordDecision)
+	api.GET("/meetings/:id/update-requests", s.apiUpdateRequests)
+	api.POST("/meetings/:id/update-requests", s.apiRequestUpdates)
+	api.POST("/meetings/:id/reminders", s.apiRemindOwners)
 
 	api.GET("/measures", s.apiMeasures)
 	api.POST("/measures", s.apiCreateMeasure)

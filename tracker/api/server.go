@@ -45,6 +45,8 @@ type Store interface {
 	Meeting(ctx context.Context, id int64) (tracker.Meeting, error)
 	ListMeetings(ctx context.Context, f store.MeetingFilter) ([]tracker.Meeting, int64, error)
 	Schedule(ctx context.Context, id int64) (tracker.Schedule, error)
+	UpdateRequestPlan(ctx context.Context, meetingID int64) (tracker.UpdateRequestPlan, error)
+	UpdateRequestStatus(ctx context.Context, meetingID int64) (tracker.UpdateRequestStatus, error)
 }
 
 // Server answers the API's routes.

@@ -16,12 +16,6 @@ import (
 // asks the owners for updates, sees who has posted them since, and
 // reminds those who have not.
 
-// updateRequestReads are the reads of the update requests' section.
-type updateRequestReads interface {
-	UpdateRequestPlan(ctx context.Context, meetingID int64) (tracker.UpdateRequestPlan, error)
-	UpdateRequestStatus(ctx context.Context, meetingID int64) (tracker.UpdateRequestStatus, error)
-}
-
 // requestSection is what the section shows: who would be asked now, who
 // cannot be reached, and where each owner asked stands.
 type requestSection struct {

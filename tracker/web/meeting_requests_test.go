@@ -112,3 +112,45 @@ func TestMeetingUpdateRequestsPage(t *testing.T) {
 		t.Errorf("the meeting's history has %d events; the send is not in it", len(h))
 	}
 }
+
+// TestAPIUpdateRequests: the API shows who would be asked and who cannot
+// be reached, sends the requests once per round (the same round again is a
+// 422 at round), shows who has updated, and sends reminders only while
+// someone has not; a viewer may do none of it.
+func TestAPIUpdateRequests(t *testing.T) {
+	e, m, owned := requestsEnv(t)
+	path := "/meetings/" + strconv.FormatInt(m.ID, 10)
+	sec := &apiClient{e: e, token: tokenFor(t, e, "prm-secretary@example.org")}
+	e.api(viewer).call("GET", path+"/update-requests", "", http.StatusForbidden)
+	r := sec.call("GET", path+"/update-requests", "", http.StatusOK)
+	exact(t, "plan", r, `"next_round":1`, `"closed":""`, `"email":"editor-colp@example.org"`, `"owner":"Detective Superintendent Crime"`, `"rounds":0`)
+	e.api(viewer).call("POST", path+"/update-requests", `{"round":1}`, http.StatusForbidden)
+	r = sec.call("POST", path+"/update-requests", `{"round":1}`, http.StatusCreated)
+	exact(t, "sent", r, `"round":1`, `"to":"editor-colp@example.org"`)
+	r = sec.call("POST", path+"/update-requests", `{"round":1}`, http.StatusUnprocessableEntity)
+	fieldErrors(t, "the same round again", r, "round")
+	r = sec.call("GET", path+"/update-requests", "", http.StatusOK)
+	exact(t, "after sending", r, `"next_round":2`, `"rounds":1`, `"updated":false`)
+	r = sec.call("POST", path+"/reminders", `{}`, http.StatusCreated)
+	exact(t, "reminded", r, `"to":"editor-colp@example.org"`)
+	ed := e.login(editorCoL)
+	ed.post("/actions/"+strconv.FormatInt(owned.ID, 10)+"/updates", url.Values{"version": {strconv.Itoa(owned.Version)}, "date": {storetest.ISO(0)},
+		"text": {"Done – “Ⅱ”"}, "status": {""}, "rag": {"keep"}}, http.StatusSeeOther)
+	r = sec.call("GET", path+"/update-requests", "", http.StatusOK)
+	exact(t, "after the update", r, `"updated":true`, `"updated_at":"`)
+	r = sec.call("POST", path+"/reminders", `{}`, http.StatusUnprocessableEntity)
+	fieldErrors(t, "no one to remind", r, "meeting")
+}
+
+func tokenFor(t *testing.T, e *env, email string) string {
+	t.Helper()
+	u, err := e.s.UserByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _, err := e.s.CreateToken(context.Background(), u.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plain
+}

@@ -33,7 +33,6 @@ type Reader interface {
 	accountStore
 	importStore
 	healthStore
-	updateRequestReads
 }
 
 // pageReads are the reads of the lists, items, exports, reports and
