@@ -115,6 +115,10 @@ type recommendationPage struct {
 	// AddresseeStatuses are each addressee's own status, with a form for
 	// those the person may set.
 	AddresseeStatuses []addresseeStatusView
+	// Following says whether the person follows the recommendation;
+	// FollowError why their Follow button was refused.
+	Following   bool
+	FollowError string
 }
 
 // statusForm changes a recommendation's status and assessment.
@@ -195,6 +199,7 @@ type recForms struct {
 	Addressee         *addresseeStatusForm
 	AddresseeErrors   map[string]string
 	AddresseeConflict bool
+	FollowError       string
 }
 
 // newActionForm adds an action under a recommendation.
@@ -411,6 +416,11 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		return
 	}
 	p.History = s.historyRows(c, events, d.Revisions...)
+	if p.Following, err = s.store.Following(c.Request.Context(), request.User(c).ID, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p.FollowError = forms.FollowError
 	answered := map[int64]bool{}
 	for _, t := range d.Responses {
 		answered[t.Current.OrganisationID] = true
@@ -421,6 +431,9 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		}
 	}
 	p.ErrorSummary = errorList(moveErrs, moveFieldOrder)
+	if p.FollowError != "" {
+		p.ErrorSummary = []FieldError{{Field: "follow-button", Message: p.FollowError}}
+	}
 	if len(forms.ActionErrors) > 0 {
 		p.ErrorSummary = errorList(forms.ActionErrors, actionFieldOrder)
 	}

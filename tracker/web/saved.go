@@ -37,6 +37,9 @@ const (
 	savedOrgAdded       = "organisation-added"
 	savedPassword       = "password"
 	savedTokenRevoked   = "token-revoked"
+	savedMailPrefs      = "mail-prefs"
+	savedFollow         = "follow"
+	savedUnfollow       = "unfollow"
 )
 
 // savedMessages are the confirmations, one per kind of save.
@@ -65,6 +68,9 @@ var savedMessages = map[string]string{
 	savedOrgAdded:       "The organisation has been added.",
 	savedPassword:       "Your password has been changed. Your other sessions have been signed out.",
 	savedTokenRevoked:   "The token has been revoked.",
+	savedMailPrefs:      "Your email preferences have been saved.",
+	savedFollow:         "You now follow this recommendation. You will get an email when its status, assessment or deadline changes.",
+	savedUnfollow:       "You no longer follow this recommendation.",
 }
 
 // saved ends every successful save on a page: it sends the browser on to
