@@ -393,6 +393,9 @@ func (c Commands) CreateAction(ctx context.Context, a tracker.Action) (tracker.A
 				return fmt.Errorf("load reference: %w", err)
 			}
 		}
+		if err := tx.checkOwnerAccount(ctx, a.OwnerUserID, &v); err != nil {
+			return err
+		}
 		if err := a.Validate(); err != nil {
 			var invalid *tracker.ValidationError
 			if !errors.As(err, &invalid) {
@@ -473,6 +476,20 @@ func (c Commands) UpdateActionDetails(ctx context.Context, a tracker.Action) (tr
 					return err
 				}
 			}
+		}
+		var v tracker.ValidationError
+		if err := tx.checkOwnerAccount(ctx, a.OwnerUserID, &v); err != nil {
+			return err
+		}
+		if v.Err() != nil {
+			// The rest of the form's faults, too, so they show at once.
+			var invalid *tracker.ValidationError
+			if errors.As(a.Validate(), &invalid) {
+				for k, m := range invalid.Fields {
+					v.Add(k, m)
+				}
+			}
+			return v.Err()
 		}
 		var err error
 		out, err = tx.UpdateActionDetails(ctx, a)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -98,7 +99,9 @@ type recommendationPage struct {
 	Move       moveForm
 	MoveErrors map[string]string
 	// ActionOrgs are the addressees the person may add actions for.
-	ActionOrgs   []tracker.Organisation
+	ActionOrgs []tracker.Organisation
+	// Accounts are those an action's owner may be linked to.
+	Accounts     []tracker.Option
 	NewAction    newActionForm
 	ActionErrors map[string]string
 	Statuses     []tracker.Option
@@ -207,6 +210,8 @@ type newActionForm struct {
 	Organisation int64  `form:"organisation"`
 	Description  string `form:"description"`
 	Owner        string `form:"owner"`
+	OwnerUserID  string `form:"owner_user_id"`
+	OwnerEmail   string `form:"owner_email"`
 	Unit         string `form:"owner_unit"`
 	DueDate      string `form:"due_date"`
 	DueText      string `form:"due_text"`
@@ -214,7 +219,7 @@ type newActionForm struct {
 	RAG          string `form:"rag"`
 }
 
-var actionFieldOrder = []string{"organisation", "description", "owner", "due_date", "due_text", "status", "rag"}
+var actionFieldOrder = []string{"organisation", "description", "owner", "owner_user_id", "owner_email", "owner_unit", "due_date", "due_text", "status", "rag"}
 
 // prefixed renames error fields to the ids of a form that appears more
 // than once on a page.
@@ -298,6 +303,8 @@ func (s *Server) recommendationAddAction(c *gin.Context) {
 		f.Organisation = allowed[0].ID
 	}
 	a.OrganisationID = f.Organisation
+	a.OwnerUserID = formIDPtr(url.Values{"owner_user_id": {f.OwnerUserID}}, "owner_user_id", errs)
+	a.OwnerEmail = strings.TrimSpace(f.OwnerEmail)
 	if a.OrganisationID == 0 {
 		errs["organisation"] = "Choose which addressee's action this is"
 	}
@@ -416,6 +423,12 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		return
 	}
 	p.History = s.historyRows(c, events, d.Revisions...)
+	if len(p.ActionOrgs) > 0 {
+		if p.Accounts, err = s.accountOptions(c, nil); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
 	if p.Following, err = s.store.Following(c.Request.Context(), request.User(c).ID, id); err != nil {
 		s.fail(c, err)
 		return

@@ -167,7 +167,7 @@ func (s *Server) actionsPDF(c *gin.Context) {
 }
 
 // describeActionFilter says in words which actions a filtered log holds.
-func (s *Server) describeActionFilter(c *gin.Context, q request.ActionQuery) string {
+func (s *Server) describeActionFilter(c *gin.Context, q actionQuery) string {
 	var parts []string
 	if q.Org != 0 {
 		if orgs, err := s.store.Organisations(c.Request.Context()); err == nil {
@@ -180,6 +180,11 @@ func (s *Server) describeActionFilter(c *gin.Context, q request.ActionQuery) str
 	}
 	if q.Mine {
 		parts = append(parts, "owned by "+strings.Join(myNames(request.User(c)), " or "))
+	}
+	if q.Person != 0 {
+		if u, err := s.store.User(c.Request.Context(), q.Person); err == nil {
+			parts = append(parts, "owned by "+u.Label())
+		}
 	}
 	if owner, none := request.OwnerFilter(q.Owner); none {
 		parts = append(parts, "with no owner")
