@@ -57,7 +57,7 @@ func TestAccountEmailPreferences(t *testing.T) {
 	})
 }
 
-// followersLog is the log of emails, newest first.
+// emailsTo are the emails of the log to one address, newest first.
 func emailsTo(t *testing.T, s *store.Store, to string) []tracker.Email {
 	t.Helper()
 	log, _, err := s.Emails(context.Background(), tracker.Page{Number: 1, Size: 100})
@@ -77,7 +77,7 @@ func emailsTo(t *testing.T, s *store.Store, to string) []tracker.Email {
 	return out
 }
 
-// changeStatus changes Recommendation 4's assessment as the administrator
+// changeAssessment changes Recommendation 4's assessment as the administrator
 // does on its page.
 func changeAssessment(t *testing.T, e *env, c *client, to string) {
 	t.Helper()
@@ -233,4 +233,33 @@ func TestEmailLogPage(t *testing.T) {
 			}
 		}
 	})
+}
+
+// followNoticeLink makes the board member follow Recommendation 4 and the
+// administrator change it, and returns the path of the unsubscribe link
+// in the notice that is queued.
+func followNoticeLink(t *testing.T, e *env) string {
+	t.Helper()
+	ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "test", Channel: tracker.ChannelCommand})
+	member, chair := e.users[viewer], e.users[admin]
+	if err := e.s.As(&member).Follow(ctx, 4, true); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.s.RecommendationDetail(ctx, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := tracker.AssessSatisfied
+	if d.Recommendation.Assessment == next {
+		next = tracker.AssessNone
+	}
+	if err := e.s.As(&chair).ChangeRecommendation(ctx, 4, store.RecommendationChange{Version: d.Recommendation.Version, Status: d.Recommendation.Status, Assessment: next}); err != nil {
+		t.Fatal(err)
+	}
+	got := emailsTo(t, e.s, member.Email)
+	if len(got) == 0 {
+		t.Fatal("no notice queued")
+	}
+	link := got[0].UnsubscribeURL
+	return link[strings.Index(link, "/unsubscribe/"):]
 }
