@@ -35,7 +35,10 @@
 //     mapping (Server.fail). Its Reader is the API's Store plus small
 //     interfaces declared beside the handlers that use them (pageReads,
 //     overviewReads in home.go, accountStore in auth.go, importStore in
-//     import.go, healthStore in health.go); writes are not on it.
+//     import.go, healthStore in health.go, mailStore in mail.go); writes
+//     are not on it, but for the one-click unsubscribe, whose link's token
+//     stands in for a signed-in person (mail.go: the email preferences,
+//     Follow, /unsubscribe and the administrators' email log).
 //   - tracker/api: the JSON API under /api/v1, mounted by tracker/web.
 //     routes.go lists its routes; one file per resource (actions.go,
 //     recommendations.go, references.go, sources.go, organisations.go,

@@ -477,36 +477,25 @@ func (c Commands) UpdateActionDetails(ctx context.Context, a tracker.Action) (tr
 				}
 			}
 		}
-		if row.OwnerUserID == nil || a.OwnerUserID == nil || *row.OwnerUserID != *a.OwnerUserID {
-			var v tracker.ValidationError
-			if err := tx.checkOwnerAccount(ctx, a.OwnerUserID, &v); err != nil {
-				return err
+		var v tracker.ValidationError
+		if err := tx.checkOwnerAccount(ctx, a.OwnerUserID, &v); err != nil {
+			return err
+		}
+		if v.Err() != nil {
+			// The rest of the form's faults, too, so they show at once.
+			var invalid *tracker.ValidationError
+			if errors.As(a.Validate(), &invalid) {
+				for k, m := range invalid.Fields {
+					v.Add(k, m)
+				}
 			}
-			if err := v.Err(); err != nil {
-				return err
-			}
+			return v.Err()
 		}
 		var err error
 		out, err = tx.UpdateActionDetails(ctx, a)
 		return err
 	})
 	return out, err
-}
-
-// checkOwnerAccount adds an error at owner_user_id when an action's owner
-// is linked to an account that does not exist.
-func (s *Store) checkOwnerAccount(ctx context.Context, id *int64, v *tracker.ValidationError) error {
-	if id == nil {
-		return nil
-	}
-	err := s.q(ctx).Select("id").Take(&userRow{}, *id).Error
-	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		v.Add("owner_user_id", "There is no account with this id")
-	case err != nil:
-		return fmt.Errorf("load owner's account: %w", err)
-	}
-	return nil
 }
 
 // DeleteAction deletes an action softly; an administrator can restore it.

@@ -320,3 +320,33 @@ func (s *Store) Unsubscribe(ctx context.Context, token, list string) (string, er
 	}
 	return "", fmt.Errorf("unsubscribe list: %w", tracker.ErrNotFound)
 }
+
+// UnsubscribeWhat says what the one-click link of token and list would
+// stop, without stopping it, for the page that asks before it does: "your
+// digest of your actions", or "emails about Recommendation 4 of Duty of
+// Care". An unknown token, or a list that is neither, is ErrNotFound.
+func (s *Store) UnsubscribeWhat(ctx context.Context, token, list string) (string, error) {
+	var prefs mailPrefsRow
+	if token == "" || s.q(ctx).Take(&prefs, "unsubscribe_token = ?", token).Error != nil {
+		return "", fmt.Errorf("unsubscribe link: %w", tracker.ErrNotFound)
+	}
+	switch {
+	case list == ListDigest:
+		return "your digest of your actions", nil
+	case strings.HasPrefix(list, listFollow):
+		id, err := strconv.ParseInt(strings.TrimPrefix(list, listFollow), 10, 64)
+		if err != nil {
+			return "", fmt.Errorf("unsubscribe list: %w", tracker.ErrNotFound)
+		}
+		f, err := s.recommendationFacts(ctx, id)
+		if errors.Is(err, tracker.ErrNotFound) {
+			// Deleted since: stopping its emails still makes sense.
+			return "emails about a recommendation that has since been removed", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		return "emails about " + f.label, nil
+	}
+	return "", fmt.Errorf("unsubscribe list: %w", tracker.ErrNotFound)
+}

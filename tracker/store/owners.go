@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+
+	"gorm.io/gorm"
 
 	"github.com/civic-tracker/tracker/tracker"
 )
@@ -72,4 +75,21 @@ func (s *Store) MatchOwner(ctx context.Context, owner string) (*int64, string, e
 	}
 	id, email := p.match(owner)
 	return id, email, nil
+}
+
+// checkOwnerAccount adds an error at owner_user_id to v when an action's
+// owner is linked to an account that does not exist.
+func (s *Store) checkOwnerAccount(ctx context.Context, id *int64, v *tracker.ValidationError) error {
+	if id == nil {
+		return nil
+	}
+	err := s.q(ctx).Select("id").Take(&userRow{}, *id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		v.Add("owner_user_id", "Choose the owner’s account from the list, or none")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("load the owner's account: %w", err)
+	}
+	return nil
 }

@@ -164,9 +164,11 @@ func a11yCheck(ctx context.Context, url, path string) ([]string, error) {
 }
 
 // TestBrowserAccessibility runs the in-page checks over the main page
-// views: signed out and after a failed sign-in, the CoLP chair's pages
+// views: signed out, after a failed sign-in and at an email's unsubscribe
+// link, the CoLP chair's pages
 // (with their forms) at desktop and phone widths, the secretary's reply
-// and import pages, and a form sent with errors.
+// and import pages, the administrator's email log, and forms sent with
+// errors.
 func TestBrowserAccessibility(t *testing.T) {
 	e := newEnv(t, storetest.SQLite(t), 25)
 	base := e.ts.URL
@@ -199,6 +201,15 @@ func TestBrowserAccessibility(t *testing.T) {
 	report("failed sign-in", "/login", problems)
 	errorPage(ctx, t, "failed sign-in")
 
+	// Signed out: the link in an email, known and unknown.
+	for _, p := range []string{followNoticeLink(t, e), "/unsubscribe/not-a-token/digest"} {
+		problems, err := a11yCheck(ctx, base, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		report("signed out", p, problems)
+	}
+
 	// Each group in a browser of its own: a browser has a minute.
 	type group struct {
 		who   string
@@ -214,6 +225,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		{editorCoL, 375, []string{"/", "/actions", action}},
 		{editorCoL, 375, []string{"/recommendations/4", "/references/1"}},
 		{secretary, 1280, []string{"/references/1/reply", "/import", "/references/new"}},
+		{admin, 1280, []string{"/admin/emails", "/admin/users", "/admin/deleted"}},
 	} {
 		ctx := browser(t)
 		if err := steps(ctx, signIn(base, g.who+"@example.org"), chromedp.EmulateViewport(g.width, 900)); err != nil {
@@ -244,6 +256,21 @@ func TestBrowserAccessibility(t *testing.T) {
 	}
 	report("an empty update", action, problems)
 	errorPage(ctx, t, "an empty update")
+
+	// The email preferences sent with a number of days that is not one.
+	err = steps(ctx,
+		chromedp.Navigate(base+"/account"),
+		chromedp.WaitVisible(`#digest_days`),
+		chromedp.SetValue(`#digest_days`, "a fortnight"),
+		chromedp.Click(`form[action="/account/email"] button[type="submit"]`, chromedp.NodeVisible),
+		chromedp.WaitVisible(`.error-summary`),
+		chromedp.Evaluate(a11yScript, &problems),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report("email preferences with errors", "/account", problems)
+	errorPage(ctx, t, "email preferences with errors")
 }
 
 // TestA11yScriptFindsProblems: the in-page checks fail on a page made to

@@ -16,15 +16,27 @@ type accountPage struct {
 	Layout
 	Organisations []tracker.Organisation
 	Errors        map[string]string
+	// Mail is the email preferences form, as stored or as posted, with
+	// its errors.
+	Mail          mailPrefsForm
+	MailErrors    map[string]string
+	DigestChoices []tracker.Option
+}
+
+// accountForms carries a form posted to the account page back to it.
+type accountForms struct {
+	PasswordErrors map[string]string
+	Mail           *mailPrefsForm
+	MailErrors     map[string]string
 }
 
 var passwordFieldOrder = []string{"current", "new", "confirm"}
 
 func (s *Server) accountShow(c *gin.Context) {
-	s.showAccount(c, http.StatusOK, nil)
+	s.showAccount(c, http.StatusOK, accountForms{})
 }
 
-func (s *Server) showAccount(c *gin.Context, status int, errs map[string]string) {
+func (s *Server) showAccount(c *gin.Context, status int, forms accountForms) {
 	u := request.User(c)
 	all, err := s.store.Organisations(c.Request.Context())
 	if err != nil {
@@ -39,8 +51,20 @@ func (s *Server) showAccount(c *gin.Context, status int, errs map[string]string)
 			}
 		}
 	}
-	s.render(c, status, pageAccount, &accountPage{Layout: Layout{Title: "Your account", Section: "account", ErrorSummary: errorList(errs, passwordFieldOrder)},
-		Organisations: mine, Errors: errs})
+	p := &accountPage{Layout: Layout{Title: "Your account", Section: "account", ErrorSummary: errorList(forms.PasswordErrors, passwordFieldOrder)},
+		Organisations: mine, Errors: forms.PasswordErrors, DigestChoices: tracker.DigestChoices}
+	if forms.Mail != nil {
+		p.Mail, p.MailErrors = *forms.Mail, forms.MailErrors
+		p.ErrorSummary = errorList(forms.MailErrors, mailFieldOrder)
+	} else {
+		prefs, err := s.store.MailPrefs(c.Request.Context(), u.ID)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		p.Mail = mailPrefsForm{Digest: prefs.Digest, DigestDays: strconv.Itoa(prefs.DigestDays)}
+	}
+	s.render(c, status, pageAccount, p)
 }
 
 func (s *Server) accountPassword(c *gin.Context) {
@@ -55,13 +79,13 @@ func (s *Server) accountPassword(c *gin.Context) {
 		errs["confirm"] = "The two new passwords are different"
 	}
 	if len(errs) > 0 {
-		s.showAccount(c, http.StatusUnprocessableEntity, errs)
+		s.showAccount(c, http.StatusUnprocessableEntity, accountForms{PasswordErrors: errs})
 		return
 	}
 	err := s.store.ChangePassword(c.Request.Context(), request.User(c).ID, current, next, sessionTokenOf(c))
 	var invalid *tracker.ValidationError
 	if errors.As(err, &invalid) {
-		s.showAccount(c, http.StatusUnprocessableEntity, invalid.Fields)
+		s.showAccount(c, http.StatusUnprocessableEntity, accountForms{PasswordErrors: invalid.Fields})
 		return
 	}
 	if err != nil {

@@ -31,6 +31,8 @@ type actionPage struct {
 	// Move is the "move the due date" form as posted, with its errors.
 	Move       moveForm
 	MoveErrors map[string]string
+	// OwnerAccount names the account the owner is linked to, if any.
+	OwnerAccount string
 }
 
 // moveForm is the form that moves a deadline.
@@ -142,6 +144,20 @@ func (s *Server) showActionWith(c *gin.Context, status int, item tracker.ActionI
 		Item: item, History: s.historyRows(c, events, item.Revisions...), CanEdit: u.CanEditAction(a.OrganisationID), CanDelete: u.CanDeleteAction(a.OrganisationID),
 		Form: form, Errors: errs, Conflict: conflict, Statuses: tracker.ActionStatuses, RAGs: tracker.RAGs,
 		Move: moveForm{Version: a.Version},
+	}
+	if a.OwnerUserID != nil {
+		owner, err := s.store.User(c.Request.Context(), *a.OwnerUserID)
+		switch {
+		case errors.Is(err, tracker.ErrNotFound):
+			p.OwnerAccount = "An account that no longer exists"
+		case err != nil:
+			s.fail(c, err)
+			return
+		case owner.Name != "":
+			p.OwnerAccount = owner.Name + " (" + owner.Email + ")"
+		default:
+			p.OwnerAccount = owner.Email
+		}
 	}
 	if move != nil {
 		p.Move, p.MoveErrors = *move, moveErrs

@@ -23,6 +23,8 @@ type actionListPage struct {
 	Filter        request.ActionQuery
 	Filtered      bool
 	RAGs          []tracker.Option
+	// People are the accounts the Person filter offers.
+	People []tracker.Option
 	// FilterErrors are the filter's values that could not be read, by
 	// query parameter.
 	FilterErrors filterErrors
@@ -51,7 +53,7 @@ func myNames(u *tracker.User) []string {
 // parameter, for the error summary's links.
 var filterFieldIDs = map[string]string{"org": "f-org", "owner": "f-owner", "status": "f-status", "due_within": "f-due",
 	"rag": "f-rag", request.ChangedSinceParam: "f-since", "open": "f-open", "overdue": "f-overdue", "outstanding": "f-outstanding",
-	"source": "f-source", "theme": "f-theme"}
+	"source": "f-source", "theme": "f-theme", "person": "f-person"}
 
 // filterErrors are a list filter's values that could not be read, by query
 // parameter, with what to tell the person.
@@ -74,7 +76,7 @@ func filterSummary(errs map[string]string) []FieldError {
 		}
 		byID[id] = msg
 	}
-	return errorList(byID, []string{"f-org", "f-owner", "f-status", "f-due", "f-rag", "f-since", "f-open", "f-overdue"})
+	return errorList(byID, []string{"f-org", "f-owner", "f-person", "f-status", "f-due", "f-rag", "f-since", "f-open", "f-overdue"})
 }
 
 // sortLinks gives, for each sort key, the current URL with that sort.
@@ -144,6 +146,11 @@ func (s *Server) actionList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	people, err := s.accountOptions(c, &q.Person)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	exports := c.Request.URL.Query()
 	exports.Del("page")
 	layout := Layout{Title: "Action log", Section: "actions", ErrorSummary: filterSummary(filterErrs)}
@@ -154,11 +161,11 @@ func (s *Server) actionList(c *gin.Context) {
 		ExportQuery: exportQuery(exports),
 		Items:       items, Pager: newPager(c.Request.URL, page, total, "action", "actions"),
 		Organisations: orgs, Owners: owners, Statuses: tracker.ActionStatuses, DueWithin: []int{7, 30, 90},
-		Filter: q, Filtered: q != request.ActionQuery{Sort: q.Sort, Mine: q.Mine}, Mine: myNames(request.User(c)), NoOwner: request.NoOwner,
+		Filter: q, Filtered: q != request.ActionQuery{Sort: q.Sort, Mine: q.Mine}, People: people, Mine: myNames(request.User(c)), NoOwner: request.NoOwner,
 		RAGs: tracker.RAGs, FilterErrors: filterErrs, Sorts: sortLinks(c.Request.URL, "due", "owner", "status", "rag", "changed"),
 		Layout: layout,
 		PDFFilter: map[string]string{"org": c.Query("org"), "owner": q.Owner, "status": q.Status, "open": c.Query("open"),
 			"overdue": c.Query("overdue"), "source": c.Query("source"), "mine": c.Query("mine"), "rag": q.RAG,
-			"due_within": c.Query("due_within"), request.ChangedSinceParam: q.Since, "sort": c.Query("sort")},
+			"due_within": c.Query("due_within"), request.ChangedSinceParam: q.Since, "sort": c.Query("sort"), "person": c.Query("person")},
 	})
 }

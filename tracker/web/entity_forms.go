@@ -17,7 +17,7 @@ import (
 
 // An action's own fields: what it is and who owns it.
 
-func actionDetailsForm(a tracker.ActionItem, orgs []tracker.Organisation) editForm {
+func actionDetailsForm(a tracker.ActionItem, orgs []tracker.Organisation, accounts []tracker.Option) editForm {
 	path := "/actions/" + request.IDString(a.Action.ID)
 	return editForm{
 		page: editPage{Layout: Layout{Title: "Change the action", Section: "actions", Breadcrumbs: []Crumb{{"Action log", "/actions"}, {truncate(60, a.Action.Description), path}}},
@@ -26,7 +26,11 @@ func actionDetailsForm(a tracker.ActionItem, orgs []tracker.Organisation) editFo
 		fields: []formField{
 			{Name: "description", Label: "What is to be done", Kind: kindTextarea, Rows: 4},
 			{Name: "organisation", Label: "Organisation", Kind: kindSelect, Options: orgOptions(orgs)},
-			{Name: "owner", Label: "Owner", Kind: kindText, Optional: true, Hint: "The person or post responsible, like “D/Supt Crime”."},
+			{Name: "owner", Label: "Owner", Kind: kindText, Optional: true, Hint: "The person or post responsible, like “D/Supt Crime”, as it is shown."},
+			{Name: "owner_user_id", Label: "Owner’s account", Kind: kindSelect, Optional: true, Options: accounts,
+				Hint: "The owner’s reminders and requests for updates go to this account, and the action is theirs in the log’s Person filter."},
+			{Name: "owner_email", Label: "Owner’s email address", Kind: kindText, Optional: true,
+				Hint: "For an owner with no account, like name@example.org: reminders go to this address."},
 			{Name: "owner_unit", Label: "Unit", Kind: kindText, Optional: true},
 		},
 	}
@@ -34,7 +38,29 @@ func actionDetailsForm(a tracker.ActionItem, orgs []tracker.Organisation) editFo
 
 func actionDetailsValues(a tracker.Action) url.Values {
 	return url.Values{"description": {a.Description}, "organisation": {request.IDString(a.OrganisationID)}, "owner": {a.Owner},
+		"owner_user_id": {idPtrString(a.OwnerUserID)}, "owner_email": {a.OwnerEmail},
 		"owner_unit": {a.OwnerUnit}, "version": {strconv.Itoa(a.Version)}}
+}
+
+// accountOptions are the accounts an action's owner may be linked to:
+// those not disabled, and the one it is linked to now.
+func (s *Server) accountOptions(c *gin.Context, current *int64) ([]tracker.Option, error) {
+	users, err := s.store.ListUsers(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	var out []tracker.Option
+	for _, u := range users {
+		if u.Disabled && (current == nil || *current != u.ID) {
+			continue
+		}
+		label := u.Email
+		if u.Name != "" {
+			label = u.Name + " (" + u.Email + ")"
+		}
+		out = append(out, tracker.Option{Value: request.IDString(u.ID), Label: label})
+	}
+	return out, nil
 }
 
 // actionOrgsFor are the organisations the person may give an action to.
@@ -63,7 +89,12 @@ func (s *Server) actionEdit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.showEdit(c, http.StatusOK, actionDetailsForm(it, orgs), actionDetailsValues(it.Action), nil, nil)
+	accounts, err := s.accountOptions(c, it.Action.OwnerUserID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.showEdit(c, http.StatusOK, actionDetailsForm(it, orgs, accounts), actionDetailsValues(it.Action), nil, nil)
 }
 
 func (s *Server) actionUpdateDetails(c *gin.Context) {
@@ -77,11 +108,17 @@ func (s *Server) actionUpdateDetails(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	f := actionDetailsForm(it, orgs)
+	accounts, err := s.accountOptions(c, it.Action.OwnerUserID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f := actionDetailsForm(it, orgs, accounts)
 	vals := f.values(c)
 	a := it.Action
 	errs := map[string]string{}
 	a.Description, a.Owner, a.OwnerUnit, a.OrganisationID, a.Version = vals.Get("description"), vals.Get("owner"), vals.Get("owner_unit"), formID(vals, "organisation", errs), formVersion(c)
+	a.OwnerUserID, a.OwnerEmail = formIDPtr(vals, "owner_user_id", errs), strings.TrimSpace(vals.Get("owner_email"))
 	f.page.Version = a.Version
 	err = request.WithDomainErrors(errs, func() error { return nil })
 	if err == nil {

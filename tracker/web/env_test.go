@@ -97,7 +97,10 @@ func newEnv(t *testing.T, s *store.Store, pageSize int, opts ...func(*web.Option
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.ts = httptest.NewServer(srv.Handler())
+	// Links in emails lead to this server, set before it serves.
+	e.ts = httptest.NewUnstartedServer(srv.Handler())
+	store.WithPublicURL("http://" + e.ts.Listener.Addr().String())(s)
+	e.ts.Start()
 	t.Cleanup(e.ts.Close)
 	return e
 }

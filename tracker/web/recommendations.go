@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -98,7 +99,9 @@ type recommendationPage struct {
 	Move       moveForm
 	MoveErrors map[string]string
 	// ActionOrgs are the addressees the person may add actions for.
-	ActionOrgs   []tracker.Organisation
+	ActionOrgs []tracker.Organisation
+	// Accounts are those an action's owner may be linked to.
+	Accounts     []tracker.Option
 	NewAction    newActionForm
 	ActionErrors map[string]string
 	Statuses     []tracker.Option
@@ -115,6 +118,10 @@ type recommendationPage struct {
 	// AddresseeStatuses are each addressee's own status, with a form for
 	// those the person may set.
 	AddresseeStatuses []addresseeStatusView
+	// Following says whether the person follows the recommendation;
+	// FollowError why their Follow button was refused.
+	Following   bool
+	FollowError string
 }
 
 // statusForm changes a recommendation's status and assessment.
@@ -195,6 +202,7 @@ type recForms struct {
 	Addressee         *addresseeStatusForm
 	AddresseeErrors   map[string]string
 	AddresseeConflict bool
+	FollowError       string
 }
 
 // newActionForm adds an action under a recommendation.
@@ -202,6 +210,8 @@ type newActionForm struct {
 	Organisation int64  `form:"organisation"`
 	Description  string `form:"description"`
 	Owner        string `form:"owner"`
+	OwnerUserID  string `form:"owner_user_id"`
+	OwnerEmail   string `form:"owner_email"`
 	Unit         string `form:"owner_unit"`
 	DueDate      string `form:"due_date"`
 	DueText      string `form:"due_text"`
@@ -209,7 +219,7 @@ type newActionForm struct {
 	RAG          string `form:"rag"`
 }
 
-var actionFieldOrder = []string{"organisation", "description", "owner", "due_date", "due_text", "status", "rag"}
+var actionFieldOrder = []string{"organisation", "description", "owner", "owner_user_id", "owner_email", "owner_unit", "due_date", "due_text", "status", "rag"}
 
 // prefixed renames error fields to the ids of a form that appears more
 // than once on a page.
@@ -293,6 +303,8 @@ func (s *Server) recommendationAddAction(c *gin.Context) {
 		f.Organisation = allowed[0].ID
 	}
 	a.OrganisationID = f.Organisation
+	a.OwnerUserID = formIDPtr(url.Values{"owner_user_id": {f.OwnerUserID}}, "owner_user_id", errs)
+	a.OwnerEmail = strings.TrimSpace(f.OwnerEmail)
 	if a.OrganisationID == 0 {
 		errs["organisation"] = "Choose which addressee's action this is"
 	}
@@ -411,6 +423,17 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		return
 	}
 	p.History = s.historyRows(c, events, d.Revisions...)
+	if len(p.ActionOrgs) > 0 {
+		if p.Accounts, err = s.accountOptions(c, nil); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	if p.Following, err = s.store.Following(c.Request.Context(), request.User(c).ID, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p.FollowError = forms.FollowError
 	answered := map[int64]bool{}
 	for _, t := range d.Responses {
 		answered[t.Current.OrganisationID] = true
@@ -421,6 +444,9 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		}
 	}
 	p.ErrorSummary = errorList(moveErrs, moveFieldOrder)
+	if p.FollowError != "" {
+		p.ErrorSummary = []FieldError{{Field: "follow-button", Message: p.FollowError}}
+	}
 	if len(forms.ActionErrors) > 0 {
 		p.ErrorSummary = errorList(forms.ActionErrors, actionFieldOrder)
 	}

@@ -181,6 +181,11 @@ func (s *Server) describeActionFilter(c *gin.Context, q request.ActionQuery) str
 	if q.Mine {
 		parts = append(parts, "owned by "+strings.Join(myNames(request.User(c)), " or "))
 	}
+	if q.Person != 0 {
+		if u, err := s.store.User(c.Request.Context(), q.Person); err == nil {
+			parts = append(parts, "owned by "+u.Label())
+		}
+	}
 	if owner, none := request.OwnerFilter(q.Owner); none {
 		parts = append(parts, "with no owner")
 	} else if owner != "" {

@@ -43,6 +43,8 @@ const (
 	pageUserPassword    = "user_password"
 	pageMeetings        = "meetings"
 	pageMeeting         = "meeting"
+	pageUnsubscribe     = "unsubscribe"
+	pageEmails          = "emails"
 )
 
 var allPages = []string{
@@ -52,6 +54,7 @@ var allPages = []string{
 	pageEdit, pageOrganisations, pageMeasure,
 	pageImport, pageImportMapping, pageImportPreview, pageImportSummary,
 	pageImportProgress, pageUserPassword, pageMeetings, pageMeeting,
+	pageImportProgress, pageUserPassword, pageUnsubscribe, pageEmails,
 }
 
 // routes lists every route of the app in one place.
@@ -62,6 +65,10 @@ func (s *Server) routes(r *gin.Engine) {
 	r.GET("/healthz", s.health)
 	r.StaticFS("/static", http.FS(static.FS))
 	s.api.Routes(r)
+	// The link in every email: no session, and no CSRF token on the POST,
+	// so that a mail program's one-click unsubscribe (RFC 8058) works.
+	r.GET("/unsubscribe/:token/:list", s.unsubscribeForm)
+	r.POST("/unsubscribe/:token/:list", s.unsubscribe)
 
 	// Pages: a session cookie, and a CSRF token on every unsafe request.
 	web := r.Group("/", s.authenticate())
@@ -97,6 +104,7 @@ func (s *Server) routes(r *gin.Engine) {
 	in.POST("/recommendations/:id/responses", s.recommendationRespond)
 	in.POST("/recommendations/:id/status", s.recommendationChangeStatus)
 	in.POST("/recommendations/:id/addressees/:org/status", s.recommendationAddresseeStatus)
+	in.POST("/recommendations/:id/follow", s.recommendationFollow)
 	in.GET("/measures", s.measureList)
 	in.GET("/measures/new", s.measureNew)
 	in.POST("/measures/new", s.measureCreate)
@@ -146,6 +154,7 @@ func (s *Server) routes(r *gin.Engine) {
 	in.GET("/reports/actions.pdf", s.actionsPDF)
 	in.GET("/account", s.accountShow)
 	in.POST("/account/password", s.accountPassword)
+	in.POST("/account/email", s.accountMailPrefs)
 	in.GET("/account/tokens", s.tokenList)
 	in.POST("/account/tokens", s.tokenCreate)
 	in.POST("/account/tokens/:id/revoke", s.tokenRevoke)
@@ -153,6 +162,7 @@ func (s *Server) routes(r *gin.Engine) {
 	in.GET("/admin/users/:id/password", s.userPasswordForm)
 	in.POST("/admin/users/:id/password", s.userPasswordReset)
 	in.GET("/admin/deleted", s.deletedList)
+	in.GET("/admin/emails", s.emailLog)
 	in.POST("/admin/deleted/actions/:id/restore", s.actionRestore)
 	in.GET("/import", s.importForm)
 	in.GET("/import/sample.csv", s.importSample)

@@ -43,6 +43,9 @@ const (
 	savedRefClosed      = "reference-closed"
 	savedUpdateRequests = "update-requests"
 	savedReminders      = "update-reminders"
+	savedMailPrefs      = "mail-prefs"
+	savedFollow         = "follow"
+	savedUnfollow       = "unfollow"
 )
 
 // savedMessages are the confirmations, one per kind of save.
@@ -77,6 +80,9 @@ var savedMessages = map[string]string{
 	savedRefClosed:      "The reference has been closed.",
 	savedUpdateRequests: "The update requests have been sent: one email to each owner who can be reached.",
 	savedReminders:      "The reminders have been sent to the owners who have not updated.",
+	savedMailPrefs:      "Your email preferences have been saved.",
+	savedFollow:         "You now follow this recommendation. You will get an email when its status, assessment or deadline changes.",
+	savedUnfollow:       "You no longer follow this recommendation.",
 }
 
 // saved ends every successful save on a page: it sends the browser on to

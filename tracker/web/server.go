@@ -33,6 +33,7 @@ type Reader interface {
 	accountStore
 	importStore
 	healthStore
+	mailStore
 }
 
 // pageReads are the reads of the lists, items, exports, reports and
