@@ -77,10 +77,14 @@
 // # The meeting cycle
 //
 // A meeting (meeting.go) belongs to a body and has a date, a papers
-// deadline and a status. Its schedule (store.Schedule) is read live while
-// it is planned; moving it on (papers issued, or held) stores the schedule
-// as it stood in the meeting's row, and that copy is what the page and the
-// PDF show ever after. Decisions (store.Commands.RecordDecision) change the
+// deadline and a status. Its schedule (store.Schedule) is the tracker as
+// it stood at the end of the papers deadline's day once that has passed
+// (read through ReadAsAt: Meeting.ScheduleMoment), and as it stands before
+// then; moving the meeting on (papers issued, or held) stores that schedule
+// in the meeting's row with the moment it shows, and that copy is what the
+// page and the PDF show ever after. IssuedAt is when the issue was
+// recorded, which for a meeting entered after the event is long after the
+// moment its schedule shows. Decisions (store.Commands.RecordDecision) change the
 // reference at the version the person saw, keep a meeting_decisions row for
 // its timeline, and take effect on the meeting's day, so "as at" that day
 // shows them; CloseReference closes one between meetings, with a reason.
@@ -134,6 +138,8 @@
 //     queries inside a transaction in which each table is, for that
 //     transaction only, rebuilt from the audit trail as it stood at the
 //     moment, so pages, exports and PDFs need no second copy of a query.
+//     Inside a write transaction it works in a savepoint it rolls back to
+//     (a meeting's schedule is frozen that way).
 //   - Optimistic versioning: each editable row has a version; a write
 //     names the version it read and a different current one is a conflict.
 //

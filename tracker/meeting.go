@@ -39,7 +39,9 @@ type Meeting struct {
 	Status         string
 	// Notes are the secretary's own (a venue, where a date came from).
 	Notes string
-	// IssuedAt is when the papers were issued and the schedule frozen.
+	// IssuedAt is when the papers were recorded as issued and the schedule
+	// frozen: the moment of typing, not the moment the schedule shows
+	// (Schedule.AsAt), which is the papers deadline when that came first.
 	IssuedAt *time.Time
 	Version  int
 }
@@ -51,6 +53,18 @@ func (m Meeting) Heading() string {
 		name = "Meeting"
 	}
 	return name + ", " + FormatDate(m.Date)
+}
+
+// ScheduleMoment is the moment the meeting's schedule shows when read or
+// frozen at now: once the papers deadline has passed, the end of that day
+// (as "as at" ends every day: EndOfDay), so the schedule is the tracker as
+// it stood when the papers were due, whenever it is read or issued; while
+// the deadline is ahead, now. past says the deadline has passed.
+func (m Meeting) ScheduleMoment(now time.Time) (at time.Time, past bool) {
+	if end := EndOfDay(m.PapersDeadline); end.Before(now) {
+		return end, true
+	}
+	return now, false
 }
 
 // Frozen reports whether the meeting's schedule is the one issued: once the
@@ -163,9 +177,40 @@ type Schedule struct {
 	// progress is what was dated after it.
 	Since *time.Time
 	Items []ScheduleItem
-	// AsAt is the moment the schedule shows: when the papers were issued,
-	// or now for a planned meeting.
+	// AsAt is the moment the schedule shows (Meeting.ScheduleMoment): the
+	// end of the papers deadline's day once it has passed, or, before it,
+	// now for a planned meeting and the moment of issue for papers issued
+	// early. The meeting's IssuedAt says when the papers were recorded.
 	AsAt time.Time
 	// Issued says the schedule is the frozen copy issued with the papers.
 	Issued bool
+}
+
+// AtDeadline reports whether the schedule shows the tracker as it stood at
+// the end of the papers deadline's day.
+func (sc Schedule) AtDeadline() bool {
+	return sc.AsAt.Equal(EndOfDay(sc.Meeting.PapersDeadline))
+}
+
+// Standing says, in words for the page and the PDF, which moment the
+// schedule shows and whether it is the issued one: "As they stood at the
+// papers deadline, 5 July 2013 (issued 30 November 2026)".
+func (sc Schedule) Standing() string {
+	deadline := FormatDate(sc.Meeting.PapersDeadline)
+	switch {
+	case sc.Issued && sc.AtDeadline():
+		s := "Issued: the references as they stood at the papers deadline, " + deadline
+		if sc.Meeting.IssuedAt != nil {
+			s += " (recorded " + FormatDate(*sc.Meeting.IssuedAt) + ")"
+		}
+		return s
+	case sc.Issued && sc.AsAt.Before(EndOfDay(sc.Meeting.PapersDeadline)):
+		return "Issued " + FormatDate(sc.AsAt) + ", before the papers deadline: the references as they stood then"
+	case sc.Issued:
+		// Frozen before the moment was kept: as at the moment of issue.
+		return "Issued " + FormatDate(sc.AsAt) + ": the references as they stood then"
+	case sc.AtDeadline():
+		return "Not yet issued: the references as they stood at the papers deadline, " + deadline
+	}
+	return "Not yet issued: the references as the tracker stands"
 }

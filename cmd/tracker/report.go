@@ -291,10 +291,7 @@ func scheduleReport(ctx context.Context, c config, meeting int64, output, fontDi
 	if err := os.WriteFile(output, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", output, err)
 	}
-	state := "as the tracker stands (papers not yet issued)"
-	if sc.Issued {
-		state = "as issued on " + tracker.FormatDate(sc.AsAt)
-	}
-	fmt.Fprintf(out, "Wrote %s: %d pages, %d references, %s, set in %s.\n", output, res.Pages, len(sc.Items), state, fonts.Name)
+	fmt.Fprintf(out, "Wrote %s: %d pages, %d references, as at %s, set in %s.\n%s.\n", output, res.Pages, len(sc.Items),
+		tracker.FormatDate(sc.AsAt), fonts.Name, sc.Standing())
 	return nil
 }

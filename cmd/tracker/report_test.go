@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/civic-tracker/tracker/tracker"
 )
 
 // TestReportNoActions: `tracker report reference --no-actions` prints the
@@ -99,6 +102,16 @@ func TestMeetingCommandsAndSchedule(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("the schedule lacks %q: %.600s", want, text)
 		}
+	}
+	// The example meeting of 15 July 2013, recorded as held long after:
+	// its schedule is the tracker as it stood at its papers deadline.
+	for _, want := range []string{"As at 5 July 2013", "Issued: the references as they stood at the papers deadline, 5 July 2013 (recorded "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the schedule lacks %q: %.800s", want, text)
+		}
+	}
+	if strings.Contains(text, "Issued "+tracker.FormatDate(time.Now())) {
+		t.Errorf("the schedule says it is as at the day it was loaded: %.800s", text)
 	}
 	if !strings.Contains(string(first), "/Outlines") {
 		t.Error("the schedule has no bookmarks")

@@ -237,7 +237,8 @@ type scheduleDTO struct {
 }
 
 // apiSchedule answers a meeting's schedule of outstanding references: as
-// issued with the papers once they are, else as it stands now.
+// issued with the papers once they are, else as the tracker stood at the
+// papers deadline once it has passed, or as it stands before it.
 func (s *Server) apiSchedule(c *gin.Context) {
 	m, ok := s.apiMeetingFor(c)
 	if !ok {
@@ -362,7 +363,7 @@ func meetingDocs() (schemas obj, paths map[string]obj) {
 	schemas = obj{
 		"Meeting": obj{"type": "object", "properties": obj{"id": tInt, "heading": tStr, "body_id": tInt, "body": ref("Organisation"),
 			"date": tDate, "papers_deadline": tDate, "status": strEnum(tracker.MeetingStatuses), "notes": tStr,
-			"issued_at": obj{"type": "string", "format": "date-time", "nullable": true, "description": "When the papers were issued and the schedule frozen"},
+			"issued_at": obj{"type": "string", "format": "date-time", "nullable": true, "description": "When the papers were recorded as issued and the schedule frozen; the moment the schedule shows is its as_at"},
 			"version":   tInt}},
 		"MeetingList":  listOf("Meeting"),
 		"NewMeeting":   object([]string{"body_id", "date", "papers_deadline"}, meetingProps),
@@ -375,7 +376,8 @@ func meetingDocs() (schemas obj, paths map[string]obj) {
 			"reason":   obj{"type": "string", "description": "Needed with new_date"}}),
 		"Closure": object([]string{"version", "reason"}, obj{"version": obj{"type": "integer", "minimum": 1}, "reason": tStr}),
 		"Schedule": obj{"type": "object", "properties": obj{"meeting": ref("Meeting"), "since": tNullDay,
-			"as_at": obj{"type": "string", "format": "date-time"}, "issued": obj{"type": "boolean"},
+			"as_at":  obj{"type": "string", "format": "date-time", "description": "The moment the schedule shows: the end of the papers deadline's day once it has passed (also for papers issued later), else the moment the papers were issued, or now while they are not"},
+			"issued": obj{"type": "boolean"},
 			"items": obj{"type": "array", "items": obj{"type": "object", "properties": obj{
 				"reference": ref("Reference"), "officers": tStrList,
 				"progress":        obj{"type": "array", "items": obj{"type": "object", "properties": obj{"action": tStr, "date": tDate, "author": tStr, "text": tStr}}},
@@ -396,7 +398,7 @@ func meetingDocs() (schemas obj, paths map[string]obj) {
 			"patch": obj{"summary": "Change a meeting; issuing its papers freezes its schedule", "parameters": meeting, "requestBody": reqBody("MeetingPatch"),
 				"responses": merge(okResp("The meeting as saved", "Meeting"), writeErrors("401", "403", "404", "422"), conflict("Meeting"))},
 		},
-		"/meetings/{id}/schedule": {"get": obj{"summary": "The meeting's schedule of outstanding references: as issued with the papers, or as it stands while planned",
+		"/meetings/{id}/schedule": {"get": obj{"summary": "The meeting's schedule of outstanding references: as issued with the papers; while planned, as the tracker stood at the papers deadline once it has passed, else as it stands",
 			"parameters": meeting, "responses": merge(okResp("The schedule", "Schedule"), errorResponses("401", "404"))}},
 		"/meetings/{id}/decisions": {"post": obj{"summary": "Record a decision of the meeting on a reference (agreed closed, kept open, a new date with a reason), dated the meeting's day",
 			"parameters": meeting, "requestBody": reqBody("NewDecision"),

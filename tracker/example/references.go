@@ -92,6 +92,8 @@ func (l *loader) reference13() error {
 		return err
 	}
 	colp, fib := l.org(ref.From), l.org("FIB")
+	// Undated: it stands as at the papers deadline of the meeting it went to.
+	l.dated(prmPapersDeadline)
 	src, err := l.s.CreateSource(l.ctx, tracker.Source{
 		Kind: tracker.KindSurveyAnalysis, Title: FIBTitle, IssuedByID: fib.ID,
 		Summary: "The Force Intelligence Bureau's analysis of the results of the victim satisfaction survey, with recommendations taken forward by the Victims Code and Crime Standards Working Group.",

@@ -11,8 +11,9 @@ import (
 // KindSchedule is a meeting's schedule of outstanding references.
 const KindSchedule = "schedule"
 
-// ScheduleMeta is the header of a meeting's schedule: as at the end of the
-// day its papers were issued, or of today while it is planned, so the same
+// ScheduleMeta is the header of a meeting's schedule: as at the day it
+// shows (Schedule.AsAt: the papers deadline once it has passed, else the
+// day the papers were issued, or today while they are not), so the same
 // schedule prints the same bytes all day, and an issued one ever after.
 func ScheduleMeta(sc tracker.Schedule) Meta {
 	return Meta{Title: "Schedule of outstanding references – " + sc.Meeting.Heading(), AsAt: Moment(sc.AsAt), Author: sc.Meeting.Body.Name}
@@ -30,16 +31,12 @@ func Schedule(w io.Writer, fonts *Fonts, sc tracker.Schedule, meta Meta) (Result
 	if sc.Since != nil {
 		since = "the previous meeting, " + tracker.FormatDate(*sc.Since)
 	}
-	issued := "Not yet issued: the schedule as the tracker stands"
-	if sc.Issued {
-		issued = "Issued " + tracker.FormatDate(sc.AsAt) + ", as it stood then"
-	}
 	doc.pairs([][2]string{
 		{"Meeting of", sc.Meeting.Body.Name},
 		{"Date of meeting", tracker.FormatDate(sc.Meeting.Date)},
 		{"Papers deadline", tracker.FormatDate(sc.Meeting.PapersDeadline)},
 		{"Progress since", since},
-		{"Papers", issued},
+		{"Papers", sc.Standing()},
 	})
 	if len(sc.Items) == 0 {
 		doc.markdown("No references are outstanding.", 0)

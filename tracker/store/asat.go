@@ -56,7 +56,11 @@ var errReadDone = errors.New("as-at read done")
 // whenever it was typed in; opts.Recorded reads by when it was typed in.
 // view carries the moment and, with opts.Since, what changed since then.
 //
-// fn must only read: the transaction is rolled back when it returns.
+// fn must only read: the transaction is rolled back when it returns. Called
+// inside a write transaction (a command freezing a meeting's schedule), it
+// reads within a savepoint of that transaction and rolls back to it, so the
+// write sees its own changes and none of the as-at tables outlive the read.
+// As-at reads do not nest.
 func (s *Store) ReadAsAt(ctx context.Context, at time.Time, opts AsAtOptions, fn func(tx *Store, view *tracker.View) error) error {
 	at = at.UTC()
 	view := &tracker.View{AsAt: at, Since: opts.Since}
@@ -79,6 +83,9 @@ func (s *Store) ReadAsAt(ctx context.Context, at time.Time, opts AsAtOptions, fn
 		// Nothing took effect after the moment: the tables as they are.
 		return fn(s, view)
 	}
+	if s.inTx() {
+		return s.readAsAtInTx(ctx, column, at, opts.Recorded, func(tx *Store) error { return fn(tx, view) })
+	}
 	err := s.Tx(ctx, func(tx *Store) error {
 		if err := tx.shadow(ctx, column, at, opts.Recorded); err != nil {
 			return err
@@ -92,6 +99,39 @@ func (s *Store) ReadAsAt(ctx context.Context, at time.Time, opts AsAtOptions, fn
 		return nil
 	}
 	return err
+}
+
+// asatSavepoint names the savepoint of an as-at read inside a transaction.
+const asatSavepoint = "asat_read"
+
+// inTx reports whether the store is a transaction's (got from Tx).
+func (s *Store) inTx() bool {
+	c, ok := s.db.Statement.ConnPool.(gorm.TxCommitter)
+	return ok && c != nil
+}
+
+// readAsAtInTx runs an as-at read inside the store's own transaction: the
+// shadow tables are made after a savepoint and undone by rolling back to
+// it, whatever fn returns. A Tx inside a Tx joins it (no savepoint of its
+// own), so without this the shadows would stay for the rest of the write
+// and, on PostgreSQL, for the rest of the connection's session.
+func (s *Store) readAsAtInTx(ctx context.Context, column string, at time.Time, recorded bool, fn func(tx *Store) error) (err error) {
+	if err := s.q(ctx).SavePoint(asatSavepoint).Error; err != nil {
+		return fmt.Errorf("as at: savepoint: %w", err)
+	}
+	defer func() {
+		undo := s.q(ctx).RollbackTo(asatSavepoint).Error
+		if undo == nil {
+			undo = s.q(ctx).Exec("RELEASE SAVEPOINT " + asatSavepoint).Error
+		}
+		if undo != nil && err == nil {
+			err = fmt.Errorf("as at: undo the as-at tables: %w", undo)
+		}
+	}()
+	if err := s.shadow(ctx, column, at, recorded); err != nil {
+		return err
+	}
+	return fn(s)
 }
 
 // shadow puts, in front of each versioned table, a temporary view of the

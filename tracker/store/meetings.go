@@ -64,9 +64,13 @@ func (r decisionRow) domain() tracker.Decision {
 }
 
 // frozenSchedule is what a meeting keeps of its schedule when the papers
-// are issued: the items as they stood, printed unchanged ever after.
+// are issued: the items as they stood, printed unchanged ever after. AsAt
+// is the moment they show (the end of the papers deadline's day, or the
+// moment of issue if that came first); copies frozen before it was kept
+// show the moment of issue.
 type frozenSchedule struct {
 	Since *time.Time             `json:"since"`
+	AsAt  *time.Time             `json:"as_at,omitempty"`
 	Items []tracker.ScheduleItem `json:"items"`
 }
 
@@ -147,8 +151,10 @@ func (s *Store) previousMeeting(ctx context.Context, m tracker.Meeting) (*tracke
 
 // Schedule returns a meeting's schedule of outstanding references: the
 // one frozen when its papers were issued, or, while it is planned, every
-// reference its body raised, on or before the papers deadline, that is not
-// closed now. Each item carries what this meeting decided on it.
+// reference its body raised, on or before the papers deadline, that was
+// open at the end of that day (read as at then, once it has passed) or is
+// open now (while it is still ahead). Each item carries what this meeting
+// decided on it.
 func (s *Store) Schedule(ctx context.Context, id int64) (tracker.Schedule, error) {
 	var row meetingRow
 	if err := s.q(ctx).Take(&row, id).Error; err != nil {
@@ -165,10 +171,12 @@ func (s *Store) Schedule(ctx context.Context, id int64) (tracker.Schedule, error
 			return sc, fmt.Errorf("read the issued schedule of meeting %d: %w", id, err)
 		}
 		sc.Since, sc.Items, sc.Issued = f.Since, f.Items, true
-		if row.IssuedAt != nil {
+		if f.AsAt != nil {
+			sc.AsAt = f.AsAt.UTC()
+		} else if row.IssuedAt != nil {
 			sc.AsAt = row.IssuedAt.UTC()
 		}
-	} else if sc.Since, sc.Items, err = s.liveSchedule(ctx, sc.Meeting); err != nil {
+	} else if sc.AsAt, sc.Since, sc.Items, err = s.readSchedule(ctx, sc.Meeting, sc.AsAt); err != nil {
 		return sc, err
 	}
 	decided, err := s.decisions(ctx, "meeting_id = ?", id)
@@ -187,8 +195,28 @@ func (s *Store) Schedule(ctx context.Context, id int64) (tracker.Schedule, error
 	return sc, nil
 }
 
+// readSchedule reads the items of a meeting's schedule at the moment it
+// shows (tracker.Meeting.ScheduleMoment):
+// once the papers deadline has passed, through ReadAsAt as the tracker
+// stood at the end of that day (references open then, even if closed
+// since, with their titles, officers and dates as they were); before it,
+// as the tracker stands.
+func (s *Store) readSchedule(ctx context.Context, m tracker.Meeting, now time.Time) (at time.Time, since *time.Time, items []tracker.ScheduleItem, err error) {
+	at, past := m.ScheduleMoment(now)
+	if !past {
+		since, items, err = s.liveSchedule(ctx, m)
+		return at, since, items, err
+	}
+	err = s.ReadAsAt(ctx, at, AsAtOptions{}, func(tx *Store, _ *tracker.View) error {
+		var err error
+		since, items, err = tx.liveSchedule(ctx, m)
+		return err
+	})
+	return at, since, items, err
+}
+
 // liveSchedule reads the items of a meeting's schedule from the tracker as
-// it stands.
+// the store shows it: as it stands, or, through ReadAsAt, as it stood.
 func (s *Store) liveSchedule(ctx context.Context, m tracker.Meeting) (*time.Time, []tracker.ScheduleItem, error) {
 	prev, err := s.previousMeeting(ctx, m)
 	if err != nil {
@@ -373,8 +401,10 @@ func (s *Store) CreateMeeting(ctx context.Context, m tracker.Meeting) (tracker.M
 }
 
 // UpdateMeeting changes a meeting; a stale version is a conflict. Moving it
-// on from planned freezes its schedule as it stands, for the papers; its
-// papers once issued stay issued.
+// on from planned freezes its schedule for the papers: as it stood at the
+// papers deadline once that has passed (a meeting recorded after the
+// event, or papers issued late), else as it stands; IssuedAt is when this
+// was recorded. Its papers once issued stay issued.
 func (s *Store) UpdateMeeting(ctx context.Context, m tracker.Meeting) (tracker.Meeting, error) {
 	m.Notes = strings.TrimSpace(m.Notes)
 	if err := m.Validate(); err != nil {
@@ -408,15 +438,17 @@ func (s *Store) updateMeeting(ctx context.Context, m tracker.Meeting) (tracker.M
 	if before.IssuedSchedule == nil && m.Status != tracker.MeetingPlanned {
 		cur := before.domain()
 		cur.BodyID, cur.Date, cur.PapersDeadline = m.BodyID, tracker.Day(m.Date), tracker.Day(m.PapersDeadline)
-		since, items, err := s.liveSchedule(ctx, cur)
+		// Read in this transaction: ReadAsAt works in a savepoint of it.
+		now := s.Now()
+		at, since, items, err := s.readSchedule(ctx, cur, now)
 		if err != nil {
 			return m, err
 		}
-		b, err := json.Marshal(frozenSchedule{Since: since, Items: items})
+		b, err := json.Marshal(frozenSchedule{Since: since, AsAt: &at, Items: items})
 		if err != nil {
 			return m, fmt.Errorf("freeze the schedule: %w", err)
 		}
-		frozen, now := string(b), s.Now()
+		frozen := string(b)
 		after.IssuedSchedule, after.IssuedAt = &frozen, &now
 	}
 	after.UpdatedAt = s.Now()

@@ -40,7 +40,9 @@ func newMeetingWorld(t *testing.T, s *store.Store) *meetingWorld {
 	w.ref13 = ref("13", "Victim Satisfaction Action Plan – “Ⅱ”", w.prm, tracker.RefAwaiting)
 	w.ref2 = ref("2", "Victims’ Code compliance", w.prm, tracker.RefResponded)
 	w.otherBody = ref("7", "Another body's question", w.la, tracker.RefAwaiting)
-	if w.action, err = s.As(w.admin).CreateAction(w.ctx, tracker.Action{OrganisationID: w.colp.ID, ReferenceID: &w.ref13.ID,
+	// The action was on the log long before the meetings: it is entered
+	// as taking effect then, as an import of the log enters it.
+	if w.action, err = s.As(w.admin).CreateAction(tracker.TakingEffect(w.ctx, storetest.Day(-150)), tracker.Action{OrganisationID: w.colp.ID, ReferenceID: &w.ref13.ID,
 		Description: "Call back unsatisfied victims", Owner: "Detective Superintendent Crime", DueDate: ptr(storetest.Day(60))}); err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +128,10 @@ func TestMeetingScheduleAndDecisions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !issued.Issued || issued.Items[1].Reference.Title != w.ref13.Title || len(issued.Items[1].Progress) != 1 || m.IssuedAt == nil || !issued.AsAt.Equal(*m.IssuedAt) {
+		// Issued after the deadline: as it stood at the end of that day,
+		// recorded now.
+		if !issued.Issued || issued.Items[1].Reference.Title != w.ref13.Title || len(issued.Items[1].Progress) != 1 || m.IssuedAt == nil ||
+			!issued.AsAt.Equal(tracker.EndOfDay(storetest.Day(-37))) || !issued.AtDeadline() || m.IssuedAt.Before(storetest.Today()) {
 			t.Errorf("issued schedule = %+v", issued)
 		}
 		stale := m

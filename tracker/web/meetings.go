@@ -116,7 +116,7 @@ func meetingForm(heading, post, cancel string, orgs []tracker.Organisation) edit
 	return editForm{
 		page: editPage{Layout: Layout{Title: heading, Section: "meetings", Breadcrumbs: []Crumb{{"Meetings", "/meetings"}}},
 			Heading: heading, Post: post, Submit: "Save meeting", Cancel: cancel,
-			Intro: "Issuing the papers freezes the schedule of outstanding references as it stands, so it prints the same ever after."},
+			Intro: "Issuing the papers freezes the schedule of outstanding references as it stood at the end of the papers deadline (or as it stands, if issued before then), so it prints the same ever after."},
 		fields: []formField{
 			{Name: "body", Label: "Body that meets", Kind: kindSelect, Options: orgOptions(orgs), Hint: "The committee, sub-committee or board; its references make the schedule."},
 			{Name: "date", Label: "Date of the meeting", Kind: kindDate},

@@ -30,8 +30,10 @@ func TestBrowserMeetingCycle(t *testing.T) {
 	if _, err := e.s.CreateUser(bg, tracker.User{Email: "prm-secretary@example.org", Name: "Sub-Committee Secretary", Role: tracker.RoleSecretary, Organisations: []int64{prm.ID}}, password); err != nil {
 		t.Fatal(err)
 	}
+	// Raised before the papers deadline of the meeting added below: its
+	// schedule is the tracker as it stood at the end of that day.
 	other, err := e.s.As(tracker.SystemUser()).CreateReference(bg, tracker.Reference{Number: "14", Title: "Victims’ Code <follow-up> – “Ⅱ”",
-		RequestedByID: prm.ID, RespondingOrgID: colp.ID, Status: tracker.RefAwaiting}, nil)
+		RequestedByID: prm.ID, RespondingOrgID: colp.ID, Status: tracker.RefAwaiting, DateRaised: ptrDay(storetest.Day(-30))}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +53,7 @@ func TestBrowserMeetingCycle(t *testing.T) {
 			chromedp.WaitVisible(`#schedule`),
 		}
 	}
-	var schedule, status, decided string
+	var schedule, status, issued, decided string
 	err = steps(ctx,
 		signIn(base, "prm-secretary@example.org"),
 		addMeeting(storetest.ISO(-7), storetest.ISO(-14)),
@@ -62,6 +64,7 @@ func TestBrowserMeetingCycle(t *testing.T) {
 		chromedp.Click(`form[action$="/edit"] button[type="submit"]`),
 		chromedp.WaitVisible(`#schedule`),
 		chromedp.Text(`main [role="status"]`, &status, chromedp.ByQuery),
+		chromedp.Text(`main`, &issued, chromedp.ByQuery),
 		chromedp.SetValue(`#outcome-`+idStr(ref13.ID), tracker.DecisionClosed),
 		chromedp.Click(`#ref-`+idStr(ref13.ID)+` form button[type="submit"]`),
 		chromedp.WaitVisible(`main [role="status"]`),
@@ -71,8 +74,12 @@ func TestBrowserMeetingCycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(schedule, "Outstanding Reference: 13 – Victim Satisfaction Action Plan") || !strings.Contains(schedule, "Victims’ Code <follow-up> – “Ⅱ”") || !strings.Contains(schedule, "Not yet issued") {
+	if !strings.Contains(schedule, "Outstanding Reference: 13 – Victim Satisfaction Action Plan") || !strings.Contains(schedule, "Victims’ Code <follow-up> – “Ⅱ”") || !strings.Contains(schedule, "Not yet issued: the references as they stood at the papers deadline, "+tracker.FormatDate(storetest.Day(-14))) {
 		t.Errorf("the new meeting's schedule: %.800s", schedule)
+	}
+	wantIssued := "Issued: the references as they stood at the papers deadline, " + tracker.FormatDate(storetest.Day(-14)) + " (recorded " + tracker.FormatDate(storetest.Today()) + ")"
+	if !strings.Contains(issued, wantIssued) {
+		t.Errorf("the issued schedule does not say %q: %.800s", wantIssued, issued)
 	}
 	if !strings.Contains(status, "saved") || decided != "Agreed closed" {
 		t.Errorf("after issuing and deciding: %q, decision %q", status, decided)
