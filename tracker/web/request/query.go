@@ -13,7 +13,7 @@ type ActionQuery struct {
 	Org   int64  `form:"org"`
 	Owner string `form:"owner"`
 	// Person keeps the actions whose owner is linked to this account.
-	Person    int64  `form:"person"`
+	Person    int64  `form:"person" invalid:"Choose a person from the list"`
 	Status    string `form:"status"`
 	Overdue   bool   `form:"overdue"`
 	Open      bool   `form:"open"`
