@@ -60,9 +60,18 @@
 //     (guess.go), the file's own words for fields with fixed words
 //     (vocab.go, Options.Values) and numbers made by a template
 //     (number.go); tracker/store writes them.
+//   - tracker/mail: composing the emails (digests, notices, update
+//     requests and reminders) and sending them over SMTP with go-mail
+//     (TRACKER_SMTP_URL); mail/mailtest runs Mailpit for the tests.
+//   - tracker/jobs: the background queue (River, on PostgreSQL and SQLite
+//     alike): each email is a job that survives a restart and is retried,
+//     and the periodic look for due digests runs on one server only. The
+//     store inserts an email and its job in the same transaction as the
+//     change that causes it.
 //   - tracker/example: the example data, cut from the real documents.
 //   - cmd/tracker: the binary (serve, migrate, seed, import, export, report,
-//     user); views/ and static/: the embedded templates and assets.
+//     user, meeting, reminders); views/ and static/: the embedded templates
+//     and assets.
 //
 // Writes go through the command layer, store.Commands (tracker/store/
 // commands.go), got with Store.As(user); the command line acts as
