@@ -237,6 +237,8 @@ func (c Commands) SetAddresseeStatus(ctx context.Context, recID, orgID int64, ch
 		if err := c.checkAddresseeStatus(ctx, tx, recID, orgID); err != nil {
 			return err
 		}
-		return tx.SetAddresseeStatus(ctx, recID, orgID, ch)
+		// When the overall status follows, the followers are told, as for
+		// any change of the recommendation's status.
+		return c.telling(ctx, recID, func(tx *Store) error { return tx.SetAddresseeStatus(ctx, recID, orgID, ch) })(tx)
 	})
 }

@@ -56,3 +56,49 @@ func TestFollowersAreTold(t *testing.T) {
 		}
 	})
 }
+
+// TestFollowersAreToldOfAddresseeStatus: an addressee's own status that
+// moves the recommendation's overall status tells its followers; one that
+// leaves the overall status as it was does not.
+func TestFollowersAreToldOfAddresseeStatus(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "Chair", Channel: tracker.ChannelCommand})
+		mps, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service"})
+		mopac, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "MOPAC"})
+		src, err := s.CreateSource(ctx, tracker.Source{Kind: tracker.KindInspection, Title: "Duty of Care", IssuedByID: mopac.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := s.CreateRecommendation(ctx, tracker.Recommendation{SourceID: src.ID, Number: "2", Text: "Work with Victim Support – “data”", Status: tracker.RecOpen,
+			Assessment: tracker.AssessNone, Addressees: []tracker.Organisation{mps, mopac}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		jo, _ := s.CreateUser(ctx, tracker.User{Email: "jo@example.org", Name: "Jo", Role: tracker.RoleViewer}, "a long enough password")
+		admin, _ := s.CreateUser(ctx, tracker.User{Email: "admin@example.org", Role: tracker.RoleAdmin}, "a long enough password")
+		if err := s.As(&jo).Follow(ctx, rec.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		set := func(org int64, status string) {
+			t.Helper()
+			d, err := s.RecommendationDetail(ctx, rec.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, _ := d.Recommendation.StatusOf(org)
+			if err := s.As(&admin).SetAddresseeStatus(ctx, rec.ID, org, tracker.AddresseeStatusChange{Status: status, Version: st.Version}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		set(mps.ID, tracker.RecInProgress) // open → in progress overall
+		set(mopac.ID, tracker.RecInProgress)
+		log, n, err := s.Emails(ctx, tracker.Page{Number: 1, Size: 10})
+		if err != nil || n != 1 {
+			t.Fatalf("emails: %d (want 1: the second change left the overall status as it was) %v", n, err)
+		}
+		e, _ := s.Email(ctx, log[0].ID)
+		if e.To != "jo@example.org" || !strings.Contains(e.Text, "Status: Open → In progress") {
+			t.Errorf("notice: %+v", e)
+		}
+	})
+}
