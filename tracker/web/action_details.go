@@ -115,7 +115,7 @@ func (s *Server) actionUpdateDetails(c *gin.Context) {
 	vals := f.values(c)
 	a := it.Action
 	errs := map[string]string{}
-	a.Description, a.Owner, a.OwnerUnit, a.OrganisationID, a.Version = vals.Get("description"), vals.Get("owner"), vals.Get("owner_unit"), formID(vals, "organisation", errs), formVersion(c)
+	a.Description, a.Owner, a.OwnerUnit, a.OrganisationID, a.Version = vals.Get("description"), vals.Get("owner"), vals.Get("owner_unit"), formID(vals, "organisation", errs), formVersion(c, errs)
 	a.OwnerUserID, a.OwnerEmail = formIDPtr(vals, "owner_user_id", errs), strings.TrimSpace(vals.Get("owner_email"))
 	f.page.Version = a.Version
 	err = request.WithDomainErrors(errs, func() error { return nil })

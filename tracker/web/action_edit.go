@@ -204,7 +204,13 @@ func (s *Server) actionDelete(c *gin.Context) {
 		return
 	}
 	id, ctx := item.Action.ID, c.Request.Context()
-	version, _ := strconv.Atoi(c.PostForm("version"))
+	errs := map[string]string{}
+	version := formVersion(c, errs)
+	if len(errs) > 0 {
+		s.showAction(c, http.StatusUnprocessableEntity, item, request.UpdateForm{Version: item.Action.Version, Date: s.today().Format("2006-01-02"), RAG: request.KeepRAG},
+			map[string]string{"delete": versionGarbled}, nil)
+		return
+	}
 	err := s.cmds(c).DeleteAction(ctx, id, version)
 	var conflict *store.ConflictError
 	if errors.As(err, &conflict) {

@@ -100,4 +100,13 @@ func TestMalformedChoiceIsReportedAtItsField(t *testing.T) {
 	if e.actionOf(colpOrg).Version != a.Version {
 		t.Error("a refused action edit changed the action")
 	}
+	// A version that is not a number is the form changed on its way, not
+	// someone else's change (version 0 would read as a conflict).
+	page = text(adm.post("/recommendations/4/edit", url.Values{"version": {"v" + version}, "number": {"4"}, "text": {"Changed"}, "addressees": {mps}}, http.StatusUnprocessableEntity))
+	mustContain(t, page, "garbled version", "There is a problem", "The form was changed on its way here")
+	page = text(adm.post("/actions/"+strconv.FormatInt(a.ID, 10)+"/delete", url.Values{"version": {"one"}}, http.StatusUnprocessableEntity))
+	mustContain(t, page, "garbled version on delete", "The form was changed on its way here")
+	if e.actionOf(colpOrg).Version != a.Version {
+		t.Error("a delete with a garbled version changed the action")
+	}
 }

@@ -261,10 +261,20 @@ func formIDs(vals url.Values, field string, errs map[string]string) []int64 {
 // badChoice is the message for a list's value that the list never offered.
 const badChoice = "Choose from the list; the form sent a value it does not offer"
 
-func formVersion(c *gin.Context) int {
-	v, _ := strconv.Atoi(c.PostForm("version"))
+// formVersion reads the version of the item the form was opened on; a
+// value that is not one is an error (the form was changed on its way), not
+// version 0, which the store would report as someone else's change.
+func formVersion(c *gin.Context, errs map[string]string) int {
+	v, err := strconv.Atoi(strings.TrimSpace(c.PostForm("version")))
+	if err != nil || v < 0 {
+		errs["version"] = versionGarbled
+		return 0
+	}
 	return v
 }
+
+// versionGarbled is the message for a form whose version was changed.
+const versionGarbled = "The form was changed on its way here; open the page again and resend it"
 
 func dayString(t *time.Time) string {
 	if t == nil {

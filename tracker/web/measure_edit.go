@@ -152,7 +152,7 @@ func (s *Server) measureUpdate(c *gin.Context) {
 	ctx := c.Request.Context()
 	vals := f.values(c)
 	m, errs := measureFromValues(vals)
-	m.ID, m.Version, m.SourceID, m.OutcomeID = cur.ID, formVersion(c), cur.SourceID, cur.OutcomeID
+	m.ID, m.Version, m.SourceID, m.OutcomeID = cur.ID, formVersion(c, errs), cur.SourceID, cur.OutcomeID
 	f.page.Version = m.Version
 	err := request.WithDomainErrors(errs, m.Validate)
 	if err == nil {

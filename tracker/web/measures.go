@@ -124,7 +124,11 @@ func (s *Server) measureRemoveValue(c *gin.Context) {
 		s.notFound(c)
 		return
 	}
-	err = s.cmds(c).RemoveMeasureValue(c.Request.Context(), m.ID, formVersion(c), valueID)
+	errs := map[string]string{}
+	version := formVersion(c, errs)
+	if err = request.WithDomainErrors(errs, func() error { return nil }); err == nil {
+		err = s.cmds(c).RemoveMeasureValue(c.Request.Context(), m.ID, version, valueID)
+	}
 	s.afterValueChange(c, m, valueForm{}, err, savedValueRemoved)
 }
 

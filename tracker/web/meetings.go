@@ -232,7 +232,7 @@ func (s *Server) meetingUpdate(c *gin.Context) {
 	ctx := c.Request.Context()
 	vals := f.values(c)
 	m, errs := meetingFromValues(vals)
-	m.ID, m.Version = before.ID, formVersion(c)
+	m.ID, m.Version = before.ID, formVersion(c, errs)
 	f.page.Version = m.Version
 	err := request.WithDomainErrors(errs, m.Validate)
 	if err == nil {
@@ -338,7 +338,7 @@ func (s *Server) decisionRecord(c *gin.Context) {
 	vals := f.values(c)
 	errs := map[string]string{}
 	d := tracker.Decision{ReferenceID: ref.ID, Outcome: vals.Get("outcome"), Reason: vals.Get("reason"), NewDate: formDate(vals, "new_date", "the new date", errs)}
-	version := formVersion(c)
+	version := formVersion(c, errs)
 	f.page.Version = version
 	err := request.WithDomainErrors(errs, func() error { return nil })
 	if err == nil {
@@ -397,9 +397,13 @@ func (s *Server) referenceClose(c *gin.Context) {
 	}
 	f := referenceCloseForm(ref)
 	vals := f.values(c)
-	version := formVersion(c)
+	errs := map[string]string{}
+	version := formVersion(c, errs)
 	f.page.Version = version
-	_, err := s.cmds(c).CloseReference(c.Request.Context(), ref.ID, version, vals.Get("reason"))
+	err := request.WithDomainErrors(errs, func() error { return nil })
+	if err == nil {
+		_, err = s.cmds(c).CloseReference(c.Request.Context(), ref.ID, version, vals.Get("reason"))
+	}
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) { return url.Values{"version": {strconv.Itoa(ref.Version)}}, nil }) {
 		s.saved(c, "/references/"+request.IDString(ref.ID), savedRefClosed)
 	}

@@ -106,8 +106,12 @@ func (s *Server) organisationUpdate(c *gin.Context) {
 		return
 	}
 	vals := f.values(c)
-	f.page.Version = formVersion(c)
-	_, err := s.cmds(c).UpdateOrganisation(c.Request.Context(), tracker.Organisation{ID: o.ID, Name: vals.Get("name"), ShortName: vals.Get("short_name"), Version: f.page.Version})
+	errs := map[string]string{}
+	f.page.Version = formVersion(c, errs)
+	err := request.WithDomainErrors(errs, func() error { return nil })
+	if err == nil {
+		_, err = s.cmds(c).UpdateOrganisation(c.Request.Context(), tracker.Organisation{ID: o.ID, Name: vals.Get("name"), ShortName: vals.Get("short_name"), Version: f.page.Version})
+	}
 	if s.saveOutcome(c, f, vals, err, func() (url.Values, error) {
 		cur, err := s.store.Organisation(c.Request.Context(), o.ID)
 		return organisationValues(cur), err

@@ -139,7 +139,7 @@ func (s *Server) recommendationUpdate(c *gin.Context) {
 	vals := f.values(c)
 	errs := map[string]string{}
 	r := recommendationFromValues(vals, orgs, errs)
-	r.ID, r.Version = d.Recommendation.ID, formVersion(c)
+	r.ID, r.Version = d.Recommendation.ID, formVersion(c, errs)
 	f.page.Version = r.Version
 	err := request.WithDomainErrors(errs, func() error { return nil })
 	if err == nil {

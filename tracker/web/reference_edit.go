@@ -161,7 +161,7 @@ func (s *Server) referenceUpdate(c *gin.Context) {
 	ctx := c.Request.Context()
 	vals := f.values(c)
 	r, recs, errs := referenceFromValues(vals)
-	r.ID, r.Version = d.Reference.ID, formVersion(c)
+	r.ID, r.Version = d.Reference.ID, formVersion(c, errs)
 	f.page.Version = r.Version
 	err := request.WithDomainErrors(errs, r.Validate)
 	if err == nil {

@@ -160,7 +160,7 @@ func (s *Server) sourceUpdate(c *gin.Context) {
 	ctx := c.Request.Context()
 	vals := f.values(c)
 	src, errs := sourceFromValues(vals)
-	src.ID, src.Version = d.Source.ID, formVersion(c)
+	src.ID, src.Version = d.Source.ID, formVersion(c, errs)
 	f.page.Version = src.Version
 	err := request.WithDomainErrors(errs, src.Validate)
 	if err == nil {
