@@ -46,6 +46,7 @@ const (
 	FieldAddressee       Field = "addressee"
 	FieldDeadline        Field = "deadline"
 	FieldStatus          Field = "status"
+	FieldStatusDate      Field = "status_date" // the day the row's addressee took its status
 	FieldResponse        Field = "response"
 	FieldPosition        Field = "position"
 	FieldResponseDate    Field = "response_date"
@@ -102,8 +103,11 @@ var recommendationFields = []FieldInfo{
 		[]string{"addressee", "addressees", "addressed to", "recipient", "recipients", "organisation", "organization", "responsible organisation", "responsible body", "lead organisation", "body", "agency", "to"}},
 	{FieldDeadline, "Deadline", "The deadline as written (“by April 2013”) or a date", false,
 		[]string{"deadline", "due date", "due", "target date", "timescale", "timescales", "by when", "target"}},
-	{FieldStatus, "Status", "Open, in progress, implemented or closed", false,
+	{FieldStatus, "Status", "The row’s addressee’s own status: open, in progress, implemented or closed", false,
 		[]string{"status", "implementation status", "recommendation status", "progress status", "current status"}},
+	{FieldStatusDate, "Status date", "The day the row’s addressee took its status; “as at” follows it", false,
+		[]string{"status date", "date of status", "implementation status date", "status as at", "status as of", "status updated", "status last updated",
+			"date status changed", "status changed", "status change date"}},
 	{FieldResponse, "Management response", "The addressee's reply to the recommendation", false,
 		[]string{"management response", "response", "response text", "reply", "reply text", "agency response", "organisation response"}},
 	{FieldPosition, "Response position", "Accepted, partly accepted, not accepted or noted", false,

@@ -20,6 +20,7 @@ var sampleValues = map[Kind]map[Field]string{
 		FieldAddressee:       "Metropolitan Police Service",
 		FieldDeadline:        "by April 2013",
 		FieldStatus:          "In progress",
+		FieldStatusDate:      "01/11/2026",
 		FieldResponse:        "We accept this recommendation; the hotline opens in March.",
 		FieldPosition:        "Accepted",
 		FieldResponseDate:    "28/03/2013",

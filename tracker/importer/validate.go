@@ -83,14 +83,28 @@ type RecommendationRecord struct {
 	DeadlineText string
 	DeadlineDate *time.Time
 	// Status is "" when the file leaves it blank: new recommendations are
-	// open and existing ones keep theirs.
-	Status    string
+	// open and existing ones keep theirs. It is the overall status the
+	// rows' own statuses make (tracker.DerivedStatus), shown in previews;
+	// the store writes Statuses, one per addressee.
+	Status string
+	// Statuses are each addressee's own status as the rows give it: an
+	// import row is one (recommendation, addressee) pair.
+	Statuses  []StatusRecord
 	Themes    []string
 	Made      *time.Time
 	Responses []ResponseRecord
 	// Given says which fields the mapping fills; an update leaves the
 	// others as they are.
 	Given map[Field]bool
+}
+
+// StatusRecord is one addressee's own status of a recommendation from one
+// row, and the day it took that status when the file says (status_date).
+type StatusRecord struct {
+	Row          int
+	Organisation string
+	Status       string
+	Date         *time.Time
 }
 
 // ResponseRecord is an addressee's management response from one row.
@@ -216,7 +230,7 @@ type validator struct {
 // line breaks never mean anything there.
 var shortFields = map[Field]bool{
 	FieldSource: true, FieldSourceReference: true, FieldSourceDate: true, FieldIssuedBy: true, FieldNumber: true,
-	FieldAddressee: true, FieldStatus: true, FieldPosition: true, FieldResponseDate: true, FieldMade: true,
+	FieldAddressee: true, FieldStatus: true, FieldStatusDate: true, FieldPosition: true, FieldResponseDate: true, FieldMade: true,
 	FieldReference: true, FieldOrganisation: true, FieldRAG: true, FieldCompletedOn: true, FieldUpdateDate: true,
 	FieldUpdateAuthor: true, FieldRecommendation: true, FieldDue: true, FieldDeadline: true, FieldOwner: true, FieldOwnerUnit: true,
 }
@@ -357,7 +371,7 @@ func (v *validator) recommendations() {
 		}
 		key := strings.ToLower(r.Source) + "\x00" + strings.ToLower(r.Number)
 		if i, ok := index[key]; ok {
-			if v.differs(&v.b.Recommendations[i], r) {
+			if v.differs(&v.b.Recommendations[i], r) || v.statusDiffers(&v.b.Recommendations[i], r) {
 				continue
 			}
 			v.merge(&v.b.Recommendations[i], r)
@@ -365,6 +379,16 @@ func (v *validator) recommendations() {
 		}
 		index[key] = len(v.b.Recommendations)
 		v.b.Recommendations = append(v.b.Recommendations, r)
+	}
+	for i := range v.b.Recommendations {
+		r := &v.b.Recommendations[i]
+		if len(r.Statuses) > 0 {
+			statuses := make([]string, len(r.Statuses))
+			for k, st := range r.Statuses {
+				statuses[k] = st.Status
+			}
+			r.Status = tracker.DerivedStatus(statuses, "")
+		}
 	}
 	if noPosition > 0 {
 		v.b.Warnings = append(v.b.Warnings, RowError{Field: FieldPosition, Message: fmt.Sprintf(
@@ -413,10 +437,45 @@ func (v *validator) recommendation() RecommendationRecord {
 	if r.DeadlineText != "" && r.DeadlineDate == nil {
 		v.warn(dlCol, FieldDeadline, fmt.Sprintf("the deadline “%s” is kept as written, but the tracker cannot tell which date it means", dl))
 	}
-	r.Status = v.word(FieldStatus)
+	v.statuses(&r)
 	th, _ := v.get(FieldThemes)
 	r.Themes = splitThemes(th)
 	return r
+}
+
+// statuses reads the row's status and its date as each of the row's
+// addressees' own.
+func (v *validator) statuses(r *RecommendationRecord) {
+	r.Status = v.word(FieldStatus)
+	date := v.date(FieldStatusDate)
+	if r.Status == "" {
+		if date != nil {
+			_, col := v.get(FieldStatusDate)
+			v.warn(col, FieldStatusDate, "the row gives a status date but no status; the date is left out")
+		}
+		return
+	}
+	for _, a := range r.Addressees {
+		r.Statuses = append(r.Statuses, StatusRecord{Row: v.row.Number, Organisation: a, Status: r.Status, Date: date})
+	}
+}
+
+// statusDiffers reports, as an error of the current row naming both rows,
+// a row that gives an addressee of a recommendation already read another
+// status (or status date) than an earlier row did.
+func (v *validator) statusDiffers(first *RecommendationRecord, r RecommendationRecord) bool {
+	for _, st := range r.Statuses {
+		for _, old := range first.Statuses {
+			if !strings.EqualFold(old.Organisation, st.Organisation) || (old.Status == st.Status && sameDate(old.Date, st.Date)) {
+				continue
+			}
+			_, col := v.get(FieldStatus)
+			v.fail(col, FieldStatus, fmt.Sprintf("%s’s status of recommendation %s of “%s” is on row %d and on row %d, and differs; give each addressee one status",
+				st.Organisation, r.Number, r.Source, old.Row, st.Row))
+			return true
+		}
+	}
+	return false
 }
 
 // recommendationNumber gives r its number: from the number column, or made
@@ -505,6 +564,15 @@ func sameDate(a, b *time.Time) bool {
 // recommendation addressed to several bodies, each with its own response.
 func (v *validator) merge(into *RecommendationRecord, r RecommendationRecord) {
 	into.Rows = append(into.Rows, r.Rows...)
+	for _, st := range r.Statuses {
+		known := false
+		for _, old := range into.Statuses {
+			known = known || strings.EqualFold(old.Organisation, st.Organisation)
+		}
+		if !known {
+			into.Statuses = append(into.Statuses, st)
+		}
+	}
 	have := map[string]bool{}
 	for _, a := range into.Addressees {
 		have[strings.ToLower(a)] = true

@@ -453,6 +453,9 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 		}
 		existing[nameKey(r.Number)] = rec
 		im.sum.Inserted++
+		if _, err := im.addresseeStatuses(rec, r, src); err != nil {
+			return err
+		}
 		return im.responses(rec.ID, r, orgs, true)
 	}
 	changed, err := im.updateRecommendation(cur, r)
@@ -463,11 +466,15 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 	if err != nil {
 		return err
 	}
+	moved, err := im.addresseeStatuses(cur, r, src)
+	if err != nil {
+		return err
+	}
 	wrote := im.sum.ResponsesWritten
 	if err := im.responses(cur.ID, r, orgs, false); err != nil {
 		return err
 	}
-	if changed || added || im.sum.ResponsesWritten > wrote {
+	if changed || added || moved || im.sum.ResponsesWritten > wrote {
 		im.sum.Updated++
 	} else {
 		im.sum.Unchanged++
@@ -510,17 +517,29 @@ func (im *importRun) mayWriteRecommendation(r importer.RecommendationRecord, src
 func (im *importRun) createRecommendation(r importer.RecommendationRecord, src *sourceRow, orgs []organisationRow, ids []int64) (*recommendationRow, error) {
 	rec := &recommendationRow{
 		SourceID: src.ID, Number: r.Number, Title: r.Title, Text: r.Text, DeadlineText: r.DeadlineText,
-		DeadlineDate: dayArg(r.DeadlineDate), Themes: tracker.JoinList(r.Themes), Status: r.Status,
+		DeadlineDate: dayArg(r.DeadlineDate), Themes: tracker.JoinList(r.Themes), Status: tracker.RecOpen,
 		Assessment: tracker.AssessNone, MadeOn: dayArg(r.Made), Version: 1,
-	}
-	if rec.Status == "" {
-		rec.Status = tracker.RecOpen
 	}
 	dom := rec.domain()
 	dom.Addressees = make([]tracker.Organisation, len(orgs))
 	for i, o := range orgs {
 		dom.Addressees[i] = o.domain()
 	}
+	// Statuses the file does not date are the addressees' from the start;
+	// dated ones are set after, each taking effect on its own day
+	// (addresseeStatuses), so "as at" shows each addressee open until then.
+	for _, st := range r.Statuses {
+		if st.Date != nil {
+			continue
+		}
+		o, err := im.organisation(st.Organisation)
+		if err != nil {
+			return nil, err
+		}
+		dom.Statuses = append(dom.Statuses, tracker.AddresseeStatus{Organisation: o.domain(), Status: st.Status})
+	}
+	dom.SettleStatuses()
+	rec.Status = dom.Status
 	if err := dom.Validate(); err != nil {
 		im.rowError(r.Rows[0], importer.FieldText, validationMessage(err))
 		return nil, nil
@@ -528,8 +547,6 @@ func (im *importRun) createRecommendation(r importer.RecommendationRecord, src *
 	if err := im.s.q(im.ctx).Create(rec).Error; err != nil {
 		return nil, fmt.Errorf("create recommendation %s: %w", r.Number, err)
 	}
-	dom.Status = rec.Status
-	dom.SettleStatuses()
 	links := linksOfRecommendation(rec.ID, dom)
 	for i := range links {
 		if err := im.s.q(im.ctx).Create(&links[i]).Error; err != nil {
@@ -555,9 +572,6 @@ func (im *importRun) updateRecommendation(rec *recommendationRow, r importer.Rec
 	if r.Given[importer.FieldDeadline] {
 		after.DeadlineText, after.DeadlineDate = r.DeadlineText, dayArg(r.DeadlineDate)
 	}
-	if r.Status != "" {
-		after.Status = r.Status
-	}
 	if r.Given[importer.FieldThemes] {
 		after.Themes = tracker.JoinList(r.Themes)
 	}
@@ -565,7 +579,7 @@ func (im *importRun) updateRecommendation(rec *recommendationRow, r importer.Rec
 		after.MadeOn = dayArg(r.Made)
 	}
 	if before.Text == after.Text && before.Title == after.Title && before.DeadlineText == after.DeadlineText &&
-		sameDay(before.DeadlineDate, after.DeadlineDate) && before.Status == after.Status && before.Themes == after.Themes &&
+		sameDay(before.DeadlineDate, after.DeadlineDate) && before.Themes == after.Themes &&
 		sameDay(before.MadeOn, after.MadeOn) {
 		return false, nil
 	}
@@ -582,30 +596,62 @@ func (im *importRun) updateRecommendation(rec *recommendationRow, r importer.Rec
 		return false, fmt.Errorf("recommendation %s changed while importing: %w", rec.Number, tracker.ErrConflict)
 	}
 	*rec = after
-	if before.Status == after.Status {
-		if err := im.s.recordUpdate(im.ctx, EntityRecommendation, rec.ID, &before, &after); err != nil {
-			return false, err
-		}
-	} else {
-		// A status for the recommendation as a whole is every addressee's.
-		oldLinks, newLinks, err := im.s.setEveryAddressee(im.ctx, rec.ID, after.Status, im.s.Now())
+	return true, im.s.recordUpdate(im.ctx, EntityRecommendation, rec.ID, &before, &after)
+}
+
+// addresseeStatuses brings each addressee's own status in line with the
+// file's, through the same write as the recommendation page's form
+// (Store.SetAddresseeStatus): audited, on the recommendation's timeline,
+// and taking effect on the row's status date (today when it gives none),
+// or on the day the recommendation was made when the status is dated
+// before it. The overall status follows by the written rule. An addressee
+// the file gives no status keeps its own.
+func (im *importRun) addresseeStatuses(rec *recommendationRow, r importer.RecommendationRecord, src *sourceRow) (bool, error) {
+	made := rec.MadeOn
+	if made == nil {
+		made = src.IssuedOn
+	}
+	changed := false
+	for _, st := range r.Statuses {
+		org, err := im.organisation(st.Organisation)
 		if err != nil {
 			return false, err
 		}
-		if err := im.s.recordWithLinks(im.ctx, &before, &after, oldLinks, newLinks); err != nil {
+		links, err := im.s.links(im.ctx, rec.ID)
+		if err != nil {
 			return false, err
 		}
-	}
-	if before.Status != after.Status {
-		// As on the recommendation's page, a status change goes on its
-		// timeline; the file is its reason.
-		id := rec.ID
-		text := fmt.Sprintf("Status: %s → %s. Reason: imported from a spreadsheet.", tracker.RecommendationStatusLabel(before.Status), tracker.RecommendationStatusLabel(after.Status))
-		if _, err := im.s.CreateUpdate(im.ctx, tracker.Update{RecommendationID: &id, Date: im.s.Now(), Author: tracker.ActorFrom(im.ctx).Name, Text: text}); err != nil {
+		var link *addresseeRow
+		for i := range links {
+			if links[i].OrganisationID == org.ID {
+				link = &links[i]
+			}
+		}
+		if link == nil || link.Status == st.Status && (st.Date == nil || sameDay(link.StatusDate, st.Date)) {
+			continue
+		}
+		on := st.Date
+		if on != nil && tracker.Day(*on).After(im.today) {
+			im.futureDate(st.Row, importer.FieldStatusDate, on, "status date")
+			on = nil
+		}
+		ch := tracker.AddresseeStatusChange{Status: st.Status, On: on, Version: link.Version}
+		if err := im.s.setAddresseeStatus(im.ctx, rec.ID, org.ID, ch, made); err != nil {
+			var v *tracker.ValidationError
+			if errors.As(err, &v) {
+				im.rowError(st.Row, importer.FieldStatus, validationMessage(err))
+				continue
+			}
 			return false, err
 		}
+		changed = true
 	}
-	return true, nil
+	if changed {
+		if err := im.s.q(im.ctx).Take(rec, rec.ID).Error; err != nil {
+			return false, notFound(err, "recommendation")
+		}
+	}
+	return changed, nil
 }
 
 // addAddressees adds the organisations not yet addressed; none are taken
