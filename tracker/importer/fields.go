@@ -68,6 +68,9 @@ const (
 	FieldUpdateDate     Field = "update_date"
 	FieldUpdateAuthor   Field = "update_author"
 	FieldRecommendation Field = "recommendation" // the number of the recommendation it serves
+	// FieldHistory is a column of updates dated by its header ("Update
+	// March 2022"); several columns may fill it (history.go).
+	FieldHistory Field = "history"
 )
 
 // FieldInfo describes a field for the mapping screen.
@@ -149,6 +152,8 @@ var actionFields = []FieldInfo{
 		[]string{"source", "source title", "report", "report title", "document"}},
 	{FieldRecommendation, "Recommendation number", "The number of the recommendation (within its source) the action serves", false,
 		[]string{"recommendation number", "recommendation no", "recommendation ref", "recommendation", "rec no", "rec number", "rec ref", "rec"}},
+	{FieldHistory, "Update of the date in its header", "A column per meeting or month (“Update March 2022”): each cell is a progress update dated by the header; several columns may be chosen", false,
+		nil},
 }
 
 // Fields lists the fields of a kind in the order a mapping screen shows them.
@@ -297,6 +302,9 @@ func (m Mapping) Check(k Kind, headers []string, opts Options) []string {
 		}
 		if _, ok := Info(k, f); !ok {
 			problems = append(problems, fmt.Sprintf("“%s” is not a field of %s; choose one of: %s", f, k, fieldNames(k)))
+		}
+		if _, dated := HeaderDate(c); f == FieldHistory && !dated {
+			problems = append(problems, fmt.Sprintf("The column “%s” holds updates dated by its header, but its header names no date; rename it as “Update March 2022” or “Update 14/06/2022”", c))
 		}
 	}
 	for _, fi := range Fields(k) {
@@ -447,7 +455,23 @@ func NormaliseHeader(h string) string {
 // are left out, for the person to map or ignore. Guess looks at the values
 // too.
 func GuessMapping(k Kind, headers []string) Mapping {
-	return assign(headers, headerCandidates(k, headers))
+	hist, taken := guessHistory(k, headers)
+	m := assign(headers, withoutColumns(headerCandidates(k, headers), taken))
+	for h, f := range hist {
+		m[h] = f
+	}
+	return m
+}
+
+// withoutColumns leaves out the candidates of the columns taken.
+func withoutColumns(cands []candidate, taken []bool) []candidate {
+	out := cands[:0:0]
+	for _, c := range cands {
+		if !taken[c.col] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // candidate is a column that may fill a field; the lower the rank, the

@@ -143,6 +143,18 @@ type ActionRecord struct {
 	// the action serves.
 	Recommendation string
 	Given          map[Field]bool
+	// History are the row's updates from history columns, oldest first.
+	History []UpdateRecord
+	// Earlier are the earlier rows of the same action, oldest first, in a
+	// log with one row per update: the record itself is its latest row.
+	Earlier []ActionRecord
+}
+
+// Steps are the action's rows, oldest first: its earlier rows, then itself.
+func (a ActionRecord) Steps() []ActionRecord {
+	last := a
+	last.Earlier = nil
+	return append(append([]ActionRecord(nil), a.Earlier...), last)
 }
 
 // Batch is a file turned into records, with the rows that could not be.
@@ -598,57 +610,99 @@ func (v *validator) merge(into *RecommendationRecord, r RecommendationRecord) {
 	}
 }
 
+// actions reads an action log. Rows naming the same action (its
+// reference, or without one its description, in one organisation) are a
+// log with one row per update: they become one record, the latest row's,
+// with the earlier rows in order of their update dates.
 func (v *validator) actions() {
-	refs := map[string]int{}
+	keys := map[string]int{}
 	for _, row := range v.t.Rows {
 		v.start(row)
-		var a ActionRecord
-		a.Row = row.Number
-		a.Given = v.given()
-		var col string
-		a.Reference, col = v.get(FieldReference)
-		if a.Reference != "" {
-			if first, ok := refs[strings.ToLower(a.Reference)]; ok {
-				v.fail(col, FieldReference, fmt.Sprintf("The action reference “%s” is also on row %d; each action needs its own reference", a.Reference, first))
-			} else {
-				refs[strings.ToLower(a.Reference)] = row.Number
-			}
-		}
-		a.Organisation, col = v.get(FieldOrganisation)
-		if a.Organisation == "" {
-			a.Organisation = v.b.Options.Organisation
-		}
-		if a.Organisation == "" {
-			v.fail(col, FieldOrganisation, "Name the organisation that owns the action")
-		}
-		a.Description, col = v.get(FieldDescription)
-		if strings.TrimSpace(a.Description) == "" {
-			v.fail(col, FieldDescription, "Describe the action")
-		}
-		a.Owner, _ = v.get(FieldOwner)
-		a.OwnerUnit, _ = v.get(FieldOwnerUnit)
-		due, dueCol := v.get(FieldDue)
-		a.DueText, a.DueDate = deadline(due, nil)
-		if a.DueText != "" && a.DueDate == nil {
-			v.warn(dueCol, FieldDue, fmt.Sprintf("the due date “%s” is kept as written, but the tracker cannot tell which date it means", due))
-		}
-		a.Status = v.word(FieldStatus)
-		a.RAG = v.word(FieldRAG)
-		a.CompletedOn = v.date(FieldCompletedOn)
-		a.Update, _ = v.get(FieldUpdate)
-		a.UpdateDate = v.date(FieldUpdateDate)
-		a.UpdateAuthor, _ = v.get(FieldUpdateAuthor)
-		a.Source, _ = v.get(FieldSource)
-		if a.Source == "" {
-			a.Source = v.b.Options.Source
-		}
-		a.Recommendation, col = v.get(FieldRecommendation)
-		if a.Recommendation != "" && a.Source == "" {
-			v.fail(col, FieldRecommendation, "A recommendation number needs its source; fill in the source or give a default source for the file")
-		}
+		a := v.action()
 		if v.bad {
 			continue
 		}
-		v.b.Actions = append(v.b.Actions, a)
+		key := strings.ToLower(a.Organisation) + "\x00r\x00" + strings.ToLower(a.Reference)
+		if a.Reference == "" {
+			key = strings.ToLower(a.Organisation) + "\x00d\x00" + strings.ToLower(strings.Join(strings.Fields(a.Description), " "))
+		}
+		i, ok := keys[key]
+		if !ok {
+			keys[key] = len(v.b.Actions)
+			v.b.Actions = append(v.b.Actions, a)
+			continue
+		}
+		first := &v.b.Actions[i]
+		if first.Description != a.Description {
+			_, col := v.get(FieldDescription)
+			v.fail(col, FieldDescription, fmt.Sprintf("the action “%s” is on row %d and on row %d with a different description; make the rows agree, or give them different references",
+				a.Reference, first.Row, a.Row))
+			continue
+		}
+		first.Earlier = append(first.Earlier, a)
 	}
+	for i := range v.b.Actions {
+		v.b.Actions[i] = inDateOrder(v.b.Actions[i])
+	}
+}
+
+// inDateOrder makes the rows gathered in a's Earlier (a first) one record:
+// the row with the latest update date, undated rows counting as latest, with
+// the others oldest first.
+func inDateOrder(a ActionRecord) ActionRecord {
+	if len(a.Earlier) == 0 {
+		return a
+	}
+	rows := append([]ActionRecord{a}, a.Earlier...)
+	rows[0].Earlier = nil
+	sort.SliceStable(rows, func(i, j int) bool {
+		di, dj := rows[i].UpdateDate, rows[j].UpdateDate
+		return di != nil && (dj == nil || di.Before(*dj))
+	})
+	last := rows[len(rows)-1]
+	last.Earlier = rows[:len(rows)-1]
+	return last
+}
+
+// action reads the current row's action.
+func (v *validator) action() ActionRecord {
+	var a ActionRecord
+	a.Row = v.row.Number
+	a.Given = v.given()
+	var col string
+	a.Reference, _ = v.get(FieldReference)
+	a.Organisation, col = v.get(FieldOrganisation)
+	if a.Organisation == "" {
+		a.Organisation = v.b.Options.Organisation
+	}
+	if a.Organisation == "" {
+		v.fail(col, FieldOrganisation, "Name the organisation that owns the action")
+	}
+	a.Description, col = v.get(FieldDescription)
+	if strings.TrimSpace(a.Description) == "" {
+		v.fail(col, FieldDescription, "Describe the action")
+	}
+	a.Owner, _ = v.get(FieldOwner)
+	a.OwnerUnit, _ = v.get(FieldOwnerUnit)
+	due, dueCol := v.get(FieldDue)
+	a.DueText, a.DueDate = deadline(due, nil)
+	if a.DueText != "" && a.DueDate == nil {
+		v.warn(dueCol, FieldDue, fmt.Sprintf("the due date “%s” is kept as written, but the tracker cannot tell which date it means", due))
+	}
+	a.Status = v.word(FieldStatus)
+	a.RAG = v.word(FieldRAG)
+	a.CompletedOn = v.date(FieldCompletedOn)
+	a.Update, _ = v.get(FieldUpdate)
+	a.UpdateDate = v.date(FieldUpdateDate)
+	a.UpdateAuthor, _ = v.get(FieldUpdateAuthor)
+	a.History = v.history()
+	a.Source, _ = v.get(FieldSource)
+	if a.Source == "" {
+		a.Source = v.b.Options.Source
+	}
+	a.Recommendation, col = v.get(FieldRecommendation)
+	if a.Recommendation != "" && a.Source == "" {
+		v.fail(col, FieldRecommendation, "A recommendation number needs its source; fill in the source or give a default source for the file")
+	}
+	return a
 }

@@ -771,11 +771,6 @@ func (im *importRun) actions() error {
 }
 
 func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*actionRow) error {
-	// A new action and a change of status take effect on the row's update
-	// date when the file gives one.
-	if a.UpdateDate != nil {
-		defer im.takingEffect(*a.UpdateDate)()
-	}
 	im.futureDate(a.Row, importer.FieldUpdateDate, a.UpdateDate, "update's date")
 	org, err := im.organisation(a.Organisation)
 	if err != nil {
@@ -798,8 +793,9 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 	} else {
 		cur = byText[textKey]
 	}
+	steps := a.Steps()
 	if cur == nil {
-		row, err := im.createAction(a, org.ID, sourceID, recID)
+		row, err := im.newAction(steps, org.ID, sourceID, recID)
 		if err != nil || row == nil {
 			return err
 		}
@@ -808,10 +804,90 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 		}
 		byText[textKey] = row
 		im.sum.Inserted++
-		_, err = im.progressUpdate(row.ID, a)
+		return nil
+	}
+	// An action the tracker has: the earlier rows of a log with one row
+	// per update give their updates; the latest row its fields too.
+	added := false
+	for _, st := range steps[:len(steps)-1] {
+		n, err := im.actionUpdates(cur.ID, st)
+		if err != nil {
+			return err
+		}
+		added = added || n
+	}
+	changed, err := im.changeAction(cur, steps[len(steps)-1], org.ID, sourceID, recID)
+	if err != nil {
 		return err
 	}
-	return im.changeAction(cur, a, org.ID, sourceID, recID)
+	if changed || added {
+		im.sum.Updated++
+	} else {
+		im.sum.Unchanged++
+	}
+	return nil
+}
+
+// newAction creates an action from its rows, oldest first: as the first
+// row has it, taking effect on the earliest date the rows give, then
+// changed by each later row on that row's update date, so "as at" a past
+// day shows the action as the log then stood. Nil when the row was refused.
+func (im *importRun) newAction(steps []importer.ActionRecord, orgID int64, sourceID, recID *int64) (*actionRow, error) {
+	var first *time.Time
+	for _, st := range steps {
+		for _, d := range actionDates(st) {
+			if first == nil || d.Before(*first) {
+				first = &d
+			}
+		}
+	}
+	restore := func() {}
+	if first != nil {
+		restore = im.takingEffect(*first)
+	}
+	row, err := im.createAction(steps[0], orgID, sourceID, recID)
+	restore()
+	if err != nil || row == nil {
+		return nil, err
+	}
+	if _, err := im.actionUpdates(row.ID, steps[0]); err != nil {
+		return nil, err
+	}
+	for _, st := range steps[1:] {
+		if _, err := im.changeAction(row, st, orgID, sourceID, recID); err != nil {
+			return nil, err
+		}
+	}
+	return row, nil
+}
+
+// actionDates are the dates a row gives its updates.
+func actionDates(a importer.ActionRecord) []time.Time {
+	var out []time.Time
+	if a.UpdateDate != nil {
+		out = append(out, *a.UpdateDate)
+	}
+	for _, h := range a.History {
+		out = append(out, h.Date)
+	}
+	return out
+}
+
+// actionUpdates adds the updates of a row the action does not have yet:
+// those of its history columns, each dated by its column's header, then
+// its latest update.
+func (im *importRun) actionUpdates(actionID int64, a importer.ActionRecord) (bool, error) {
+	added := false
+	for _, h := range a.History {
+		d := h.Date
+		n, err := im.progressUpdate(actionID, importer.ActionRecord{Row: h.Row, Update: h.Text, UpdateDate: &d})
+		if err != nil {
+			return false, err
+		}
+		added = added || n
+	}
+	n, err := im.progressUpdate(actionID, a)
+	return added || n, err
 }
 
 // actionPlace finds the source and recommendation an action row names;
@@ -947,19 +1023,23 @@ func actionAfter(cur actionRow, a importer.ActionRecord, orgID int64, sourceID, 
 }
 
 // changeAction writes what a row changes of an existing action, and its
-// update, and counts the row.
-func (im *importRun) changeAction(cur *actionRow, a importer.ActionRecord, orgID int64, sourceID, recID *int64) error {
+// updates, taking effect on the row's update date when it gives one; it
+// reports whether anything changed.
+func (im *importRun) changeAction(cur *actionRow, a importer.ActionRecord, orgID int64, sourceID, recID *int64) (bool, error) {
+	if a.UpdateDate != nil {
+		defer im.takingEffect(*a.UpdateDate)()
+	}
 	before := *cur
 	after := actionAfter(*cur, a, orgID, sourceID, recID)
 	if a.Given[importer.FieldOwner] && (after.Owner != before.Owner || (before.OwnerUserID == nil && before.OwnerEmail == "")) {
 		if err := im.linkOwner(&after, a.Owner); err != nil {
-			return err
+			return false, err
 		}
 	}
 	im.settleCompletion(&after, a)
 	if err := after.domain().Validate(); err != nil {
 		im.rowError(a.Row, importer.FieldDescription, validationMessage(err))
-		return nil
+		return false, nil
 	}
 	changed := false
 	if !im.s.snapshotEqual(&before, &after) {
@@ -973,13 +1053,13 @@ func (im *importRun) changeAction(cur *actionRow, a importer.ActionRecord, orgID
 			"version": after.Version, "updated_at": after.UpdatedAt,
 		})
 		if res.Error != nil {
-			return fmt.Errorf("update action: %w", res.Error)
+			return false, fmt.Errorf("update action: %w", res.Error)
 		}
 		if res.RowsAffected != 1 {
-			return fmt.Errorf("action %d changed while importing: %w", cur.ID, tracker.ErrConflict)
+			return false, fmt.Errorf("action %d changed while importing: %w", cur.ID, tracker.ErrConflict)
 		}
 		if err := im.s.recordUpdate(im.ctx, EntityAction, cur.ID, &before, &after); err != nil {
-			return err
+			return false, err
 		}
 		*cur = after
 		changed = true
@@ -989,16 +1069,8 @@ func (im *importRun) changeAction(cur *actionRow, a importer.ActionRecord, orgID
 			a.UpdateDate = nil
 		}
 	}
-	added, err := im.progressUpdate(cur.ID, a)
-	if err != nil {
-		return err
-	}
-	if changed || added {
-		im.sum.Updated++
-	} else {
-		im.sum.Unchanged++
-	}
-	return nil
+	added, err := im.actionUpdates(cur.ID, a)
+	return changed || added, err
 }
 
 // settleCompletion keeps the completion date consistent with the status: a

@@ -685,3 +685,100 @@ func TestImportAddresseeStatuses(t *testing.T) {
 		}
 	})
 }
+
+// TestImportHistory: a log with one row per update (rows out of date
+// order) and a log with one column per meeting ("Update March 2022") both
+// import as dated progress updates; "as at" a past day shows the action as
+// the log then stood; importing either again adds nothing.
+func TestImportHistory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "import test", Channel: tracker.ChannelCommand})
+		iso := storetest.ISO
+		perRow := "Ref,Organisation,Action,Status,Update date,Latest update\r\n" +
+			"H1,City of London Police,Brief the teams,Not started," + iso(-90) + ",Plan agreed.\r\n" +
+			"H1,City of London Police,Brief the teams,Completed," + iso(-10) + ",All teams briefed.\r\n" +
+			"H1,City of London Police,Brief the teams,In progress," + iso(-40) + ",\"Half the teams briefed:\r\na. north;\r\nb. south.\"\r\n"
+		perMeeting := "Ref,Organisation,Action,Update March 2022,Update 14/06/2022,Progress September 2022\r\n" +
+			"M1,City of London Police,Review the “Victims’ Code” leaflet,Draft written.,Leaflet printed.,\r\n"
+		b := guessedBatch(t, importer.KindActions, perMeeting)
+		if b.Mapping["Update March 2022"] != importer.FieldHistory || b.Mapping["Update 14/06/2022"] != importer.FieldHistory ||
+			b.Mapping["Progress September 2022"] != importer.FieldHistory || len(b.Errors) > 0 {
+			t.Fatalf("mapping %v, errors %v", b.Mapping, b.Errors)
+		}
+		for _, file := range []string{perRow, perMeeting} {
+			sum, err := s.Import(ctx, guessedBatch(t, importer.KindActions, file), store.ImportOptions{})
+			if err != nil || sum.Inserted != 1 {
+				t.Fatalf("import: %s %v %v", sum, err, sum.Errors)
+			}
+		}
+		acts, _, err := s.ListActions(ctx, tracker.ActionFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := map[string]int64{}
+		for _, it := range acts {
+			ids[it.Action.ExternalRef] = it.Action.ID
+		}
+		state := func(tx *store.Store, ref string) string {
+			it, err := tx.Action(ctx, ids[ref])
+			if errors.Is(err, tracker.ErrNotFound) {
+				return "none"
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ups []string
+			for _, u := range it.Updates {
+				ups = append(ups, u.Date.Format("2006-01-02")+" "+u.Text)
+			}
+			slices.Sort(ups)
+			return it.Action.Status + ": " + strings.Join(ups, " | ")
+		}
+		asAt := func(day time.Time, ref string) string {
+			var got string
+			if err := s.ReadAsAt(ctx, tracker.EndOfDay(day), store.AsAtOptions{}, func(tx *store.Store, _ *tracker.View) error {
+				got = state(tx, ref)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		half := iso(-40) + " Half the teams briefed:\na. north;\nb. south."
+		for _, c := range []struct {
+			day  time.Time
+			ref  string
+			want string
+		}{
+			{storetest.Day(-100), "H1", "none"},
+			{storetest.Day(-50), "H1", "not_started: " + iso(-90) + " Plan agreed."},
+			{storetest.Day(-20), "H1", "in_progress: " + iso(-90) + " Plan agreed. | " + half},
+			{storetest.Day(0), "H1", "completed: " + iso(-90) + " Plan agreed. | " + half + " | " + iso(-10) + " All teams briefed."},
+			{time.Date(2022, 2, 28, 0, 0, 0, 0, time.UTC), "M1", "none"},
+			{time.Date(2022, 4, 1, 0, 0, 0, 0, time.UTC), "M1", "not_started: 2022-03-01 Draft written."},
+			{storetest.Day(0), "M1", "not_started: 2022-03-01 Draft written. | 2022-06-14 Leaflet printed."},
+		} {
+			if got := asAt(c.day, c.ref); got != c.want {
+				t.Errorf("%s as at %s: %q\nwant %q", c.ref, c.day.Format("2006-01-02"), got, c.want)
+			}
+		}
+
+		events := count(t, s, "audit_events")
+		for _, file := range []string{perRow, perMeeting} {
+			sum, err := s.Import(ctx, guessedBatch(t, importer.KindActions, file), store.ImportOptions{})
+			if err != nil || sum.Unchanged != 1 || sum.UpdatesAdded != 0 {
+				t.Errorf("again: %s %v", sum, err)
+			}
+		}
+		if n := count(t, s, "audit_events") - events; n != 0 {
+			t.Errorf("importing again wrote %d audit events", n)
+		}
+
+		// Rows of one reference that describe it differently are an error.
+		clash := perRow + "H1,City of London Police,Brief every team,Completed," + iso(-5) + ",Done.\r\n"
+		if b := guessedBatch(t, importer.KindActions, clash); len(b.Errors) != 1 || b.Errors[0].Row != 5 ||
+			!strings.Contains(b.Errors[0].Message, "the action “H1” is on row 2 and on row 5 with a different description") {
+			t.Errorf("clash: %v", b.Errors)
+		}
+	})
+}
