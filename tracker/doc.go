@@ -58,8 +58,12 @@
 //   - tracker/importer: reading CSV and XLSX files into checked rows
 //     (no database): the guesses of a mapping from headers and values
 //     (guess.go), the file's own words for fields with fixed words
-//     (vocab.go, Options.Values) and numbers made by a template
-//     (number.go); tracker/store writes them.
+//     (vocab.go, Options.Values), numbers made by a template
+//     (number.go) and history columns dated by their headers
+//     (history.go); tracker/store writes them (import.go: each row's
+//     addressee status through the addressee status write, a log's
+//     earlier rows as dated changes and updates). importertest makes a
+//     city auditor's export and checks it through the API.
 //   - tracker/mail: composing the emails (digests, notices, update
 //     requests and reminders) and sending them over SMTP with go-mail
 //     (TRACKER_SMTP_URL); mail/mailtest runs Mailpit for the tests.

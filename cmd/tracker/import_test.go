@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +16,9 @@ import (
 
 	"github.com/civic-tracker/tracker/tracker"
 	"github.com/civic-tracker/tracker/tracker/importer"
+	"github.com/civic-tracker/tracker/tracker/importer/importertest"
+	"github.com/civic-tracker/tracker/tracker/store/storetest"
+	"github.com/civic-tracker/tracker/tracker/web"
 )
 
 // TestImportCommand imports a small action log in Windows-1252 with a
@@ -146,3 +153,97 @@ func TestImportFileWords(t *testing.T) {
 		t.Errorf("unknown word: %v\n%s", err, out.String())
 	}
 }
+
+// TestImportCityAuditExport imports a generated city auditor's export
+// (one row per recommendation per agency, its own status and response
+// words, curly quotes, \r\n sub-items a.–d., status dates before issue
+// dates) on both databases, as it is with --values and --number, checks
+// every row byte for byte through the API, and imports it again: nothing
+// changes, and no audit event is added.
+func TestImportCityAuditExport(t *testing.T) {
+	ctx := context.Background()
+	rows, data := importertest.CityAudit(6)
+	file := filepath.Join(t.TempDir(), "city-audit-export.csv")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	recs := map[string]bool{}
+	for _, r := range rows {
+		recs[r.AuditTitle+" "+r.Number] = true
+	}
+	for _, db := range []struct{ name, dsn string }{
+		{"sqlite", filepath.Join(t.TempDir(), "tracker.db")},
+		{"postgres", storetest.PostgresDSN(t)},
+	} {
+		t.Run(db.name, func(t *testing.T) {
+			args := append([]string{"import", "--db", db.dsn, "--issued-by", "City Auditor", "--number", importertest.CityAuditNumber}, importertest.ValuesFlags()...)
+			args = append(args, file)
+			var out bytes.Buffer
+			if err := run(ctx, args, &out, quiet); err != nil {
+				t.Fatalf("import: %v\n%s", err, out.String())
+			}
+			if want := fmt.Sprintf("%d rows read: %d recommendations new", len(rows), len(recs)); !strings.Contains(out.String(), want) {
+				t.Errorf("output lacks %q:\n%s", want, out.String())
+			}
+			// The whole tracker, audit trail included, before and after a
+			// second import of the same file.
+			backup := func(name string) string {
+				path := filepath.Join(t.TempDir(), name+".json")
+				if err := run(ctx, []string{"export", "--all", path, "--db", db.dsn}, io.Discard, quiet); err != nil {
+					t.Fatal(err)
+				}
+				return readBackup(t, path)
+			}
+			before := backup("before")
+			if !strings.Contains(before, `"audit_events"`) {
+				t.Fatal("the backup holds no audit events")
+			}
+			out.Reset()
+			if err := run(ctx, args, &out, quiet); err != nil || !strings.Contains(out.String(), fmt.Sprintf("0 recommendations new, 0 updated, %d unchanged", len(recs))) {
+				t.Errorf("again: %v\n%s", err, out.String())
+			}
+			if after := backup("after"); after != before {
+				t.Errorf("the second import changed the tracker (%d bytes of backup, then %d)", len(before), len(after))
+			}
+
+			s, err := openStore(ctx, db.dsn, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			u, err := s.CreateUser(ctx, tracker.User{Email: "reader@example.org", Name: "Reader", Role: tracker.RoleViewer}, "a long enough password")
+			if err != nil {
+				t.Fatal(err)
+			}
+			token, _, err := s.CreateToken(ctx, u.ID, "check")
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv, err := web.New(web.Options{Store: s, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer(srv.Handler())
+			defer ts.Close()
+			if n := importertest.CheckCityAuditAPI(t, ts.URL, token, rows); n != len(rows) {
+				t.Errorf("%d rows checked, want %d", n, len(rows))
+			}
+			// The check sees a status date that differs from the file's.
+			wrong := append([]importertest.CityAuditRow(nil), rows...)
+			wrong[4].StatusDate = "2001-01-01"
+			c := &errorCount{TB: t}
+			importertest.CheckCityAuditAPI(c, ts.URL, token, wrong)
+			if c.n != 1 {
+				t.Errorf("a wrong status date made %d errors, want 1", c.n)
+			}
+		})
+	}
+}
+
+// errorCount counts the errors a check reports instead of failing.
+type errorCount struct {
+	testing.TB
+	n int
+}
+
+func (c *errorCount) Errorf(string, ...any) { c.n++ }

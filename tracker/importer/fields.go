@@ -46,6 +46,7 @@ const (
 	FieldAddressee       Field = "addressee"
 	FieldDeadline        Field = "deadline"
 	FieldStatus          Field = "status"
+	FieldStatusDate      Field = "status_date" // the day the row's addressee took its status
 	FieldResponse        Field = "response"
 	FieldPosition        Field = "position"
 	FieldResponseDate    Field = "response_date"
@@ -67,6 +68,9 @@ const (
 	FieldUpdateDate     Field = "update_date"
 	FieldUpdateAuthor   Field = "update_author"
 	FieldRecommendation Field = "recommendation" // the number of the recommendation it serves
+	// FieldHistory is a column of updates dated by its header ("Update
+	// March 2022"); several columns may fill it (history.go).
+	FieldHistory Field = "history"
 )
 
 // FieldInfo describes a field for the mapping screen.
@@ -102,8 +106,11 @@ var recommendationFields = []FieldInfo{
 		[]string{"addressee", "addressees", "addressed to", "recipient", "recipients", "organisation", "organization", "responsible organisation", "responsible body", "lead organisation", "body", "agency", "to"}},
 	{FieldDeadline, "Deadline", "The deadline as written (“by April 2013”) or a date", false,
 		[]string{"deadline", "due date", "due", "target date", "timescale", "timescales", "by when", "target"}},
-	{FieldStatus, "Status", "Open, in progress, implemented or closed", false,
+	{FieldStatus, "Status", "The row’s addressee’s own status: open, in progress, implemented or closed", false,
 		[]string{"status", "implementation status", "recommendation status", "progress status", "current status"}},
+	{FieldStatusDate, "Status date", "The day the row’s addressee took its status; “as at” follows it", false,
+		[]string{"status date", "date of status", "implementation status date", "status as at", "status as of", "status updated", "status last updated",
+			"date status changed", "status changed", "status change date"}},
 	{FieldResponse, "Management response", "The addressee's reply to the recommendation", false,
 		[]string{"management response", "response", "response text", "reply", "reply text", "agency response", "organisation response"}},
 	{FieldPosition, "Response position", "Accepted, partly accepted, not accepted or noted", false,
@@ -145,6 +152,8 @@ var actionFields = []FieldInfo{
 		[]string{"source", "source title", "report", "report title", "document"}},
 	{FieldRecommendation, "Recommendation number", "The number of the recommendation (within its source) the action serves", false,
 		[]string{"recommendation number", "recommendation no", "recommendation ref", "recommendation", "rec no", "rec number", "rec ref", "rec"}},
+	{FieldHistory, "Update of the date in its header", "A column per meeting or month (“Update March 2022”): each cell is a progress update dated by the header; several columns may be chosen", false,
+		nil},
 }
 
 // Fields lists the fields of a kind in the order a mapping screen shows them.
@@ -293,6 +302,9 @@ func (m Mapping) Check(k Kind, headers []string, opts Options) []string {
 		}
 		if _, ok := Info(k, f); !ok {
 			problems = append(problems, fmt.Sprintf("“%s” is not a field of %s; choose one of: %s", f, k, fieldNames(k)))
+		}
+		if _, dated := HeaderDate(c); f == FieldHistory && !dated {
+			problems = append(problems, fmt.Sprintf("The column “%s” holds updates dated by its header, but its header names no date; rename it as “Update March 2022” or “Update 14/06/2022”", c))
 		}
 	}
 	for _, fi := range Fields(k) {
@@ -443,7 +455,23 @@ func NormaliseHeader(h string) string {
 // are left out, for the person to map or ignore. Guess looks at the values
 // too.
 func GuessMapping(k Kind, headers []string) Mapping {
-	return assign(headers, headerCandidates(k, headers))
+	hist, taken := guessHistory(k, headers)
+	m := assign(headers, withoutColumns(headerCandidates(k, headers), taken))
+	for h, f := range hist {
+		m[h] = f
+	}
+	return m
+}
+
+// withoutColumns leaves out the candidates of the columns taken.
+func withoutColumns(cands []candidate, taken []bool) []candidate {
+	out := cands[:0:0]
+	for _, c := range cands {
+		if !taken[c.col] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // candidate is a column that may fill a field; the lower the rank, the

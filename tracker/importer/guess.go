@@ -72,7 +72,13 @@ func Guess(k Kind, t *Table) (Mapping, string) {
 	}
 	var cands []candidate
 	header := map[candidate]bool{}
-	for _, c := range headerCandidates(k, t.Headers) {
+	hist, taken := guessHistory(k, t.Headers)
+	for col := range profiles {
+		if taken[col] {
+			profiles[col] = profile{words: map[Field]int{}}
+		}
+	}
+	for _, c := range withoutColumns(headerCandidates(k, t.Headers), taken) {
 		p := profiles[c.col]
 		if _, fixed := VocabularyOf(k, c.field); fixed && (p.mostly(p.dates, 0.5) || p.mostly(p.long, 0.5)) {
 			continue
@@ -99,6 +105,9 @@ func Guess(k Kind, t *Table) (Mapping, string) {
 		}
 	}
 	m := assign(t.Headers, cands)
+	for h, f := range hist {
+		m[h] = f
+	}
 	if k != KindRecommendations {
 		return m, ""
 	}
@@ -112,6 +121,9 @@ func Guess(k Kind, t *Table) (Mapping, string) {
 			}
 		}
 		m = assign(t.Headers, kept)
+		for h, f := range hist {
+			m[h] = f
+		}
 	}
 	if m.Has(FieldNumber) {
 		return m, ""

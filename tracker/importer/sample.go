@@ -20,6 +20,7 @@ var sampleValues = map[Kind]map[Field]string{
 		FieldAddressee:       "Metropolitan Police Service",
 		FieldDeadline:        "by April 2013",
 		FieldStatus:          "In progress",
+		FieldStatusDate:      "01/11/2026",
 		FieldResponse:        "We accept this recommendation; the hotline opens in March.",
 		FieldPosition:        "Accepted",
 		FieldResponseDate:    "28/03/2013",
@@ -41,7 +42,17 @@ var sampleValues = map[Kind]map[Field]string{
 		FieldUpdateAuthor:   "Victim Care Lead",
 		FieldSource:         "",
 		FieldRecommendation: "",
+		FieldHistory:        "Team briefings planned with the Victim Care Lead",
 	},
+}
+
+// SampleHeader is the header a sample gives a field's column: its label,
+// or for history columns, whose header carries their date, one such.
+func SampleHeader(f FieldInfo) string {
+	if f.Field == FieldHistory {
+		return "Update October 2026"
+	}
+	return f.Label
 }
 
 // Sample is a CSV file of kind k to fill in: a header row naming every
@@ -52,7 +63,7 @@ func Sample(k Kind) []byte {
 	header := make([]string, len(fields))
 	row := make([]string, len(fields))
 	for i, f := range fields {
-		header[i] = f.Label
+		header[i] = SampleHeader(f)
 		row[i] = sampleValues[k][f.Field]
 	}
 	var buf bytes.Buffer

@@ -15,8 +15,8 @@ func TestSampleImports(t *testing.T) {
 		}
 		m := GuessMapping(k, tab.Headers)
 		for _, f := range Fields(k) {
-			if got := m[f.Label]; got != f.Field {
-				t.Errorf("%s: the column %q is taken for %q, want %q", k, f.Label, got, f.Field)
+			if got := m[SampleHeader(f)]; got != f.Field {
+				t.Errorf("%s: the column %q is taken for %q, want %q", k, SampleHeader(f), got, f.Field)
 			}
 		}
 		b, err := Validate(k, tab, m, Options{})

@@ -83,14 +83,28 @@ type RecommendationRecord struct {
 	DeadlineText string
 	DeadlineDate *time.Time
 	// Status is "" when the file leaves it blank: new recommendations are
-	// open and existing ones keep theirs.
-	Status    string
+	// open and existing ones keep theirs. It is the overall status the
+	// rows' own statuses make (tracker.DerivedStatus), shown in previews;
+	// the store writes Statuses, one per addressee.
+	Status string
+	// Statuses are each addressee's own status as the rows give it: an
+	// import row is one (recommendation, addressee) pair.
+	Statuses  []StatusRecord
 	Themes    []string
 	Made      *time.Time
 	Responses []ResponseRecord
 	// Given says which fields the mapping fills; an update leaves the
 	// others as they are.
 	Given map[Field]bool
+}
+
+// StatusRecord is one addressee's own status of a recommendation from one
+// row, and the day it took that status when the file says (status_date).
+type StatusRecord struct {
+	Row          int
+	Organisation string
+	Status       string
+	Date         *time.Time
 }
 
 // ResponseRecord is an addressee's management response from one row.
@@ -129,6 +143,18 @@ type ActionRecord struct {
 	// the action serves.
 	Recommendation string
 	Given          map[Field]bool
+	// History are the row's updates from history columns, oldest first.
+	History []UpdateRecord
+	// Earlier are the earlier rows of the same action, oldest first, in a
+	// log with one row per update: the record itself is its latest row.
+	Earlier []ActionRecord
+}
+
+// Steps are the action's rows, oldest first: its earlier rows, then itself.
+func (a ActionRecord) Steps() []ActionRecord {
+	last := a
+	last.Earlier = nil
+	return append(append([]ActionRecord(nil), a.Earlier...), last)
 }
 
 // Batch is a file turned into records, with the rows that could not be.
@@ -216,7 +242,7 @@ type validator struct {
 // line breaks never mean anything there.
 var shortFields = map[Field]bool{
 	FieldSource: true, FieldSourceReference: true, FieldSourceDate: true, FieldIssuedBy: true, FieldNumber: true,
-	FieldAddressee: true, FieldStatus: true, FieldPosition: true, FieldResponseDate: true, FieldMade: true,
+	FieldAddressee: true, FieldStatus: true, FieldStatusDate: true, FieldPosition: true, FieldResponseDate: true, FieldMade: true,
 	FieldReference: true, FieldOrganisation: true, FieldRAG: true, FieldCompletedOn: true, FieldUpdateDate: true,
 	FieldUpdateAuthor: true, FieldRecommendation: true, FieldDue: true, FieldDeadline: true, FieldOwner: true, FieldOwnerUnit: true,
 }
@@ -357,7 +383,7 @@ func (v *validator) recommendations() {
 		}
 		key := strings.ToLower(r.Source) + "\x00" + strings.ToLower(r.Number)
 		if i, ok := index[key]; ok {
-			if v.differs(&v.b.Recommendations[i], r) {
+			if v.differs(&v.b.Recommendations[i], r) || v.statusDiffers(&v.b.Recommendations[i], r) {
 				continue
 			}
 			v.merge(&v.b.Recommendations[i], r)
@@ -365,6 +391,16 @@ func (v *validator) recommendations() {
 		}
 		index[key] = len(v.b.Recommendations)
 		v.b.Recommendations = append(v.b.Recommendations, r)
+	}
+	for i := range v.b.Recommendations {
+		r := &v.b.Recommendations[i]
+		if len(r.Statuses) > 0 {
+			statuses := make([]string, len(r.Statuses))
+			for k, st := range r.Statuses {
+				statuses[k] = st.Status
+			}
+			r.Status = tracker.DerivedStatus(statuses, "")
+		}
 	}
 	if noPosition > 0 {
 		v.b.Warnings = append(v.b.Warnings, RowError{Field: FieldPosition, Message: fmt.Sprintf(
@@ -413,10 +449,45 @@ func (v *validator) recommendation() RecommendationRecord {
 	if r.DeadlineText != "" && r.DeadlineDate == nil {
 		v.warn(dlCol, FieldDeadline, fmt.Sprintf("the deadline “%s” is kept as written, but the tracker cannot tell which date it means", dl))
 	}
-	r.Status = v.word(FieldStatus)
+	v.statuses(&r)
 	th, _ := v.get(FieldThemes)
 	r.Themes = splitThemes(th)
 	return r
+}
+
+// statuses reads the row's status and its date as each of the row's
+// addressees' own.
+func (v *validator) statuses(r *RecommendationRecord) {
+	r.Status = v.word(FieldStatus)
+	date := v.date(FieldStatusDate)
+	if r.Status == "" {
+		if date != nil {
+			_, col := v.get(FieldStatusDate)
+			v.warn(col, FieldStatusDate, "the row gives a status date but no status; the date is left out")
+		}
+		return
+	}
+	for _, a := range r.Addressees {
+		r.Statuses = append(r.Statuses, StatusRecord{Row: v.row.Number, Organisation: a, Status: r.Status, Date: date})
+	}
+}
+
+// statusDiffers reports, as an error of the current row naming both rows,
+// a row that gives an addressee of a recommendation already read another
+// status (or status date) than an earlier row did.
+func (v *validator) statusDiffers(first *RecommendationRecord, r RecommendationRecord) bool {
+	for _, st := range r.Statuses {
+		for _, old := range first.Statuses {
+			if !strings.EqualFold(old.Organisation, st.Organisation) || (old.Status == st.Status && sameDate(old.Date, st.Date)) {
+				continue
+			}
+			_, col := v.get(FieldStatus)
+			v.fail(col, FieldStatus, fmt.Sprintf("%s’s status of recommendation %s of “%s” is on row %d and on row %d, and differs; give each addressee one status",
+				st.Organisation, r.Number, r.Source, old.Row, st.Row))
+			return true
+		}
+	}
+	return false
 }
 
 // recommendationNumber gives r its number: from the number column, or made
@@ -505,6 +576,15 @@ func sameDate(a, b *time.Time) bool {
 // recommendation addressed to several bodies, each with its own response.
 func (v *validator) merge(into *RecommendationRecord, r RecommendationRecord) {
 	into.Rows = append(into.Rows, r.Rows...)
+	for _, st := range r.Statuses {
+		known := false
+		for _, old := range into.Statuses {
+			known = known || strings.EqualFold(old.Organisation, st.Organisation)
+		}
+		if !known {
+			into.Statuses = append(into.Statuses, st)
+		}
+	}
 	have := map[string]bool{}
 	for _, a := range into.Addressees {
 		have[strings.ToLower(a)] = true
@@ -530,57 +610,99 @@ func (v *validator) merge(into *RecommendationRecord, r RecommendationRecord) {
 	}
 }
 
+// actions reads an action log. Rows naming the same action (its
+// reference, or without one its description, in one organisation) are a
+// log with one row per update: they become one record, the latest row's,
+// with the earlier rows in order of their update dates.
 func (v *validator) actions() {
-	refs := map[string]int{}
+	keys := map[string]int{}
 	for _, row := range v.t.Rows {
 		v.start(row)
-		var a ActionRecord
-		a.Row = row.Number
-		a.Given = v.given()
-		var col string
-		a.Reference, col = v.get(FieldReference)
-		if a.Reference != "" {
-			if first, ok := refs[strings.ToLower(a.Reference)]; ok {
-				v.fail(col, FieldReference, fmt.Sprintf("The action reference “%s” is also on row %d; each action needs its own reference", a.Reference, first))
-			} else {
-				refs[strings.ToLower(a.Reference)] = row.Number
-			}
-		}
-		a.Organisation, col = v.get(FieldOrganisation)
-		if a.Organisation == "" {
-			a.Organisation = v.b.Options.Organisation
-		}
-		if a.Organisation == "" {
-			v.fail(col, FieldOrganisation, "Name the organisation that owns the action")
-		}
-		a.Description, col = v.get(FieldDescription)
-		if strings.TrimSpace(a.Description) == "" {
-			v.fail(col, FieldDescription, "Describe the action")
-		}
-		a.Owner, _ = v.get(FieldOwner)
-		a.OwnerUnit, _ = v.get(FieldOwnerUnit)
-		due, dueCol := v.get(FieldDue)
-		a.DueText, a.DueDate = deadline(due, nil)
-		if a.DueText != "" && a.DueDate == nil {
-			v.warn(dueCol, FieldDue, fmt.Sprintf("the due date “%s” is kept as written, but the tracker cannot tell which date it means", due))
-		}
-		a.Status = v.word(FieldStatus)
-		a.RAG = v.word(FieldRAG)
-		a.CompletedOn = v.date(FieldCompletedOn)
-		a.Update, _ = v.get(FieldUpdate)
-		a.UpdateDate = v.date(FieldUpdateDate)
-		a.UpdateAuthor, _ = v.get(FieldUpdateAuthor)
-		a.Source, _ = v.get(FieldSource)
-		if a.Source == "" {
-			a.Source = v.b.Options.Source
-		}
-		a.Recommendation, col = v.get(FieldRecommendation)
-		if a.Recommendation != "" && a.Source == "" {
-			v.fail(col, FieldRecommendation, "A recommendation number needs its source; fill in the source or give a default source for the file")
-		}
+		a := v.action()
 		if v.bad {
 			continue
 		}
-		v.b.Actions = append(v.b.Actions, a)
+		key := strings.ToLower(a.Organisation) + "\x00r\x00" + strings.ToLower(a.Reference)
+		if a.Reference == "" {
+			key = strings.ToLower(a.Organisation) + "\x00d\x00" + strings.ToLower(strings.Join(strings.Fields(a.Description), " "))
+		}
+		i, ok := keys[key]
+		if !ok {
+			keys[key] = len(v.b.Actions)
+			v.b.Actions = append(v.b.Actions, a)
+			continue
+		}
+		first := &v.b.Actions[i]
+		if first.Description != a.Description {
+			_, col := v.get(FieldDescription)
+			v.fail(col, FieldDescription, fmt.Sprintf("the action “%s” is on row %d and on row %d with a different description; make the rows agree, or give them different references",
+				a.Reference, first.Row, a.Row))
+			continue
+		}
+		first.Earlier = append(first.Earlier, a)
 	}
+	for i := range v.b.Actions {
+		v.b.Actions[i] = inDateOrder(v.b.Actions[i])
+	}
+}
+
+// inDateOrder makes the rows gathered in a's Earlier (a first) one record:
+// the row with the latest update date, undated rows counting as latest, with
+// the others oldest first.
+func inDateOrder(a ActionRecord) ActionRecord {
+	if len(a.Earlier) == 0 {
+		return a
+	}
+	rows := append([]ActionRecord{a}, a.Earlier...)
+	rows[0].Earlier = nil
+	sort.SliceStable(rows, func(i, j int) bool {
+		di, dj := rows[i].UpdateDate, rows[j].UpdateDate
+		return di != nil && (dj == nil || di.Before(*dj))
+	})
+	last := rows[len(rows)-1]
+	last.Earlier = rows[:len(rows)-1]
+	return last
+}
+
+// action reads the current row's action.
+func (v *validator) action() ActionRecord {
+	var a ActionRecord
+	a.Row = v.row.Number
+	a.Given = v.given()
+	var col string
+	a.Reference, _ = v.get(FieldReference)
+	a.Organisation, col = v.get(FieldOrganisation)
+	if a.Organisation == "" {
+		a.Organisation = v.b.Options.Organisation
+	}
+	if a.Organisation == "" {
+		v.fail(col, FieldOrganisation, "Name the organisation that owns the action")
+	}
+	a.Description, col = v.get(FieldDescription)
+	if strings.TrimSpace(a.Description) == "" {
+		v.fail(col, FieldDescription, "Describe the action")
+	}
+	a.Owner, _ = v.get(FieldOwner)
+	a.OwnerUnit, _ = v.get(FieldOwnerUnit)
+	due, dueCol := v.get(FieldDue)
+	a.DueText, a.DueDate = deadline(due, nil)
+	if a.DueText != "" && a.DueDate == nil {
+		v.warn(dueCol, FieldDue, fmt.Sprintf("the due date “%s” is kept as written, but the tracker cannot tell which date it means", due))
+	}
+	a.Status = v.word(FieldStatus)
+	a.RAG = v.word(FieldRAG)
+	a.CompletedOn = v.date(FieldCompletedOn)
+	a.Update, _ = v.get(FieldUpdate)
+	a.UpdateDate = v.date(FieldUpdateDate)
+	a.UpdateAuthor, _ = v.get(FieldUpdateAuthor)
+	a.History = v.history()
+	a.Source, _ = v.get(FieldSource)
+	if a.Source == "" {
+		a.Source = v.b.Options.Source
+	}
+	a.Recommendation, col = v.get(FieldRecommendation)
+	if a.Recommendation != "" && a.Source == "" {
+		v.fail(col, FieldRecommendation, "A recommendation number needs its source; fill in the source or give a default source for the file")
+	}
+	return a
 }

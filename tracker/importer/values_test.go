@@ -41,7 +41,9 @@ func TestGuessLooksAtValues(t *testing.T) {
 			// Its header says response, its words are positions.
 			"Agency Response":       FieldPosition,
 			"Implementation Status": FieldStatus,
-			// "Status Date" holds dates, so it is not the status.
+			// "Status Date" holds dates, so it is not the status: it is
+			// the date of the status.
+			"Status Date": FieldStatusDate,
 		}, "{audit_number}-{row}"},
 		{"testdata/partnership-log.csv", KindActions, Mapping{
 			"Item": FieldReference, "Lead agency": FieldOrganisation, "What we will do": FieldDescription, "Lead officer": FieldOwner,

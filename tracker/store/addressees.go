@@ -84,6 +84,14 @@ func linkStatuses(links []addresseeRow) []string {
 // nothing is stored. The change goes on the recommendation's timeline as a
 // progress update and into its audit trail, as taking effect on ch.On.
 func (s *Store) SetAddresseeStatus(ctx context.Context, recID, orgID int64, ch tracker.AddresseeStatusChange) error {
+	return s.setAddresseeStatus(ctx, recID, orgID, ch, nil)
+}
+
+// setAddresseeStatus is SetAddresseeStatus, with the change taking effect
+// no earlier than notBefore when it is given: an import keeps a status
+// dated before the recommendation was made as the file dates it, and "as
+// at" counts it from the day the recommendation was made.
+func (s *Store) setAddresseeStatus(ctx context.Context, recID, orgID int64, ch tracker.AddresseeStatusChange, notBefore *time.Time) error {
 	if err := ch.Validate(); err != nil {
 		return err
 	}
@@ -94,6 +102,10 @@ func (s *Store) SetAddresseeStatus(ctx context.Context, recID, orgID int64, ch t
 	}
 	if on.After(today) {
 		return &tracker.ValidationError{Fields: map[string]string{"status_date": "The date of a status cannot be in the future"}}
+	}
+	effective := on
+	if notBefore != nil && tracker.Day(*notBefore).After(on) && !tracker.Day(*notBefore).After(today) {
+		effective = tracker.Day(*notBefore)
 	}
 	return s.Tx(ctx, func(tx *Store) error {
 		var before recommendationRow
@@ -132,7 +144,7 @@ func (s *Store) SetAddresseeStatus(ctx context.Context, recID, orgID int64, ch t
 		}
 		after := append([]addresseeRow(nil), links...)
 		after[i] = next
-		ctx = tracker.TakingEffect(ctx, on)
+		ctx = tracker.TakingEffect(ctx, effective)
 		if old.Status != next.Status {
 			var org organisationRow
 			if err := tx.q(ctx).Take(&org, orgID).Error; err != nil {
@@ -140,7 +152,7 @@ func (s *Store) SetAddresseeStatus(ctx context.Context, recID, orgID int64, ch t
 			}
 			text := fmt.Sprintf("Status for %s: %s → %s.", org.domain().Label(),
 				tracker.RecommendationStatusLabel(old.Status), tracker.RecommendationStatusLabel(next.Status))
-			if _, err := tx.CreateUpdate(ctx, tracker.Update{RecommendationID: &recID, Date: on, Author: tracker.ActorFrom(ctx).Name, Text: text}); err != nil {
+			if _, err := tx.CreateUpdate(ctx, tracker.Update{RecommendationID: &recID, Date: effective, Author: tracker.ActorFrom(ctx).Name, Text: text}); err != nil {
 				return err
 			}
 		}

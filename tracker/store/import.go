@@ -453,6 +453,9 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 		}
 		existing[nameKey(r.Number)] = rec
 		im.sum.Inserted++
+		if _, err := im.addresseeStatuses(rec, r, src); err != nil {
+			return err
+		}
 		return im.responses(rec.ID, r, orgs, true)
 	}
 	changed, err := im.updateRecommendation(cur, r)
@@ -463,11 +466,15 @@ func (im *importRun) recommendation(r importer.RecommendationRecord, plan *sourc
 	if err != nil {
 		return err
 	}
+	moved, err := im.addresseeStatuses(cur, r, src)
+	if err != nil {
+		return err
+	}
 	wrote := im.sum.ResponsesWritten
 	if err := im.responses(cur.ID, r, orgs, false); err != nil {
 		return err
 	}
-	if changed || added || im.sum.ResponsesWritten > wrote {
+	if changed || added || moved || im.sum.ResponsesWritten > wrote {
 		im.sum.Updated++
 	} else {
 		im.sum.Unchanged++
@@ -510,17 +517,29 @@ func (im *importRun) mayWriteRecommendation(r importer.RecommendationRecord, src
 func (im *importRun) createRecommendation(r importer.RecommendationRecord, src *sourceRow, orgs []organisationRow, ids []int64) (*recommendationRow, error) {
 	rec := &recommendationRow{
 		SourceID: src.ID, Number: r.Number, Title: r.Title, Text: r.Text, DeadlineText: r.DeadlineText,
-		DeadlineDate: dayArg(r.DeadlineDate), Themes: tracker.JoinList(r.Themes), Status: r.Status,
+		DeadlineDate: dayArg(r.DeadlineDate), Themes: tracker.JoinList(r.Themes), Status: tracker.RecOpen,
 		Assessment: tracker.AssessNone, MadeOn: dayArg(r.Made), Version: 1,
-	}
-	if rec.Status == "" {
-		rec.Status = tracker.RecOpen
 	}
 	dom := rec.domain()
 	dom.Addressees = make([]tracker.Organisation, len(orgs))
 	for i, o := range orgs {
 		dom.Addressees[i] = o.domain()
 	}
+	// Statuses the file does not date are the addressees' from the start;
+	// dated ones are set after, each taking effect on its own day
+	// (addresseeStatuses), so "as at" shows each addressee open until then.
+	for _, st := range r.Statuses {
+		if st.Date != nil {
+			continue
+		}
+		o, err := im.organisation(st.Organisation)
+		if err != nil {
+			return nil, err
+		}
+		dom.Statuses = append(dom.Statuses, tracker.AddresseeStatus{Organisation: o.domain(), Status: st.Status})
+	}
+	dom.SettleStatuses()
+	rec.Status = dom.Status
 	if err := dom.Validate(); err != nil {
 		im.rowError(r.Rows[0], importer.FieldText, validationMessage(err))
 		return nil, nil
@@ -528,8 +547,6 @@ func (im *importRun) createRecommendation(r importer.RecommendationRecord, src *
 	if err := im.s.q(im.ctx).Create(rec).Error; err != nil {
 		return nil, fmt.Errorf("create recommendation %s: %w", r.Number, err)
 	}
-	dom.Status = rec.Status
-	dom.SettleStatuses()
 	links := linksOfRecommendation(rec.ID, dom)
 	for i := range links {
 		if err := im.s.q(im.ctx).Create(&links[i]).Error; err != nil {
@@ -555,9 +572,6 @@ func (im *importRun) updateRecommendation(rec *recommendationRow, r importer.Rec
 	if r.Given[importer.FieldDeadline] {
 		after.DeadlineText, after.DeadlineDate = r.DeadlineText, dayArg(r.DeadlineDate)
 	}
-	if r.Status != "" {
-		after.Status = r.Status
-	}
 	if r.Given[importer.FieldThemes] {
 		after.Themes = tracker.JoinList(r.Themes)
 	}
@@ -565,7 +579,7 @@ func (im *importRun) updateRecommendation(rec *recommendationRow, r importer.Rec
 		after.MadeOn = dayArg(r.Made)
 	}
 	if before.Text == after.Text && before.Title == after.Title && before.DeadlineText == after.DeadlineText &&
-		sameDay(before.DeadlineDate, after.DeadlineDate) && before.Status == after.Status && before.Themes == after.Themes &&
+		sameDay(before.DeadlineDate, after.DeadlineDate) && before.Themes == after.Themes &&
 		sameDay(before.MadeOn, after.MadeOn) {
 		return false, nil
 	}
@@ -582,30 +596,62 @@ func (im *importRun) updateRecommendation(rec *recommendationRow, r importer.Rec
 		return false, fmt.Errorf("recommendation %s changed while importing: %w", rec.Number, tracker.ErrConflict)
 	}
 	*rec = after
-	if before.Status == after.Status {
-		if err := im.s.recordUpdate(im.ctx, EntityRecommendation, rec.ID, &before, &after); err != nil {
-			return false, err
-		}
-	} else {
-		// A status for the recommendation as a whole is every addressee's.
-		oldLinks, newLinks, err := im.s.setEveryAddressee(im.ctx, rec.ID, after.Status, im.s.Now())
+	return true, im.s.recordUpdate(im.ctx, EntityRecommendation, rec.ID, &before, &after)
+}
+
+// addresseeStatuses brings each addressee's own status in line with the
+// file's, through the same write as the recommendation page's form
+// (Store.SetAddresseeStatus): audited, on the recommendation's timeline,
+// and taking effect on the row's status date (today when it gives none),
+// or on the day the recommendation was made when the status is dated
+// before it. The overall status follows by the written rule. An addressee
+// the file gives no status keeps its own.
+func (im *importRun) addresseeStatuses(rec *recommendationRow, r importer.RecommendationRecord, src *sourceRow) (bool, error) {
+	made := rec.MadeOn
+	if made == nil {
+		made = src.IssuedOn
+	}
+	changed := false
+	for _, st := range r.Statuses {
+		org, err := im.organisation(st.Organisation)
 		if err != nil {
 			return false, err
 		}
-		if err := im.s.recordWithLinks(im.ctx, &before, &after, oldLinks, newLinks); err != nil {
+		links, err := im.s.links(im.ctx, rec.ID)
+		if err != nil {
 			return false, err
 		}
-	}
-	if before.Status != after.Status {
-		// As on the recommendation's page, a status change goes on its
-		// timeline; the file is its reason.
-		id := rec.ID
-		text := fmt.Sprintf("Status: %s → %s. Reason: imported from a spreadsheet.", tracker.RecommendationStatusLabel(before.Status), tracker.RecommendationStatusLabel(after.Status))
-		if _, err := im.s.CreateUpdate(im.ctx, tracker.Update{RecommendationID: &id, Date: im.s.Now(), Author: tracker.ActorFrom(im.ctx).Name, Text: text}); err != nil {
+		var link *addresseeRow
+		for i := range links {
+			if links[i].OrganisationID == org.ID {
+				link = &links[i]
+			}
+		}
+		if link == nil || link.Status == st.Status && (st.Date == nil || sameDay(link.StatusDate, st.Date)) {
+			continue
+		}
+		on := st.Date
+		if on != nil && tracker.Day(*on).After(im.today) {
+			im.futureDate(st.Row, importer.FieldStatusDate, on, "status date")
+			on = nil
+		}
+		ch := tracker.AddresseeStatusChange{Status: st.Status, On: on, Version: link.Version}
+		if err := im.s.setAddresseeStatus(im.ctx, rec.ID, org.ID, ch, made); err != nil {
+			var v *tracker.ValidationError
+			if errors.As(err, &v) {
+				im.rowError(st.Row, importer.FieldStatus, validationMessage(err))
+				continue
+			}
 			return false, err
 		}
+		changed = true
 	}
-	return true, nil
+	if changed {
+		if err := im.s.q(im.ctx).Take(rec, rec.ID).Error; err != nil {
+			return false, notFound(err, "recommendation")
+		}
+	}
+	return changed, nil
 }
 
 // addAddressees adds the organisations not yet addressed; none are taken
@@ -725,11 +771,6 @@ func (im *importRun) actions() error {
 }
 
 func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*actionRow) error {
-	// A new action and a change of status take effect on the row's update
-	// date when the file gives one.
-	if a.UpdateDate != nil {
-		defer im.takingEffect(*a.UpdateDate)()
-	}
 	im.futureDate(a.Row, importer.FieldUpdateDate, a.UpdateDate, "update's date")
 	org, err := im.organisation(a.Organisation)
 	if err != nil {
@@ -752,8 +793,9 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 	} else {
 		cur = byText[textKey]
 	}
+	steps := a.Steps()
 	if cur == nil {
-		row, err := im.createAction(a, org.ID, sourceID, recID)
+		row, err := im.newAction(steps, org.ID, sourceID, recID)
 		if err != nil || row == nil {
 			return err
 		}
@@ -762,10 +804,90 @@ func (im *importRun) action(a importer.ActionRecord, byRef, byText map[string]*a
 		}
 		byText[textKey] = row
 		im.sum.Inserted++
-		_, err = im.progressUpdate(row.ID, a)
+		return nil
+	}
+	// An action the tracker has: the earlier rows of a log with one row
+	// per update give their updates; the latest row its fields too.
+	added := false
+	for _, st := range steps[:len(steps)-1] {
+		n, err := im.actionUpdates(cur.ID, st)
+		if err != nil {
+			return err
+		}
+		added = added || n
+	}
+	changed, err := im.changeAction(cur, steps[len(steps)-1], org.ID, sourceID, recID)
+	if err != nil {
 		return err
 	}
-	return im.changeAction(cur, a, org.ID, sourceID, recID)
+	if changed || added {
+		im.sum.Updated++
+	} else {
+		im.sum.Unchanged++
+	}
+	return nil
+}
+
+// newAction creates an action from its rows, oldest first: as the first
+// row has it, taking effect on the earliest date the rows give, then
+// changed by each later row on that row's update date, so "as at" a past
+// day shows the action as the log then stood. Nil when the row was refused.
+func (im *importRun) newAction(steps []importer.ActionRecord, orgID int64, sourceID, recID *int64) (*actionRow, error) {
+	var first *time.Time
+	for _, st := range steps {
+		for _, d := range actionDates(st) {
+			if first == nil || d.Before(*first) {
+				first = &d
+			}
+		}
+	}
+	restore := func() {}
+	if first != nil {
+		restore = im.takingEffect(*first)
+	}
+	row, err := im.createAction(steps[0], orgID, sourceID, recID)
+	restore()
+	if err != nil || row == nil {
+		return nil, err
+	}
+	if _, err := im.actionUpdates(row.ID, steps[0]); err != nil {
+		return nil, err
+	}
+	for _, st := range steps[1:] {
+		if _, err := im.changeAction(row, st, orgID, sourceID, recID); err != nil {
+			return nil, err
+		}
+	}
+	return row, nil
+}
+
+// actionDates are the dates a row gives its updates.
+func actionDates(a importer.ActionRecord) []time.Time {
+	var out []time.Time
+	if a.UpdateDate != nil {
+		out = append(out, *a.UpdateDate)
+	}
+	for _, h := range a.History {
+		out = append(out, h.Date)
+	}
+	return out
+}
+
+// actionUpdates adds the updates of a row the action does not have yet:
+// those of its history columns, each dated by its column's header, then
+// its latest update.
+func (im *importRun) actionUpdates(actionID int64, a importer.ActionRecord) (bool, error) {
+	added := false
+	for _, h := range a.History {
+		d := h.Date
+		n, err := im.progressUpdate(actionID, importer.ActionRecord{Row: h.Row, Update: h.Text, UpdateDate: &d})
+		if err != nil {
+			return false, err
+		}
+		added = added || n
+	}
+	n, err := im.progressUpdate(actionID, a)
+	return added || n, err
 }
 
 // actionPlace finds the source and recommendation an action row names;
@@ -901,19 +1023,23 @@ func actionAfter(cur actionRow, a importer.ActionRecord, orgID int64, sourceID, 
 }
 
 // changeAction writes what a row changes of an existing action, and its
-// update, and counts the row.
-func (im *importRun) changeAction(cur *actionRow, a importer.ActionRecord, orgID int64, sourceID, recID *int64) error {
+// updates, taking effect on the row's update date when it gives one; it
+// reports whether anything changed.
+func (im *importRun) changeAction(cur *actionRow, a importer.ActionRecord, orgID int64, sourceID, recID *int64) (bool, error) {
+	if a.UpdateDate != nil {
+		defer im.takingEffect(*a.UpdateDate)()
+	}
 	before := *cur
 	after := actionAfter(*cur, a, orgID, sourceID, recID)
 	if a.Given[importer.FieldOwner] && (after.Owner != before.Owner || (before.OwnerUserID == nil && before.OwnerEmail == "")) {
 		if err := im.linkOwner(&after, a.Owner); err != nil {
-			return err
+			return false, err
 		}
 	}
 	im.settleCompletion(&after, a)
 	if err := after.domain().Validate(); err != nil {
 		im.rowError(a.Row, importer.FieldDescription, validationMessage(err))
-		return nil
+		return false, nil
 	}
 	changed := false
 	if !im.s.snapshotEqual(&before, &after) {
@@ -927,13 +1053,13 @@ func (im *importRun) changeAction(cur *actionRow, a importer.ActionRecord, orgID
 			"version": after.Version, "updated_at": after.UpdatedAt,
 		})
 		if res.Error != nil {
-			return fmt.Errorf("update action: %w", res.Error)
+			return false, fmt.Errorf("update action: %w", res.Error)
 		}
 		if res.RowsAffected != 1 {
-			return fmt.Errorf("action %d changed while importing: %w", cur.ID, tracker.ErrConflict)
+			return false, fmt.Errorf("action %d changed while importing: %w", cur.ID, tracker.ErrConflict)
 		}
 		if err := im.s.recordUpdate(im.ctx, EntityAction, cur.ID, &before, &after); err != nil {
-			return err
+			return false, err
 		}
 		*cur = after
 		changed = true
@@ -943,16 +1069,8 @@ func (im *importRun) changeAction(cur *actionRow, a importer.ActionRecord, orgID
 			a.UpdateDate = nil
 		}
 	}
-	added, err := im.progressUpdate(cur.ID, a)
-	if err != nil {
-		return err
-	}
-	if changed || added {
-		im.sum.Updated++
-	} else {
-		im.sum.Unchanged++
-	}
-	return nil
+	added, err := im.actionUpdates(cur.ID, a)
+	return changed || added, err
 }
 
 // settleCompletion keeps the completion date consistent with the status: a

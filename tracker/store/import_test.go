@@ -276,11 +276,11 @@ func TestImportUpdatesAndErrors(t *testing.T) {
 			t.Fatalf("updated import: %+v %v", sum, err)
 		}
 		if got := count(t, s, "audit_events") - events; got != 3 {
-			t.Errorf("updated import wrote %d audit events, want 3 (status, its timeline entry, new response revision)", got)
+			t.Errorf("updated import wrote %d audit events, want 3 (MPS's status, its timeline entry, new response revision)", got)
 		}
 		id, _ := s.RecommendationIDFor(ctx, "Duty of Care", "1")
 		d, err := s.RecommendationDetail(ctx, id)
-		if err == nil && (len(d.Updates) != 1 || d.Updates[0].Text != "Status: Open → Implemented. Reason: imported from a spreadsheet.") {
+		if err == nil && (len(d.Updates) != 1 || d.Updates[0].Text != "Status for MPS: Open → Implemented.") {
 			t.Errorf("the status change is not on the timeline: %+v", d.Updates)
 		}
 		if err != nil {
@@ -595,6 +595,190 @@ func TestImportCityAudit(t *testing.T) {
 		}
 		if count(t, s, "recommendations") != 5 || count(t, s, "audit_events") != events {
 			t.Errorf("again: %d recommendations, %d new events", count(t, s, "recommendations"), count(t, s, "audit_events")-events)
+		}
+	})
+}
+
+// TestImportAddresseeStatuses: an import row is one (recommendation,
+// addressee) pair. Rows of one recommendation that differ in status keep
+// each addressee's own, dated by the status date through the addressee
+// status write, so "as at" follows it (a status dated before the
+// recommendation was made counts from the day it was made, and keeps the
+// file's date); the same file again changes nothing; one addressee given
+// two statuses is a row error naming both rows.
+func TestImportAddresseeStatuses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "import test", Channel: tracker.ChannelCommand})
+		iso := storetest.ISO
+		file := "Source,Number,Text,Addressed to,Status,Status date,Date made\r\n" +
+			"Review,1,Do the thing.,MPS,Implemented," + iso(-20) + "," + iso(-60) + "\r\n" +
+			"Review,1,Do the thing.,MOPAC,Open," + iso(-30) + "," + iso(-60) + "\r\n" +
+			"Review,2,Second.,MPS,In progress," + iso(-90) + "," + iso(-60) + "\r\n"
+		b := guessedBatch(t, importer.KindRecommendations, file)
+		if b.Mapping["Status date"] != importer.FieldStatusDate || len(b.Errors) > 0 {
+			t.Fatalf("mapping %v, errors %v", b.Mapping, b.Errors)
+		}
+		sum, err := s.Import(ctx, b, store.ImportOptions{})
+		if err != nil || sum.Inserted != 2 {
+			t.Fatalf("import: %s %v %v", sum, err, sum.Errors)
+		}
+		id1, _ := s.RecommendationIDFor(ctx, "Review", "1")
+		id2, _ := s.RecommendationIDFor(ctx, "Review", "2")
+		check := func(when string, id int64, got map[string]string, overall string, want map[string]string, wantOverall string) {
+			t.Helper()
+			for k, v := range want {
+				if got[k] != v {
+					t.Errorf("%s: %s is %q, want %q (all %v)", when, k, got[k], v, got)
+				}
+			}
+			if overall != wantOverall {
+				t.Errorf("%s: overall %s, want %s", when, overall, wantOverall)
+			}
+		}
+		got, overall := statusesOf(t, s, ctx, id1)
+		check("now", id1, got, overall, map[string]string{"MPS": "implemented " + iso(-20), "MOPAC": "open " + iso(-30)}, tracker.RecInProgress)
+		got, overall = statusesOf(t, s, ctx, id2)
+		check("now", id2, got, overall, map[string]string{"MPS": "in_progress " + iso(-90)}, tracker.RecInProgress)
+		asAt := func(day int, id int64) (map[string]string, string) {
+			var got map[string]string
+			var overall string
+			if err := s.ReadAsAt(ctx, tracker.EndOfDay(storetest.Day(day)), store.AsAtOptions{}, func(tx *store.Store, _ *tracker.View) error {
+				got, overall = statusesOf(t, tx, ctx, id)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return got, overall
+		}
+		got, overall = asAt(-40, id1)
+		check("as at 40 days ago", id1, got, overall, map[string]string{"MPS": "open"}, tracker.RecOpen)
+		got, overall = asAt(-10, id1)
+		check("as at 10 days ago", id1, got, overall, map[string]string{"MPS": "implemented " + iso(-20)}, tracker.RecInProgress)
+		got, overall = asAt(-60, id2)
+		check("as at the day recommendation 2 was made", id2, got, overall, map[string]string{"MPS": "in_progress " + iso(-90)}, tracker.RecInProgress)
+		d, err := s.RecommendationDetail(ctx, id1)
+		if err != nil || len(d.Updates) != 1 || d.Updates[0].Text != "Status for MPS: Open → Implemented." || d.Updates[0].Date.Format("2006-01-02") != iso(-20) {
+			t.Errorf("timeline: %+v %v", d.Updates, err)
+		}
+
+		events := count(t, s, "audit_events")
+		again, err := s.Import(ctx, guessedBatch(t, importer.KindRecommendations, file), store.ImportOptions{})
+		if err != nil || again.Unchanged != 2 || count(t, s, "audit_events") != events {
+			t.Errorf("again: %s %v, %d new events", again, err, count(t, s, "audit_events")-events)
+		}
+
+		// MOPAC finishes; the MPS's status is left as it is.
+		later := strings.Replace(file, "MOPAC,Open,"+iso(-30), "MOPAC,Closed,"+iso(-5), 1)
+		sum, err = s.Import(ctx, guessedBatch(t, importer.KindRecommendations, later), store.ImportOptions{})
+		if err != nil || sum.Updated != 1 || sum.Unchanged != 1 {
+			t.Errorf("later: %s %v", sum, err)
+		}
+		got, overall = statusesOf(t, s, ctx, id1)
+		check("later", id1, got, overall, map[string]string{"MPS": "implemented " + iso(-20), "MOPAC": "closed " + iso(-5)}, tracker.RecImplemented)
+
+		// One addressee, two statuses: an error naming both rows.
+		clash := file + "Review,1,Do the thing.,MPS,Open," + iso(-20) + "," + iso(-60) + "\r\n"
+		b = guessedBatch(t, importer.KindRecommendations, clash)
+		if len(b.Errors) != 1 || b.Errors[0].Row != 5 || b.Errors[0].Column != "Status" ||
+			!strings.Contains(b.Errors[0].Message, "MPS’s status of recommendation 1 of “Review” is on row 2 and on row 5") {
+			t.Errorf("clash: %v", b.Errors)
+		}
+	})
+}
+
+// TestImportHistory: a log with one row per update (rows out of date
+// order) and a log with one column per meeting ("Update March 2022") both
+// import as dated progress updates; "as at" a past day shows the action as
+// the log then stood; importing either again adds nothing.
+func TestImportHistory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "import test", Channel: tracker.ChannelCommand})
+		iso := storetest.ISO
+		perRow := "Ref,Organisation,Action,Status,Update date,Latest update\r\n" +
+			"H1,City of London Police,Brief the teams,Not started," + iso(-90) + ",Plan agreed.\r\n" +
+			"H1,City of London Police,Brief the teams,Completed," + iso(-10) + ",All teams briefed.\r\n" +
+			"H1,City of London Police,Brief the teams,In progress," + iso(-40) + ",\"Half the teams briefed:\r\na. north;\r\nb. south.\"\r\n"
+		perMeeting := "Ref,Organisation,Action,Update March 2022,Update 14/06/2022,Progress September 2022\r\n" +
+			"M1,City of London Police,Review the “Victims’ Code” leaflet,Draft written.,Leaflet printed.,\r\n"
+		b := guessedBatch(t, importer.KindActions, perMeeting)
+		if b.Mapping["Update March 2022"] != importer.FieldHistory || b.Mapping["Update 14/06/2022"] != importer.FieldHistory ||
+			b.Mapping["Progress September 2022"] != importer.FieldHistory || len(b.Errors) > 0 {
+			t.Fatalf("mapping %v, errors %v", b.Mapping, b.Errors)
+		}
+		for _, file := range []string{perRow, perMeeting} {
+			sum, err := s.Import(ctx, guessedBatch(t, importer.KindActions, file), store.ImportOptions{})
+			if err != nil || sum.Inserted != 1 {
+				t.Fatalf("import: %s %v %v", sum, err, sum.Errors)
+			}
+		}
+		acts, _, err := s.ListActions(ctx, tracker.ActionFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := map[string]int64{}
+		for _, it := range acts {
+			ids[it.Action.ExternalRef] = it.Action.ID
+		}
+		state := func(tx *store.Store, ref string) string {
+			it, err := tx.Action(ctx, ids[ref])
+			if errors.Is(err, tracker.ErrNotFound) {
+				return "none"
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ups []string
+			for _, u := range it.Updates {
+				ups = append(ups, u.Date.Format("2006-01-02")+" "+u.Text)
+			}
+			slices.Sort(ups)
+			return it.Action.Status + ": " + strings.Join(ups, " | ")
+		}
+		asAt := func(day time.Time, ref string) string {
+			var got string
+			if err := s.ReadAsAt(ctx, tracker.EndOfDay(day), store.AsAtOptions{}, func(tx *store.Store, _ *tracker.View) error {
+				got = state(tx, ref)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		half := iso(-40) + " Half the teams briefed:\na. north;\nb. south."
+		for _, c := range []struct {
+			day  time.Time
+			ref  string
+			want string
+		}{
+			{storetest.Day(-100), "H1", "none"},
+			{storetest.Day(-50), "H1", "not_started: " + iso(-90) + " Plan agreed."},
+			{storetest.Day(-20), "H1", "in_progress: " + iso(-90) + " Plan agreed. | " + half},
+			{storetest.Day(0), "H1", "completed: " + iso(-90) + " Plan agreed. | " + half + " | " + iso(-10) + " All teams briefed."},
+			{time.Date(2022, 2, 28, 0, 0, 0, 0, time.UTC), "M1", "none"},
+			{time.Date(2022, 4, 1, 0, 0, 0, 0, time.UTC), "M1", "not_started: 2022-03-01 Draft written."},
+			{storetest.Day(0), "M1", "not_started: 2022-03-01 Draft written. | 2022-06-14 Leaflet printed."},
+		} {
+			if got := asAt(c.day, c.ref); got != c.want {
+				t.Errorf("%s as at %s: %q\nwant %q", c.ref, c.day.Format("2006-01-02"), got, c.want)
+			}
+		}
+
+		events := count(t, s, "audit_events")
+		for _, file := range []string{perRow, perMeeting} {
+			sum, err := s.Import(ctx, guessedBatch(t, importer.KindActions, file), store.ImportOptions{})
+			if err != nil || sum.Unchanged != 1 || sum.UpdatesAdded != 0 {
+				t.Errorf("again: %s %v", sum, err)
+			}
+		}
+		if n := count(t, s, "audit_events") - events; n != 0 {
+			t.Errorf("importing again wrote %d audit events", n)
+		}
+
+		// Rows of one reference that describe it differently are an error.
+		clash := perRow + "H1,City of London Police,Brief every team,Completed," + iso(-5) + ",Done.\r\n"
+		if b := guessedBatch(t, importer.KindActions, clash); len(b.Errors) != 1 || b.Errors[0].Row != 5 ||
+			!strings.Contains(b.Errors[0].Message, "the action “H1” is on row 2 and on row 5 with a different description") {
+			t.Errorf("clash: %v", b.Errors)
 		}
 	})
 }

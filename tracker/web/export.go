@@ -158,6 +158,15 @@ func exportDate(t *time.Time) string {
 	return t.Format("2006-01-02")
 }
 
+// recommendationExportHeader is the recommendations export's header: one
+// row per (recommendation, addressee). "Status" and "Status date" are the
+// row's addressee's own, which an import reads back (status, status_date);
+// "Overall status" is the recommendation's, derived from its addressees'
+// by the written rule (tracker.DerivedStatus), so an import leaves it
+// unmapped and derives it again.
+var recommendationExportHeader = []string{"Source", "Source reference", "Source date", "Issued by", "Recommendation number", "Title", "Text",
+	"Addressed to", "Deadline", "Status", "Status date", "Overall status", "Management response", "Response position", "Response date", "Themes", "Date made"}
+
 func (s *Server) recommendationExport(c *gin.Context) {
 	format, ok := exportFormat(c)
 	if !ok {
@@ -169,8 +178,7 @@ func (s *Server) recommendationExport(c *gin.Context) {
 		s.badFilter(c, errs)
 		return
 	}
-	t := s.newExport(c, "recommendations", format, []string{"Source", "Source reference", "Source date", "Issued by", "Recommendation number", "Title", "Text",
-		"Addressed to", "Deadline", "Status", "Management response", "Response position", "Response date", "Themes", "Date made"})
+	t := s.newExport(c, "recommendations", format, recommendationExportHeader)
 	t.finish(s.store.EachRecommendation(c.Request.Context(), f, func(it tracker.RecommendationItem) error {
 		r, src := it.Recommendation, it.Source
 		deadline := r.DeadlineText
@@ -181,9 +189,14 @@ func (s *Server) recommendationExport(c *gin.Context) {
 		if len(addressees) == 0 {
 			addressees = []tracker.Organisation{{}}
 		}
-		// One row per addressee, with that addressee's current response:
-		// the way spreadsheets of recommendations and their replies are kept.
+		// One row per addressee, with that addressee's own status and
+		// current response: the way spreadsheets of recommendations and
+		// their replies are kept, and the import's row.
 		for _, o := range addressees {
+			status, statusDate := tracker.RecommendationStatusLabel(r.Status), ""
+			if st, ok := r.StatusOf(o.ID); ok {
+				status, statusDate = tracker.RecommendationStatusLabel(r.OwnStatus(o.ID)), exportDate(st.StatusDate)
+			}
 			var resp tracker.Response
 			for _, cur := range it.Responses {
 				if cur.OrganisationID == o.ID {
@@ -199,7 +212,7 @@ func (s *Server) recommendationExport(c *gin.Context) {
 				position = tracker.PositionLabel(resp.Position)
 			}
 			if err := t.row([]string{src.Title, src.Reference, exportDate(src.Date), src.IssuedBy.Name, r.Number, r.Title, r.Text,
-				o.Name, deadline, tracker.RecommendationStatusLabel(r.Status), resp.Text, position, respDate, strings.Join(r.Themes, "; "), exportDate(r.MadeOn)}); err != nil {
+				o.Name, deadline, status, statusDate, tracker.RecommendationStatusLabel(r.Status), resp.Text, position, respDate, strings.Join(r.Themes, "; "), exportDate(r.MadeOn)}); err != nil {
 				return err
 			}
 		}

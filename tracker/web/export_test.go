@@ -82,13 +82,22 @@ func TestExportLists(t *testing.T) {
 	if len(sheet) != 1+12 {
 		t.Fatalf("XLSX has %d rows, want 13", len(sheet))
 	}
-	var rec4 []string
+	var rec4, rec4VS []string
 	for _, r := range sheet[1:] {
 		if r[4] == "4" && r[7] == "Metropolitan Police Service" {
 			rec4 = r
 		}
+		if r[4] == "4" && r[7] == "Victim Support" {
+			rec4VS = r
+		}
 	}
-	if rec4 == nil || rec4[8] != "2013-04-30" || !strings.Contains(rec4[10], "Victim Support") || rec4[11] != "Accepted" {
+	// Each row is one addressee's: its own status and status date, then
+	// the recommendation's overall status.
+	if rec4 == nil || rec4[8] != "2013-04-30" || rec4[9] != "In progress" || rec4[10] != "2013-03-31" || rec4[11] != "In progress" ||
+		!strings.Contains(rec4[12], "Victim Support") || rec4[13] != "Accepted" {
 		t.Errorf("Recommendation 4 for the MPS: %q", rec4)
+	}
+	if len(rec4VS) < 12 || rec4VS[9] != "Open" || rec4VS[10] != "" || rec4VS[11] != "In progress" {
+		t.Errorf("Recommendation 4 for Victim Support: %q", rec4VS)
 	}
 }

@@ -62,7 +62,7 @@ func TestImportFileWordsOnTheMappingScreen(t *testing.T) {
 	page := sec.upload(map[string]string{"kind": "recommendations"}, "city-audit.csv", data, http.StatusOK)
 	mustContain(t, text(page), "mapping screen", "The file’s words", "Agency Response (Response position)", "Implementation Status (Status)")
 	next, form := mappingForm(t, page)
-	if form.Get("col-5") != "position" || form.Get("col-6") != "status" || form.Get("col-7") != "" {
+	if form.Get("col-5") != "position" || form.Get("col-6") != "status" || form.Get("col-7") != "status_date" {
 		t.Errorf("guessed %v", form)
 	}
 	words := fileWords(t, page, form)
