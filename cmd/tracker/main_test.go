@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	clock = storetest.Clock
-	os.Exit(m.Run())
+	os.Exit(storetest.Main(m))
 }
 
 // runMainVariable makes the test binary run main() with its arguments.

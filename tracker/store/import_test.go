@@ -18,7 +18,7 @@ import (
 // taicFile locates the TAIC export beside the repository (../shared/data
 // from the module root). Without it the test skips, except in CI, where
 // the data must be there.
-func taicFile(t *testing.T) string {
+func taicFile(t testing.TB) string {
 	t.Helper()
 	p := filepath.Join("..", "..", "..", "shared", "data", "taic", "cleaned_TAIC_recommendations_2024_11_19.csv")
 	if _, err := os.Stat(p); err != nil {
@@ -30,7 +30,7 @@ func taicFile(t *testing.T) string {
 	return p
 }
 
-func readBatch(t *testing.T, path string, kind importer.Kind, m importer.Mapping, opts importer.Options) *importer.Batch {
+func readBatch(t testing.TB, path string, kind importer.Kind, m importer.Mapping, opts importer.Options) *importer.Batch {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -57,17 +57,44 @@ func count(t *testing.T, s *store.Store, table string) int64 {
 	return n
 }
 
+// taicMapping and taicOptions read the TAIC export.
+var (
+	taicMapping = importer.Mapping{
+		"report_id": importer.FieldSource, "recommendation_id": importer.FieldNumber, "recipient": importer.FieldAddressee,
+		"made": importer.FieldMade, "recommendation_text": importer.FieldText, "reply_text": importer.FieldResponse,
+		"response_category": importer.FieldPosition,
+	}
+	taicOptions = importer.Options{IssuedBy: "Transport Accident Investigation Commission", SourceKind: tracker.KindInspection}
+)
+
+// BenchmarkImportTAIC times the import of the TAIC export (1,770 rows)
+// into an empty tracker, on each database:
+//
+//	go test ./tracker/store/ -run '^$' -bench ImportTAIC -benchtime 3x
+func BenchmarkImportTAIC(b *testing.B) {
+	path := taicFile(b)
+	ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "import benchmark", Channel: tracker.ChannelCommand})
+	batch := readBatch(b, path, importer.KindRecommendations, taicMapping, taicOptions)
+	for _, backend := range storetest.Backends() {
+		b.Run(backend.Name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				s := storetest.OpenMigrated(b, backend.Migrated(b))
+				b.StartTimer()
+				if sum, err := s.Import(ctx, batch, store.ImportOptions{}); err != nil || sum.Inserted != 1769 {
+					b.Fatalf("import: %v %+v", err, sum)
+				}
+			}
+		})
+	}
+}
+
 // TestImportTAIC imports 1,770 real safety recommendations with their
 // replies, checks counts, repaired texts byte for byte, and that importing
 // the same file again changes nothing.
 func TestImportTAIC(t *testing.T) {
 	path := taicFile(t)
-	mapping := importer.Mapping{
-		"report_id": importer.FieldSource, "recommendation_id": importer.FieldNumber, "recipient": importer.FieldAddressee,
-		"made": importer.FieldMade, "recommendation_text": importer.FieldText, "reply_text": importer.FieldResponse,
-		"response_category": importer.FieldPosition,
-	}
-	opts := importer.Options{IssuedBy: "Transport Accident Investigation Commission", SourceKind: tracker.KindInspection}
+	mapping, opts := taicMapping, taicOptions
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "import test", Channel: tracker.ChannelCommand})
 		b := readBatch(t, path, importer.KindRecommendations, mapping, opts)
