@@ -149,6 +149,12 @@ func TestImportTAIC(t *testing.T) {
 		}
 
 		checkTAICTexts(t, s)
+		if err := s.CheckDerived(ctx); err != nil {
+			t.Error(err)
+		}
+		if hits, err := s.Search(ctx, "KiwiRail route knowledge", 100); err != nil || len(hits) == 0 {
+			t.Errorf("search after the import: %d hits, %v", len(hits), err)
+		}
 
 		// The same file again: nothing new, nothing changed, no events.
 		again, err := s.Import(ctx, readBatch(t, path, importer.KindRecommendations, mapping, opts), store.ImportOptions{})
@@ -301,6 +307,21 @@ func TestImportUpdatesAndErrors(t *testing.T) {
 		if d2.Recommendation.Text != "Fund the £250,000 hotline;\nreport back." || d2.Recommendation.DeadlineText != "2013-14" ||
 			tracker.FormatDate(*d2.Recommendation.DeadlineDate) != "31 March 2014" {
 			t.Errorf("recommendation 2: %+v", d2.Recommendation)
+		}
+		// The trail (in the order of the changes), the tallies and the search
+		// index, written at the end of each import, follow the rows.
+		if err := s.CheckDerived(ctx); err != nil {
+			t.Error(err)
+		}
+		if hist, err := s.History(ctx, store.EntityRecommendation, id); err != nil || len(hist) != 2 ||
+			hist[0].Op != tracker.OpCreate || hist[1].Op != tracker.OpUpdate || !hist[0].At.Before(hist[1].At) {
+			t.Errorf("history of recommendation 1: %+v %v", hist, err)
+		}
+		if hits, err := s.Search(ctx, "hotline", 10); err != nil || len(hits) != 1 || hits[0].Entity != store.EntityRecommendation || hits[0].ID != id2 {
+			t.Errorf("search for the new recommendation: %+v %v", hits, err)
+		}
+		if hits, err := s.Search(ctx, "done it", 10); err != nil || len(hits) != 1 || hits[0].Entity != store.EntityResponse || hits[0].Text != "We agree and have done it." {
+			t.Errorf("search for the new revision of the response: %+v %v", hits, err)
 		}
 
 		// A bad row: all or nothing by default, the good rows when skipping.

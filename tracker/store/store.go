@@ -35,6 +35,9 @@ type Store struct {
 	dialect string
 	clock   tracker.Clock
 	pages   *pageCache
+	// later, in a transaction that defers its audit events and search
+	// documents (see deferWrites), holds them until it flushes them.
+	later *deferredWrites
 }
 
 // Option changes how Open sets up a store.
@@ -174,7 +177,7 @@ func (s *Store) Close() error {
 // Tx runs fn in one transaction: all of its writes land or none do.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&Store{db: db, dialect: s.dialect, clock: s.clock, pages: s.pages})
+		return fn(&Store{db: db, dialect: s.dialect, clock: s.clock, pages: s.pages, later: s.later})
 	})
 }
 
