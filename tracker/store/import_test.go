@@ -93,6 +93,7 @@ func BenchmarkImportTAIC(b *testing.B) {
 // replies, checks counts, repaired texts byte for byte, and that importing
 // the same file again changes nothing.
 func TestImportTAIC(t *testing.T) {
+	t.Parallel()
 	path := taicFile(t)
 	mapping, opts := taicMapping, taicOptions
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
@@ -257,6 +258,7 @@ func checkTAICTexts(t *testing.T, s *store.Store) {
 // updated file updates in place (with history), bad rows stop everything
 // unless skipped, and actions match by their log reference.
 func TestImportUpdatesAndErrors(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		recCSV := "Report,No.,Recommendation,Addressed to,Deadline,Status,Response,Accepted?\n" +
@@ -383,6 +385,7 @@ func TestImportUpdatesAndErrors(t *testing.T) {
 // TestImportMappings saves, replaces, lists, reads and deletes a named
 // mapping.
 func TestImportMappings(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "Jo Secretary", Channel: tracker.ChannelPage})
 		m := importer.Mapping{"Ref": importer.FieldReference, "Action": importer.FieldDescription, "Organisation": importer.FieldOrganisation}
@@ -438,6 +441,7 @@ func TestImportMappings(t *testing.T) {
 // recommendation in it: the new columns take their defaults and the data
 // stays.
 func TestMigration0007(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
@@ -502,6 +506,7 @@ func guessedBatch(t *testing.T, kind importer.Kind, csv string) *importer.Batch 
 // a log's references belong to its organisation, so body B's action "1"
 // never takes over body A's.
 func TestImportScope(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		load := func(kind importer.Kind, csv string) *importer.Batch { return guessedBatch(t, kind, csv) }
@@ -538,6 +543,7 @@ func TestImportScope(t *testing.T) {
 // a cell is removed and counted among the repairs, and the row is stored
 // on both databases (PostgreSQL refused a NUL with a 500).
 func TestImportRemovesControlCharacters(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		csv := "Report,No.,Recommendation,Addressed to\n" +
