@@ -115,6 +115,7 @@ func countActions(t *testing.T, e *env, needle string) int {
 // all-or-nothing import refused, a dry run that changes nothing, and an
 // import that skips the bad row; a viewer is refused at every step.
 func TestImportInTheBrowserForms(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	sec := e.login(secretary)
 
@@ -221,6 +222,7 @@ func TestImportInTheBrowserForms(t *testing.T) {
 // background, the progress page refreshes itself until the summary shows,
 // and another person cannot watch it.
 func TestImportProgress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	sec := e.login(secretary)
 	var csvText strings.Builder
@@ -279,6 +281,7 @@ func noRedirect(c *client) *http.Client {
 // TestImportKeepsToScope: the CoLP secretary cannot change the MPS's
 // actions by importing a file, any more than through the pages.
 func TestImportKeepsToScope(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	sec := e.login(secretary)
 	csvText := "Ref,Organisation,Action,Status\r\nX-1,Metropolitan Police Service,Close the CRIB hotline,Cancelled\r\n"
@@ -297,6 +300,7 @@ func TestImportKeepsToScope(t *testing.T) {
 // the import and restarted), says the import did not finish and nothing was
 // imported, instead of "Page not found".
 func TestImportThatDiedSaysSo(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	sec := e.login(secretary)
 	csv := "Ref,Organisation,Action\r\nDIED-1,City of London Police,Never imported\r\n"
@@ -314,6 +318,7 @@ func TestImportThatDiedSaysSo(t *testing.T) {
 // that are no spreadsheet, are refused at upload with the reason, instead
 // of a mapping page of thousands of columns or of garbage.
 func TestImportRefusesBombs(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	sec := e.login(secretary)
 	wide := strings.Repeat("c,", 100_000) + "c\n" + strings.Repeat("1,", 100_000) + "1\n"

@@ -315,6 +315,12 @@ func databaseURL(t testing.TB, name string) string {
 		t.Fatalf("parse %s: %v", redact(adminURL()), err)
 	}
 	u.Path = "/" + name
+	// A test's commits need not wait for the disk: nothing a test reads
+	// depends on it, and each write transaction would otherwise wait for
+	// a flush of the server's log.
+	q := u.Query()
+	q.Set("synchronous_commit", "off")
+	u.RawQuery = q.Encode()
 	return u.String()
 }
 
