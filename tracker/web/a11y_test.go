@@ -168,7 +168,6 @@ func a11yCheck(ctx context.Context, url, path string) ([]string, error) {
 // (with their forms) at desktop and phone widths, the secretary's reply
 // and import pages, and a form sent with errors.
 func TestBrowserAccessibility(t *testing.T) {
-	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	base := e.ts.URL
 	colp := e.actionOf("City of London Police")
@@ -265,7 +264,6 @@ func TestBrowserAccessibility(t *testing.T) {
 // TestA11yScriptFindsProblems: the in-page checks fail on a page made to
 // break each rule, so a clean run means something.
 func TestA11yScriptFindsProblems(t *testing.T) {
-	t.Parallel()
 	ctx := browser(t)
 	page := `<!DOCTYPE html><html lang="en"><head><style>a:focus { background: rgb(255, 221, 0); color: rgb(29, 112, 184); }</style></head><body>
 <main><h1>Title</h1><h3>Skipped a level</h3>

@@ -189,7 +189,6 @@ func signIn(base, email string) chromedp.Tasks {
 // browser: keyboard first, then through links to Recommendation 4, then
 // the action log's filters, then at phone width.
 func TestBrowserJourney(t *testing.T) {
-	t.Parallel()
 	ctx := browser(t)
 	e := newEnv(t, storetest.SQLite(t), 25)
 	base := e.ts.URL
@@ -279,7 +278,6 @@ func TestBrowserJourney(t *testing.T) {
 // History, finds no form on an MPS action and is refused when posting to
 // it anyway, has a CSRF-less post refused, and signs out.
 func TestBrowserEditInScope(t *testing.T) {
-	t.Parallel()
 	ctx := browser(t)
 	e := newEnv(t, storetest.SQLite(t), 25)
 	base := e.ts.URL
@@ -375,7 +373,6 @@ func TestBrowserEditInScope(t *testing.T) {
 // is then refused with the other change shown and its own text kept, and a
 // form with bad input keeps what was typed.
 func TestBrowserKeepTheLog(t *testing.T) {
-	t.Parallel()
 	ctx := browser(t)
 	e := newEnv(t, storetest.SQLite(t), 25)
 	base := e.ts.URL
@@ -509,7 +506,6 @@ func TestBrowserKeepTheLog(t *testing.T) {
 // text in a desktop browser: an empty text brings the error summary with a
 // link to the field, and the text typed into the other fields stays.
 func TestBrowserEditForms(t *testing.T) {
-	t.Parallel()
 	ctx := browser(t)
 	e := newEnv(t, storetest.SQLite(t), 25)
 	base := e.ts.URL
@@ -571,7 +567,6 @@ func TestBrowserEditForms(t *testing.T) {
 // shows the row, the import inserts it, and the action log shows its text
 // with every character intact.
 func TestBrowserImportXLSX(t *testing.T) {
-	t.Parallel()
 	ctx := browser(t)
 	e := newEnv(t, storetest.SQLite(t), 25)
 	base := e.ts.URL

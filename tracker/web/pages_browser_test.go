@@ -19,7 +19,6 @@ import (
 // "Not assigned" row reaches the log of actions nobody owns; and on a phone
 // reads the log as cards, every column's value under its name.
 func TestBrowserChairsWeek(t *testing.T) {
-	t.Parallel()
 	ctx := browser(t)
 	e := newEnv(t, storetest.SQLite(t), 25)
 	base := e.ts.URL
@@ -140,7 +139,6 @@ func TestBrowserChairsWeek(t *testing.T) {
 // formal reply; what was typed is what is saved, and the form shows it
 // again with the confirmation. The box is the one control.
 func TestBrowserReplyIntroKept(t *testing.T) {
-	t.Parallel()
 	ctx := browser(t)
 	e := newEnv(t, storetest.SQLite(t), 25)
 	base := e.ts.URL
