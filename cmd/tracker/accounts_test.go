@@ -22,6 +22,7 @@ import (
 // and the reset is in the history as the command's. Mistakes are
 // explained, and change nothing.
 func TestUserResetPassword(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()

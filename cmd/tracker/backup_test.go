@@ -34,6 +34,7 @@ func readBackup(t *testing.T, path string) string {
 // command line: SQLite to a compressed file, into PostgreSQL, out again,
 // into SQLite through "tracker import --all", and out again.
 func TestBackupCommands(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	lite := filepath.Join(dir, "tracker.db")
@@ -97,6 +98,7 @@ func TestBackupCommands(t *testing.T) {
 }
 
 func TestBackupCommandProblems(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
 		args []string

@@ -26,6 +26,7 @@ import (
 // changes nothing, a saved mapping used by name, and a bad row reported as
 // "row N, column X: reason".
 func TestImportCommand(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "tracker.db")

@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	clock = storetest.Clock
-	os.Exit(m.Run())
+	os.Exit(storetest.Main(m))
 }
 
 // runMainVariable makes the test binary run main() with its arguments.
@@ -56,6 +56,7 @@ func runTracker(t *testing.T, args ...string) (int, string, string) {
 // TestHelpListsCommands: "tracker --help" and "-h" list the sub-commands,
 // as "tracker help" does, and exit 0.
 func TestHelpListsCommands(t *testing.T) {
+	t.Parallel()
 	for _, arg := range []string{"--help", "-h", "help"} {
 		code, out, errOut := runTracker(t, arg)
 		if code != 0 {
@@ -75,6 +76,7 @@ func TestHelpListsCommands(t *testing.T) {
 // TestMissingDatabase: a report or an export pointed at a SQLite file that
 // is not there says so, exits 1 and leaves no empty database behind.
 func TestMissingDatabase(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "mistyped.db")
 	for _, args := range [][]string{
@@ -106,6 +108,7 @@ func TestMissingDatabase(t *testing.T) {
 // load the example; the outstanding report and the action log are written
 // and say they hold no items.
 func TestReportOnEmptySelection(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "empty.db")
@@ -157,6 +160,7 @@ func TestReportOnEmptySelection(t *testing.T) {
 }
 
 func TestSeedTwice(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			db := b.Open(t)
@@ -179,6 +183,7 @@ func TestSeedTwice(t *testing.T) {
 }
 
 func TestConfigProblems(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
@@ -201,6 +206,7 @@ func TestConfigProblems(t *testing.T) {
 // TestServeRefusesNewerSchema: a database from a later version is refused
 // at start-up with advice, and an outdated one with --migrate=false too.
 func TestServeRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "t.db")
 	s := storetest.OpenMigrated(t, db)
 	if err := s.Exec(context.Background(), "INSERT INTO schema_migrations (id) VALUES ('9999_later')"); err != nil {
@@ -227,6 +233,7 @@ func TestServeRefusesNewerSchema(t *testing.T) {
 // TestServeAndShutDown starts the server, checks /healthz and stops it the
 // way SIGINT does, by cancelling its context.
 func TestServeAndShutDown(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -316,6 +323,7 @@ func TestDemoSaysItsDataIsThrownAway(t *testing.T) {
 }
 
 func TestUserAddAndToken(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "t.db")
 	if err := run(ctx, []string{"seed", "--example", "--db", db}, io.Discard, quiet); err != nil {
@@ -380,6 +388,7 @@ func TestUserAddAndToken(t *testing.T) {
 }
 
 func TestReportCommand(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "t.db")
@@ -428,6 +437,7 @@ func TestReportCommand(t *testing.T) {
 }
 
 func TestGenerateCommand(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "g.db")
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"generate", "--db", db, "--recommendations", "20", "--actions", "40", "--updates", "100"}, &out, quiet); err != nil {

@@ -16,6 +16,7 @@ import (
 // TestReportNoActions: `tracker report reference --no-actions` prints the
 // reply's recommendations and responses without their actions.
 func TestReportNoActions(t *testing.T) {
+	t.Parallel()
 	pdftotext, err := exec.LookPath("pdftotext")
 	if err != nil {
 		if os.Getenv("CI") == "true" {

@@ -16,6 +16,7 @@ import (
 )
 
 func TestLoadExample(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		rep, err := example.Load(ctx, s)
@@ -160,6 +161,7 @@ func orgNames(orgs []tracker.Organisation) string {
 // TestTextsComeFromTheSeeds checks that the embedded copies the loader
 // cuts its texts from are byte for byte the shared seed documents.
 func TestTextsComeFromTheSeeds(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join("..", "..", "..", "shared", "seeds")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("the shared seed documents are not beside this checkout (%v)", err)
@@ -187,6 +189,7 @@ func TestTextsComeFromTheSeeds(t *testing.T) {
 // that every item is there, linked as generated, in the audit trail (as at
 // reports rebuild from it) and in the search index.
 func TestGenerate(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		size := example.Size{Recommendations: 12, Actions: 30, Updates: 75}

@@ -56,6 +56,7 @@ var streamDict = regexp.MustCompile(`(?s)\A\d+ 0 obj\n(<<.*?>>)\nstream\n`)
 // leaves every other object byte for byte; and that pdftotext reads the
 // same text from both files.
 func TestCompressStreamsShapes(t *testing.T) {
+	t.Parallel()
 	fonts, err := LoadFonts("")
 	if err != nil {
 		t.Fatal(err)
@@ -193,6 +194,7 @@ func TestCompressStreamsShapes(t *testing.T) {
 // TestCompressStreamsRefusesBrokenFiles: each damage compressStreams can
 // meet is refused with its own message rather than written out wrong.
 func TestCompressStreamsRefusesBrokenFiles(t *testing.T) {
+	t.Parallel()
 	pdf := gofpdf.New("P", "mm", "A4", "")
 	pdf.SetCompression(false)
 	pdf.SetFont("Helvetica", "", 10)

@@ -17,6 +17,7 @@ import (
 // cross-reference table points at each object, and that the same input
 // gives the same bytes.
 func TestCompressStreams(t *testing.T) {
+	t.Parallel()
 	pdf := gofpdf.New("P", "mm", "A4", "")
 	pdf.SetCompression(false)
 	pdf.SetFont("Helvetica", "", 10)

@@ -12,6 +12,7 @@ import (
 // pages do (setting a first date is not a move; slippage runs from the
 // first date there was) and say how long an action is overdue in words.
 func TestDueCellMovesAndOverdue(t *testing.T) {
+	t.Parallel()
 	day := func(y int, m time.Month, d int) *time.Time { t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC); return &t }
 	today := time.Date(2026, 10, 30, 0, 0, 0, 0, time.UTC)
 	view := &tracker.View{AsAt: today}

@@ -53,6 +53,7 @@ func statusWordsWhole(t *testing.T, what, text string) {
 // words are never broken, and an update cut short ends at a word and says
 // the rest is in the tracker.
 func TestPDFActionLogLandscape(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	pdf, res := f.render(t, report.Request{Kind: report.KindActions, Scope: "All actions"})
 	info := pdfInfo(t, pdf)
@@ -105,6 +106,7 @@ func TestPDFActionLogLandscape(t *testing.T) {
 // a few pages rather than a page each, and actions nobody owns are called
 // that.
 func TestPDFOutstandingFlows(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	ctx := context.Background()
 	issuer, err := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Police and Crime Committee"})
@@ -173,6 +175,7 @@ func TestPDFOutstandingFlows(t *testing.T) {
 // page says whose it is, owner and unit are apart, and the secretary can
 // leave the actions out.
 func TestPDFReplyContinuedAndWithoutActions(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	var ref13 int64
@@ -221,6 +224,7 @@ func TestPDFReplyContinuedAndWithoutActions(t *testing.T) {
 // TestPDFStatusReportDetails: round chart ticks, no doubled brackets, and
 // label/value rows starting where the body text starts.
 func TestPDFStatusReportDetails(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	pdf, _ := f.render(t, report.Request{Kind: report.KindSource, SourceID: f.source(t, example.DutyOfCareTitle)})
 	flat := flatText(t, pdf)

@@ -172,6 +172,7 @@ func daysSince(day time.Time, y int, m time.Month, d int) string {
 }
 
 func TestPDFReferenceResponse(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var ref13 int64
 	for _, r := range f.references(t) {
@@ -239,6 +240,7 @@ func TestPDFReferenceResponse(t *testing.T) {
 }
 
 func TestPDFSourceStatus(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	pdf, res := f.render(t, report.Request{Kind: report.KindSource, SourceID: f.source(t, example.DutyOfCareTitle)})
 	text := pdfText(t, pdf)
@@ -263,6 +265,7 @@ func TestPDFSourceStatus(t *testing.T) {
 }
 
 func TestPDFOutstandingAndActionLog(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	pdf, res := f.render(t, report.Request{Kind: report.KindOutstanding})
 	text := pdfText(t, pdf)
@@ -293,6 +296,7 @@ func TestPDFOutstandingAndActionLog(t *testing.T) {
 }
 
 func TestPDFSameBytesForSameDay(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	id := f.source(t, example.DutyOfCareTitle)
 	a, _ := f.render(t, report.Request{Kind: report.KindSource, SourceID: id})
@@ -307,6 +311,7 @@ func TestPDFSameBytesForSameDay(t *testing.T) {
 // an action today, and checks that a report as at yesterday shows it as it
 // was, today's shows the change, and "changed since" marks it.
 func TestPDFAsAtAndChangedSince(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := storetest.SQLiteDSN(t)
 	past, err := store.Open(ctx, dsn, store.WithClock(func() time.Time { return storetest.Now().AddDate(0, 0, -30) }))
@@ -363,6 +368,7 @@ func TestPDFAsAtAndChangedSince(t *testing.T) {
 // TestPDFHostileText feeds text no committee paper should hold and still
 // gets a valid PDF with every unknown character shown as a replacement.
 func TestPDFHostileText(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	ctx := context.Background()
 	org, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Ministère de l’Intérieur – “Ⅱ”"})
@@ -412,6 +418,7 @@ func TestPDFHostileText(t *testing.T) {
 }
 
 func TestFileName(t *testing.T) {
+	t.Parallel()
 	// An afternoon of the test clock's day: the name holds the day alone.
 	got := report.FileName("reference", "Outstanding Reference: 13 – Victim Satisfaction", storetest.Today().Add(15*time.Hour))
 	if got != "reference-outstanding-reference-13-victim-satisfac-as-at-"+storetest.ISO(0)+".pdf" {
@@ -420,6 +427,7 @@ func TestFileName(t *testing.T) {
 }
 
 func TestPDFShowsDeadlineRevisions(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "Committee Secretary", Channel: tracker.ChannelPage})
 	id := f.source(t, example.DutyOfCareTitle)

@@ -138,6 +138,10 @@ func (s *Store) record(ctx context.Context, entity string, id int64, op string, 
 		effective = d
 	}
 	row := auditRow{At: now, EffectiveAt: effective, ActorID: a.UserID, Actor: a.Name, Channel: a.Channel, Entity: entity, EntityID: id, Op: op, Changes: string(b)}
+	if s.later != nil {
+		s.later.add(row)
+		return nil
+	}
 	if err := s.q(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("record %s of %s %d: %w", op, entity, id, err)
 	}

@@ -15,6 +15,7 @@ import (
 // different people and channels, remembers how it stood after each step,
 // and checks that Rebuild returns each of those states exactly.
 func TestAuditTrailRebuildsEveryState(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		chair := int64(0)
 		ctx := context.Background()
@@ -139,6 +140,7 @@ func TestAuditTrailRebuildsEveryState(t *testing.T) {
 }
 
 func TestAccountsSessionsTokens(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		u, err := s.CreateUser(ctx, tracker.User{Email: " Secretary@Example.ORG ", Role: tracker.RoleViewer}, "long enough password")

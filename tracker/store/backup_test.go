@@ -22,6 +22,7 @@ import (
 // backup neither holds nor leaves out on purpose, or when the backup list
 // names a table the schema no longer has.
 func TestBackupCoversEveryTable(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		tables, err := s.ListTables(context.Background())
 		if err != nil {
@@ -237,6 +238,7 @@ func reads(t *testing.T, s *store.Store, token string) string {
 // backs that up: the three backups hold the same rows, and the stores show
 // the same pages, histories and search hits.
 func TestBackupRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	lite := storetest.SQLite(t)
 	if _, err := example.Load(ctx, lite); err != nil {
@@ -385,6 +387,7 @@ func exampleBackup(t *testing.T) []byte {
 // TestImportRefusesNonEmpty: a database that holds anything, even a single
 // account, is refused and left as it was.
 func TestImportRefusesNonEmpty(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dump := exampleBackup(t)
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
@@ -405,6 +408,7 @@ func TestImportRefusesNonEmpty(t *testing.T) {
 // something that is not a backup, an unknown table and a broken value are
 // all refused, and nothing is written.
 func TestImportRefusesBadBackups(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dump := exampleBackup(t)
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
@@ -438,6 +442,7 @@ func TestImportRefusesBadBackups(t *testing.T) {
 // TestExportRefusesUnknownTable: a table the backup does not know about
 // stops the export rather than being silently left out.
 func TestExportRefusesUnknownTable(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	if err := s.Exec(context.Background(), "CREATE TABLE mystery (id INTEGER PRIMARY KEY)"); err != nil {
 		t.Fatal(err)
@@ -451,6 +456,7 @@ func TestExportRefusesUnknownTable(t *testing.T) {
 // TestExportOlderSchema: a database not yet upgraded can be backed up, and
 // the backup restores into the current schema.
 func TestExportOlderSchema(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	old := storetest.OpenRaw(t, storetest.SQLiteDSN(t))
 	if err := old.MigrateTo(ctx, "0002_outcomes_measures"); err != nil {
@@ -528,6 +534,7 @@ func BenchmarkBackup(b *testing.B) {
 // TestRestoreRemovesNULForPostgres: SQLite keeps a NUL in text and
 // PostgreSQL cannot; a restore into PostgreSQL removes it and says how many.
 func TestRestoreRemovesNULForPostgres(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	lite := storetest.SQLite(t)
 	if _, err := example.Load(ctx, lite); err != nil {

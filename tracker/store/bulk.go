@@ -110,6 +110,12 @@ func (s *Store) recordCreates(ctx context.Context, entity string, items []create
 		rows = append(rows, auditRow{At: now, EffectiveAt: effective, ActorID: a.UserID, Actor: a.Name, Channel: a.Channel,
 			Entity: entity, EntityID: it.id, Op: tracker.OpCreate, Changes: string(b)})
 	}
+	if s.later != nil {
+		for _, r := range rows {
+			s.later.add(r)
+		}
+		return nil
+	}
 	if err := s.q(ctx).CreateInBatches(&rows, s.bulkRows()).Error; err != nil {
 		return fmt.Errorf("record %d new %s items: %w", len(rows), entity, err)
 	}

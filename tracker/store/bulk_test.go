@@ -16,6 +16,7 @@ import (
 // effect, who, through what) and the same search document as one made by
 // the one-at-a-time method.
 func TestBulkCreatesWriteWhatSingleCreatesWrite(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "Loader", Channel: tracker.ChannelCommand})
 		org, err := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service", ShortName: "MPS"})

@@ -17,6 +17,7 @@ import (
 // in today has not changed in the last three days; an action begun today
 // has.
 func TestChangedSinceByEffect(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		mps, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service", ShortName: "MPS"})
@@ -127,6 +128,7 @@ func TestChangedSinceByEffect(t *testing.T) {
 // TestTotalsAreTheLists: every filter's total, added up from the tallies,
 // is the number of rows its whole list holds.
 func TestTotalsAreTheLists(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		mps, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service", ShortName: "MPS"})
@@ -201,6 +203,7 @@ func TestTotalsAreTheLists(t *testing.T) {
 // the kept tables agree with the trail, and new events keep them so; the
 // way down restores the old keeping.
 func TestMigration0010(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
@@ -263,6 +266,7 @@ func TestMigration0010(t *testing.T) {
 // dated eight days ago that was typed in after it, and a log of old
 // updates typed in last (an import) neither pushes them out nor shows.
 func TestChangedSinceLatestInEffectFirst(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		mps, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service", ShortName: "MPS"})

@@ -15,6 +15,7 @@ import (
 // items that counting the audit trail itself gives, for moments at
 // midnight, inside a day and before any change.
 func TestChangedSinceAsTheTrailSays(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	now := time.Date(2026, 3, 10, 15, 30, 0, 0, time.UTC)
 	clock := func() time.Time { now = now.Add(time.Second); return now }

@@ -81,6 +81,7 @@ func invalidAt(t *testing.T, what string, err error, field, want string) {
 // wording, the organisation in the person's scope and an addressee of the
 // recommendation, and the audit trail, on both databases.
 func TestCommandCreateAction(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		w := newCommandWorld(t, s)
 		src := w.source("Victims’ Code review", w.la)
@@ -121,6 +122,7 @@ func TestCommandCreateAction(t *testing.T) {
 // action go through the commands, each refused outside the person's
 // organisations with the reason, each keeping the version check.
 func TestCommandActionScope(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		w := newCommandWorld(t, s)
 		src := w.source("Duty of Care", w.la)
@@ -184,6 +186,7 @@ func TestCommandActionScope(t *testing.T) {
 // address the MPS from a source they did not issue, and cannot put MPS
 // recommendations into their reply; each allowed counterpart is allowed.
 func TestCommandSourceScope(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		w := newCommandWorld(t, s)
 		sec := s.As(w.secretary)
@@ -283,6 +286,7 @@ func TestCommandSourceScope(t *testing.T) {
 // TestCommandOrganisationsAndMeasures: renaming organisations and keeping
 // measures go through the commands too, with the reason for a refusal.
 func TestCommandOrganisationsAndMeasures(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		w := newCommandWorld(t, s)
 		_, err := s.As(w.editor).CreateOrganisation(w.ctx, tracker.Organisation{Name: "British Transport Police"})

@@ -12,6 +12,7 @@ import (
 )
 
 func TestDeadlinesSlipVisibly(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "D/Supt Crime", Channel: tracker.ChannelPage})
 		org, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service"})

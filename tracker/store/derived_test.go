@@ -15,6 +15,7 @@ import (
 // one at a time and in bulk, edits of the fields they count, deletes,
 // restores and deletes outright.
 func TestDerivedTablesKeepStep(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		check := func(when string) {

@@ -19,6 +19,7 @@ import (
 // documents' own dates; "as recorded" that day shows that the tracker knew
 // nothing yet.
 func TestAsAtFollowsTheLogsOwnDates(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		if _, err := example.Load(ctx, s); err != nil {
@@ -103,6 +104,7 @@ func TestAsAtFollowsTheLogsOwnDates(t *testing.T) {
 // dated last week counts from last week, though typed in today; a date in
 // the future counts from the moment it was typed.
 func TestChangesTakeEffectOnTheirDay(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "D/Supt Crime", Channel: tracker.ChannelPage})
 		org, err := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "City of London Police"})
@@ -164,6 +166,7 @@ func TestChangesTakeEffectOnTheirDay(t *testing.T) {
 // TestMigration0008 upgrades a database whose trail was written before
 // changes had dates of their own: each event took effect when recorded.
 func TestMigration0008(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
@@ -193,6 +196,7 @@ func TestMigration0008(t *testing.T) {
 // last quarter, as it stood then by its own dates; a row dated in the
 // future, or before its recommendation was made, is a warning.
 func TestImportedLogKeepsItsDates(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		load := func(kind importer.Kind, csv string) *importer.Batch { return guessedBatch(t, kind, csv) }

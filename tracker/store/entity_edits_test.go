@@ -15,6 +15,7 @@ import (
 // change is stored and in the history, and that a stale version is refused
 // without touching what is stored.
 func TestEntityEdits(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "Committee secretary", Channel: tracker.ChannelPage})
 		mps, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service", ShortName: "MPS"})
@@ -185,6 +186,7 @@ func hasChange(e tracker.AuditEvent, field string) bool {
 // addressees and a reference's recommendations as they were that day,
 // though they live in tables of their own.
 func TestStateKeepsLinksAsTheyWere(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "Secretary", Channel: tracker.ChannelPage})
 		mps, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service"})

@@ -79,6 +79,9 @@ func (s *Store) Import(ctx context.Context, b *importer.Batch, opts ImportOption
 				return err
 			}
 		}
+		// The audit events and search documents of the rows are written
+		// a batch at a time at the end.
+		tx.deferWrites()
 		im := &importRun{s: tx, ctx: ctx, b: b, sum: &sum, opts: opts, today: tracker.Day(s.Now())}
 		if err := im.loadOrganisations(); err != nil {
 			return err
@@ -90,6 +93,9 @@ func (s *Store) Import(ctx context.Context, b *importer.Batch, opts ImportOption
 			err = im.recommendations()
 		}
 		if err != nil {
+			return err
+		}
+		if err := tx.flushDeferred(ctx); err != nil {
 			return err
 		}
 		if len(sum.Errors) > 0 && !opts.SkipBadRows {

@@ -17,6 +17,7 @@ import (
 // order, without sorting; a change to a sort's expression that the index
 // no longer matches fails here, not in production as a slow page.
 func TestSQLiteListsReadTheirIndexes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 // has at that place: pages that start from where the one before ended are
 // the pages counting rows would give.
 func TestPagesInAnyOrder(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		mps, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service", ShortName: "MPS"})

@@ -14,6 +14,7 @@ import (
 // email in any case; the list, its total and the count agree on both
 // databases.
 func TestOwnerFilters(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "Chair", Channel: tracker.ChannelPage})
 		org, err := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "City of London Police"})

@@ -19,6 +19,7 @@ const overVariableLimit = 33000
 // and recommendations than one statement may bind ids for, on both
 // databases, and checks that every one comes back, in the list's order.
 func TestListsBeyondTheVariableLimit(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		org, err := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service", ShortName: "MPS"})

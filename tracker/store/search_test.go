@@ -39,6 +39,7 @@ func searchKeys(t *testing.T, s *store.Store, q string) []string {
 // TestSearchSameOnBothDatabases loads the example into SQLite and
 // PostgreSQL and checks that every query finds the same items on both.
 func TestSearchSameOnBothDatabases(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	lite := storetest.SQLite(t)
 	if _, err := example.Load(ctx, lite); err != nil {
@@ -80,6 +81,7 @@ func TestSearchSameOnBothDatabases(t *testing.T) {
 // TestSearchFollowsChanges: new updates are found at once, deleted actions
 // are not, restored ones are again.
 func TestSearchFollowsChanges(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		org, _ := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "City of London Police"})

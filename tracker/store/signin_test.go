@@ -28,6 +28,7 @@ func before0011(t *testing.T) string {
 // token made by the previous version: they keep working, failed sign-ins
 // can be counted, and the step's down removes only its own table.
 func TestMigration0011(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
@@ -96,6 +97,7 @@ func TestMigration0011(t *testing.T) {
 // window, newest first and at most n; old ones are deleted as new ones
 // arrive; a correct sign-in clears only the account's.
 func TestSignInFailures(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		start := storetest.Now()
@@ -141,6 +143,7 @@ func TestSignInFailures(t *testing.T) {
 // revokes every token and ends every session of the account (and of no
 // other), and is in the account's history as the administrator's.
 func TestResetPassword(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		mk := func(email string) tracker.User {

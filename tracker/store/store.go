@@ -37,6 +37,9 @@ type Store struct {
 	pages   *pageCache
 	// mail is how emails reach the queue and how their links begin.
 	mail *mailHooks
+	// later, in a transaction that defers its audit events and search
+	// documents (see deferWrites), holds them until it flushes them.
+	later *deferredWrites
 }
 
 // Option changes how Open sets up a store.
@@ -176,7 +179,7 @@ func (s *Store) Close() error {
 // Tx runs fn in one transaction: all of its writes land or none do.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&Store{db: db, dialect: s.dialect, clock: s.clock, pages: s.pages, mail: s.mail})
+		return fn(&Store{db: db, dialect: s.dialect, clock: s.clock, pages: s.pages, mail: s.mail, later: s.later})
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 // fills it through plain SQL, migrates to the latest schema and checks that
 // every row and character is still there and the new tables work.
 func TestUpgradeKeepsData(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
@@ -96,6 +97,7 @@ func TestUpgradeKeepsData(t *testing.T) {
 // TestNewerSchemaRefused checks that a database written by a later version
 // is refused with a message that says what to do.
 func TestNewerSchemaRefused(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		if err := s.Exec(ctx, "INSERT INTO schema_migrations (id) VALUES ('9999_from_the_future')"); err != nil {
@@ -110,6 +112,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 }
 
 func TestNotFoundAndValidation(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		if _, err := s.RecommendationDetail(ctx, 4242); !errors.Is(err, tracker.ErrNotFound) {
@@ -142,6 +145,7 @@ func TestNotFoundAndValidation(t *testing.T) {
 // TestListsFilterAndPage checks overdue, filters, ordering and pages on
 // both databases with the same data.
 func TestListsFilterAndPage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		today := time.Date(2013, time.June, 1, 9, 0, 0, 0, time.UTC)
@@ -227,6 +231,7 @@ func TestListsFilterAndPage(t *testing.T) {
 }
 
 func TestSQLiteSettings(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	ctx := context.Background()
 	for pragma, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "10000"} {
@@ -240,6 +245,7 @@ func TestSQLiteSettings(t *testing.T) {
 // TestPostgresPoolKeepsConnections: the pool keeps as many connections
 // idle as it may open, so a burst of requests does not open new sessions.
 func TestPostgresPoolKeepsConnections(t *testing.T) {
+	t.Parallel()
 	s := storetest.OpenMigrated(t, storetest.PostgresDSN(t))
 	ctx := context.Background()
 	var wg sync.WaitGroup

@@ -36,6 +36,7 @@ func loginAttempt(t *testing.T, c *client, email, pw string) (int, string) {
 }
 
 func TestSignInMessagesAndThrottling(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25, func(o *web.Options) { o.Throttle = web.NewThrottle(3, 5, time.Hour) })
 	c := e.anonymous()
 	// A wrong password and an unknown account read the same.
@@ -72,6 +73,7 @@ func TestSignInMessagesAndThrottling(t *testing.T) {
 }
 
 func TestFirstRunNeedsAnAdministrator(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	srv, err := web.New(web.Options{Store: s, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -91,6 +93,7 @@ func TestFirstRunNeedsAnAdministrator(t *testing.T) {
 }
 
 func TestSessionCookieAndRestart(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	e := newEnv(t, s, 25, func(o *web.Options) { o.TrustProxy = true })
 	c := e.anonymous()
@@ -137,6 +140,7 @@ func TestSessionCookieAndRestart(t *testing.T) {
 // the fields and the text kept, storing nothing; a stale form is refused
 // with the other person's change shown.
 func TestUpdateFormErrorsAndConflict(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	chair := e.login(editorCoL)
 	a := e.actionOf(colpOrg)
@@ -162,6 +166,7 @@ func TestUpdateFormErrorsAndConflict(t *testing.T) {
 // TestOpenAPIMatchesRoutes: every API route is documented and every
 // documented path exists.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	srv, err := web.New(web.Options{Store: storetest.SQLite(t)})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/civic-tracker/tracker/tracker"
@@ -27,7 +28,8 @@ type scopeFixture struct {
 	ref                 tracker.Reference
 }
 
-var scopeSeq int
+// scopeSeq numbers the fixtures, so each one's titles are its own.
+var scopeSeq atomic.Int64
 
 func newScopeFixture(e *env) scopeFixture {
 	e.t.Helper()
@@ -37,8 +39,7 @@ func newScopeFixture(e *env) scopeFixture {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	scopeSeq++
-	n := strconv.Itoa(scopeSeq)
+	n := strconv.FormatInt(scopeSeq.Add(1), 10)
 	sys := e.s.As(tracker.SystemUser())
 	source := func(title string, by tracker.Organisation) tracker.Source {
 		src, err := sys.CreateSource(ctx, tracker.Source{Title: title + " " + n, Kind: tracker.KindCommitteeReport, IssuedByID: by.ID})
@@ -116,6 +117,7 @@ func with(m map[string]int, role string, status int) map[string]int {
 // recommendations into their own reply, through the pages or the API;
 // each allowed counterpart is allowed. On SQLite and PostgreSQL.
 func TestScopeMatrix(t *testing.T) {
+	t.Parallel()
 	const theirs = "You can change only sources issued by, or addressed only to, City of London Police."
 	cases := []scopeCase{
 		{name: "change another body's source",

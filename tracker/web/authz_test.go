@@ -276,6 +276,7 @@ var matrix = []routeCase{
 // TestAuthorisationMatrix tries every page and form for every role, with
 // organisation scope, on SQLite and PostgreSQL; then the same for the API.
 func TestAuthorisationMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newEnv(t, s, 25)
 		// One sign-in per role serves the cases until a case that is not

@@ -15,6 +15,7 @@ import (
 // apply; a download with such a filter is refused rather than holding the
 // whole list.
 func TestMalformedFilterValuesAreReportedAtTheirField(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	c := e.login(viewer)
 	page := c.get("/actions?due_within=abc&overdue=maybe&rag=none", http.StatusOK)
@@ -33,6 +34,7 @@ func TestMalformedFilterValuesAreReportedAtTheirField(t *testing.T) {
 // TestChangedSinceIsOneName: changed_since is the name everywhere, and the
 // older since is still read so old links keep working.
 func TestChangedSinceIsOneName(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	c := e.login(viewer)
 	mustContain(t, text(c.get("/actions?since=2999-01-01", http.StatusOK)), "old name on the log", "No actions match these filters")
@@ -64,6 +66,7 @@ func TestChangedSinceIsOneName(t *testing.T) {
 // is not a number is answered at the field, not taken as version 0 (which
 // the store would report as someone else's change).
 func TestMalformedPostedValueIsReportedAtItsField(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	chair := e.login(editorCoL)
 	a := e.actionOf(colpOrg)

@@ -20,6 +20,7 @@ import (
 // can revoke the account's API tokens, and a right-to-left override in a
 // name cannot turn the list around it.
 func TestTokensAndCaching(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25, func(o *web.Options) { o.SecureCookies = true })
 	c := e.login(editorCoL)
 	for _, p := range []string{"/", "/actions", "/actions.csv", "/reports/outstanding.pdf"} {

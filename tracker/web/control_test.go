@@ -15,6 +15,7 @@ import (
 // both databases, before PostgreSQL can answer 500. Tab and line breaks
 // pass.
 func TestControlCharactersRefusedAtTheEdge(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newEnv(t, s, 25)
 		c := e.login(editorCoL)

@@ -16,6 +16,7 @@ import (
 // TestMoveDueDateWithReason: a chair moves a due date; without a reason the
 // form comes back with the message at the field and the date kept.
 func TestMoveDueDateWithReason(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	chair := e.login(editorCoL)
 	a := e.actionOf(colpOrg)
@@ -47,6 +48,7 @@ func TestMoveDueDateWithReason(t *testing.T) {
 }
 
 func TestSearchPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	c := e.login(viewer)
 	page := c.get("/search?q=CRIB+hotline", http.StatusOK)
@@ -61,6 +63,7 @@ func TestSearchPage(t *testing.T) {
 // TestOverviewDashboard: per owner, per source (a chart with its words),
 // changed since (four weeks by default, any date chosen), measures.
 func TestOverviewDashboard(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	c := e.login(viewer)
 	page := c.get("/", http.StatusOK)
@@ -84,6 +87,7 @@ func TestOverviewDashboard(t *testing.T) {
 // is refused with the saved one shown; Victim Support's response is
 // recorded apart, by someone who may answer for it.
 func TestResponsesAreRevisedNotOverwritten(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	chair := e.login(editorMPS)
 	mps := strconv.FormatInt(e.orgs[mpsOrg].ID, 10)
@@ -120,6 +124,7 @@ func withCSRF(c *client, v url.Values) url.Values {
 // TestCloseAndReopenWithReason: the CoLP secretary closes a FIB
 // recommendation; the reason is required and goes on its timeline.
 func TestCloseAndReopenWithReason(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	sec := e.login(secretary)
 	d, err := e.s.ReferenceDetail(context.Background(), 1)
@@ -146,6 +151,7 @@ func TestCloseAndReopenWithReason(t *testing.T) {
 // TestFiltersAndSorting: RAG, theme and changed-since filters and sorted
 // columns, all kept in the URL.
 func TestFiltersAndSorting(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	c := e.login(viewer)
 	mustContain(t, text(c.get("/actions?rag=none", http.StatusOK)), "not rated", "Showing 1 to 16 of 16 actions")

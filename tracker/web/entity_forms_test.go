@@ -19,6 +19,7 @@ import (
 // kept, a stale form is refused with the other person's values shown
 // beside the person's own, and UTF-8 survives.
 func TestEntityForms(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	ctx := context.Background()
 	sec, adm := e.login(secretary), e.login(admin)
@@ -197,6 +198,7 @@ func (e *env) measureNamed(name string) int64 {
 // TestHistoryInWords: the History names organisations and sources and
 // shows codes as the pages do, not as stored.
 func TestHistoryInWords(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	adm := e.login(admin)
 	a := e.actionOf(colpOrg)

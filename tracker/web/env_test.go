@@ -30,6 +30,7 @@ func TestMain(m *testing.M) {
 		f()
 	}
 	closeBrowser()
+	storetest.Finish()
 	os.Exit(code)
 }
 

@@ -18,6 +18,7 @@ import (
 // TestExportLists downloads the action log and the recommendations,
 // filtered as the pages show them, as CSV and XLSX, and reads them back.
 func TestExportLists(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	c := e.login(viewer)
 	colp := strconv.FormatInt(e.orgs[colpOrg].ID, 10)

@@ -14,6 +14,7 @@ import (
 // TestReferenceHistoryInWords: a reference's History names the recommendations it
 // covers and the reason given, never their ids or "(empty)".
 func TestReferenceHistoryInWords(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "Committee Secretary", Channel: tracker.ChannelPage})
 	d, err := e.s.ReferenceDetail(ctx, 1)

@@ -16,6 +16,7 @@ import (
 // limit named, huge page numbers neither panic nor wrap, a malformed filter
 // is explained to the person, and HEAD answers as GET does.
 func TestLimitsAndAnswers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	c := e.login(editorCoL)
 	a := e.actionOf(colpOrg)

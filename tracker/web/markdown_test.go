@@ -17,6 +17,7 @@ import (
 var prose = regexp.MustCompile(`(?s)<div class="prose[^"]*">.*?</div>`)
 
 func TestPastedHTMLShowsAsWritten(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	c := e.login(editorCoL)
 	a := e.actionOf(colpOrg)

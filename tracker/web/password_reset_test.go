@@ -30,6 +30,7 @@ func tokenGetStatus(t *testing.T, e *env, token, path string) int {
 // account's history as the administrator's. A made-up password is shown
 // once and not cached; mistakes are shown at their fields.
 func TestAdministratorResetsPassword(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newEnv(t, s, 25)
 		ctx := context.Background()

@@ -13,6 +13,7 @@ import (
 // followed only when it is a path on this host; anything a browser could
 // read as another host sends the person home.
 func TestSignInRedirectStaysOnSite(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	cases := map[string]string{
 		"/actions?owner=x":      "/actions?owner=x",

@@ -14,6 +14,7 @@ import (
 // TestReplyPDFWithoutActions: the reply's download form offers "Leave the
 // actions out", and the PDF it asks for has no actions.
 func TestReplyPDFWithoutActions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	sec := e.login(secretary)
 	form := sec.get("/references/1/reply", http.StatusOK)

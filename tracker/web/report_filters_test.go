@@ -43,6 +43,7 @@ func (c *client) pdfText(t *testing.T, pdftotext, path string) string {
 // TestActionLogPDFIsThePage: for every filter and order of the action log,
 // the PDF lists exactly the actions the page lists, in the same order.
 func TestActionLogPDFIsThePage(t *testing.T) {
+	t.Parallel()
 	pdftotext, err := exec.LookPath("pdftotext")
 	if err != nil {
 		if storetest.RequirePostgres() {
@@ -152,6 +153,7 @@ func equalIDs(a, b []int64) bool {
 // Duty of Care recommendations by their own dates; as typed in by that day
 // (the example was entered today) it shows nothing.
 func TestReportAsRecorded(t *testing.T) {
+	t.Parallel()
 	pdftotext, err := exec.LookPath("pdftotext")
 	if err != nil {
 		if storetest.RequirePostgres() {

@@ -17,6 +17,7 @@ import (
 // TestReplyPreparedAndDownloaded: the CoLP secretary writes the
 // introduction and keeps two recommendations; the downloaded PDF says so.
 func TestReplyPreparedAndDownloaded(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	sec := e.login(secretary)
 	d, err := e.s.ReferenceDetail(context.Background(), 1)
@@ -71,6 +72,7 @@ func TestReplyPreparedAndDownloaded(t *testing.T) {
 // its own, so later revisions of the reply are used; emptied, the reply
 // has no introduction, as the box showed.
 func TestReplyIntroFollowsTheReply(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	sec := e.login(secretary)
 	d, err := e.s.ReferenceDetail(context.Background(), 1)
@@ -94,6 +96,7 @@ func TestReplyIntroFollowsTheReply(t *testing.T) {
 // TestImportSample: the import page offers a sample of each kind, made
 // from the importer's own fields.
 func TestImportSample(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
 	sec := e.login(secretary)
 	page := sec.get("/import", http.StatusOK)

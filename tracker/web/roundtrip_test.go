@@ -24,6 +24,7 @@ import (
 // mapping guessed from the headers, and exports that again: the files hold
 // the same content.
 func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, empty *store.Store) {
 		e := newEnv(t, storetest.SQLite(t), 25)
 		c := e.login(viewer)

@@ -18,6 +18,7 @@ import (
 // than a page shows them a page at a time, every one on exactly one page,
 // with counts by status that count all of them.
 func TestSourcePagesItsRecommendations(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 4)
 	ctx := t.Context()
 	src, err := e.s.FindSourceByTitle(ctx, "Duty of Care: Improving Support for Victims of Crime")
@@ -65,6 +66,7 @@ func TestSourcePagesItsRecommendations(t *testing.T) {
 // TestExportBeyondTheVariableLimit downloads an action log longer than
 // SQLite lets one statement bind ids for, and gets every action.
 func TestExportBeyondTheVariableLimit(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a large export; run without -short")
 	}
@@ -103,6 +105,7 @@ func TestExportBeyondTheVariableLimit(t *testing.T) {
 // reference form offer every source and every recommendation, however many
 // there are; none is dropped past a fixed number.
 func TestFormsListEverySource(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a large register; run without -short")
 	}

@@ -22,6 +22,7 @@ import (
 // the proxy saw (the last X-Forwarded-For entry), so a client cannot dodge
 // the address limit by varying the entries it sends itself.
 func TestThrottleBehindProxy(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25, func(o *web.Options) {
 		o.TrustProxy = true
 		o.Throttle = web.NewThrottle(10, 2, time.Hour)
@@ -61,6 +62,7 @@ func (m *movableClock) move(d time.Duration) { m.offset.Add(int64(d)) }
 // database as new ones arrive, not kept for every email ever guessed; and
 // the window is read on the server's clock.
 func TestThrottleForgets(t *testing.T) {
+	t.Parallel()
 	var clock movableClock
 	e := newEnv(t, storetest.SQLite(t), 25, func(o *web.Options) {
 		o.Now = clock.now
@@ -91,6 +93,7 @@ func TestThrottleForgets(t *testing.T) {
 // handle, on one PostgreSQL database count the same failures, as several
 // instances behind a load balancer must.
 func TestThrottleSharedByInstances(t *testing.T) {
+	t.Parallel()
 	dsn := storetest.PostgresDSN(t)
 	var clock movableClock
 	e1 := newEnv(t, storetest.OpenMigrated(t, dsn), 25, func(o *web.Options) { o.Now = clock.now })

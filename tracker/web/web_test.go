@@ -17,6 +17,7 @@ import (
 // TestBrowseExample follows links from the home page to the example's
 // items on both databases, as a reader would.
 func TestBrowseExample(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		c := newEnv(t, s, 25).login(viewer)
 
@@ -60,6 +61,7 @@ func TestBrowseExample(t *testing.T) {
 }
 
 func TestNotFound(t *testing.T) {
+	t.Parallel()
 	c := newEnv(t, storetest.SQLite(t), 25).login(viewer)
 	for _, p := range []string{"/recommendations/99999", "/recommendations/abc", "/recommendations/-1", "/sources/0", "/references/77", "/nowhere"} {
 		page := c.get(p, http.StatusNotFound)
@@ -68,6 +70,7 @@ func TestNotFound(t *testing.T) {
 }
 
 func TestListsPageAndFilter(t *testing.T) {
+	t.Parallel()
 	c := newEnv(t, storetest.SQLite(t), 5).login(viewer)
 	first := c.get("/actions", http.StatusOK)
 	mustContain(t, text(first), "actions page 1", "Showing 1 to 5 of 16 actions")
@@ -92,6 +95,7 @@ func TestListsPageAndFilter(t *testing.T) {
 }
 
 func TestMarkdownIsSanitised(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	ctx := context.Background()
 	e := newEnv(t, s, 25)
@@ -113,6 +117,7 @@ func TestMarkdownIsSanitised(t *testing.T) {
 }
 
 func TestHealthAndHeaders(t *testing.T) {
+	t.Parallel()
 	s := storetest.SQLite(t)
 	ts := newEnv(t, s, 25).ts
 	res, err := http.Get(ts.URL + "/healthz")

@@ -9,10 +9,12 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -210,29 +212,47 @@ func migratedSQLite() ([]byte, error) {
 	return os.ReadFile(path)
 }
 
-// PostgresDSN creates a new database on the test server and returns its
-// URL; the database is dropped when the test ends.
+// PostgresDSN creates a new, empty database on the test server and
+// returns its URL; the database is dropped after the test ends.
 func PostgresDSN(t testing.TB) string {
 	t.Helper()
-	return postgresDatabase(t, "template0")
+	db := adminDB(t)
+	name := pgSession.newName()
+	if _, err := db.Exec("CREATE DATABASE " + name + " ENCODING 'UTF8' TEMPLATE template0"); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	dropAfter(t, name)
+	return databaseURL(t, name)
 }
 
-// PostgresMigratedDSN creates a new database on the test server holding a
-// migrated, empty tracker, copied from a template database migrated once
-// per test binary; it is dropped when the test ends.
+// PostgresMigratedDSN returns the URL of a new database on the test server
+// holding a migrated, empty tracker, copied from a template database
+// migrated once per test binary; it is dropped after the test ends.
+//
+// Copying the template takes about a second of the server's time, and
+// dropping a database as long again (PostgreSQL waits for a checkpoint),
+// so neither is done while a test waits: the copies are made a few ahead
+// in the background, and dropped in the background after their test.
 func PostgresMigratedDSN(t testing.TB) string {
 	t.Helper()
-	return postgresDatabase(t, postgresTemplate(t))
+	tpl := postgresTemplate(t)
+	r := pgPool.take(tpl)
+	if r.err != nil {
+		t.Fatalf("create test database: %v", r.err)
+	}
+	dropAfter(t, r.name)
+	return databaseURL(t, r.name)
 }
 
 // postgresTemplate returns the name of the test binary's template
 // database, making it on first use.
 func postgresTemplate(t testing.TB) string {
 	t.Helper()
+	db := adminDB(t) // skips the test when there is no server
 	pgTemplate.mu.Lock()
-	defer pgTemplate.mu.Unlock() // also when adminDB skips the test
+	defer pgTemplate.mu.Unlock()
 	if pgTemplate.name == "" {
-		if err := makePostgresTemplate(t); err != nil {
+		if err := makePostgresTemplate(t, db); err != nil {
 			t.Fatalf("make the PostgreSQL template database: %v", err)
 		}
 	}
@@ -246,27 +266,46 @@ func adminURL() string {
 	return DefaultPostgresURL
 }
 
-// adminDB connects to the test server, or skips the test (fails it when
-// CI=true) when there is none.
+// The test binary's one connection pool to the test server's maintenance
+// database, opened on first use, and the error that stopped it.
+var pgAdmin struct {
+	once sync.Once
+	db   *sql.DB
+	err  error
+}
+
+// adminDB returns the connection pool to the test server, or skips the
+// test (fails it when CI=true) when there is none.
 func adminDB(t testing.TB) *sql.DB {
 	t.Helper()
-	admin := adminURL()
-	db, err := sql.Open("pgx", admin)
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = db.PingContext(ctx)
-		cancel()
-	}
-	if err != nil {
-		if db != nil {
-			_ = db.Close()
+	pgAdmin.once.Do(func() {
+		db, err := sql.Open("pgx", adminURL())
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err = db.PingContext(ctx)
+			cancel()
 		}
+		if err != nil {
+			if db != nil {
+				_ = db.Close()
+			}
+			pgAdmin.err = err
+			return
+		}
+		pgAdmin.db = db
+		pgSession.start(db)
+	})
+	if pgAdmin.err != nil {
+		admin := adminURL()
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL is required when CI=true but %s is unreachable: %v", redact(admin), err)
+			t.Fatalf("PostgreSQL is required when CI=true but %s is unreachable: %v", redact(admin), pgAdmin.err)
 		}
-		t.Skipf("PostgreSQL not reachable at %s (set TRACKER_TEST_POSTGRES to a server URL to run this test): %v", redact(admin), err)
+		t.Skipf("PostgreSQL not reachable at %s (set TRACKER_TEST_POSTGRES to a server URL to run this test): %v", redact(admin), pgAdmin.err)
 	}
-	return db
+	if pgSession.err != nil {
+		t.Fatalf("hold the test binary's lock on the PostgreSQL server: %v", pgSession.err)
+	}
+	return pgAdmin.db
 }
 
 func databaseURL(t testing.TB, name string) string {
@@ -276,6 +315,12 @@ func databaseURL(t testing.TB, name string) string {
 		t.Fatalf("parse %s: %v", redact(adminURL()), err)
 	}
 	u.Path = "/" + name
+	// A test's commits need not wait for the disk: nothing a test reads
+	// depends on it, and each write transaction would otherwise wait for
+	// a flush of the server's log.
+	q := u.Query()
+	q.Set("synchronous_commit", "off")
+	u.RawQuery = q.Encode()
 	return u.String()
 }
 
@@ -285,53 +330,108 @@ func randomName(prefix string) string {
 	return prefix + hex.EncodeToString(buf)
 }
 
-// postgresDatabase creates a database copied from template, dropped when
-// the test ends, and returns its URL.
-func postgresDatabase(t testing.TB, template string) string {
-	t.Helper()
-	db := adminDB(t)
-	name := randomName("tracker_test_")
-	if _, err := db.Exec("CREATE DATABASE " + name + " ENCODING 'UTF8' TEMPLATE " + template); err != nil {
-		_ = db.Close()
-		t.Fatalf("create test database: %v", err)
+// The databases of one test binary are named after its session id: the
+// template tracker_template_ID and the tests' tracker_test_ID_N. Nothing
+// can drop them when a binary is killed, or ends while a drop is still
+// under way, so the binary holds an advisory lock named after its template
+// on a connection of its own for as long as it runs, and each binary drops
+// the databases of sessions whose lock nobody holds when it starts.
+type session struct {
+	id   string
+	hold *sql.Conn
+	err  error
+	n    atomic.Int64
+}
+
+var pgSession session
+
+const (
+	pgTemplatePrefix = "tracker_template_"
+	pgTestPrefix     = "tracker_test_"
+)
+
+// lockKey is the advisory lock a session with this id holds.
+func lockKey(id string) string { return pgTemplatePrefix + id }
+
+// start takes the session's lock, then drops what ended sessions left.
+func (ss *session) start(db *sql.DB) {
+	ctx := context.Background()
+	ss.id = randomName("")
+	ss.hold, ss.err = db.Conn(ctx)
+	if ss.err != nil {
+		return
 	}
-	t.Cleanup(func() {
-		_, _ = db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		_ = db.Close()
-	})
-	return databaseURL(t, name)
+	// Taken before any database of the session exists, so no other
+	// binary can take them for orphans while they are being made.
+	if _, ss.err = ss.hold.ExecContext(ctx, "SELECT pg_advisory_lock(hashtext($1))", lockKey(ss.id)); ss.err != nil {
+		_ = ss.hold.Close()
+		return
+	}
+	dropOrphans(ctx, db)
+}
+
+// newName names a new test database of the session.
+func (ss *session) newName() string {
+	return fmt.Sprintf("%s%s_%d", pgTestPrefix, ss.id, ss.n.Add(1))
+}
+
+// sessionOf returns the session id in a database's name, or "" for a name
+// that is not a test database's.
+func sessionOf(name string) string {
+	if id, ok := strings.CutPrefix(name, pgTemplatePrefix); ok {
+		return id
+	}
+	if rest, ok := strings.CutPrefix(name, pgTestPrefix); ok {
+		if id, _, ok := strings.Cut(rest, "_"); ok {
+			return id
+		}
+	}
+	return ""
+}
+
+// dropOrphans drops the databases of test binaries that have ended.
+func dropOrphans(ctx context.Context, db *sql.DB) {
+	rows, err := db.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'tracker\_template\_%' OR datname LIKE 'tracker\_test\_%'`)
+	if err != nil {
+		return
+	}
+	bySession := map[string][]string{}
+	for rows.Next() {
+		var n string
+		if rows.Scan(&n) == nil {
+			if id := sessionOf(n); id != "" {
+				bySession[id] = append(bySession[id], n)
+			}
+		}
+	}
+	_ = rows.Close()
+	for id, names := range bySession {
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return
+		}
+		var free bool
+		if conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(hashtext($1))", lockKey(id)).Scan(&free) == nil && free {
+			for _, n := range names {
+				_, _ = conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
+			}
+			_, _ = conn.ExecContext(ctx, "SELECT pg_advisory_unlock(hashtext($1))", lockKey(id))
+		}
+		_ = conn.Close()
+	}
 }
 
 // The PostgreSQL template: a database migrated once per test binary and
-// copied for each test that wants a migrated one. Nothing can drop it when
-// the binary ends, so the binary holds an advisory lock named after it on
-// a connection of its own for as long as it runs; the next binary to make
-// a template drops those whose lock nobody holds.
+// copied for each test that wants a migrated one.
 var pgTemplate struct {
 	mu   sync.Mutex
 	name string
-	hold *sql.Conn
 }
 
-const pgTemplatePrefix = "tracker_template_"
-
-func makePostgresTemplate(t testing.TB) error {
-	db := adminDB(t)
+func makePostgresTemplate(t testing.TB, db *sql.DB) error {
 	ctx := context.Background()
-	name := randomName(pgTemplatePrefix)
-	hold, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	// Taken before the database exists, so no other binary can take it for
-	// an orphan while it is being made.
-	if _, err := hold.ExecContext(ctx, "SELECT pg_advisory_lock(hashtext($1))", name); err != nil {
-		_ = hold.Close()
-		return err
-	}
-	dropOrphanTemplates(ctx, db)
+	name := pgTemplatePrefix + pgSession.id
 	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name+" ENCODING 'UTF8' TEMPLATE template0"); err != nil {
-		_ = hold.Close()
 		return err
 	}
 	s, err := store.Open(ctx, databaseURL(t, name), store.WithClock(Clock))
@@ -343,38 +443,143 @@ func makePostgresTemplate(t testing.TB) error {
 	}
 	if err != nil {
 		_, _ = db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		_ = hold.Close()
 		return err
 	}
-	pgTemplate.name, pgTemplate.hold = name, hold
+	pgTemplate.name = name
 	return nil
 }
 
-// dropOrphanTemplates drops the templates of test binaries that have ended.
-func dropOrphanTemplates(ctx context.Context, db *sql.DB) {
-	rows, err := db.QueryContext(ctx, "SELECT datname FROM pg_database WHERE datname LIKE $1", pgTemplatePrefix+"%")
-	if err != nil {
-		return
+// poolAhead is how many copies of the template are made before tests ask
+// for them: enough to hide the copying from tests that run one after
+// another, few enough that a binary with one PostgreSQL test wastes little.
+const poolAhead = 2
+
+// pgPool hands out copies of the template, made in the background.
+var pgPool pool
+
+type made struct {
+	name string
+	err  error
+}
+
+type pool struct {
+	once  sync.Once
+	ready chan made
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+// take returns a new copy of the template tpl, starting the copier on
+// first use.
+func (p *pool) take(tpl string) made {
+	p.once.Do(func() {
+		// The copier blocks with one copy in the channel and one in hand.
+		p.ready = make(chan made, poolAhead-1)
+		p.stop, p.done = make(chan struct{}), make(chan struct{})
+		go p.fill(tpl)
+	})
+	r, ok := <-p.ready
+	if !ok {
+		return made{err: fmt.Errorf("the test databases were closed")}
 	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if rows.Scan(&n) == nil {
-			names = append(names, n)
+	return r
+}
+
+func (p *pool) fill(tpl string) {
+	defer close(p.done)
+	defer close(p.ready)
+	for {
+		select {
+		case <-p.stop:
+			return
+		default:
 		}
-	}
-	_ = rows.Close()
-	for _, n := range names {
-		conn, err := db.Conn(ctx)
-		if err != nil {
+		r := made{name: pgSession.newName()}
+		if _, r.err = pgAdmin.db.Exec("CREATE DATABASE " + r.name + " ENCODING 'UTF8' TEMPLATE " + tpl); r.err != nil {
+			r.name = ""
+		}
+		select {
+		case p.ready <- r:
+		case <-p.stop:
+			if r.name != "" {
+				drops.add(r.name)
+			}
 			return
 		}
-		var free bool
-		if conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(hashtext($1))", n).Scan(&free) == nil && free {
-			_, _ = conn.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
-			_, _ = conn.ExecContext(ctx, "SELECT pg_advisory_unlock(hashtext($1))", n)
+	}
+}
+
+// close stops the copier and drops the copies no test took.
+func (p *pool) close() {
+	if p.stop == nil {
+		return
+	}
+	close(p.stop)
+	<-p.done
+	for r := range p.ready {
+		if r.name != "" {
+			drops.add(r.name)
 		}
-		_ = conn.Close()
+	}
+}
+
+// drops drops test databases in the background, a few at a time (the
+// checkpoints that concurrent drops wait for are shared).
+var drops dropper
+
+const droppers = 3
+
+type dropper struct {
+	once sync.Once
+	todo chan string
+	wg   sync.WaitGroup
+}
+
+func (d *dropper) add(name string) {
+	d.once.Do(func() {
+		d.todo = make(chan string, 1024)
+		for range droppers {
+			go func() {
+				for n := range d.todo {
+					_, _ = pgAdmin.db.Exec("DROP DATABASE IF EXISTS " + n + " WITH (FORCE)")
+					d.wg.Done()
+				}
+			}()
+		}
+	})
+	d.wg.Add(1)
+	d.todo <- name
+}
+
+// dropAfter drops the database once the test and its cleanups (which
+// close its stores: they are registered later, so they run first) are
+// done.
+func dropAfter(t testing.TB, name string) {
+	t.Cleanup(func() { drops.add(name) })
+}
+
+// Main runs a package's tests, then drops the test databases still there
+// and the template, and returns the exit code for os.Exit. A package whose
+// TestMain does not call it leaves them for the next test binary to drop.
+func Main(m *testing.M) int {
+	code := m.Run()
+	Finish()
+	return code
+}
+
+// Finish drops the test binary's databases: the copies no test took, the
+// ones their tests left, and the template. Call it after m.Run.
+func Finish() {
+	if pgAdmin.db == nil {
+		return
+	}
+	pgPool.close()
+	drops.wg.Wait()
+	if pgTemplate.name != "" {
+		_, _ = pgAdmin.db.Exec("DROP DATABASE IF EXISTS " + pgTemplate.name + " WITH (FORCE)")
+	}
+	if pgSession.hold != nil {
+		_ = pgSession.hold.Close()
 	}
 }
 
