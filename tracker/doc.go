@@ -62,7 +62,9 @@
 //     (number.go) and history columns dated by their headers
 //     (history.go); tracker/store writes them (import.go: each row's
 //     addressee status through the addressee status write, a log's
-//     earlier rows as dated changes and updates). importertest makes a
+//     earlier rows as dated changes and updates; a list of
+//     recommendations' updates through the same action-log path, on each
+//     addressee's progress action). importertest makes a
 //     city auditor's export and checks it through the API.
 //   - tracker/mail: composing the emails (digests, notices, update
 //     requests and reminders) and sending them over SMTP with go-mail

@@ -121,6 +121,26 @@ var recommendationFields = []FieldInfo{
 		[]string{"themes", "theme", "topics", "topic", "category", "categories", "keywords", "tags"}},
 	{FieldMade, "Date made", "The date the recommendation was made; relative deadlines count from it", false,
 		[]string{"made", "date made", "date of recommendation", "recommendation date", "date issued", "issued", "date"}},
+	// Progress on a recommendation: a row's updates go to its addressee's
+	// progress action on it (ProgressDescription), as an action log's do.
+	{FieldOwner, "Progress owner", "The person or role who reports the addressee’s progress; owner of its progress action", false,
+		[]string{"owner", "action owner", "lead officer", "responsible officer", "officer", "assigned to"}},
+	{FieldUpdate, "Latest update", "The addressee’s latest progress update, kept on its progress action", false,
+		[]string{"latest update", "update", "progress update", "progress", "latest position", "current position", "commentary", "comments", "comment", "notes"}},
+	{FieldUpdateDate, "Update date", "The date of the latest update; a file with one row per update dates each row’s", false,
+		[]string{"update date", "date of update", "date updated", "last updated", "updated", "updated on", "as at"}},
+	{FieldUpdateAuthor, "Update by", "Who wrote the update", false,
+		[]string{"updated by", "update by", "update author"}},
+	{FieldHistory, "Update of the date in its header", "A column per meeting or month (“Update March 2022”): each cell is a progress update dated by the header; several columns may be chosen", false,
+		nil},
+}
+
+// ProgressDescription is the description of the action that carries an
+// addressee's progress updates on a recommendation, when a list of
+// recommendations gives updates: one such action per addressee, found
+// again by this description when the file is imported again.
+func ProgressDescription(number, source string) string {
+	return fmt.Sprintf("Progress on recommendation %s of “%s”", number, source)
 }
 
 var actionFields = []FieldInfo{

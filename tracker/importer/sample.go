@@ -26,6 +26,11 @@ var sampleValues = map[Kind]map[Field]string{
 		FieldResponseDate:    "28/03/2013",
 		FieldThemes:          "Victim care; Communication",
 		FieldMade:            "23/01/2013",
+		FieldOwner:           "Victim Care Lead",
+		FieldUpdate:          "Hotline pilot running in two boroughs",
+		FieldUpdateDate:      "01/11/2026",
+		FieldUpdateAuthor:    "Victim Care Lead",
+		FieldHistory:         "Hotline number agreed with Victim Support",
 	},
 	KindActions: {
 		FieldReference:      "VC-01",

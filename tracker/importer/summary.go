@@ -31,13 +31,16 @@ type Summary struct {
 	// ResponsesWritten counts management responses added or revised;
 	// AddresseesAdded the addressees added to recommendations; UpdatesAdded
 	// the progress updates added to actions.
-	ResponsesWritten int           `json:"responses_written"`
-	AddresseesAdded  int           `json:"addressees_added"`
-	UpdatesAdded     int           `json:"updates_added"`
-	Repairs          Repairs       `json:"repairs"`
-	Errors           []RowError    `json:"errors"`
-	Warnings         []RowError    `json:"warnings"`
-	Duration         time.Duration `json:"duration_ns"`
+	ResponsesWritten int `json:"responses_written"`
+	AddresseesAdded  int `json:"addressees_added"`
+	UpdatesAdded     int `json:"updates_added"`
+	// ActionsCreated counts, in a list of recommendations with updates,
+	// the addressees' progress actions created (ProgressDescription).
+	ActionsCreated int           `json:"actions_created"`
+	Repairs        Repairs       `json:"repairs"`
+	Errors         []RowError    `json:"errors"`
+	Warnings       []RowError    `json:"warnings"`
+	Duration       time.Duration `json:"duration_ns"`
 }
 
 // Progress reports how far an import has got: Done of Total rows.
@@ -64,6 +67,9 @@ func (s Summary) String() string {
 		s.Rows, s.Inserted, items, s.Updated, s.Unchanged, s.Skipped)
 	if s.Kind == KindRecommendations {
 		fmt.Fprintf(&b, "%d management responses written, %d addressees added.\n", s.ResponsesWritten, s.AddresseesAdded)
+		if s.ActionsCreated+s.UpdatesAdded > 0 {
+			fmt.Fprintf(&b, "%d progress actions created, %d progress updates added.\n", s.ActionsCreated, s.UpdatesAdded)
+		}
 	} else {
 		fmt.Fprintf(&b, "%d progress updates added.\n", s.UpdatesAdded)
 	}

@@ -93,6 +93,12 @@ type RecommendationRecord struct {
 	Themes    []string
 	Made      *time.Time
 	Responses []ResponseRecord
+	// Progress are the addressees' progress actions, one per addressee
+	// whose rows give updates (update, update_date, history columns): each
+	// is imported as an action log's row is, described by
+	// ProgressDescription, with the earlier rows of a file with one row per
+	// update as its Earlier.
+	Progress []ActionRecord
 	// Given says which fields the mapping fills; an update leaves the
 	// others as they are.
 	Given map[Field]bool
@@ -394,6 +400,9 @@ func (v *validator) recommendations() {
 	}
 	for i := range v.b.Recommendations {
 		r := &v.b.Recommendations[i]
+		for k := range r.Progress {
+			r.Progress[k] = inDateOrder(r.Progress[k])
+		}
 		if len(r.Statuses) > 0 {
 			statuses := make([]string, len(r.Statuses))
 			for k, st := range r.Statuses {
@@ -452,7 +461,41 @@ func (v *validator) recommendation() RecommendationRecord {
 	v.statuses(&r)
 	th, _ := v.get(FieldThemes)
 	r.Themes = splitThemes(th)
+	v.progress(&r)
 	return r
+}
+
+// progressFields are the fields of a list of recommendations that its
+// addressees' progress actions take.
+var progressFields = []Field{FieldOwner, FieldUpdate, FieldUpdateDate, FieldUpdateAuthor, FieldHistory}
+
+// progress reads the row's updates, if it gives any, as a progress action
+// of each of the row's addressees.
+func (v *validator) progress(r *RecommendationRecord) {
+	var a ActionRecord
+	a.Row = v.row.Number
+	a.Given = map[Field]bool{}
+	for _, f := range progressFields {
+		a.Given[f] = len(v.cols[f]) > 0
+	}
+	a.Owner, _ = v.get(FieldOwner)
+	a.Update, _ = v.get(FieldUpdate)
+	a.UpdateDate = v.date(FieldUpdateDate)
+	a.UpdateAuthor, _ = v.get(FieldUpdateAuthor)
+	a.History = v.history()
+	if a.Update == "" && len(a.History) == 0 {
+		if a.UpdateDate != nil {
+			_, col := v.get(FieldUpdateDate)
+			v.warn(col, FieldUpdateDate, "the row gives an update date but no update; the date is left out")
+		}
+		return
+	}
+	a.Source, a.Recommendation = r.Source, r.Number
+	a.Description = ProgressDescription(r.Number, r.Source)
+	for _, org := range r.Addressees {
+		a.Organisation = org
+		r.Progress = append(r.Progress, a)
+	}
 }
 
 // statuses reads the row's status and its date as each of the row's
@@ -585,6 +628,7 @@ func (v *validator) merge(into *RecommendationRecord, r RecommendationRecord) {
 			into.Statuses = append(into.Statuses, st)
 		}
 	}
+	into.Progress = mergeProgress(into.Progress, r.Progress)
 	have := map[string]bool{}
 	for _, a := range into.Addressees {
 		have[strings.ToLower(a)] = true
@@ -601,6 +645,9 @@ func (v *validator) merge(into *RecommendationRecord, r RecommendationRecord) {
 			if strings.EqualFold(old.Organisation, resp.Organisation) {
 				into.Responses[i] = resp
 				replaced = true
+				if sameResponse(old, resp) {
+					continue // a file with one row per update repeats it
+				}
 				v.warn("", FieldResponse, fmt.Sprintf("%s’s response to recommendation %s is also on row %d; the one on this row is kept", resp.Organisation, r.Number, old.Row))
 			}
 		}
@@ -608,6 +655,31 @@ func (v *validator) merge(into *RecommendationRecord, r RecommendationRecord) {
 			into.Responses = append(into.Responses, resp)
 		}
 	}
+}
+
+// sameResponse reports whether two rows give the same response.
+func sameResponse(a, b ResponseRecord) bool {
+	return a.Position == b.Position && a.Text == b.Text && sameDate(a.Date, b.Date)
+}
+
+// mergeProgress gathers a later row's progress actions into the earlier
+// rows' of the same addressee, as the rows of one action of a log with one
+// row per update are (inDateOrder puts them in order).
+func mergeProgress(into, later []ActionRecord) []ActionRecord {
+	for _, a := range later {
+		found := false
+		for i := range into {
+			if strings.EqualFold(into[i].Organisation, a.Organisation) {
+				into[i].Earlier = append(into[i].Earlier, a)
+				found = true
+				break
+			}
+		}
+		if !found {
+			into = append(into, a)
+		}
+	}
+	return into
 }
 
 // actions reads an action log. Rows naming the same action (its

@@ -165,6 +165,9 @@ type importRun struct {
 	recs map[int64]map[string]*recommendationRow
 	// people links owners to accounts by email or name, loaded once.
 	people *people
+	// byRef and byText find actions by reference and by description, each
+	// key led by the organisation's id; loaded once, when first needed.
+	byRef, byText map[string]*actionRow
 
 	done, total int
 }
@@ -409,11 +412,52 @@ func (im *importRun) recommendations() error {
 		if err := im.ctx.Err(); err != nil {
 			return err
 		}
+		errs := len(im.sum.Errors)
 		if err := im.recommendation(r, plans[nameKey(r.Source)]); err != nil {
 			return err
 		}
+		// A recommendation refused is skipped with its progress.
+		if len(im.sum.Errors) == errs {
+			if err := im.progressActions(r); err != nil {
+				return err
+			}
+		}
 		im.progress(len(r.Rows))
 	}
+	return nil
+}
+
+// progressActions imports the updates a list of recommendations gives as
+// each addressee's progress action on the recommendation, through the
+// action log's own path (action): created on the earliest update's day,
+// each update on its own, found again by its description when the file
+// is imported again. They count as progress actions created and updates
+// added, not as recommendations.
+func (im *importRun) progressActions(r importer.RecommendationRecord) error {
+	if len(r.Progress) == 0 {
+		return nil
+	}
+	src := im.sources[nameKey(r.Source)]
+	if src == nil {
+		return nil
+	}
+	if im.byRef == nil {
+		if err := im.loadActions(); err != nil {
+			return err
+		}
+	}
+	ins, upd, same := im.sum.Inserted, im.sum.Updated, im.sum.Unchanged
+	for _, a := range r.Progress {
+		a.Source, a.Description = src.Title, importer.ProgressDescription(r.Number, src.Title)
+		for i := range a.Earlier {
+			a.Earlier[i].Source, a.Earlier[i].Description = a.Source, a.Description
+		}
+		if err := im.action(a, im.byRef, im.byText); err != nil {
+			return err
+		}
+	}
+	im.sum.ActionsCreated += im.sum.Inserted - ins
+	im.sum.Inserted, im.sum.Updated, im.sum.Unchanged = ins, upd, same
 	return nil
 }
 
@@ -751,27 +795,35 @@ func (im *importRun) actions() error {
 	if err := im.loadSources(); err != nil {
 		return err
 	}
-	var rows []actionRow
-	if err := im.s.q(im.ctx).Order("id").Find(&rows).Error; err != nil {
-		return fmt.Errorf("load actions: %w", err)
-	}
-	byRef := map[string]*actionRow{}
-	byText := map[string]*actionRow{}
-	for i := range rows {
-		if k := nameKey(rows[i].ExternalRef); k != "" {
-			byRef[fmt.Sprintf("%d\x00%s", rows[i].OrganisationID, k)] = &rows[i]
-		}
-		byText[fmt.Sprintf("%d\x00%s", rows[i].OrganisationID, nameKey(rows[i].Description))] = &rows[i]
+	if err := im.loadActions(); err != nil {
+		return err
 	}
 	im.total = len(im.b.Actions)
 	for _, a := range im.b.Actions {
 		if err := im.ctx.Err(); err != nil {
 			return err
 		}
-		if err := im.action(a, byRef, byText); err != nil {
+		if err := im.action(a, im.byRef, im.byText); err != nil {
 			return err
 		}
 		im.progress(1)
+	}
+	return nil
+}
+
+// loadActions fills the caches that find actions by reference and by
+// description, each within its organisation.
+func (im *importRun) loadActions() error {
+	var rows []actionRow
+	if err := im.s.q(im.ctx).Order("id").Find(&rows).Error; err != nil {
+		return fmt.Errorf("load actions: %w", err)
+	}
+	im.byRef, im.byText = map[string]*actionRow{}, map[string]*actionRow{}
+	for i := range rows {
+		if k := nameKey(rows[i].ExternalRef); k != "" {
+			im.byRef[fmt.Sprintf("%d\x00%s", rows[i].OrganisationID, k)] = &rows[i]
+		}
+		im.byText[fmt.Sprintf("%d\x00%s", rows[i].OrganisationID, nameKey(rows[i].Description))] = &rows[i]
 	}
 	return nil
 }
