@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/jobs"
+	"github.com/civic-tracker/tracker/tracker/store"
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
 )
 
@@ -221,7 +223,10 @@ func TestImportInTheBrowserForms(t *testing.T) {
 // background, the progress page refreshes itself until the summary shows,
 // and another person cannot watch it.
 func TestImportProgress(t *testing.T) {
-	e := newEnv(t, storetest.SQLite(t), 25)
+	dsn := storetest.SQLiteMigratedDSN(t)
+	s := storetest.OpenMigrated(t, dsn)
+	e := newEnv(t, s, 25)
+	startJobs(t, s, dsn)
 	sec := e.login(secretary)
 	var csvText strings.Builder
 	csvText.WriteString("Ref,Organisation,Action,Owner,Due date,RAG,Latest update\r\n")
@@ -258,7 +263,7 @@ func TestImportProgress(t *testing.T) {
 			mustContain(t, text(p), "summary", "Inserted 400 actions")
 			break
 		}
-		mustContain(t, p, "progress page", `<meta http-equiv="refresh" content="2">`, "rows done")
+		mustContain(t, p, "progress page", `<meta http-equiv="refresh" content="2">`, "big.csv", " rows ")
 		if time.Now().After(deadline) {
 			t.Fatal("the import did not finish within a minute")
 		}
@@ -292,10 +297,9 @@ func TestImportKeepsToScope(t *testing.T) {
 	}
 }
 
-// TestImportThatDiedSaysSo: a progress page whose import this process does
-// not know, while its upload is still kept (the tracker was killed during
-// the import and restarted), says the import did not finish and nothing was
-// imported, instead of "Page not found".
+// TestImportThatDiedSaysSo: a progress page of an upload never run in the
+// background, while the upload is still kept, says nothing was imported,
+// instead of "Page not found".
 func TestImportThatDiedSaysSo(t *testing.T) {
 	e := newEnv(t, storetest.SQLite(t), 25)
 	sec := e.login(secretary)
@@ -305,7 +309,7 @@ func TestImportThatDiedSaysSo(t *testing.T) {
 	id := strings.Split(strings.TrimPrefix(next, "/import/"), "/")[0]
 	progress := "/import/" + id + "/progress"
 	p := text(sec.get(progress, http.StatusOK))
-	mustContain(t, p, "died import", "The import did not finish", "nothing from this file was imported", "died.csv")
+	mustContain(t, p, "died import", "The import did not finish", "has not been run, so nothing from this file was imported", "died.csv")
 	e.login(admin).get(progress, http.StatusNotFound)
 	sec.get("/import/"+strings.Repeat("0", 32)+"/progress", http.StatusNotFound)
 }
@@ -325,4 +329,26 @@ func TestImportRefusesBombs(t *testing.T) {
 	}
 	page = text(sec.upload(map[string]string{"kind": "actions"}, "photo.csv", random, http.StatusUnprocessableEntity))
 	mustContain(t, page, "random bytes", "neither a CSV text file nor an Excel workbook")
+}
+
+// startJobs runs the job queue on s (whose database dsn names) until the
+// test ends, as tracker serve does.
+func startJobs(t *testing.T, s *store.Store, dsn string) {
+	t.Helper()
+	bg := context.Background()
+	if err := jobs.Migrate(bg, s, dsn); err != nil {
+		t.Fatal(err)
+	}
+	q, err := jobs.Open(bg, s, dsn, jobs.Options{Work: true, DigestEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(bg); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(bg, 10*time.Second)
+		defer cancel()
+		_ = q.Stop(stop)
+	})
 }
