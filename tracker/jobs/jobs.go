@@ -74,6 +74,10 @@ type Options struct {
 	// (default 25: about three weeks of backoff).
 	MaxAttempts int
 	Logger      *slog.Logger
+	// ImportProgress, when set, is called in the import's goroutine after
+	// each progress of a queued import is recorded (for logs, and for
+	// tests that stop an import half-way).
+	ImportProgress func(ctx context.Context, importID int64, p importer.Progress)
 }
 
 // Queue is the tracker's job queue on its database.
@@ -133,7 +137,7 @@ func Open(ctx context.Context, s *store.Store, dsn string, o Options) (*Queue, e
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &sendWorker{s: s, o: o})
 	river.AddWorker(workers, &digestWorker{s: s})
-	river.AddWorker(workers, &importWorker{s: s, log: o.Logger})
+	river.AddWorker(workers, &importWorker{s: s, log: o.Logger, observe: o.ImportProgress})
 	cfg := &river.Config{Workers: workers, Logger: o.Logger, MaxAttempts: o.MaxAttempts, FetchPollInterval: time.Second}
 	if o.Work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
@@ -306,8 +310,9 @@ func (w *digestWorker) Work(ctx context.Context, _ *river.Job[QueueDigests]) err
 
 type importWorker struct {
 	river.WorkerDefaults[ImportFile]
-	s   *store.Store
-	log *slog.Logger
+	s       *store.Store
+	log     *slog.Logger
+	observe func(context.Context, int64, importer.Progress)
 }
 
 // Timeout lets a big import run for longer than River's default minute.
@@ -338,7 +343,7 @@ func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportFile]) err
 	if err != nil {
 		return w.fail(ctx, id, err)
 	}
-	if err := w.s.StartImportJob(ctx, id, job.Attempt); err != nil {
+	if err := w.s.StartImportJob(ctx, id); err != nil {
 		return err
 	}
 	actor := tracker.Actor{UserID: &u.ID, Name: u.Label(), Channel: tracker.ChannelImport}
@@ -373,6 +378,9 @@ func (w *importWorker) progress(ctx context.Context, id int64) func(importer.Pro
 		last = time.Now()
 		if err := w.s.SetImportProgress(ctx, id, p); err != nil {
 			w.log.Warn("import progress", "import", id, "error", err)
+		}
+		if w.observe != nil {
+			w.observe(ctx, id, p)
 		}
 	}
 }

@@ -179,6 +179,11 @@ func (c Commands) QueueImport(ctx context.Context, j ImportJob) (ImportJob, erro
 	if err != nil {
 		return j, fmt.Errorf("queue import: %w", err)
 	}
+	// Read first: on SQLite a running import holds the only write lock, so
+	// the form sent twice must find the first without writing.
+	if cur, err := c.s.LatestImportJob(ctx, j.UploadKey, c.user.ID); err == nil && !cur.Finished() {
+		return cur, nil
+	}
 	now := c.s.Now()
 	row := importJobRow{UploadKey: j.UploadKey, UserID: c.user.ID, Kind: string(j.Kind), FileName: j.FileName,
 		TableData: table.Bytes(), Choices: string(choices), DryRun: j.DryRun, SkipBadRows: j.SkipBadRows,
@@ -249,12 +254,12 @@ func (s *Store) withLive(j ImportJob, err error) (ImportJob, error) {
 	return j, err
 }
 
-// StartImportJob marks an import running, for attempt n of its job, with
-// no rows done.
-func (s *Store) StartImportJob(ctx context.Context, id int64, attempt int) error {
+// StartImportJob marks an import running, one more run begun, with no rows
+// done.
+func (s *Store) StartImportJob(ctx context.Context, id int64) error {
 	now := s.Now()
 	return s.q(ctx).Model(&importJobRow{}).Where("id = ?", id).Updates(map[string]any{
-		"status": ImportRunning, "attempts": attempt, "done_rows": 0, "started_at": now, "updated_at": now, "error": ""}).Error
+		"status": ImportRunning, "attempts": gorm.Expr("attempts + 1"), "done_rows": 0, "started_at": now, "updated_at": now, "error": ""}).Error
 }
 
 // SetImportProgress records how far a running import has got. On
