@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -14,9 +16,11 @@ import (
 	"time"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/importer"
 	"github.com/civic-tracker/tracker/tracker/jobs"
 	"github.com/civic-tracker/tracker/tracker/store"
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
+	"github.com/civic-tracker/tracker/tracker/web"
 )
 
 // importCSV is a rolling action log as a force keeps it, its due dates
@@ -335,20 +339,119 @@ func TestImportRefusesBombs(t *testing.T) {
 // test ends, as tracker serve does.
 func startJobs(t *testing.T, s *store.Store, dsn string) {
 	t.Helper()
+	q := openJobs(t, s, dsn, jobs.Options{})
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = q.Stop(stop)
+	})
+}
+
+func openJobs(t *testing.T, s *store.Store, dsn string, o jobs.Options) *jobs.Queue {
+	t.Helper()
 	bg := context.Background()
 	if err := jobs.Migrate(bg, s, dsn); err != nil {
 		t.Fatal(err)
 	}
-	q, err := jobs.Open(bg, s, dsn, jobs.Options{Work: true, DigestEvery: -1})
+	o.Work, o.DigestEvery = true, -1
+	q, err := jobs.Open(bg, s, dsn, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := q.Start(bg); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(bg, 10*time.Second)
-		defer cancel()
-		_ = q.Stop(stop)
-	})
+	return q
+}
+
+// TestImportOnTwoServers: two trackers share one database (on SQLite, one
+// file). A big import run on the first shows its progress on the second;
+// the first stops half-way through it, and the second's page says the
+// import will begin again; the second's queue runs it, and its page shows
+// the summary, with each action imported once.
+func TestImportOnTwoServers(t *testing.T) {
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			dsn := b.Migrated(t)
+			s1 := storetest.OpenMigrated(t, dsn)
+			e := newEnv(t, s1, 25)
+			paused := make(chan struct{}, 1)
+			q1 := openJobs(t, s1, dsn, jobs.Options{ImportProgress: func(ctx context.Context, _ int64, p importer.Progress) {
+				if p.Done < p.Total {
+					select {
+					case paused <- struct{}{}:
+					default:
+					}
+					<-ctx.Done() // the first server stops here
+				}
+			}})
+			s2 := storetest.OpenMigrated(t, dsn)
+			srv2, err := web.New(web.Options{Store: s2, Now: func() time.Time { return today }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts2 := httptest.NewServer(srv2.Handler())
+			t.Cleanup(ts2.Close)
+
+			sec := e.login(secretary)
+			var csvText strings.Builder
+			csvText.WriteString("Ref,Organisation,Action,Owner\r\n")
+			for i := 1; i <= 350; i++ {
+				fmt.Fprintf(&csvText, "TWO-%d,City of London Police,Shared action %d – “Ⅱ”,Ops Lead\r\n", i, i)
+			}
+			next, form := mappingForm(t, sec.upload(map[string]string{"kind": "actions"}, "shared.csv", []byte(csvText.String()), http.StatusOK))
+			run, vals := runForm(t, sec.post(next, form, http.StatusOK))
+			vals.Set("csrf_token", sec.csrf)
+			res, err := noRedirect(sec).PostForm(e.ts.URL+run, vals)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			progress := res.Header.Get("Location")
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("a big import answers %d", res.StatusCode)
+			}
+			// The same person, signed in once, reads the second server.
+			on2 := func() string {
+				t.Helper()
+				r, err := sec.http.Get(ts2.URL + progress)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Body.Close()
+				body, _ := io.ReadAll(r.Body)
+				if r.StatusCode != http.StatusOK {
+					t.Fatalf("the second server answers %d for the progress page", r.StatusCode)
+				}
+				return text(string(body))
+			}
+			select {
+			case <-paused:
+			case <-time.After(60 * time.Second):
+				t.Fatal("the first server's queue did not run the import")
+			}
+			mustContain(t, on2(), "progress on the second server", "Importing shared.csv", "350")
+			stop, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			_ = q1.Stop(stop)
+			cancel()
+			mustContain(t, on2(), "progress after the first server stopped", "The tracker stopped while this import ran, so it will begin again from the start",
+				"nothing was saved twice")
+			startJobs(t, s2, dsn)
+			deadline := time.Now().Add(90 * time.Second)
+			for {
+				p := on2()
+				if strings.Contains(p, "Import done") {
+					mustContain(t, p, "summary on the second server", "Inserted 350 actions")
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the import did not finish on the second server")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if n := countActions(t, e, "Shared action"); n != 350 {
+				t.Errorf("%d actions imported, want 350 (once each)", n)
+			}
+		})
+	}
 }
