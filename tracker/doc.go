@@ -73,7 +73,12 @@
 //     alike): each email is a job that survives a restart and is retried,
 //     and the periodic look for due digests runs on one server only. The
 //     store inserts an email and its job in the same transaction as the
-//     change that causes it.
+//     change that causes it. A big import of the wizard is a job too: its
+//     row (store/import_jobs.go) keeps the file as read, the choices and
+//     the progress; the worker runs store.RunImport, the path of the small
+//     imports, and the progress page reads the row, so any server sharing
+//     the database shows it. Cut short by a restart, the import's one
+//     transaction saves nothing, and the job runs it again.
 //   - tracker/example: the example data, cut from the real documents.
 //   - cmd/tracker: the binary (serve, migrate, seed, import, export, report,
 //     user, meeting, reminders); views/ and static/: the embedded templates

@@ -24,6 +24,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/importer"
 	"github.com/civic-tracker/tracker/tracker/mail"
 	"github.com/civic-tracker/tracker/tracker/store"
 )
@@ -41,6 +42,19 @@ type QueueDigests struct{}
 
 // Kind names the job in the queue.
 func (QueueDigests) Kind() string { return "queue_digests" }
+
+// ImportFile is the job that runs one spreadsheet import queued in the
+// browser (store.ImportJob).
+type ImportFile struct {
+	ImportID int64 `json:"import_id"`
+}
+
+// Kind names the job in the queue.
+func (ImportFile) Kind() string { return "import_file" }
+
+// importAttempts is how many times an import is begun before it fails for
+// good: a run cut short by a restart counts as one.
+const importAttempts = 5
 
 // Options says how a Queue works.
 type Options struct {
@@ -60,6 +74,10 @@ type Options struct {
 	// (default 25: about three weeks of backoff).
 	MaxAttempts int
 	Logger      *slog.Logger
+	// ImportProgress, when set, is called in the import's goroutine after
+	// each progress of a queued import is recorded (for logs, and for
+	// tests that stop an import half-way).
+	ImportProgress func(ctx context.Context, importID int64, p importer.Progress)
 }
 
 // Queue is the tracker's job queue on its database.
@@ -67,6 +85,7 @@ type Queue struct {
 	s        *store.Store
 	start    func(context.Context) error
 	stop     func(context.Context) error
+	cancel   func(context.Context) error
 	insertTx func(context.Context, *sql.Tx, river.JobArgs, *river.InsertOpts) error
 	close    func()
 }
@@ -118,6 +137,7 @@ func Open(ctx context.Context, s *store.Store, dsn string, o Options) (*Queue, e
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &sendWorker{s: s, o: o})
 	river.AddWorker(workers, &digestWorker{s: s})
+	river.AddWorker(workers, &importWorker{s: s, log: o.Logger, observe: o.ImportProgress})
 	cfg := &river.Config{Workers: workers, Logger: o.Logger, MaxAttempts: o.MaxAttempts, FetchPollInterval: time.Second}
 	if o.Work {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
@@ -141,6 +161,9 @@ func Open(ctx context.Context, s *store.Store, dsn string, o Options) (*Queue, e
 	s.SetEnqueuer(func(ctx context.Context, tx *sql.Tx, id int64) error {
 		return q.insertTx(ctx, tx, SendEmail{EmailID: id}, nil)
 	})
+	s.SetImportEnqueuer(func(ctx context.Context, tx *sql.Tx, id int64) error {
+		return q.insertTx(ctx, tx, ImportFile{ImportID: id}, &river.InsertOpts{MaxAttempts: importAttempts})
+	})
 	return q, nil
 }
 
@@ -155,7 +178,7 @@ func (q *Queue) openPostgres(ctx context.Context, dsn string, cfg *river.Config,
 		_, err := inserter.InsertTx(ctx, tx, args, opts)
 		return err
 	}
-	q.start, q.stop, q.close = noop, noop, func() {}
+	q.start, q.stop, q.cancel, q.close = noop, noop, noop, func() {}
 	if !work {
 		return nil
 	}
@@ -168,7 +191,7 @@ func (q *Queue) openPostgres(ctx context.Context, dsn string, cfg *river.Config,
 		pool.Close()
 		return fmt.Errorf("job queue: %w", err)
 	}
-	q.start, q.stop, q.close = client.Start, client.Stop, pool.Close
+	q.start, q.stop, q.cancel, q.close = client.Start, client.Stop, client.StopAndCancel, pool.Close
 	return nil
 }
 
@@ -190,9 +213,9 @@ func (q *Queue) openSQLite(cfg *river.Config, work bool) error {
 		_, err := client.InsertTx(ctx, tx, args, opts)
 		return err
 	}
-	q.start, q.stop, q.close = noop, noop, func() {}
+	q.start, q.stop, q.cancel, q.close = noop, noop, noop, func() {}
 	if work {
-		q.start, q.stop = client.Start, client.Stop
+		q.start, q.stop, q.cancel = client.Start, client.Stop, client.StopAndCancel
 	}
 	return nil
 }
@@ -205,6 +228,9 @@ func (q *Queue) Start(ctx context.Context) error {
 	if _, err := q.s.EnqueueWaiting(ctx); err != nil {
 		return err
 	}
+	if _, err := q.s.EnqueueWaitingImports(ctx); err != nil {
+		return err
+	}
 	if err := q.start(ctx); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
@@ -212,8 +238,16 @@ func (q *Queue) Start(ctx context.Context) error {
 }
 
 // Stop finishes the jobs under way and releases the queue's connections.
+// Jobs still running when ctx ends (a long import) are cancelled: their
+// work is rolled back and they run again, from the start, when a queue
+// next works them.
 func (q *Queue) Stop(ctx context.Context) error {
 	err := q.stop(ctx)
+	if ctx.Err() != nil {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = q.cancel(cctx)
+		cancel()
+	}
 	q.close()
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -272,4 +306,89 @@ func (w *digestWorker) Work(ctx context.Context, _ *river.Job[QueueDigests]) err
 	}
 	_, err = w.s.QueueDigests(ctx, due)
 	return err
+}
+
+type importWorker struct {
+	river.WorkerDefaults[ImportFile]
+	s       *store.Store
+	log     *slog.Logger
+	observe func(context.Context, int64, importer.Progress)
+}
+
+// Timeout lets a big import run for longer than River's default minute.
+func (w *importWorker) Timeout(*river.Job[ImportFile]) time.Duration { return 30 * time.Minute }
+
+// Work runs one queued import as its person: the file is validated with
+// the mapping chosen, then imported in one transaction (store.RunImport),
+// the row of the import showing how far it has got. Run again after a
+// restart, it begins again: the transaction of the cut-short run saved
+// nothing, and an import matches the items already there.
+func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportFile]) error {
+	id := job.Args.ImportID
+	ij, err := w.s.ImportJob(ctx, id)
+	if errors.Is(err, tracker.ErrNotFound) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	if ij.Finished() {
+		return nil
+	}
+	u, err := w.s.User(ctx, ij.UserID)
+	if err != nil {
+		return w.fail(ctx, id, fmt.Errorf("the account that started the import: %w", err))
+	}
+	batch, err := importer.Validate(ij.Kind, ij.Table, ij.Mapping, ij.Options)
+	if err != nil {
+		return w.fail(ctx, id, err)
+	}
+	if err := w.s.StartImportJob(ctx, id); err != nil {
+		return err
+	}
+	actor := tracker.Actor{UserID: &u.ID, Name: u.Label(), Channel: tracker.ChannelImport}
+	opts := store.ImportOptions{DryRun: ij.DryRun, SkipBadRows: ij.SkipBadRows, User: &u, Progress: w.progress(ctx, id)}
+	var save *importer.SavedMapping
+	if ij.SaveAs != "" {
+		save = &importer.SavedMapping{Name: ij.SaveAs, Kind: ij.Kind, Mapping: ij.Mapping, Options: ij.Options}
+	}
+	res, err := w.s.RunImport(tracker.WithActor(ctx, actor), batch, opts, save)
+	if err != nil {
+		if job.Attempt >= job.MaxAttempts {
+			return w.fail(ctx, id, err)
+		}
+		// The next attempt runs it again; a cancelled context (the queue
+		// stopping) leaves the row as it was for the page to say so.
+		_ = w.s.RecordImportAttemptFailed(context.WithoutCancel(ctx), id, err.Error())
+		return err
+	}
+	if res.MappingErr != nil {
+		w.log.Error("save import mapping", "import", id, "error", res.MappingErr)
+	}
+	return w.s.FinishImportJob(context.WithoutCancel(ctx), id, res)
+}
+
+// progress writes the import's progress at most a few times a second.
+func (w *importWorker) progress(ctx context.Context, id int64) func(importer.Progress) {
+	var last time.Time
+	return func(p importer.Progress) {
+		if p.Done < p.Total && time.Since(last) < 250*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		if err := w.s.SetImportProgress(ctx, id, p); err != nil {
+			w.log.Warn("import progress", "import", id, "error", err)
+		}
+		if w.observe != nil {
+			w.observe(ctx, id, p)
+		}
+	}
+}
+
+// fail records that the import cannot run, and stops its job.
+func (w *importWorker) fail(ctx context.Context, id int64, why error) error {
+	if err := w.s.FailImportJob(context.WithoutCancel(ctx), id, why.Error()); err != nil {
+		return err
+	}
+	return river.JobCancel(why)
 }

@@ -110,6 +110,7 @@ var notBackedUp = map[string]string{
 	"audit_latest":           "derived: kept by a trigger from the audit events a restore writes",
 	"change_days":            "derived: kept by a trigger from the audit events a restore writes",
 	"emails":                 "the log of emails sent: a restored tracker sends nothing again",
+	"import_jobs":            "spreadsheet imports queued or done in the browser: work in flight is not restored",
 	"river_job":              "the job queue (River): work in flight is not restored",
 	"river_leader":           "the job queue (River): which server leads, elected again",
 	"river_migration":        "the job queue (River): its own schema steps, run again by tracker migrate",

@@ -26,8 +26,9 @@ const DefaultPublicURL = "http://127.0.0.1:8080"
 type Enqueuer func(ctx context.Context, tx *sql.Tx, emailID int64) error
 
 type mailHooks struct {
-	publicURL string
-	enqueue   Enqueuer
+	publicURL     string
+	enqueue       Enqueuer
+	enqueueImport Enqueuer
 }
 
 // WithPublicURL sets the address the tracker is reached at, which begins

@@ -407,6 +407,7 @@ var migrations = []migration{
 	migration0014,
 	migration0015,
 	migration0017,
+	migration0021,
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.

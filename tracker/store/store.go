@@ -40,6 +40,9 @@ type Store struct {
 	// later, in a transaction that defers its audit events and search
 	// documents (see deferWrites), holds them until it flushes them.
 	later *deferredWrites
+	// live is the progress of the imports this process runs (see
+	// SetImportProgress).
+	live *liveImports
 }
 
 // Option changes how Open sets up a store.
@@ -60,7 +63,7 @@ func IsPostgresURL(dsn string) bool {
 // path of a SQLite file, created when missing. SQLite is opened with WAL, a
 // busy timeout and foreign keys on. Open does not migrate.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	s := &Store{clock: tracker.SystemClock, pages: newPageCache(), mail: &mailHooks{publicURL: DefaultPublicURL}}
+	s := &Store{clock: tracker.SystemClock, pages: newPageCache(), mail: &mailHooks{publicURL: DefaultPublicURL}, live: &liveImports{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -179,7 +182,7 @@ func (s *Store) Close() error {
 // Tx runs fn in one transaction: all of its writes land or none do.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&Store{db: db, dialect: s.dialect, clock: s.clock, pages: s.pages, mail: s.mail, later: s.later})
+		return fn(&Store{db: db, dialect: s.dialect, clock: s.clock, pages: s.pages, mail: s.mail, later: s.later, live: s.live})
 	})
 }
 

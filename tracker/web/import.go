@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -56,9 +55,11 @@ type importUpload struct {
 	Created  time.Time     `json:"created"`
 }
 
-// importStore runs imports and keeps their saved mappings.
+// importStore runs imports, queues the big ones, and keeps their saved
+// mappings.
 type importStore interface {
-	Import(ctx context.Context, b *importer.Batch, opts store.ImportOptions) (importer.Summary, error)
+	RunImport(ctx context.Context, b *importer.Batch, opts store.ImportOptions, save *importer.SavedMapping) (store.ImportResult, error)
+	LatestImportJob(ctx context.Context, uploadKey string, userID int64) (store.ImportJob, error)
 	SaveImportMapping(ctx context.Context, sm importer.SavedMapping) (importer.SavedMapping, error)
 	ImportMapping(ctx context.Context, name string) (importer.SavedMapping, error)
 	ImportMappings(ctx context.Context, kind importer.Kind) ([]importer.SavedMapping, error)
@@ -119,7 +120,7 @@ func (s *Server) loadUpload(c *gin.Context) (importUpload, *importer.Table, erro
 	}
 	meta, err := os.ReadFile(importPath(id, ".json"))
 	if err != nil {
-		return up, nil, errUploadGone
+		return s.queuedUpload(c, id)
 	}
 	if err := json.Unmarshal(meta, &up); err != nil || up.ID != id || up.UserID != request.User(c).ID || time.Since(up.Created) > importTTL {
 		return up, nil, errUploadGone
@@ -133,6 +134,19 @@ func (s *Server) loadUpload(c *gin.Context) (importUpload, *importer.Table, erro
 		return up, nil, fmt.Errorf("read upload %s again: %w", id, err)
 	}
 	return up, &tbl, nil
+}
+
+// queuedUpload is the upload of an import the job queue ran, read from its
+// row when this server does not keep the upload (another one took it): a
+// dry run, or a file refused for its errors, can then be run again here.
+func (s *Server) queuedUpload(c *gin.Context, id string) (importUpload, *importer.Table, error) {
+	u := request.User(c)
+	job, err := s.store.LatestImportJob(c.Request.Context(), id, u.ID)
+	if err != nil || job.Table == nil || (job.Result != nil && job.Result.Summary.Saved && !job.Result.Summary.DryRun) ||
+		s.now().Sub(job.CreatedAt) > importTTL {
+		return importUpload{}, nil, errUploadGone
+	}
+	return importUpload{ID: id, UserID: u.ID, Kind: job.Kind, FileName: job.FileName, Created: job.CreatedAt}, job.Table, nil
 }
 
 // importStartPage is the first step: what the file lists, the file, and
@@ -683,44 +697,9 @@ func (s *Server) importPreview(c *gin.Context) {
 	s.render(c, http.StatusOK, pageImportPreview, p)
 }
 
-// backgroundRows is the size from which an import runs in the background
+// backgroundRows is the size from which an import runs in the job queue
 // while a page shows its progress; smaller files finish within the request.
 const backgroundRows = 300
-
-// importJob is an import running in the background.
-type importJob struct {
-	owner   int64
-	started time.Time
-	mu      sync.Mutex
-	done    int
-	total   int
-	page    *importSummaryPage // set when finished
-	err     error
-}
-
-// finished reports whether the job has its summary or its error.
-func (j *importJob) finished() bool {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.page != nil || j.err != nil
-}
-
-// sweepImportJobs forgets finished jobs an hour after they started; their
-// summary can be read again until then.
-func (s *Server) sweepImportJobs() {
-	s.imports.Range(func(k, v any) bool {
-		if j := v.(*importJob); j.finished() && time.Since(j.started) > time.Hour {
-			s.imports.Delete(k)
-		}
-		return true
-	})
-}
-
-func (j *importJob) progress(p importer.Progress) {
-	j.mu.Lock()
-	j.done, j.total = p.Done, p.Total
-	j.mu.Unlock()
-}
 
 // importRun is POST /import/:id/run: a dry run, or the import itself.
 func (s *Server) importRun(c *gin.Context) {
@@ -736,113 +715,120 @@ func (s *Server) importRun(c *gin.Context) {
 		// The same rules as the pages: a row the person could not change
 		// there is a row error here.
 		User: u}
-	actor := tracker.Actor{UserID: &u.ID, Name: u.Label(), Channel: tracker.ChannelImport}
 	if len(tbl.Rows) < backgroundRows {
-		p, err := s.runImport(tracker.WithActor(c.Request.Context(), actor), up, tbl, ch, b, opts, nil)
+		actor := tracker.Actor{UserID: &u.ID, Name: u.Label(), Channel: tracker.ChannelImport}
+		res, err := s.store.RunImport(tracker.WithActor(c.Request.Context(), actor), b, opts, ch.saved(up.Kind))
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		s.render(c, http.StatusOK, pageImportSummary, p)
+		if res.MappingErr != nil {
+			s.log.Error("save import mapping", "upload", up.ID, "error", res.MappingErr)
+		}
+		s.render(c, http.StatusOK, pageImportSummary, s.importSummary(up.ID, up.Kind, tbl, ch, opts.SkipBadRows, res))
 		return
 	}
-	// A big file: the import goes on after this request, and the progress
-	// page follows it. It must not stop when the request ends.
-	s.sweepImportJobs()
-	job := &importJob{owner: u.ID, started: time.Now(), total: len(tbl.Rows)}
-	if prev, loaded := s.imports.LoadOrStore(up.ID, job); loaded {
-		if p := prev.(*importJob); !p.finished() {
-			// Sent twice (a double click): the first run goes on.
-			c.Redirect(http.StatusSeeOther, "/import/"+up.ID+"/progress")
-			return
-		}
-		s.imports.Store(up.ID, job)
+	// A big file: the job queue runs it, on whichever server sharing the
+	// database takes it, and the progress page (on any of them) follows
+	// it. A second sending of the form while it runs joins the first.
+	_, err := s.store.As(u).QueueImport(c.Request.Context(), store.ImportJob{UploadKey: up.ID, Kind: up.Kind, FileName: up.FileName,
+		Table: tbl, Mapping: ch.Mapping, Options: ch.Options, SaveAs: ch.SaveAs, DryRun: opts.DryRun, SkipBadRows: opts.SkipBadRows})
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
-	go func() {
-		ctx := tracker.WithActor(context.Background(), actor)
-		p, err := s.runImport(ctx, up, tbl, ch, b, opts, job.progress)
-		if err != nil {
-			s.log.Error("import", "upload", up.ID, "error", err)
-		}
-		job.mu.Lock()
-		job.page, job.err = p, err
-		job.mu.Unlock()
-	}()
 	c.Redirect(http.StatusSeeOther, "/import/"+up.ID+"/progress")
+}
+
+// saved is the mapping to keep once the import is saved, if one is named.
+func (ch importChoices) saved(k importer.Kind) *importer.SavedMapping {
+	if ch.SaveAs == "" {
+		return nil
+	}
+	return &importer.SavedMapping{Name: ch.SaveAs, Kind: k, Mapping: ch.Mapping, Options: ch.Options}
 }
 
 type importProgressPage struct {
 	Layout
 	ID          string
+	FileName    string
 	Done, Total int
 	Percent     int
+	Queued      bool
+	// Again says the tracker stopped during an earlier run, so the import
+	// began (or will begin) again from the start.
+	Again bool
 }
 
-// importProgress is GET /import/:id/progress: how far a background import
-// has got, refreshing itself every two seconds, then its summary.
+// importProgress is GET /import/:id/progress: how far a queued import has
+// got, refreshing itself every two seconds, then its summary. It reads the
+// import's row, so any server sharing the database shows it.
 func (s *Server) importProgress(c *gin.Context) {
 	if !s.canImport(c) {
 		return
 	}
-	s.sweepImportJobs()
-	v, ok := s.imports.Load(c.Param("id"))
-	job, _ := v.(*importJob)
-	if !ok || job.owner != request.User(c).ID {
-		s.importNotRunning(c)
+	id := c.Param("id")
+	if !importIDPattern.MatchString(id) {
+		s.notFound(c)
 		return
 	}
-	job.mu.Lock()
-	page, err, done, total := job.page, job.err, job.done, job.total
-	job.mu.Unlock()
+	job, err := s.store.LatestImportJob(c.Request.Context(), id, request.User(c).ID)
 	switch {
+	case errors.Is(err, tracker.ErrNotFound):
+		s.importNotRunning(c)
+		return
 	case err != nil:
-		s.imports.Delete(c.Param("id"))
 		s.fail(c, err)
-	case page != nil:
-		s.render(c, http.StatusOK, pageImportSummary, page)
+		return
+	}
+	switch job.Status {
+	case store.ImportFailed:
+		s.render(c, http.StatusOK, pageForbidden, &messagePage{Layout: Layout{Title: "The import failed", Section: "import", Breadcrumbs: importCrumbs},
+			Message: fmt.Sprintf("The import of %s failed, so nothing from it was imported: %s. Upload the file again to try again.", job.FileName, sentence(job.Error))})
+	case store.ImportDone:
+		ch := importChoices{Mapping: job.Mapping, Options: job.Options, SaveAs: job.SaveAs}
+		if job.Result.Summary.Saved && !job.Result.Summary.DryRun {
+			removeUpload(id)
+		}
+		s.render(c, http.StatusOK, pageImportSummary, s.importSummary(id, job.Kind, job.Table, ch, job.SkipBadRows, *job.Result))
 	default:
 		p := &importProgressPage{Layout: Layout{Title: "Importing", Section: "import", Breadcrumbs: importCrumbs, Refresh: 2},
-			ID: c.Param("id"), Done: done, Total: total}
-		if total > 0 {
-			p.Percent = done * 100 / total
+			ID: id, FileName: job.FileName, Done: job.Done, Total: job.Total, Queued: job.Status == store.ImportQueued,
+			Again: job.Attempts > 1 || (job.Status == store.ImportQueued && job.Attempts > 0)}
+		if p.Total > 0 {
+			p.Percent = p.Done * 100 / p.Total
 		}
 		s.render(c, http.StatusOK, pageImportProgress, p)
 	}
 }
 
-// importNotRunning answers for a progress page whose import this process
-// does not know. When the person's upload is still kept, its import never
-// finished (a saved import removes its upload): the tracker stopped while
-// it ran. An import is one transaction, so nothing from it was saved.
+// importNotRunning answers for a progress page of an upload never run in
+// the background. When the person's upload is still kept, say so rather
+// than "Page not found".
 func (s *Server) importNotRunning(c *gin.Context) {
 	id := c.Param("id")
 	var up importUpload
 	meta, err := os.ReadFile(importPath(id, ".json"))
-	if !importIDPattern.MatchString(id) || err != nil || json.Unmarshal(meta, &up) != nil || up.ID != id || up.UserID != request.User(c).ID {
+	if err != nil || json.Unmarshal(meta, &up) != nil || up.ID != id || up.UserID != request.User(c).ID {
 		s.notFound(c)
 		return
 	}
 	s.render(c, http.StatusOK, pageForbidden, &messagePage{Layout: Layout{Title: "The import did not finish", Section: "import", Breadcrumbs: importCrumbs},
-		Message: fmt.Sprintf("The import of %s stopped before it finished, because the tracker restarted while it ran. "+
-			"An import is saved all at once or not at all, so nothing from this file was imported. Upload the file again to import it.", up.FileName)})
+		Message: fmt.Sprintf("The import of %s has not been run, so nothing from this file was imported. Go back to the file's mapping to check and run it, or upload the file again.", up.FileName)})
 }
 
-// runImport imports (or dry-runs) the batch and builds the summary page.
-func (s *Server) runImport(ctx context.Context, up importUpload, tbl *importer.Table, ch importChoices, b *importer.Batch,
-	opts store.ImportOptions, progress func(importer.Progress)) (*importSummaryPage, error) {
-	opts.Progress = progress
-	sum, err := s.store.Import(ctx, b, opts)
-	refused := errors.Is(err, importer.ErrRowErrors)
-	if err != nil && !refused {
-		return nil, err
-	}
+// importSummary is the summary page of an import done, for the file whose
+// table and choices it ran with.
+func (s *Server) importSummary(id string, kind importer.Kind, tbl *importer.Table, ch importChoices, skipBad bool, res store.ImportResult) *importSummaryPage {
+	sum := res.Summary
 	p := &importSummaryPage{Layout: Layout{Title: "Import done", Section: "import", Breadcrumbs: importCrumbs},
-		ID: up.ID, Kind: kindNoun(up.Kind), Summary: sum, Refused: refused, Errors: sortedRowErrors(sum.Errors),
-		Warnings: sortedRowErrors(sum.Warnings), Hidden: ch.hidden(tbl), SkipBad: opts.SkipBadRows}
+		ID: id, Kind: kindNoun(kind), Summary: sum, Refused: res.Refused, Errors: sortedRowErrors(sum.Errors),
+		Warnings: sortedRowErrors(sum.Warnings), Hidden: ch.hidden(tbl), SkipBad: skipBad,
+		MappingSaved: res.MappingSaved, MappingFailed: res.MappingFailed}
 	switch {
-	case refused:
+	case res.Refused:
 		p.Title = "Nothing was imported"
-		p.ErrorSummary = []FieldError{{Field: "row-errors", Message: fmt.Sprintf("%d rows have errors, so nothing was imported: correct them in the file, or choose to skip the rows with errors", len(b.BadRows()))}}
+		p.ErrorSummary = []FieldError{{Field: "row-errors", Message: fmt.Sprintf("%d rows have errors, so nothing was imported: correct them in the file, or choose to skip the rows with errors", badRowCount(sum.Errors))}}
 	case sum.DryRun:
 		p.Title = "Dry run: nothing was saved"
 	}
@@ -852,29 +838,22 @@ func (s *Server) runImport(ctx context.Context, up importUpload, tbl *importer.T
 		}
 	}
 	if sum.Saved && !sum.DryRun {
-		if ch.SaveAs != "" {
-			_, err := s.store.SaveImportMapping(ctx, importer.SavedMapping{Name: ch.SaveAs, Kind: up.Kind, Mapping: ch.Mapping, Options: ch.Options})
-			var invalid *tracker.ValidationError
-			switch {
-			case err == nil:
-				p.MappingSaved = ch.SaveAs
-			case errors.As(err, &invalid):
-				var msgs []string
-				for _, m := range invalid.Fields {
-					msgs = append(msgs, m)
-				}
-				sort.Strings(msgs)
-				p.MappingFailed = strings.Join(msgs, ". ")
-			default:
-				s.log.Error("save import mapping", "upload", up.ID, "error", err)
-				p.MappingFailed = "The mapping could not be saved because of a problem with the service"
-			}
-		}
-		removeUpload(up.ID)
+		removeUpload(id)
 	} else {
 		p.Again = true
 	}
-	return p, nil
+	return p
+}
+
+// badRowCount is the number of rows with errors.
+func badRowCount(errs []importer.RowError) int {
+	rows := map[int]bool{}
+	for _, e := range errs {
+		if e.Row > 0 {
+			rows[e.Row] = true
+		}
+	}
+	return len(rows)
 }
 
 // labelOrBlank shows a code by its label, and nothing as nothing.

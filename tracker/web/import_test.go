@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -14,7 +16,11 @@ import (
 	"time"
 
 	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/importer"
+	"github.com/civic-tracker/tracker/tracker/jobs"
+	"github.com/civic-tracker/tracker/tracker/store"
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
+	"github.com/civic-tracker/tracker/tracker/web"
 )
 
 // importCSV is a rolling action log as a force keeps it, its due dates
@@ -223,7 +229,10 @@ func TestImportInTheBrowserForms(t *testing.T) {
 // and another person cannot watch it.
 func TestImportProgress(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, storetest.SQLite(t), 25)
+	dsn := storetest.SQLiteMigratedDSN(t)
+	s := storetest.OpenMigrated(t, dsn)
+	e := newEnv(t, s, 25)
+	startJobs(t, s, dsn)
 	sec := e.login(secretary)
 	// Signed in before the run: signing in writes a session, which would
 	// wait for the import's transaction on SQLite.
@@ -263,7 +272,7 @@ func TestImportProgress(t *testing.T) {
 			mustContain(t, text(p), "summary", "Inserted 400 actions")
 			break
 		}
-		mustContain(t, p, "progress page", `<meta http-equiv="refresh" content="2">`, "rows done")
+		mustContain(t, p, "progress page", `<meta http-equiv="refresh" content="2">`, "big.csv", " rows ")
 		if time.Now().After(deadline) {
 			t.Fatal("the import did not finish within a minute")
 		}
@@ -298,10 +307,9 @@ func TestImportKeepsToScope(t *testing.T) {
 	}
 }
 
-// TestImportThatDiedSaysSo: a progress page whose import this process does
-// not know, while its upload is still kept (the tracker was killed during
-// the import and restarted), says the import did not finish and nothing was
-// imported, instead of "Page not found".
+// TestImportThatDiedSaysSo: a progress page of an upload never run in the
+// background, while the upload is still kept, says nothing was imported,
+// instead of "Page not found".
 func TestImportThatDiedSaysSo(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, storetest.SQLite(t), 25)
@@ -312,7 +320,7 @@ func TestImportThatDiedSaysSo(t *testing.T) {
 	id := strings.Split(strings.TrimPrefix(next, "/import/"), "/")[0]
 	progress := "/import/" + id + "/progress"
 	p := text(sec.get(progress, http.StatusOK))
-	mustContain(t, p, "died import", "The import did not finish", "nothing from this file was imported", "died.csv")
+	mustContain(t, p, "died import", "The import did not finish", "has not been run, so nothing from this file was imported", "died.csv")
 	e.login(admin).get(progress, http.StatusNotFound)
 	sec.get("/import/"+strings.Repeat("0", 32)+"/progress", http.StatusNotFound)
 }
@@ -333,4 +341,125 @@ func TestImportRefusesBombs(t *testing.T) {
 	}
 	page = text(sec.upload(map[string]string{"kind": "actions"}, "photo.csv", random, http.StatusUnprocessableEntity))
 	mustContain(t, page, "random bytes", "neither a CSV text file nor an Excel workbook")
+}
+
+// startJobs runs the job queue on s (whose database dsn names) until the
+// test ends, as tracker serve does.
+func startJobs(t *testing.T, s *store.Store, dsn string) {
+	t.Helper()
+	q := openJobs(t, s, dsn, jobs.Options{})
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = q.Stop(stop)
+	})
+}
+
+func openJobs(t *testing.T, s *store.Store, dsn string, o jobs.Options) *jobs.Queue {
+	t.Helper()
+	bg := context.Background()
+	if err := jobs.Migrate(bg, s, dsn); err != nil {
+		t.Fatal(err)
+	}
+	o.Work, o.DigestEvery = true, -1
+	q, err := jobs.Open(bg, s, dsn, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(bg); err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// TestImportOnTwoServers: two trackers share one database (on SQLite, one
+// file). A big import run on the first shows its progress on the second;
+// the first stops half-way through it, and the second's page says the
+// import will begin again; the second's queue runs it, and its page shows
+// the summary, with each action imported once.
+func TestImportOnTwoServers(t *testing.T) {
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			dsn := b.Migrated(t)
+			s1 := storetest.OpenMigrated(t, dsn)
+			e := newEnv(t, s1, 25)
+			paused := make(chan struct{}, 1)
+			q1 := openJobs(t, s1, dsn, jobs.Options{ImportProgress: func(ctx context.Context, _ int64, p importer.Progress) {
+				if p.Done < p.Total {
+					select {
+					case paused <- struct{}{}:
+					default:
+					}
+					<-ctx.Done() // the first server stops here
+				}
+			}})
+			s2 := storetest.OpenMigrated(t, dsn)
+			srv2, err := web.New(web.Options{Store: s2, Now: func() time.Time { return today }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts2 := httptest.NewServer(srv2.Handler())
+			t.Cleanup(ts2.Close)
+
+			sec := e.login(secretary)
+			var csvText strings.Builder
+			csvText.WriteString("Ref,Organisation,Action,Owner\r\n")
+			for i := 1; i <= 350; i++ {
+				fmt.Fprintf(&csvText, "TWO-%d,City of London Police,Shared action %d – “Ⅱ”,Ops Lead\r\n", i, i)
+			}
+			next, form := mappingForm(t, sec.upload(map[string]string{"kind": "actions"}, "shared.csv", []byte(csvText.String()), http.StatusOK))
+			run, vals := runForm(t, sec.post(next, form, http.StatusOK))
+			vals.Set("csrf_token", sec.csrf)
+			res, err := noRedirect(sec).PostForm(e.ts.URL+run, vals)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			progress := res.Header.Get("Location")
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("a big import answers %d", res.StatusCode)
+			}
+			// The same person, signed in once, reads the second server.
+			on2 := func() string {
+				t.Helper()
+				r, err := sec.http.Get(ts2.URL + progress)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Body.Close()
+				body, _ := io.ReadAll(r.Body)
+				if r.StatusCode != http.StatusOK {
+					t.Fatalf("the second server answers %d for the progress page", r.StatusCode)
+				}
+				return text(string(body))
+			}
+			select {
+			case <-paused:
+			case <-time.After(60 * time.Second):
+				t.Fatal("the first server's queue did not run the import")
+			}
+			mustContain(t, on2(), "progress on the second server", "Importing shared.csv", "350")
+			stop, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			_ = q1.Stop(stop)
+			cancel()
+			mustContain(t, on2(), "progress after the first server stopped", "The tracker stopped while this import ran, so it will begin again from the start",
+				"nothing was saved twice")
+			startJobs(t, s2, dsn)
+			deadline := time.Now().Add(90 * time.Second)
+			for {
+				p := on2()
+				if strings.Contains(p, "Import done") {
+					mustContain(t, p, "summary on the second server", "Inserted 350 actions")
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the import did not finish on the second server")
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if n := countActions(t, e, "Shared action"); n != 350 {
+				t.Errorf("%d actions imported, want 350 (once each)", n)
+			}
+		})
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -88,8 +87,6 @@ type Server struct {
 	engine   *gin.Engine
 	api      *api.Server
 	fonts    *report.Fonts
-	// imports are the imports running in the background, by upload id.
-	imports sync.Map
 }
 
 // New parses every page template (failing at start-up, not on first use)
