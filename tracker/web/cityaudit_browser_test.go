@@ -84,7 +84,8 @@ func TestBrowserImportCityAudit(t *testing.T) {
 		recs[r.AuditTitle+" "+r.Number] = true
 	}
 	words := len(importertest.CityAuditStatuses) + len(importertest.CityAuditResponses)
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	// One tab, so the two databases take turns.
+	storetest.EachInTurn(t, func(t *testing.T, s *store.Store) {
 		e := newEnv(t, s, 25)
 		if err := steps(ctx, signIn(e.ts.URL, admin+"@example.org")); err != nil {
 			t.Fatal(err)

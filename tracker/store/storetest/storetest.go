@@ -120,6 +120,19 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	wg.Wait()
 }
 
+// EachInTurn runs fn once per backend as a subtest, as Each does, but one
+// after the other: for tests that drive one browser tab, which two runs
+// at once would fight over (and a tab in the background is not drawn, so
+// waiting for what it shows can wait for ever).
+func EachInTurn(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Helper()
+	for _, b := range Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			fn(t, OpenMigrated(t, b.Migrated(t)))
+		})
+	}
+}
+
 // OpenMigrated opens dsn, runs every migration and closes the store when
 // the test ends. A SQLite path with no file yet starts as a copy of the
 // test binary's migrated template, so there is nothing left to migrate.
