@@ -406,6 +406,7 @@ var migrations = []migration{
 	migration0013,
 	migration0014,
 	migration0015,
+	migration0020,
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.
