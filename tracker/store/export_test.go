@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 
@@ -67,4 +68,21 @@ func (s *Store) ActionPlan(ctx context.Context, f tracker.ActionFilter, page boo
 		lines = append(lines, fmt.Sprint(vals[len(vals)-1]))
 	}
 	return strings.Join(lines, "\n"), rows.Err()
+}
+
+// Statements counts the statements fn sends to the database.
+func (s *Store) Statements(fn func()) int {
+	var n atomic.Int64
+	name := fmt.Sprintf("test:count:%p", &n)
+	count := func(*gorm.DB) { n.Add(1) }
+	_ = s.db.Callback().Query().After("gorm:query").Register(name, count)
+	_ = s.db.Callback().Row().After("gorm:row").Register(name, count)
+	_ = s.db.Callback().Raw().After("gorm:raw").Register(name, count)
+	defer func() {
+		_ = s.db.Callback().Query().Remove(name)
+		_ = s.db.Callback().Row().Remove(name)
+		_ = s.db.Callback().Raw().Remove(name)
+	}()
+	fn()
+	return int(n.Load())
 }
