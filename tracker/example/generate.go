@@ -104,6 +104,12 @@ func Generate(ctx context.Context, s *store.Store, size Size) (int64, error) {
 				a := tracker.Action{OrganisationID: mps.ID, SourceID: &src.ID, Description: phrase(i+2, 1),
 					Owner: fmt.Sprintf("Owner %d", i%25), OwnerUnit: "Victim Care", DueDate: tracker.DatePtr(2025, time.Month(1+i%12), 1+i%28),
 					Status: []string{tracker.ActNotStarted, tracker.ActInProgress}[i%2], RAG: rags[i%len(rags)]}
+				if i%25 < 5 {
+					// A fifth of the owners are people with an address, as
+					// an imported log links them: the log filters by them
+					// (?person=) and their digests list them.
+					a.OwnerEmail = fmt.Sprintf("owner.%d@example.org", i%25)
+				}
 				if len(recs) > 0 {
 					a.RecommendationID = &recs[i%len(recs)]
 				}

@@ -236,10 +236,43 @@ func (c Commands) checkAddresseeStatus(ctx context.Context, s *Store, recID, org
 	if err := tracker.Addressed(orgID, to); err != nil {
 		return err
 	}
-	if c.user.CheckRespond(orgID, s.names(ctx)) == nil {
+	return c.mayAddressee(sc, to, orgID, s.names(ctx))
+}
+
+func (c Commands) mayAddressee(sc tracker.SourceScope, to []int64, orgID int64, names tracker.Names) error {
+	if c.user.CheckRespond(orgID, names) == nil {
 		return nil
 	}
-	return c.user.CheckChangeRecommendation(sc, to, to, s.names(ctx))
+	return c.user.CheckChangeRecommendation(sc, to, to, names)
+}
+
+// RecommendationRights is what the person may do on a recommendation's
+// page: change it (Change is nil when they may, else why not), and set the
+// own status of which addressees (by organisation id).
+type RecommendationRights struct {
+	Change    error
+	SetStatus map[int64]bool
+}
+
+// RecommendationRights reads the recommendation's scope once and answers
+// MayChangeRecommendation and MaySetAddresseeStatus for every addressee
+// from it. Asked one at a time, each answer read the scope again, and the
+// scope counts the addressees of every recommendation of the source: at
+// 10,000 recommendations that was most of the page, once more an
+// addressee.
+func (c Commands) RecommendationRights(ctx context.Context, recID int64) (RecommendationRights, error) {
+	sc, to, err := c.s.recommendationScope(ctx, recID)
+	if err != nil {
+		return RecommendationRights{}, err
+	}
+	r := RecommendationRights{Change: c.user.CheckChangeRecommendation(sc, to, to, c.s.names(ctx)), SetStatus: map[int64]bool{}}
+	// Yes or no, without the refusal's wording, which would read the
+	// organisations' names again for each addressee refused.
+	unnamed := func([]int64) string { return "" }
+	for _, org := range to {
+		r.SetStatus[org] = r.Change == nil || c.user.CheckRespond(org, unnamed) == nil
+	}
+	return r, nil
 }
 
 // SetAddresseeStatus sets one addressee's own status of a recommendation

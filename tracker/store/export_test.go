@@ -3,6 +3,12 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync/atomic"
+
+	"gorm.io/gorm"
+
+	"github.com/civic-tracker/tracker/tracker"
 )
 
 // RollbackTo undoes the migrations applied after id, newest first; tests
@@ -18,4 +24,65 @@ func (s *Store) RollbackTo(ctx context.Context, id string) error {
 func (s *Store) Count(ctx context.Context, query string, args ...any) (n int64, err error) {
 	err = s.q(ctx).Raw(query, args...).Row().Scan(&n)
 	return n, err
+}
+
+// ActionPlan returns the database's plan for the action log's query of f,
+// one line a step: its count, or with page its first page in f's order.
+func (s *Store) ActionPlan(ctx context.Context, f tracker.ActionFilter, page bool) (string, error) {
+	q := s.actionQuery(ctx, f)
+	if q.Error != nil {
+		return "", q.Error
+	}
+	dry := q.Session(&gorm.Session{DryRun: true})
+	if page {
+		o := s.actionOrder(f.Sort)
+		dry = dry.Select("actions.id, " + o.columns()).Order(o.orderBy(false)).Limit(25).Find(&[]map[string]any{})
+	} else {
+		var n int64
+		dry = dry.Count(&n)
+	}
+	explain := "EXPLAIN "
+	if s.dialect == SQLite {
+		explain = "EXPLAIN QUERY PLAN "
+	}
+	sql := dry.Statement.SQL.String()
+	rows, err := s.q(ctx).Raw(explain+sql, dry.Statement.Vars...).Rows()
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", sql, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", err
+	}
+	var lines []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		lines = append(lines, fmt.Sprint(vals[len(vals)-1]))
+	}
+	return strings.Join(lines, "\n"), rows.Err()
+}
+
+// Statements counts the statements fn sends to the database.
+func (s *Store) Statements(fn func()) int {
+	var n atomic.Int64
+	name := fmt.Sprintf("test:count:%p", &n)
+	count := func(*gorm.DB) { n.Add(1) }
+	_ = s.db.Callback().Query().After("gorm:query").Register(name, count)
+	_ = s.db.Callback().Row().After("gorm:row").Register(name, count)
+	_ = s.db.Callback().Raw().After("gorm:raw").Register(name, count)
+	defer func() {
+		_ = s.db.Callback().Query().Remove(name)
+		_ = s.db.Callback().Row().Remove(name)
+		_ = s.db.Callback().Raw().Remove(name)
+	}()
+	fn()
+	return int(n.Load())
 }

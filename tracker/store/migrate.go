@@ -407,6 +407,7 @@ var migrations = []migration{
 	migration0014,
 	migration0015,
 	migration0017,
+	migration0020,
 	migration0021,
 }
 

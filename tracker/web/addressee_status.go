@@ -33,11 +33,11 @@ type addresseeStatusView struct {
 
 // addresseeStatusViews lists each addressee's status, with a form for those
 // the person may set; posted carries a form posted for org back to it.
-func (s *Server) addresseeStatusViews(c *gin.Context, r tracker.Recommendation, org int64, posted *addresseeStatusForm, errs map[string]string, conflict bool) []addresseeStatusView {
+func (s *Server) addresseeStatusViews(c *gin.Context, r tracker.Recommendation, may map[int64]bool, org int64, posted *addresseeStatusForm, errs map[string]string, conflict bool) []addresseeStatusView {
 	out := make([]addresseeStatusView, len(r.Statuses))
 	for i, a := range r.Statuses {
 		v := addresseeStatusView{AddresseeStatus: a,
-			CanSet: s.cmds(c).MaySetAddresseeStatus(c.Request.Context(), r.ID, a.Organisation.ID) == nil,
+			CanSet: may[a.Organisation.ID],
 			Form:   addresseeStatusForm{Version: a.Version, Status: a.Status, StatusDate: s.today().Format("2006-01-02")}}
 		if posted != nil && a.Organisation.ID == org {
 			v.Form, v.Errors, v.Conflict = *posted, errs, conflict

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -69,8 +70,11 @@ type benchData struct {
 	source   int64
 	rec      int64
 	action   int64
-	pages    int // of the action log
-	recPages int // of the source's recommendations
+	pages    int   // of the action log
+	recPages int   // of the source's recommendations
+	org      int64 // the generated recommendations' addressee
+	person   int64 // an account linked by address to one in 25 generated actions
+	nobody   int64 // an account that owns none
 	s        *store.Store
 }
 
@@ -168,6 +172,16 @@ func benchOpen(b *testing.B, backend string) *benchData {
 		b.Fatalf("no middle recommendation: %v", err)
 	}
 	d.rec = mid[0].Recommendation.ID
+	d.org = mid[0].Recommendation.Addressees[0].ID
+	d.nobody = u.ID
+	owner, err := s.UserByEmail(ctx, "owner.3@example.org")
+	if errors.Is(err, tracker.ErrNotFound) {
+		owner, err = s.CreateUser(ctx, tracker.User{Email: "owner.3@example.org", Name: "Owner 3", Role: tracker.RoleViewer}, password)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	d.person = owner.ID
 	acts, atotal, err := s.ListActions(ctx, tracker.ActionFilter{Page: tracker.Page{Number: 1, Size: 1}})
 	if err != nil || len(acts) == 0 {
 		b.Fatalf("no generated actions: %v", err)
@@ -238,6 +252,10 @@ func BenchmarkPages(b *testing.B) {
 				{name: "actions-page-1000-cold", path: "/actions?page=" + strconv.Itoa(min(1000, d.pages)), cold: true},
 				{name: "recommendations", path: "/recommendations"},
 				{name: "recommendations-filtered-sorted", path: "/recommendations?status=open&sort=deadline"},
+				{name: "recommendations-addressee-status", path: fmt.Sprintf("/recommendations?org=%d&status=open", d.org)},
+				{name: "recommendations-addressee-outstanding", path: fmt.Sprintf("/recommendations?org=%d&outstanding=true", d.org)},
+				{name: "actions-person", path: fmt.Sprintf("/actions?person=%d", d.person)},
+				{name: "actions-person-none", path: fmt.Sprintf("/actions?person=%d", d.nobody)},
 				{name: "recommendation", path: fmt.Sprintf("/recommendations/%d", d.rec)},
 				{name: "action", path: fmt.Sprintf("/actions/%d", d.action)},
 				{name: "source", path: fmt.Sprintf("/sources/%d", d.source)},

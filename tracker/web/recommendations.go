@@ -403,8 +403,13 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 	if move.Version == 0 || status == http.StatusConflict {
 		move.Version = d.Recommendation.Version
 	}
+	rights, err := s.cmds(c).RecommendationRights(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	p := &recommendationPage{
-		CanEdit: s.cmds(c).MayChangeRecommendation(c.Request.Context(), id) == nil, Move: move, MoveErrors: moveErrs,
+		CanEdit: rights.Change == nil, Move: move, MoveErrors: moveErrs,
 		Layout: Layout{
 			Title: "Recommendation " + d.Recommendation.Number, Section: "recommendations",
 			Breadcrumbs: []Crumb{{"Sources", "/sources"}, {d.Source.Title, "/sources/" + strconv.FormatInt(d.Source.ID, 10)}},
@@ -459,7 +464,7 @@ func (s *Server) showRecommendation(c *gin.Context, status int, id int64, forms 
 		p.Status.Version = rec.Version
 		p.ErrorSummary = errorList(prefixed(p.StatusErrors, "st-"), nil)
 	}
-	p.AddresseeStatuses = s.addresseeStatusViews(c, rec, forms.AddresseeOrg, forms.Addressee, forms.AddresseeErrors, forms.AddresseeConflict)
+	p.AddresseeStatuses = s.addresseeStatusViews(c, rec, rights.SetStatus, forms.AddresseeOrg, forms.Addressee, forms.AddresseeErrors, forms.AddresseeConflict)
 	if forms.Addressee != nil {
 		p.ErrorSummary = errorList(prefixed(forms.AddresseeErrors, fmt.Sprintf("as-%d-", forms.AddresseeOrg)),
 			[]string{fmt.Sprintf("as-%d-status", forms.AddresseeOrg), fmt.Sprintf("as-%d-status_date", forms.AddresseeOrg)})
