@@ -198,14 +198,8 @@ func responseThreadDTOOf(t tracker.ResponseThread) responseThreadDTO {
 }
 
 func (s *Server) apiResponses(c *gin.Context) {
-	id, err := request.IDParam(c)
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	d, err := s.store.RecommendationDetail(c.Request.Context(), id)
-	if err != nil {
-		s.apiFail(c, err)
+	d, ok := s.apiRecommendationRead(c)
+	if !ok {
 		return
 	}
 	page := apiPage(c)
@@ -230,17 +224,11 @@ type responseRequest struct {
 }
 
 func (s *Server) apiCreateResponse(c *gin.Context) {
-	id, err := request.IDParam(c)
-	if err != nil {
-		s.apiFail(c, err)
+	d, ok := s.apiRecommendationRead(c)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	d, err := s.store.RecommendationDetail(ctx, id)
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
+	id, ctx := d.Recommendation.ID, c.Request.Context()
 	allowed := request.User(c).ActionOrganisations(d.Recommendation)
 	if len(allowed) == 0 {
 		s.apiFail(c, tracker.ErrForbidden)
@@ -368,17 +356,11 @@ type addresseeStatusRequest struct {
 // dated; the recommendation's overall status follows by the written rule
 // (tracker.DerivedStatus). The same command as the page's form.
 func (s *Server) apiAddresseeStatus(c *gin.Context) {
-	id, err := request.IDParam(c)
-	if err != nil {
-		s.apiFail(c, err)
+	d, ok := s.apiRecommendationRead(c)
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	d, err := s.store.RecommendationDetail(ctx, id)
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
+	id, ctx := d.Recommendation.ID, c.Request.Context()
 	org, err := strconv.ParseInt(c.Param("org"), 10, 64)
 	if _, addressed := d.Recommendation.StatusOf(org); err != nil || !addressed {
 		s.apiFail(c, fmt.Errorf("addressee %q: %w", c.Param("org"), tracker.ErrNotFound))
@@ -423,14 +405,8 @@ func (s *Server) apiRecommendations(c *gin.Context) {
 }
 
 func (s *Server) apiRecommendation(c *gin.Context) {
-	id, err := request.IDParam(c)
-	if err != nil {
-		s.apiFail(c, err)
-		return
-	}
-	d, err := s.store.RecommendationDetail(c.Request.Context(), id)
-	if err != nil {
-		s.apiFail(c, err)
+	d, ok := s.apiRecommendationRead(c)
+	if !ok {
 		return
 	}
 	c.JSON(http.StatusOK, recommendationDTOOf(d.Recommendation, d.Source))
@@ -493,17 +469,11 @@ func (s *Server) apiRecommendationDeadline(c *gin.Context) {
 // apiRecommendationFor loads the recommendation of the URL and checks the
 // token's account may change it; false means a response has been sent.
 func (s *Server) apiRecommendationFor(c *gin.Context) (tracker.RecommendationDetail, bool) {
-	id, err := request.IDParam(c)
-	if err != nil {
-		s.apiFail(c, err)
-		return tracker.RecommendationDetail{}, false
-	}
-	d, err := s.store.RecommendationDetail(c.Request.Context(), id)
-	if err != nil {
-		s.apiFail(c, err)
+	d, ok := s.apiRecommendationRead(c)
+	if !ok {
 		return d, false
 	}
-	if err := s.cmds(c).MayChangeRecommendation(c.Request.Context(), id); err != nil {
+	if err := s.cmds(c).MayChangeRecommendation(c.Request.Context(), d.Recommendation.ID); err != nil {
 		s.apiFail(c, err)
 		return d, false
 	}
@@ -519,4 +489,20 @@ func (s *Server) apiRecommendationSaved(c *gin.Context, id int64, err error) {
 		return recommendationDTOOf(cur.Recommendation, cur.Source), err
 	}
 	s.apiAnswerSaved(c, err, "recommendation", current)
+}
+
+// apiRecommendationRead reads the recommendation the path names; false
+// means the answer (404) has been sent.
+func (s *Server) apiRecommendationRead(c *gin.Context) (tracker.RecommendationDetail, bool) {
+	id, err := request.IDParam(c)
+	if err != nil {
+		s.apiFail(c, err)
+		return tracker.RecommendationDetail{}, false
+	}
+	d, err := s.store.RecommendationDetail(c.Request.Context(), id)
+	if err != nil {
+		s.apiFail(c, err)
+		return d, false
+	}
+	return d, true
 }
