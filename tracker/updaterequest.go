@@ -31,6 +31,9 @@ type UpdateOwner struct {
 type UnreachableOwner struct {
 	Owner   string
 	Actions []Action
+	// Stopped says the owner has an address but has stopped update
+	// requests with the link in one.
+	Stopped bool
 }
 
 // UpdateRequestPlan is what sending update requests for a meeting would do

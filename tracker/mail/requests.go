@@ -28,6 +28,8 @@ type UpdateRequest struct {
 	Actions   []RequestLine
 	// MeetingURL is the meeting's page; the owner may read its schedule.
 	MeetingURL string
+	// UnsubscribeURL stops these requests and reminders, with one click.
+	UnsubscribeURL string
 }
 
 var requestText = texttemplate.Must(texttemplate.New("request").Parse(`Dear {{.Name}},
@@ -41,7 +43,9 @@ var requestText = texttemplate.Must(texttemplate.New("request").Parse(`Dear {{.N
   Post an update: {{.URL}}
 {{end}}
 The meeting: {{.MeetingURL}}
-`))
+{{if .UnsubscribeURL}}
+Stop these requests for updates: {{.UnsubscribeURL}}
+{{end}}`))
 
 var requestHTML = htmltemplate.Must(htmltemplate.New("request").Parse(`<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>Update requested</title></head>
@@ -52,7 +56,8 @@ var requestHTML = htmltemplate.Must(htmltemplate.New("request").Parse(`<!doctype
 {{end}}<p>Please post an update on each by the papers deadline, <strong>{{.Papers}}</strong>, so that it goes in the papers.</p>
 <ul>{{range .Actions}}<li><a href="{{.URL}}" style="color: #1d70b8">{{.Description}}</a><br>{{if .Reference}}{{.Reference}}. {{end}}{{if .Due}}Due {{.Due}}.{{else}}No due date.{{end}}</li>{{end}}</ul>
 <p><a href="{{.MeetingURL}}" style="color: #1d70b8">The meeting</a></p>
-</body></html>
+{{if .UnsubscribeURL}}<p style="color: #505a5f; font-size: 14px"><a href="{{.UnsubscribeURL}}" style="color: #1d70b8">Stop these requests for updates</a>.</p>
+{{end}}</body></html>
 `))
 
 // UpdateRequestEmail writes a request for updates, or a reminder: its

@@ -91,6 +91,7 @@ var backupTables = []string{
 	"meeting_decisions",
 	"update_requests",        // who was asked for updates before a meeting, and reminded
 	"update_request_actions", // the actions each request listed
+	"request_optouts",        // who has stopped update requests, by address
 }
 
 // notBackedUp lists the tables a backup leaves out on purpose, with why.

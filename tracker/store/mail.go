@@ -298,9 +298,78 @@ func (s *Store) unsubscribeURL(token, list string) string {
 	return s.mail.publicURL + "/unsubscribe/" + token + "/" + list
 }
 
+// ListRequests names the update requests and reminders sent before
+// meetings; their links carry the address's own token (requestOptOut).
+const ListRequests = "requests"
+
+// requestOptOutRow is an address's one-click link for update requests,
+// and whether it has been used.
+type requestOptOutRow struct {
+	Email     string `gorm:"primaryKey"`
+	Token     string
+	Stopped   bool
+	UpdatedAt time.Time
+}
+
+func (requestOptOutRow) TableName() string { return "request_optouts" }
+
+// requestOptOut returns the address's row, made on first use.
+func (s *Store) requestOptOut(ctx context.Context, email string) (requestOptOutRow, error) {
+	email = tracker.NormaliseEmail(email)
+	var row requestOptOutRow
+	err := s.q(ctx).Take(&row, "email = ?", email).Error
+	if err == nil {
+		return row, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return row, fmt.Errorf("request opt-out: %w", err)
+	}
+	row = requestOptOutRow{Email: email, Token: newToken(), UpdatedAt: s.Now()}
+	if err := s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+		return row, fmt.Errorf("request opt-out: %w", err)
+	}
+	// Another server may have made it first: read back the one kept.
+	if err := s.q(ctx).Take(&row, "email = ?", email).Error; err != nil {
+		return row, fmt.Errorf("request opt-out: %w", err)
+	}
+	return row, nil
+}
+
+// requestsStopped lists the addresses that have stopped update requests.
+func (s *Store) requestsStopped(ctx context.Context) (map[string]bool, error) {
+	var emails []string
+	if err := s.q(ctx).Model(&requestOptOutRow{}).Where("stopped = ?", true).Pluck("email", &emails).Error; err != nil {
+		return nil, fmt.Errorf("stopped update requests: %w", err)
+	}
+	out := make(map[string]bool, len(emails))
+	for _, e := range emails {
+		out[e] = true
+	}
+	return out, nil
+}
+
+// stopRequests uses an update request's one-click link; what says what it
+// stops, and with stop false nothing is changed (the page that asks first).
+func (s *Store) stopRequests(ctx context.Context, token string, stop bool) (string, error) {
+	var row requestOptOutRow
+	if token == "" || s.q(ctx).Take(&row, "token = ?", token).Error != nil {
+		return "", fmt.Errorf("unsubscribe link: %w", tracker.ErrNotFound)
+	}
+	if stop {
+		if err := s.q(ctx).Model(&requestOptOutRow{}).Where("email = ?", row.Email).Updates(map[string]any{"stopped": true, "updated_at": s.Now()}).Error; err != nil {
+			return "", err
+		}
+		return "You will get no more requests for updates before meetings, nor reminders of them.", nil
+	}
+	return "requests for updates before meetings, and their reminders", nil
+}
+
 // Unsubscribe stops the emails of list for the person whose token it is,
 // with no sign-in: the token is the proof. It says what it stopped.
 func (s *Store) Unsubscribe(ctx context.Context, token, list string) (string, error) {
+	if list == ListRequests {
+		return s.stopRequests(ctx, token, true)
+	}
 	var prefs mailPrefsRow
 	if token == "" || s.q(ctx).Take(&prefs, "unsubscribe_token = ?", token).Error != nil {
 		return "", fmt.Errorf("unsubscribe link: %w", tracker.ErrNotFound)
@@ -327,6 +396,9 @@ func (s *Store) Unsubscribe(ctx context.Context, token, list string) (string, er
 // digest of your actions", or "emails about Recommendation 4 of Duty of
 // Care". An unknown token, or a list that is neither, is ErrNotFound.
 func (s *Store) UnsubscribeWhat(ctx context.Context, token, list string) (string, error) {
+	if list == ListRequests {
+		return s.stopRequests(ctx, token, false)
+	}
 	var prefs mailPrefsRow
 	if token == "" || s.q(ctx).Take(&prefs, "unsubscribe_token = ?", token).Error != nil {
 		return "", fmt.Errorf("unsubscribe link: %w", tracker.ErrNotFound)

@@ -409,6 +409,7 @@ var migrations = []migration{
 	migration0017,
 	migration0020,
 	migration0021,
+	migration0022,
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.

@@ -90,6 +90,10 @@ func (s *Store) updateRequestPlan(ctx context.Context, sc tracker.Schedule) (tra
 		return p, fmt.Errorf("load the schedule's open actions: %w", err)
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
+	stopped, err := s.requestsStopped(ctx)
+	if err != nil {
+		return p, err
+	}
 	byKey := map[string]int{}
 	unreachable := map[string]int{}
 	users := map[int64]*tracker.User{}
@@ -99,13 +103,16 @@ func (s *Store) updateRequestPlan(ctx context.Context, sc tracker.Schedule) (tra
 		if err != nil {
 			return p, err
 		}
-		if o.Key == "" {
-			name := strings.TrimSpace(a.Owner)
-			i, ok := unreachable[name]
+		if o.Key == "" || stopped[o.Email] {
+			name, halted := strings.TrimSpace(a.Owner), o.Key != ""
+			if halted {
+				name = o.Name
+			}
+			i, ok := unreachable[name+"\x00"+strconv.FormatBool(halted)]
 			if !ok {
 				i = len(p.Unreachable)
-				unreachable[name] = i
-				p.Unreachable = append(p.Unreachable, tracker.UnreachableOwner{Owner: name})
+				unreachable[name+"\x00"+strconv.FormatBool(halted)] = i
+				p.Unreachable = append(p.Unreachable, tracker.UnreachableOwner{Owner: name, Stopped: halted})
 			}
 			p.Unreachable[i].Actions = append(p.Unreachable[i].Actions, a)
 			continue
@@ -199,12 +206,17 @@ func (s *Store) draftRequest(ctx context.Context, m tracker.Meeting, o tracker.U
 		}
 		r.Actions = append(r.Actions, l)
 	}
+	optOut, err := s.requestOptOut(ctx, o.Email)
+	if err != nil {
+		return tracker.Email{}, err
+	}
+	r.UnsubscribeURL = s.unsubscribeURL(optOut.Token, ListRequests)
 	subject, text, html := mail.UpdateRequestEmail(r)
 	kind := tracker.EmailUpdateRequest
 	if reminder != nil {
 		kind = tracker.EmailUpdateReminder
 	}
-	return tracker.Email{Kind: kind, UserID: o.UserID, To: o.Email, Subject: subject, Text: text, HTML: html}, nil
+	return tracker.Email{Kind: kind, UserID: o.UserID, To: o.Email, Subject: subject, Text: text, HTML: html, UnsubscribeURL: r.UnsubscribeURL}, nil
 }
 
 func requestKey(kind string, meetingID int64, owner string, round int) string {
@@ -252,8 +264,15 @@ func (s *Store) reminderDrafts(ctx context.Context, st tracker.UpdateRequestStat
 		return 0, nil, err
 	}
 	round := last + 1
+	stopped, err := s.requestsStopped(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
 	var out []requestDraft
 	for _, o := range st.NotUpdated() {
+		if stopped[o.Owner.Email] {
+			continue // they stopped these emails since they were asked
+		}
 		waiting := o.Waiting()
 		asked := o.RequestedAt
 		e, err := s.draftRequest(ctx, st.Meeting, o.Owner, waiting, by, &asked)

@@ -154,3 +154,38 @@ func tokenFor(t *testing.T, e *env, email string) string {
 	}
 	return plain
 }
+
+// TestUpdateRequestsCanBeStopped: an update request carries a one-click
+// link (in its text, its HTML and its List-Unsubscribe header) that stops
+// further requests without signing in; the page asks first, the POST stops
+// them, the meeting page then lists the owner as having stopped them, and
+// the next round has no one to ask. An unknown link is a 404.
+func TestUpdateRequestsCanBeStopped(t *testing.T) {
+	e, m, _ := requestsEnv(t)
+	path := "/meetings/" + strconv.FormatInt(m.ID, 10)
+	sec := e.login("prm-secretary")
+	sec.post(path+"/update-requests", url.Values{"round": {"1"}}, http.StatusSeeOther)
+	ctx := context.Background()
+	log, n, err := e.s.Emails(ctx, tracker.Page{Number: 1, Size: 10})
+	if err != nil || n != 1 {
+		t.Fatalf("emails: %d %v", n, err)
+	}
+	email, err := e.s.Email(ctx, log[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(email.UnsubscribeURL, "/unsubscribe/")
+	if i < 0 || !strings.HasSuffix(email.UnsubscribeURL, "/"+store.ListRequests) || !strings.Contains(email.Text, "Stop these requests for updates: "+email.UnsubscribeURL) ||
+		!strings.Contains(email.HTML, `href="`+email.UnsubscribeURL+`"`) {
+		t.Fatalf("the request's unsubscribe link: %q\n%s", email.UnsubscribeURL, email.Text)
+	}
+	link := email.UnsubscribeURL[i:]
+	anon := e.anonymous()
+	mustContain(t, text(anon.get(link, http.StatusOK)), "the page that asks", "Stop these emails?", "requests for updates before meetings")
+	mustContain(t, text(anon.do("POST", link, url.Values{"List-Unsubscribe": {"One-Click"}}, http.StatusOK)), "one click", "You will get no more requests for updates before meetings")
+	anon.get(strings.Replace(link, "/unsubscribe/", "/unsubscribe/x", 1), http.StatusNotFound)
+
+	mustContain(t, text(sec.get(path, http.StatusOK)), "the meeting page after", "D/Supt Crime: has stopped update requests with the link in one")
+	page := text(sec.post(path+"/update-requests", url.Values{"round": {"2"}}, http.StatusUnprocessableEntity))
+	mustContain(t, page, "round 2", "No owner of an open action on the schedule can be reached")
+}
