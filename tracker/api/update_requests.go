@@ -52,7 +52,9 @@ func requestOwnerDTOOf(o tracker.UpdateOwner) requestOwnerDTO {
 }
 
 type unreachableDTO struct {
-	Owner   string             `json:"owner"`
+	Owner string `json:"owner"`
+	// Stopped says the owner has stopped update requests with the link in one.
+	Stopped bool               `json:"stopped"`
 	Actions []requestActionDTO `json:"actions"`
 }
 
@@ -105,7 +107,7 @@ func (s *Server) apiUpdateRequests(c *gin.Context) {
 		out.Owners = append(out.Owners, requestOwnerDTOOf(o))
 	}
 	for _, u := range plan.Unreachable {
-		d := unreachableDTO{Owner: u.Owner, Actions: []requestActionDTO{}}
+		d := unreachableDTO{Owner: u.Owner, Stopped: u.Stopped, Actions: []requestActionDTO{}}
 		for _, a := range u.Actions {
 			d.Actions = append(d.Actions, requestActionDTOOf(a, nil))
 		}
@@ -204,10 +206,11 @@ func updateRequestDocs() (schemas obj, paths map[string]obj) {
 	}
 	schemas = obj{
 		"UpdateRequests": obj{"type": "object", "properties": obj{"meeting": ref("Meeting"), "next_round": tInt,
-			"closed":      obj{"type": "string", "description": "Why no requests can be sent now; empty when they can"},
-			"owners":      obj{"type": "array", "items": obj{"type": "object", "properties": owner}},
-			"unreachable": obj{"type": "array", "items": obj{"type": "object", "properties": obj{"owner": tStr, "actions": actions}}},
-			"rounds":      tInt, "status": obj{"type": "array", "items": obj{"type": "object", "properties": progress}}}},
+			"closed": obj{"type": "string", "description": "Why no requests can be sent now; empty when they can"},
+			"owners": obj{"type": "array", "items": obj{"type": "object", "properties": owner}},
+			"unreachable": obj{"type": "array", "items": obj{"type": "object", "properties": obj{"owner": tStr, "actions": actions,
+				"stopped": obj{"type": "boolean", "description": "The owner has stopped update requests with the link in one"}}}},
+			"rounds": tInt, "status": obj{"type": "array", "items": obj{"type": "object", "properties": progress}}}},
 		"RequestUpdates": object([]string{"round"}, obj{"round": obj{"type": "integer", "minimum": 1, "description": "next_round as read"}}),
 		"Reminders":      object(nil, obj{}),
 		"Sent": obj{"type": "object", "properties": obj{"round": tInt, "emails": obj{"type": "array", "items": obj{"type": "object",
