@@ -325,6 +325,7 @@ func (s *Server) apiPostUpdate(c *gin.Context) {
 	}
 	c.JSON(http.StatusCreated, actionDTOOf(it))
 }
+
 func (s *Server) apiActionDue(c *gin.Context) {
 	it, ok := s.apiActionFor(c, store.Commands.MayChangeAction)
 	if !ok {

@@ -2,9 +2,7 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -361,9 +359,9 @@ func (s *Server) apiAddresseeStatus(c *gin.Context) {
 		return
 	}
 	id, ctx := d.Recommendation.ID, c.Request.Context()
-	org, err := strconv.ParseInt(c.Param("org"), 10, 64)
-	if _, addressed := d.Recommendation.StatusOf(org); err != nil || !addressed {
-		s.apiFail(c, fmt.Errorf("addressee %q: %w", c.Param("org"), tracker.ErrNotFound))
+	org, err := request.AddresseeParam(c, d.Recommendation)
+	if err != nil {
+		s.apiFail(c, err)
 		return
 	}
 	if err := s.cmds(c).MaySetAddresseeStatus(ctx, id, org); err != nil {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -56,9 +55,9 @@ func (s *Server) recommendationAddresseeStatus(c *gin.Context) {
 		return
 	}
 	id, ctx := d.Recommendation.ID, c.Request.Context()
-	org, err := strconv.ParseInt(c.Param("org"), 10, 64)
-	if _, addressed := d.Recommendation.StatusOf(org); err != nil || !addressed {
-		s.fail(c, fmt.Errorf("addressee %q: %w", c.Param("org"), tracker.ErrNotFound))
+	org, err := request.AddresseeParam(c, d.Recommendation)
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	if err := s.cmds(c).MaySetAddresseeStatus(ctx, id, org); err != nil {

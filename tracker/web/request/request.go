@@ -95,3 +95,14 @@ func WithDomainErrors(errs map[string]string, validate func() error) error {
 // MaxPage is the highest page number a list takes: far past the end of
 // any list, and small enough that its offset cannot overflow.
 const MaxPage = 1_000_000
+
+// AddresseeParam reads the organisation the path's :org names and checks
+// it is an addressee of r; anything else is not found, on the pages and
+// in the API alike.
+func AddresseeParam(c *gin.Context, r tracker.Recommendation) (int64, error) {
+	org, err := strconv.ParseInt(c.Param("org"), 10, 64)
+	if _, addressed := r.StatusOf(org); err != nil || !addressed {
+		return 0, fmt.Errorf("addressee %q: %w", c.Param("org"), tracker.ErrNotFound)
+	}
+	return org, nil
+}

@@ -1,10 +1,12 @@
 package request
 
 import (
+	"errors"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/civic-tracker/tracker/tracker"
 	"github.com/gin-gonic/gin"
 )
 
@@ -79,6 +81,19 @@ func TestIDParam(t *testing.T) {
 		c.Params = gin.Params{{Key: "id", Value: v}}
 		if _, err := IDParam(c); (err == nil) != ok {
 			t.Errorf("%s: %v", v, err)
+		}
+	}
+}
+
+// TestAddresseeParam: only an addressee of the recommendation, by its id,
+// is found.
+func TestAddresseeParam(t *testing.T) {
+	r := tracker.Recommendation{Statuses: []tracker.AddresseeStatus{{Organisation: tracker.Organisation{ID: 7}}}}
+	for v, ok := range map[string]bool{"7": true, "8": false, "seven": false, "": false} {
+		c := ctxFor("/")
+		c.Params = gin.Params{{Key: "org", Value: v}}
+		if org, err := AddresseeParam(c, r); (err == nil) != ok || (ok && org != 7) || (!ok && !errors.Is(err, tracker.ErrNotFound)) {
+			t.Errorf("%q: %d %v", v, org, err)
 		}
 	}
 }
