@@ -340,12 +340,14 @@ func (s *Store) pageKeys(q *gorm.DB, o listOrder, p tracker.Page, total int64, t
 func (s *Store) cachedPage(ctx context.Context, q *gorm.DB, o listOrder, p tracker.Page, total int64, table, list string) ([]int64, error) {
 	n := max(p.Number, 1)
 	key := func(page int) pageKey { return pageKey{list: fmt.Sprintf("%s|%d", list, p.Limit()), page: page} }
-	version, err := s.dataVersion(ctx)
+	version, settled, err := s.DataVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var after, before string
-	if n > 1 {
+	// An entry put under a settled version holds while the version does;
+	// a transaction's own reads use none.
+	if n > 1 && !s.inTx() {
 		if e, ok := s.pages.get(key(n-1), version); ok && e.last != "" {
 			after = e.last
 		} else if e, ok := s.pages.get(key(n+1), version); ok && e.first != "" {
@@ -356,7 +358,7 @@ func (s *Store) cachedPage(ctx context.Context, q *gorm.DB, o listOrder, p track
 	if err != nil {
 		return nil, err
 	}
-	if len(ids) > 0 {
+	if len(ids) > 0 && settled {
 		ends.version = version
 		s.pages.put(key(n), ends)
 	}

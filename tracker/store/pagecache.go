@@ -49,6 +49,32 @@ func (c *pageCache) put(k pageKey, e pageEnds) {
 	c.entries[k] = e
 }
 
+// DataVersion is the data's version: the id of the newest audit event,
+// since every change to what the pages show writes one in the same
+// transaction. settled says whether something cached under it stays
+// right. On SQLite it always does: one writer at a time holds the lock
+// from its first write to its commit, so a change not yet committed gets
+// a larger id than any committed one. On PostgreSQL a transaction may take
+// its id before another that commits first; while any transaction that
+// writes is in progress, a newer id can still appear below the newest,
+// so nothing is settled until none is (the snapshot lists none in
+// progress). Caches keep what they read under a settled version only;
+// what a later statement reads is never older than the version. Inside a
+// transaction nothing is settled: it reads its own changes, which may yet
+// be undone.
+func (s *Store) DataVersion(ctx context.Context) (version int64, settled bool, err error) {
+	if s.dialect != Postgres {
+		v, err := s.dataVersion(ctx)
+		return v, err == nil && !s.inTx(), err
+	}
+	err = s.q(ctx).Raw(`SELECT COALESCE((SELECT MAX(id) FROM audit_events), 0),
+		pg_snapshot_xmin(pg_current_snapshot()) = pg_snapshot_xmax(pg_current_snapshot())`).Row().Scan(&version, &settled)
+	if err != nil {
+		return 0, false, fmt.Errorf("read the data version: %w", err)
+	}
+	return version, settled && !s.inTx(), nil
+}
+
 // dataVersion is the id of the newest audit event.
 func (s *Store) dataVersion(ctx context.Context) (int64, error) {
 	var v int64

@@ -65,7 +65,9 @@ func benchSizeOf(b *testing.B) benchSize {
 
 // benchData is a generated tracker being served.
 type benchData struct {
-	handler  http.Handler
+	handler http.Handler
+	// uncached serves the same with no page cache (Options.NoPageCache).
+	uncached http.Handler
 	cookie   *http.Cookie
 	source   int64
 	rec      int64
@@ -162,6 +164,11 @@ func benchOpen(b *testing.B, backend string) *benchData {
 		b.Fatal(err)
 	}
 	d.handler = srv.Handler()
+	plain, err := web.New(web.Options{Store: s, Now: time.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), NoPageCache: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	d.uncached = plain.Handler()
 	recs, total, err := s.ListRecommendations(ctx, tracker.RecommendationFilter{SourceID: d.source, Page: tracker.Page{Number: 1, Size: 1}})
 	if err != nil || len(recs) == 0 {
 		b.Fatalf("no generated recommendations: %v", err)
@@ -241,8 +248,10 @@ func BenchmarkPages(b *testing.B) {
 				name, path string
 				// before is opened once first, as a reader paging there would.
 				before string
-				// cold makes every request find the page cache out of date.
+				// cold makes every request find the page caches out of date.
 				cold bool
+				// uncached serves with no page cache (Options.NoPageCache).
+				uncached bool
 			}{
 				{name: "overview", path: "/"},
 				{name: "actions", path: "/actions"},
@@ -263,10 +272,22 @@ func BenchmarkPages(b *testing.B) {
 				{name: "search", path: "/search?q=victim"},
 				{name: "search-two-words", path: "/search?q=hotline+evaluated"},
 			}
+			// Each page again with no page cache: what a page costs
+			// the first time it is asked after a change.
+			for _, p := range pages[:len(pages):len(pages)] {
+				if !p.cold {
+					p.name, p.uncached = p.name+"-uncached", true
+					pages = append(pages, p)
+				}
+			}
 			for _, p := range pages {
+				h := d.handler
+				if p.uncached {
+					h = d.uncached
+				}
 				b.Run(p.name, func(b *testing.B) {
 					if p.before != "" {
-						benchGet(b, d, p.before)
+						benchServe(b, d, h, p.before)
 					}
 					times := make([]time.Duration, 0, b.N)
 					cpu0 := processCPU()
@@ -278,7 +299,7 @@ func BenchmarkPages(b *testing.B) {
 							b.StartTimer()
 						}
 						start := time.Now()
-						benchGet(b, d, p.path)
+						benchServe(b, d, h, p.path)
 						times = append(times, time.Since(start))
 					}
 					b.StopTimer()
@@ -305,11 +326,11 @@ func benchTouch(b *testing.B, d *benchData) {
 	}
 }
 
-func benchGet(b *testing.B, d *benchData, path string) {
+func benchServe(b *testing.B, d *benchData, h http.Handler, path string) {
 	req := httptest.NewRequest(http.MethodGet, path, nil)
 	req.AddCookie(d.cookie)
 	rec := httptest.NewRecorder()
-	d.handler.ServeHTTP(rec, req)
+	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
 		b.Fatalf("GET %s: %d", path, rec.Code)
 	}

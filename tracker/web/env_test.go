@@ -43,6 +43,7 @@ const password = "correct horse battery staple"
 type env struct {
 	t     *testing.T
 	ts    *httptest.Server
+	srv   *web.Server
 	s     *store.Store
 	users map[string]tracker.User
 	orgs  map[string]tracker.Organisation
@@ -99,6 +100,7 @@ func newEnv(t *testing.T, s *store.Store, pageSize int, opts ...func(*web.Option
 		t.Fatal(err)
 	}
 	// Links in emails lead to this server, set before it serves.
+	e.srv = srv
 	e.ts = httptest.NewUnstartedServer(srv.Handler())
 	store.WithPublicURL("http://" + e.ts.Listener.Addr().String())(s)
 	e.ts.Start()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,6 +34,8 @@ type Layout struct {
 	Saved string
 	// MyActions counts the signed-in person's open actions, for the header.
 	MyActions int64
+	// Content is the page's body, drawn by its "content" template.
+	Content template.HTML
 }
 
 // FieldError is one entry of the error summary: the message and the id of
@@ -73,35 +76,73 @@ type pageData interface{ layout() *Layout }
 func (l *Layout) layout() *Layout { return l }
 
 // render executes a page into a buffer first, so a template error becomes
-// a clean 500 instead of half a page.
+// a clean 500 instead of half a page. The page's body (its "content"
+// template) is drawn first and then its frame (layout.html); a list page's
+// body is kept in the page cache when cached asked for it.
 func (s *Server) render(c *gin.Context, status int, page string, data pageData) {
 	l := data.layout()
-	l.Today, l.RequestID, l.User, l.CSRF = s.today(), request.ID(c), request.User(c), csrfOf(c)
-	if status < http.StatusBadRequest && l.Saved == "" {
-		l.Saved = s.savedMessage(c)
-	}
-	if l.User != nil {
-		n, err := s.store.CountActions(c.Request.Context(), tracker.ActionFilter{OwnedBy: myNames(l.User), Open: true, Today: l.Today})
-		if err != nil {
-			s.log.Warn("count my actions", "request_id", l.RequestID, "error", err)
-		}
-		l.MyActions = n
-	}
 	t, ok := s.pages[page]
 	if !ok {
 		s.fail(c, fmt.Errorf("no page template %q", page))
 		return
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
-		if page == pageError {
-			c.String(http.StatusInternalServerError, "Sorry, something went wrong. Reference: %s", request.ID(c))
-			return
+	s.frameFields(c, status, l)
+	var body bytes.Buffer
+	if err := t.ExecuteTemplate(&body, "content", data); err != nil {
+		s.renderFailed(c, page, err)
+		return
+	}
+	l.Content = template.HTML(body.String()) //nolint:gosec // the page's own template wrote it, escaped
+	if slot, ok := slotOf(c); ok && slot.settled && slot.key != "" && status == http.StatusOK &&
+		len(l.ErrorSummary) == 0 && l.Refresh == 0 && (l.CSRF == "" || !bytes.Contains(body.Bytes(), []byte(l.CSRF))) {
+		s.cache.keep(slot.key, slot.version, cachedBody{page: page, title: l.Title, section: l.Section,
+			breadcrumbs: l.Breadcrumbs, content: l.Content})
+	}
+	s.writeFrame(c, status, page, t, l)
+}
+
+// renderFrame draws a kept body in its frame for this request.
+func (s *Server) renderFrame(c *gin.Context, page string, l *Layout) {
+	t, ok := s.pages[page]
+	if !ok {
+		s.fail(c, fmt.Errorf("no page template %q", page))
+		return
+	}
+	s.frameFields(c, http.StatusOK, l)
+	s.writeFrame(c, http.StatusOK, page, t, l)
+}
+
+// frameFields fills in what the frame shows of this request: the day, the
+// person, their form token, their open actions and a "saved" notice.
+func (s *Server) frameFields(c *gin.Context, status int, l *Layout) {
+	l.Today, l.RequestID, l.User, l.CSRF = s.today(), request.ID(c), request.User(c), csrfOf(c)
+	if status < http.StatusBadRequest && l.Saved == "" {
+		l.Saved = s.savedMessage(c)
+	}
+	if l.User != nil {
+		n, err := s.myActionCount(c, l.User, l.Today.Format("2006-01-02"))
+		if err != nil {
+			s.log.Warn("count my actions", "request_id", l.RequestID, "error", err)
 		}
-		s.fail(c, fmt.Errorf("render %s: %w", page, err))
+		l.MyActions = n
+	}
+}
+
+func (s *Server) writeFrame(c *gin.Context, status int, page string, t *template.Template, l *Layout) {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", l); err != nil {
+		s.renderFailed(c, page, err)
 		return
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+func (s *Server) renderFailed(c *gin.Context, page string, err error) {
+	if page == pageError {
+		c.String(http.StatusInternalServerError, "Sorry, something went wrong. Reference: %s", request.ID(c))
+		return
+	}
+	s.fail(c, fmt.Errorf("render %s: %w", page, err))
 }
 
 type messagePage struct {

@@ -33,6 +33,7 @@ type Reader interface {
 	importStore
 	healthStore
 	mailStore
+	pageCacheStore
 }
 
 // pageReads are the reads of the lists, items, exports, reports and
@@ -72,6 +73,9 @@ type Options struct {
 	Throttle *Throttle
 	// Fonts set the PDF reports; the default is report.LoadFonts("").
 	Fonts *report.Fonts
+	// NoPageCache draws every list page afresh (see pageCache), to
+	// measure what a page costs when nothing is kept.
+	NoPageCache bool
 }
 
 // Server holds the parsed templates and what the handlers need.
@@ -87,6 +91,7 @@ type Server struct {
 	engine   *gin.Engine
 	api      *api.Server
 	fonts    *report.Fonts
+	cache    *pageCache
 }
 
 // New parses every page template (failing at start-up, not on first use)
@@ -101,6 +106,9 @@ func New(opts Options) (*Server, error) {
 		s.throttle = NewThrottle(5, 20, 15*time.Minute)
 	}
 	s.fonts = opts.Fonts
+	if !opts.NoPageCache {
+		s.cache = newPageCache()
+	}
 	if s.fonts == nil {
 		f, err := report.LoadFonts("")
 		if err != nil {
