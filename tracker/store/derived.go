@@ -9,6 +9,7 @@ import (
 // derivedChecks pairs each table kept by triggers with the query that
 // makes its rows from the tables it is derived from; {{far}} is the
 // stand-in date and {{day}} the day the latest change took effect.
+// addressee_tallies count each addressee's own status (migration 0024).
 var derivedChecks = []struct{ table, columns, kept, want string }{
 	{"action_tallies", "organisation_id, source_id, owner, status, rag, due_date, n",
 		`SELECT organisation_id, source_id, owner, status, rag, due_date, n FROM action_tallies WHERE n <> 0`,
@@ -22,8 +23,8 @@ var derivedChecks = []struct{ table, columns, kept, want string }{
 		FROM recommendations WHERE deleted_at IS NULL GROUP BY 1, 2, 3`},
 	{"addressee_tallies", "organisation_id, source_id, status, deadline_date, n",
 		`SELECT organisation_id, source_id, status, deadline_date, n FROM addressee_tallies WHERE n <> 0`,
-		`SELECT a.organisation_id, r.source_id, r.status,
-			CASE WHEN r.status IN ('open', 'in_progress') AND r.deadline_date IS NOT NULL THEN r.deadline_date ELSE {{far}} END, COUNT(*)
+		`SELECT a.organisation_id, r.source_id, a.status,
+			CASE WHEN a.status IN ('open', 'in_progress') AND r.deadline_date IS NOT NULL THEN r.deadline_date ELSE {{far}} END, COUNT(*)
 		FROM recommendation_addressees a JOIN recommendations r ON r.id = a.recommendation_id WHERE r.deleted_at IS NULL GROUP BY 1, 2, 3, 4`},
 	{"audit_latest", "entity, entity_id, last_id, last_effective_at, last_day",
 		`SELECT entity, entity_id, last_id, last_effective_at, last_day FROM audit_latest`,

@@ -423,7 +423,11 @@ func (s *Store) ListRecommendations(ctx context.Context, f tracker.Recommendatio
 	list := f
 	list.Page = tracker.Page{}
 	o := s.recommendationOrder(f.Sort)
-	ids, err := s.cachedPage(ctx, s.recommendationQuery(ctx, f), o, f.Page, total, "recommendations", fmt.Sprintf("recommendations|%s|%+v", o.columns(), filterKey(list)))
+	q, err := s.recommendationPageQuery(ctx, f, total)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list recommendations: %w", err)
+	}
+	ids, err := s.cachedPage(ctx, q, o, f.Page, total, "recommendations", fmt.Sprintf("recommendations|%s|%+v", o.columns(), filterKey(list)))
 	if err != nil {
 		return nil, 0, fmt.Errorf("list recommendations: %w", err)
 	}
@@ -477,21 +481,88 @@ func (s *Store) actionTotal(ctx context.Context, f tracker.ActionFilter) (int64,
 }
 
 // recommendationTotal counts the recommendations f keeps, from the
-// tallies by the same conditions as the list (recommendationConds),
-// unless it filters by theme or by change.
+// tallies by the same conditions as the list (recommendationConds), unless
+// it filters by theme or by change. For an organisation the tallies are
+// addressee_tallies, which count by each addressee's own status (migration
+// 0024), as recommendationQuery filters an organisation's list.
 func (s *Store) recommendationTotal(ctx context.Context, f tracker.RecommendationFilter) (int64, error) {
 	var n int64
-	ownStatus := f.OrganisationID != 0 && (f.Status != "" || f.Outstanding || f.Overdue)
-	if f.Theme != "" || f.ChangedSince != nil || ownStatus {
-		// The tallies count by overall status; an organisation's own
-		// status is counted from the rows.
-		err := s.recommendationQuery(ctx, f).Count(&n).Error
-		return n, err
+	err := s.recommendationCount(ctx, f).Row().Scan(&n)
+	return n, err
+}
+
+// recommendationCount is the query recommendationTotal reads its one
+// number from.
+func (s *Store) recommendationCount(ctx context.Context, f tracker.RecommendationFilter) *gorm.DB {
+	if f.Theme != "" || f.ChangedSince != nil {
+		return s.recommendationQuery(ctx, f).Select("COUNT(*)")
 	}
+	return s.recommendationTally(ctx, f).Select(sumOfN)
+}
+
+// sumOfN adds up the tally rows a query keeps.
+const sumOfN = "COALESCE(CAST(SUM(n) AS BIGINT), 0)"
+
+// recommendationTally is the tally rows that add up to the recommendations
+// f keeps, but for a theme and "changed since", which no tally knows.
+func (s *Store) recommendationTally(ctx context.Context, f tracker.RecommendationFilter) *gorm.DB {
 	q := s.q(ctx).Table("recommendation_tallies")
 	if f.OrganisationID != 0 {
 		q = s.q(ctx).Table("addressee_tallies").Where("organisation_id = ?", f.OrganisationID)
 	}
-	err := recommendationConds(q, f).Select("COALESCE(CAST(SUM(n) AS BIGINT), 0)").Row().Scan(&n)
-	return n, err
+	return recommendationConds(q, f)
+}
+
+// recommendationPageQuery is the query a page of the list is read from,
+// given the list's total. An organisation's list on SQLite walks the
+// list's index in order when that reads fewer rows than reading all the
+// organisation's rows and sorting them (addresseeScan), which SQLite's
+// planner cannot tell, as it knows no organisation's share of the
+// addressees; PostgreSQL's planner makes the same choice itself from its
+// statistics.
+func (s *Store) recommendationPageQuery(ctx context.Context, f tracker.RecommendationFilter, total int64) (*gorm.DB, error) {
+	scan, err := s.recommendationScan(ctx, f, total)
+	if err != nil {
+		return nil, err
+	}
+	return s.recommendationsBy(ctx, f, scan), nil
+}
+
+// recommendationScan is how recommendationPageQuery finds the page's
+// recommendations.
+func (s *Store) recommendationScan(ctx context.Context, f tracker.RecommendationFilter, total int64) (addresseeScan, error) {
+	if f.OrganisationID == 0 || s.dialect != SQLite || total == 0 {
+		return byAddressees, nil
+	}
+	// The walk reads the whole index of the sort, but in number order
+	// only the source's stretch of it (recommendationsBy).
+	var walked tracker.RecommendationFilter
+	if f.SourceID != 0 && s.recommendationOrder(f.Sort).columns() == s.recommendationOrder("number").columns() {
+		walked.SourceID = f.SourceID
+	}
+	var all int64
+	if err := s.recommendationTally(ctx, walked).Select(sumOfN).Row().Scan(&all); err != nil {
+		return byAddressees, err
+	}
+	return chooseScan(f.Page, total, all), nil
+}
+
+// chooseScan chooses how to find a page of total rows among all rows in
+// the list's order: walking the order reads about all/total entries for
+// each row up to the page's end (from the nearer end, as pageKeys reads);
+// reading the rows kept reads total rows and sorts them, each costing
+// about as much as four steps of the walk (measured on SQLite).
+func chooseScan(p tracker.Page, total, all int64) addresseeScan {
+	if total <= 0 {
+		return byAddressees
+	}
+	offset, limit := int64(p.Offset()), int64(p.Limit())
+	if limit < 0 {
+		limit = total
+	}
+	upTo := offset + limit
+	if fromEnd := total - offset; offset > 0 && fromEnd < offset {
+		upTo = max(fromEnd, 0)
+	}
+	return addresseeScan(upTo*all < 4*total*total)
 }

@@ -229,7 +229,29 @@ func (s *Store) sourceAddressees(ctx context.Context, id int64) ([]tracker.Organ
 	return out, nil
 }
 
+// addresseeScan is how a list filtered by an organisation finds the
+// recommendations addressed to it. Both ways keep the same rows; they
+// differ in what the database reads to find one page of them.
+type addresseeScan bool
+
+const (
+	// byAddressees reads the organisation's addressee rows (by
+	// organisation and status) and looks each recommendation up, so the
+	// database reads all of them and sorts them: cheap when they are few.
+	byAddressees addresseeScan = false
+	// inListOrder walks the list's index in its order and looks up each
+	// recommendation's addressee row, stopping at the end of the page:
+	// cheap when they are many of the list.
+	inListOrder addresseeScan = true
+)
+
 func (s *Store) recommendationQuery(ctx context.Context, f tracker.RecommendationFilter) *gorm.DB {
+	return s.recommendationsBy(ctx, f, byAddressees)
+}
+
+// recommendationsBy is recommendationQuery, with an organisation's
+// recommendations found the way scan says.
+func (s *Store) recommendationsBy(ctx context.Context, f tracker.RecommendationFilter, scan addresseeScan) *gorm.DB {
 	q := s.q(ctx).Model(&recommendationRow{})
 	bySource := f
 	if o := s.recommendationOrder(f.Sort); f.SourceID != 0 && s.dialect == SQLite && o.columns() == s.recommendationOrder("number").columns() {
@@ -242,14 +264,18 @@ func (s *Store) recommendationQuery(ctx context.Context, f tracker.Recommendatio
 	if f.OrganisationID != 0 {
 		// For an organisation, a status is the organisation's own status of
 		// the recommendation ("open for MOPAC"), not the overall one.
-		sub, args := "SELECT recommendation_id FROM recommendation_addressees WHERE organisation_id = ?", []any{f.OrganisationID}
+		cond, args := "a.organisation_id = ?", []any{f.OrganisationID}
 		if f.Status != "" {
-			sub, args = sub+" AND status = ?", append(args, f.Status)
+			cond, args = cond+" AND a.status = ?", append(args, f.Status)
 		}
 		if f.Outstanding || f.Overdue {
-			sub, args = sub+" AND status IN ?", append(args, outstandingRec)
+			cond, args = cond+" AND a.status IN ?", append(args, outstandingRec)
 		}
-		q = q.Where("id IN ("+sub+")", args...)
+		if scan == inListOrder {
+			q = q.Where("EXISTS (SELECT 1 FROM recommendation_addressees a WHERE a.recommendation_id = recommendations.id AND "+cond+")", args...)
+		} else {
+			q = q.Where("id IN (SELECT a.recommendation_id FROM recommendation_addressees a WHERE "+cond+")", args...)
+		}
 		if f.Overdue {
 			q = q.Where("deadline_date < ?", tracker.Day(f.Today))
 		}
@@ -892,6 +918,8 @@ func (s *Store) Counts(ctx context.Context, today time.Time) (tracker.Counts, er
 		Open           int
 		Overdue        int
 	}
+	// By each addressee's own status (addressee_tallies), as the lists
+	// these counts link to filter an organisation's recommendations.
 	var recOrg []orgCount
 	err := s.q(ctx).Table("addressee_tallies").
 		Select(`organisation_id,
