@@ -41,6 +41,21 @@ func (s *Store) ActionPlan(ctx context.Context, f tracker.ActionFilter, page boo
 		var n int64
 		dry = dry.Count(&n)
 	}
+	return s.explainDry(ctx, dry)
+}
+
+// ActionTallyPlan explains how f's actions are counted from the tallies
+// (actionTotal without a person, a recommendation, a reference or a
+// change filter).
+func (s *Store) ActionTallyPlan(ctx context.Context, f tracker.ActionFilter) (string, error) {
+	var n int64
+	dry := actionConds(s.q(ctx).Table("action_tallies"), f).Session(&gorm.Session{DryRun: true}).
+		Select("COALESCE(CAST(SUM(n) AS BIGINT), 0)").Scan(&n)
+	return s.explainDry(ctx, dry)
+}
+
+// explainDry explains the statement a dry run built.
+func (s *Store) explainDry(ctx context.Context, dry *gorm.DB) (string, error) {
 	explain := "EXPLAIN "
 	if s.dialect == SQLite {
 		explain = "EXPLAIN QUERY PLAN "

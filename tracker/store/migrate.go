@@ -411,6 +411,7 @@ var migrations = []migration{
 	migration0021,
 	migration0022,
 	migration0024,
+	migration0026,
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.

@@ -76,3 +76,39 @@ func TestPersonFilterReadsOwnerIndexes(t *testing.T) {
 		}
 	})
 }
+
+// TestMyActionsCountReadsOwnerNameIndex: the count of a person's open
+// actions in every page's header finds their tallies by the index on the
+// owner's name as compared (migration 0026), not by lowering every row's.
+func TestMyActionsCountReadsOwnerNameIndex(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := tracker.WithActor(context.Background(), tracker.Actor{Name: "Chair", Channel: tracker.ChannelCommand})
+		org, err := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service", ShortName: "MPS"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		actions := make([]tracker.Action, 2000)
+		for i := range actions {
+			actions[i] = tracker.Action{OrganisationID: org.ID, Description: fmt.Sprintf("Action %d", i), Owner: fmt.Sprintf("Owner %d", i%200),
+				DueDate: tracker.DatePtr(2025, time.Month(1+i%12), 1+i%28), Status: []string{tracker.ActNotStarted, tracker.ActInProgress, tracker.ActCancelled}[i%3]}
+		}
+		if err := s.Bulk(ctx, func(tx *store.Store) error { _, err := tx.CreateActions(ctx, actions); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Analyze(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f := tracker.ActionFilter{OwnedBy: []string{" OWNER 7", "owner.7@example.org"}, Open: true, Today: storetest.Today()}
+		n, err := s.CountActions(ctx, f)
+		if err != nil || n != 7 {
+			t.Fatalf("Owner 7 has %d open actions (%v), want 7", n, err)
+		}
+		plan, err := s.ActionTallyPlan(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan, "action_tallies_owner_name") {
+			t.Errorf("the count does not read the owner name index:\n%s", plan)
+		}
+	})
+}
