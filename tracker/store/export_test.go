@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"gorm.io/gorm"
@@ -27,19 +28,24 @@ func (s *Store) Count(ctx context.Context, query string, args ...any) (n int64, 
 }
 
 // ActionPlan returns the database's plan for the action log's query of f,
-// one line a step: its count, or with page its first page in f's order.
+// one line a step: its count as ListActions counts the actions themselves
+// (actionCount), or with page its first page in f's order.
 func (s *Store) ActionPlan(ctx context.Context, f tracker.ActionFilter, page bool) (string, error) {
-	q := s.actionQuery(ctx, f)
-	if q.Error != nil {
-		return "", q.Error
-	}
-	dry := q.Session(&gorm.Session{DryRun: true})
+	var dry *gorm.DB
 	if page {
+		q := s.actionQuery(ctx, f)
+		if q.Error != nil {
+			return "", q.Error
+		}
 		o := s.actionOrder(f.Sort)
-		dry = dry.Select("actions.id, " + o.columns()).Order(o.orderBy(false)).Limit(25).Find(&[]map[string]any{})
+		dry = q.Session(&gorm.Session{DryRun: true}).Select("actions.id, " + o.columns()).Order(o.orderBy(false)).Limit(25).Find(&[]map[string]any{})
 	} else {
+		q := s.actionCount(ctx, f)
+		if q.Error != nil {
+			return "", q.Error
+		}
 		var n int64
-		dry = dry.Count(&n)
+		dry = q.Session(&gorm.Session{DryRun: true}).Scan(&n)
 	}
 	return s.explainDry(ctx, dry)
 }
@@ -56,12 +62,20 @@ func (s *Store) ActionTallyPlan(ctx context.Context, f tracker.ActionFilter) (st
 
 // explainDry explains the statement a dry run built.
 func (s *Store) explainDry(ctx context.Context, dry *gorm.DB) (string, error) {
+	return s.explainSQL(ctx, dry.Statement.SQL.String(), dry.Statement.Vars, false)
+}
+
+// explainSQL returns the database's plan of a statement, one line a step;
+// with analyze, PostgreSQL runs it and gives each step's actual rows.
+func (s *Store) explainSQL(ctx context.Context, sql string, vars []any, analyze bool) (string, error) {
 	explain := "EXPLAIN "
-	if s.dialect == SQLite {
+	switch {
+	case s.dialect == SQLite:
 		explain = "EXPLAIN QUERY PLAN "
+	case analyze:
+		explain = "EXPLAIN (ANALYZE) "
 	}
-	sql := dry.Statement.SQL.String()
-	rows, err := s.q(ctx).Raw(explain+sql, dry.Statement.Vars...).Rows()
+	rows, err := s.q(ctx).Raw(explain+sql, vars...).Rows()
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", sql, err)
 	}
@@ -83,6 +97,43 @@ func (s *Store) explainDry(ctx context.Context, dry *gorm.DB) (string, error) {
 		lines = append(lines, fmt.Sprint(vals[len(vals)-1]))
 	}
 	return strings.Join(lines, "\n"), rows.Err()
+}
+
+// Plans runs fn and returns, for each query it sent (not the writes, which
+// PostgreSQL would run again), the statement and the database's plan of it
+// below: on PostgreSQL run again, with each step's actual rows.
+func (s *Store) Plans(ctx context.Context, fn func()) ([]string, error) {
+	type sent struct {
+		sql  string
+		vars []any
+	}
+	var (
+		mu   sync.Mutex
+		seen []sent
+	)
+	name := fmt.Sprintf("test:plans:%p", &seen)
+	keep := func(db *gorm.DB) {
+		if db.Error != nil || db.DryRun {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, sent{db.Statement.SQL.String(), append([]any(nil), db.Statement.Vars...)})
+	}
+	_ = s.db.Callback().Query().After("gorm:query").Register(name, keep)
+	_ = s.db.Callback().Row().After("gorm:row").Register(name, keep)
+	fn()
+	_ = s.db.Callback().Query().Remove(name)
+	_ = s.db.Callback().Row().Remove(name)
+	out := make([]string, len(seen))
+	for i, st := range seen {
+		plan, err := s.explainSQL(ctx, st.sql, st.vars, true)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = st.sql + "\n" + plan
+	}
+	return out, nil
 }
 
 // Statements counts the statements fn sends to the database.

@@ -467,12 +467,12 @@ func withoutSince(f tracker.ActionFilter) tracker.ActionFilter {
 
 // actionTotal counts the actions f keeps. Filters the tallies know add up
 // tally rows, by the same conditions as the list (actionConds); a
-// recommendation, a reference or "changed since" count the actions
-// themselves, which those filters keep few of.
+// recommendation, a reference, a person or "changed since" count the
+// actions themselves (actionCount), which those filters keep few of.
 func (s *Store) actionTotal(ctx context.Context, f tracker.ActionFilter) (int64, error) {
 	var n int64
 	if f.RecommendationID != 0 || f.ReferenceID != 0 || f.Person != 0 || f.ChangedSince != nil {
-		err := s.actionQuery(ctx, f).Count(&n).Error
+		err := s.actionCount(ctx, f).Scan(&n).Error
 		return n, err
 	}
 	q := actionConds(s.q(ctx).Table("action_tallies"), f)

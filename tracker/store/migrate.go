@@ -410,6 +410,7 @@ var migrations = []migration{
 	migration0020,
 	migration0021,
 	migration0022,
+	migration0023,
 	migration0024,
 	migration0026,
 }

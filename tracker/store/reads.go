@@ -594,51 +594,86 @@ func (s *Store) actionItems(ctx context.Context, rows []actionRow, latest bool) 
 	return out, nil
 }
 
+// actionQuery is the actions f keeps, as one query to page, sort or read
+// (see actionBranches): a person's are the union of their branches.
 func (s *Store) actionQuery(ctx context.Context, f tracker.ActionFilter) *gorm.DB {
-	q := actionConds(s.q(ctx).Model(&actionRow{}), f)
-	if f.RecommendationID != 0 {
-		q = q.Where("recommendation_id = ?", f.RecommendationID)
+	b := s.actionBranches(ctx, f)
+	if len(b) == 1 {
+		return b[0]
 	}
-	if f.ReferenceID != 0 {
-		q = q.Where("reference_id = ?", f.ReferenceID)
-	}
-	if f.Person != 0 {
-		q = s.personCond(ctx, q, f.Person)
-	}
-	if f.ChangedSince != nil {
-		q = q.Where(`(id IN (SELECT entity_id FROM audit_latest WHERE entity = ? AND last_effective_at > ?)
-			OR id IN (SELECT u.action_id FROM progress_updates u JOIN audit_latest e ON e.entity = ? AND e.entity_id = u.id WHERE e.last_effective_at > ?))`,
-			EntityAction, *f.ChangedSince, EntityUpdate, *f.ChangedSince)
-	}
-	return q
+	// Each database reads the branches' rows without the other's; SQLite
+	// merges them in the log's order from the owner indexes.
+	return s.q(ctx).Model(&actionRow{}).Table("(? UNION ALL ?) AS actions", b[0], b[1])
 }
 
-// personCond keeps the actions linked to a person: to the account, or to
-// its email address. The address is read first and given as a value, not
-// a subquery, so that each database's statistics see who it is: both then
-// read the person's actions from the owner indexes (migration 0020) and
-// sort only those, where a guess let PostgreSQL walk the whole log in its
-// order looking for someone who owns few or none. An error reading the
-// address is the query's error.
-func (s *Store) personCond(ctx context.Context, q *gorm.DB, person int64) *gorm.DB {
+// actionCount is the statement whose one value is how many actions f
+// keeps, counted row by row. A person's are counted in each branch from
+// its own index alone.
+func (s *Store) actionCount(ctx context.Context, f tracker.ActionFilter) *gorm.DB {
+	b := s.actionBranches(ctx, f)
+	if len(b) == 1 {
+		return b[0].Select("COUNT(*)")
+	}
+	return s.q(ctx).Raw("SELECT COUNT(*) FROM (? UNION ALL ?) AS linked", b[0].Select("actions.id"), b[1].Select("actions.id"))
+}
+
+// actionBranches are queries of actions that share no row and together
+// keep the actions f keeps, each with every condition of f: one query, or
+// for a person, one a link (personBranches). Each link has its own index,
+// which holds its actions in the log's order (migration 0023); a single
+// query with OR made SQLite read and sort all of a person's actions for a
+// page, and both databases visit each of them in the table to count them.
+func (s *Store) actionBranches(ctx context.Context, f tracker.ActionFilter) []*gorm.DB {
+	base := []*gorm.DB{s.q(ctx).Model(&actionRow{})}
+	if f.Person != 0 {
+		base = s.personBranches(ctx, f.Person)
+	}
+	for i, q := range base {
+		q = actionConds(q, f)
+		if f.RecommendationID != 0 {
+			q = q.Where("recommendation_id = ?", f.RecommendationID)
+		}
+		if f.ReferenceID != 0 {
+			q = q.Where("reference_id = ?", f.ReferenceID)
+		}
+		if f.ChangedSince != nil {
+			q = q.Where(`(id IN (SELECT entity_id FROM audit_latest WHERE entity = ? AND last_effective_at > ?)
+			OR id IN (SELECT u.action_id FROM progress_updates u JOIN audit_latest e ON e.entity = ? AND e.entity_id = u.id WHERE e.last_effective_at > ?))`,
+				EntityAction, *f.ChangedSince, EntityUpdate, *f.ChangedSince)
+		}
+		base[i] = q
+	}
+	return base
+}
+
+// personBranches are the actions linked to a person: those linked to the
+// account, and, when it has an address, those linked to the address and
+// not also to the account. The address is read first and given as a
+// value, not a subquery, so that each database's statistics see who it
+// is, where a guess let PostgreSQL walk the whole log in its order looking
+// for someone who owns few or none. An error reading the address is the
+// query's error.
+func (s *Store) personBranches(ctx context.Context, person int64) []*gorm.DB {
+	account := s.q(ctx).Model(&actionRow{}).Where("owner_user_id = ?", person)
 	var emails []string
 	if err := s.q(ctx).Model(&userRow{}).Where("id = ?", person).Limit(1).Pluck("email", &emails).Error; err != nil {
-		_ = q.AddError(fmt.Errorf("read the person's address: %w", err))
-		return q
+		_ = account.AddError(fmt.Errorf("read the person's address: %w", err))
+		return []*gorm.DB{account}
 	}
 	if len(emails) == 0 || emails[0] == "" {
-		return q.Where("owner_user_id = ?", person)
+		return []*gorm.DB{account}
 	}
 	// owner_email <> '' is the condition of the partial index, written out
 	// so that SQLite sees that the index holds every row this branch wants.
-	return q.Where("(owner_user_id = ? OR (owner_email <> '' AND owner_email = ?))", person, emails[0])
+	address := s.q(ctx).Model(&actionRow{}).Where("owner_email <> '' AND owner_email = ? AND (owner_user_id IS NULL OR owner_user_id <> ?)", emails[0], person)
+	return []*gorm.DB{account, address}
 }
 
 // actionConds adds the conditions of f that the actions and their tallies
 // both answer (action_tallies names its columns as actions does), so the
 // log and its total keep the same rows by one rule. A recommendation, a
-// linked person (Person), a
-// reference and "changed since" are for actionQuery alone.
+// linked person (Person), a reference and "changed since" are for
+// actionBranches alone.
 func actionConds(q *gorm.DB, f tracker.ActionFilter) *gorm.DB {
 	today := tracker.Day(f.Today)
 	if f.OrganisationID != 0 {
