@@ -51,6 +51,17 @@ func (s *Store) names(ctx context.Context) tracker.Names {
 // sourceScope reads whose a source is: its issuer, the organisations its
 // recommendations are addressed to, and those with actions directly under
 // it.
+//
+// The addressees are read from addressee_tallies, which the triggers keep
+// in the same transaction as the addressees themselves, as the source's
+// page lists them (sourceAddressees): a few rows a source, where reading
+// recommendation_addressees visited one row for each recommendation of
+// the source, on every page that asks what the person may change. While a
+// big import on PostgreSQL defers the tallies (deferDerived), they show
+// the source as the import found it; that gives the same answers, since
+// the import adds to a source only addressees the person may address
+// (CheckChangeRecommendation), and removes none. The direct actions are
+// read from their own index (migration 0023).
 func (s *Store) sourceScope(ctx context.Context, sourceID int64) (tracker.SourceScope, error) {
 	var src sourceRow
 	if err := s.q(ctx).Select("id", "issued_by_id").Take(&src, sourceID).Error; err != nil {
@@ -58,10 +69,8 @@ func (s *Store) sourceScope(ctx context.Context, sourceID int64) (tracker.Source
 	}
 	sc := tracker.SourceScope{IssuedBy: src.IssuedByID}
 	var addressed []int64
-	if err := s.q(ctx).Model(&addresseeRow{}).Distinct("recommendation_addressees.organisation_id").
-		Joins("JOIN recommendations ON recommendations.id = recommendation_addressees.recommendation_id").
-		Where("recommendations.source_id = ? AND recommendations.deleted_at IS NULL", sourceID).
-		Pluck("recommendation_addressees.organisation_id", &addressed).Error; err != nil {
+	if err := s.q(ctx).Table("addressee_tallies").Distinct("organisation_id").
+		Where("source_id = ? AND n > 0", sourceID).Pluck("organisation_id", &addressed).Error; err != nil {
 		return sc, fmt.Errorf("load the source's addressees: %w", err)
 	}
 	var acting []int64
