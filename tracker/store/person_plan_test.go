@@ -118,78 +118,89 @@ func TestPersonPagesReadOnlyOwnerIndexes(t *testing.T) {
 			{Person: jo.ID, Today: today, Page: tracker.Page{Number: 1, Size: 25}},
 			{Person: jo.ID, Open: true, Today: today, Page: tracker.Page{Number: 1, Size: 25}},
 		} {
-			count, err := s.ActionPlan(ctx, f, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			page, err := s.ActionPlan(ctx, f, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if s.Dialect() == store.SQLite {
-				if !strings.Contains(count, "COVERING INDEX actions_owner_email") || !strings.Contains(count, "COVERING INDEX actions_owner_user") {
-					t.Errorf("the count (open %v) visits the table:\n%s", f.Open, count)
-				}
-				if !strings.Contains(page, "MERGE (UNION ALL)") || strings.Contains(page, "TEMP B-TREE") {
-					t.Errorf("a page (open %v) sorts the person's actions:\n%s", f.Open, page)
-				}
-				continue
-			}
-			for what, plan := range map[string]string{"the count": count, "a page": page} {
-				if !strings.Contains(plan, "Index Only Scan using actions_owner_email") || !strings.Contains(plan, "Index Only Scan using actions_owner_user") ||
-					strings.Contains(plan, "Heap Scan") || strings.Contains(plan, "Seq Scan") {
-					t.Errorf("%s (open %v) visits the table:\n%s", what, f.Open, plan)
-				}
-			}
+			checkPersonPlans(ctx, t, s, f)
 		}
+		checkPersonPages(ctx, t, s, jo)
+	})
+}
 
-		all, _, err := s.ListActions(ctx, tracker.ActionFilter{Today: today, Page: tracker.AllRows})
-		if err != nil {
-			t.Fatal(err)
+// checkPersonPlans checks that the count and the first page of f read the
+// owner indexes alone, and on SQLite merge them in order.
+func checkPersonPlans(ctx context.Context, t *testing.T, s *store.Store, f tracker.ActionFilter) {
+	t.Helper()
+	count, err := s.ActionPlan(ctx, f, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.ActionPlan(ctx, f, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Dialect() == store.SQLite {
+		if !strings.Contains(count, "COVERING INDEX actions_owner_email") || !strings.Contains(count, "COVERING INDEX actions_owner_user") {
+			t.Errorf("the count (open %v) visits the table:\n%s", f.Open, count)
 		}
-		var want []string
-		for _, it := range all {
-			a := it.Action
-			if a.OwnerEmail == jo.Email || (a.OwnerUserID != nil && *a.OwnerUserID == jo.ID) {
-				want = append(want, a.Description)
-			}
+		if !strings.Contains(page, "MERGE (UNION ALL)") || strings.Contains(page, "TEMP B-TREE") {
+			t.Errorf("a page (open %v) sorts the person's actions:\n%s", f.Open, page)
 		}
-		if len(want) != 25 {
-			t.Fatalf("jo owns %d actions, want 25", len(want))
+		return
+	}
+	for what, plan := range map[string]string{"the count": count, "a page": page} {
+		if !strings.Contains(plan, "Index Only Scan using actions_owner_email") || !strings.Contains(plan, "Index Only Scan using actions_owner_user") ||
+			strings.Contains(plan, "Heap Scan") || strings.Contains(plan, "Seq Scan") {
+			t.Errorf("%s (open %v) visits the table:\n%s", what, f.Open, plan)
 		}
-		read := func(n int) []string {
-			items, total, err := s.ListActions(ctx, tracker.ActionFilter{Person: jo.ID, Today: today, Page: tracker.Page{Number: n, Size: 7}})
+	}
+}
+
+// checkPersonPages reads the person's actions seven a page, on from the
+// page before, back from the page after and cold, and checks each page
+// against the whole log in its order.
+func checkPersonPages(ctx context.Context, t *testing.T, s *store.Store, person tracker.User) {
+	t.Helper()
+	today := storetest.Today()
+	all, _, err := s.ListActions(ctx, tracker.ActionFilter{Today: today, Page: tracker.AllRows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, it := range all {
+		a := it.Action
+		if a.OwnerEmail == person.Email || (a.OwnerUserID != nil && *a.OwnerUserID == person.ID) {
+			want = append(want, a.Description)
+		}
+	}
+	if len(want) != 25 {
+		t.Fatalf("%s owns %d actions, want 25", person.Email, len(want))
+	}
+	check := func(how string, pages ...int) {
+		t.Helper()
+		for _, n := range pages {
+			items, total, err := s.ListActions(ctx, tracker.ActionFilter{Person: person.ID, Today: today, Page: tracker.Page{Number: n, Size: 7}})
 			if err != nil || total != 25 {
 				t.Fatalf("page %d: total %d, %v", n, total, err)
 			}
-			out := make([]string, len(items))
+			got := make([]string, len(items))
 			for i, it := range items {
-				out[i] = it.Action.Description
+				got[i] = it.Action.Description
 			}
-			return out
-		}
-		page := func(n int) []string { return want[(n-1)*7 : min(n*7, len(want))] }
-		check := func(how string, pages ...int) {
-			t.Helper()
-			for _, n := range pages {
-				if got := read(n); !slices.Equal(got, page(n)) {
-					t.Errorf("page %d %s = %v, want %v", n, how, got, page(n))
-				}
+			if page := want[(n-1)*7 : min(n*7, len(want))]; !slices.Equal(got, page) {
+				t.Errorf("page %d %s = %v, want %v", n, how, got, page)
 			}
 		}
-		outOfDate := func(name string) {
-			t.Helper()
-			// Any change puts the pages the cache knows out of date.
-			if _, err := s.EnsureOrganisation(ctx, tracker.Organisation{Name: name}); err != nil {
-				t.Fatal(err)
-			}
+	}
+	outOfDate := func(name string) {
+		t.Helper()
+		// Any change puts the pages the cache knows out of date.
+		if _, err := s.EnsureOrganisation(ctx, tracker.Organisation{Name: name}); err != nil {
+			t.Fatal(err)
 		}
-		check("read on from the page before", 1, 2, 3, 4)
-		outOfDate("Body 1")
-		check("read back from the page after (the last read cold, from the end)", 4, 3, 2, 1)
-		outOfDate("Body 2")
-		check("cold", 2)
-	})
+	}
+	check("read on from the page before", 1, 2, 3, 4)
+	outOfDate("Body 1")
+	check("read back from the page after (the last read cold, from the end)", 4, 3, 2, 1)
+	outOfDate("Body 2")
+	check("cold", 2)
 }
 
 // TestMyActionsCountReadsOwnerNameIndex: the count of a person's open

@@ -601,8 +601,10 @@ func (s *Store) actionQuery(ctx context.Context, f tracker.ActionFilter) *gorm.D
 	if len(b) == 1 {
 		return b[0]
 	}
-	// Each database reads the branches' rows without the other's; SQLite
-	// merges them in the log's order from the owner indexes.
+	// SQLite merges the branches in the log's order, each from its owner
+	// index, and stops after a page; PostgreSQL reads the person's actions
+	// from the owner indexes alone and keeps the page's while it sorts
+	// them.
 	return s.q(ctx).Model(&actionRow{}).Table("(? UNION ALL ?) AS actions", b[0], b[1])
 }
 
