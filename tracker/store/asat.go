@@ -75,11 +75,12 @@ func (s *Store) ReadAsAt(ctx context.Context, at time.Time, opts AsAtOptions, fn
 		}
 		view.Marks = marks
 	}
-	var later []int
-	if err := s.q(ctx).Model(&auditRow{}).Select("1").Where(column+" > ?", at).Limit(1).Scan(&later).Error; err != nil {
+	// The last change, read from the end of the index on either database.
+	var later int
+	if err := s.q(ctx).Raw(`SELECT CASE WHEN (SELECT MAX(`+column+`) FROM audit_events) > ? THEN 1 ELSE 0 END`, at).Row().Scan(&later); err != nil {
 		return fmt.Errorf("check the audit trail: %w", err)
 	}
-	if len(later) == 0 {
+	if later == 0 {
 		// Nothing took effect after the moment: the tables as they are.
 		return fn(s, view)
 	}
@@ -138,6 +139,14 @@ func (s *Store) readAsAtInTx(ctx context.Context, column string, at time.Time, r
 // same name holding the table as it stood at the moment. Temporary objects
 // come first in name lookup on both databases and vanish with the
 // transaction.
+//
+// Its cost does not grow with the tracker: a row the reads meet that has
+// a change after the moment is left out by one indexed look-up of its own
+// history (the items' latest change, audit_latest, or by when it was
+// recorded, its events), and only the items that stood at the moment and
+// were changed after it (a change other than their creation, found by an
+// index of those changes) are rebuilt. Items made after the moment, which
+// for a day long past are most of the trail, are never read.
 func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorded bool) error {
 	base := "main"
 	if s.dialect == Postgres {
@@ -151,42 +160,63 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 		}
 		return nil
 	}
-	// The moment, and every item with a change after it.
+	// The moment, and every item changed after it other than by being made.
 	if err := exec(`CREATE TEMP TABLE asat_moment (at {{ts}} NOT NULL)`); err != nil {
 		return err
 	}
 	if err := exec(`INSERT INTO asat_moment (at) VALUES (?)`, at); err != nil {
 		return err
 	}
-	// born_later marks items made after the moment: they are simply left
-	// out, with nothing to rebuild.
-	if err := exec(`CREATE TEMP TABLE asat_changed (entity TEXT NOT NULL, entity_id BIGINT NOT NULL, born_later INTEGER NOT NULL)`); err != nil {
+	if err := exec(`CREATE TEMP TABLE asat_changed (entity TEXT NOT NULL, entity_id BIGINT NOT NULL)`); err != nil {
 		return err
 	}
-	if err := exec(`INSERT INTO asat_changed (entity, entity_id, born_later)
-		SELECT entity, entity_id, MAX(CASE WHEN op = '`+tracker.OpCreate+`' THEN 1 ELSE 0 END) FROM audit_events
-		WHERE `+column+` > ? GROUP BY entity, entity_id`, at); err != nil {
+	// The condition is the one of the partial indexes audit_changes_*. An
+	// item changed twice is listed twice: asking for it to be listed once
+	// makes SQLite walk every event in item order instead.
+	if err := exec(`INSERT INTO asat_changed (entity, entity_id)
+		SELECT entity, entity_id FROM audit_events WHERE `+column+` > ? AND op <> '`+tracker.OpCreate+`'`, at); err != nil {
 		return err
 	}
 	if err := exec(`CREATE INDEX asat_changed_item ON asat_changed (entity, entity_id)`); err != nil {
 		return err
 	}
+	var entities []string
+	if err := s.q(ctx).Raw(`SELECT DISTINCT entity FROM asat_changed`).Scan(&entities).Error; err != nil {
+		return fmt.Errorf("as at: the items changed since: %w", err)
+	}
+	changed := map[string]bool{}
+	for _, e := range entities {
+		changed[e] = true
+	}
+	// standing is true of a row of entity, id given by the expression idOf,
+	// that has no change after the moment: the row as it is stood then.
+	standing := func(entity, idOf string) string {
+		if recorded {
+			return `NOT EXISTS (SELECT 1 FROM ` + base + `.audit_events e WHERE e.entity = '` + entity + `' AND e.entity_id = ` + idOf +
+				` AND e.at > (SELECT at FROM asat_moment))`
+		}
+		return `NOT EXISTS (SELECT 1 FROM ` + base + `.audit_latest l WHERE l.entity = '` + entity + `' AND l.entity_id = ` + idOf +
+			` AND l.last_effective_at > (SELECT at FROM asat_moment))`
+	}
 	for _, v := range versioned {
-		rows, err := s.rebuiltRows(ctx, v.entity, v.rows(), at, recorded)
-		if err != nil {
-			return err
-		}
-		if err := s.tempCopyOf(ctx, base, v.table); err != nil {
-			return err
-		}
-		if reflect.ValueOf(rows).Elem().Len() > 0 {
-			if err := s.q(ctx).Table("asat_"+v.table).CreateInBatches(rows, 200).Error; err != nil {
-				return fmt.Errorf("as at: keep %s: %w", v.table, err)
+		rebuilt := ""
+		if changed[v.entity] {
+			rows, err := s.rebuiltRows(ctx, v.entity, v.rows(), at, recorded)
+			if err != nil {
+				return err
+			}
+			if reflect.ValueOf(rows).Elem().Len() > 0 {
+				if err := s.tempCopyOf(ctx, base, v.table); err != nil {
+					return err
+				}
+				if err := s.q(ctx).Table("asat_"+v.table).CreateInBatches(rows, 200).Error; err != nil {
+					return fmt.Errorf("as at: keep %s: %w", v.table, err)
+				}
+				rebuilt = ` UNION ALL SELECT * FROM asat_` + v.table
 			}
 		}
-		if err := exec(`CREATE TEMP VIEW ` + v.table + ` AS SELECT * FROM ` + base + `.` + v.table +
-			` WHERE id NOT IN (SELECT entity_id FROM asat_changed WHERE entity = '` + v.entity + `')
-			UNION ALL SELECT * FROM asat_` + v.table); err != nil {
+		if err := exec(`CREATE TEMP VIEW ` + v.table + ` AS SELECT * FROM ` + base + `.` + v.table + ` t WHERE ` +
+			standing(v.entity, "t.id") + rebuilt); err != nil {
 			return err
 		}
 	}
@@ -199,15 +229,24 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 		{EntityReference, "reference_recommendations", "reference_id", "recommendations"},
 	}
 	for _, l := range links {
-		if err := s.tempCopyOf(ctx, base, l.table); err != nil {
-			return err
+		rebuilt := ""
+		if changed[l.entity] {
+			out, err := s.rebuildLinks(ctx, l.entity, l.table, l.parent, l.field, at, recorded)
+			if err != nil {
+				return err
+			}
+			if len(out) > 0 {
+				if err := s.tempCopyOf(ctx, base, l.table); err != nil {
+					return err
+				}
+				if err := s.q(ctx).Table("asat_"+l.table).CreateInBatches(out, 500).Error; err != nil {
+					return fmt.Errorf("as at: keep %s: %w", l.table, err)
+				}
+				rebuilt = ` UNION ALL SELECT * FROM asat_` + l.table
+			}
 		}
-		if err := s.rebuildLinks(ctx, l.entity, l.table, l.parent, l.field, at, recorded); err != nil {
-			return err
-		}
-		if err := exec(`CREATE TEMP VIEW ` + l.table + ` AS SELECT * FROM ` + base + `.` + l.table +
-			` WHERE ` + l.parent + ` NOT IN (SELECT entity_id FROM asat_changed WHERE entity = '` + l.entity + `')
-			UNION ALL SELECT * FROM asat_` + l.table); err != nil {
+		if err := exec(`CREATE TEMP VIEW ` + l.table + ` AS SELECT * FROM ` + base + `.` + l.table + ` t WHERE ` +
+			standing(l.entity, "t."+l.parent) + rebuilt); err != nil {
 			return err
 		}
 	}
@@ -248,12 +287,12 @@ func (s *Store) tempCopyOf(ctx context.Context, base, table string) error {
 	return nil
 }
 
-// changedEvents loads the audit events of the items of entity that existed
-// at the moment and changed after it, by item, in the order they were
+// changedEvents loads the audit events of the items of entity changed
+// after the moment (asat_changed), by item, in the order they were
 // recorded.
 func (s *Store) changedEvents(ctx context.Context, entity string, recorded bool) (map[int64][]tracker.AuditEvent, error) {
 	var rows []auditRow
-	err := s.q(ctx).Where("entity = ? AND entity_id IN (SELECT entity_id FROM asat_changed WHERE entity = ? AND born_later = 0)", entity, entity).
+	err := s.q(ctx).Where("entity = ? AND entity_id IN (SELECT entity_id FROM asat_changed WHERE entity = ?)", entity, entity).
 		Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("load the history of %s: %w", entity, err)
@@ -270,10 +309,10 @@ func (s *Store) changedEvents(ctx context.Context, entity string, recorded bool)
 }
 
 // rebuiltRows returns, in dest, the rows of entity that existed at the
-// moment and changed after it, as they stood then; those deleted then are
-// left out.
+// moment and changed after it, as they stood then; those deleted then, or
+// made after it, are left out.
 func (s *Store) rebuiltRows(ctx context.Context, entity string, dest any, at time.Time, recorded bool) (any, error) {
-	if err := s.q(ctx).Unscoped().Where("id IN (SELECT entity_id FROM asat_changed WHERE entity = ? AND born_later = 0)", entity).
+	if err := s.q(ctx).Unscoped().Where("id IN (SELECT entity_id FROM asat_changed WHERE entity = ?)", entity).
 		Order("id").Find(dest).Error; err != nil {
 		return nil, fmt.Errorf("load changed %s: %w", entity, err)
 	}
@@ -305,18 +344,18 @@ func (s *Store) rebuiltRows(ctx context.Context, entity string, dest any, at tim
 	return out.Interface(), nil
 }
 
-// rebuildLinks writes into asat_<table> the links of each item of entity
-// changed after the moment, as its history says they were; an item whose
-// history does not name them keeps the links it has now.
-func (s *Store) rebuildLinks(ctx context.Context, entity, table, parent, field string, at time.Time, recorded bool) error {
+// rebuildLinks returns the links of each item of entity changed after the
+// moment, as its history says they were; an item whose history does not
+// name them keeps the links it has now.
+func (s *Store) rebuildLinks(ctx context.Context, entity, table, parent, field string, at time.Time, recorded bool) ([]map[string]any, error) {
 	events, err := s.changedEvents(ctx, entity, recorded)
 	if err != nil || len(events) == 0 {
-		return err
+		return nil, err
 	}
 	var current []map[string]any
-	if err := s.q(ctx).Table(table).Where(parent+" IN (SELECT entity_id FROM asat_changed WHERE entity = ? AND born_later = 0)", entity).
+	if err := s.q(ctx).Table(table).Where(parent+" IN (SELECT entity_id FROM asat_changed WHERE entity = ?)", entity).
 		Order(parent + ", sort_order").Find(&current).Error; err != nil {
-		return fmt.Errorf("load %s: %w", table, err)
+		return nil, fmt.Errorf("load %s: %w", table, err)
 	}
 	child := map[string]string{"recommendation_addressees": "organisation_id", "reference_recommendations": "recommendation_id"}[table]
 	now := map[int64][]int64{}
@@ -341,13 +380,7 @@ func (s *Store) rebuildLinks(ctx context.Context, entity, table, parent, field s
 			out = append(out, link)
 		}
 	}
-	if len(out) == 0 {
-		return nil
-	}
-	if err := s.q(ctx).Table("asat_"+table).CreateInBatches(out, 500).Error; err != nil {
-		return fmt.Errorf("as at: keep %s: %w", table, err)
-	}
-	return nil
+	return out, nil
 }
 
 // addresseeAsAt sets an addressee link's own status and its date as its

@@ -410,6 +410,7 @@ var migrations = []migration{
 	migration0020,
 	migration0021,
 	migration0022,
+	migration0025,
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.
