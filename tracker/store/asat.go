@@ -172,9 +172,12 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 	}
 	// The condition is the one of the partial indexes audit_changes_*. An
 	// item changed twice is listed twice: asking for it to be listed once
-	// makes SQLite walk every event in item order instead.
+	// makes SQLite walk every event in item order instead. An item made
+	// after the moment is not listed: there is nothing of it to rebuild.
 	if err := exec(`INSERT INTO asat_changed (entity, entity_id)
-		SELECT entity, entity_id FROM audit_events WHERE `+column+` > ? AND op <> '`+tracker.OpCreate+`'`, at); err != nil {
+		SELECT e.entity, e.entity_id FROM audit_events e WHERE e.`+column+` > ? AND e.op <> '`+tracker.OpCreate+`'
+		AND NOT EXISTS (SELECT 1 FROM audit_events c WHERE c.entity = e.entity AND c.entity_id = e.entity_id
+			AND c.op = '`+tracker.OpCreate+`' AND c.`+column+` > ?)`, at, at); err != nil {
 		return err
 	}
 	if err := exec(`CREATE INDEX asat_changed_item ON asat_changed (entity, entity_id)`); err != nil {
@@ -188,6 +191,10 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 	for _, e := range entities {
 		changed[e] = true
 	}
+	later, err := s.laterEntities(ctx, at, recorded)
+	if err != nil {
+		return err
+	}
 	// standing is true of a row of entity, id given by the expression idOf,
 	// that has no change after the moment: the row as it is stood then.
 	standing := func(entity, idOf string) string {
@@ -199,6 +206,9 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 			` AND l.last_effective_at > (SELECT at FROM asat_moment))`
 	}
 	for _, v := range versioned {
+		if !later[v.entity] {
+			continue // nothing of it changed after the moment: the table as it is
+		}
 		rebuilt := ""
 		if changed[v.entity] {
 			rows, err := s.rebuiltRows(ctx, v.entity, v.rows(), at, recorded)
@@ -229,6 +239,9 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 		{EntityReference, "reference_recommendations", "reference_id", "recommendations"},
 	}
 	for _, l := range links {
+		if !later[l.entity] {
+			continue
+		}
 		rebuilt := ""
 		if changed[l.entity] {
 			out, err := s.rebuildLinks(ctx, l.entity, l.table, l.parent, l.field, at, recorded)
@@ -260,6 +273,32 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 		return err
 	}
 	return exec(`CREATE TEMP VIEW deadline_revisions AS SELECT * FROM ` + base + `.deadline_revisions WHERE ` + revised)
+}
+
+// laterEntities says which of the versioned entities have a change after
+// the moment, each found in the index of the items' latest changes; read
+// by when changes were recorded, which that index does not keep, every
+// one is taken to have.
+func (s *Store) laterEntities(ctx context.Context, at time.Time, recorded bool) (map[string]bool, error) {
+	out := map[string]bool{}
+	var parts []string
+	var args []any
+	for _, v := range versioned {
+		out[v.entity] = recorded
+		parts = append(parts, `SELECT '`+v.entity+`' AS entity WHERE EXISTS (SELECT 1 FROM audit_latest WHERE entity = '`+v.entity+`' AND last_effective_at > ?)`)
+		args = append(args, at)
+	}
+	if recorded {
+		return out, nil
+	}
+	var found []string
+	if err := s.q(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&found).Error; err != nil {
+		return nil, fmt.Errorf("as at: what changed since: %w", err)
+	}
+	for _, e := range found {
+		out[e] = true
+	}
+	return out, nil
 }
 
 // tempCopyOf makes an empty temporary table asat_<table> with the columns
