@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 
 	"github.com/civic-tracker/tracker/tracker"
 )
@@ -219,7 +220,7 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 				if err := s.tempCopyOf(ctx, base, v.table); err != nil {
 					return err
 				}
-				if err := s.q(ctx).Table("asat_"+v.table).CreateInBatches(rows, 200).Error; err != nil {
+				if err := s.keepRows(ctx, "asat_"+v.table, rows); err != nil {
 					return fmt.Errorf("as at: keep %s: %w", v.table, err)
 				}
 				rebuilt = ` UNION ALL SELECT * FROM asat_` + v.table
@@ -273,6 +274,45 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 		return err
 	}
 	return exec(`CREATE TEMP VIEW deadline_revisions AS SELECT * FROM ` + base + `.deadline_revisions WHERE ` + revised)
+}
+
+// keepRows inserts rows, a pointer to a slice of one table's rows, into
+// the temporary table named, a hundred to a statement: what an as-at read
+// rebuilt. gorm's own batch insert cost more than the rebuilding.
+func (s *Store) keepRows(ctx context.Context, table string, rows any) error {
+	list := reflect.ValueOf(rows).Elem()
+	if list.Len() == 0 {
+		return nil
+	}
+	sch, err := schema.Parse(list.Index(0).Addr().Interface(), &schemaCache, s.db.NamingStrategy)
+	if err != nil {
+		return err
+	}
+	var cols []string
+	var fields []*schema.Field
+	for _, f := range sch.Fields {
+		if f.DBName != "" && f.Creatable {
+			cols = append(cols, `"`+f.DBName+`"`)
+			fields = append(fields, f)
+		}
+	}
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	const perStatement = 100
+	for start := 0; start < list.Len(); start += perStatement {
+		end := min(start+perStatement, list.Len())
+		args := make([]any, 0, (end-start)*len(fields))
+		for i := start; i < end; i++ {
+			row := list.Index(i)
+			for _, f := range fields {
+				args = append(args, row.FieldByIndex(f.StructField.Index).Interface())
+			}
+		}
+		sql := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", ")
+		if err := s.q(ctx).Exec(sql, args...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // laterEntities says which of the versioned entities have a change after
