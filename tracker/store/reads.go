@@ -364,7 +364,7 @@ func (s *Store) withAddressees(ctx context.Context, rows []recommendationRow) ([
 // (every revision), actions with their updates, its own updates and the
 // references that ask about it.
 func (s *Store) RecommendationDetail(ctx context.Context, id int64) (tracker.RecommendationDetail, error) {
-	details, err := s.recommendationDetails(ctx, []int64{id})
+	details, err := s.recommendationDetails(ctx, []int64{id}, false)
 	if err != nil {
 		return tracker.RecommendationDetail{}, err
 	}
@@ -386,7 +386,8 @@ func (s *Store) RecommendationDetail(ctx context.Context, id int64) (tracker.Rec
 
 // recommendationDetails loads the details of several recommendations in a
 // fixed number of queries, in the order of ids; missing ids are left out.
-func (s *Store) recommendationDetails(ctx context.Context, ids []int64) ([]tracker.RecommendationDetail, error) {
+// With latest, each action comes with its latest update alone.
+func (s *Store) recommendationDetails(ctx context.Context, ids []int64, latest bool) ([]tracker.RecommendationDetail, error) {
 	var rows []recommendationRow
 	if err := findIn(func() *gorm.DB { return s.q(ctx) }, "id IN ?", ids, &rows); err != nil {
 		return nil, fmt.Errorf("load recommendations: %w", err)
@@ -439,7 +440,7 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64) ([]track
 	if err := findIn(func() *gorm.DB { return s.q(ctx).Order("id") }, "recommendation_id IN ?", ids, &actRows); err != nil {
 		return nil, fmt.Errorf("load actions: %w", err)
 	}
-	items, err := s.actionItems(ctx, actRows, false)
+	items, err := s.actionItems(ctx, actRows, latest)
 	if err != nil {
 		return nil, err
 	}
@@ -741,7 +742,7 @@ func (s *Store) ReferenceDetail(ctx context.Context, id int64) (tracker.Referenc
 		ids[i] = l.RecommendationID
 	}
 	if len(ids) > 0 {
-		if d.Recommendations, err = s.recommendationDetails(ctx, ids); err != nil {
+		if d.Recommendations, err = s.recommendationDetails(ctx, ids, false); err != nil {
 			return d, err
 		}
 	}
