@@ -477,6 +477,29 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64, latest b
 	return out, nil
 }
 
+// latestUpdateIDs are the ids of the latest update of each of the
+// actions whose ids it is given, each found from the end of the action's
+// stretch of updates_latest (migration 0025): the others are never read.
+const latestUpdateIDs = `SELECT id FROM (SELECT (SELECT p.id FROM progress_updates p
+		WHERE p.action_id = a.id AND p.deleted_at IS NULL ORDER BY p.dated DESC, p.id DESC LIMIT 1) AS id
+	FROM actions a WHERE a.id IN ?) latest WHERE id IS NOT NULL`
+
+// latestUpdates loads the latest update of each of the actions ids: their
+// ids first, then the updates by their keys. In one statement PostgreSQL
+// would rather read every update to join them.
+func (s *Store) latestUpdates(ctx context.Context, ids []int64, out *[]updateRow) error {
+	for start := 0; start < len(ids); start += inChunk {
+		var keys []int64
+		if err := s.q(ctx).Raw(latestUpdateIDs, ids[start:min(start+inChunk, len(ids))]).Scan(&keys).Error; err != nil {
+			return err
+		}
+		if err := findIn(func() *gorm.DB { return s.q(ctx) }, "id IN ?", keys, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // actionItems adds context and updates to action rows in a fixed number of
 // queries per chunk of rows, keeping their order. With latestOnly each item
 // carries only its most recent update, all a list row or an export shows.
@@ -528,16 +551,9 @@ func (s *Store) actionItems(ctx context.Context, rows []actionRow, latest bool) 
 	}
 	var updRows []updateRow
 	if latest {
-		for start := 0; start < len(ids); start += inChunk {
-			var part []updateRow
-			err := s.q(ctx).Raw(`SELECT id, action_id, recommendation_id, dated, author, text, created_at, deleted_at FROM (
-					SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.action_id ORDER BY u.dated DESC, u.id DESC) AS n
-					FROM progress_updates u WHERE u.action_id IN ? AND u.deleted_at IS NULL) latest
-				WHERE n = 1`, ids[start:min(start+inChunk, len(ids))]).Scan(&part).Error
-			if err != nil {
-				return nil, fmt.Errorf("load latest updates: %w", err)
-			}
-			updRows = append(updRows, part...)
+		err := s.latestUpdates(ctx, ids, &updRows)
+		if err != nil {
+			return nil, fmt.Errorf("load latest updates: %w", err)
 		}
 	} else if err := findIn(func() *gorm.DB { return s.q(ctx).Order("dated DESC, id DESC") }, "action_id IN ?", ids, &updRows); err != nil {
 		return nil, fmt.Errorf("load action updates: %w", err)
