@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -167,42 +168,11 @@ func benchOpen(b *testing.B, backend string) *benchDB {
 		b.Fatal(err)
 	}
 	d := &benchDB{s: s, floor: map[string]floorText{}}
-	refs, _, err := s.ListReferences(ctx, tracker.AllRows)
-	if err != nil {
+	if d.reference, err = exampleReference(ctx, s); err != nil {
 		b.Fatal(err)
 	}
-	if len(refs) == 0 {
-		if _, err := example.Load(ctx, s); err != nil {
-			b.Fatal(err)
-		}
-		if refs, _, err = s.ListReferences(ctx, tracker.AllRows); err != nil {
-			b.Fatal(err)
-		}
-	}
-	for _, r := range refs {
-		if r.Number == "13" {
-			d.reference = r.ID
-		}
-	}
-	if d.reference == 0 {
-		b.Fatal("the database has no reference 13: load the example data (tracker seed --example)")
-	}
-	sources, _, err := s.ListSources(ctx, tracker.Page{Size: 1000}, time.Now())
-	if err != nil {
+	if d.source, err = generatedSource(ctx, s, size); err != nil {
 		b.Fatal(err)
-	}
-	for _, it := range sources {
-		if strings.HasPrefix(it.Source.Title, "Generated inspection") && it.Recommendations == size.Recommendations {
-			d.source = it.Source.ID
-		}
-	}
-	if d.source == 0 {
-		if d.source, err = example.Generate(ctx, s, size); err != nil {
-			b.Fatal(err)
-		}
-		if err := s.Analyze(ctx); err != nil {
-			b.Fatal(err)
-		}
 	}
 	benchOffset.Store(int64(benchAhead))
 	d.today = s.Now()
@@ -219,6 +189,45 @@ func benchOpen(b *testing.B, backend string) *benchDB {
 	}
 	benchDBs[backend] = d
 	return d
+}
+
+// exampleReference is the id of reference 13 of the example data, loaded
+// first when the database has no references.
+func exampleReference(ctx context.Context, s *store.Store) (int64, error) {
+	refs, _, err := s.ListReferences(ctx, tracker.AllRows)
+	if err == nil && len(refs) == 0 {
+		if _, err = example.Load(ctx, s); err == nil {
+			refs, _, err = s.ListReferences(ctx, tracker.AllRows)
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range refs {
+		if r.Number == "13" {
+			return r.ID, nil
+		}
+	}
+	return 0, errors.New("the database has no reference 13: load the example data (tracker seed --example)")
+}
+
+// generatedSource is the id of the generated source of the size, generated
+// first when the database has none.
+func generatedSource(ctx context.Context, s *store.Store, size example.Size) (int64, error) {
+	sources, _, err := s.ListSources(ctx, tracker.Page{Size: 1000}, time.Now())
+	if err != nil {
+		return 0, err
+	}
+	for _, it := range sources {
+		if strings.HasPrefix(it.Source.Title, "Generated inspection") && it.Recommendations == size.Recommendations {
+			return it.Source.ID, nil
+		}
+	}
+	id, err := example.Generate(ctx, s, size)
+	if err == nil {
+		err = s.Analyze(ctx)
+	}
+	return id, err
 }
 
 // slip gives n actions a red-rated update dated today, unless a run before

@@ -149,85 +149,17 @@ func (s *Store) readAsAtInTx(ctx context.Context, column string, at time.Time, r
 // index of those changes) are rebuilt. Items made after the moment, which
 // for a day long past are most of the trail, are never read.
 func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorded bool) error {
-	base := "main"
+	sh := &shadowing{s: s, ctx: ctx, base: "main", column: column, at: at, recorded: recorded}
 	if s.dialect == Postgres {
-		if err := s.q(ctx).Raw("SELECT current_schema()").Row().Scan(&base); err != nil {
+		if err := s.q(ctx).Raw("SELECT current_schema()").Row().Scan(&sh.base); err != nil {
 			return fmt.Errorf("find the schema: %w", err)
 		}
 	}
-	exec := func(sql string, args ...any) error {
-		if err := s.q(ctx).Exec(s.expand(sql), args...).Error; err != nil {
-			return fmt.Errorf("as at: %.60s…: %w", sql, err)
-		}
-		return nil
-	}
-	// The moment, and every item changed after it other than by being made.
-	if err := exec(`CREATE TEMP TABLE asat_moment (at {{ts}} NOT NULL)`); err != nil {
+	if err := sh.changedSince(); err != nil {
 		return err
-	}
-	if err := exec(`INSERT INTO asat_moment (at) VALUES (?)`, at); err != nil {
-		return err
-	}
-	if err := exec(`CREATE TEMP TABLE asat_changed (entity TEXT NOT NULL, entity_id BIGINT NOT NULL)`); err != nil {
-		return err
-	}
-	// The condition is the one of the partial indexes audit_changes_*. An
-	// item changed twice is listed twice: asking for it to be listed once
-	// makes SQLite walk every event in item order instead. An item made
-	// after the moment is not listed: there is nothing of it to rebuild.
-	if err := exec(`INSERT INTO asat_changed (entity, entity_id)
-		SELECT e.entity, e.entity_id FROM audit_events e WHERE e.`+column+` > ? AND e.op <> '`+tracker.OpCreate+`'
-		AND NOT EXISTS (SELECT 1 FROM audit_events c WHERE c.entity = e.entity AND c.entity_id = e.entity_id
-			AND c.op = '`+tracker.OpCreate+`' AND c.`+column+` > ?)`, at, at); err != nil {
-		return err
-	}
-	if err := exec(`CREATE INDEX asat_changed_item ON asat_changed (entity, entity_id)`); err != nil {
-		return err
-	}
-	var entities []string
-	if err := s.q(ctx).Raw(`SELECT DISTINCT entity FROM asat_changed`).Scan(&entities).Error; err != nil {
-		return fmt.Errorf("as at: the items changed since: %w", err)
-	}
-	changed := map[string]bool{}
-	for _, e := range entities {
-		changed[e] = true
-	}
-	later, err := s.laterEntities(ctx, at, recorded)
-	if err != nil {
-		return err
-	}
-	// standing is true of a row of entity, id given by the expression idOf,
-	// that has no change after the moment: the row as it is stood then.
-	standing := func(entity, idOf string) string {
-		if recorded {
-			return `NOT EXISTS (SELECT 1 FROM ` + base + `.audit_events e WHERE e.entity = '` + entity + `' AND e.entity_id = ` + idOf +
-				` AND e.at > (SELECT at FROM asat_moment))`
-		}
-		return `NOT EXISTS (SELECT 1 FROM ` + base + `.audit_latest l WHERE l.entity = '` + entity + `' AND l.entity_id = ` + idOf +
-			` AND l.last_effective_at > (SELECT at FROM asat_moment))`
 	}
 	for _, v := range versioned {
-		if !later[v.entity] {
-			continue // nothing of it changed after the moment: the table as it is
-		}
-		rebuilt := ""
-		if changed[v.entity] {
-			rows, err := s.rebuiltRows(ctx, v.entity, v.rows(), at, recorded)
-			if err != nil {
-				return err
-			}
-			if reflect.ValueOf(rows).Elem().Len() > 0 {
-				if err := s.tempCopyOf(ctx, base, v.table); err != nil {
-					return err
-				}
-				if err := s.keepRows(ctx, "asat_"+v.table, rows); err != nil {
-					return fmt.Errorf("as at: keep %s: %w", v.table, err)
-				}
-				rebuilt = ` UNION ALL SELECT * FROM asat_` + v.table
-			}
-		}
-		if err := exec(`CREATE TEMP VIEW ` + v.table + ` AS SELECT * FROM ` + base + `.` + v.table + ` t WHERE ` +
-			standing(v.entity, "t.id") + rebuilt); err != nil {
+		if err := sh.table(v.entity, v.table, v.rows); err != nil {
 			return err
 		}
 	}
@@ -240,27 +172,7 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 		{EntityReference, "reference_recommendations", "reference_id", "recommendations"},
 	}
 	for _, l := range links {
-		if !later[l.entity] {
-			continue
-		}
-		rebuilt := ""
-		if changed[l.entity] {
-			out, err := s.rebuildLinks(ctx, l.entity, l.table, l.parent, l.field, at, recorded)
-			if err != nil {
-				return err
-			}
-			if len(out) > 0 {
-				if err := s.tempCopyOf(ctx, base, l.table); err != nil {
-					return err
-				}
-				if err := s.q(ctx).Table("asat_"+l.table).CreateInBatches(out, 500).Error; err != nil {
-					return fmt.Errorf("as at: keep %s: %w", l.table, err)
-				}
-				rebuilt = ` UNION ALL SELECT * FROM asat_` + l.table
-			}
-		}
-		if err := exec(`CREATE TEMP VIEW ` + l.table + ` AS SELECT * FROM ` + base + `.` + l.table + ` t WHERE ` +
-			standing(l.entity, "t."+l.parent) + rebuilt); err != nil {
+		if err := sh.links(l.entity, l.table, l.parent, l.field); err != nil {
 			return err
 		}
 	}
@@ -270,10 +182,139 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 	if recorded {
 		values, revised = `created_at <= (SELECT at FROM asat_moment)`, `created_at <= (SELECT at FROM asat_moment)`
 	}
-	if err := exec(`CREATE TEMP VIEW measure_values AS SELECT * FROM ` + base + `.measure_values WHERE ` + values); err != nil {
+	if err := sh.exec(`CREATE TEMP VIEW measure_values AS SELECT * FROM ` + sh.base + `.measure_values WHERE ` + values); err != nil {
 		return err
 	}
-	return exec(`CREATE TEMP VIEW deadline_revisions AS SELECT * FROM ` + base + `.deadline_revisions WHERE ` + revised)
+	return sh.exec(`CREATE TEMP VIEW deadline_revisions AS SELECT * FROM ` + sh.base + `.deadline_revisions WHERE ` + revised)
+}
+
+// shadowing is one as-at read's making of its views.
+type shadowing struct {
+	s        *Store
+	ctx      context.Context
+	base     string // the schema of the tables
+	column   string // of audit_events: effective_at, or at as recorded
+	at       time.Time
+	recorded bool
+	// changed are the entities with items to rebuild, later those with any
+	// change after the moment.
+	changed, later map[string]bool
+}
+
+func (sh *shadowing) exec(sql string, args ...any) error {
+	if err := sh.s.q(sh.ctx).Exec(sh.s.expand(sql), args...).Error; err != nil {
+		return fmt.Errorf("as at: %.60s…: %w", sql, err)
+	}
+	return nil
+}
+
+// changedSince keeps the moment (asat_moment) and the items that stood at
+// it and were changed after it (asat_changed), and notes which entities
+// have such items and which have any change since.
+func (sh *shadowing) changedSince() error {
+	if err := sh.exec(`CREATE TEMP TABLE asat_moment (at {{ts}} NOT NULL)`); err != nil {
+		return err
+	}
+	if err := sh.exec(`INSERT INTO asat_moment (at) VALUES (?)`, sh.at); err != nil {
+		return err
+	}
+	if err := sh.exec(`CREATE TEMP TABLE asat_changed (entity TEXT NOT NULL, entity_id BIGINT NOT NULL)`); err != nil {
+		return err
+	}
+	// The condition is the one of the partial indexes audit_changes_*. An
+	// item changed twice is listed twice: asking for it to be listed once
+	// makes SQLite walk every event in item order instead. An item made
+	// after the moment is not listed: there is nothing of it to rebuild.
+	if err := sh.exec(`INSERT INTO asat_changed (entity, entity_id)
+		SELECT e.entity, e.entity_id FROM audit_events e WHERE e.`+sh.column+` > ? AND e.op <> '`+tracker.OpCreate+`'
+		AND NOT EXISTS (SELECT 1 FROM audit_events c WHERE c.entity = e.entity AND c.entity_id = e.entity_id
+			AND c.op = '`+tracker.OpCreate+`' AND c.`+sh.column+` > ?)`, sh.at, sh.at); err != nil {
+		return err
+	}
+	if err := sh.exec(`CREATE INDEX asat_changed_item ON asat_changed (entity, entity_id)`); err != nil {
+		return err
+	}
+	var entities []string
+	if err := sh.s.q(sh.ctx).Raw(`SELECT DISTINCT entity FROM asat_changed`).Scan(&entities).Error; err != nil {
+		return fmt.Errorf("as at: the items changed since: %w", err)
+	}
+	sh.changed = map[string]bool{}
+	for _, e := range entities {
+		sh.changed[e] = true
+	}
+	var err error
+	sh.later, err = sh.s.laterEntities(sh.ctx, sh.at, sh.recorded)
+	return err
+}
+
+// standing is true of a row of entity, its id given by the expression
+// idOf, that has no change after the moment: as it is, it stood then.
+func (sh *shadowing) standing(entity, idOf string) string {
+	if sh.recorded {
+		return `NOT EXISTS (SELECT 1 FROM ` + sh.base + `.audit_events e WHERE e.entity = '` + entity + `' AND e.entity_id = ` + idOf +
+			` AND e.at > (SELECT at FROM asat_moment))`
+	}
+	return `NOT EXISTS (SELECT 1 FROM ` + sh.base + `.audit_latest l WHERE l.entity = '` + entity + `' AND l.entity_id = ` + idOf +
+		` AND l.last_effective_at > (SELECT at FROM asat_moment))`
+}
+
+// view puts the view of table in front of it: its rows of items standing
+// since the moment (by the item id idOf names), and, when kept, the rows
+// rebuilt in asat_<table>.
+func (sh *shadowing) view(table, entity, idOf string, rebuilt bool) error {
+	sql := `CREATE TEMP VIEW ` + table + ` AS SELECT * FROM ` + sh.base + `.` + table + ` t WHERE ` + sh.standing(entity, idOf)
+	if rebuilt {
+		sql += ` UNION ALL SELECT * FROM asat_` + table
+	}
+	return sh.exec(sql)
+}
+
+// table shadows a versioned table changed since the moment: its items
+// that stood then and changed since are rebuilt into asat_<table>.
+func (sh *shadowing) table(entity, table string, empty func() any) error {
+	if !sh.later[entity] {
+		return nil // nothing of it changed after the moment: the table as it is
+	}
+	kept := false
+	if sh.changed[entity] {
+		rows, err := sh.s.rebuiltRows(sh.ctx, entity, empty(), sh.at, sh.recorded)
+		if err != nil {
+			return err
+		}
+		if kept = reflect.ValueOf(rows).Elem().Len() > 0; kept {
+			if err := sh.s.tempCopyOf(sh.ctx, sh.base, table); err != nil {
+				return err
+			}
+			if err := sh.s.keepRows(sh.ctx, "asat_"+table, rows); err != nil {
+				return fmt.Errorf("as at: keep %s: %w", table, err)
+			}
+		}
+	}
+	return sh.view(table, entity, "t.id", kept)
+}
+
+// links shadows a table of links from items of entity (by the column
+// parent) as their events say they were.
+func (sh *shadowing) links(entity, table, parent, field string) error {
+	if !sh.later[entity] {
+		return nil
+	}
+	kept := false
+	if sh.changed[entity] {
+		out, err := sh.s.rebuildLinks(sh.ctx, entity, table, parent, field, sh.at, sh.recorded)
+		if err != nil {
+			return err
+		}
+		if kept = len(out) > 0; kept {
+			if err := sh.s.tempCopyOf(sh.ctx, sh.base, table); err != nil {
+				return err
+			}
+			if err := sh.s.q(sh.ctx).Table("asat_"+table).CreateInBatches(out, 500).Error; err != nil {
+				return fmt.Errorf("as at: keep %s: %w", table, err)
+			}
+		}
+	}
+	return sh.view(table, entity, "t."+parent, kept)
 }
 
 // keepRows inserts rows, a pointer to a slice of one table's rows, into
