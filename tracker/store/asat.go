@@ -225,10 +225,13 @@ func (sh *shadowing) changedSince() error {
 	// item changed twice is listed twice: asking for it to be listed once
 	// makes SQLite walk every event in item order instead. An item made
 	// after the moment is not listed: there is nothing of it to rebuild.
+	// Its creation is looked up by the item (COALESCE keeps PostgreSQL off
+	// the index of times, where for a moment newer than its statistics it
+	// looked for each item among every creation since).
 	if err := sh.exec(`INSERT INTO asat_changed (entity, entity_id)
 		SELECT e.entity, e.entity_id FROM audit_events e WHERE e.`+sh.column+` > ? AND e.op <> '`+tracker.OpCreate+`'
 		AND NOT EXISTS (SELECT 1 FROM audit_events c WHERE c.entity = e.entity AND c.entity_id = e.entity_id
-			AND c.op = '`+tracker.OpCreate+`' AND c.`+sh.column+` > ?)`, sh.at, sh.at); err != nil {
+			AND c.op = '`+tracker.OpCreate+`' AND COALESCE(c.`+sh.column+`, c.at) > ?)`, sh.at, sh.at); err != nil {
 		return err
 	}
 	if err := sh.exec(`CREATE INDEX asat_changed_item ON asat_changed (entity, entity_id)`); err != nil {

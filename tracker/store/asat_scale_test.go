@@ -21,8 +21,9 @@ import (
 // actions and 5,000 updates are added since that day, it sends no more
 // than a few dozen statements (a view for each table changed since, and
 // the reads); on PostgreSQL they read no more rows of the tables that grow
-// than before (EXPLAIN ANALYZE, where no index is passed over for a scan),
-// and on SQLite no plan of them scans one of those tables.
+// than before, but one for each table changed since (EXPLAIN ANALYZE,
+// where no index is passed over for a scan); and on SQLite no plan of
+// them scans one of those tables.
 func TestReplyAsAtIsAHandfulOfIndexedReads(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -123,7 +124,9 @@ func TestReplyAsAtIsAHandfulOfIndexedReads(t *testing.T) {
 		if after.statements > 45 || before.statements > 45 {
 			t.Errorf("the reply as at %s: %d statements, %d before the data grew; want at most 45", when, after.statements, before.statements)
 		}
-		if after.rows > before.rows {
+		// Finding that a table has changed since reads one row of it: a few
+		// more tables have, after the data grew.
+		if after.rows > before.rows+20 {
 			t.Errorf("the reply as at %s read %d rows of the growing tables, %d before they grew:\n%s\nbefore:\n%s", when, after.rows, before.rows,
 				strings.Join(after.reads, "\n"), strings.Join(before.reads, "\n"))
 		}
