@@ -147,6 +147,10 @@ func (s *Store) Lines(ctx context.Context, query string, args ...any) ([]string,
 // LatestUpdatesPlan returns the database's plan of the read of the ids of
 // the latest update of each of the actions ids.
 func (s *Store) LatestUpdatesPlan(ctx context.Context, ids []int64) (string, error) {
-	sql := s.db.ToSQL(func(tx *gorm.DB) *gorm.DB { return tx.Raw(latestUpdateIDs, ids).Scan(&[]int64{}) })
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	sql := s.db.ToSQL(func(tx *gorm.DB) *gorm.DB { return tx.Raw(latestUpdateIDs(len(ids)), args...).Scan(&[]int64{}) })
 	return s.QueryPlan(ctx, sql)
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/civic-tracker/tracker/tracker"
@@ -14,7 +15,7 @@ import (
 // TestLatestUpdatesReadTheirIndex: each action's latest update (a row of
 // the action log and of every report's action table) is read from the end
 // of the action's stretch of updates_latest, on both databases: one look-up
-// an action, not a read of all its updates, or of all updates.
+// an action (not two), not a read of all its updates, or of all updates.
 func TestLatestUpdatesReadTheirIndex(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
@@ -37,7 +38,7 @@ func TestLatestUpdatesReadTheirIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !regexp.MustCompile(`updates_latest`).MatchString(plan) || readsAllUpdates.MatchString(plan) {
+		if strings.Count(plan, "updates_latest") != 1 || readsAllUpdates.MatchString(plan) {
 			t.Errorf("the latest updates are not read from the end of updates_latest:\n%s", plan)
 		}
 	})

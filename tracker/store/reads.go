@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -477,20 +478,31 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64, latest b
 	return out, nil
 }
 
-// latestUpdateIDs are the ids of the latest update of each of the
-// actions whose ids it is given, each found from the end of the action's
-// stretch of updates_latest (migration 0025): the others are never read.
-const latestUpdateIDs = `SELECT id FROM (SELECT (SELECT p.id FROM progress_updates p
-		WHERE p.action_id = a.id AND p.deleted_at IS NULL ORDER BY p.dated DESC, p.id DESC LIMIT 1) AS id
-	FROM actions a WHERE a.id IN ?) latest WHERE id IS NOT NULL`
+// latestUpdateIDs is the query of the ids of the latest update of each
+// of n actions, whose ids it takes as arguments: each is found from the end
+// of the action's stretch of updates_latest (migration 0025), and the
+// others are never read. The ids are a list of values, not the actions
+// table, which as at a past moment is a view that costs a look-up a row.
+// An action with no update gives NULL: filtering those out in the query
+// makes both databases look each one up twice.
+func latestUpdateIDs(n int) string {
+	return `SELECT (SELECT p.id FROM progress_updates p
+		WHERE p.action_id = v.column1 AND p.deleted_at IS NULL ORDER BY p.dated DESC, p.id DESC LIMIT 1)
+	FROM (VALUES ` + strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT)), ", n), ", ") + `) AS v`
+}
 
 // latestUpdates loads the latest update of each of the actions ids: their
 // ids first, then the updates by their keys. In one statement PostgreSQL
 // would rather read every update to join them.
 func (s *Store) latestUpdates(ctx context.Context, ids []int64, out *[]updateRow) error {
 	for start := 0; start < len(ids); start += inChunk {
-		var keys []int64
-		if err := s.q(ctx).Raw(latestUpdateIDs, ids[start:min(start+inChunk, len(ids))]).Scan(&keys).Error; err != nil {
+		chunk := ids[start:min(start+inChunk, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		keys, err := s.latestUpdateKeys(ctx, latestUpdateIDs(len(chunk)), args)
+		if err != nil {
 			return err
 		}
 		if err := findIn(func() *gorm.DB { return s.q(ctx) }, "id IN ?", keys, out); err != nil {
@@ -498,6 +510,26 @@ func (s *Store) latestUpdates(ctx context.Context, ids []int64, out *[]updateRow
 		}
 	}
 	return nil
+}
+
+// latestUpdateKeys runs a latestUpdateIDs query and keeps the ids found.
+func (s *Store) latestUpdateKeys(ctx context.Context, query string, args []any) ([]int64, error) {
+	rows, err := s.q(ctx).Raw(query, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys []int64
+	for rows.Next() {
+		var id sql.NullInt64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		if id.Valid {
+			keys = append(keys, id.Int64)
+		}
+	}
+	return keys, rows.Err()
 }
 
 // actionItems adds context and updates to action rows in a fixed number of
