@@ -155,11 +155,16 @@
 //     when it took effect, and the fields before and after) in the same
 //     transaction as the change.
 //   - "As at": tracker/store/asat.go. Store.ReadAsAt runs the ordinary
-//     queries inside a transaction in which each table is, for that
-//     transaction only, rebuilt from the audit trail as it stood at the
-//     moment, so pages, exports and PDFs need no second copy of a query.
-//     Inside a write transaction it works in a savepoint it rolls back to
-//     (a meeting's schedule is frozen that way).
+//     queries inside a transaction in which each table changed since the
+//     moment is, for that transaction only, a view of the table as it stood
+//     then, so pages, exports and PDFs need no second copy of a query. A
+//     row changed or made since is left out by one indexed look-up of its
+//     latest change; only the items that stood then and were changed since
+//     (found by an index of changes that are not creations) are rebuilt
+//     from their own audit events. So the cost is the rows read and the
+//     changes made since, never the whole trail or the size of the
+//     tracker. Inside a write transaction it works in a savepoint it rolls
+//     back to (a meeting's schedule is frozen that way).
 //   - Optimistic versioning: each editable row has a version; a write
 //     names the version it read and a different current one is a conflict.
 //

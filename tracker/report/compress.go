@@ -34,11 +34,14 @@ type object struct {
 	body []byte
 }
 
+// streamEdit replaces every old in a stream's data with new.
+type streamEdit struct{ old, new []byte }
+
 // compressStreams returns the PDF in with every uncompressed stream that
 // has only a length (gofpdf's page contents) compressed with FlateDecode,
-// and the cross-reference table rebuilt. It reports how many streams it
-// compressed.
-func compressStreams(in []byte) ([]byte, int, error) {
+// after the edits, and the cross-reference table rebuilt. It reports how
+// many streams it compressed.
+func compressStreams(in []byte, edits ...streamEdit) ([]byte, int, error) {
 	m := xrefAt.FindSubmatch(in)
 	if m == nil {
 		return nil, 0, errors.New("compress: no startxref at the end of the PDF")
@@ -102,7 +105,7 @@ func compressStreams(in []byte) ([]byte, int, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				objs[i].body, errs[i] = deflateObject(objs[i].num, objs[i].body)
+				objs[i].body, errs[i] = deflateObject(objs[i].num, objs[i].body, edits)
 			}
 		}()
 	}
@@ -136,19 +139,25 @@ func compressStreams(in []byte) ([]byte, int, error) {
 }
 
 // deflateObject rewrites one "N 0 obj <</Length L>> stream … endstream
-// endobj" with its data compressed.
-func deflateObject(num int, body []byte) ([]byte, error) {
+// endobj" with its data edited and compressed.
+func deflateObject(num int, body []byte, edits []streamEdit) ([]byte, error) {
 	m := plainHead.FindSubmatchIndex(body)
 	length, _ := strconv.Atoi(string(body[m[4]:m[5]]))
 	data := body[m[1]:]
 	if len(data) < length || !bytes.Equal(data[length:], []byte("\nendstream\nendobj\n")) {
 		return nil, fmt.Errorf("compress: object %d: the stream is not %d bytes long", num, length)
 	}
+	data = data[:length]
+	for _, e := range edits {
+		if bytes.Contains(data, e.old) {
+			data = bytes.ReplaceAll(data, e.old, e.new)
+		}
+	}
 	var z bytes.Buffer
-	z.Grow(length/3 + 64)
+	z.Grow(len(data)/3 + 64)
 	w := zlibPool.Get().(*zlib.Writer)
 	w.Reset(&z)
-	_, err := w.Write(data[:length])
+	_, err := w.Write(data)
 	if err == nil {
 		err = w.Close()
 	}

@@ -59,6 +59,11 @@ type doc struct {
 	// face is the style and size last set, so that setting the same again
 	// writes nothing; gofpdf writes a font change every time it is asked.
 	face face
+	// faces are the styles added to the document so far. A face is added
+	// when first set: gofpdf reads the whole font file for each face it is
+	// given and embeds each one, used or not, which for a reply of two
+	// pages was most of its cost.
+	faces map[string]bool
 	// pageW and pageH are the page's size, bodyW the width between the
 	// margins.
 	pageW, pageH, bodyW float64
@@ -76,13 +81,9 @@ func newDoc(fonts *Fonts, meta Meta, landscape bool) *doc {
 		orientation = "L"
 	}
 	pdf := gofpdf.New(orientation, "mm", "A4", "")
-	d := &doc{pdf: pdf, fonts: fonts, meta: meta}
+	d := &doc{pdf: pdf, fonts: fonts, meta: meta, faces: map[string]bool{}}
 	d.pageW, d.pageH = pdf.GetPageSize()
 	d.bodyW = d.pageW - marginL - marginR
-	pdf.AddUTF8FontFromBytes(family, "", fonts.Regular)
-	pdf.AddUTF8FontFromBytes(family, "B", fonts.Bold)
-	pdf.AddUTF8FontFromBytes(family, "I", fonts.Italic)
-	pdf.AddUTF8FontFromBytes(family, "BI", fonts.BoldItalic)
 	pdf.SetMargins(marginL, marginT, marginR)
 	pdf.SetAutoPageBreak(true, marginB)
 	pdf.SetCatalogSort(true)  // identical bytes for identical data
@@ -95,7 +96,6 @@ func newDoc(fonts *Fonts, meta Meta, landscape bool) *doc {
 	pdf.SetAuthor(d.clean(meta.Author), true)
 	pdf.SetCreator("Recommendations tracker", true)
 	pdf.SetProducer("Recommendations tracker (gofpdf)", true)
-	pdf.AliasNbPages("{nb}")
 	var title string // fitted once, set on every page
 	asAt := d.clean(meta.AsAtLine())
 	pdf.SetHeaderFuncMode(func() {
@@ -122,7 +122,7 @@ func newDoc(fonts *Fonts, meta Meta, landscape bool) *doc {
 		d.font("", 8)
 		pdf.SetTextColor(80, 90, 95)
 		pdf.CellFormat(d.bodyW/2, 4, d.clean("As at "+tracker.FormatDate(meta.AsAt)), "", 0, "L", false, 0, "")
-		pdf.CellFormat(d.bodyW/2, 4, fmt.Sprintf("Page %d of {nb}", pdf.PageNo()), "", 0, "R", false, 0, "")
+		pdf.CellFormat(d.bodyW/2, 4, fmt.Sprintf("Page %d of "+pageCount, pdf.PageNo()), "", 0, "R", false, 0, "")
 		pdf.SetTextColor(11, 12, 12)
 	})
 	pdf.SetTextColor(11, 12, 12)
@@ -130,6 +130,22 @@ func newDoc(fonts *Fonts, meta Meta, landscape bool) *doc {
 	pdf.AddPage()
 	d.font("", fontSize)
 	return d
+}
+
+// pageCount holds the place of the number of pages in the footers until
+// the document is finished (gofpdf's alias for it, which it would replace
+// itself, and does in any text the document sets).
+const pageCount = "{nb}"
+
+// utf16be is text as gofpdf sets it in a page with a Unicode font: UTF-16,
+// big-endian, without a byte order mark (for the Basic Multilingual Plane,
+// all gofpdf handles).
+func utf16be(s string) []byte {
+	out := make([]byte, 0, 2*len(s))
+	for _, r := range s {
+		out = append(out, byte(r>>8), byte(r))
+	}
+	return out
 }
 
 // clean guards every string that reaches gofpdf.
@@ -145,6 +161,10 @@ func (d *doc) font(style string, size float64) {
 		return
 	}
 	d.face = f
+	if !d.faces[style] {
+		d.faces[style] = true
+		d.pdf.AddUTF8FontFromBytes(family, style, d.fonts.face(style))
+	}
 	d.pdf.SetFont(family, style, size)
 }
 
@@ -168,7 +188,10 @@ func (d *doc) finish(w io.Writer) error {
 	if err := d.pdf.Output(&plain); err != nil {
 		return fmt.Errorf("write PDF: %w", err)
 	}
-	out, _, err := compressStreams(plain.Bytes())
+	// The number of pages, known only now, goes where each footer holds
+	// its place, as the streams are compressed: gofpdf's own alias for it
+	// copied every page several times over.
+	out, _, err := compressStreams(plain.Bytes(), streamEdit{old: utf16be(pageCount), new: utf16be(fmt.Sprint(d.pdf.PageNo()))})
 	if err != nil {
 		return fmt.Errorf("write PDF: %w", err)
 	}

@@ -2,4 +2,4 @@ package report
 
 // CompressStreams lets the benchmarks give the floor the same compression
 // step the reports use.
-var CompressStreams = compressStreams
+func CompressStreams(in []byte) ([]byte, int, error) { return compressStreams(in) }

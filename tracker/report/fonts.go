@@ -85,6 +85,19 @@ func newFonts(name string, faces [4][]byte) (*Fonts, error) {
 	return f, nil
 }
 
+// face is the font file of a style: "", "B", "I" or "BI".
+func (f *Fonts) face(style string) []byte {
+	switch style {
+	case "B":
+		return f.Bold
+	case "I":
+		return f.Italic
+	case "BI":
+		return f.BoldItalic
+	}
+	return f.Regular
+}
+
 // Covers reports whether the font can draw r.
 func (f *Fonts) Covers(r rune) bool {
 	return r >= 0 && r < 0x10000 && f.covered[r/64]&(1<<(r%64)) != 0

@@ -7,5 +7,12 @@ import (
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
 )
 
-// TestMain drops the test databases when the tests are done.
-func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+// TestMain drops the test databases when the tests are done, and what the
+// benchmarks made.
+func TestMain(m *testing.M) {
+	code := storetest.Main(m)
+	for _, f := range benchCleanup {
+		f()
+	}
+	os.Exit(code)
+}

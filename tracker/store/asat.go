@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 
 	"github.com/civic-tracker/tracker/tracker"
 )
@@ -75,11 +76,12 @@ func (s *Store) ReadAsAt(ctx context.Context, at time.Time, opts AsAtOptions, fn
 		}
 		view.Marks = marks
 	}
-	var later []int
-	if err := s.q(ctx).Model(&auditRow{}).Select("1").Where(column+" > ?", at).Limit(1).Scan(&later).Error; err != nil {
+	// The last change, read from the end of the index on either database.
+	var later int
+	if err := s.q(ctx).Raw(`SELECT CASE WHEN (SELECT MAX(`+column+`) FROM audit_events) > ? THEN 1 ELSE 0 END`, at).Row().Scan(&later); err != nil {
 		return fmt.Errorf("check the audit trail: %w", err)
 	}
-	if len(later) == 0 {
+	if later == 0 {
 		// Nothing took effect after the moment: the tables as they are.
 		return fn(s, view)
 	}
@@ -138,55 +140,26 @@ func (s *Store) readAsAtInTx(ctx context.Context, column string, at time.Time, r
 // same name holding the table as it stood at the moment. Temporary objects
 // come first in name lookup on both databases and vanish with the
 // transaction.
+//
+// Its cost does not grow with the tracker: a row the reads meet that has
+// a change after the moment is left out by one indexed look-up of its own
+// history (the items' latest change, audit_latest, or by when it was
+// recorded, its events), and only the items that stood at the moment and
+// were changed after it (a change other than their creation, found by an
+// index of those changes) are rebuilt. Items made after the moment, which
+// for a day long past are most of the trail, are never read.
 func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorded bool) error {
-	base := "main"
+	sh := &shadowing{s: s, ctx: ctx, base: "main", column: column, at: at, recorded: recorded}
 	if s.dialect == Postgres {
-		if err := s.q(ctx).Raw("SELECT current_schema()").Row().Scan(&base); err != nil {
+		if err := s.q(ctx).Raw("SELECT current_schema()").Row().Scan(&sh.base); err != nil {
 			return fmt.Errorf("find the schema: %w", err)
 		}
 	}
-	exec := func(sql string, args ...any) error {
-		if err := s.q(ctx).Exec(s.expand(sql), args...).Error; err != nil {
-			return fmt.Errorf("as at: %.60s…: %w", sql, err)
-		}
-		return nil
-	}
-	// The moment, and every item with a change after it.
-	if err := exec(`CREATE TEMP TABLE asat_moment (at {{ts}} NOT NULL)`); err != nil {
-		return err
-	}
-	if err := exec(`INSERT INTO asat_moment (at) VALUES (?)`, at); err != nil {
-		return err
-	}
-	// born_later marks items made after the moment: they are simply left
-	// out, with nothing to rebuild.
-	if err := exec(`CREATE TEMP TABLE asat_changed (entity TEXT NOT NULL, entity_id BIGINT NOT NULL, born_later INTEGER NOT NULL)`); err != nil {
-		return err
-	}
-	if err := exec(`INSERT INTO asat_changed (entity, entity_id, born_later)
-		SELECT entity, entity_id, MAX(CASE WHEN op = '`+tracker.OpCreate+`' THEN 1 ELSE 0 END) FROM audit_events
-		WHERE `+column+` > ? GROUP BY entity, entity_id`, at); err != nil {
-		return err
-	}
-	if err := exec(`CREATE INDEX asat_changed_item ON asat_changed (entity, entity_id)`); err != nil {
+	if err := sh.changedSince(); err != nil {
 		return err
 	}
 	for _, v := range versioned {
-		rows, err := s.rebuiltRows(ctx, v.entity, v.rows(), at, recorded)
-		if err != nil {
-			return err
-		}
-		if err := s.tempCopyOf(ctx, base, v.table); err != nil {
-			return err
-		}
-		if reflect.ValueOf(rows).Elem().Len() > 0 {
-			if err := s.q(ctx).Table("asat_"+v.table).CreateInBatches(rows, 200).Error; err != nil {
-				return fmt.Errorf("as at: keep %s: %w", v.table, err)
-			}
-		}
-		if err := exec(`CREATE TEMP VIEW ` + v.table + ` AS SELECT * FROM ` + base + `.` + v.table +
-			` WHERE id NOT IN (SELECT entity_id FROM asat_changed WHERE entity = '` + v.entity + `')
-			UNION ALL SELECT * FROM asat_` + v.table); err != nil {
+		if err := sh.table(v.entity, v.table, v.rows); err != nil {
 			return err
 		}
 	}
@@ -199,15 +172,7 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 		{EntityReference, "reference_recommendations", "reference_id", "recommendations"},
 	}
 	for _, l := range links {
-		if err := s.tempCopyOf(ctx, base, l.table); err != nil {
-			return err
-		}
-		if err := s.rebuildLinks(ctx, l.entity, l.table, l.parent, l.field, at, recorded); err != nil {
-			return err
-		}
-		if err := exec(`CREATE TEMP VIEW ` + l.table + ` AS SELECT * FROM ` + base + `.` + l.table +
-			` WHERE ` + l.parent + ` NOT IN (SELECT entity_id FROM asat_changed WHERE entity = '` + l.entity + `')
-			UNION ALL SELECT * FROM asat_` + l.table); err != nil {
+		if err := sh.links(l.entity, l.table, l.parent, l.field); err != nil {
 			return err
 		}
 	}
@@ -217,10 +182,207 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 	if recorded {
 		values, revised = `created_at <= (SELECT at FROM asat_moment)`, `created_at <= (SELECT at FROM asat_moment)`
 	}
-	if err := exec(`CREATE TEMP VIEW measure_values AS SELECT * FROM ` + base + `.measure_values WHERE ` + values); err != nil {
+	if err := sh.exec(`CREATE TEMP VIEW measure_values AS SELECT * FROM ` + sh.base + `.measure_values WHERE ` + values); err != nil {
 		return err
 	}
-	return exec(`CREATE TEMP VIEW deadline_revisions AS SELECT * FROM ` + base + `.deadline_revisions WHERE ` + revised)
+	return sh.exec(`CREATE TEMP VIEW deadline_revisions AS SELECT * FROM ` + sh.base + `.deadline_revisions WHERE ` + revised)
+}
+
+// shadowing is one as-at read's making of its views.
+type shadowing struct {
+	s        *Store
+	ctx      context.Context
+	base     string // the schema of the tables
+	column   string // of audit_events: effective_at, or at as recorded
+	at       time.Time
+	recorded bool
+	// changed are the entities with items to rebuild, later those with any
+	// change after the moment.
+	changed, later map[string]bool
+}
+
+func (sh *shadowing) exec(sql string, args ...any) error {
+	if err := sh.s.q(sh.ctx).Exec(sh.s.expand(sql), args...).Error; err != nil {
+		return fmt.Errorf("as at: %.60s…: %w", sql, err)
+	}
+	return nil
+}
+
+// changedSince keeps the moment (asat_moment) and the items that stood at
+// it and were changed after it (asat_changed), and notes which entities
+// have such items and which have any change since.
+func (sh *shadowing) changedSince() error {
+	if err := sh.exec(`CREATE TEMP TABLE asat_moment (at {{ts}} NOT NULL)`); err != nil {
+		return err
+	}
+	if err := sh.exec(`INSERT INTO asat_moment (at) VALUES (?)`, sh.at); err != nil {
+		return err
+	}
+	if err := sh.exec(`CREATE TEMP TABLE asat_changed (entity TEXT NOT NULL, entity_id BIGINT NOT NULL)`); err != nil {
+		return err
+	}
+	// The condition is the one of the partial indexes audit_changes_*. An
+	// item changed twice is listed twice: asking for it to be listed once
+	// makes SQLite walk every event in item order instead. An item made
+	// after the moment is not listed: there is nothing of it to rebuild.
+	// Its creation is looked up by the item (COALESCE keeps PostgreSQL off
+	// the index of times, where for a moment newer than its statistics it
+	// looked for each item among every creation since).
+	if err := sh.exec(`INSERT INTO asat_changed (entity, entity_id)
+		SELECT e.entity, e.entity_id FROM audit_events e WHERE e.`+sh.column+` > ? AND e.op <> '`+tracker.OpCreate+`'
+		AND NOT EXISTS (SELECT 1 FROM audit_events c WHERE c.entity = e.entity AND c.entity_id = e.entity_id
+			AND c.op = '`+tracker.OpCreate+`' AND COALESCE(c.`+sh.column+`, c.at) > ?)`, sh.at, sh.at); err != nil {
+		return err
+	}
+	if err := sh.exec(`CREATE INDEX asat_changed_item ON asat_changed (entity, entity_id)`); err != nil {
+		return err
+	}
+	var entities []string
+	if err := sh.s.q(sh.ctx).Raw(`SELECT DISTINCT entity FROM asat_changed`).Scan(&entities).Error; err != nil {
+		return fmt.Errorf("as at: the items changed since: %w", err)
+	}
+	sh.changed = map[string]bool{}
+	for _, e := range entities {
+		sh.changed[e] = true
+	}
+	var err error
+	sh.later, err = sh.s.laterEntities(sh.ctx, sh.at, sh.recorded)
+	return err
+}
+
+// standing is true of a row of entity, its id given by the expression
+// idOf, that has no change after the moment: as it is, it stood then.
+func (sh *shadowing) standing(entity, idOf string) string {
+	if sh.recorded {
+		return `NOT EXISTS (SELECT 1 FROM ` + sh.base + `.audit_events e WHERE e.entity = '` + entity + `' AND e.entity_id = ` + idOf +
+			` AND e.at > (SELECT at FROM asat_moment))`
+	}
+	return `NOT EXISTS (SELECT 1 FROM ` + sh.base + `.audit_latest l WHERE l.entity = '` + entity + `' AND l.entity_id = ` + idOf +
+		` AND l.last_effective_at > (SELECT at FROM asat_moment))`
+}
+
+// view puts the view of table in front of it: its rows of items standing
+// since the moment (by the item id idOf names), and, when kept, the rows
+// rebuilt in asat_<table>.
+func (sh *shadowing) view(table, entity, idOf string, rebuilt bool) error {
+	sql := `CREATE TEMP VIEW ` + table + ` AS SELECT * FROM ` + sh.base + `.` + table + ` t WHERE ` + sh.standing(entity, idOf)
+	if rebuilt {
+		sql += ` UNION ALL SELECT * FROM asat_` + table
+	}
+	return sh.exec(sql)
+}
+
+// table shadows a versioned table changed since the moment: its items
+// that stood then and changed since are rebuilt into asat_<table>.
+func (sh *shadowing) table(entity, table string, empty func() any) error {
+	if !sh.later[entity] {
+		return nil // nothing of it changed after the moment: the table as it is
+	}
+	kept := false
+	if sh.changed[entity] {
+		rows, err := sh.s.rebuiltRows(sh.ctx, entity, empty(), sh.at, sh.recorded)
+		if err != nil {
+			return err
+		}
+		if kept = reflect.ValueOf(rows).Elem().Len() > 0; kept {
+			if err := sh.s.tempCopyOf(sh.ctx, sh.base, table); err != nil {
+				return err
+			}
+			if err := sh.s.keepRows(sh.ctx, "asat_"+table, rows); err != nil {
+				return fmt.Errorf("as at: keep %s: %w", table, err)
+			}
+		}
+	}
+	return sh.view(table, entity, "t.id", kept)
+}
+
+// links shadows a table of links from items of entity (by the column
+// parent) as their events say they were.
+func (sh *shadowing) links(entity, table, parent, field string) error {
+	if !sh.later[entity] {
+		return nil
+	}
+	kept := false
+	if sh.changed[entity] {
+		out, err := sh.s.rebuildLinks(sh.ctx, entity, table, parent, field, sh.at, sh.recorded)
+		if err != nil {
+			return err
+		}
+		if kept = len(out) > 0; kept {
+			if err := sh.s.tempCopyOf(sh.ctx, sh.base, table); err != nil {
+				return err
+			}
+			if err := sh.s.q(sh.ctx).Table("asat_"+table).CreateInBatches(out, 500).Error; err != nil {
+				return fmt.Errorf("as at: keep %s: %w", table, err)
+			}
+		}
+	}
+	return sh.view(table, entity, "t."+parent, kept)
+}
+
+// keepRows inserts rows, a pointer to a slice of one table's rows, into
+// the temporary table named, a hundred to a statement: what an as-at read
+// rebuilt. gorm's own batch insert cost more than the rebuilding.
+func (s *Store) keepRows(ctx context.Context, table string, rows any) error {
+	list := reflect.ValueOf(rows).Elem()
+	if list.Len() == 0 {
+		return nil
+	}
+	sch, err := schema.Parse(list.Index(0).Addr().Interface(), &schemaCache, s.db.NamingStrategy)
+	if err != nil {
+		return err
+	}
+	var cols []string
+	var fields []*schema.Field
+	for _, f := range sch.Fields {
+		if f.DBName != "" && f.Creatable {
+			cols = append(cols, `"`+f.DBName+`"`)
+			fields = append(fields, f)
+		}
+	}
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	const perStatement = 100
+	for start := 0; start < list.Len(); start += perStatement {
+		end := min(start+perStatement, list.Len())
+		args := make([]any, 0, (end-start)*len(fields))
+		for i := start; i < end; i++ {
+			row := list.Index(i)
+			for _, f := range fields {
+				args = append(args, row.FieldByIndex(f.StructField.Index).Interface())
+			}
+		}
+		sql := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", ")
+		if err := s.q(ctx).Exec(sql, args...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// laterEntities says which of the versioned entities have a change after
+// the moment, each found in the index of the items' latest changes; read
+// by when changes were recorded, which that index does not keep, every
+// one is taken to have.
+func (s *Store) laterEntities(ctx context.Context, at time.Time, recorded bool) (map[string]bool, error) {
+	out := map[string]bool{}
+	var parts []string
+	var args []any
+	for _, v := range versioned {
+		out[v.entity] = recorded
+		parts = append(parts, `SELECT '`+v.entity+`' AS entity WHERE EXISTS (SELECT 1 FROM audit_latest WHERE entity = '`+v.entity+`' AND last_effective_at > ?)`)
+		args = append(args, at)
+	}
+	if recorded {
+		return out, nil
+	}
+	var found []string
+	if err := s.q(ctx).Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&found).Error; err != nil {
+		return nil, fmt.Errorf("as at: what changed since: %w", err)
+	}
+	for _, e := range found {
+		out[e] = true
+	}
+	return out, nil
 }
 
 // tempCopyOf makes an empty temporary table asat_<table> with the columns
@@ -248,12 +410,12 @@ func (s *Store) tempCopyOf(ctx context.Context, base, table string) error {
 	return nil
 }
 
-// changedEvents loads the audit events of the items of entity that existed
-// at the moment and changed after it, by item, in the order they were
+// changedEvents loads the audit events of the items of entity changed
+// after the moment (asat_changed), by item, in the order they were
 // recorded.
 func (s *Store) changedEvents(ctx context.Context, entity string, recorded bool) (map[int64][]tracker.AuditEvent, error) {
 	var rows []auditRow
-	err := s.q(ctx).Where("entity = ? AND entity_id IN (SELECT entity_id FROM asat_changed WHERE entity = ? AND born_later = 0)", entity, entity).
+	err := s.q(ctx).Where("entity = ? AND entity_id IN (SELECT entity_id FROM asat_changed WHERE entity = ?)", entity, entity).
 		Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("load the history of %s: %w", entity, err)
@@ -270,10 +432,10 @@ func (s *Store) changedEvents(ctx context.Context, entity string, recorded bool)
 }
 
 // rebuiltRows returns, in dest, the rows of entity that existed at the
-// moment and changed after it, as they stood then; those deleted then are
-// left out.
+// moment and changed after it, as they stood then; those deleted then, or
+// made after it, are left out.
 func (s *Store) rebuiltRows(ctx context.Context, entity string, dest any, at time.Time, recorded bool) (any, error) {
-	if err := s.q(ctx).Unscoped().Where("id IN (SELECT entity_id FROM asat_changed WHERE entity = ? AND born_later = 0)", entity).
+	if err := s.q(ctx).Unscoped().Where("id IN (SELECT entity_id FROM asat_changed WHERE entity = ?)", entity).
 		Order("id").Find(dest).Error; err != nil {
 		return nil, fmt.Errorf("load changed %s: %w", entity, err)
 	}
@@ -305,18 +467,18 @@ func (s *Store) rebuiltRows(ctx context.Context, entity string, dest any, at tim
 	return out.Interface(), nil
 }
 
-// rebuildLinks writes into asat_<table> the links of each item of entity
-// changed after the moment, as its history says they were; an item whose
-// history does not name them keeps the links it has now.
-func (s *Store) rebuildLinks(ctx context.Context, entity, table, parent, field string, at time.Time, recorded bool) error {
+// rebuildLinks returns the links of each item of entity changed after the
+// moment, as its history says they were; an item whose history does not
+// name them keeps the links it has now.
+func (s *Store) rebuildLinks(ctx context.Context, entity, table, parent, field string, at time.Time, recorded bool) ([]map[string]any, error) {
 	events, err := s.changedEvents(ctx, entity, recorded)
 	if err != nil || len(events) == 0 {
-		return err
+		return nil, err
 	}
 	var current []map[string]any
-	if err := s.q(ctx).Table(table).Where(parent+" IN (SELECT entity_id FROM asat_changed WHERE entity = ? AND born_later = 0)", entity).
+	if err := s.q(ctx).Table(table).Where(parent+" IN (SELECT entity_id FROM asat_changed WHERE entity = ?)", entity).
 		Order(parent + ", sort_order").Find(&current).Error; err != nil {
-		return fmt.Errorf("load %s: %w", table, err)
+		return nil, fmt.Errorf("load %s: %w", table, err)
 	}
 	child := map[string]string{"recommendation_addressees": "organisation_id", "reference_recommendations": "recommendation_id"}[table]
 	now := map[int64][]int64{}
@@ -341,13 +503,7 @@ func (s *Store) rebuildLinks(ctx context.Context, entity, table, parent, field s
 			out = append(out, link)
 		}
 	}
-	if len(out) == 0 {
-		return nil
-	}
-	if err := s.q(ctx).Table("asat_"+table).CreateInBatches(out, 500).Error; err != nil {
-		return fmt.Errorf("as at: keep %s: %w", table, err)
-	}
-	return nil
+	return out, nil
 }
 
 // addresseeAsAt sets an addressee link's own status and its date as its

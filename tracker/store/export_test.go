@@ -152,3 +152,70 @@ func (s *Store) Statements(fn func()) int {
 	fn()
 	return int(n.Load())
 }
+
+// Traced runs fn and returns the statements it sent that read, each with
+// its arguments written in (gorm's rendering, for EXPLAIN).
+func (s *Store) Traced(fn func()) []string {
+	var mu sync.Mutex
+	var out []string
+	name := fmt.Sprintf("test:trace:%p", &out)
+	keep := func(db *gorm.DB) {
+		sql := db.Dialector.Explain(db.Statement.SQL.String(), db.Statement.Vars...)
+		if head := strings.ToUpper(strings.Fields(strings.TrimSpace(sql) + " x")[0]); head == "SELECT" || head == "INSERT" || head == "WITH" {
+			mu.Lock()
+			out = append(out, sql)
+			mu.Unlock()
+		}
+	}
+	_ = s.db.Callback().Query().After("gorm:query").Register(name, keep)
+	_ = s.db.Callback().Row().After("gorm:row").Register(name, keep)
+	_ = s.db.Callback().Raw().After("gorm:raw").Register(name, keep)
+	defer func() {
+		_ = s.db.Callback().Query().Remove(name)
+		_ = s.db.Callback().Row().Remove(name)
+		_ = s.db.Callback().Raw().Remove(name)
+	}()
+	fn()
+	return out
+}
+
+// QueryPlan returns the database's plan of a statement, one step a line.
+func (s *Store) QueryPlan(ctx context.Context, sql string) (string, error) {
+	if s.dialect == Postgres {
+		lines, err := s.Lines(ctx, "EXPLAIN "+sql)
+		return strings.Join(lines, "\n"), err
+	}
+	rows, err := s.q(ctx).Raw("EXPLAIN QUERY PLAN " + sql).Rows()
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", sql, err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", err
+		}
+		lines = append(lines, detail)
+	}
+	return strings.Join(lines, "\n"), rows.Err()
+}
+
+// Lines runs a query of one text column and returns its rows.
+func (s *Store) Lines(ctx context.Context, query string, args ...any) ([]string, error) {
+	var out []string
+	err := s.q(ctx).Raw(query, args...).Scan(&out).Error
+	return out, err
+}
+
+// LatestUpdatesPlan returns the database's plan of the read of the ids of
+// the latest update of each of the actions ids.
+func (s *Store) LatestUpdatesPlan(ctx context.Context, ids []int64) (string, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	sql := s.db.ToSQL(func(tx *gorm.DB) *gorm.DB { return tx.Raw(latestUpdateIDs(len(ids)), args...).Scan(&[]int64{}) })
+	return s.QueryPlan(ctx, sql)
+}

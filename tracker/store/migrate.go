@@ -412,6 +412,7 @@ var migrations = []migration{
 	migration0022,
 	migration0023,
 	migration0024,
+	migration0025,
 	migration0026,
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -390,7 +391,7 @@ func (s *Store) withAddressees(ctx context.Context, rows []recommendationRow) ([
 // (every revision), actions with their updates, its own updates and the
 // references that ask about it.
 func (s *Store) RecommendationDetail(ctx context.Context, id int64) (tracker.RecommendationDetail, error) {
-	details, err := s.recommendationDetails(ctx, []int64{id})
+	details, err := s.recommendationDetails(ctx, []int64{id}, false)
 	if err != nil {
 		return tracker.RecommendationDetail{}, err
 	}
@@ -412,7 +413,8 @@ func (s *Store) RecommendationDetail(ctx context.Context, id int64) (tracker.Rec
 
 // recommendationDetails loads the details of several recommendations in a
 // fixed number of queries, in the order of ids; missing ids are left out.
-func (s *Store) recommendationDetails(ctx context.Context, ids []int64) ([]tracker.RecommendationDetail, error) {
+// With latest, each action comes with its latest update alone.
+func (s *Store) recommendationDetails(ctx context.Context, ids []int64, latest bool) ([]tracker.RecommendationDetail, error) {
 	var rows []recommendationRow
 	if err := findIn(func() *gorm.DB { return s.q(ctx) }, "id IN ?", ids, &rows); err != nil {
 		return nil, fmt.Errorf("load recommendations: %w", err)
@@ -465,7 +467,7 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64) ([]track
 	if err := findIn(func() *gorm.DB { return s.q(ctx).Order("id") }, "recommendation_id IN ?", ids, &actRows); err != nil {
 		return nil, fmt.Errorf("load actions: %w", err)
 	}
-	items, err := s.actionItems(ctx, actRows, false)
+	items, err := s.actionItems(ctx, actRows, latest)
 	if err != nil {
 		return nil, err
 	}
@@ -500,6 +502,60 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64) ([]track
 		})
 	}
 	return out, nil
+}
+
+// latestUpdateIDs is the query of the ids of the latest update of each
+// of n actions, whose ids it takes as arguments: each is found from the end
+// of the action's stretch of updates_latest (migration 0025), and the
+// others are never read. The ids are a list of values, not the actions
+// table, which as at a past moment is a view that costs a look-up a row.
+// An action with no update gives NULL: filtering those out in the query
+// makes both databases look each one up twice.
+func latestUpdateIDs(n int) string {
+	return `SELECT (SELECT p.id FROM progress_updates p
+		WHERE p.action_id = v.column1 AND p.deleted_at IS NULL ORDER BY p.dated DESC, p.id DESC LIMIT 1)
+	FROM (VALUES ` + strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT)), ", n), ", ") + `) AS v`
+}
+
+// latestUpdates loads the latest update of each of the actions ids: their
+// ids first, then the updates by their keys. In one statement PostgreSQL
+// would rather read every update to join them.
+func (s *Store) latestUpdates(ctx context.Context, ids []int64, out *[]updateRow) error {
+	for start := 0; start < len(ids); start += inChunk {
+		chunk := ids[start:min(start+inChunk, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		keys, err := s.latestUpdateKeys(ctx, latestUpdateIDs(len(chunk)), args)
+		if err != nil {
+			return err
+		}
+		if err := findIn(func() *gorm.DB { return s.q(ctx) }, "id IN ?", keys, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// latestUpdateKeys runs a latestUpdateIDs query and keeps the ids found.
+func (s *Store) latestUpdateKeys(ctx context.Context, query string, args []any) ([]int64, error) {
+	rows, err := s.q(ctx).Raw(query, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys []int64
+	for rows.Next() {
+		var id sql.NullInt64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		if id.Valid {
+			keys = append(keys, id.Int64)
+		}
+	}
+	return keys, rows.Err()
 }
 
 // actionItems adds context and updates to action rows in a fixed number of
@@ -553,16 +609,9 @@ func (s *Store) actionItems(ctx context.Context, rows []actionRow, latest bool) 
 	}
 	var updRows []updateRow
 	if latest {
-		for start := 0; start < len(ids); start += inChunk {
-			var part []updateRow
-			err := s.q(ctx).Raw(`SELECT id, action_id, recommendation_id, dated, author, text, created_at, deleted_at FROM (
-					SELECT u.*, ROW_NUMBER() OVER (PARTITION BY u.action_id ORDER BY u.dated DESC, u.id DESC) AS n
-					FROM progress_updates u WHERE u.action_id IN ? AND u.deleted_at IS NULL) latest
-				WHERE n = 1`, ids[start:min(start+inChunk, len(ids))]).Scan(&part).Error
-			if err != nil {
-				return nil, fmt.Errorf("load latest updates: %w", err)
-			}
-			updRows = append(updRows, part...)
+		err := s.latestUpdates(ctx, ids, &updRows)
+		if err != nil {
+			return nil, fmt.Errorf("load latest updates: %w", err)
 		}
 	} else if err := findIn(func() *gorm.DB { return s.q(ctx).Order("dated DESC, id DESC") }, "action_id IN ?", ids, &updRows); err != nil {
 		return nil, fmt.Errorf("load action updates: %w", err)
@@ -804,7 +853,7 @@ func (s *Store) ReferenceDetail(ctx context.Context, id int64) (tracker.Referenc
 		ids[i] = l.RecommendationID
 	}
 	if len(ids) > 0 {
-		if d.Recommendations, err = s.recommendationDetails(ctx, ids); err != nil {
+		if d.Recommendations, err = s.recommendationDetails(ctx, ids, false); err != nil {
 			return d, err
 		}
 	}

@@ -15,7 +15,10 @@ import (
 
 // SourceReport returns what the source's page shows (SourceDetail) with
 // every recommendation, in the order the source numbers them, and each
-// one's responses, actions and updates: the source status report.
+// one's responses, actions and updates: the source status report. Each
+// action comes with its latest update alone, the one the report prints:
+// the others were most of what it read (200,000 of 250,000 updates for a
+// source of 10,000 recommendations).
 func (s *Store) SourceReport(ctx context.Context, id int64, today time.Time) (tracker.SourceDetail, []tracker.RecommendationDetail, error) {
 	d, err := s.SourceDetail(ctx, id, today)
 	if err != nil {
@@ -30,7 +33,7 @@ func (s *Store) SourceReport(ctx context.Context, id int64, today time.Time) (tr
 	}
 	var details []tracker.RecommendationDetail
 	for start := 0; start < len(ids); start += inChunk {
-		part, err := s.recommendationDetails(ctx, ids[start:min(start+inChunk, len(ids))])
+		part, err := s.recommendationDetails(ctx, ids[start:min(start+inChunk, len(ids))], true)
 		if err != nil {
 			return d, nil, err
 		}

@@ -1,0 +1,150 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/civic-tracker/tracker/tracker"
+	"github.com/civic-tracker/tracker/tracker/example"
+	"github.com/civic-tracker/tracker/tracker/store"
+	"github.com/civic-tracker/tracker/tracker/store/storetest"
+)
+
+// TestReplyAsAtIsAHandfulOfIndexedReads: a reference's reply as at a past
+// day (what its PDF reads) costs the same few statements however much the
+// tracker holds, and reads no more of it: after 500 recommendations, 1,500
+// actions and 5,000 updates are added since that day, it sends no more
+// than a few dozen statements (a view for each table changed since, and
+// the reads); on PostgreSQL they read no more rows of the tables that grow
+// than before, but one for each table changed since (EXPLAIN ANALYZE,
+// where no index is passed over for a scan); and on SQLite no plan of
+// them scans one of those tables.
+func TestReplyAsAtIsAHandfulOfIndexedReads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if _, err := example.Load(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		refs, _, err := s.ListReferences(ctx, tracker.AllRows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ref int64
+		for _, r := range refs {
+			if r.Number == "13" {
+				ref = r.ID
+			}
+		}
+		// After the example's own dates, before every generated one.
+		day := tracker.EndOfDay(time.Date(2023, time.June, 30, 0, 0, 0, 0, time.UTC))
+		type cost struct {
+			statements int
+			rows       int      // of the growing tables, on PostgreSQL
+			reads      []string // what read them, on PostgreSQL
+			scans      []string // the plans that scan them, on SQLite
+		}
+		measure := func() cost {
+			var c cost
+			var sqls []string
+			c.statements = s.Statements(func() {
+				sqls = s.Traced(func() {
+					err = s.ReadAsAt(ctx, day, store.AsAtOptions{}, func(tx *store.Store, _ *tracker.View) error {
+						d, err := tx.ReferenceDetail(ctx, ref)
+						if err == nil && len(d.Recommendations) != 3 {
+							t.Errorf("reference 13 as at %s has %d recommendations, want 3", tracker.FormatDate(day), len(d.Recommendations))
+						}
+						return err
+					})
+				})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The same statements again, in a read of their own (the
+			// temporary tables of "as at" live as long as the read), each
+			// explained.
+			err = s.ReadAsAt(ctx, day, store.AsAtOptions{}, func(tx *store.Store, _ *tracker.View) error {
+				if s.Dialect() == store.Postgres {
+					// At this size PostgreSQL might scan a table an index
+					// serves; scans where none does are what this finds.
+					if err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+						return err
+					}
+				}
+				for _, sql := range sqls {
+					if s.Dialect() == store.SQLite {
+						p, err := tx.QueryPlan(ctx, sql)
+						if err != nil {
+							return err
+						}
+						if scan := sqliteScan.FindString(p); scan != "" {
+							c.scans = append(c.scans, scan+" in "+sql)
+						}
+						continue
+					}
+					if valuesInsert.MatchString(sql) {
+						continue // run again it would add a second row
+					}
+					p, err := tx.Lines(ctx, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "+sql)
+					if err != nil {
+						return fmt.Errorf("%s: %w", sql, err)
+					}
+					for _, m := range postgresRead.FindAllStringSubmatch(strings.Join(p, "\n"), -1) {
+						rows, _ := strconv.Atoi(m[2])
+						loops, _ := strconv.Atoi(m[3])
+						if rows*loops > 0 {
+							c.rows += rows * loops
+							c.reads = append(c.reads, fmt.Sprintf("%d×%d of %s by %s", rows, loops, m[1], sql))
+						}
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		before := measure()
+		if _, err := example.Generate(ctx, s, example.Size{Recommendations: 500, Actions: 1500, Updates: 5000}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Analyze(ctx); err != nil {
+			t.Fatal(err)
+		}
+		after := measure()
+		when := tracker.FormatDate(day)
+		// A view for each table with later changes, and the reads: fewer
+		// than the tables, not more as the data grows.
+		if after.statements > 45 || before.statements > 45 {
+			t.Errorf("the reply as at %s: %d statements, %d before the data grew; want at most 45", when, after.statements, before.statements)
+		}
+		// Finding that a table has changed since reads one row of it: a few
+		// more tables have, after the data grew.
+		if after.rows > before.rows+20 {
+			t.Errorf("the reply as at %s read %d rows of the growing tables, %d before they grew:\n%s\nbefore:\n%s", when, after.rows, before.rows,
+				strings.Join(after.reads, "\n"), strings.Join(before.reads, "\n"))
+		}
+		for _, scan := range after.scans {
+			t.Errorf("the reply as at %s reads a whole table: %s", when, scan)
+		}
+	})
+}
+
+// growing are the tables that grow with the data.
+const growing = `audit_events|audit_latest|recommendations|recommendation_addressees|responses|actions|progress_updates`
+
+var (
+	// sqliteScan finds a step of a SQLite plan that reads a growing table
+	// whole.
+	sqliteScan = regexp.MustCompile(`SCAN (?:main\.)?(?:` + growing + `)\b.*`)
+	// postgresRead finds a step of a PostgreSQL plan that reads rows of a
+	// growing table, with the rows it read and how many times.
+	postgresRead = regexp.MustCompile(`(?m)Scan(?: Backward)?(?: using \w+)? on (?:public\.)?(` + growing + `)\b.*\(actual rows=(\d+) loops=(\d+)\)`)
+	valuesInsert = regexp.MustCompile(`(?is)^\s*INSERT\b.*\bVALUES\b`)
+)
