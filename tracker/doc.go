@@ -158,6 +158,9 @@
 //     queries inside a transaction in which each table is, for that
 //     transaction only, rebuilt from the audit trail as it stood at the
 //     moment, so pages, exports and PDFs need no second copy of a query.
+//     The tables triggers keep (the tallies that totals and counts add
+//     up, each item's latest change) are shadowed too, from the rebuilt
+//     rows, so a total read as at a moment counts the rows of that moment.
 //     Inside a write transaction it works in a savepoint it rolls back to
 //     (a meeting's schedule is frozen that way).
 //   - Optimistic versioning: each editable row has a version; a write

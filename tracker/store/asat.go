@@ -48,8 +48,10 @@ var errReadDone = errors.New("as-at read done")
 // for that transaction only, the table as it was at the moment: rows
 // changed later are replaced by their state at the moment, rebuilt from
 // their own audit events, rows made later are left out and rows deleted
-// since come back. Only the items changed after the moment are rebuilt, so
-// as at today costs nothing extra and the whole trail is never read.
+// since come back. The tables triggers keep follow (shadowDerived), so a
+// total or a count read through tx counts the rows as they were. Only the
+// items changed after the moment are rebuilt, so as at today costs nothing
+// extra and the whole trail is never read.
 //
 // "As at" follows the log's own dates: each change counts from the day it
 // took effect (an update's date, a response's, the day a status changed),
@@ -220,7 +222,60 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 	if err := exec(`CREATE TEMP VIEW measure_values AS SELECT * FROM ` + base + `.measure_values WHERE ` + values); err != nil {
 		return err
 	}
-	return exec(`CREATE TEMP VIEW deadline_revisions AS SELECT * FROM ` + base + `.deadline_revisions WHERE ` + revised)
+	if err := exec(`CREATE TEMP VIEW deadline_revisions AS SELECT * FROM ` + base + `.deadline_revisions WHERE ` + revised); err != nil {
+		return err
+	}
+	return s.shadowDerived(exec, base, column)
+}
+
+// shadowDerived puts, in front of each table that triggers keep, a
+// temporary view of the same name holding what it held at the moment, so
+// that the totals and counts read from them count the tables as they
+// stood, by the queries that read them now.
+//
+// A tally at the moment is the tally now, less the rows of the items
+// changed since as they are now, plus those rows as they were (the
+// tally's own rule, tally.rows, applied to both), each row counted as -1
+// or 1 and left for its reader to add up (every reader of a tally adds
+// up its n): what it costs grows with the items changed since, not with
+// the tables, and a reader's conditions reach each part and its indexes,
+// which a grouped view would hide from SQLite.
+//
+// Each item's latest change at the moment is the latest of its changes up
+// to it, read for the items changed since alone; the number of items
+// whose latest change fell on each day follows from it.
+//
+// The table itself comes last in each view: SQLite takes the declared
+// types of a compound's columns, by which the driver reads times back as
+// times, from its last part.
+func (s *Store) shadowDerived(exec func(sql string, args ...any) error, base, column string) error {
+	now := func(table string) string { return base + "." + table }
+	then := func(table string) string { return "asat_" + table }
+	for _, t := range tallies {
+		if err := exec(s.derivedSQL(`CREATE TEMP VIEW ` + t.table + ` AS ` +
+			t.rows(now, "-1") + ` AND ` + t.id + ` IN (SELECT entity_id FROM asat_changed WHERE entity = '` + t.entity + `')` +
+			` UNION ALL ` + t.rows(then, "1") +
+			` UNION ALL SELECT ` + strings.Join(t.columns, ", ") + `, n FROM ` + now(t.table))); err != nil {
+			return err
+		}
+	}
+	// An event counts up to the moment as asat_changed reads it: one
+	// with no date of effect never counts as later.
+	if err := exec(s.derivedSQL(`CREATE TEMP VIEW asat_audit_latest AS
+		SELECT entity, entity_id, MAX(id) AS last_id, MAX(COALESCE(effective_at, at)) AS last_effective_at, {{day}} AS last_day
+		FROM (SELECT e.* FROM asat_changed c JOIN ` + now("audit_events") + ` e ON e.entity = c.entity AND e.entity_id = c.entity_id
+			WHERE c.born_later = 0 AND (e.` + column + ` <= (SELECT at FROM asat_moment) OR e.` + column + ` IS NULL)) e
+		GROUP BY entity, entity_id`)); err != nil {
+		return err
+	}
+	if err := exec(`CREATE TEMP VIEW audit_latest AS SELECT entity, entity_id, last_id, last_effective_at, last_day FROM asat_audit_latest
+		UNION ALL SELECT entity, entity_id, last_id, last_effective_at, last_day FROM ` + now("audit_latest") + ` l
+		WHERE NOT EXISTS (SELECT 1 FROM asat_changed c WHERE c.entity = l.entity AND c.entity_id = l.entity_id)`); err != nil {
+		return err
+	}
+	return exec(`CREATE TEMP VIEW change_days AS SELECT l.entity AS entity, l.last_day AS day, -1 AS n FROM asat_changed c JOIN ` + now("audit_latest") + ` l ON l.entity = c.entity AND l.entity_id = c.entity_id
+		UNION ALL SELECT entity, last_day, 1 FROM asat_audit_latest
+		UNION ALL SELECT entity, day, n FROM ` + now("change_days"))
 }
 
 // tempCopyOf makes an empty temporary table asat_<table> with the columns
