@@ -161,10 +161,13 @@
 //     row changed or made since is left out by one indexed look-up of its
 //     latest change; only the items that stood then and were changed since
 //     (found by an index of changes that are not creations) are rebuilt
-//     from their own audit events. So the cost is the rows read and the
-//     changes made since, never the whole trail or the size of the
-//     tracker. Inside a write transaction it works in a savepoint it rolls
-//     back to (a meeting's schedule is frozen that way).
+//     from their own audit events. The tables triggers keep (the tallies
+//     that totals and counts add up, each item's latest change) are
+//     shadowed too, from the rows left out and the rows rebuilt, so a total
+//     read as at a moment counts the rows of that moment. So the cost is
+//     the rows read and the changes made since, never the whole trail or
+//     the size of the tracker. Inside a write transaction it works in a
+//     savepoint it rolls back to (a meeting's schedule is frozen that way).
 //   - Optimistic versioning: each editable row has a version; a write
 //     names the version it read and a different current one is a conflict.
 //

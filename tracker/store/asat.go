@@ -49,8 +49,10 @@ var errReadDone = errors.New("as-at read done")
 // for that transaction only, the table as it was at the moment: rows
 // changed later are replaced by their state at the moment, rebuilt from
 // their own audit events, rows made later are left out and rows deleted
-// since come back. Only the items changed after the moment are rebuilt, so
-// as at today costs nothing extra and the whole trail is never read.
+// since come back. The tables triggers keep follow (shadowing.derived), so a
+// total or a count read through tx counts the rows as they were. Only the
+// items changed after the moment are rebuilt, so as at today costs nothing
+// extra and the whole trail is never read.
 //
 // "As at" follows the log's own dates: each change counts from the day it
 // took effect (an update's date, a response's, the day a status changed),
@@ -147,7 +149,9 @@ func (s *Store) readAsAtInTx(ctx context.Context, column string, at time.Time, r
 // recorded, its events), and only the items that stood at the moment and
 // were changed after it (a change other than their creation, found by an
 // index of those changes) are rebuilt. Items made after the moment, which
-// for a day long past are most of the trail, are never read.
+// for a day long past are most of the trail, are never read, but by a
+// total or a count (a tally's view, derived), which takes their rows out
+// of today's tally: that grows with the items changed or made since.
 func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorded bool) error {
 	sh := &shadowing{s: s, ctx: ctx, base: "main", column: column, at: at, recorded: recorded}
 	if s.dialect == Postgres {
@@ -185,7 +189,10 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 	if err := sh.exec(`CREATE TEMP VIEW measure_values AS SELECT * FROM ` + sh.base + `.measure_values WHERE ` + values); err != nil {
 		return err
 	}
-	return sh.exec(`CREATE TEMP VIEW deadline_revisions AS SELECT * FROM ` + sh.base + `.deadline_revisions WHERE ` + revised)
+	if err := sh.exec(`CREATE TEMP VIEW deadline_revisions AS SELECT * FROM ` + sh.base + `.deadline_revisions WHERE ` + revised); err != nil {
+		return err
+	}
+	return sh.derived()
 }
 
 // shadowing is one as-at read's making of its views.
@@ -197,8 +204,9 @@ type shadowing struct {
 	at       time.Time
 	recorded bool
 	// changed are the entities with items to rebuild, later those with any
-	// change after the moment.
-	changed, later map[string]bool
+	// change after the moment; kept the tables with rebuilt rows
+	// (asat_<table>).
+	changed, later, kept map[string]bool
 }
 
 func (sh *shadowing) exec(sql string, args ...any) error {
@@ -241,12 +249,12 @@ func (sh *shadowing) changedSince() error {
 	if err := sh.s.q(sh.ctx).Raw(`SELECT DISTINCT entity FROM asat_changed`).Scan(&entities).Error; err != nil {
 		return fmt.Errorf("as at: the items changed since: %w", err)
 	}
-	sh.changed = map[string]bool{}
+	sh.changed, sh.kept = map[string]bool{}, map[string]bool{}
 	for _, e := range entities {
 		sh.changed[e] = true
 	}
 	var err error
-	sh.later, err = sh.s.laterEntities(sh.ctx, sh.at, sh.recorded)
+	sh.later, err = sh.s.laterEntities(sh.ctx, sh.base, sh.at, sh.recorded)
 	return err
 }
 
@@ -291,6 +299,7 @@ func (sh *shadowing) table(entity, table string, empty func() any) error {
 			if err := sh.s.keepRows(sh.ctx, "asat_"+table, rows); err != nil {
 				return fmt.Errorf("as at: keep %s: %w", table, err)
 			}
+			sh.kept[table] = true
 		}
 	}
 	return sh.view(table, entity, "t.id", kept)
@@ -315,9 +324,101 @@ func (sh *shadowing) links(entity, table, parent, field string) error {
 			if err := sh.s.q(sh.ctx).Table("asat_"+table).CreateInBatches(out, 500).Error; err != nil {
 				return fmt.Errorf("as at: keep %s: %w", table, err)
 			}
+			sh.kept[table] = true
 		}
 	}
 	return sh.view(table, entity, "t."+parent, kept)
+}
+
+// derived puts, in front of each table that triggers keep, a temporary
+// view of the same name holding what it held at the moment, so that the
+// totals and counts read from them count the tables' views as they stand
+// (not today's rows), by the queries that read them now.
+//
+// A tally at the moment is the tally now, less the rows now of the items
+// its view of the table leaves out (those with a change after the moment:
+// changed since, or made since), plus the rows rebuilt for it (kept in
+// asat_<table>), both counted by the tally's own rule (tally.rows), each
+// row counted as -1 or 1 and left for its reader to add up (every reader
+// of a tally adds up its n). The items left out are found as the view
+// finds them, by the index of the items' latest changes, each once: what
+// it costs grows with the items changed or made since, not with the
+// tables, and a reader's conditions reach each part and its indexes,
+// which a grouped view would hide from SQLite. A tally whose items have
+// no change since is left as it is, as its table is.
+//
+// Each item's latest change at the moment is, for the items rebuilt, the
+// latest of their changes up to it; the items made since have none; the
+// others keep theirs. The number of items whose latest change fell on
+// each day follows from it.
+//
+// The table itself comes last in each view: SQLite takes the declared
+// types of a compound's columns, by which the driver reads times back as
+// times, from its last part.
+func (sh *shadowing) derived() error {
+	now := func(table string) string { return sh.base + "." + table }
+	then := func(table string) string { return "asat_" + table }
+	for _, t := range tallies {
+		if !sh.later[t.entity] {
+			continue
+		}
+		sql := t.rows(now, "-1") + ` AND ` + t.id + ` IN (` + sh.laterItems(t.entity) + `)`
+		if sh.keptAll(t.tables()) {
+			sql += ` UNION ALL ` + t.rows(then, "1")
+		}
+		sql += ` UNION ALL SELECT ` + strings.Join(t.columns, ", ") + `, n FROM ` + now(t.table)
+		if err := sh.exec(sh.s.derivedSQL(`CREATE TEMP VIEW ` + t.table + ` AS ` + sql)); err != nil {
+			return err
+		}
+	}
+	// An event counts up to the moment as asat_changed reads it: one
+	// with no date of effect never counts as later. An item changed twice
+	// is listed twice in asat_changed, so it is read once.
+	if err := sh.exec(sh.s.derivedSQL(`CREATE TEMP VIEW asat_audit_latest AS
+		SELECT entity, entity_id, MAX(id) AS last_id, MAX(COALESCE(effective_at, at)) AS last_effective_at, {{day}} AS last_day
+		FROM (SELECT e.* FROM (SELECT DISTINCT entity, entity_id FROM asat_changed) c JOIN ` + now("audit_events") + ` e
+			ON e.entity = c.entity AND e.entity_id = c.entity_id
+			WHERE e.` + sh.column + ` <= (SELECT at FROM asat_moment) OR e.` + sh.column + ` IS NULL) e
+		GROUP BY entity, entity_id`)); err != nil {
+		return err
+	}
+	stood := `l.last_effective_at <= (SELECT at FROM asat_moment)`
+	if sh.recorded {
+		stood = `NOT EXISTS (SELECT 1 FROM ` + now("audit_events") + ` e WHERE e.entity = l.entity AND e.entity_id = l.entity_id AND e.at > (SELECT at FROM asat_moment))`
+	}
+	if err := sh.exec(`CREATE TEMP VIEW audit_latest AS SELECT entity, entity_id, last_id, last_effective_at, last_day FROM asat_audit_latest
+		UNION ALL SELECT entity, entity_id, last_id, last_effective_at, last_day FROM ` + now("audit_latest") + ` l WHERE ` + stood); err != nil {
+		return err
+	}
+	later := `SELECT l.entity AS entity, l.last_day AS day, -1 AS n FROM ` + now("audit_latest") + ` l WHERE l.last_effective_at > (SELECT at FROM asat_moment)`
+	if sh.recorded {
+		later = `SELECT l.entity AS entity, l.last_day AS day, -1 AS n
+			FROM (SELECT DISTINCT entity, entity_id FROM ` + now("audit_events") + ` WHERE at > (SELECT at FROM asat_moment)) c
+			JOIN ` + now("audit_latest") + ` l ON l.entity = c.entity AND l.entity_id = c.entity_id`
+	}
+	return sh.exec(`CREATE TEMP VIEW change_days AS ` + later + `
+		UNION ALL SELECT entity, last_day, 1 FROM asat_audit_latest
+		UNION ALL SELECT entity, day, n FROM ` + now("change_days"))
+}
+
+// laterItems is a query of the ids of the items of entity with a change
+// after the moment (those standing does not keep), each once or, read by
+// when changes were recorded, once for each change.
+func (sh *shadowing) laterItems(entity string) string {
+	if sh.recorded {
+		return `SELECT e.entity_id FROM ` + sh.base + `.audit_events e WHERE e.entity = '` + entity + `' AND e.at > (SELECT at FROM asat_moment)`
+	}
+	return `SELECT l.entity_id FROM ` + sh.base + `.audit_latest l WHERE l.entity = '` + entity + `' AND l.last_effective_at > (SELECT at FROM asat_moment)`
+}
+
+// keptAll says whether every one of the tables has rebuilt rows.
+func (sh *shadowing) keptAll(tables []string) bool {
+	for _, t := range tables {
+		if !sh.kept[t] {
+			return false
+		}
+	}
+	return len(tables) > 0
 }
 
 // keepRows inserts rows, a pointer to a slice of one table's rows, into
@@ -362,14 +463,15 @@ func (s *Store) keepRows(ctx context.Context, table string, rows any) error {
 // laterEntities says which of the versioned entities have a change after
 // the moment, each found in the index of the items' latest changes; read
 // by when changes were recorded, which that index does not keep, every
-// one is taken to have.
-func (s *Store) laterEntities(ctx context.Context, at time.Time, recorded bool) (map[string]bool, error) {
+// one is taken to have. The index is the table's in the schema base, not
+// the view of it an as-at read puts in front of it.
+func (s *Store) laterEntities(ctx context.Context, base string, at time.Time, recorded bool) (map[string]bool, error) {
 	out := map[string]bool{}
 	var parts []string
 	var args []any
 	for _, v := range versioned {
 		out[v.entity] = recorded
-		parts = append(parts, `SELECT '`+v.entity+`' AS entity WHERE EXISTS (SELECT 1 FROM audit_latest WHERE entity = '`+v.entity+`' AND last_effective_at > ?)`)
+		parts = append(parts, `SELECT '`+v.entity+`' AS entity WHERE EXISTS (SELECT 1 FROM `+base+`.audit_latest WHERE entity = '`+v.entity+`' AND last_effective_at > ?)`)
 		args = append(args, at)
 	}
 	if recorded {

@@ -56,7 +56,8 @@ func (s *Store) names(ctx context.Context) tracker.Names {
 // in the same transaction as the addressees themselves, as the source's
 // page lists them (sourceAddressees): a few rows a source, where reading
 // recommendation_addressees visited one row for each recommendation of
-// the source, on every page that asks what the person may change. While a
+// the source, on every page that asks what the person may change; its
+// rows are added up, as every reader of a tally does. While a
 // big import on PostgreSQL defers the tallies (deferDerived), they show
 // the source as the import found it; that gives the same answers, since
 // the import adds to a source only addressees the person may address
@@ -69,8 +70,8 @@ func (s *Store) sourceScope(ctx context.Context, sourceID int64) (tracker.Source
 	}
 	sc := tracker.SourceScope{IssuedBy: src.IssuedByID}
 	var addressed []int64
-	if err := s.q(ctx).Table("addressee_tallies").Distinct("organisation_id").
-		Where("source_id = ? AND n > 0", sourceID).Pluck("organisation_id", &addressed).Error; err != nil {
+	if err := s.q(ctx).Table("addressee_tallies").Where("source_id = ?", sourceID).
+		Group("organisation_id").Having("SUM(n) > 0").Pluck("organisation_id", &addressed).Error; err != nil {
 		return sc, fmt.Errorf("load the source's addressees: %w", err)
 	}
 	var acting []int64

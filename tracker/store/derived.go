@@ -6,32 +6,100 @@ import (
 	"strings"
 )
 
+// tally is a table of counts that triggers keep: how many rows of the
+// tables it is derived from (from, where alive) there are with each
+// combination of the values keys makes of a row, one key a column. In
+// from, {{table}} stands for each table read, so that the same rule counts
+// the tables, the rows of the items an as-at read rebuilds and the rows
+// they replace (shadowing.derived). The rows of an item of entity, whose id
+// is id, are the ones its changes move.
+type tally struct {
+	table       string
+	columns     []string
+	keys        []string
+	from, alive string
+	entity, id  string
+}
+
+// tallies are the tables of counts; {{far}} is the stand-in date.
+// addressee_tallies count each addressee's own status (migration 0024).
+var tallies = []tally{
+	{"action_tallies", []string{"organisation_id", "source_id", "owner", "status", "rag", "due_date"},
+		[]string{"organisation_id", "COALESCE(source_id, 0)", "owner", "status", "rag",
+			"CASE WHEN status IN ('not_started', 'in_progress') AND due_date IS NOT NULL THEN due_date ELSE {{far}} END"},
+		`{{actions}}`, `deleted_at IS NULL`, EntityAction, `id`},
+	{"recommendation_tallies", []string{"source_id", "status", "deadline_date"},
+		[]string{"source_id", "status",
+			"CASE WHEN status IN ('open', 'in_progress') AND deadline_date IS NOT NULL THEN deadline_date ELSE {{far}} END"},
+		`{{recommendations}}`, `deleted_at IS NULL`, EntityRecommendation, `id`},
+	{"addressee_tallies", []string{"organisation_id", "source_id", "status", "deadline_date"},
+		[]string{"a.organisation_id", "r.source_id", "a.status",
+			"CASE WHEN a.status IN ('open', 'in_progress') AND r.deadline_date IS NOT NULL THEN r.deadline_date ELSE {{far}} END"},
+		`{{recommendation_addressees}} a JOIN {{recommendations}} r ON r.id = a.recommendation_id`, `r.deleted_at IS NULL`,
+		EntityRecommendation, `a.recommendation_id`},
+}
+
+// rows is the tally's keys, each named as its column, and n as given for
+// each row of its tables that it counts, with each table named by name,
+// ungrouped.
+func (t tally) rows(name func(table string) string, n string) string {
+	from := t.from
+	for _, table := range tallyTables {
+		from = strings.ReplaceAll(from, "{{"+table+"}}", name(table))
+	}
+	keys := make([]string, len(t.keys))
+	for i, k := range t.keys {
+		keys[i] = k + ` AS ` + t.columns[i]
+	}
+	return `SELECT ` + strings.Join(keys, ", ") + `, ` + n + ` AS n FROM ` + from + ` WHERE ` + t.alive
+}
+
+// tables are the tables the tally counts, as its from names them.
+func (t tally) tables() []string {
+	var out []string
+	for _, table := range tallyTables {
+		if strings.Contains(t.from, "{{"+table+"}}") {
+			out = append(out, table)
+		}
+	}
+	return out
+}
+
+// tallyTables are the tables the tallies count.
+var tallyTables = []string{"actions", "recommendations", "recommendation_addressees"}
+
+// counted is the query that makes the tally's rows from its tables.
+func (t tally) counted() string {
+	group := make([]string, len(t.keys))
+	for i := range group {
+		group[i] = fmt.Sprint(i + 1)
+	}
+	return t.rows(func(table string) string { return table }, "COUNT(*)") + ` GROUP BY ` + strings.Join(group, ", ")
+}
+
 // derivedChecks pairs each table kept by triggers with the query that
 // makes its rows from the tables it is derived from; {{far}} is the
 // stand-in date and {{day}} the day the latest change took effect.
-// addressee_tallies count each addressee's own status (migration 0024).
-var derivedChecks = []struct{ table, columns, kept, want string }{
-	{"action_tallies", "organisation_id, source_id, owner, status, rag, due_date, n",
-		`SELECT organisation_id, source_id, owner, status, rag, due_date, n FROM action_tallies WHERE n <> 0`,
-		`SELECT organisation_id, COALESCE(source_id, 0), owner, status, rag,
-			CASE WHEN status IN ('not_started', 'in_progress') AND due_date IS NOT NULL THEN due_date ELSE {{far}} END, COUNT(*)
-		FROM actions WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5, 6`},
-	{"recommendation_tallies", "source_id, status, deadline_date, n",
-		`SELECT source_id, status, deadline_date, n FROM recommendation_tallies WHERE n <> 0`,
-		`SELECT source_id, status,
-			CASE WHEN status IN ('open', 'in_progress') AND deadline_date IS NOT NULL THEN deadline_date ELSE {{far}} END, COUNT(*)
-		FROM recommendations WHERE deleted_at IS NULL GROUP BY 1, 2, 3`},
-	{"addressee_tallies", "organisation_id, source_id, status, deadline_date, n",
-		`SELECT organisation_id, source_id, status, deadline_date, n FROM addressee_tallies WHERE n <> 0`,
-		`SELECT a.organisation_id, r.source_id, a.status,
-			CASE WHEN a.status IN ('open', 'in_progress') AND r.deadline_date IS NOT NULL THEN r.deadline_date ELSE {{far}} END, COUNT(*)
-		FROM recommendation_addressees a JOIN recommendations r ON r.id = a.recommendation_id WHERE r.deleted_at IS NULL GROUP BY 1, 2, 3, 4`},
+var derivedChecks = append(tallyChecks(), []derivedCheck{
 	{"audit_latest", "entity, entity_id, last_id, last_effective_at, last_day",
 		`SELECT entity, entity_id, last_id, last_effective_at, last_day FROM audit_latest`,
 		`SELECT entity, entity_id, MAX(id), MAX(COALESCE(effective_at, at)), {{day}} FROM audit_events GROUP BY entity, entity_id`},
 	{"change_days", "entity, day, n",
 		`SELECT entity, day, n FROM change_days WHERE n <> 0`,
 		`SELECT entity, day, COUNT(*) FROM (SELECT entity, entity_id, {{day}} AS day FROM audit_events GROUP BY entity, entity_id) latest GROUP BY entity, day`},
+}...)
+
+// derivedCheck is a derived table (its name and columns), its rows that
+// count (kept) and the query that makes them (want).
+type derivedCheck struct{ table, columns, kept, want string }
+
+func tallyChecks() []derivedCheck {
+	out := make([]derivedCheck, len(tallies))
+	for i, t := range tallies {
+		columns := strings.Join(t.columns, ", ") + ", n"
+		out[i] = derivedCheck{t.table, columns, `SELECT ` + columns + ` FROM ` + t.table + ` WHERE n <> 0`, t.counted()}
+	}
+	return out
 }
 
 func (s *Store) derivedSQL(want string) string {

@@ -215,10 +215,12 @@ func (s *Store) sourceCounts(ctx context.Context, d *tracker.SourceDetail, today
 }
 
 // sourceAddressees lists the bodies the source's recommendations are
-// addressed to, by name.
+// addressed to, by name. The tally's rows are added up, as every reader
+// of a tally does: read as at a moment, a tally is rows to add
+// (shadowing.derived).
 func (s *Store) sourceAddressees(ctx context.Context, id int64) ([]tracker.Organisation, error) {
 	var rows []organisationRow
-	err := s.q(ctx).Where(`id IN (SELECT organisation_id FROM addressee_tallies WHERE source_id = ? AND n > 0)`, id).
+	err := s.q(ctx).Where(`id IN (SELECT organisation_id FROM addressee_tallies WHERE source_id = ? GROUP BY organisation_id HAVING SUM(n) > 0)`, id).
 		Order("name").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("load the source's addressees: %w", err)
@@ -789,10 +791,11 @@ func (s *Store) CountActions(ctx context.Context, f tracker.ActionFilter) (int64
 	return n, nil
 }
 
-// Owners lists the distinct action owners, for the log's filter.
+// Owners lists the distinct action owners, for the log's filter: those
+// with actions, by the tally's rows added up (see sourceAddressees).
 func (s *Store) Owners(ctx context.Context) ([]string, error) {
 	var owners []string
-	if err := s.q(ctx).Table("action_tallies").Where("owner <> '' AND n > 0").Distinct().Order("owner").Pluck("owner", &owners).Error; err != nil {
+	if err := s.q(ctx).Table("action_tallies").Where("owner <> ''").Group("owner").Having("SUM(n) > 0").Order("owner").Pluck("owner", &owners).Error; err != nil {
 		return nil, fmt.Errorf("list owners: %w", err)
 	}
 	return owners, nil
