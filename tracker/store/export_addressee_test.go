@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 
@@ -38,32 +36,7 @@ func (s *Store) explain(ctx context.Context, build func(tx *Store) *gorm.DB) (st
 	sql := s.db.ToSQL(func(tx *gorm.DB) *gorm.DB {
 		return build(&Store{db: tx, dialect: s.dialect}).Find(&[]map[string]any{})
 	})
-	explain := "EXPLAIN "
-	if s.dialect == SQLite {
-		explain = "EXPLAIN QUERY PLAN "
-	}
-	rows, err := s.q(ctx).Raw(explain + sql).Rows()
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", sql, err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return "", err
-	}
-	var lines []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return "", err
-		}
-		lines = append(lines, fmt.Sprint(vals[len(vals)-1]))
-	}
-	return strings.Join(lines, "\n"), rows.Err()
+	return s.explainSQL(ctx, sql, nil, false)
 }
 
 // RecommendationIDsBoth lists the ids of every recommendation f keeps, in
