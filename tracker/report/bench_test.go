@@ -422,7 +422,7 @@ func (d *benchDB) measure(b *testing.B, fn func()) {
 	if d.dbCPU != nil {
 		db0 = d.dbCPU()
 	}
-	cpu0 := processCPU()
+	cpu0 := storetest.ProcessCPU()
 	b.ReportAllocs()
 	b.ResetTimer()
 	peak := peakHeap(func() {
@@ -431,7 +431,7 @@ func (d *benchDB) measure(b *testing.B, fn func()) {
 		}
 	})
 	b.StopTimer()
-	cpu := processCPU() - cpu0
+	cpu := storetest.ProcessCPU() - cpu0
 	if d.dbCPU != nil {
 		db := d.dbCPU() - db0
 		cpu += db

@@ -290,7 +290,7 @@ func BenchmarkPages(b *testing.B) {
 						benchServe(b, d, h, p.before)
 					}
 					times := make([]time.Duration, 0, b.N)
-					cpu0 := processCPU()
+					cpu0 := storetest.ProcessCPU()
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
 						if p.cold {
@@ -303,7 +303,7 @@ func BenchmarkPages(b *testing.B) {
 						times = append(times, time.Since(start))
 					}
 					b.StopTimer()
-					cpu := processCPU() - cpu0
+					cpu := storetest.ProcessCPU() - cpu0
 					sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 					b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
 					if !p.cold {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -193,15 +194,15 @@ func slotOf(c *gin.Context) (cacheSlot, bool) {
 
 // myActionCount counts the person's open actions for the header, kept
 // under the data's version on the pages that read it.
-func (s *Server) myActionCount(c *gin.Context, u *tracker.User, today string) (int64, error) {
+func (s *Server) myActionCount(c *gin.Context, u *tracker.User, today time.Time) (int64, error) {
 	slot, ok := slotOf(c)
-	key := byNames(u) + "\x00" + today
+	key := byNames(u) + "\x00" + today.Format("2006-01-02")
 	if ok {
 		if n, hit := s.cache.myActions(key, slot.version); hit {
 			return n, nil
 		}
 	}
-	n, err := s.store.CountActions(c.Request.Context(), tracker.ActionFilter{OwnedBy: myNames(u), Open: true, Today: s.today()})
+	n, err := s.store.CountActions(c.Request.Context(), tracker.ActionFilter{OwnedBy: myNames(u), Open: true, Today: today})
 	if err == nil && ok && slot.settled {
 		s.cache.keepMyActions(key, slot.version, n)
 	}

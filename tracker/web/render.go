@@ -120,7 +120,7 @@ func (s *Server) frameFields(c *gin.Context, status int, l *Layout) {
 		l.Saved = s.savedMessage(c)
 	}
 	if l.User != nil {
-		n, err := s.myActionCount(c, l.User, l.Today.Format("2006-01-02"))
+		n, err := s.myActionCount(c, l.User, l.Today)
 		if err != nil {
 			s.log.Warn("count my actions", "request_id", l.RequestID, "error", err)
 		}
