@@ -149,23 +149,20 @@ type Snapshot struct {
 	Deleted bool
 }
 
-// Rebuild replays an item's audit events in the order they took effect, up
-// to and including the moment at, and returns the item as it stood then.
-// Exists is false when the item had not been created by then; an item whose
-// trail has no creation was made before the trail began and always exists.
-func Rebuild(events []AuditEvent, at time.Time) Snapshot {
-	sorted := append([]AuditEvent(nil), events...)
-	// A change cannot take effect before the item existed: one dated
-	// earlier than the creation counts from the creation.
+// inEffect returns an item's events in the order they took effect, the
+// moment each counts from, and whether the trail holds the item's
+// creation. A change cannot take effect before the item existed: one dated
+// earlier than the creation counts from the creation.
+func inEffect(events []AuditEvent) (sorted []AuditEvent, when func(AuditEvent) time.Time, created bool) {
+	sorted = append([]AuditEvent(nil), events...)
 	var born time.Time
-	created := false
 	for _, e := range sorted {
 		if e.Op == OpCreate {
 			born, created = e.Effective(), true
 			break
 		}
 	}
-	when := func(e AuditEvent) time.Time {
+	when = func(e AuditEvent) time.Time {
 		if t := e.Effective(); t.After(born) || e.Op == OpCreate {
 			return t
 		}
@@ -178,6 +175,49 @@ func Rebuild(events []AuditEvent, at time.Time) Snapshot {
 		}
 		return a.Before(b)
 	})
+	return sorted, when, created
+}
+
+// Version is an item as it stood from one moment until the next change
+// took effect.
+type Version struct {
+	From, To time.Time
+	Snapshot
+}
+
+// Before is a moment before any change a tracker records: an item made
+// before its trail began stood from then until its first recorded change.
+var Before = time.Date(1900, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// Versions returns each state an item went through before its latest, as
+// Rebuild gives it from each moment a change took effect until the next:
+// for an item made before its trail began, from Before. The latest state,
+// the item as it is, is left out. A state in which the item did not exist
+// or was deleted is a version too (Exists false or Deleted true).
+func Versions(events []AuditEvent) []Version {
+	sorted, when, created := inEffect(events)
+	var moments []time.Time
+	if !created && len(sorted) > 0 {
+		moments = append(moments, Before)
+	}
+	for _, e := range sorted {
+		if t := when(e); len(moments) == 0 || t.After(moments[len(moments)-1]) {
+			moments = append(moments, t)
+		}
+	}
+	var out []Version
+	for i := 0; i+1 < len(moments); i++ {
+		out = append(out, Version{From: moments[i], To: moments[i+1], Snapshot: Rebuild(events, moments[i])})
+	}
+	return out
+}
+
+// Rebuild replays an item's audit events in the order they took effect, up
+// to and including the moment at, and returns the item as it stood then.
+// Exists is false when the item had not been created by then; an item whose
+// trail has no creation was made before the trail began and always exists.
+func Rebuild(events []AuditEvent, at time.Time) Snapshot {
+	sorted, when, created := inEffect(events)
 	var s Snapshot
 	if !created {
 		// Made before the trail began: it existed all along, and each field

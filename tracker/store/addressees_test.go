@@ -169,7 +169,7 @@ func TestAddresseeStatus(t *testing.T) {
 		if len(got) != 3 || got[w.la.Name] != "closed" || got[w.mps.Name][:6] != "closed" || overall != tracker.RecClosed {
 			t.Errorf("after adding an addressee: %v, overall %s", got, overall)
 		}
-		if err := s.CheckDerived(ctx); err != nil {
+		if err := errors.Join(s.CheckDerived(ctx), s.CheckVersions(ctx)); err != nil {
 			t.Error(err)
 		}
 	})
@@ -219,7 +219,7 @@ func TestMigration0013(t *testing.T) {
 			if overall != "implemented" || got["MOPAC"] != "implemented" || got["Metropolitan Police Service"] != "implemented" {
 				t.Errorf("read after the upgrade: %v, overall %s", got, overall)
 			}
-			if err := s.CheckDerived(ctx); err != nil {
+			if err := errors.Join(s.CheckDerived(ctx), s.CheckVersions(ctx)); err != nil {
 				t.Error(err)
 			}
 			if err := s.RollbackTo(ctx, "0012_changed_walk"); err != nil {

@@ -120,6 +120,10 @@ func (s *Store) inTx() bool {
 // own), so without this the shadows would stay for the rest of the write
 // and, on PostgreSQL, for the rest of the connection's session.
 func (s *Store) readAsAtInTx(ctx context.Context, column string, at time.Time, recorded bool, fn func(tx *Store) error) (err error) {
+	// The versions of what this transaction changed, before they are read.
+	if err := s.flushVersions(ctx); err != nil {
+		return err
+	}
 	if err := s.q(ctx).SavePoint(asatSavepoint).Error; err != nil {
 		return fmt.Errorf("as at: savepoint: %w", err)
 	}
@@ -152,15 +156,25 @@ func (s *Store) readAsAtInTx(ctx context.Context, column string, at time.Time, r
 // for a day long past are most of the trail, are never read, but by a
 // total or a count (a tally's view, derived), which takes their rows out
 // of today's tally: that grows with the items changed or made since.
-func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorded bool) error {
+func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorded bool) (err error) {
 	sh := &shadowing{s: s, ctx: ctx, base: "main", column: column, at: at, recorded: recorded}
 	if s.dialect == Postgres {
-		if err := s.q(ctx).Raw("SELECT current_schema()").Row().Scan(&sh.base); err != nil {
-			return fmt.Errorf("find the schema: %w", err)
+		var err error
+		if sh.base, err = s.schema(ctx); err != nil {
+			return err
 		}
 	}
 	if err := sh.changedSince(); err != nil {
 		return err
+	}
+	if !recorded {
+		// Nothing below reads what it makes: one round trip for it all.
+		sh.queue = []string{}
+		defer func() {
+			if err == nil {
+				err = sh.flush()
+			}
+		}()
 	}
 	for _, v := range versioned {
 		if err := sh.table(v.entity, v.table, v.rows); err != nil {
@@ -207,11 +221,31 @@ type shadowing struct {
 	// change after the moment; kept the tables with rebuilt rows
 	// (asat_<table>).
 	changed, later, kept map[string]bool
+	// queue, when not nil, holds the statements that make the views until
+	// flush sends them.
+	queue []string
 }
 
 func (sh *shadowing) exec(sql string, args ...any) error {
+	if sh.queue != nil && len(args) == 0 {
+		sh.queue = append(sh.queue, sh.s.expand(sql))
+		return nil
+	}
 	if err := sh.s.q(sh.ctx).Exec(sh.s.expand(sql), args...).Error; err != nil {
 		return fmt.Errorf("as at: %.60s…: %w", sql, err)
+	}
+	return nil
+}
+
+// flush sends the statements queued, in one go.
+func (sh *shadowing) flush() error {
+	if len(sh.queue) == 0 {
+		return nil
+	}
+	sql := strings.Join(sh.queue, ";\n")
+	sh.queue = nil
+	if err := sh.s.q(sh.ctx).Exec(sql).Error; err != nil {
+		return fmt.Errorf("as at: make the views: %w", err)
 	}
 	return nil
 }
@@ -226,9 +260,6 @@ func (sh *shadowing) changedSince() error {
 	if err := sh.exec(`INSERT INTO asat_moment (at) VALUES (?)`, sh.at); err != nil {
 		return err
 	}
-	if err := sh.exec(`CREATE TEMP TABLE asat_changed (entity TEXT NOT NULL, entity_id BIGINT NOT NULL)`); err != nil {
-		return err
-	}
 	// The condition is the one of the partial indexes audit_changes_*. An
 	// item changed twice is listed twice: asking for it to be listed once
 	// makes SQLite walk every event in item order instead. An item made
@@ -236,10 +267,24 @@ func (sh *shadowing) changedSince() error {
 	// Its creation is looked up by the item (COALESCE keeps PostgreSQL off
 	// the index of times, where for a moment newer than its statistics it
 	// looked for each item among every creation since).
-	if err := sh.exec(`INSERT INTO asat_changed (entity, entity_id)
-		SELECT e.entity, e.entity_id FROM audit_events e WHERE e.`+sh.column+` > ? AND e.op <> '`+tracker.OpCreate+`'
-		AND NOT EXISTS (SELECT 1 FROM audit_events c WHERE c.entity = e.entity AND c.entity_id = e.entity_id
-			AND c.op = '`+tracker.OpCreate+`' AND COALESCE(c.`+sh.column+`, c.at) > ?)`, sh.at, sh.at); err != nil {
+	changed := `SELECT e.entity AS entity, e.entity_id AS entity_id FROM ` + sh.base + `.audit_events e
+		WHERE e.` + sh.column + ` > (SELECT at FROM asat_moment) AND e.op <> '` + tracker.OpCreate + `'
+		AND NOT EXISTS (SELECT 1 FROM ` + sh.base + `.audit_events c WHERE c.entity = e.entity AND c.entity_id = e.entity_id
+			AND c.op = '` + tracker.OpCreate + `' AND COALESCE(c.` + sh.column + `, c.at) > (SELECT at FROM asat_moment))`
+	sh.changed, sh.kept = map[string]bool{}, map[string]bool{}
+	var err error
+	if sh.later, err = sh.s.laterEntities(sh.ctx, sh.base, sh.at, sh.recorded); err != nil {
+		return err
+	}
+	if !sh.recorded {
+		// The items' versions hold their rows as they stood: what changed
+		// since is read only by a reader of each item's latest change.
+		return sh.exec(`CREATE TEMP VIEW asat_changed AS ` + changed)
+	}
+	if err := sh.exec(`CREATE TEMP TABLE asat_changed (entity TEXT NOT NULL, entity_id BIGINT NOT NULL)`); err != nil {
+		return err
+	}
+	if err := sh.exec(`INSERT INTO asat_changed (entity, entity_id) ` + changed); err != nil {
 		return err
 	}
 	if err := sh.exec(`CREATE INDEX asat_changed_item ON asat_changed (entity, entity_id)`); err != nil {
@@ -249,13 +294,21 @@ func (sh *shadowing) changedSince() error {
 	if err := sh.s.q(sh.ctx).Raw(`SELECT DISTINCT entity FROM asat_changed`).Scan(&entities).Error; err != nil {
 		return fmt.Errorf("as at: the items changed since: %w", err)
 	}
-	sh.changed, sh.kept = map[string]bool{}, map[string]bool{}
 	for _, e := range entities {
 		sh.changed[e] = true
 	}
-	var err error
-	sh.later, err = sh.s.laterEntities(sh.ctx, sh.base, sh.at, sh.recorded)
-	return err
+	return nil
+}
+
+// versions puts the versions of table standing at the moment in
+// asat_<table>, the rows of the items that stood then and changed since.
+func (sh *shadowing) versions(table string) error {
+	cols, err := sh.s.versionColumns(sh.ctx, table)
+	if err != nil {
+		return err
+	}
+	sh.kept[table] = true
+	return sh.exec(`CREATE TEMP VIEW asat_` + table + ` AS ` + standingVersions(sh.base, table, cols))
 }
 
 // standing is true of a row of entity, its id given by the expression
@@ -286,6 +339,12 @@ func (sh *shadowing) table(entity, table string, empty func() any) error {
 	if !sh.later[entity] {
 		return nil // nothing of it changed after the moment: the table as it is
 	}
+	if !sh.recorded {
+		if err := sh.versions(table); err != nil {
+			return err
+		}
+		return sh.view(table, entity, "t.id", true)
+	}
 	kept := false
 	if sh.changed[entity] {
 		rows, err := sh.s.rebuiltRows(sh.ctx, entity, empty(), sh.at, sh.recorded)
@@ -296,7 +355,7 @@ func (sh *shadowing) table(entity, table string, empty func() any) error {
 			if err := sh.s.tempCopyOf(sh.ctx, sh.base, table); err != nil {
 				return err
 			}
-			if err := sh.s.keepRows(sh.ctx, "asat_"+table, rows); err != nil {
+			if err := sh.s.keepRows(sh.ctx, "asat_"+table, rows, nil); err != nil {
 				return fmt.Errorf("as at: keep %s: %w", table, err)
 			}
 			sh.kept[table] = true
@@ -310,6 +369,12 @@ func (sh *shadowing) table(entity, table string, empty func() any) error {
 func (sh *shadowing) links(entity, table, parent, field string) error {
 	if !sh.later[entity] {
 		return nil
+	}
+	if !sh.recorded {
+		if err := sh.versions(table); err != nil {
+			return err
+		}
+		return sh.view(table, entity, "t."+parent, true)
 	}
 	kept := false
 	if sh.changed[entity] {
@@ -424,7 +489,10 @@ func (sh *shadowing) keptAll(tables []string) bool {
 // keepRows inserts rows, a pointer to a slice of one table's rows, into
 // the temporary table named, a hundred to a statement: what an as-at read
 // rebuilt. gorm's own batch insert cost more than the rebuilding.
-func (s *Store) keepRows(ctx context.Context, table string, rows any) error {
+//
+// spans, when given, are each row's valid_from and valid_to: the rows are
+// versions (versions_<table>).
+func (s *Store) keepRows(ctx context.Context, table string, rows any, spans [][2]time.Time) error {
 	list := reflect.ValueOf(rows).Elem()
 	if list.Len() == 0 {
 		return nil
@@ -441,15 +509,21 @@ func (s *Store) keepRows(ctx context.Context, table string, rows any) error {
 			fields = append(fields, f)
 		}
 	}
+	if spans != nil {
+		cols = append(cols, "valid_from", "valid_to")
+	}
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	const perStatement = 100
 	for start := 0; start < list.Len(); start += perStatement {
 		end := min(start+perStatement, list.Len())
-		args := make([]any, 0, (end-start)*len(fields))
+		args := make([]any, 0, (end-start)*len(cols))
 		for i := start; i < end; i++ {
 			row := list.Index(i)
 			for _, f := range fields {
 				args = append(args, row.FieldByIndex(f.StructField.Index).Interface())
+			}
+			if spans != nil {
+				args = append(args, spans[i][0], spans[i][1])
 			}
 		}
 		sql := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` + strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", ")
@@ -488,26 +562,40 @@ func (s *Store) laterEntities(ctx context.Context, base string, at time.Time, re
 }
 
 // tempCopyOf makes an empty temporary table asat_<table> with the columns
-// of table, in its order. On SQLite the columns keep their declared types,
-// by which the driver reads times back as times; constraints are left out.
+// of table, in its order.
 func (s *Store) tempCopyOf(ctx context.Context, base, table string) error {
-	ddl := `CREATE TEMP TABLE asat_` + table + ` AS SELECT * FROM ` + base + `.` + table + ` WHERE 1 = 0`
+	return s.copyColumns(ctx, base, table, "asat_"+table, true)
+}
+
+// copyColumns makes an empty table named name with the columns of table
+// (in the schema base, or the current one), in its order: temporary, or
+// not. On SQLite the columns keep their declared types, by which the driver
+// reads times back as times; constraints are left out.
+func (s *Store) copyColumns(ctx context.Context, base, table, name string, temp bool) error {
+	kind, from := "TABLE ", table
+	if temp {
+		kind = "TEMP TABLE "
+	}
+	if base != "" {
+		from = base + "." + table
+	}
+	ddl := `CREATE ` + kind + name + ` AS SELECT * FROM ` + from + ` WHERE 1 = 0`
 	if s.dialect == SQLite {
 		var cols []struct {
 			Name string
 			Type string
 		}
 		if err := s.q(ctx).Raw(`SELECT name, type FROM pragma_table_info(?)`, table).Scan(&cols).Error; err != nil {
-			return fmt.Errorf("as at: columns of %s: %w", table, err)
+			return fmt.Errorf("columns of %s: %w", table, err)
 		}
 		defs := make([]string, len(cols))
 		for i, c := range cols {
 			defs[i] = `"` + c.Name + `" ` + c.Type
 		}
-		ddl = `CREATE TEMP TABLE asat_` + table + ` (` + strings.Join(defs, ", ") + `)`
+		ddl = `CREATE ` + kind + name + ` (` + strings.Join(defs, ", ") + `)`
 	}
 	if err := s.q(ctx).Exec(ddl).Error; err != nil {
-		return fmt.Errorf("as at: copy of %s: %w", table, err)
+		return fmt.Errorf("copy of %s: %w", table, err)
 	}
 	return nil
 }
@@ -592,18 +680,7 @@ func (s *Store) rebuildLinks(ctx context.Context, entity, table, parent, field s
 	}
 	var out []map[string]any
 	for id, evs := range events {
-		snap := tracker.Rebuild(evs, at)
-		ids, ok := linksOf(snap, field)
-		if !ok {
-			ids = now[id]
-		}
-		for i, c := range ids {
-			link := map[string]any{parent: id, child: c, "sort_order": i}
-			if table == "recommendation_addressees" {
-				addresseeAsAt(link, snap, evs, nowRow[[2]int64{id, c}], c)
-			}
-			out = append(out, link)
-		}
+		out = append(out, linksAsAt(table, parent, child, field, id, tracker.Rebuild(evs, at), evs, now, nowRow)...)
 	}
 	return out, nil
 }

@@ -145,8 +145,12 @@ func (s *Store) record(ctx context.Context, entity string, id int64, op string, 
 	if err := s.q(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("record %s of %s %d: %w", op, entity, id, err)
 	}
-	// Every change passes here, so here the search index follows it.
-	return s.reindex(ctx, entity, id)
+	// Every change passes here, so here the search index follows it, and
+	// the item's versions.
+	if err := s.reindex(ctx, entity, id); err != nil {
+		return err
+	}
+	return s.changedItem(ctx, entity, id, op)
 }
 
 // recordCreate records a new item with all of its fields; extra adds

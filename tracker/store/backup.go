@@ -94,31 +94,44 @@ var backupTables = []string{
 	"request_optouts",        // who has stopped update requests, by address
 }
 
+// versionsNotBackedUp is why the tables of past rows are left out.
+const versionsNotBackedUp = "derived: the items' past rows are made again from the audit events after a restore"
+
 // notBackedUp lists the tables a backup leaves out on purpose, with why.
 var notBackedUp = map[string]string{
-	"schema_migrations":      "bookkeeping: the backup carries the newest step as its schema, and the restore migrates",
-	"sessions":               "live sign-ins: a restored tracker asks everyone to sign in again",
-	"signin_failures":        "short-lived counts of failed sign-ins, forgotten after the throttle's window",
-	"search_documents":       "derived: the search index is rebuilt from the tables after a restore",
-	"search_fts":             "derived: SQLite full-text index",
-	"search_fts_data":        "derived: SQLite full-text index",
-	"search_fts_idx":         "derived: SQLite full-text index",
-	"search_fts_docsize":     "derived: SQLite full-text index",
-	"search_fts_config":      "derived: SQLite full-text index",
-	"action_tallies":         "derived: kept by triggers from the actions a restore writes",
-	"recommendation_tallies": "derived: kept by triggers from the recommendations a restore writes",
-	"addressee_tallies":      "derived: kept by triggers from the addressees a restore writes",
-	"audit_latest":           "derived: kept by a trigger from the audit events a restore writes",
-	"change_days":            "derived: kept by a trigger from the audit events a restore writes",
-	"emails":                 "the log of emails sent: a restored tracker sends nothing again",
-	"import_jobs":            "spreadsheet imports queued or done in the browser: work in flight is not restored",
-	"river_job":              "the job queue (River): work in flight is not restored",
-	"river_leader":           "the job queue (River): which server leads, elected again",
-	"river_migration":        "the job queue (River): its own schema steps, run again by tracker migrate",
-	"river_queue":            "the job queue (River): queue settings, made again",
-	"river_client":           "the job queue (River): live servers",
-	"river_client_queue":     "the job queue (River): live servers",
-	"river_notification":     "the job queue (River): SQLite's notices between servers",
+	"schema_migrations":                  "bookkeeping: the backup carries the newest step as its schema, and the restore migrates",
+	"sessions":                           "live sign-ins: a restored tracker asks everyone to sign in again",
+	"signin_failures":                    "short-lived counts of failed sign-ins, forgotten after the throttle's window",
+	"search_documents":                   "derived: the search index is rebuilt from the tables after a restore",
+	"search_fts":                         "derived: SQLite full-text index",
+	"search_fts_data":                    "derived: SQLite full-text index",
+	"search_fts_idx":                     "derived: SQLite full-text index",
+	"search_fts_docsize":                 "derived: SQLite full-text index",
+	"search_fts_config":                  "derived: SQLite full-text index",
+	"action_tallies":                     "derived: kept by triggers from the actions a restore writes",
+	"recommendation_tallies":             "derived: kept by triggers from the recommendations a restore writes",
+	"addressee_tallies":                  "derived: kept by triggers from the addressees a restore writes",
+	"audit_latest":                       "derived: kept by a trigger from the audit events a restore writes",
+	"change_days":                        "derived: kept by a trigger from the audit events a restore writes",
+	"versions_sources":                   versionsNotBackedUp,
+	"versions_recommendations":           versionsNotBackedUp,
+	"versions_responses":                 versionsNotBackedUp,
+	"versions_actions":                   versionsNotBackedUp,
+	"versions_progress_updates":          versionsNotBackedUp,
+	"versions_reference_requests":        versionsNotBackedUp,
+	"versions_replies":                   versionsNotBackedUp,
+	"versions_measures":                  versionsNotBackedUp,
+	"versions_recommendation_addressees": versionsNotBackedUp,
+	"versions_reference_recommendations": versionsNotBackedUp,
+	"emails":                             "the log of emails sent: a restored tracker sends nothing again",
+	"import_jobs":                        "spreadsheet imports queued or done in the browser: work in flight is not restored",
+	"river_job":                          "the job queue (River): work in flight is not restored",
+	"river_leader":                       "the job queue (River): which server leads, elected again",
+	"river_migration":                    "the job queue (River): its own schema steps, run again by tracker migrate",
+	"river_queue":                        "the job queue (River): queue settings, made again",
+	"river_client":                       "the job queue (River): live servers",
+	"river_client_queue":                 "the job queue (River): live servers",
+	"river_notification":                 "the job queue (River): SQLite's notices between servers",
 }
 
 // Column types in a backup.
@@ -642,6 +655,9 @@ func (s *Store) ImportAll(ctx context.Context, r io.Reader) (BackupSummary, erro
 			if err := tx.rebuildDerived(ctx); err != nil {
 				return err
 			}
+		}
+		if err := tx.reversionAll(ctx); err != nil {
+			return err
 		}
 		return tx.RebuildSearchIndex(ctx)
 	})

@@ -256,7 +256,7 @@ func TestBackupRoundTrip(t *testing.T) {
 	if _, err := again.ImportAll(ctx, bytes.NewReader(first)); err != nil {
 		t.Fatal(err)
 	}
-	if err := again.CheckDerived(ctx); err != nil {
+	if err := errors.Join(again.CheckDerived(ctx), again.CheckVersions(ctx)); err != nil {
 		t.Errorf("after the restore: %v", err)
 	}
 	if got := exportAll(t, again); canonical(got) != canonical(first) {
@@ -272,7 +272,7 @@ func TestBackupRoundTrip(t *testing.T) {
 		sum.Count("deadline_revisions") != 1 || sum.Count("audit_events") == 0 || sum.Count("import_mappings") != 1 {
 		t.Errorf("restored %+v", sum.Tables)
 	}
-	if err := pg.CheckDerived(ctx); err != nil {
+	if err := errors.Join(pg.CheckDerived(ctx), pg.CheckVersions(ctx)); err != nil {
 		t.Errorf("after the restore into PostgreSQL: %v", err)
 	}
 	second := exportAll(t, pg)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func TestChangedSinceByEffect(t *testing.T) {
 		if _, err := s.CreateUpdate(ctx, tracker.Update{ActionID: &old.ID, Date: storetest.Day(-10), Author: "Chair", Text: "Briefed – £250"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CheckDerived(ctx); err != nil {
+		if err := errors.Join(s.CheckDerived(ctx), s.CheckVersions(ctx)); err != nil {
 			t.Fatal(err)
 		}
 
@@ -224,7 +225,7 @@ func TestMigration0010(t *testing.T) {
 			if err := s.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.CheckDerived(ctx); err != nil {
+			if err := errors.Join(s.CheckDerived(ctx), s.CheckVersions(ctx)); err != nil {
 				t.Error(err)
 			}
 			if _, n, err := s.ChangedSince(ctx, since, 10); err != nil || n != 0 {
@@ -238,7 +239,7 @@ func TestMigration0010(t *testing.T) {
 				VALUES (2, ?, ?, 'system', 'command line', 'update', 7, 'change', '[]')`, typed.Add(time.Hour), typed.Add(-24*time.Hour)); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.CheckDerived(ctx); err != nil {
+			if err := errors.Join(s.CheckDerived(ctx), s.CheckVersions(ctx)); err != nil {
 				t.Error(err)
 			}
 			if _, n, err := s.ChangedSince(ctx, since, 10); err != nil || n != 1 {
@@ -253,7 +254,7 @@ func TestMigration0010(t *testing.T) {
 			if err := s.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.CheckDerived(ctx); err != nil {
+			if err := errors.Join(s.CheckDerived(ctx), s.CheckVersions(ctx)); err != nil {
 				t.Error(err)
 			}
 		})

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -47,7 +48,7 @@ func TestChangedSinceAsTheTrailSays(t *testing.T) {
 		}
 		now = now.Add(5 * time.Hour)
 	}
-	if err := s.CheckDerived(ctx); err != nil {
+	if err := errors.Join(s.CheckDerived(ctx), s.CheckVersions(ctx)); err != nil {
 		t.Fatal(err)
 	}
 	entities := []string{EntitySource, EntityRecommendation, EntityResponse, EntityAction, EntityUpdate}

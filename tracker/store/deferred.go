@@ -53,6 +53,11 @@ func (s *Store) flushDeferred(ctx context.Context) error {
 			return fmt.Errorf("record %d changes: %w", len(d.events), err)
 		}
 	}
+	for _, e := range d.events {
+		if err := s.changedItem(ctx, e.Entity, e.EntityID, e.Op); err != nil {
+			return err
+		}
+	}
 	for _, entity := range []string{EntitySource, EntityRecommendation, EntityResponse, EntityAction, EntityUpdate} {
 		ids := d.changed[entity]
 		for start := 0; start < len(ids); start += inChunk {

@@ -178,7 +178,7 @@ func TestImportTAIC(t *testing.T) {
 		}
 
 		checkTAICTexts(t, s)
-		if err := s.CheckDerived(ctx); err != nil {
+		if err := errors.Join(s.CheckDerived(ctx), s.CheckVersions(ctx)); err != nil {
 			t.Error(err)
 		}
 		if hits, err := s.Search(ctx, "KiwiRail route knowledge", 100); err != nil || len(hits) == 0 {
@@ -340,7 +340,7 @@ func TestImportUpdatesAndErrors(t *testing.T) {
 		}
 		// The trail (in the order of the changes), the tallies and the search
 		// index, written at the end of each import, follow the rows.
-		if err := s.CheckDerived(ctx); err != nil {
+		if err := errors.Join(s.CheckDerived(ctx), s.CheckVersions(ctx)); err != nil {
 			t.Error(err)
 		}
 		if hist, err := s.History(ctx, store.EntityRecommendation, id); err != nil || len(hist) != 2 ||

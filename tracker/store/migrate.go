@@ -28,6 +28,9 @@ type migration struct {
 	// Statements for one database only, run after up (and before down).
 	upSQLite, upPostgres     []string
 	downSQLite, downPostgres []string
+	// then, when set, runs after up, in the same transaction, through a
+	// store on it: for steps that make rows from the tables in Go.
+	then func(ctx context.Context, s *Store) error
 }
 
 // migrations lists every schema step in order. The SQL is written once for
@@ -414,6 +417,7 @@ var migrations = []migration{
 	migration0024,
 	migration0025,
 	migration0026,
+	migration0027,
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.
@@ -462,6 +466,9 @@ func (s *Store) migrator(ctx context.Context) *gormigrate.Gormigrate {
 			// and on SQLite again when its documents are renumbered.
 			if m.id == "0006_search" || (m.id == migration0009.id && s.dialect == SQLite) {
 				return reindexAll(tx, s.dialect)
+			}
+			if m.then != nil {
+				return m.then(ctx, &Store{db: tx, dialect: s.dialect, clock: s.clock, columns: &columnCache{}})
 			}
 			return nil
 		}, Rollback: gormigrate.RollbackFunc(s.exec(down))}

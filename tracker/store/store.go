@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -43,6 +44,18 @@ type Store struct {
 	// live is the progress of the imports this process runs (see
 	// SetImportProgress).
 	live *liveImports
+	// versions, in a transaction, are the items whose versions are
+	// rewritten when it has done its writes (flushVersions).
+	versions *pendingVersions
+	// columns are the columns of the versioned tables, read once.
+	columns *columnCache
+}
+
+// columnCache holds the columns of tables by name.
+type columnCache struct {
+	mu     sync.Mutex
+	of     map[string][]string
+	schema string // on PostgreSQL, the schema of the tables
 }
 
 // Option changes how Open sets up a store.
@@ -63,7 +76,7 @@ func IsPostgresURL(dsn string) bool {
 // path of a SQLite file, created when missing. SQLite is opened with WAL, a
 // busy timeout and foreign keys on. Open does not migrate.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	s := &Store{clock: tracker.SystemClock, pages: newPageCache(), mail: &mailHooks{publicURL: DefaultPublicURL}, live: &liveImports{}}
+	s := &Store{clock: tracker.SystemClock, pages: newPageCache(), mail: &mailHooks{publicURL: DefaultPublicURL}, live: &liveImports{}, columns: &columnCache{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -182,7 +195,21 @@ func (s *Store) Close() error {
 // Tx runs fn in one transaction: all of its writes land or none do.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&Store{db: db, dialect: s.dialect, clock: s.clock, pages: s.pages, mail: s.mail, later: s.later, live: s.live})
+		tx := &Store{db: db, dialect: s.dialect, clock: s.clock, pages: s.pages, mail: s.mail, later: s.later, live: s.live,
+			versions: s.versions, columns: s.columns}
+		outermost := tx.versions == nil
+		if outermost {
+			tx.versions = &pendingVersions{}
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if outermost {
+			// The items' versions follow their trails before the changes
+			// are seen.
+			return tx.flushVersions(ctx)
+		}
+		return nil
 	})
 }
 
