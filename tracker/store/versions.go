@@ -146,30 +146,11 @@ func (s *Store) reversion(ctx context.Context, entity string, ids []int64) error
 		if err := s.q(ctx).Unscoped().Where("id IN ?", chunk).Order("id").Find(current).Error; err != nil {
 			return fmt.Errorf("load %s: %w", table, err)
 		}
-		list := reflect.ValueOf(current).Elem()
-		past := reflect.New(list.Type())
-		var spans [][2]time.Time
-		found := make([]int64, 0, list.Len())
-		for i := 0; i < list.Len(); i++ {
-			id := list.Index(i).FieldByName("ID").Int()
-			found = append(found, id)
-			for _, v := range tracker.Versions(events[id]) {
-				if !v.Exists || v.Deleted {
-					continue
-				}
-				row := reflect.New(list.Type().Elem()).Elem()
-				row.Set(list.Index(i))
-				if err := s.applySnapshot(row.Addr().Interface(), v.Fields); err != nil {
-					return fmt.Errorf("version of %s %d: %w", entity, id, err)
-				}
-				if del := row.FieldByName("DeletedAt"); del.IsValid() {
-					del.Set(reflect.ValueOf(gorm.DeletedAt{}))
-				}
-				past.Elem().Set(reflect.Append(past.Elem(), row))
-				spans = append(spans, [2]time.Time{v.From, v.To})
-			}
+		past, spans, found, err := s.pastRows(entity, current, events)
+		if err != nil {
+			return err
 		}
-		if err := s.keepRows(ctx, versionsOf(table), past.Interface(), spans); err != nil {
+		if err := s.keepRows(ctx, versionsOf(table), past, spans); err != nil {
 			return fmt.Errorf("keep the versions of %s: %w", table, err)
 		}
 		for _, l := range versionLinks {
@@ -181,6 +162,35 @@ func (s *Store) reversion(ctx context.Context, entity string, ids []int64) error
 		}
 	}
 	return nil
+}
+
+// pastRows are the rows of the past states of the items in current (a
+// pointer to a slice of a table's rows) that existed and were not
+// deleted, each with its span, and the ids of the items found.
+func (s *Store) pastRows(entity string, current any, events map[int64][]tracker.AuditEvent) (past any, spans [][2]time.Time, found []int64, err error) {
+	list := reflect.ValueOf(current).Elem()
+	out := reflect.New(list.Type())
+	found = make([]int64, 0, list.Len())
+	for i := 0; i < list.Len(); i++ {
+		id := list.Index(i).FieldByName("ID").Int()
+		found = append(found, id)
+		for _, v := range tracker.Versions(events[id]) {
+			if !v.Exists || v.Deleted {
+				continue
+			}
+			row := reflect.New(list.Type().Elem()).Elem()
+			row.Set(list.Index(i))
+			if err := s.applySnapshot(row.Addr().Interface(), v.Fields); err != nil {
+				return nil, nil, nil, fmt.Errorf("version of %s %d: %w", entity, id, err)
+			}
+			if del := row.FieldByName("DeletedAt"); del.IsValid() {
+				del.Set(reflect.ValueOf(gorm.DeletedAt{}))
+			}
+			out.Elem().Set(reflect.Append(out.Elem(), row))
+			spans = append(spans, [2]time.Time{v.From, v.To})
+		}
+	}
+	return out.Interface(), spans, found, nil
 }
 
 // reversionLinks rewrites the versions of the links of the items named
