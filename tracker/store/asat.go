@@ -90,6 +90,9 @@ func (s *Store) ReadAsAt(ctx context.Context, at time.Time, opts AsAtOptions, fn
 	if s.inTx() {
 		return s.readAsAtInTx(ctx, column, at, opts.Recorded, func(tx *Store) error { return fn(tx, view) })
 	}
+	if !opts.Recorded && s.asat != nil {
+		return s.readAsAtPooled(ctx, at, func(tx *Store) error { return fn(tx, view) })
+	}
 	err := s.Tx(ctx, func(tx *Store) error {
 		if err := tx.shadow(ctx, column, at, opts.Recorded); err != nil {
 			return err
@@ -157,13 +160,36 @@ func (s *Store) readAsAtInTx(ctx context.Context, column string, at time.Time, r
 // total or a count (a tally's view, derived), which takes their rows out
 // of today's tally: that grows with the items changed or made since.
 func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorded bool) (err error) {
-	sh := &shadowing{s: s, ctx: ctx, base: "main", column: column, at: at, recorded: recorded}
+	sh, err := s.shadowing(ctx, column, at, recorded)
+	if err != nil {
+		return err
+	}
+	if err := sh.moment(true); err != nil {
+		return err
+	}
+	if sh.later, err = s.laterEntities(ctx, sh.base, at, recorded); err != nil {
+		return err
+	}
+	return sh.build()
+}
+
+// shadowing starts the making of the views of an as-at read.
+func (s *Store) shadowing(ctx context.Context, column string, at time.Time, recorded bool) (*shadowing, error) {
+	sh := &shadowing{s: s, ctx: ctx, base: "main", column: column, at: at, recorded: recorded,
+		changed: map[string]bool{}, kept: map[string]bool{}}
 	if s.dialect == Postgres {
 		var err error
 		if sh.base, err = s.schema(ctx); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	return sh, nil
+}
+
+// build makes the views of the tables changed after the moment (later),
+// reading the moment from asat_moment.
+func (sh *shadowing) build() (err error) {
+	recorded := sh.recorded
 	if err := sh.changedSince(); err != nil {
 		return err
 	}
@@ -250,16 +276,22 @@ func (sh *shadowing) flush() error {
 	return nil
 }
 
-// changedSince keeps the moment (asat_moment) and the items that stood at
-// it and were changed after it (asat_changed), and notes which entities
-// have such items and which have any change since.
-func (sh *shadowing) changedSince() error {
+// moment makes the table that holds the moment the views show
+// (asat_moment) and, with keep, puts the read's moment in it.
+func (sh *shadowing) moment(keep bool) error {
 	if err := sh.exec(`CREATE TEMP TABLE asat_moment (at {{ts}} NOT NULL)`); err != nil {
 		return err
 	}
-	if err := sh.exec(`INSERT INTO asat_moment (at) VALUES (?)`, sh.at); err != nil {
-		return err
+	if !keep {
+		return nil
 	}
+	return sh.exec(`INSERT INTO asat_moment (at) VALUES (?)`, sh.at)
+}
+
+// changedSince keeps the items that stood at the moment and were changed
+// after it (asat_changed) and, read by when changes were recorded, notes
+// which entities have such items.
+func (sh *shadowing) changedSince() error {
 	// The condition is the one of the partial indexes audit_changes_*. An
 	// item changed twice is listed twice: asking for it to be listed once
 	// makes SQLite walk every event in item order instead. An item made
@@ -271,11 +303,6 @@ func (sh *shadowing) changedSince() error {
 		WHERE e.` + sh.column + ` > (SELECT at FROM asat_moment) AND e.op <> '` + tracker.OpCreate + `'
 		AND NOT EXISTS (SELECT 1 FROM ` + sh.base + `.audit_events c WHERE c.entity = e.entity AND c.entity_id = e.entity_id
 			AND c.op = '` + tracker.OpCreate + `' AND COALESCE(c.` + sh.column + `, c.at) > (SELECT at FROM asat_moment))`
-	sh.changed, sh.kept = map[string]bool{}, map[string]bool{}
-	var err error
-	if sh.later, err = sh.s.laterEntities(sh.ctx, sh.base, sh.at, sh.recorded); err != nil {
-		return err
-	}
 	if !sh.recorded {
 		// The items' versions hold their rows as they stood: what changed
 		// since is read only by a reader of each item's latest change.

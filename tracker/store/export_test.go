@@ -141,16 +141,31 @@ func (s *Store) Statements(fn func()) int {
 	var n atomic.Int64
 	name := fmt.Sprintf("test:count:%p", &n)
 	count := func(*gorm.DB) { n.Add(1) }
-	_ = s.db.Callback().Query().After("gorm:query").Register(name, count)
-	_ = s.db.Callback().Row().After("gorm:row").Register(name, count)
-	_ = s.db.Callback().Raw().After("gorm:raw").Register(name, count)
+	for _, db := range s.pools() {
+		_ = db.Callback().Query().After("gorm:query").Register(name, count)
+		_ = db.Callback().Row().After("gorm:row").Register(name, count)
+		_ = db.Callback().Raw().After("gorm:raw").Register(name, count)
+	}
 	defer func() {
-		_ = s.db.Callback().Query().Remove(name)
-		_ = s.db.Callback().Row().Remove(name)
-		_ = s.db.Callback().Raw().Remove(name)
+		for _, db := range s.pools() {
+			_ = db.Callback().Query().Remove(name)
+			_ = db.Callback().Row().Remove(name)
+			_ = db.Callback().Raw().Remove(name)
+		}
 	}()
 	fn()
 	return int(n.Load())
+}
+
+// pools are the store's connections and those of its as-at reads.
+func (s *Store) pools() []*gorm.DB {
+	out := []*gorm.DB{s.db}
+	if s.asat != nil {
+		if db, err := s.asat.get(); err == nil {
+			out = append(out, db)
+		}
+	}
+	return out
 }
 
 // Traced runs fn and returns the statements it sent that read, each with
@@ -167,13 +182,17 @@ func (s *Store) Traced(fn func()) []string {
 			mu.Unlock()
 		}
 	}
-	_ = s.db.Callback().Query().After("gorm:query").Register(name, keep)
-	_ = s.db.Callback().Row().After("gorm:row").Register(name, keep)
-	_ = s.db.Callback().Raw().After("gorm:raw").Register(name, keep)
+	for _, db := range s.pools() {
+		_ = db.Callback().Query().After("gorm:query").Register(name, keep)
+		_ = db.Callback().Row().After("gorm:row").Register(name, keep)
+		_ = db.Callback().Raw().After("gorm:raw").Register(name, keep)
+	}
 	defer func() {
-		_ = s.db.Callback().Query().Remove(name)
-		_ = s.db.Callback().Row().Remove(name)
-		_ = s.db.Callback().Raw().Remove(name)
+		for _, db := range s.pools() {
+			_ = db.Callback().Query().Remove(name)
+			_ = db.Callback().Row().Remove(name)
+			_ = db.Callback().Raw().Remove(name)
+		}
 	}()
 	fn()
 	return out

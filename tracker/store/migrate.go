@@ -540,6 +540,11 @@ func (s *Store) MigrateTo(ctx context.Context, id string) error {
 	if err := s.CheckNotNewer(ctx); err != nil {
 		return err
 	}
+	// The as-at connections' views hold the columns the tables have now.
+	if err := s.asat.close(); err != nil {
+		return fmt.Errorf("close the connections for as-at reads: %w", err)
+	}
+	s.columns.reset()
 	if err := s.migrator(ctx).MigrateTo(id); err != nil {
 		return fmt.Errorf("migrate to %s: %w", id, err)
 	}

@@ -49,6 +49,8 @@ type Store struct {
 	versions *pendingVersions
 	// columns are the columns of the versioned tables, read once.
 	columns *columnCache
+	// asat is the connections of as-at reads, nil when there are none.
+	asat *asatPool
 }
 
 // columnCache holds the columns of tables by name.
@@ -95,6 +97,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		dial    gorm.Dialector
 		dialect string
 	)
+	// As-at reads get their own connections (asatPool); on SQLite their
+	// transactions begin without taking the write lock.
+	asatDial := func(dsn string) gorm.Dialector { return postgres.Open(dsn) }
 	if IsPostgresURL(dsn) {
 		dial, dialect = postgres.Open(dsn), Postgres
 	} else {
@@ -113,22 +118,27 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 				_ = f.Close()
 			}
 		}
-		dial, dialect = sqlite.Open(sqliteDSN(dsn)), SQLite
+		dial, dialect = sqlite.Open(sqliteDSN(dsn, "immediate")), SQLite
+		asatDial = func(dsn string) gorm.Dialector { return sqlite.Open(sqliteDSN(dsn, "deferred")) }
 	}
 	db, err := gorm.Open(dial, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
 	s.db, s.dialect = db, dialect
-	if sqlDB, err := db.DB(); err == nil {
-		// Every connection is kept while the server is busy: opening one
-		// costs a PostgreSQL backend (or a SQLite schema read) each time,
-		// and database/sql keeps only two idle ones unless told.
-		n := poolSize()
-		sqlDB.SetMaxOpenConns(n)
-		sqlDB.SetMaxIdleConns(n)
-		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	pooled := func(db *gorm.DB) {
+		if sqlDB, err := db.DB(); err == nil {
+			// Every connection is kept while the server is busy: opening one
+			// costs a PostgreSQL backend (or a SQLite schema read) each time,
+			// and database/sql keeps only two idle ones unless told.
+			n := poolSize()
+			sqlDB.SetMaxOpenConns(n)
+			sqlDB.SetMaxIdleConns(n)
+			sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		}
 	}
+	pooled(db)
+	s.asat = asAtPoolFor(dsn, cfg, asatDial, pooled)
 	if err := s.Ping(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -144,7 +154,10 @@ func poolSize() int {
 	return max(8, 4*runtime.GOMAXPROCS(0))
 }
 
-func sqliteDSN(path string) string {
+// sqliteDSN is the driver's name of a SQLite file, with the pragmas every
+// connection gets; txlock is how its transactions begin (immediate: with
+// the write lock, so two writers never deadlock on upgrading).
+func sqliteDSN(path, txlock string) string {
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
@@ -153,7 +166,7 @@ func sqliteDSN(path string) string {
 		// cut it short or change it.
 		path = strings.NewReplacer("%", "%25", "#", "%23").Replace(path)
 	}
-	return "file:" + path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	return "file:" + path + sep + "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=" + txlock
 }
 
 // Now is the store's clock, to the microsecond both databases keep.
@@ -189,14 +202,14 @@ func (s *Store) Close() error {
 	if err != nil {
 		return err
 	}
-	return sqlDB.Close()
+	return errors.Join(s.asat.close(), sqlDB.Close())
 }
 
 // Tx runs fn in one transaction: all of its writes land or none do.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		tx := &Store{db: db, dialect: s.dialect, clock: s.clock, pages: s.pages, mail: s.mail, later: s.later, live: s.live,
-			versions: s.versions, columns: s.columns}
+			versions: s.versions, columns: s.columns, asat: s.asat}
 		outermost := tx.versions == nil
 		if outermost {
 			tx.versions = &pendingVersions{}

@@ -283,6 +283,13 @@ func (s *Store) versionColumns(ctx context.Context, table string) ([]string, err
 	return cols, nil
 }
 
+// reset forgets the columns read, after a migration.
+func (c *columnCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.of = nil
+}
+
 // schema is the PostgreSQL schema the store's tables are in, read once.
 func (s *Store) schema(ctx context.Context) (string, error) {
 	s.columns.mu.Lock()
