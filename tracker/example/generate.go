@@ -50,10 +50,16 @@ const generateBatch = 5000
 // benchmarks and load tests, in one transaction, with the audit trail and
 // search index every item gets. It returns the source's id. Refresh the
 // planner's statistics afterwards (store.Analyze): the command does.
+//
+// The log carries its own dates, as an imported one does: the source is
+// issued on 15 January 2024, its recommendations are made and its actions
+// set that day, and the updates are dated over the 300 days after it. As
+// at a day in between, every item exists and the updates up to that day.
 func Generate(ctx context.Context, s *store.Store, size Size) (int64, error) {
 	var sourceID int64
+	day := time.Date(2024, time.January, 15, 0, 0, 0, 0, time.UTC)
 	err := s.Bulk(ctx, func(tx *store.Store) error {
-		ctx := tracker.WithActor(ctx, tracker.Actor{Name: "tracker generate", Channel: tracker.ChannelCommand})
+		ctx := tracker.TakingEffect(tracker.WithActor(ctx, tracker.Actor{Name: "tracker generate", Channel: tracker.ChannelCommand}), day)
 		mps, err := tx.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service", ShortName: "MPS"})
 		if err != nil {
 			return err
@@ -62,7 +68,6 @@ func Generate(ctx context.Context, s *store.Store, size Size) (int64, error) {
 		if err != nil {
 			return err
 		}
-		day := time.Date(2024, time.January, 15, 0, 0, 0, 0, time.UTC)
 		src, err := tx.CreateSource(ctx, tracker.Source{Kind: tracker.KindInspection, Title: fmt.Sprintf("Generated inspection %s (%d recommendations)", time.Now().UTC().Format("150405.000000"), size.Recommendations),
 			IssuedByID: mopac.ID, Date: &day, Summary: phrase(0, 4)})
 		if err != nil {
@@ -77,7 +82,7 @@ func Generate(ctx context.Context, s *store.Store, size Size) (int64, error) {
 				wording := []string{"by April 2025", "over the next six months", "by 2026", "on a quarterly basis"}[i%4]
 				batch = append(batch, tracker.Recommendation{
 					SourceID: src.ID, Number: fmt.Sprint(i + 1), Title: phrase(i, 1), Text: phrase(i, 3),
-					Addressees: []tracker.Organisation{mps}, DeadlineText: wording, DeadlineDate: parsePtr(wording, day),
+					Addressees: []tracker.Organisation{mps}, DeadlineText: wording, DeadlineDate: parsePtr(wording, day), MadeOn: &day,
 					Status: statuses[i%len(statuses)], Assessment: tracker.AssessNone,
 				})
 			}
