@@ -45,9 +45,9 @@ import (
 //     status report), outstanding, actions (the whole action log);
 //   - WHEN: today; earlier, the day before 300 generated actions were given
 //     a red-rated update, which the report undoes from their audit events;
-//     2024, 30 June 2024, halfway through the generated updates' dates, when
-//     half of them, and the generated actions (entered the day the data was
-//     made), did not exist yet;
+//     2024, 30 June 2024, halfway through the generated updates' dates: the
+//     generated items all exist (made on 15 January 2024), and half of
+//     the updates;
 //   - WHAT: report (end to end), floor (the same text on the same number of
 //     pages set straight with gofpdf, with gofpdf's own compression) and
 //     floor-same-compression (the floor written the way the reports are,

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/civic-tracker/tracker/tracker/store/storetest"
@@ -75,6 +76,22 @@ func TestMalformedPostedValueIsReportedAtItsField(t *testing.T) {
 	mustContain(t, page, "bad version", "There is a problem", "The form was changed on its way here")
 	if next := e.actionOf(colpOrg); next.Version != a.Version {
 		t.Error("a refused move changed the action")
+	}
+	// An update sent with an empty version, or none, is the same: not
+	// someone else's change.
+	updates := "/actions/" + strconv.FormatInt(a.ID, 10) + "/updates"
+	for what, form := range map[string]url.Values{
+		"an empty version": {"version": {""}, "date": {storetest.ISO(0)}, "text": {"Victims’ Code <b>£250,000</b>"}},
+		"no version":       {"date": {storetest.ISO(0)}, "text": {"Victims’ Code <b>£250,000</b>"}},
+	} {
+		page := text(chair.post(updates, form, http.StatusUnprocessableEntity))
+		mustContain(t, page, what, "There is a problem", "The form was changed on its way here")
+		if strings.Contains(page, "Someone else changed") {
+			t.Errorf("%s: the page says someone else changed the action", what)
+		}
+	}
+	if next := e.actionOf(colpOrg); next.Version != a.Version {
+		t.Error("a refused update changed the action")
 	}
 }
 

@@ -53,6 +53,13 @@ func bindValues(values url.Values, dst any) map[string]string {
 			continue
 		}
 		vals, ok := values[name]
+		if isVersion(f) && (!ok || len(vals) == 0 || strings.TrimSpace(vals[0]) == "") {
+			// Every form that changes an item sends the version it was
+			// opened on; without one it would read as version 0, someone
+			// else's change.
+			errs[name] = invalidMessage(f)
+			continue
+		}
 		if !ok {
 			continue
 		}
@@ -61,6 +68,13 @@ func bindValues(values url.Values, dst any) map[string]string {
 		}
 	}
 	return errs
+}
+
+// isVersion is true of a form's field holding the version of the item the
+// form was opened on (or of its response).
+func isVersion(f reflect.StructField) bool {
+	name := f.Tag.Get("form")
+	return (name == "version" || name == "revision") && f.Type.Kind() == reflect.Int
 }
 
 // invalidMessage is what to tell the person when a value does not fit f.
@@ -72,7 +86,7 @@ func invalidMessage(f reflect.StructField) string {
 	case reflect.Bool:
 		return "Choose yes or no"
 	case reflect.Int, reflect.Int64:
-		if f.Tag.Get("form") == "version" || f.Tag.Get("form") == "revision" {
+		if isVersion(f) {
 			return "The form was changed on its way here; open the page again and resend it"
 		}
 		return "Enter a whole number, like 30"
