@@ -648,18 +648,7 @@ func (s *Store) ImportAll(ctx context.Context, r io.Reader) (BackupSummary, erro
 			WHERE r.id = recommendation_addressees.recommendation_id) WHERE status = ''`).Error; err != nil {
 			return fmt.Errorf("restore the addressees' statuses: %w", err)
 		}
-		if tx.dialect == Postgres {
-			if err := tx.resetSequences(ctx); err != nil {
-				return err
-			}
-			if err := tx.rebuildDerived(ctx); err != nil {
-				return err
-			}
-		}
-		if err := tx.reversionAll(ctx); err != nil {
-			return err
-		}
-		return tx.RebuildSearchIndex(ctx)
+		return tx.afterRestore(ctx)
 	})
 	if err != nil {
 		return BackupSummary{}, fmt.Errorf("restore: %w", err)
@@ -668,6 +657,24 @@ func (s *Store) ImportAll(ctx context.Context, r io.Reader) (BackupSummary, erro
 		return sum, fmt.Errorf("restored, but %w", err)
 	}
 	return sum, nil
+}
+
+// afterRestore makes again what a backup leaves out, from the rows it
+// restored: on PostgreSQL the id sequences and the derived tables (whose
+// triggers a restore defers), the items' past rows and the search index.
+func (s *Store) afterRestore(ctx context.Context) error {
+	if s.dialect == Postgres {
+		if err := s.resetSequences(ctx); err != nil {
+			return err
+		}
+		if err := s.rebuildDerived(ctx); err != nil {
+			return err
+		}
+	}
+	if err := s.reversionAll(ctx); err != nil {
+		return err
+	}
+	return s.RebuildSearchIndex(ctx)
 }
 
 // checkEmpty refuses a database that holds any row a restore would write,
