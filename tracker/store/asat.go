@@ -97,6 +97,7 @@ func (s *Store) ReadAsAt(ctx context.Context, at time.Time, opts AsAtOptions, fn
 		if err := tx.shadow(ctx, column, at, opts.Recorded); err != nil {
 			return err
 		}
+		tx.asAt = true
 		if err := fn(tx, view); err != nil {
 			return err
 		}
@@ -142,6 +143,9 @@ func (s *Store) readAsAtInTx(ctx context.Context, column string, at time.Time, r
 	if err := s.shadow(ctx, column, at, recorded); err != nil {
 		return err
 	}
+	was := s.asAt
+	s.asAt = true
+	defer func() { s.asAt = was }()
 	return fn(s)
 }
 

@@ -74,6 +74,7 @@ func (s *Store) readAsAtPooled(ctx context.Context, at time.Time, fn func(tx *St
 		}
 		return conn.Transaction(func(txdb *gorm.DB) error {
 			tx := s.on(txdb)
+			tx.asAt = true
 			if err := tx.q(ctx).Exec(`INSERT INTO asat_moment (at) VALUES (?)`, at).Error; err != nil {
 				return fmt.Errorf("as at: %w", err)
 			}

@@ -513,7 +513,18 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64, latest b
 // table, which as at a past moment is a view that costs a look-up a row.
 // An action with no update gives NULL: filtering those out in the query
 // makes both databases look each one up twice.
-func latestUpdateIDs(n int) string {
+//
+// As at a moment (asAt), the updates are a view of two parts, the table's
+// rows and its past rows (ReadAsAt), which SQLite reads inside a
+// correlated subquery only by making the whole view for each action.
+// There the latest are found by numbering each action's updates, read by a
+// condition on the action that each part's index serves.
+func latestUpdateIDs(n int, asAt bool) string {
+	if asAt {
+		return `SELECT id FROM (SELECT p.id, ROW_NUMBER() OVER (PARTITION BY p.action_id ORDER BY p.dated DESC, p.id DESC) AS n
+			FROM progress_updates p WHERE p.action_id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `) AND p.deleted_at IS NULL) latest
+		WHERE n = 1`
+	}
 	return `SELECT (SELECT p.id FROM progress_updates p
 		WHERE p.action_id = v.column1 AND p.deleted_at IS NULL ORDER BY p.dated DESC, p.id DESC LIMIT 1)
 	FROM (VALUES ` + strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT)), ", n), ", ") + `) AS v`
@@ -529,7 +540,7 @@ func (s *Store) latestUpdates(ctx context.Context, ids []int64, out *[]updateRow
 		for i, id := range chunk {
 			args[i] = id
 		}
-		keys, err := s.latestUpdateKeys(ctx, latestUpdateIDs(len(chunk)), args)
+		keys, err := s.latestUpdateKeys(ctx, latestUpdateIDs(len(chunk), s.asAt), args)
 		if err != nil {
 			return err
 		}

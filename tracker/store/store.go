@@ -51,6 +51,9 @@ type Store struct {
 	columns *columnCache
 	// asat is the connections of as-at reads, nil when there are none.
 	asat *asatPool
+	// asAt is true of a store reading as at a moment: the versioned
+	// tables are views (ReadAsAt).
+	asAt bool
 }
 
 // columnCache holds the columns of tables by name.
