@@ -180,3 +180,70 @@ var (
 	postgresRead = regexp.MustCompile(`(?m)Scan(?: Backward)?(?: using \w+)? on (?:public\.)?(` + growing + `)\b.*\(actual rows=(\d+) loops=(\d+)\)`)
 	valuesInsert = regexp.MustCompile(`(?is)^\s*INSERT\b.*\bVALUES\b`)
 )
+
+// TestSQLiteAsAtReadsNoViewPerRow: as at a moment each versioned table is
+// a view of two parts (its rows and its past rows), which SQLite reads
+// inside a correlated subquery only by making the whole view again for
+// each row of the outer query: the source report as at a past day once
+// took minutes at 10,000 recommendations that way (each action's latest
+// update). No plan of the long reports' reads, nor of a list filtered by
+// an organisation, may do so.
+func TestSQLiteAsAtReadsNoViewPerRow(t *testing.T) {
+	t.Parallel()
+	s := storetest.SQLite(t)
+	ctx := context.Background()
+	if _, err := example.Load(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	source, err := example.Generate(ctx, s, example.Size{Recommendations: 60, Actions: 180, Updates: 600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mps, err := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2024, time.June, 30, 0, 0, 0, 0, time.UTC)
+	at := tracker.EndOfDay(day)
+	var sqls []string
+	sqls = s.Traced(func() {
+		err = s.ReadAsAt(ctx, at, store.AsAtOptions{}, func(tx *store.Store, _ *tracker.View) error {
+			if _, _, err := tx.SourceReport(ctx, source, day); err != nil {
+				return err
+			}
+			if _, err := tx.Outstanding(ctx, day); err != nil {
+				return err
+			}
+			if _, _, err := tx.ListActions(ctx, tracker.ActionFilter{Page: tracker.AllRows, LatestUpdateOnly: true, Today: day}); err != nil {
+				return err
+			}
+			_, _, err := tx.ListRecommendations(ctx, tracker.RecommendationFilter{OrganisationID: mps.ID, Status: tracker.RecOpen, Today: day, Page: tracker.Page{Size: 20}})
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sqls) < 5 {
+		t.Fatalf("only %d statements traced", len(sqls))
+	}
+	err = s.ReadAsAt(ctx, at, store.AsAtOptions{}, func(tx *store.Store, _ *tracker.View) error {
+		for _, sql := range sqls {
+			plan, err := tx.QueryPlan(ctx, sql)
+			if err != nil {
+				return fmt.Errorf("%s: %w", sql, err)
+			}
+			if m := viewPerRow.FindString(plan); m != "" {
+				t.Errorf("as at a moment %q makes a view for each row (%s):\n%s", sql, strings.ReplaceAll(m, "\n", " "), plan)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// viewPerRow finds, in a SQLite plan, a correlated subquery that makes a
+// versioned table's view.
+var viewPerRow = regexp.MustCompile(`CORRELATED [A-Z ]+\d*\nCO-ROUTINE (?:` + growing + `|sources|replies|measures|reference_requests|reference_recommendations)\b`)

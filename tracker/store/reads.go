@@ -274,7 +274,11 @@ func (s *Store) recommendationsBy(ctx context.Context, f tracker.RecommendationF
 		if f.Outstanding || f.Overdue {
 			cond, args = cond+" AND a.status IN ?", append(args, outstandingRec)
 		}
-		if scan == inListOrder {
+		// As at a moment the addressees are a view of two parts, which
+		// SQLite reads inside a correlated subquery only by making all of
+		// it for each recommendation (latestUpdateIDs): the list of them
+		// is read once instead.
+		if scan == inListOrder && !s.asAt {
 			q = q.Where("EXISTS (SELECT 1 FROM recommendation_addressees a WHERE a.recommendation_id = recommendations.id AND "+cond+")", args...)
 		} else {
 			q = q.Where("id IN (SELECT a.recommendation_id FROM recommendation_addressees a WHERE "+cond+")", args...)
