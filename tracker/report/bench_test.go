@@ -468,7 +468,9 @@ func (d *benchDB) floorOf(b *testing.B, key string, req report.Request) floorTex
 		}
 	}
 	cmd := exec.Command(pdftotext, "-enc", "UTF-8", "-", "-")
-	cmd.Stdin = rendered
+	// A reader of its own: pdftotext reading the buffer itself would empty
+	// it before the faces are looked for below.
+	cmd.Stdin = bytes.NewReader(rendered.Bytes())
 	out, err := cmd.Output()
 	if err != nil {
 		b.Fatal(err)
