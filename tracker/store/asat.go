@@ -97,7 +97,6 @@ func (s *Store) ReadAsAt(ctx context.Context, at time.Time, opts AsAtOptions, fn
 		if err := tx.shadow(ctx, column, at, opts.Recorded); err != nil {
 			return err
 		}
-		tx.asAt = true
 		if err := fn(tx, view); err != nil {
 			return err
 		}
@@ -143,9 +142,7 @@ func (s *Store) readAsAtInTx(ctx context.Context, column string, at time.Time, r
 	if err := s.shadow(ctx, column, at, recorded); err != nil {
 		return err
 	}
-	was := s.asAt
-	s.asAt = true
-	defer func() { s.asAt = was }()
+	defer func() { s.parts = nil }()
 	return fn(s)
 }
 
@@ -174,7 +171,18 @@ func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorde
 	if sh.later, err = s.laterEntities(ctx, sh.base, at, recorded); err != nil {
 		return err
 	}
-	return sh.build()
+	if !recorded {
+		shape, err := s.versionShape(ctx)
+		if err != nil {
+			return err
+		}
+		sh.shape = shapeTables(shape)
+	}
+	if err := sh.build(); err != nil {
+		return err
+	}
+	s.parts = sh.kept
+	return nil
 }
 
 // shadowing starts the making of the views of an as-at read.
@@ -254,6 +262,8 @@ type shadowing struct {
 	// queue, when not nil, holds the statements that make the views until
 	// flush sends them.
 	queue []string
+	// shape are the tables with past rows (versionShape).
+	shape map[string]bool
 }
 
 func (sh *shadowing) exec(sql string, args ...any) error {
@@ -333,13 +343,24 @@ func (sh *shadowing) changedSince() error {
 
 // versions puts the versions of table standing at the moment in
 // asat_<table>, the rows of the items that stood then and changed since.
-func (sh *shadowing) versions(table string) error {
+//
+// A table none of whose rows was ever superseded (shape) is its rows that
+// stood, a view of one part: SQLite reads a view of two parts inside a
+// correlated subquery only by making all of it for each row, so the reads
+// that would (Store.parts) read it another way then.
+func (sh *shadowing) versions(table, entity, idOf string) error {
+	if !sh.shape[table] {
+		return sh.view(table, entity, idOf, false)
+	}
 	cols, err := sh.s.versionColumns(sh.ctx, table)
 	if err != nil {
 		return err
 	}
 	sh.kept[table] = true
-	return sh.exec(`CREATE TEMP VIEW asat_` + table + ` AS ` + standingVersions(sh.base, table, cols))
+	if err := sh.exec(`CREATE TEMP VIEW asat_` + table + ` AS ` + standingVersions(sh.base, table, cols)); err != nil {
+		return err
+	}
+	return sh.view(table, entity, idOf, true)
 }
 
 // standing is true of a row of entity, its id given by the expression
@@ -371,10 +392,7 @@ func (sh *shadowing) table(entity, table string, empty func() any) error {
 		return nil // nothing of it changed after the moment: the table as it is
 	}
 	if !sh.recorded {
-		if err := sh.versions(table); err != nil {
-			return err
-		}
-		return sh.view(table, entity, "t.id", true)
+		return sh.versions(table, entity, "t.id")
 	}
 	kept := false
 	if sh.changed[entity] {
@@ -402,10 +420,7 @@ func (sh *shadowing) links(entity, table, parent, field string) error {
 		return nil
 	}
 	if !sh.recorded {
-		if err := sh.versions(table); err != nil {
-			return err
-		}
-		return sh.view(table, entity, "t."+parent, true)
+		return sh.versions(table, entity, "t."+parent)
 	}
 	kept := false
 	if sh.changed[entity] {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -69,12 +70,13 @@ func (s *Store) readAsAtPooled(ctx context.Context, at time.Time, fn func(tx *St
 	}
 	err = db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
 		c := s.on(conn)
-		if err := c.asAtViews(ctx); err != nil {
+		parts, err := c.asAtViews(ctx)
+		if err != nil {
 			return err
 		}
 		return conn.Transaction(func(txdb *gorm.DB) error {
 			tx := s.on(txdb)
-			tx.asAt = true
+			tx.parts = parts
 			if err := tx.q(ctx).Exec(`INSERT INTO asat_moment (at) VALUES (?)`, at).Error; err != nil {
 				return fmt.Errorf("as at: %w", err)
 			}
@@ -99,22 +101,41 @@ func (s *Store) on(db *gorm.DB) *Store {
 
 // asAtViews makes, on this connection, the table that holds the moment
 // (asat_moment) and the views of every versioned table, table of links and
-// derived table as at that moment, unless it has them. They are made in one
+// derived table as at that moment, unless it has them, and returns the
+// tables whose views have two parts. A view has its past rows as a second
+// part only once the table has any (versionShape); when a table gains its
+// first, the connection's views are made again. They are made in one
 // transaction: a connection has all of them or none.
-func (s *Store) asAtViews(ctx context.Context) error {
-	have := `SELECT COUNT(*) FROM sqlite_temp_master WHERE name = 'asat_moment'`
+func (s *Store) asAtViews(ctx context.Context) (map[string]bool, error) {
+	want, err := s.versionShape(ctx)
+	if err != nil {
+		return nil, err
+	}
+	have := `SELECT COUNT(*) FROM sqlite_temp_master WHERE name = 'asat_shape'`
 	if s.dialect == Postgres {
-		have = `SELECT COUNT(*) FROM pg_class WHERE relname = 'asat_moment' AND relnamespace = pg_my_temp_schema()`
+		have = `SELECT COUNT(*) FROM pg_class WHERE relname = 'asat_shape' AND relnamespace = pg_my_temp_schema()`
 	}
 	var n int
 	if err := s.q(ctx).Raw(have).Row().Scan(&n); err != nil {
-		return fmt.Errorf("as at: %w", err)
+		return nil, fmt.Errorf("as at: %w", err)
 	}
 	if n > 0 {
-		return nil
+		var shape string
+		if err := s.q(ctx).Raw(`SELECT shape FROM asat_shape`).Row().Scan(&shape); err != nil {
+			return nil, fmt.Errorf("as at: %w", err)
+		}
+		if shape == want {
+			return shapeTables(want), nil
+		}
 	}
-	return s.db.WithContext(ctx).Transaction(func(txdb *gorm.DB) error {
-		sh, err := s.on(txdb).shadowing(ctx, "effective_at", time.Time{}, false)
+	err = s.db.WithContext(ctx).Transaction(func(txdb *gorm.DB) error {
+		tx := s.on(txdb)
+		if n > 0 {
+			if err := tx.dropTemporary(ctx); err != nil {
+				return err
+			}
+		}
+		sh, err := tx.shadowing(ctx, "effective_at", time.Time{}, false)
 		if err != nil {
 			return err
 		}
@@ -126,8 +147,63 @@ func (s *Store) asAtViews(ctx context.Context) error {
 		for _, v := range versioned {
 			sh.later[v.entity] = true
 		}
-		return sh.build()
+		sh.shape = shapeTables(want)
+		if err := sh.build(); err != nil {
+			return err
+		}
+		if err := tx.q(ctx).Exec(`CREATE TEMP TABLE asat_shape (shape TEXT NOT NULL)`).Error; err != nil {
+			return fmt.Errorf("as at: %w", err)
+		}
+		return tx.q(ctx).Exec(`INSERT INTO asat_shape (shape) VALUES (?)`, want).Error
 	})
+	if err != nil {
+		return nil, err
+	}
+	return shapeTables(want), nil
+}
+
+// dropTemporary drops the connection's temporary views and tables.
+func (s *Store) dropTemporary(ctx context.Context) error {
+	if s.dialect == Postgres {
+		return s.q(ctx).Exec(`DISCARD TEMP`).Error
+	}
+	var objects []struct{ Type, Name string }
+	if err := s.q(ctx).Raw(`SELECT type, name FROM sqlite_temp_master WHERE type IN ('view', 'table') ORDER BY type DESC`).
+		Scan(&objects).Error; err != nil {
+		return fmt.Errorf("as at: %w", err)
+	}
+	for _, o := range objects {
+		if err := s.q(ctx).Exec(`DROP ` + strings.ToUpper(o.Type) + ` IF EXISTS temp."` + o.Name + `"`).Error; err != nil {
+			return fmt.Errorf("as at: drop %s: %w", o.Name, err)
+		}
+	}
+	return nil
+}
+
+// versionShape says which of the versioned tables (versionedTables) have
+// any past rows: a 1 or a 0 for each, in order. A table gains its first
+// past row when one of its rows is first changed, and rarely loses them.
+func (s *Store) versionShape(ctx context.Context) (string, error) {
+	var parts []string
+	for _, t := range versionedTables() {
+		parts = append(parts, `CASE WHEN EXISTS (SELECT 1 FROM `+versionsOf(t)+`) THEN '1' ELSE '0' END`)
+	}
+	var shape string
+	if err := s.q(ctx).Raw(`SELECT ` + strings.Join(parts, " || ")).Row().Scan(&shape); err != nil {
+		return "", fmt.Errorf("as at: which tables have past rows: %w", err)
+	}
+	return shape, nil
+}
+
+// shapeTables are the tables a versionShape says have past rows.
+func shapeTables(shape string) map[string]bool {
+	out := map[string]bool{}
+	for i, t := range versionedTables() {
+		if i < len(shape) && shape[i] == '1' {
+			out[t] = true
+		}
+	}
+	return out
 }
 
 // asAtPoolFor makes the as-at pool of a store opened on dsn, or nil where

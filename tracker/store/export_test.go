@@ -235,6 +235,8 @@ func (s *Store) LatestUpdatesPlan(ctx context.Context, ids []int64) (string, err
 	for i, id := range ids {
 		args[i] = id
 	}
-	sql := s.db.ToSQL(func(tx *gorm.DB) *gorm.DB { return tx.Raw(latestUpdateIDs(len(ids), s.asAt), args...).Scan(&[]int64{}) })
+	sql := s.db.ToSQL(func(tx *gorm.DB) *gorm.DB {
+		return tx.Raw(latestUpdateIDs(len(ids), s.parts["progress_updates"]), args...).Scan(&[]int64{})
+	})
 	return s.QueryPlan(ctx, sql)
 }

@@ -274,11 +274,11 @@ func (s *Store) recommendationsBy(ctx context.Context, f tracker.RecommendationF
 		if f.Outstanding || f.Overdue {
 			cond, args = cond+" AND a.status IN ?", append(args, outstandingRec)
 		}
-		// As at a moment the addressees are a view of two parts, which
+		// As at a moment the addressees may be a view of two parts, which
 		// SQLite reads inside a correlated subquery only by making all of
 		// it for each recommendation (latestUpdateIDs): the list of them
 		// is read once instead.
-		if scan == inListOrder && !s.asAt {
+		if scan == inListOrder && !s.parts["recommendation_addressees"] {
 			q = q.Where("EXISTS (SELECT 1 FROM recommendation_addressees a WHERE a.recommendation_id = recommendations.id AND "+cond+")", args...)
 		} else {
 			q = q.Where("id IN (SELECT a.recommendation_id FROM recommendation_addressees a WHERE "+cond+")", args...)
@@ -518,13 +518,13 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64, latest b
 // An action with no update gives NULL: filtering those out in the query
 // makes both databases look each one up twice.
 //
-// As at a moment (asAt), the updates are a view of two parts, the table's
-// rows and its past rows (ReadAsAt), which SQLite reads inside a
+// As at a moment the updates may be a view of two parts, the table's rows
+// and its past rows (twoParts, ReadAsAt), which SQLite reads inside a
 // correlated subquery only by making the whole view for each action.
 // There the latest are found by numbering each action's updates, read by a
 // condition on the action that each part's index serves.
-func latestUpdateIDs(n int, asAt bool) string {
-	if asAt {
+func latestUpdateIDs(n int, twoParts bool) string {
+	if twoParts {
 		return `SELECT id FROM (SELECT p.id, ROW_NUMBER() OVER (PARTITION BY p.action_id ORDER BY p.dated DESC, p.id DESC) AS n
 			FROM progress_updates p WHERE p.action_id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `) AND p.deleted_at IS NULL) latest
 		WHERE n = 1`
@@ -544,7 +544,7 @@ func (s *Store) latestUpdates(ctx context.Context, ids []int64, out *[]updateRow
 		for i, id := range chunk {
 			args[i] = id
 		}
-		keys, err := s.latestUpdateKeys(ctx, latestUpdateIDs(len(chunk), s.asAt), args)
+		keys, err := s.latestUpdateKeys(ctx, latestUpdateIDs(len(chunk), s.parts["progress_updates"]), args)
 		if err != nil {
 			return err
 		}

@@ -51,9 +51,10 @@ type Store struct {
 	columns *columnCache
 	// asat is the connections of as-at reads, nil when there are none.
 	asat *asatPool
-	// asAt is true of a store reading as at a moment: the versioned
-	// tables are views (ReadAsAt).
-	asAt bool
+	// parts, in a read as at a moment, are the tables whose view has two
+	// parts, the rows that stood and the rows rebuilt or kept as they were
+	// (ReadAsAt).
+	parts map[string]bool
 }
 
 // columnCache holds the columns of tables by name.
