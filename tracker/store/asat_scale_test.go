@@ -205,8 +205,7 @@ func TestSQLiteAsAtReadsNoViewPerRow(t *testing.T) {
 	}
 	day := time.Date(2024, time.June, 30, 0, 0, 0, 0, time.UTC)
 	at := tracker.EndOfDay(day)
-	var sqls []string
-	sqls = s.Traced(func() {
+	sqls := s.Traced(func() {
 		err = s.ReadAsAt(ctx, at, store.AsAtOptions{}, func(tx *store.Store, _ *tracker.View) error {
 			if _, _, err := tx.SourceReport(ctx, source, day); err != nil {
 				return err
