@@ -160,7 +160,7 @@ func (s *Store) readAsAtInTx(ctx context.Context, column string, at time.Time, r
 // for a day long past are most of the trail, are never read, but by a
 // total or a count (a tally's view, derived), which takes their rows out
 // of today's tally: that grows with the items changed or made since.
-func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorded bool) (err error) {
+func (s *Store) shadow(ctx context.Context, column string, at time.Time, recorded bool) error {
 	sh, err := s.shadowing(ctx, column, at, recorded)
 	if err != nil {
 		return err
@@ -221,14 +221,8 @@ func (sh *shadowing) build() (err error) {
 	}
 	// Links kept in tables of their own: a recommendation's addressees and
 	// a reference's recommendations, as its events say they were.
-	links := []struct {
-		entity, table, parent, field string
-	}{
-		{EntityRecommendation, "recommendation_addressees", "recommendation_id", "addressees"},
-		{EntityReference, "reference_recommendations", "reference_id", "recommendations"},
-	}
-	for _, l := range links {
-		if err := sh.links(l.entity, l.table, l.parent, l.field); err != nil {
+	for _, l := range versionLinks {
+		if err := sh.links(l.entity, l.table, l.parent, l.child, l.field); err != nil {
 			return err
 		}
 	}
@@ -415,7 +409,7 @@ func (sh *shadowing) table(entity, table string, empty func() any) error {
 
 // links shadows a table of links from items of entity (by the column
 // parent) as their events say they were.
-func (sh *shadowing) links(entity, table, parent, field string) error {
+func (sh *shadowing) links(entity, table, parent, child, field string) error {
 	if !sh.later[entity] {
 		return nil
 	}
@@ -424,7 +418,7 @@ func (sh *shadowing) links(entity, table, parent, field string) error {
 	}
 	kept := false
 	if sh.changed[entity] {
-		out, err := sh.s.rebuildLinks(sh.ctx, entity, table, parent, field, sh.at, sh.recorded)
+		out, err := sh.s.rebuildLinks(sh.ctx, entity, table, parent, child, field, sh.at, sh.recorded)
 		if err != nil {
 			return err
 		}
@@ -706,7 +700,7 @@ func (s *Store) rebuiltRows(ctx context.Context, entity string, dest any, at tim
 // rebuildLinks returns the links of each item of entity changed after the
 // moment, as its history says they were; an item whose history does not
 // name them keeps the links it has now.
-func (s *Store) rebuildLinks(ctx context.Context, entity, table, parent, field string, at time.Time, recorded bool) ([]map[string]any, error) {
+func (s *Store) rebuildLinks(ctx context.Context, entity, table, parent, child, field string, at time.Time, recorded bool) ([]map[string]any, error) {
 	events, err := s.changedEvents(ctx, entity, recorded)
 	if err != nil || len(events) == 0 {
 		return nil, err
@@ -716,14 +710,7 @@ func (s *Store) rebuildLinks(ctx context.Context, entity, table, parent, field s
 		Order(parent + ", sort_order").Find(&current).Error; err != nil {
 		return nil, fmt.Errorf("load %s: %w", table, err)
 	}
-	child := map[string]string{"recommendation_addressees": "organisation_id", "reference_recommendations": "recommendation_id"}[table]
-	now := map[int64][]int64{}
-	nowRow := map[[2]int64]map[string]any{}
-	for _, l := range current {
-		p, c := toInt64(l[parent]), toInt64(l[child])
-		now[p] = append(now[p], c)
-		nowRow[[2]int64{p, c}] = l
-	}
+	now, nowRow := linksNow(current, parent, child)
 	var out []map[string]any
 	for id, evs := range events {
 		out = append(out, linksAsAt(table, parent, child, field, id, tracker.Rebuild(evs, at), evs, now, nowRow)...)

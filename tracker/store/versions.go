@@ -205,13 +205,7 @@ func (s *Store) reversionLinks(ctx context.Context, table, parent, child, field 
 	if err := s.q(ctx).Table(table).Where(parent+" IN ?", chunk).Order(parent + ", sort_order").Find(&current).Error; err != nil {
 		return fmt.Errorf("load %s: %w", table, err)
 	}
-	now := map[int64][]int64{}
-	nowRow := map[[2]int64]map[string]any{}
-	for _, l := range current {
-		p, c := toInt64(l[parent]), toInt64(l[child])
-		now[p] = append(now[p], c)
-		nowRow[[2]int64{p, c}] = l
-	}
+	now, nowRow := linksNow(current, parent, child)
 	var out []map[string]any
 	for _, id := range found {
 		evs := events[id]
@@ -229,6 +223,19 @@ func (s *Store) reversionLinks(ctx context.Context, table, parent, child, field 
 		return fmt.Errorf("keep the versions of %s: %w", table, err)
 	}
 	return nil
+}
+
+// linksNow indexes the links as they are now (rows of a table of links)
+// by their parent, in order, and by parent and child.
+func linksNow(current []map[string]any, parent, child string) (map[int64][]int64, map[[2]int64]map[string]any) {
+	now := map[int64][]int64{}
+	nowRow := map[[2]int64]map[string]any{}
+	for _, l := range current {
+		p, c := toInt64(l[parent]), toInt64(l[child])
+		now[p] = append(now[p], c)
+		nowRow[[2]int64{p, c}] = l
+	}
+	return now, nowRow
 }
 
 // linksAsAt are the links of item id (of the column parent) in the state
