@@ -3,6 +3,7 @@ package tracker
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"sort"
 	"time"
 )
@@ -196,18 +197,24 @@ var Before = time.Date(1900, time.January, 1, 0, 0, 0, 0, time.UTC)
 // or was deleted is a version too (Exists false or Deleted true).
 func Versions(events []AuditEvent) []Version {
 	sorted, when, created := inEffect(events)
-	var moments []time.Time
-	if !created && len(sorted) > 0 {
-		moments = append(moments, Before)
-	}
-	for _, e := range sorted {
-		if t := when(e); len(moments) == 0 || t.After(moments[len(moments)-1]) {
-			moments = append(moments, t)
-		}
-	}
 	var out []Version
-	for i := 0; i+1 < len(moments); i++ {
-		out = append(out, Version{From: moments[i], To: moments[i+1], Snapshot: Rebuild(events, moments[i])})
+	s := before(sorted, created)
+	if !created && len(sorted) > 0 {
+		out = append(out, Version{From: Before, Snapshot: s.copy()})
+	}
+	// One pass: each state is kept as the events of its moment leave it.
+	for i, e := range sorted {
+		s.apply(e)
+		t := when(e)
+		if i+1 < len(sorted) && !when(sorted[i+1]).After(t) {
+			continue // more take effect at the same moment
+		}
+		if len(out) > 0 {
+			out[len(out)-1].To = t
+		}
+		if i+1 < len(sorted) {
+			out = append(out, Version{From: t, Snapshot: s.copy()})
+		}
 	}
 	return out
 }
@@ -218,39 +225,56 @@ func Versions(events []AuditEvent) []Version {
 // trail has no creation was made before the trail began and always exists.
 func Rebuild(events []AuditEvent, at time.Time) Snapshot {
 	sorted, when, created := inEffect(events)
-	var s Snapshot
-	if !created {
-		// Made before the trail began: it existed all along, and each field
-		// stood, before its first recorded change, at that change's old value.
-		s = Snapshot{Fields: map[string]any{}, Exists: true}
-		for i := len(sorted) - 1; i >= 0; i-- {
-			for _, c := range sorted[i].Changes {
-				s.Fields[c.Field] = c.Old
-			}
-		}
-	}
+	s := before(sorted, created)
 	for _, e := range sorted {
 		if when(e).After(at) {
 			break
 		}
-		switch e.Op {
-		case OpCreate:
-			s = Snapshot{Fields: map[string]any{}, Exists: true}
-			for _, c := range e.Changes {
-				s.Fields[c.Field] = c.New
-			}
-		case OpUpdate:
-			if s.Fields == nil {
-				s.Fields = map[string]any{}
-			}
-			for _, c := range e.Changes {
-				s.Fields[c.Field] = c.New
-			}
-		case OpDelete:
-			s.Deleted = true
-		case OpRestore:
-			s.Deleted = false
+		s.apply(e)
+	}
+	return s
+}
+
+// before is an item as it stood before its first event: for one made
+// before the trail began, which existed all along, each field at the old
+// value of its first recorded change; for any other, nothing.
+func before(sorted []AuditEvent, created bool) Snapshot {
+	if created {
+		return Snapshot{}
+	}
+	s := Snapshot{Fields: map[string]any{}, Exists: true}
+	for i := len(sorted) - 1; i >= 0; i-- {
+		for _, c := range sorted[i].Changes {
+			s.Fields[c.Field] = c.Old
 		}
 	}
+	return s
+}
+
+// apply changes the item as one of its events says.
+func (s *Snapshot) apply(e AuditEvent) {
+	switch e.Op {
+	case OpCreate:
+		*s = Snapshot{Fields: map[string]any{}, Exists: true}
+		for _, c := range e.Changes {
+			s.Fields[c.Field] = c.New
+		}
+	case OpUpdate:
+		if s.Fields == nil {
+			s.Fields = map[string]any{}
+		}
+		for _, c := range e.Changes {
+			s.Fields[c.Field] = c.New
+		}
+	case OpDelete:
+		s.Deleted = true
+	case OpRestore:
+		s.Deleted = false
+	}
+}
+
+// copy is the snapshot with fields of its own.
+func (s Snapshot) copy() Snapshot {
+	s.Fields = maps.Clone(s.Fields)
 	return s
 }
