@@ -139,33 +139,8 @@ func (s *Store) Plans(ctx context.Context, fn func()) ([]string, error) {
 // Statements counts the statements fn sends to the database.
 func (s *Store) Statements(fn func()) int {
 	var n atomic.Int64
-	name := fmt.Sprintf("test:count:%p", &n)
-	count := func(*gorm.DB) { n.Add(1) }
-	for _, db := range s.pools() {
-		_ = db.Callback().Query().After("gorm:query").Register(name, count)
-		_ = db.Callback().Row().After("gorm:row").Register(name, count)
-		_ = db.Callback().Raw().After("gorm:raw").Register(name, count)
-	}
-	defer func() {
-		for _, db := range s.pools() {
-			_ = db.Callback().Query().Remove(name)
-			_ = db.Callback().Row().Remove(name)
-			_ = db.Callback().Raw().Remove(name)
-		}
-	}()
-	fn()
+	s.watch(fmt.Sprintf("test:count:%p", &n), func(*gorm.DB) { n.Add(1) }, fn)
 	return int(n.Load())
-}
-
-// pools are the store's connections and those of its as-at reads.
-func (s *Store) pools() []*gorm.DB {
-	out := []*gorm.DB{s.db}
-	if s.asat != nil {
-		if db, err := s.asat.get(); err == nil {
-			out = append(out, db)
-		}
-	}
-	return out
 }
 
 // Traced runs fn and returns the statements it sent that read, each with
@@ -173,29 +148,39 @@ func (s *Store) pools() []*gorm.DB {
 func (s *Store) Traced(fn func()) []string {
 	var mu sync.Mutex
 	var out []string
-	name := fmt.Sprintf("test:trace:%p", &out)
-	keep := func(db *gorm.DB) {
+	s.watch(fmt.Sprintf("test:trace:%p", &out), func(db *gorm.DB) {
 		sql := db.Dialector.Explain(db.Statement.SQL.String(), db.Statement.Vars...)
 		if head := strings.ToUpper(strings.Fields(strings.TrimSpace(sql) + " x")[0]); head == "SELECT" || head == "INSERT" || head == "WITH" {
 			mu.Lock()
 			out = append(out, sql)
 			mu.Unlock()
 		}
+	}, fn)
+	return out
+}
+
+// watch runs fn with see called after each statement sent on the store's
+// connections and those of its as-at reads.
+func (s *Store) watch(name string, see func(*gorm.DB), fn func()) {
+	pools := []*gorm.DB{s.db}
+	if s.asat != nil {
+		if db, err := s.asat.get(); err == nil {
+			pools = append(pools, db)
+		}
 	}
-	for _, db := range s.pools() {
-		_ = db.Callback().Query().After("gorm:query").Register(name, keep)
-		_ = db.Callback().Row().After("gorm:row").Register(name, keep)
-		_ = db.Callback().Raw().After("gorm:raw").Register(name, keep)
+	for _, db := range pools {
+		_ = db.Callback().Query().After("gorm:query").Register(name, see)
+		_ = db.Callback().Row().After("gorm:row").Register(name, see)
+		_ = db.Callback().Raw().After("gorm:raw").Register(name, see)
 	}
 	defer func() {
-		for _, db := range s.pools() {
+		for _, db := range pools {
 			_ = db.Callback().Query().Remove(name)
 			_ = db.Callback().Row().Remove(name)
 			_ = db.Callback().Raw().Remove(name)
 		}
 	}()
 	fn()
-	return out
 }
 
 // QueryPlan returns the database's plan of a statement, one step a line.
