@@ -63,21 +63,11 @@ func TestSQLiteAsAtTalliesReadTheChangedRowsAlone(t *testing.T) {
 	err = s.ReadAsAt(ctx, moment, AsAtOptions{}, func(tx *Store, _ *tracker.View) error {
 		plan := func(build func(tx *Store) *gorm.DB) string {
 			sql := tx.db.ToSQL(func(db *gorm.DB) *gorm.DB { return build(&Store{db: db, dialect: SQLite}).Find(&[]map[string]any{}) })
-			rows, err := tx.db.Raw("EXPLAIN QUERY PLAN " + sql).Rows()
+			p, err := tx.QueryPlan(ctx, sql)
 			if err != nil {
-				t.Fatalf("%s: %v", sql, err)
+				t.Fatal(err)
 			}
-			defer rows.Close()
-			var out []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				out = append(out, detail)
-			}
-			return strings.Join(out, "; ")
+			return strings.ReplaceAll(p, "\n", "; ")
 		}
 		for _, c := range []struct {
 			what       string
