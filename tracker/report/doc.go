@@ -184,14 +184,14 @@ func (d *doc) finish(w io.Writer) error {
 	if err := d.pdf.Error(); err != nil {
 		return fmt.Errorf("render PDF: %w", err)
 	}
-	var plain bytes.Buffer
+	var plain heldWrites
 	if err := d.pdf.Output(&plain); err != nil {
 		return fmt.Errorf("write PDF: %w", err)
 	}
 	// The number of pages, known only now, goes where each footer holds
 	// its place, as the streams are compressed: gofpdf's own alias for it
 	// copied every page several times over.
-	out, _, err := compressStreams(plain.Bytes(), streamEdit{old: utf16be(pageCount), new: utf16be(fmt.Sprint(d.pdf.PageNo()))})
+	out, _, err := compressStreams(plain.bytes(), streamEdit{old: utf16be(pageCount), new: utf16be(fmt.Sprint(d.pdf.PageNo()))})
 	if err != nil {
 		return fmt.Errorf("write PDF: %w", err)
 	}
@@ -199,6 +199,28 @@ func (d *doc) finish(w io.Writer) error {
 		return fmt.Errorf("write PDF: %w", err)
 	}
 	return nil
+}
+
+// heldWrites keeps what gofpdf's Output writes, without copying it.
+// Output writes the finished document, held in gofpdf's own buffer, in one
+// Write; copying it (about 10 KB a page uncompressed: 130 MB for a report
+// of 13,000 pages) cost that much memory again and, in memory newly mapped,
+// a second or more. Holding the slice, against io.Writer's rule, is safe
+// here: nothing writes to gofpdf's buffer after Output, and the doc is
+// dropped once its streams are compressed.
+type heldWrites struct{ parts [][]byte }
+
+func (h *heldWrites) Write(p []byte) (int, error) {
+	h.parts = append(h.parts, p)
+	return len(p), nil
+}
+
+// bytes is everything written, joined only if it came in pieces.
+func (h *heldWrites) bytes() []byte {
+	if len(h.parts) == 1 {
+		return h.parts[0]
+	}
+	return bytes.Join(h.parts, nil)
 }
 
 func (d *doc) bottom() float64 { return d.pageH - marginB }
@@ -546,41 +568,51 @@ type columnExtents struct {
 	natural, longest, firsts []float64
 }
 
-// measureColumns measures every column's title and cells.
+// measureColumns measures every column's title and cells. The cells are
+// measured a face at a time: gofpdf writes a font change into the page
+// each time the face is set, measuring or not, and setting it cell by cell
+// wrote two of them for every row of every table.
 func (d *doc) measureColumns(cols []column, texts [][]string, subs [][]string, rows [][]cell) columnExtents {
 	e := columnExtents{natural: make([]float64, len(cols)), longest: make([]float64, len(cols)),
 		// A cell's first line is its value (a date, a status, a name): the
 		// column is made wide enough for it where it can be.
 		firsts: make([]float64, len(cols))}
+	d.font("B", tableSize)
 	for i, c := range cols {
-		d.font("B", tableSize)
 		e.natural[i], e.longest[i], _ = d.textWidths(d.clean(c.Title))
 	}
-	for r, row := range rows {
-		for i := range cols {
-			if i >= len(row) {
-				continue
+	for _, style := range cellStyles {
+		d.font(style, tableSize)
+		for r, row := range rows {
+			for i := range cols {
+				if i < len(row) {
+					d.measureCell(e, i, row[i], style, texts[r][i], subs[r][i])
+				}
 			}
-			d.measureCell(e, i, row[i], texts[r][i], subs[r][i])
 		}
 	}
 	return e
 }
 
-// measureCell widens column i's extents to hold one cell: its text in the
-// cell's own style, with room for a RAG chip, and its sub-line in plain.
-func (d *doc) measureCell(e columnExtents, i int, c cell, text, sub string) {
-	d.font(cellStyle(c), tableSize)
-	extra := 0.0
-	if c.RAG != "" {
-		extra = chipRoom
+// cellStyles are the faces a table's cells are set in, bold first: the
+// order each table is measured and split in.
+var cellStyles = []string{"B", ""}
+
+// measureCell widens column i's extents to hold what of one cell is set in
+// the current face, style: its text, with room for a RAG chip, when the
+// cell is in that face, and its sub-line, which is always plain.
+func (d *doc) measureCell(e columnExtents, i int, c cell, style, text, sub string) {
+	if cellStyle(c) == style {
+		extra := 0.0
+		if c.RAG != "" {
+			extra = chipRoom
+		}
+		l, w, f := d.textWidths(text)
+		e.natural[i] = math.Max(e.natural[i], l+extra)
+		e.longest[i] = math.Max(e.longest[i], w+extra)
+		e.firsts[i] = math.Max(e.firsts[i], f+extra)
 	}
-	l, w, f := d.textWidths(text)
-	e.natural[i] = math.Max(e.natural[i], l+extra)
-	e.longest[i] = math.Max(e.longest[i], w+extra)
-	e.firsts[i] = math.Max(e.firsts[i], f+extra)
-	if sub != "" {
-		d.font("", tableSize)
+	if sub != "" && style == "" {
 		l, w, _ := d.textWidths(sub)
 		e.natural[i] = math.Max(e.natural[i], l)
 		e.longest[i] = math.Max(e.longest[i], w)
@@ -713,31 +745,46 @@ func (d *doc) layout(cols []column, rows [][]cell) *tableLayout {
 	t.lines = make([][][]string, len(rows))
 	t.grey = make([][]int, len(rows))
 	t.heights = make([]int, len(rows))
-	for r, row := range rows {
-		lines := make([][]string, len(cols))
-		grey := make([]int, len(cols))
-		most := 1
-		for i := range cols {
-			if i >= len(row) {
-				continue
+	for r := range rows {
+		t.lines[r], t.grey[r] = make([][]string, len(cols)), make([]int, len(cols))
+	}
+	// A face at a time, as measureColumns: the bold cells' text, then the
+	// plain cells' and every sub-line (plain, after its cell's text).
+	for _, style := range cellStyles {
+		d.font(style, tableSize)
+		for r, row := range rows {
+			for i := range cols {
+				if i < len(row) {
+					t.split(d, r, i, style, texts[r][i], subs[r][i])
+				}
 			}
-			c := row[i]
-			d.font(cellStyle(c), tableSize)
-			w := t.widths[i] - 2*cellPad
-			if c.RAG != "" {
-				w -= chipRoom
-			}
-			lines[i] = d.pdf.SplitText(texts[r][i], w)
-			grey[i] = len(lines[i])
-			if subs[r][i] != "" {
-				d.font("", tableSize)
-				lines[i] = append(lines[i], d.pdf.SplitText(subs[r][i], w)...)
-			}
-			most = max(most, len(lines[i]))
 		}
-		t.lines[r], t.grey[r], t.heights[r] = lines, grey, most
+	}
+	for r := range rows {
+		t.heights[r] = 1
+		for _, l := range t.lines[r] {
+			t.heights[r] = max(t.heights[r], len(l))
+		}
 	}
 	return t
+}
+
+// split breaks what of cell i of row r is set in the current face, style,
+// into lines that fit its column: its text when the cell is in that face,
+// its sub-line (plain) after it.
+func (t *tableLayout) split(d *doc, r, i int, style, text, sub string) {
+	c := t.rows[r][i]
+	w := t.widths[i] - 2*cellPad
+	if c.RAG != "" {
+		w -= chipRoom
+	}
+	if cellStyle(c) == style {
+		t.lines[r][i] = d.pdf.SplitText(text, w)
+		t.grey[r][i] = len(t.lines[r][i])
+	}
+	if sub != "" && style == "" {
+		t.lines[r][i] = append(t.lines[r][i], d.pdf.SplitText(sub, w)...)
+	}
 }
 
 // lead is the height of the table's header and its first n rows: what
@@ -791,7 +838,6 @@ func (d *doc) setTable(t *tableLayout, name string) {
 	fullPage := int((d.bottom() - marginT - t.headH - 6 - 2*cellPad) / lh)
 	for r, row := range t.rows {
 		lines, most := t.lines[r], t.heights[r]
-		d.font("", tableSize)
 		need := float64(most)*lh + 2*cellPad
 		room := int((d.bottom() - d.pdf.GetY() - 2*cellPad) / lh)
 		splits := most >= tallRow && room >= splitRoom
