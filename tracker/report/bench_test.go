@@ -259,36 +259,9 @@ func slip(ctx context.Context, s *store.Store, n int) (time.Time, error) {
 	return tracker.Day(first).AddDate(0, 0, -1), nil
 }
 
-// benchPostgres makes a database on the test server that is dropped when
-// the benchmarks end; it skips the benchmark when there is no server.
-func benchPostgres(b *testing.B) string {
-	b.Helper()
-	dsn := os.Getenv("TRACKER_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = storetest.DefaultPostgresURL
-	}
-	admin, err := store.Open(context.Background(), dsn)
-	if err != nil {
-		if storetest.RequirePostgres() {
-			b.Fatalf("PostgreSQL is required when CI=true: %v", err)
-		}
-		b.Skipf("PostgreSQL not reachable (set TRACKER_BENCH_POSTGRES or TRACKER_TEST_POSTGRES): %v", err)
-	}
-	name := fmt.Sprintf("tracker_report_bench_%d", time.Now().UnixNano())
-	if err := admin.Exec(context.Background(), "CREATE DATABASE "+name+" ENCODING 'UTF8' TEMPLATE template0"); err != nil {
-		b.Fatal(err)
-	}
-	benchCleanup = append(benchCleanup, func() {
-		_ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		_ = admin.Close()
-	})
-	i := strings.LastIndex(dsn, "/")
-	q := ""
-	if j := strings.Index(dsn[i:], "?"); j >= 0 {
-		q = dsn[i+j:]
-	}
-	return dsn[:i] + "/" + name + q
-}
+// benchPostgres makes a database on the test server, dropped when the
+// benchmarks end; it skips the benchmark when there is no server.
+func benchPostgres(b *testing.B) string { return storetest.PostgresSharedDSN(b) }
 
 // backendCPU returns a reader of the CPU the server's backends have spent
 // on the database: the user and system time of each in /proc, so it reads

@@ -207,36 +207,9 @@ func benchOpen(b *testing.B, backend string) *benchData {
 // every benchmark is done, since they share the data.
 var benchCleanups []func()
 
-// benchPostgres makes a database on the test server that is dropped when
-// the benchmark binary exits; it skips the benchmark when there is none.
-func benchPostgres(b *testing.B) string {
-	b.Helper()
-	dsn := os.Getenv("TRACKER_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = storetest.DefaultPostgresURL
-	}
-	admin, err := store.Open(context.Background(), dsn)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			b.Fatalf("PostgreSQL is required when CI=true: %v", err)
-		}
-		b.Skipf("PostgreSQL not reachable (set TRACKER_TEST_POSTGRES to a server URL to run this benchmark): %v", err)
-	}
-	name := fmt.Sprintf("tracker_bench_%d", time.Now().UnixNano())
-	if err := admin.Exec(context.Background(), "CREATE DATABASE "+name+" ENCODING 'UTF8' TEMPLATE template0"); err != nil {
-		b.Fatal(err)
-	}
-	benchCleanups = append(benchCleanups, func() {
-		_ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		_ = admin.Close()
-	})
-	i := strings.LastIndex(dsn, "/")
-	q := ""
-	if j := strings.Index(dsn[i:], "?"); j >= 0 {
-		q = dsn[i+j:]
-	}
-	return dsn[:i] + "/" + name + q
-}
+// benchPostgres makes a database on the test server, dropped when the
+// benchmark binary exits; it skips the benchmark when there is none.
+func benchPostgres(b *testing.B) string { return storetest.PostgresSharedDSN(b) }
 
 // BenchmarkPages serves each page on each database and reports its median.
 func BenchmarkPages(b *testing.B) {

@@ -238,6 +238,36 @@ func PostgresDSN(t testing.TB) string {
 	return databaseURL(t, name)
 }
 
+// PostgresSharedDSN creates a new, empty database on the test server for
+// data that outlives the test or benchmark that made it (benchmarks keep
+// theirs for the next) and returns its URL; Finish drops it when the
+// binary's tests are done, and a later binary drops it if this one dies
+// first. Unlike a test's, its commits wait for the disk, as a server's do:
+// benchmarks of writes measure what a deployment pays.
+func PostgresSharedDSN(t testing.TB) string {
+	t.Helper()
+	db := adminDB(t)
+	name := pgSession.newName()
+	if _, err := db.Exec("CREATE DATABASE " + name + " ENCODING 'UTF8' TEMPLATE template0"); err != nil {
+		t.Fatalf("create a shared test database: %v", err)
+	}
+	shared.mu.Lock()
+	shared.names = append(shared.names, name)
+	shared.mu.Unlock()
+	u, err := url.Parse(adminURL())
+	if err != nil {
+		t.Fatalf("parse %s: %v", redact(adminURL()), err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// shared are the databases PostgresSharedDSN made, for Finish to drop.
+var shared struct {
+	mu    sync.Mutex
+	names []string
+}
+
 // PostgresMigratedDSN returns the URL of a new database on the test server
 // holding a migrated, empty tracker, copied from a template database
 // migrated once per test binary; it is dropped after the test ends.
@@ -581,12 +611,18 @@ func Main(m *testing.M) int {
 }
 
 // Finish drops the test binary's databases: the copies no test took, the
-// ones their tests left, and the template. Call it after m.Run.
+// ones their tests left, the shared ones, and the template. Call it after m.Run.
 func Finish() {
 	if pgAdmin.db == nil {
 		return
 	}
 	pgPool.close()
+	shared.mu.Lock()
+	for _, name := range shared.names {
+		drops.add(name)
+	}
+	shared.names = nil
+	shared.mu.Unlock()
 	drops.wg.Wait()
 	if pgTemplate.name != "" {
 		_, _ = pgAdmin.db.Exec("DROP DATABASE IF EXISTS " + pgTemplate.name + " WITH (FORCE)")
