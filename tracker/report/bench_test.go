@@ -48,8 +48,9 @@ import (
 //     2024, 30 June 2024, halfway through the generated updates' dates: the
 //     generated items all exist (made on 15 January 2024), and half of
 //     the updates;
-//   - WHAT: report (end to end), floor (the same text on the same number of
-//     pages set straight with gofpdf, with gofpdf's own compression) and
+//   - WHAT: report (end to end), read (its queries alone), floor (the
+//     same text on the same number of pages set straight with gofpdf,
+//     with gofpdf's own compression) and
 //     floor-same-compression (the floor written the way the reports are,
 //     uncompressed and then compressed by their step).
 //
@@ -377,6 +378,7 @@ func BenchmarkReports(b *testing.B) {
 							req := d.request(kind)
 							req.AsAt = d.day(when)
 							b.Run("report", func(b *testing.B) { d.benchReport(b, req) })
+							b.Run("read", func(b *testing.B) { d.benchRead(b, req) })
 							b.Run("floor", func(b *testing.B) { d.benchFloor(b, kind+"/"+when, req, false) })
 							b.Run("floor-same-compression", func(b *testing.B) { d.benchFloor(b, kind+"/"+when, req, true) })
 						})
@@ -412,6 +414,21 @@ func (d *benchDB) measure(b *testing.B, fn func()) {
 	}
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(peak)/1e6, "MB-peak-heap")
+}
+
+// benchRead measures the report's read alone: its queries inside
+// ReadAsAt, what the floor does not do.
+func (d *benchDB) benchRead(b *testing.B, req report.Request) {
+	ctx := context.Background()
+	d.measure(b, func() {
+		err := d.s.ReadAsAt(ctx, report.Moment(req.AsAt), store.AsAtOptions{}, func(tx *store.Store, view *tracker.View) error {
+			_, err := report.Read(ctx, tx, view, req)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	})
 }
 
 func (d *benchDB) benchReport(b *testing.B, req report.Request) {
