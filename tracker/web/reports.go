@@ -94,6 +94,13 @@ func (s *Server) sendReport(c *gin.Context, req report.Request, about string) {
 		return
 	}
 	// Set after the read, so the read holds the database no longer than it must.
+	release, ok := s.long.take(ctx, contents.Items())
+	if !ok {
+		c.Header("Retry-After", "30")
+		c.AbortWithStatus(http.StatusServiceUnavailable) // the person gave up waiting
+		return
+	}
+	defer release()
 	var buf bytes.Buffer
 	if _, err := contents.Write(&buf, s.fonts); err != nil {
 		s.fail(c, err)

@@ -76,6 +76,9 @@ type Options struct {
 	// NoPageCache draws every list page afresh (see pageCache), to
 	// measure what a page costs when nothing is kept.
 	NoPageCache bool
+	// LongPDFs is how many long PDFs are set at once (see longPDFItems);
+	// others wait their turn. The default is one per processor.
+	LongPDFs int
 }
 
 // Server holds the parsed templates and what the handlers need.
@@ -92,6 +95,7 @@ type Server struct {
 	api      *api.Server
 	fonts    *report.Fonts
 	cache    *pageCache
+	long     longPDFs
 }
 
 // New parses every page template (failing at start-up, not on first use)
@@ -106,6 +110,7 @@ func New(opts Options) (*Server, error) {
 		s.throttle = NewThrottle(5, 20, 15*time.Minute)
 	}
 	s.fonts = opts.Fonts
+	s.long = newLongPDFs(opts.LongPDFs)
 	if !opts.NoPageCache {
 		s.cache = newPageCache()
 	}
