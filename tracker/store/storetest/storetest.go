@@ -229,13 +229,21 @@ func migratedSQLite() ([]byte, error) {
 // returns its URL; the database is dropped after the test ends.
 func PostgresDSN(t testing.TB) string {
 	t.Helper()
+	name := newDatabase(t)
+	dropAfter(t, name)
+	return databaseURL(t, name)
+}
+
+// newDatabase creates a new, empty database on the test server, named for
+// this binary's session, and returns its name.
+func newDatabase(t testing.TB) string {
+	t.Helper()
 	db := adminDB(t)
 	name := pgSession.newName()
 	if _, err := db.Exec("CREATE DATABASE " + name + " ENCODING 'UTF8' TEMPLATE template0"); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
-	dropAfter(t, name)
-	return databaseURL(t, name)
+	return name
 }
 
 // PostgresSharedDSN creates a new, empty database on the test server for
@@ -246,20 +254,11 @@ func PostgresDSN(t testing.TB) string {
 // benchmarks of writes measure what a deployment pays.
 func PostgresSharedDSN(t testing.TB) string {
 	t.Helper()
-	db := adminDB(t)
-	name := pgSession.newName()
-	if _, err := db.Exec("CREATE DATABASE " + name + " ENCODING 'UTF8' TEMPLATE template0"); err != nil {
-		t.Fatalf("create a shared test database: %v", err)
-	}
+	name := newDatabase(t)
 	shared.mu.Lock()
 	shared.names = append(shared.names, name)
 	shared.mu.Unlock()
-	u, err := url.Parse(adminURL())
-	if err != nil {
-		t.Fatalf("parse %s: %v", redact(adminURL()), err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return serverURL(t, name).String()
 }
 
 // shared are the databases PostgresSharedDSN made, for Finish to drop.
@@ -351,13 +350,20 @@ func adminDB(t testing.TB) *sql.DB {
 	return pgAdmin.db
 }
 
-func databaseURL(t testing.TB, name string) string {
+// serverURL is the URL of the test server's database name.
+func serverURL(t testing.TB, name string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(adminURL())
 	if err != nil {
 		t.Fatalf("parse %s: %v", redact(adminURL()), err)
 	}
 	u.Path = "/" + name
+	return u
+}
+
+func databaseURL(t testing.TB, name string) string {
+	t.Helper()
+	u := serverURL(t, name)
 	// A test's commits need not wait for the disk: nothing a test reads
 	// depends on it, and each write transaction would otherwise wait for
 	// a flush of the server's log.
