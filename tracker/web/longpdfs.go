@@ -14,8 +14,9 @@ import (
 // tens and is set in milliseconds, and never waits.
 const longPDFItems = 1000
 
-// longPDFs lets a fixed number of long PDFs be set at once. Setting one is
-// work for one processor, so more at once would not finish sooner.
+// longPDFs lets a fixed number of long PDFs be set at once. Setting one
+// keeps a processor busy for seconds, so more at once would not finish
+// sooner, only hold more memory.
 type longPDFs struct {
 	slots   chan struct{}
 	waiting *atomic.Int64
