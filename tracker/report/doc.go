@@ -64,6 +64,8 @@ type doc struct {
 	// given and embeds each one, used or not, which for a reply of two
 	// pages was most of its cost.
 	faces map[string]bool
+	// ops writes the text and rules of the pages (ops.go).
+	ops ops
 	// pageW and pageH are the page's size, bodyW the width between the
 	// margins.
 	pageW, pageH, bodyW float64
@@ -109,7 +111,7 @@ func newDoc(fonts *Fonts, meta Meta, landscape bool) *doc {
 		pdf.CellFormat(d.bodyW*0.62, 4, title, "", 0, "L", false, 0, "")
 		pdf.CellFormat(d.bodyW*0.38, 4, asAt, "", 1, "R", false, 0, "")
 		pdf.SetDrawColor(177, 180, 182)
-		pdf.Line(marginL, 15, d.pageW-marginR, 15)
+		d.line(marginL, 15, d.pageW-marginR, 15)
 		pdf.SetTextColor(11, 12, 12)
 		pdf.SetY(marginT)
 		// gofpdf puts back the font of before the page break after this
@@ -312,7 +314,7 @@ func (d *doc) pairs(rows [][2]string) {
 			d.pdf.SetY(d.pdf.GetY() + lineH)
 		}
 		d.pdf.SetDrawColor(210, 212, 214)
-		d.pdf.Line(marginL, d.pdf.GetY()+0.6, d.pageW-marginR, d.pdf.GetY()+0.6)
+		d.line(marginL, d.pdf.GetY()+0.6, d.pageW-marginR, d.pdf.GetY()+0.6)
 		d.pdf.Ln(1.4)
 	}
 	d.pdf.Ln(2)
@@ -822,7 +824,7 @@ func (d *doc) setTable(t *tableLayout, name string) {
 		d.pdf.SetFillColor(243, 242, 241)
 		x, y := marginL, d.pdf.GetY()
 		for i := range cols {
-			d.pdf.Rect(x, y, widths[i], t.headH, "F")
+			d.fillRect(x, y, widths[i], t.headH)
 			for j, l := range t.head[i] {
 				d.textAt(x+cellPad, y+cellPad+float64(j)*lh, widths[i]-2*cellPad, lh, l, cols[i].Align)
 			}
@@ -865,7 +867,7 @@ func (d *doc) setTable(t *tableLayout, name string) {
 					if c.RAG != "" && start == 0 {
 						col := ragColours[c.RAG]
 						d.pdf.SetFillColor(col[0], col[1], col[2])
-						d.pdf.Rect(tx, y+cellPad+0.6, 3.2, 3.2, "F")
+						d.fillRect(tx, y+cellPad+0.6, 3.2, 3.2)
 						d.inkFill()
 					}
 					if c.RAG != "" {
@@ -885,7 +887,7 @@ func (d *doc) setTable(t *tableLayout, name string) {
 				x += widths[i]
 			}
 			d.pdf.SetDrawColor(210, 212, 214)
-			d.pdf.Line(marginL, y+h, d.pageW-marginR, y+h)
+			d.line(marginL, y+h, d.pageW-marginR, y+h)
 			d.pdf.SetXY(marginL, y+h)
 			start = end
 			if start < most {
@@ -914,7 +916,7 @@ func (d *doc) rule() {
 	d.pdf.Ln(3)
 	d.pdf.SetDrawColor(11, 12, 12)
 	d.pdf.SetLineWidth(0.4)
-	d.pdf.Line(marginL, d.pdf.GetY(), d.pageW-marginR, d.pdf.GetY())
+	d.line(marginL, d.pdf.GetY(), d.pageW-marginR, d.pdf.GetY())
 	d.pdf.SetLineWidth(0.2)
 	d.pdf.Ln(2)
 }
@@ -934,7 +936,7 @@ func (d *doc) textAt(x, y, w, h float64, s, align string) {
 	case "C":
 		x += (w - d.pdf.GetStringWidth(s)) / 2
 	}
-	d.pdf.Text(x, baseline, s)
+	d.text(x, baseline, s)
 }
 
 // inkFill sets the fill colour back to the text colour. gofpdf wraps every

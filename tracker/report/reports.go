@@ -737,18 +737,18 @@ func (d *doc) chart(m tracker.Measure) {
 	py := func(v float64) float64 { return y0 + h - h*(v-lo)/(hi-lo) }
 	d.pdf.SetDrawColor(11, 12, 12)
 	d.pdf.SetLineWidth(0.3)
-	d.pdf.Line(x0, y0, x0, y0+h)
-	d.pdf.Line(x0, y0+h, x0+w, y0+h)
+	d.line(x0, y0, x0, y0+h)
+	d.line(x0, y0+h, x0+w, y0+h)
 	d.font("", 7)
 	for _, v := range ticks {
 		d.pdf.SetXY(marginL, py(v)-2)
 		d.pdf.CellFormat(13, 4, formatValue(v, ""), "", 0, "R", false, 0, "")
-		d.pdf.Line(x0-1, py(v), x0, py(v))
+		d.line(x0-1, py(v), x0, py(v))
 	}
 	if m.Target != nil {
 		d.pdf.SetDrawColor(0, 112, 60)
 		d.pdf.SetDashPattern([]float64{1.5, 1}, 0)
-		d.pdf.Line(x0, py(*m.Target), x0+w, py(*m.Target))
+		d.line(x0, py(*m.Target), x0+w, py(*m.Target))
 		d.pdf.SetDashPattern(nil, 0)
 		d.pdf.SetXY(x0+w+1, py(*m.Target)-2)
 		d.pdf.CellFormat(30, 4, "Target", "", 0, "L", false, 0, "")
@@ -759,7 +759,7 @@ func (d *doc) chart(m tracker.Measure) {
 	for i, v := range values {
 		x, y := px(v.PeriodEnd), py(v.Value)
 		if i > 0 {
-			d.pdf.Line(px(values[i-1].PeriodEnd), py(values[i-1].Value), x, y)
+			d.line(px(values[i-1].PeriodEnd), py(values[i-1].Value), x, y)
 		}
 		d.pdf.Circle(x, y, 0.9, "F")
 		d.pdf.SetXY(x-15, y0+h+1)

@@ -1,0 +1,167 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// A long report sets hundreds of thousands of lines of text and table
+// rules, and gofpdf formats each with fmt.Sprintf: for the status report of
+// a source of 10,000 recommendations that was a sixth of its cost, most of
+// it in formatting floats and in the garbage it left. The operators below
+// write the same bytes as gofpdf's Text, Line and Rect (TestOpsAsGofpdf
+// compares them), formatted straight into a buffer that is reused.
+//
+// Text also tells gofpdf which characters each face uses, so that the
+// embedded subset of the font holds their glyphs. That is done by giving
+// gofpdf's own Text any line that holds a character the face has not set
+// before in this document; the rest, nearly all, take the fast path.
+
+// ops is a document's operator buffer and what gofpdf knows of its faces.
+type ops struct {
+	buf []byte
+	// used holds, by face style, the characters gofpdf has set in that
+	// face: they are in its subset of the font.
+	used map[string]*[1 << 16]bool
+	// colour is the text colour's operator, by its components, as gofpdf
+	// writes it when text is set in a colour other than the fill's.
+	colour     [3]int
+	colourText string
+	// fast counts the lines set without gofpdf's Text, for the tests.
+	fast int
+}
+
+// text sets s with its baseline at (x, y), as gofpdf's Text.
+func (d *doc) text(x, y float64, s string) {
+	used := d.usedRunes()
+	if used == nil || !allUsed(used, s) {
+		d.pdf.Text(x, y, s)
+		if used != nil {
+			for _, r := range s {
+				if r < 1<<16 {
+					used[r] = true
+				}
+			}
+		}
+		return
+	}
+	k := d.pdf.GetConversionRatio()
+	_, h := d.pdf.GetPageSize()
+	b := d.ops.buf[:0]
+	tr, tg, tb := d.pdf.GetTextColor()
+	fr, fg, fb := d.pdf.GetFillColor()
+	coloured := tr != fr || tg != fg || tb != fb
+	if coloured {
+		b = append(b, "q "...)
+		b = append(b, d.textColour(tr, tg, tb)...)
+		b = append(b, ' ')
+	}
+	b = append(b, "BT "...)
+	b = strconv.AppendFloat(b, x*k, 'f', 2, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, (h-y)*k, 'f', 2, 64)
+	b = append(b, " Td ("...)
+	for _, r := range s {
+		b = appendEscaped(b, byte(r>>8))
+		b = appendEscaped(b, byte(r))
+	}
+	b = append(b, ") Tj ET"...)
+	if coloured {
+		b = append(b, " Q"...)
+	}
+	d.ops.buf = b
+	d.ops.fast++
+	d.pdf.RawWriteStr(string(b))
+}
+
+// usedRunes is the set of characters gofpdf has set in the current face,
+// or nil when the face is not known here (just after a page break, when
+// gofpdf has set the font itself).
+func (d *doc) usedRunes() *[1 << 16]bool {
+	if d.face.size == 0 {
+		return nil
+	}
+	if d.ops.used == nil {
+		d.ops.used = map[string]*[1 << 16]bool{}
+	}
+	u := d.ops.used[d.face.style]
+	if u == nil {
+		u = new([1 << 16]bool)
+		d.ops.used[d.face.style] = u
+	}
+	return u
+}
+
+// allUsed says whether every character of s is in used. A character
+// outside the Basic Multilingual Plane, or a byte that is not UTF-8, never
+// is: gofpdf's own Text decides what becomes of it.
+func allUsed(used *[1 << 16]bool, s string) bool {
+	for _, r := range s {
+		if r >= 1<<16 || r == utf8.RuneError || !used[r] {
+			return false
+		}
+	}
+	return true
+}
+
+// appendEscaped appends one byte of a string's UTF-16 as gofpdf escapes it
+// in a literal string.
+func appendEscaped(b []byte, c byte) []byte {
+	switch c {
+	case '\\', '(', ')':
+		return append(b, '\\', c)
+	case '\r':
+		return append(b, '\\', 'r')
+	}
+	return append(b, c)
+}
+
+// textColour is the operator that sets the text colour r, g, b, as gofpdf
+// writes it: a grey level when the three are equal.
+func (d *doc) textColour(r, g, b int) string {
+	if d.ops.colourText != "" && d.ops.colour == [3]int{r, g, b} {
+		return d.ops.colourText
+	}
+	c := func(v int) float64 { return float64(min(max(v, 0), 255)) / 255 }
+	s := fmt.Sprintf("%.3f %.3f %.3f rg", c(r), c(g), c(b))
+	if c(r) == c(g) && c(r) == c(b) {
+		s = fmt.Sprintf("%.3f g", c(r))
+	}
+	d.ops.colour, d.ops.colourText = [3]int{r, g, b}, s
+	return s
+}
+
+// line draws a line from (x1, y1) to (x2, y2), as gofpdf's Line.
+func (d *doc) line(x1, y1, x2, y2 float64) {
+	k := d.pdf.GetConversionRatio()
+	_, h := d.pdf.GetPageSize()
+	b := d.ops.buf[:0]
+	b = appendCoords(b, x1*k, (h-y1)*k)
+	b = append(b, " m "...)
+	b = appendCoords(b, x2*k, (h-y2)*k)
+	b = append(b, " l S"...)
+	d.ops.buf = b
+	d.pdf.RawWriteStr(string(b))
+}
+
+// fillRect fills a rectangle with its top left corner at (x, y), as
+// gofpdf's Rect with style "F".
+func (d *doc) fillRect(x, y, w, h float64) {
+	k := d.pdf.GetConversionRatio()
+	_, ph := d.pdf.GetPageSize()
+	b := d.ops.buf[:0]
+	b = appendCoords(b, x*k, (ph-y)*k)
+	b = append(b, ' ')
+	b = appendCoords(b, w*k, -h*k)
+	b = append(b, " re f"...)
+	d.ops.buf = b
+	d.pdf.RawWriteStr(string(b))
+}
+
+// appendCoords appends two numbers as gofpdf's "%.2f %.2f".
+func appendCoords(b []byte, x, y float64) []byte {
+	b = strconv.AppendFloat(b, x, 'f', 2, 64)
+	b = append(b, ' ')
+	return strconv.AppendFloat(b, y, 'f', 2, 64)
+}
