@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"compress/zlib"
 	"errors"
 	"fmt"
 	"regexp"
@@ -10,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+
+	"github.com/klauspost/compress/zlib"
 )
 
 // gofpdf compresses each page with a zlib writer of its own, and a new
