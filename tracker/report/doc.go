@@ -104,15 +104,15 @@ func newDoc(fonts *Fonts, meta Meta, landscape bool) *doc {
 		d.face = face{} // gofpdf has set the page's font itself
 		pdf.SetY(10)
 		d.font("", 8)
-		pdf.SetTextColor(80, 90, 95)
+		d.setText(80, 90, 95)
 		if title == "" {
 			title = d.fit(d.clean(meta.Title), d.bodyW*0.62, 8)
 		}
 		pdf.CellFormat(d.bodyW*0.62, 4, title, "", 0, "L", false, 0, "")
 		pdf.CellFormat(d.bodyW*0.38, 4, asAt, "", 1, "R", false, 0, "")
-		pdf.SetDrawColor(177, 180, 182)
+		d.setDraw(177, 180, 182)
 		d.line(marginL, 15, d.pageW-marginR, 15)
-		pdf.SetTextColor(11, 12, 12)
+		d.setText(11, 12, 12)
 		pdf.SetY(marginT)
 		// gofpdf puts back the font of before the page break after this
 		// function returns, behind our back: forget what we last set.
@@ -122,12 +122,12 @@ func newDoc(fonts *Fonts, meta Meta, landscape bool) *doc {
 		d.face = face{}
 		pdf.SetY(-14)
 		d.font("", 8)
-		pdf.SetTextColor(80, 90, 95)
+		d.setText(80, 90, 95)
 		pdf.CellFormat(d.bodyW/2, 4, d.clean("As at "+tracker.FormatDate(meta.AsAt)), "", 0, "L", false, 0, "")
 		pdf.CellFormat(d.bodyW/2, 4, fmt.Sprintf("Page %d of "+pageCount, pdf.PageNo()), "", 0, "R", false, 0, "")
-		pdf.SetTextColor(11, 12, 12)
+		d.setText(11, 12, 12)
 	})
-	pdf.SetTextColor(11, 12, 12)
+	d.setText(11, 12, 12)
 	d.inkFill()
 	pdf.AddPage()
 	d.font("", fontSize)
@@ -258,9 +258,9 @@ func (d *doc) headingKeep(level int, text string, keep float64) {
 // caption sets small grey text.
 func (d *doc) caption(text string) {
 	d.font("", 8.5)
-	d.pdf.SetTextColor(80, 90, 95)
+	d.setText(80, 90, 95)
 	d.pdf.MultiCell(d.bodyW, 4.2, d.clean(text), "", "L", false)
-	d.pdf.SetTextColor(11, 12, 12)
+	d.setText(11, 12, 12)
 	d.font("", fontSize)
 }
 
@@ -271,7 +271,7 @@ func (d *doc) mark(mark string) {
 		return
 	}
 	d.font("B", 8.5)
-	d.pdf.SetFillColor(255, 221, 0)
+	d.setFill(255, 221, 0)
 	label := markLabel(mark, d.meta.Since)
 	d.pdf.CellFormat(d.pdf.GetStringWidth(label)+4, 5, label, "", 1, "L", true, 0, "")
 	d.inkFill()
@@ -313,7 +313,7 @@ func (d *doc) pairs(rows [][2]string) {
 			d.textAt(marginL+in+labelW, d.pdf.GetY(), d.bodyW-labelW, lineH, l, "L")
 			d.pdf.SetY(d.pdf.GetY() + lineH)
 		}
-		d.pdf.SetDrawColor(210, 212, 214)
+		d.setDraw(210, 212, 214)
 		d.line(marginL, d.pdf.GetY()+0.6, d.pageW-marginR, d.pdf.GetY()+0.6)
 		d.pdf.Ln(1.4)
 	}
@@ -814,14 +814,14 @@ func (d *doc) setTable(t *tableLayout, name string) {
 	header := func() {
 		if !first {
 			d.font("B", tableSize)
-			d.pdf.SetTextColor(80, 90, 95)
+			d.setText(80, 90, 95)
 			d.textAt(marginL+cellPad, d.pdf.GetY(), d.bodyW, 5, d.clean(strings.TrimSpace(name+" (continued)")), "L")
-			d.pdf.SetTextColor(11, 12, 12)
+			d.setText(11, 12, 12)
 			d.pdf.SetY(d.pdf.GetY() + 6)
 		}
 		first = false
 		d.font("B", tableSize)
-		d.pdf.SetFillColor(243, 242, 241)
+		d.setFill(243, 242, 241)
 		x, y := marginL, d.pdf.GetY()
 		for i := range cols {
 			d.fillRect(x, y, widths[i], t.headH)
@@ -866,7 +866,7 @@ func (d *doc) setTable(t *tableLayout, name string) {
 					tx := x + cellPad
 					if c.RAG != "" && start == 0 {
 						col := ragColours[c.RAG]
-						d.pdf.SetFillColor(col[0], col[1], col[2])
+						d.setFill(col[0], col[1], col[2])
 						d.fillRect(tx, y+cellPad+0.6, 3.2, 3.2)
 						d.inkFill()
 					}
@@ -876,17 +876,17 @@ func (d *doc) setTable(t *tableLayout, name string) {
 					for j := start; j < end && j < len(lines[i]); j++ {
 						if j == t.grey[r][i] {
 							d.font("", tableSize)
-							d.pdf.SetTextColor(80, 90, 95)
+							d.setText(80, 90, 95)
 						}
 						d.textAt(tx, y+cellPad+float64(j-start)*lh, widths[i]-2*cellPad, lh, lines[i][j], cols[i].Align)
 					}
 					if len(lines[i]) > t.grey[r][i] {
-						d.pdf.SetTextColor(11, 12, 12)
+						d.setText(11, 12, 12)
 					}
 				}
 				x += widths[i]
 			}
-			d.pdf.SetDrawColor(210, 212, 214)
+			d.setDraw(210, 212, 214)
 			d.line(marginL, y+h, d.pageW-marginR, y+h)
 			d.pdf.SetXY(marginL, y+h)
 			start = end
@@ -914,7 +914,7 @@ func dateOr(t *time.Time, or string) string {
 func (d *doc) rule() {
 	d.ensure(30)
 	d.pdf.Ln(3)
-	d.pdf.SetDrawColor(11, 12, 12)
+	d.setDraw(11, 12, 12)
 	d.pdf.SetLineWidth(0.4)
 	d.line(marginL, d.pdf.GetY(), d.pageW-marginR, d.pdf.GetY())
 	d.pdf.SetLineWidth(0.2)
@@ -942,4 +942,4 @@ func (d *doc) textAt(x, y, w, h float64, s, align string) {
 // inkFill sets the fill colour back to the text colour. gofpdf wraps every
 // piece of text in an extra save/restore of the colours while they differ,
 // which costs a second formatting pass per line of a long report.
-func (d *doc) inkFill() { d.pdf.SetFillColor(11, 12, 12) }
+func (d *doc) inkFill() { d.setFill(11, 12, 12) }

@@ -165,3 +165,26 @@ func appendCoords(b []byte, x, y float64) []byte {
 	b = append(b, ' ')
 	return strconv.AppendFloat(b, y, 'f', 2, 64)
 }
+
+// setDraw, setText and setFill set a colour unless it is set already:
+// gofpdf writes the drawing and fill colours into the page, and formats
+// each, every time it is asked. It keeps the colours it last set, and sets
+// them again itself on a new page, so what it reports is what the page
+// has.
+func (d *doc) setDraw(r, g, b int) {
+	if cr, cg, cb := d.pdf.GetDrawColor(); cr != r || cg != g || cb != b {
+		d.pdf.SetDrawColor(r, g, b)
+	}
+}
+
+func (d *doc) setText(r, g, b int) {
+	if cr, cg, cb := d.pdf.GetTextColor(); cr != r || cg != g || cb != b {
+		d.pdf.SetTextColor(r, g, b)
+	}
+}
+
+func (d *doc) setFill(r, g, b int) {
+	if cr, cg, cb := d.pdf.GetFillColor(); cr != r || cg != g || cb != b {
+		d.pdf.SetFillColor(r, g, b)
+	}
+}

@@ -428,9 +428,9 @@ func (d *doc) sourceCover(sd tracker.SourceDetail, meta Meta) {
 	src := sd.Source
 	d.pdf.SetY(70)
 	d.font("", 12)
-	d.pdf.SetTextColor(80, 90, 95)
+	d.setText(80, 90, 95)
 	d.pdf.MultiCell(d.bodyW, 6, "Status report", "", "L", false)
-	d.pdf.SetTextColor(11, 12, 12)
+	d.setText(11, 12, 12)
 	d.pdf.Ln(2)
 	d.font("B", 22)
 	cover := d.clean(src.Title)
@@ -735,7 +735,7 @@ func (d *doc) chart(m tracker.Measure) {
 		return x0 + inset + (w-2*inset)*t.Sub(t0).Hours()/span
 	}
 	py := func(v float64) float64 { return y0 + h - h*(v-lo)/(hi-lo) }
-	d.pdf.SetDrawColor(11, 12, 12)
+	d.setDraw(11, 12, 12)
 	d.pdf.SetLineWidth(0.3)
 	d.line(x0, y0, x0, y0+h)
 	d.line(x0, y0+h, x0+w, y0+h)
@@ -746,15 +746,15 @@ func (d *doc) chart(m tracker.Measure) {
 		d.line(x0-1, py(v), x0, py(v))
 	}
 	if m.Target != nil {
-		d.pdf.SetDrawColor(0, 112, 60)
+		d.setDraw(0, 112, 60)
 		d.pdf.SetDashPattern([]float64{1.5, 1}, 0)
 		d.line(x0, py(*m.Target), x0+w, py(*m.Target))
 		d.pdf.SetDashPattern(nil, 0)
 		d.pdf.SetXY(x0+w+1, py(*m.Target)-2)
 		d.pdf.CellFormat(30, 4, "Target", "", 0, "L", false, 0, "")
 	}
-	d.pdf.SetDrawColor(29, 112, 184)
-	d.pdf.SetFillColor(29, 112, 184)
+	d.setDraw(29, 112, 184)
+	d.setFill(29, 112, 184)
 	d.pdf.SetLineWidth(0.6)
 	for i, v := range values {
 		x, y := px(v.PeriodEnd), py(v.Value)
