@@ -105,12 +105,18 @@ const updateLimit = 350
 // left to guess.
 const restInTracker = "The full update is in the tracker."
 
+// emphasisMarks are the Markdown marks a table cell drops.
+var emphasisMarks = strings.NewReplacer("**", "", "__", "")
+
 func latestText(it tracker.ActionItem) string {
 	u := it.Latest()
 	if u == nil {
 		return "None yet"
 	}
-	text := strings.NewReplacer("**", "", "__", "").Replace(u.Text)
+	text := u.Text
+	if strings.Contains(text, "**") || strings.Contains(text, "__") {
+		text = emphasisMarks.Replace(text)
+	}
 	if cut, ok := cutAtWord(text, updateLimit); ok {
 		text = cut + "\n" + restInTracker
 	}
