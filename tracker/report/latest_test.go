@@ -12,8 +12,8 @@ import (
 func TestLatestText(t *testing.T) {
 	day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 	for text, want := range map[string]string{
-		"**Done** and __checked__: £250,000 <b>":    "2 March 2026 – Done and checked: £250,000 <b>",
-		"Victims’ Code *review* 2_000 a*b":          "2 March 2026 – Victims’ Code *review* 2_000 a*b",
+		"**Done** and __checked__: £250,000 <b>":   "2 March 2026 – Done and checked: £250,000 <b>",
+		"Victims’ Code *review* 2_000 a*b":         "2 March 2026 – Victims’ Code *review* 2_000 a*b",
 		"first line\nsecond line with ** one mark": "2 March 2026 – first line\nsecond line with  one mark",
 	} {
 		it := tracker.ActionItem{Updates: []tracker.Update{{Date: day, Text: text}}}
