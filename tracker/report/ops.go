@@ -46,8 +46,6 @@ func (d *doc) text(x, y float64, s string) {
 		}
 		return
 	}
-	k := d.pdf.GetConversionRatio()
-	_, h := d.pdf.GetPageSize()
 	b := d.ops.buf[:0]
 	tr, tg, tb := d.pdf.GetTextColor()
 	fr, fg, fb := d.pdf.GetFillColor()
@@ -58,9 +56,7 @@ func (d *doc) text(x, y float64, s string) {
 		b = append(b, ' ')
 	}
 	b = append(b, "BT "...)
-	b = strconv.AppendFloat(b, x*k, 'f', 2, 64)
-	b = append(b, ' ')
-	b = strconv.AppendFloat(b, (h-y)*k, 'f', 2, 64)
+	b = d.point(b, x, y)
 	b = append(b, " Td ("...)
 	for _, r := range s {
 		b = appendEscaped(b, byte(r>>8))
@@ -70,9 +66,8 @@ func (d *doc) text(x, y float64, s string) {
 	if coloured {
 		b = append(b, " Q"...)
 	}
-	d.ops.buf = b
 	d.ops.fast++
-	d.pdf.RawWriteStr(string(b))
+	d.emit(b)
 }
 
 // usedRunes is the set of characters gofpdf has set in the current face,
@@ -134,36 +129,45 @@ func (d *doc) textColour(r, g, b int) string {
 
 // line draws a line from (x1, y1) to (x2, y2), as gofpdf's Line.
 func (d *doc) line(x1, y1, x2, y2 float64) {
-	k := d.pdf.GetConversionRatio()
-	_, h := d.pdf.GetPageSize()
-	b := d.ops.buf[:0]
-	b = appendCoords(b, x1*k, (h-y1)*k)
+	b := d.point(d.ops.buf[:0], x1, y1)
 	b = append(b, " m "...)
-	b = appendCoords(b, x2*k, (h-y2)*k)
-	b = append(b, " l S"...)
-	d.ops.buf = b
-	d.pdf.RawWriteStr(string(b))
+	b = d.point(b, x2, y2)
+	d.emit(append(b, " l S"...))
 }
 
 // fillRect fills a rectangle with its top left corner at (x, y), as
 // gofpdf's Rect with style "F".
 func (d *doc) fillRect(x, y, w, h float64) {
 	k := d.pdf.GetConversionRatio()
-	_, ph := d.pdf.GetPageSize()
-	b := d.ops.buf[:0]
-	b = appendCoords(b, x*k, (ph-y)*k)
+	b := d.point(d.ops.buf[:0], x, y)
 	b = append(b, ' ')
-	b = appendCoords(b, w*k, -h*k)
-	b = append(b, " re f"...)
-	d.ops.buf = b
-	d.pdf.RawWriteStr(string(b))
+	b = appendNumber(b, w*k)
+	b = append(b, ' ')
+	b = appendNumber(b, -h*k)
+	d.emit(append(b, " re f"...))
 }
 
-// appendCoords appends two numbers as gofpdf's "%.2f %.2f".
-func appendCoords(b []byte, x, y float64) []byte {
-	b = strconv.AppendFloat(b, x, 'f', 2, 64)
+// point appends the page position (x, y), in the document's units from
+// the top left corner, as gofpdf writes it: in points from the bottom left,
+// each as "%.2f".
+func (d *doc) point(b []byte, x, y float64) []byte {
+	k := d.pdf.GetConversionRatio()
+	_, h := d.pdf.GetPageSize()
+	b = appendNumber(b, x*k)
 	b = append(b, ' ')
-	return strconv.AppendFloat(b, y, 'f', 2, 64)
+	return appendNumber(b, (h-y)*k)
+}
+
+// appendNumber appends v as gofpdf's "%.2f".
+func appendNumber(b []byte, v float64) []byte {
+	return strconv.AppendFloat(b, v, 'f', 2, 64)
+}
+
+// emit writes one line of operators into the page and keeps its buffer
+// for the next.
+func (d *doc) emit(b []byte) {
+	d.ops.buf = b
+	d.pdf.RawWriteStr(string(b))
 }
 
 // setDraw, setText and setFill set a colour unless it is set already:
