@@ -152,9 +152,10 @@ func (s *Store) readAsAtInTx(ctx context.Context, column string, at time.Time, r
 // transaction.
 //
 // Its cost does not grow with the tracker: a row the reads meet that has
-// a change after the moment is left out by one indexed look-up of its own
-// history (the items' latest change, audit_latest, or by when it was
-// recorded, its events), and only the items that stood at the moment and
+// a change after the moment is left out by the moment its item's latest
+// change took effect, which on SQLite the row holds (migration 0028) and
+// on PostgreSQL is one indexed look-up (audit_latest; by when changes were
+// recorded, one of its events), and only the items that stood at the moment and
 // were changed after it (a change other than their creation, found by an
 // index of those changes) are rebuilt. Items made after the moment, which
 // for a day long past are most of the trail, are never read, but by a
@@ -364,8 +365,14 @@ func (sh *shadowing) standing(entity, idOf string) string {
 		return `NOT EXISTS (SELECT 1 FROM ` + sh.base + `.audit_events e WHERE e.entity = '` + entity + `' AND e.entity_id = ` + idOf +
 			` AND e.at > (SELECT at FROM asat_moment))`
 	}
-	return `NOT EXISTS (SELECT 1 FROM ` + sh.base + `.audit_latest l WHERE l.entity = '` + entity + `' AND l.entity_id = ` + idOf +
+	latest := `NOT EXISTS (SELECT 1 FROM ` + sh.base + `.audit_latest l WHERE l.entity = '` + entity + `' AND l.entity_id = ` + idOf +
 		` AND l.last_effective_at > (SELECT at FROM asat_moment))`
+	if idOf != "t.id" || !sh.s.rowsKeepLatest() {
+		return latest // a link's row has no moment of its own
+	}
+	// The row's own copy of its item's latest change (migration 0028);
+	// without one, the item is looked up.
+	return `CASE WHEN t.last_effective_at IS NULL THEN ` + latest + ` ELSE t.last_effective_at <= (SELECT at FROM asat_moment) END`
 }
 
 // view puts the view of table in front of it: its rows of items standing

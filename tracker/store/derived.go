@@ -143,6 +143,9 @@ func (s *Store) rebuildDerived(ctx context.Context) error {
 			}
 		}
 	}
+	if err := s.refreshLatestColumns(ctx); err != nil {
+		return err
+	}
 	if s.dialect == Postgres {
 		if err := s.q(ctx).Exec(`SELECT set_config('tracker.defer_derived', 'off', true)`).Error; err != nil {
 			return fmt.Errorf("keep the tallies again: %w", err)
@@ -152,7 +155,8 @@ func (s *Store) rebuildDerived(ctx context.Context) error {
 }
 
 // CheckDerived compares the tables that triggers keep (tallies of actions
-// and recommendations, each item's latest change) with what the tables
+// and recommendations, each item's latest change and, on SQLite, its copy
+// on the item's row) with what the tables
 // they come from say now, and returns an error naming any that differ.
 // Nothing in the app needs it; tests and a worried administrator do.
 func (s *Store) CheckDerived(ctx context.Context) error {
@@ -172,8 +176,57 @@ func (s *Store) CheckDerived(ctx context.Context) error {
 			bad = append(bad, fmt.Sprintf("%s (%d rows differ)", c.table, n))
 		}
 	}
+	for _, v := range versioned {
+		if !s.rowsKeepLatest() {
+			break
+		}
+		kept, want := `SELECT id, last_effective_at FROM `+v.table, latestOfRows(v.entity, v.table)
+		var n int64
+		if err := s.q(ctx).Raw(`SELECT (SELECT COUNT(*) FROM (` + kept + ` EXCEPT ` + want + `) a) + (SELECT COUNT(*) FROM (` + want + ` EXCEPT ` + kept + `) b)`).
+			Row().Scan(&n); err != nil {
+			return fmt.Errorf("check %s.last_effective_at: %w", v.table, err)
+		}
+		if n > 0 {
+			bad = append(bad, fmt.Sprintf("%s.last_effective_at (%d rows differ)", v.table, n))
+		}
+	}
 	if len(bad) > 0 {
 		return fmt.Errorf("derived tables out of step: %s", strings.Join(bad, ", "))
+	}
+	return nil
+}
+
+// rowsKeepLatest says whether the rows of the versioned tables hold their
+// item's latest change (last_effective_at): on SQLite (migration 0028).
+func (s *Store) rowsKeepLatest() bool { return s.dialect == SQLite }
+
+// latestOfRows is the query of each row of table (of entity) with the
+// moment its item's latest change took effect, from audit_latest: what
+// its column last_effective_at holds (migration 0028).
+func latestOfRows(entity, table string) string {
+	return `SELECT t.id, l.last_effective_at FROM ` + table + ` t
+		LEFT JOIN audit_latest l ON l.entity = '` + entity + `' AND l.entity_id = t.id`
+}
+
+// refreshLatestColumns copies each item's latest change from audit_latest
+// onto its row, where the row does not hold it already: after the derived
+// tables are rebuilt, and when the column is made.
+func (s *Store) refreshLatestColumns(ctx context.Context) error {
+	if !s.rowsKeepLatest() {
+		return nil
+	}
+	for _, v := range versioned {
+		for _, stmt := range []string{
+			`UPDATE ` + v.table + ` SET last_effective_at = l.last_effective_at FROM audit_latest l
+				WHERE l.entity = '` + v.entity + `' AND l.entity_id = ` + v.table + `.id
+				AND ` + v.table + `.last_effective_at IS DISTINCT FROM l.last_effective_at`,
+			`UPDATE ` + v.table + ` SET last_effective_at = NULL WHERE last_effective_at IS NOT NULL
+				AND NOT EXISTS (SELECT 1 FROM audit_latest l WHERE l.entity = '` + v.entity + `' AND l.entity_id = ` + v.table + `.id)`,
+		} {
+			if err := s.q(ctx).Exec(stmt).Error; err != nil {
+				return fmt.Errorf("copy the latest changes onto %s: %w", v.table, err)
+			}
+		}
 	}
 	return nil
 }

@@ -15,7 +15,13 @@ import (
 // RollbackTo undoes the migrations applied after id, newest first; tests
 // use it to check that each step's down undoes its up.
 func (s *Store) RollbackTo(ctx context.Context, id string) error {
-	if err := s.migrator(ctx).RollbackTo(id); err != nil {
+	if err := s.asat.close(); err != nil {
+		return err
+	}
+	s.columns.reset()
+	err := s.migrator(ctx).RollbackTo(id)
+	s.freshConnections()
+	if err != nil {
 		return fmt.Errorf("roll back to %s: %w", id, err)
 	}
 	return nil

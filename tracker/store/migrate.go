@@ -418,6 +418,7 @@ var migrations = []migration{
 	migration0025,
 	migration0026,
 	migration0027,
+	migration0028,
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.
@@ -545,10 +546,26 @@ func (s *Store) MigrateTo(ctx context.Context, id string) error {
 		return fmt.Errorf("close the connections for as-at reads: %w", err)
 	}
 	s.columns.reset()
-	if err := s.migrator(ctx).MigrateTo(id); err != nil {
+	err := s.migrator(ctx).MigrateTo(id)
+	s.freshConnections()
+	if err != nil {
 		return fmt.Errorf("migrate to %s: %w", id, err)
 	}
 	return nil
+}
+
+// freshConnections closes the store's idle connections after its schema
+// changed. A PostgreSQL connection keeps the statements it prepared, and
+// one that read a table with SELECT * before a column was added or dropped
+// fails ("cached plan must not change result type") when it runs it again.
+func (s *Store) freshConnections() {
+	if s.dialect != Postgres {
+		return
+	}
+	if sqlDB, err := s.db.DB(); err == nil {
+		sqlDB.SetMaxIdleConns(0)
+		sqlDB.SetMaxIdleConns(poolSize())
+	}
 }
 
 // CheckNotNewer refuses a database written by a newer version.

@@ -248,6 +248,8 @@ func TestPostgresPoolKeepsConnections(t *testing.T) {
 	t.Parallel()
 	s := storetest.OpenMigrated(t, storetest.PostgresDSN(t))
 	ctx := context.Background()
+	// Migrating closed the connection it used (freshConnections).
+	was := s.PoolStats()
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Add(1)
@@ -258,7 +260,7 @@ func TestPostgresPoolKeepsConnections(t *testing.T) {
 	}
 	wg.Wait()
 	st := s.PoolStats()
-	if st.MaxOpenConnections < 8 || st.Idle < 2 || st.MaxIdleClosed != 0 {
+	if st.MaxOpenConnections < 8 || st.Idle < 2 || st.MaxIdleClosed != was.MaxIdleClosed {
 		t.Errorf("pool after a burst of 8: %+v; want a limit of at least 8 open, the burst's connections kept idle, none closed for being idle", st)
 	}
 }
