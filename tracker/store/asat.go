@@ -154,10 +154,10 @@ func (s *Store) readAsAtInTx(ctx context.Context, column string, at time.Time, r
 // Its cost does not grow with the tracker: a row the reads meet that has
 // a change after the moment is left out by the moment its item's latest
 // change took effect, which on SQLite the row holds (migration 0028) and
-// on PostgreSQL is one indexed look-up (audit_latest; by when changes were
-// recorded, one of its events), and only the items that stood at the moment and
-// were changed after it (a change other than their creation, found by an
-// index of those changes) are rebuilt. Items made after the moment, which
+// on PostgreSQL is one indexed look-up (audit_latest); read by when
+// changes were recorded, by one look-up of its events. Only the items
+// that stood at the moment and were changed after it (a change other than
+// their creation, found by an index of those changes) are rebuilt. Items made after the moment, which
 // for a day long past are most of the trail, are never read, but by a
 // total or a count (a tally's view, derived), which takes their rows out
 // of today's tally: that grows with the items changed or made since.
@@ -368,7 +368,7 @@ func (sh *shadowing) standing(entity, idOf string) string {
 	latest := `NOT EXISTS (SELECT 1 FROM ` + sh.base + `.audit_latest l WHERE l.entity = '` + entity + `' AND l.entity_id = ` + idOf +
 		` AND l.last_effective_at > (SELECT at FROM asat_moment))`
 	if idOf != "t.id" || !sh.s.rowsKeepLatest() {
-		return latest // a link's row has no moment of its own
+		return latest // a link's row has no moment of its own, nor a row on PostgreSQL
 	}
 	// The row's own copy of its item's latest change (migration 0028);
 	// without one, the item is looked up.

@@ -156,38 +156,33 @@ func (s *Store) rebuildDerived(ctx context.Context) error {
 
 // CheckDerived compares the tables that triggers keep (tallies of actions
 // and recommendations, each item's latest change and, on SQLite, its copy
-// on the item's row) with what the tables
-// they come from say now, and returns an error naming any that differ.
+// on the item's rows) with what the tables they come from say now, and
+// returns an error naming any that differ.
 // Nothing in the app needs it; tests and a worried administrator do.
 func (s *Store) CheckDerived(ctx context.Context) error {
-	var bad []string
+	checks := make([]derivedCheck, 0, len(derivedChecks)+len(versioned))
 	for _, c := range derivedChecks {
-		want := s.derivedSQL(c.want)
+		checks = append(checks, derivedCheck{table: c.table, kept: c.kept, want: s.derivedSQL(c.want)})
+	}
+	if s.rowsKeepLatest() {
+		for _, v := range versioned {
+			checks = append(checks, derivedCheck{table: v.table + ".last_effective_at",
+				kept: `SELECT id, last_effective_at FROM ` + v.table, want: latestOfRows(v.entity, v.table)})
+		}
+	}
+	var bad []string
+	for _, c := range checks {
 		var n int64
-		q := `SELECT COUNT(*) FROM ((` + c.kept + ` EXCEPT ` + want + `) UNION ALL (` + want + ` EXCEPT ` + c.kept + `)) diff`
+		q := `SELECT COUNT(*) FROM ((` + c.kept + ` EXCEPT ` + c.want + `) UNION ALL (` + c.want + ` EXCEPT ` + c.kept + `)) diff`
 		if s.dialect == SQLite {
 			// SQLite takes no brackets around the arms of a compound SELECT.
-			q = `SELECT (SELECT COUNT(*) FROM (` + c.kept + ` EXCEPT ` + want + `)) + (SELECT COUNT(*) FROM (` + want + ` EXCEPT ` + c.kept + `))`
+			q = `SELECT (SELECT COUNT(*) FROM (` + c.kept + ` EXCEPT ` + c.want + `)) + (SELECT COUNT(*) FROM (` + c.want + ` EXCEPT ` + c.kept + `))`
 		}
 		if err := s.q(ctx).Raw(q).Row().Scan(&n); err != nil {
 			return fmt.Errorf("check %s: %w", c.table, err)
 		}
 		if n > 0 {
 			bad = append(bad, fmt.Sprintf("%s (%d rows differ)", c.table, n))
-		}
-	}
-	for _, v := range versioned {
-		if !s.rowsKeepLatest() {
-			break
-		}
-		kept, want := `SELECT id, last_effective_at FROM `+v.table, latestOfRows(v.entity, v.table)
-		var n int64
-		if err := s.q(ctx).Raw(`SELECT (SELECT COUNT(*) FROM (` + kept + ` EXCEPT ` + want + `) a) + (SELECT COUNT(*) FROM (` + want + ` EXCEPT ` + kept + `) b)`).
-			Row().Scan(&n); err != nil {
-			return fmt.Errorf("check %s.last_effective_at: %w", v.table, err)
-		}
-		if n > 0 {
-			bad = append(bad, fmt.Sprintf("%s.last_effective_at (%d rows differ)", v.table, n))
 		}
 	}
 	if len(bad) > 0 {
