@@ -367,10 +367,10 @@ func (sh *shadowing) standing(entity, idOf string) string {
 	}
 	latest := `NOT EXISTS (SELECT 1 FROM ` + sh.base + `.audit_latest l WHERE l.entity = '` + entity + `' AND l.entity_id = ` + idOf +
 		` AND l.last_effective_at > (SELECT at FROM asat_moment))`
-	if idOf != "t.id" || !sh.s.rowsKeepLatest() {
-		return latest // a link's row has no moment of its own, nor a row on PostgreSQL
+	if idOf != "t.id" {
+		return latest // a link's row has no moment of its own
 	}
-	// The row's own copy of its item's latest change (migration 0028);
+	// The row's own copy of its item's latest change (KeptLatest);
 	// without one, the item is looked up.
 	return `CASE WHEN t.last_effective_at IS NULL THEN ` + latest + ` ELSE t.last_effective_at <= (SELECT at FROM asat_moment) END`
 }
@@ -551,7 +551,8 @@ func (s *Store) keepRows(ctx context.Context, table string, rows any, spans [][2
 	var cols []string
 	var fields []*schema.Field
 	for _, f := range sch.Fields {
-		if f.DBName != "" && f.Creatable {
+		// A row rebuilt or past has no latest change of its own (KeptLatest).
+		if f.DBName != "" && f.Creatable && f.DBName != "last_effective_at" {
 			cols = append(cols, `"`+f.DBName+`"`)
 			fields = append(fields, f)
 		}

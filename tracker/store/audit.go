@@ -53,6 +53,8 @@ const (
 // notAudited are columns that say nothing a reader of the history needs:
 // the event itself carries the time, and secrets never enter the trail.
 var notAudited = map[string]bool{"id": true, "created_at": true, "updated_at": true, "deleted_at": true, "password_hash": true,
+	// a copy of the item's latest change (KeptLatest)
+	"last_effective_at": true,
 	// a meeting's frozen schedule: its issue is recorded by its status and issued_at
 	"issued_schedule": true}
 
@@ -122,22 +124,20 @@ func timeValue(t time.Time) any {
 }
 
 // record writes one audit event in the store's transaction, as the actor
-// of ctx.
+// of ctx, taking effect on the day ctx gives (tracker.TakingEffect) if that
+// is before now.
 func (s *Store) record(ctx context.Context, entity string, id int64, op string, changes []tracker.Change) error {
-	if changes == nil {
-		changes = []tracker.Change{}
-	}
-	b, err := json.Marshal(changes)
-	if err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
-	a := tracker.ActorFrom(ctx)
 	now := s.Now()
-	effective := now
-	if d, ok := tracker.EffectiveFrom(ctx); ok && d.Before(now) {
-		effective = d
+	return s.recordAt(ctx, entity, id, op, changes, now, takingEffect(ctx, nil, nil, now))
+}
+
+// recordAt writes one audit event recorded at now and taking effect at
+// effective.
+func (s *Store) recordAt(ctx context.Context, entity string, id int64, op string, changes []tracker.Change, now, effective time.Time) error {
+	row, err := s.auditEvent(ctx, entity, id, op, changes, now, effective)
+	if err != nil {
+		return err
 	}
-	row := auditRow{At: now, EffectiveAt: effective, ActorID: a.UserID, Actor: a.Name, Channel: a.Channel, Entity: entity, EntityID: id, Op: op, Changes: string(b)}
 	if s.later != nil {
 		s.later.add(row)
 		return nil
@@ -153,22 +153,74 @@ func (s *Store) record(ctx context.Context, entity string, id int64, op string, 
 	return s.changedItem(ctx, entity, id, op)
 }
 
+// auditEvent is the row of one audit event, by the actor of ctx.
+func (s *Store) auditEvent(ctx context.Context, entity string, id int64, op string, changes []tracker.Change, now, effective time.Time) (auditRow, error) {
+	if changes == nil {
+		changes = []tracker.Change{}
+	}
+	b, err := json.Marshal(changes)
+	if err != nil {
+		return auditRow{}, fmt.Errorf("audit: %w", err)
+	}
+	a := tracker.ActorFrom(ctx)
+	return auditRow{At: now, EffectiveAt: effective, ActorID: a.UserID, Actor: a.Name, Channel: a.Channel,
+		Entity: entity, EntityID: id, Op: op, Changes: string(b)}, nil
+}
+
+// takingEffect is when a change recorded at now takes effect: on the day
+// of the new row's own date (dated), else on the day on, else on the day
+// ctx gives (tracker.TakingEffect), when that day is before now; at now
+// otherwise.
+func takingEffect(ctx context.Context, row any, on *time.Time, now time.Time) time.Time {
+	day, ok := tracker.EffectiveFrom(ctx)
+	if on != nil {
+		day, ok = tracker.Day(*on), true
+	}
+	if d, isDated := row.(dated); isDated {
+		if own := d.takesEffect(); own != nil {
+			day, ok = tracker.Day(*own), true
+		}
+	}
+	if ok && day.Before(now) {
+		return day
+	}
+	return now
+}
+
+// stamp gives a new row, before it is written, the moment its creation
+// will take effect (see KeptLatest), on as for takingEffect; recordCreate
+// then records its creation as made at the moment of the stamp, taking
+// effect at the moment stamped. Rows of other tables are left as they are.
+func (s *Store) stamp(ctx context.Context, row any, on *time.Time) {
+	if k, ok := row.(interface{ latest() *KeptLatest }); ok {
+		now := s.Now()
+		at := takingEffect(ctx, row, on, now)
+		k.latest().LastEffectiveAt, k.latest().stamped = &at, now
+	}
+}
+
+// created is when the creation of row is recorded and when it takes
+// effect: as stamp gave them, or now and as takingEffect says.
+func (s *Store) created(ctx context.Context, row any, on *time.Time) (now, effective time.Time) {
+	if k, ok := row.(interface{ latest() *KeptLatest }); ok && k.latest().LastEffectiveAt != nil && !k.latest().stamped.IsZero() {
+		return k.latest().stamped, *k.latest().LastEffectiveAt
+	}
+	now = s.Now()
+	return now, takingEffect(ctx, row, on, now)
+}
+
 // recordCreate records a new item with all of its fields; extra adds
 // fields kept in other tables (addressees, links).
 //
 // A row that carries its own date (a progress update's, a response's, a
 // document's) is recorded as taking effect on that day.
 func (s *Store) recordCreate(ctx context.Context, entity string, id int64, row any, extra map[string]any) error {
-	if d, ok := row.(dated); ok {
-		if on := d.takesEffect(); on != nil {
-			ctx = tracker.TakingEffect(ctx, *on)
-		}
-	}
 	snap := s.snapshot(row)
 	for k, v := range extra {
 		snap[k] = auditValue(v)
 	}
-	return s.record(ctx, entity, id, tracker.OpCreate, tracker.Diff(nil, snap))
+	now, effective := s.created(ctx, row, nil)
+	return s.recordAt(ctx, entity, id, tracker.OpCreate, tracker.Diff(nil, snap), now, effective)
 }
 
 // dated is a row whose creation takes effect on a day of its own.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -79,8 +78,6 @@ func (s *Store) recordCreates(ctx context.Context, entity string, items []create
 	if len(items) == 0 {
 		return nil
 	}
-	a := tracker.ActorFrom(ctx)
-	given, hasGiven := tracker.EffectiveFrom(ctx)
 	rows := make([]auditRow, 0, len(items))
 	ids := make([]int64, len(items))
 	for i, it := range items {
@@ -89,26 +86,12 @@ func (s *Store) recordCreates(ctx context.Context, entity string, items []create
 		for k, v := range it.extra {
 			snap[k] = auditValue(v)
 		}
-		b, err := json.Marshal(tracker.Diff(nil, snap))
+		now, effective := s.created(ctx, it.row, it.on)
+		row, err := s.auditEvent(ctx, entity, it.id, tracker.OpCreate, tracker.Diff(nil, snap), now, effective)
 		if err != nil {
-			return fmt.Errorf("audit: %w", err)
+			return err
 		}
-		on, ok := given, hasGiven
-		if it.on != nil {
-			on, ok = tracker.Day(*it.on), true
-		}
-		if d, isDated := it.row.(dated); isDated {
-			if day := d.takesEffect(); day != nil {
-				on, ok = tracker.Day(*day), true
-			}
-		}
-		now := s.Now()
-		effective := now
-		if ok && on.Before(now) {
-			effective = on
-		}
-		rows = append(rows, auditRow{At: now, EffectiveAt: effective, ActorID: a.UserID, Actor: a.Name, Channel: a.Channel,
-			Entity: entity, EntityID: it.id, Op: tracker.OpCreate, Changes: string(b)})
+		rows = append(rows, row)
 	}
 	if s.later != nil {
 		for _, r := range rows {
@@ -175,6 +158,9 @@ func (s *Store) CreateRecommendations(ctx context.Context, recs []tracker.Recomm
 				Assessment: r.Assessment, AssessmentNote: r.AssessmentNote, MadeOn: dayArg(r.MadeOn), Version: 1,
 			}
 		}
+		for i := range rows {
+			tx.stamp(ctx, &rows[i], issued[rows[i].SourceID])
+		}
 		if err := tx.q(ctx).CreateInBatches(&rows, s.bulkRows()).Error; err != nil {
 			return fmt.Errorf("create recommendations: %w", err)
 		}
@@ -234,6 +220,9 @@ func (s *Store) CreateResponses(ctx context.Context, resps []tracker.Response) (
 				Position: r.Position, Text: r.Text, Author: r.Author, Dated: dayArg(r.Date), DateText: r.DateText,
 				ReplyID: r.ReplyID,
 			}
+		}
+		for i := range rows {
+			tx.stamp(ctx, &rows[i], nil)
 		}
 		if err := tx.q(ctx).CreateInBatches(&rows, s.bulkRows()).Error; err != nil {
 			return fmt.Errorf("create responses: %w", err)
@@ -295,6 +284,9 @@ func (s *Store) CreateActions(ctx context.Context, actions []tracker.Action) ([]
 				CompletedOn: dayArg(a.CompletedOn), ExternalRef: a.ExternalRef, Version: 1,
 			}
 		}
+		for i := range rows {
+			tx.stamp(ctx, &rows[i], nil)
+		}
 		if err := tx.q(ctx).CreateInBatches(&rows, s.bulkRows()).Error; err != nil {
 			return fmt.Errorf("create actions: %w", err)
 		}
@@ -327,6 +319,9 @@ func (s *Store) CreateUpdates(ctx context.Context, updates []tracker.Update) ([]
 		rows := make([]updateRow, len(updates))
 		for i, u := range updates {
 			rows[i] = updateRow{ActionID: u.ActionID, RecommendationID: u.RecommendationID, Dated: tracker.Day(u.Date), Author: u.Author, Text: u.Text}
+		}
+		for i := range rows {
+			tx.stamp(ctx, &rows[i], nil)
 		}
 		if err := tx.q(ctx).CreateInBatches(&rows, s.bulkRows()).Error; err != nil {
 			return fmt.Errorf("create updates: %w", err)

@@ -136,6 +136,12 @@ func (s *Store) deferDerived(ctx context.Context) error {
 // from and lets the triggers keep them again; it ends deferDerived, and
 // mends them after a writer that changed the audit trail in place.
 func (s *Store) rebuildDerived(ctx context.Context) error {
+	// The triggers leave the rows alone while audit_latest is made again
+	// (refreshLatestColumns then copies what changed, a statement a
+	// table), and no other writer changes what is being made.
+	if err := s.deferDerived(ctx); err != nil {
+		return err
+	}
 	for _, c := range derivedChecks {
 		for _, stmt := range []string{`DELETE FROM ` + c.table, `INSERT INTO ` + c.table + ` (` + c.columns + `) ` + s.derivedSQL(c.want)} {
 			if err := s.q(ctx).Exec(stmt).Error; err != nil {
@@ -155,8 +161,8 @@ func (s *Store) rebuildDerived(ctx context.Context) error {
 }
 
 // CheckDerived compares the tables that triggers keep (tallies of actions
-// and recommendations, each item's latest change and, on SQLite, its copy
-// on the item's rows) with what the tables they come from say now, and
+// and recommendations, each item's latest change and its copy on the
+// item's rows) with what the tables they come from say now, and
 // returns an error naming any that differ.
 // Nothing in the app needs it; tests and a worried administrator do.
 func (s *Store) CheckDerived(ctx context.Context) error {
@@ -164,11 +170,9 @@ func (s *Store) CheckDerived(ctx context.Context) error {
 	for _, c := range derivedChecks {
 		checks = append(checks, derivedCheck{table: c.table, kept: c.kept, want: s.derivedSQL(c.want)})
 	}
-	if s.rowsKeepLatest() {
-		for _, v := range versioned {
-			checks = append(checks, derivedCheck{table: v.table + ".last_effective_at",
-				kept: `SELECT id, last_effective_at FROM ` + v.table, want: latestOfRows(v.entity, v.table)})
-		}
+	for _, v := range versioned {
+		checks = append(checks, derivedCheck{table: v.table + ".last_effective_at",
+			kept: `SELECT id, last_effective_at FROM ` + v.table, want: latestOfRows(v.entity, v.table)})
 	}
 	var bad []string
 	for _, c := range checks {
@@ -191,13 +195,9 @@ func (s *Store) CheckDerived(ctx context.Context) error {
 	return nil
 }
 
-// rowsKeepLatest says whether the rows of the versioned tables hold their
-// item's latest change (last_effective_at): on SQLite (migration 0028).
-func (s *Store) rowsKeepLatest() bool { return s.dialect == SQLite }
-
 // latestOfRows is the query of each row of table (of entity) with the
 // moment its item's latest change took effect, from audit_latest: what
-// its column last_effective_at holds (migration 0028).
+// its column last_effective_at holds (KeptLatest).
 func latestOfRows(entity, table string) string {
 	return `SELECT t.id, l.last_effective_at FROM ` + table + ` t
 		LEFT JOIN audit_latest l ON l.entity = '` + entity + `' AND l.entity_id = t.id`
@@ -207,9 +207,6 @@ func latestOfRows(entity, table string) string {
 // onto its row, where the row does not hold it already: after the derived
 // tables are rebuilt, and when the column is made.
 func (s *Store) refreshLatestColumns(ctx context.Context) error {
-	if !s.rowsKeepLatest() {
-		return nil
-	}
 	for _, v := range versioned {
 		for _, stmt := range []string{
 			`UPDATE ` + v.table + ` SET last_effective_at = l.last_effective_at FROM audit_latest l

@@ -349,6 +349,7 @@ func (im *importRun) source(title string, plan *sourcePlan, rows []int, create b
 		im.rowError(rows[0], importer.FieldSource, validationMessage(err))
 		return nil, false, nil
 	}
+	im.s.stamp(im.ctx, row, nil)
 	if err := im.s.q(im.ctx).Create(row).Error; err != nil {
 		return nil, false, fmt.Errorf("create source %q: %w", title, err)
 	}
@@ -594,6 +595,7 @@ func (im *importRun) createRecommendation(r importer.RecommendationRecord, src *
 		im.rowError(r.Rows[0], importer.FieldText, validationMessage(err))
 		return nil, nil
 	}
+	im.s.stamp(im.ctx, rec, nil)
 	if err := im.s.q(im.ctx).Create(rec).Error; err != nil {
 		return nil, fmt.Errorf("create recommendation %s: %w", r.Number, err)
 	}
@@ -780,6 +782,7 @@ func (im *importRun) responses(recID int64, r importer.RecommendationRecord, org
 			im.rowError(resp.Row, importer.FieldResponse, validationMessage(err))
 			continue
 		}
+		im.s.stamp(im.ctx, &row, nil)
 		if err := im.s.q(im.ctx).Create(&row).Error; err != nil {
 			return fmt.Errorf("create response: %w", err)
 		}
@@ -1025,6 +1028,7 @@ func (im *importRun) createAction(a importer.ActionRecord, orgID int64, sourceID
 		im.rowError(a.Row, importer.FieldDescription, validationMessage(err))
 		return nil, nil
 	}
+	im.s.stamp(im.ctx, row, nil)
 	if err := im.s.q(im.ctx).Create(row).Error; err != nil {
 		return nil, fmt.Errorf("create action: %w", err)
 	}
@@ -1186,6 +1190,7 @@ func (im *importRun) progressUpdate(actionID int64, a importer.ActionRecord) (bo
 		im.rowError(a.Row, importer.FieldUpdate, validationMessage(err))
 		return false, nil
 	}
+	im.s.stamp(im.ctx, &row, nil)
 	if err := im.s.q(im.ctx).Create(&row).Error; err != nil {
 		return false, fmt.Errorf("create update: %w", err)
 	}

@@ -419,6 +419,7 @@ var migrations = []migration{
 	migration0026,
 	migration0027,
 	migration0028,
+	migration0029,
 }
 
 // MigrationIDs lists the ids of every migration this version knows, oldest first.

@@ -44,6 +44,7 @@ type sourceRow struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	DeletedAt  gorm.DeletedAt
+	KeptLatest
 }
 
 func (sourceRow) TableName() string { return "sources" }
@@ -73,6 +74,7 @@ type recommendationRow struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	DeletedAt      gorm.DeletedAt
+	KeptLatest
 }
 
 func (recommendationRow) TableName() string { return "recommendations" }
@@ -117,6 +119,7 @@ type referenceRow struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	DeletedAt       gorm.DeletedAt
+	KeptLatest
 }
 
 func (referenceRow) TableName() string { return "reference_requests" }
@@ -162,6 +165,7 @@ type replyRow struct {
 	Version     int
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	KeptLatest
 }
 
 func (replyRow) TableName() string { return "replies" }
@@ -194,6 +198,7 @@ type responseRow struct {
 	DateText         string
 	ReplyID          *int64
 	CreatedAt        time.Time
+	KeptLatest
 }
 
 func (responseRow) TableName() string { return "responses" }
@@ -227,6 +232,7 @@ type actionRow struct {
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 	DeletedAt        gorm.DeletedAt
+	KeptLatest
 }
 
 func (actionRow) TableName() string { return "actions" }
@@ -250,6 +256,7 @@ type updateRow struct {
 	Text             string
 	CreatedAt        time.Time
 	DeletedAt        gorm.DeletedAt
+	KeptLatest
 }
 
 func (updateRow) TableName() string { return "progress_updates" }
@@ -277,6 +284,7 @@ type measureRow struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	DeletedAt      gorm.DeletedAt
+	KeptLatest
 }
 
 func (measureRow) TableName() string { return "measures" }
@@ -323,6 +331,20 @@ func dayArg(t *time.Time) *time.Time {
 	d := tracker.Day(*t)
 	return &d
 }
+
+// KeptLatest is the moment the latest change of a row's item took effect
+// (last_effective_at), a copy of audit_latest's that the triggers keep
+// (migrations 0028 and 0029) so that "as at" tests the row instead of
+// looking its item up. A new row carries the moment its creation takes
+// effect (Store.stamp), so that a load of many rows does not write each
+// row twice; later writes leave it to the triggers.
+type KeptLatest struct {
+	LastEffectiveAt *time.Time `gorm:"<-:create"`
+	// stamped is when stamp gave the moment: when the creation is recorded.
+	stamped time.Time
+}
+
+func (k *KeptLatest) latest() *KeptLatest { return k }
 
 // The days on which new rows take effect in the log (see dated). A
 // recommendation without a date of its own takes its source's, which the

@@ -45,6 +45,7 @@ func (s *Store) CreateSource(ctx context.Context, src tracker.Source) (tracker.S
 		Pages: src.Pages, Summary: src.Summary, Keywords: tracker.JoinList(src.Keywords), Version: 1,
 	}
 	err := s.Tx(ctx, func(tx *Store) error {
+		tx.stamp(ctx, &row, nil)
 		if err := tx.q(ctx).Create(&row).Error; err != nil {
 			return fmt.Errorf("create source: %w", err)
 		}
@@ -76,6 +77,7 @@ func (s *Store) CreateRecommendation(ctx context.Context, r tracker.Recommendati
 				ctx = tracker.TakingEffect(ctx, *src.IssuedOn)
 			}
 		}
+		tx.stamp(ctx, &row, nil)
 		if err := tx.q(ctx).Create(&row).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return &tracker.ValidationError{Fields: map[string]string{"number": "This source already has a recommendation " + r.Number}}
@@ -115,6 +117,7 @@ func (s *Store) CreateResponse(ctx context.Context, r tracker.Response) (tracker
 			Position: r.Position, Text: r.Text, Author: r.Author, Dated: dayArg(r.Date), DateText: r.DateText,
 			ReplyID: r.ReplyID,
 		}
+		tx.stamp(ctx, &row, nil)
 		if err := tx.q(ctx).Create(&row).Error; err != nil {
 			return fmt.Errorf("create response: %w", err)
 		}
@@ -145,6 +148,7 @@ func (s *Store) CreateAction(ctx context.Context, a tracker.Action) (tracker.Act
 		CompletedOn: dayArg(a.CompletedOn), ExternalRef: a.ExternalRef, Version: 1,
 	}
 	err := s.Tx(ctx, func(tx *Store) error {
+		tx.stamp(ctx, &row, nil)
 		if err := tx.q(ctx).Create(&row).Error; err != nil {
 			return fmt.Errorf("create action: %w", err)
 		}
@@ -160,6 +164,7 @@ func (s *Store) CreateUpdate(ctx context.Context, u tracker.Update) (tracker.Upd
 	}
 	row := updateRow{ActionID: u.ActionID, RecommendationID: u.RecommendationID, Dated: tracker.Day(u.Date), Author: u.Author, Text: u.Text}
 	err := s.Tx(ctx, func(tx *Store) error {
+		tx.stamp(ctx, &row, nil)
 		if err := tx.q(ctx).Create(&row).Error; err != nil {
 			return fmt.Errorf("create update: %w", err)
 		}
@@ -179,6 +184,7 @@ func (s *Store) CreateReference(ctx context.Context, r tracker.Reference, recomm
 		RaisedOn: dayArg(r.DateRaised), RequestText: r.RequestText, Status: r.Status, SourceID: r.SourceID, DueOn: dayArg(r.DueDate), Version: 1,
 	}
 	err := s.Tx(ctx, func(tx *Store) error {
+		tx.stamp(ctx, &row, nil)
 		if err := tx.q(ctx).Create(&row).Error; err != nil {
 			return fmt.Errorf("create reference: %w", err)
 		}
@@ -207,6 +213,7 @@ func (s *Store) CreateReply(ctx context.Context, r tracker.Reply) (tracker.Reply
 		Title: r.Title, Body: r.Body, SourceID: r.SourceID, ReferenceID: r.ReferenceID, Version: 1,
 	}
 	err := s.Tx(ctx, func(tx *Store) error {
+		tx.stamp(ctx, &row, nil)
 		if err := tx.q(ctx).Create(&row).Error; err != nil {
 			return fmt.Errorf("create reply: %w", err)
 		}
@@ -237,6 +244,7 @@ func (s *Store) CreateMeasure(ctx context.Context, m tracker.Measure) (tracker.M
 		Target: m.Target, TargetText: m.TargetText, TargetDate: dayArg(m.TargetDate), Description: m.Description, Version: 1,
 	}
 	err := s.Tx(ctx, func(tx *Store) error {
+		tx.stamp(ctx, &row, nil)
 		if err := tx.q(ctx).Create(&row).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return duplicateMeasure(m.Name)
