@@ -151,3 +151,35 @@ func TestNewRowsCarryTheirLatestChange(t *testing.T) {
 		}
 	})
 }
+
+// TestAsAtConnectionsCompileNothing: PostgreSQL's connections, those for
+// reads as at a day too, have just-in-time compilation off, which cost the
+// outstanding report's list of actions as at a day long past half a second
+// a read.
+func TestAsAtConnectionsCompileNothing(t *testing.T) {
+	t.Parallel()
+	var s *store.Store
+	for _, b := range storetest.Backends() {
+		if b.Name == store.Postgres {
+			s = storetest.OpenMigrated(t, b.Open(t))
+		}
+	}
+	ctx := context.Background()
+	if jit, err := s.Lines(ctx, `SELECT current_setting('jit')`); err != nil || len(jit) != 1 || jit[0] != "off" {
+		t.Errorf("jit: %v (%v), want off", jit, err)
+	}
+	// A change after the moment, so that the read goes through the views.
+	if _, err := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Metropolitan Police Service", ShortName: "MPS"}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.ReadAsAt(ctx, time.Date(2024, 6, 30, 23, 0, 0, 0, time.UTC), store.AsAtOptions{}, func(tx *store.Store, _ *tracker.View) error {
+		jit, err := tx.Lines(ctx, `SELECT current_setting('jit')`)
+		if err == nil && (len(jit) != 1 || jit[0] != "off") {
+			t.Errorf("jit on an as-at connection: %v, want off", jit)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -78,6 +79,27 @@ func IsPostgresURL(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// withoutJIT is the PostgreSQL URL dsn with just-in-time compilation
+// turned off for its connections (a setting each connection starts with),
+// unless the URL sets it. PostgreSQL compiles a query whose estimated cost
+// is high; a read as at a day reads through views whose test of each row
+// (shadowing.standing) the planner costs as if its fallback look-up ran
+// for every row, so the outstanding report's list of actions, a 30 ms
+// sort, spent half a second compiling. Nothing the tracker asks runs long
+// enough to gain from it.
+func withoutJIT(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn // the driver says what is wrong with it
+	}
+	q := u.Query()
+	if !q.Has("jit") {
+		q.Set("jit", "off")
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
 // Open connects to the database named by dsn: a postgres:// URL, or else the
 // path of a SQLite file, created when missing. SQLite is opened with WAL, a
 // busy timeout and foreign keys on. Open does not migrate.
@@ -103,9 +125,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	)
 	// As-at reads get their own connections (asatPool); on SQLite their
 	// transactions begin without taking the write lock.
-	asatDial := func(dsn string) gorm.Dialector { return postgres.Open(dsn) }
+	asatDial := func(dsn string) gorm.Dialector { return postgres.Open(withoutJIT(dsn)) }
 	if IsPostgresURL(dsn) {
-		dial, dialect = postgres.Open(dsn), Postgres
+		dial, dialect = postgres.Open(withoutJIT(dsn)), Postgres
 	} else {
 		if dsn == "" {
 			return nil, errors.New("no database given: pass --db with a SQLite file path or a postgres:// URL")
