@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -230,4 +232,33 @@ func (s *Store) LatestUpdatesPlan(ctx context.Context, ids []int64) (string, err
 		return tx.Raw(latestUpdateIDs(len(ids), s.parts["progress_updates"]), args...).Scan(&[]int64{})
 	})
 	return s.QueryPlan(ctx, sql)
+}
+
+// ScanAsFind reads every row of each versioned table, deleted ones too,
+// through findIn's own scan and through gorm's Find, and says where they
+// differ.
+func (s *Store) ScanAsFind(ctx context.Context) error {
+	return errors.Join(
+		scanAsFind[sourceRow](s, ctx), scanAsFind[recommendationRow](s, ctx), scanAsFind[responseRow](s, ctx),
+		scanAsFind[actionRow](s, ctx), scanAsFind[updateRow](s, ctx), scanAsFind[referenceRow](s, ctx),
+		scanAsFind[replyRow](s, ctx), scanAsFind[measureRow](s, ctx))
+}
+
+func scanAsFind[T any](s *Store, ctx context.Context) error {
+	q := func() *gorm.DB { return s.q(ctx).Unscoped().Order("id") }
+	var ids []int64
+	if err := q().Model(new(T)).Pluck("id", &ids).Error; err != nil {
+		return err
+	}
+	var scanned, found []T
+	if ok, err := scanRows(q().Where("id IN ?", ids), &scanned); !ok || err != nil {
+		return fmt.Errorf("%T: scanned %v, %v", scanned, ok, err)
+	}
+	if err := q().Where("id IN ?", ids).Find(&found).Error; err != nil {
+		return err
+	}
+	if len(ids) == 0 || !reflect.DeepEqual(scanned, found) {
+		return fmt.Errorf("%T: %d ids; scanned\n%+v\nfound\n%+v", scanned, len(ids), scanned, found)
+	}
+	return nil
 }

@@ -183,3 +183,35 @@ func TestAsAtConnectionsCompileNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestScanReadsAsFind: on PostgreSQL the reads of rows by their ids scan
+// each column straight into its field; every row of each versioned table
+// of the example tracker, with a deleted action, empty dates and texts
+// like "Victims’ Code", "£250,000" and "Ⅱ", reads as gorm's Find reads it.
+func TestScanReadsAsFind(t *testing.T) {
+	t.Parallel()
+	for _, b := range storetest.Backends() {
+		if b.Name != store.Postgres {
+			continue
+		}
+		s := storetest.OpenMigrated(t, b.Open(t))
+		ctx := context.Background()
+		if _, err := example.Load(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		org, err := s.EnsureOrganisation(ctx, tracker.Organisation{Name: "Victims’ Commissioner", ShortName: "VC"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := s.CreateAction(ctx, tracker.Action{OrganisationID: org.ID, Description: "Fund £250,000 for phase Ⅱ", Status: tracker.ActNotStarted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteAction(ctx, a.ID, a.Version); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ScanAsFind(ctx); err != nil {
+			t.Error(err)
+		}
+	}
+}
