@@ -20,14 +20,12 @@ const inChunk = 500
 func findIn[T any](q func() *gorm.DB, where string, ids []int64, out *[]T) error {
 	for start := 0; start < len(ids); start += inChunk {
 		db := q().Where(where, ids[start:min(start+inChunk, len(ids))])
-		if db.Dialector.Name() == Postgres {
-			scanned, err := scanRows(db, out)
-			if err != nil {
-				return err
-			}
-			if scanned {
-				continue
-			}
+		scanned, err := scanRows(db, out)
+		if err != nil {
+			return err
+		}
+		if scanned {
+			continue
 		}
 		var part []T
 		if err := db.Find(&part).Error; err != nil {
@@ -40,12 +38,13 @@ func findIn[T any](q func() *gorm.DB, where string, ids []int64, out *[]T) error
 
 // scanRows appends the rows db finds to out, a table's rows, scanning each
 // column into its field through database/sql, and says whether it could:
-// not when T is not a struct of a table's columns. gorm's Find sets each
-// value through setters of its own, which cost a quarter of the CPU of
-// reading the outstanding report's 50,000 actions and their updates on
-// PostgreSQL, whose driver gives every column in a type database/sql
-// converts (SQLite's gives some dates as text, which Find parses). A NULL
-// in a column whose field has no pointer leaves the field's zero value, as
+// not when T is not a struct of a table's columns, nor when a value is of
+// a type database/sql does not convert to its field's (SQLite's driver
+// gives a date as text where a column has no declared type), which gorm's
+// Find, run then instead, converts itself. Find sets each value through
+// setters of its own, which cost a quarter of the CPU of reading the
+// outstanding report's 50,000 actions and their updates. A NULL in a
+// column whose field has no pointer leaves the field's zero value, as
 // Find does.
 func scanRows[T any](db *gorm.DB, out *[]T) (bool, error) {
 	var zero T
@@ -65,6 +64,7 @@ func scanRows[T any](db *gorm.DB, out *[]T) (bool, error) {
 	if err != nil {
 		return true, err
 	}
+	before := len(*out)
 	fields := make([]*schema.Field, len(cols))
 	holders := make([]reflect.Value, len(cols))
 	dest := make([]any, len(cols))
@@ -89,7 +89,8 @@ func scanRows[T any](db *gorm.DB, out *[]T) (bool, error) {
 			}
 		}
 		if err := rows.Scan(dest...); err != nil {
-			return true, err
+			*out = (*out)[:before]
+			return false, nil
 		}
 		for i, h := range holders {
 			if h.IsValid() && !h.Elem().IsNil() {

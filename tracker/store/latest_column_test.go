@@ -184,16 +184,15 @@ func TestAsAtConnectionsCompileNothing(t *testing.T) {
 	}
 }
 
-// TestScanReadsAsFind: on PostgreSQL the reads of rows by their ids scan
-// each column straight into its field; every row of each versioned table
-// of the example tracker, with a deleted action, empty dates and texts
-// like "Victims’ Code", "£250,000" and "Ⅱ", reads as gorm's Find reads it.
+// TestScanReadsAsFind: the reads of rows by their ids scan each column
+// straight into its field; every row of each versioned table of the
+// example tracker, with a deleted action, empty dates and texts like
+// "Victims’ Code", "£250,000" and "Ⅱ", reads as gorm's Find reads it, on
+// both databases, from the tables and through the views of a read as at a
+// day.
 func TestScanReadsAsFind(t *testing.T) {
 	t.Parallel()
 	for _, b := range storetest.Backends() {
-		if b.Name != store.Postgres {
-			continue
-		}
 		s := storetest.OpenMigrated(t, b.Open(t))
 		ctx := context.Background()
 		if _, err := example.Load(ctx, s); err != nil {
@@ -210,8 +209,17 @@ func TestScanReadsAsFind(t *testing.T) {
 		if err := s.DeleteAction(ctx, a.ID, a.Version); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.ScanAsFind(ctx); err != nil {
+		if err := s.ScanAsFind(ctx, true); err != nil {
 			t.Error(err)
+		}
+		// Through the views of a read as at a day, past rows and all.
+		for _, day := range []time.Time{time.Date(2013, 6, 30, 23, 0, 0, 0, time.UTC), time.Date(2022, 6, 30, 23, 0, 0, 0, time.UTC)} {
+			err := s.ReadAsAt(ctx, day, store.AsAtOptions{}, func(tx *store.Store, _ *tracker.View) error {
+				return tx.ScanAsFind(ctx, false)
+			})
+			if err != nil {
+				t.Errorf("as at %s: %v", tracker.FormatDate(day), err)
+			}
 		}
 	}
 }
