@@ -170,14 +170,14 @@ func (s *Store) auditEvent(ctx context.Context, entity string, id int64, op stri
 // takingEffect is when a change recorded at now takes effect: on the day
 // of the new row's own date (dated), else on the day on, else on the day
 // ctx gives (tracker.TakingEffect), when that day is before now; at now
-// otherwise.
+// otherwise. A zero date is no date.
 func takingEffect(ctx context.Context, row any, on *time.Time, now time.Time) time.Time {
 	day, ok := tracker.EffectiveFrom(ctx)
-	if on != nil {
+	if on != nil && !on.IsZero() {
 		day, ok = tracker.Day(*on), true
 	}
 	if d, isDated := row.(dated); isDated {
-		if own := d.takesEffect(); own != nil {
+		if own := d.takesEffect(); own != nil && !own.IsZero() {
 			day, ok = tracker.Day(*own), true
 		}
 	}
