@@ -187,12 +187,16 @@ func takingEffect(ctx context.Context, row any, on *time.Time, now time.Time) ti
 	return now
 }
 
+// keepsLatest is a row of a versioned table, which carries its item's
+// latest change (KeptLatest).
+type keepsLatest interface{ latest() *KeptLatest }
+
 // stamp gives a new row, before it is written, the moment its creation
 // will take effect (see KeptLatest), on as for takingEffect; recordCreate
 // then records its creation as made at the moment of the stamp, taking
 // effect at the moment stamped. Rows of other tables are left as they are.
 func (s *Store) stamp(ctx context.Context, row any, on *time.Time) {
-	if k, ok := row.(interface{ latest() *KeptLatest }); ok {
+	if k, ok := row.(keepsLatest); ok {
 		now := s.Now()
 		at := takingEffect(ctx, row, on, now)
 		k.latest().LastEffectiveAt, k.latest().stamped = &at, now
@@ -202,7 +206,7 @@ func (s *Store) stamp(ctx context.Context, row any, on *time.Time) {
 // created is when the creation of row is recorded and when it takes
 // effect: as stamp gave them, or now and as takingEffect says.
 func (s *Store) created(ctx context.Context, row any, on *time.Time) (now, effective time.Time) {
-	if k, ok := row.(interface{ latest() *KeptLatest }); ok && k.latest().LastEffectiveAt != nil && !k.latest().stamped.IsZero() {
+	if k, ok := row.(keepsLatest); ok && k.latest().LastEffectiveAt != nil && !k.latest().stamped.IsZero() {
 		return k.latest().stamped, *k.latest().LastEffectiveAt
 	}
 	now = s.Now()
