@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -20,6 +21,9 @@ func (s *Store) RollbackTo(ctx context.Context, id string) error {
 	if err := s.asat.close(); err != nil {
 		return err
 	}
+	if err := s.asAtSessionsGone(ctx); err != nil {
+		return err
+	}
 	s.columns.reset()
 	err := s.migrator(ctx).RollbackTo(id)
 	s.freshConnections()
@@ -27,6 +31,27 @@ func (s *Store) RollbackTo(ctx context.Context, id string) error {
 		return fmt.Errorf("roll back to %s: %w", id, err)
 	}
 	return nil
+}
+
+// asAtSessionsGone waits until the PostgreSQL sessions of the closed as-at
+// pool have ended: their views depend on the tables' columns until the
+// server drops them with the session, a moment after the client hangs up,
+// and a step whose way down drops a column (0029) fails while they stand.
+func (s *Store) asAtSessionsGone(ctx context.Context) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	for range 200 {
+		var n int64
+		if err := s.q(ctx).Raw(`SELECT COUNT(*) FROM pg_class WHERE relname = 'asat_shape'`).Row().Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return errors.New("the as-at sessions did not end within 10 seconds")
 }
 
 // Count runs a query of one number, for tests that look at a table.
