@@ -266,7 +266,33 @@ func (s *Store) ScanAsFind(ctx context.Context, someEach bool) error {
 	return errors.Join(
 		scanAsFind[sourceRow](s, ctx, someEach), scanAsFind[recommendationRow](s, ctx, someEach), scanAsFind[responseRow](s, ctx, someEach),
 		scanAsFind[actionRow](s, ctx, someEach), scanAsFind[updateRow](s, ctx, someEach), scanAsFind[referenceRow](s, ctx, someEach),
-		scanAsFind[replyRow](s, ctx, someEach), scanAsFind[measureRow](s, ctx, someEach))
+		scanAsFind[replyRow](s, ctx, someEach), scanAsFind[measureRow](s, ctx, someEach),
+		shownAsFull(s, ctx, recommendationRow.domain), shownAsFull(s, ctx, actionRow.domain), shownAsFull(s, ctx, updateRow.domain))
+}
+
+// shownAsFull says where the rows of T that shown reads become anything
+// other than their whole rows do.
+func shownAsFull[T any, D any](s *Store, ctx context.Context, domain func(T) D) error {
+	var full, part []T
+	if err := s.q(ctx).Order("id").Find(&full).Error; err != nil {
+		return err
+	}
+	ids := make([]int64, len(full))
+	for i := range full {
+		ids[i] = reflect.ValueOf(full[i]).FieldByName("ID").Int()
+	}
+	if err := findIn(func() *gorm.DB { return shown[T](s, ctx).Order("id") }, "id IN ?", ids, &part); err != nil {
+		return err
+	}
+	if len(part) != len(full) {
+		return fmt.Errorf("%T: shown read %d rows of %d", part, len(part), len(full))
+	}
+	for i := range full {
+		if a, b := domain(part[i]), domain(full[i]); !reflect.DeepEqual(a, b) {
+			return fmt.Errorf("%T: shown\n%+v\nwhole\n%+v", part, a, b)
+		}
+	}
+	return nil
 }
 
 func scanAsFind[T any](s *Store, ctx context.Context, some bool) error {

@@ -368,7 +368,7 @@ func (s *Store) cachedPage(ctx context.Context, q *gorm.DB, o listOrder, p track
 // inOrder loads the rows of ids and returns them in the order of ids.
 func inOrder[T any](s *Store, ctx context.Context, ids []int64, id func(*T) int64) ([]T, error) {
 	var rows []T
-	if err := findIn(func() *gorm.DB { return s.q(ctx) }, "id IN ?", ids, &rows); err != nil {
+	if err := findIn(func() *gorm.DB { return shown[T](s, ctx) }, "id IN ?", ids, &rows); err != nil {
 		return nil, err
 	}
 	pos := make(map[int64]int, len(ids))

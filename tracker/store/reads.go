@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -422,7 +421,7 @@ func (s *Store) RecommendationDetail(ctx context.Context, id int64) (tracker.Rec
 // With latest, each action comes with its latest update alone.
 func (s *Store) recommendationDetails(ctx context.Context, ids []int64, latest bool) ([]tracker.RecommendationDetail, error) {
 	var rows []recommendationRow
-	if err := findIn(func() *gorm.DB { return s.q(ctx) }, "id IN ?", ids, &rows); err != nil {
+	if err := findIn(func() *gorm.DB { return shown[recommendationRow](s, ctx) }, "id IN ?", ids, &rows); err != nil {
 		return nil, fmt.Errorf("load recommendations: %w", err)
 	}
 	recs, err := s.withAddressees(ctx, rows)
@@ -470,7 +469,7 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64, latest b
 	}
 
 	var actRows []actionRow
-	if err := findIn(func() *gorm.DB { return s.q(ctx).Order("id") }, "recommendation_id IN ?", ids, &actRows); err != nil {
+	if err := findIn(func() *gorm.DB { return shown[actionRow](s, ctx).Order("id") }, "recommendation_id IN ?", ids, &actRows); err != nil {
 		return nil, fmt.Errorf("load actions: %w", err)
 	}
 	items, err := s.actionItems(ctx, actRows, latest)
@@ -484,7 +483,9 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64, latest b
 	}
 
 	var updRows []updateRow
-	if err := findIn(func() *gorm.DB { return s.q(ctx).Where("action_id IS NULL").Order("dated DESC, id DESC") }, "recommendation_id IN ?", ids, &updRows); err != nil {
+	if err := findIn(func() *gorm.DB {
+		return shown[updateRow](s, ctx).Where("action_id IS NULL").Order("dated DESC, id DESC")
+	}, "recommendation_id IN ?", ids, &updRows); err != nil {
 		return nil, fmt.Errorf("load updates: %w", err)
 	}
 	updates := map[int64][]tracker.Update{}
@@ -530,49 +531,41 @@ func latestUpdateIDs(n int, twoParts bool) string {
 		WHERE n = 1`
 	}
 	return `SELECT (SELECT p.id FROM progress_updates p
-		WHERE p.action_id = v.column1 AND p.deleted_at IS NULL ORDER BY p.dated DESC, p.id DESC LIMIT 1)
+		WHERE p.action_id = v.column1 AND p.deleted_at IS NULL ORDER BY p.dated DESC, p.id DESC LIMIT 1) AS id
 	FROM (VALUES ` + strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT)), ", n), ", ") + `) AS v`
 }
 
-// latestUpdates loads the latest update of each of the actions ids: their
-// ids first, then the updates by their keys. In one statement PostgreSQL
-// would rather read every update to join them.
+// latestUpdates loads the latest update of each of the actions ids, a
+// chunk of them a statement: the rows whose ids latestUpdateIDs finds.
+// PostgreSQL reads the ids as a table of their own (OFFSET 0), or it
+// finds each one twice: once to list them and once more to look it up.
 func (s *Store) latestUpdates(ctx context.Context, ids []int64, out *[]updateRow) error {
+	fence := ""
+	if s.dialect == Postgres {
+		fence = " OFFSET 0"
+	}
 	for start := 0; start < len(ids); start += inChunk {
 		chunk := ids[start:min(start+inChunk, len(ids))]
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
 			args[i] = id
 		}
-		keys, err := s.latestUpdateKeys(ctx, latestUpdateIDs(len(chunk), s.parts["progress_updates"]), args)
+		q := func() *gorm.DB {
+			return s.q(ctx).Raw(`SELECT `+strings.Join(shownColumns[updateRow](s), ", ")+` FROM progress_updates WHERE id IN (SELECT k.id FROM (`+latestUpdateIDs(len(chunk), s.parts["progress_updates"])+fence+`) k)`, args...)
+		}
+		scanned, err := scanRows(q(), out)
 		if err != nil {
 			return err
 		}
-		if err := findIn(func() *gorm.DB { return s.q(ctx) }, "id IN ?", keys, out); err != nil {
-			return err
+		if !scanned {
+			var part []updateRow
+			if err := q().Scan(&part).Error; err != nil {
+				return err
+			}
+			*out = append(*out, part...)
 		}
 	}
 	return nil
-}
-
-// latestUpdateKeys runs a latestUpdateIDs query and keeps the ids found.
-func (s *Store) latestUpdateKeys(ctx context.Context, query string, args []any) ([]int64, error) {
-	rows, err := s.q(ctx).Raw(query, args...).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var keys []int64
-	for rows.Next() {
-		var id sql.NullInt64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		if id.Valid {
-			keys = append(keys, id.Int64)
-		}
-	}
-	return keys, rows.Err()
 }
 
 // actionItems adds context and updates to action rows in a fixed number of
@@ -630,7 +623,7 @@ func (s *Store) actionItems(ctx context.Context, rows []actionRow, latest bool) 
 		if err != nil {
 			return nil, fmt.Errorf("load latest updates: %w", err)
 		}
-	} else if err := findIn(func() *gorm.DB { return s.q(ctx).Order("dated DESC, id DESC") }, "action_id IN ?", ids, &updRows); err != nil {
+	} else if err := findIn(func() *gorm.DB { return shown[updateRow](s, ctx).Order("dated DESC, id DESC") }, "action_id IN ?", ids, &updRows); err != nil {
 		return nil, fmt.Errorf("load action updates: %w", err)
 	}
 	updates := map[int64][]tracker.Update{}
