@@ -246,15 +246,15 @@ func (s *Store) Lines(ctx context.Context, query string, args ...any) ([]string,
 	return out, err
 }
 
-// LatestUpdatesPlan returns the database's plan of the read of the ids of
-// the latest update of each of the actions ids.
+// LatestUpdatesPlan returns the database's plan of the read of the latest
+// update of each of the actions ids.
 func (s *Store) LatestUpdatesPlan(ctx context.Context, ids []int64) (string, error) {
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
 	sql := s.db.ToSQL(func(tx *gorm.DB) *gorm.DB {
-		return tx.Raw(latestUpdateIDs(len(ids), s.parts["progress_updates"]), args...).Scan(&[]int64{})
+		return tx.Raw(s.latestUpdatesSQL(len(ids)), args...).Scan(&[]updateRow{})
 	})
 	return s.QueryPlan(ctx, sql)
 }

@@ -511,7 +511,7 @@ func (s *Store) recommendationDetails(ctx context.Context, ids []int64, latest b
 	return out, nil
 }
 
-// latestUpdateIDs is the query of the ids of the latest update of each
+// latestUpdateIDs is SQLite's query of the ids of the latest update of each
 // of n actions, whose ids it takes as arguments: each is found from the end
 // of the action's stretch of updates_latest (migration 0025), and the
 // others are never read. The ids are a list of values, not the actions
@@ -535,15 +535,26 @@ func latestUpdateIDs(n int, twoParts bool) string {
 	FROM (VALUES ` + strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT)), ", n), ", ") + `) AS v`
 }
 
-// latestUpdates loads the latest update of each of the actions ids, a
-// chunk of them a statement: the rows whose ids latestUpdateIDs finds.
-// PostgreSQL reads the ids as a table of their own (OFFSET 0), or it
-// finds each one twice: once to list them and once more to look it up.
-func (s *Store) latestUpdates(ctx context.Context, ids []int64, out *[]updateRow) error {
-	fence := ""
+// latestUpdatesSQL is the read of the latest update of each of n actions,
+// whose ids it takes as arguments. SQLite reads the rows whose ids
+// latestUpdateIDs finds. PostgreSQL, asked for those, plans a hash of the
+// ids against every update when the table is small and its statistics say
+// so; there each action's latest is read as a row of its own (LATERAL),
+// from the end of its stretch of updates_latest, and as at a moment from
+// each part of the view by the action (the past rows' index on action_id).
+func (s *Store) latestUpdatesSQL(n int) string {
+	cols := strings.Join(shownColumns[updateRow](s), ", ")
 	if s.dialect == Postgres {
-		fence = " OFFSET 0"
+		return `SELECT u.* FROM (VALUES ` + strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT)), ", n), ", ") + `) AS v
+			CROSS JOIN LATERAL (SELECT ` + cols + ` FROM progress_updates p
+				WHERE p.action_id = v.column1 AND p.deleted_at IS NULL ORDER BY p.dated DESC, p.id DESC LIMIT 1) u`
 	}
+	return `SELECT ` + cols + ` FROM progress_updates WHERE id IN (` + latestUpdateIDs(n, s.parts["progress_updates"]) + `)`
+}
+
+// latestUpdates loads the latest update of each of the actions ids, a
+// chunk of them a statement (latestUpdatesSQL).
+func (s *Store) latestUpdates(ctx context.Context, ids []int64, out *[]updateRow) error {
 	for start := 0; start < len(ids); start += inChunk {
 		chunk := ids[start:min(start+inChunk, len(ids))]
 		args := make([]any, len(chunk))
@@ -551,7 +562,7 @@ func (s *Store) latestUpdates(ctx context.Context, ids []int64, out *[]updateRow
 			args[i] = id
 		}
 		q := func() *gorm.DB {
-			return s.q(ctx).Raw(`SELECT `+strings.Join(shownColumns[updateRow](s), ", ")+` FROM progress_updates WHERE id IN (SELECT k.id FROM (`+latestUpdateIDs(len(chunk), s.parts["progress_updates"])+fence+`) k)`, args...)
+			return s.q(ctx).Raw(s.latestUpdatesSQL(len(chunk)), args...)
 		}
 		scanned, err := scanRows(q(), out)
 		if err != nil {
