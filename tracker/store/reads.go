@@ -531,7 +531,7 @@ func latestUpdateIDs(n int, twoParts bool) string {
 		WHERE n = 1`
 	}
 	return `SELECT (SELECT p.id FROM progress_updates p
-		WHERE p.action_id = v.column1 AND p.deleted_at IS NULL ORDER BY p.dated DESC, p.id DESC LIMIT 1) AS id
+		WHERE p.action_id = v.column1 AND p.deleted_at IS NULL ORDER BY p.dated DESC, p.id DESC LIMIT 1)
 	FROM (VALUES ` + strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT)), ", n), ", ") + `) AS v`
 }
 
